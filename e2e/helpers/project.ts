@@ -1,0 +1,106 @@
+import { execFile } from "node:child_process";
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+
+const run = promisify(execFile);
+const e2eRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
+// Inside the workspace, so the copies resolve @cachephant/* and the bundlers
+// from e2e/node_modules: pnpm's strict layout, as a user project has it.
+const workRoot = join(e2eRoot, ".work");
+
+export type Bundler = "vite" | "esbuild";
+export const BUNDLERS: readonly Bundler[] = ["vite", "esbuild"];
+
+export interface RunOutput<T = unknown> {
+  result: T;
+  /** How often each cached body ran in that process. */
+  runs: Record<string, number>;
+  stderr: string;
+}
+
+export interface ProcessFailure {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/**
+ * A copy of a fixture project built by a real bundler in a child process and
+ * run with plain `node` in another, sharing one cache folder across runs.
+ */
+export class Project {
+  readonly cacheDir: string;
+
+  private constructor(
+    readonly dir: string,
+    readonly bundler: Bundler,
+    private readonly buildEnv: NodeJS.ProcessEnv,
+  ) {
+    this.cacheDir = join(dir, ".cache");
+  }
+
+  static create(bundler: Bundler, options: { fixture?: string; buildEnv?: NodeJS.ProcessEnv } = {}): Project {
+    mkdirSync(workRoot, { recursive: true });
+    const dir = mkdtempSync(join(workRoot, `${bundler}-`));
+    cpSync(join(e2eRoot, "fixtures", options.fixture ?? "app"), dir, { recursive: true });
+    return new Project(dir, bundler, options.buildEnv ?? {});
+  }
+
+  write(file: string, content: string): this {
+    const path = join(this.dir, file);
+    mkdirSync(dirname(path), { recursive: true });
+    writeFileSync(path, content);
+    return this;
+  }
+
+  read(file: string): string {
+    return readFileSync(join(this.dir, file), "utf8");
+  }
+
+  /** Builds with the project's own config: `vite build` or `node build.mjs`. */
+  async build(): Promise<{ stdout: string; stderr: string }> {
+    const env = { ...process.env, ...this.buildEnv, NODE_ENV: "production" };
+    if (this.bundler === "vite") {
+      const vite = join(e2eRoot, "node_modules", "vite", "bin", "vite.js");
+      return run(process.execPath, [vite, "build"], { cwd: this.dir, env });
+    }
+    return run(process.execPath, ["build.mjs"], { cwd: this.dir, env });
+  }
+
+  /** Expects the build to fail; returns what it printed. */
+  async buildFailure(): Promise<ProcessFailure> {
+    try {
+      await this.build();
+    } catch (error) {
+      const failure = error as ProcessFailure & { code: number | null };
+      return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+    }
+    throw new Error(`the ${this.bundler} build of ${this.dir} succeeded, but it should have failed`);
+  }
+
+  /** Runs the built program in a new node process. */
+  async run<T = unknown>(env: NodeJS.ProcessEnv = {}): Promise<RunOutput<T>> {
+    const { stdout, stderr } = await run(process.execPath, ["dist/main.mjs"], {
+      cwd: this.dir,
+      env: { ...process.env, CACHEPHANT_DIR: this.cacheDir, CACHEPHANT_DEBUG: "", CACHEPHANT: "", ...env },
+    });
+    const line = stdout.trim().split("\n").at(-1) ?? "";
+    try {
+      return { ...(JSON.parse(line) as Omit<RunOutput<T>, "stderr">), stderr };
+    } catch {
+      throw new Error(`the program printed no JSON line.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    }
+  }
+
+  /** Builds, then runs. */
+  async buildAndRun<T = unknown>(env: NodeJS.ProcessEnv = {}): Promise<RunOutput<T>> {
+    await this.build();
+    return this.run<T>(env);
+  }
+
+  remove(): void {
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

@@ -1,0 +1,92 @@
+import { CachephantBuildError, transform } from "@cachephant/core";
+import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
+import { resolveOptions, type Options } from "./options.js";
+import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
+import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
+
+export type { Options, OptionsResolved } from "./options.js";
+export { PluginOptionsError, RuntimeNotFoundError } from "./errors.js";
+
+const RUNTIME_IMPORT = /^@cachephant\/runtime(?:\/.*)?$/;
+
+const BROWSER_WARNING =
+  '"use cache" is left inert in this browser build: the cache needs Node. ' +
+  "Cached functions run uncached here; build for Node (Vite SSR, esbuild platform: \"node\") to cache them.";
+
+export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
+  const options = resolveOptions(rawOptions);
+  const checkRuntime = createRuntimeCheck();
+  // esbuild tells its platform once per build; Vite tells per transform.
+  let esbuildPlatform: TargetPlatform | undefined;
+  let warnedBrowser = false;
+  // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
+  const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
+    meta.framework === "vite" ? viteTarget(context, hookOptions) : (esbuildPlatform ?? "node");
+
+  return {
+    name: "cachephant",
+    enforce: "pre",
+
+    buildStart() {
+      warnedBrowser = false;
+    },
+
+    // One copy of the runtime per process, loaded by Node from the project's
+    // node_modules: never bundled, so its store state is shared with the
+    // user's own `configure()` calls and its heavy parts load only when needed.
+    resolveId: {
+      filter: { id: RUNTIME_IMPORT },
+      handler(id, _importer, ...rest: unknown[]) {
+        return targetOf(this, rest[0]) === "node" ? { id, external: true } : null;
+      },
+    },
+
+    transform: {
+      filter: {
+        id: { include: options.include, exclude: options.exclude },
+        code: "use cache",
+      },
+      handler(code, id, ...rest: unknown[]) {
+        if (targetOf(this, rest[0]) === "browser") {
+          if (!warnedBrowser) {
+            warnedBrowser = true;
+            this.warn(`${BROWSER_WARNING} First seen in ${id}.`);
+          }
+          return;
+        }
+        try {
+          const result = transform(code, id, {
+            root: options.root,
+            runtimeModule: RUNTIME_MODULE,
+            dir: options.dir,
+            maxSize: options.maxSize,
+          });
+          if (!result) return;
+          checkRuntime(id.replace(/[?#].*$/, ""));
+          return { code: result.code, map: result.map };
+        } catch (error) {
+          if (error instanceof CachephantBuildError) {
+            this.error({
+              message: error.message,
+              id,
+              code: error.code,
+              loc: { file: id, line: error.loc.line, column: error.loc.column },
+            });
+          }
+          throw error;
+        }
+      },
+    },
+
+    esbuild: {
+      setup(build) {
+        esbuildPlatform = esbuildTarget(build.initialOptions.platform);
+      },
+    },
+  };
+};
+
+/** The Cachephant unplugin: `.vite()`, `.esbuild()`, `.rollup()`, `.rolldown()`, `.webpack()`, `.rspack()`. */
+export const unplugin: UnpluginInstance<Options | undefined, false> = createUnplugin(unpluginFactory);
+
+export default unplugin;

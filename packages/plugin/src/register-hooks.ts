@@ -1,0 +1,29 @@
+/**
+ * Module customization hooks (run on Node's loader thread) that pass each
+ * project module containing "use cache" through the core transform.
+ */
+import { fileURLToPath } from "node:url";
+import { transform } from "@cachephant/core";
+import type { LoadHook } from "node:module";
+import { RUNTIME_MODULE } from "./runtime-check.js";
+
+const TRANSFORMABLE = /\.[cm]?jsx?$/;
+
+export const load: LoadHook = async (url, context, nextLoad) => {
+  const loaded = await nextLoad(url, context);
+  if (!url.startsWith("file:") || url.includes("/node_modules/") || !TRANSFORMABLE.test(new URL(url).pathname)) {
+    return loaded;
+  }
+  if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;
+  if (loaded.source == null) return loaded;
+  const source = typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source).toString("utf8");
+  if (!source.includes("use cache")) return loaded;
+  const file = fileURLToPath(url);
+  const result = transform(source, file, { runtimeModule: RUNTIME_MODULE });
+  if (!result) return loaded;
+  const map = Buffer.from(JSON.stringify(result.map)).toString("base64");
+  return {
+    ...loaded,
+    source: `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`,
+  };
+};

@@ -1,0 +1,47 @@
+import { mkdtempSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { describe, expect, test } from "vitest";
+import { PluginOptionsError, RuntimeNotFoundError } from "../src/errors";
+import { resolveOptions } from "../src/options";
+import { createRuntimeCheck } from "../src/runtime-check";
+
+describe("resolveOptions", () => {
+  test("fills in the defaults", () => {
+    const resolved = resolveOptions();
+    expect(resolved.root).toBe(process.cwd());
+    expect(resolved.dir).toBeUndefined();
+    expect(resolved.maxSize).toBeUndefined();
+    expect(resolved.exclude).toEqual([/[\\/]node_modules[\\/]/]);
+  });
+
+  test("keeps a valid size", () => {
+    expect(resolveOptions({ maxSize: "2GB" }).maxSize).toBe("2GB");
+    expect(resolveOptions({ maxSize: 1024 }).maxSize).toBe(1024);
+  });
+
+  test("rejects a size it cannot read, naming the option and the format", () => {
+    const make = () => resolveOptions({ maxSize: "12XB" });
+    expect(make).toThrow(PluginOptionsError);
+    expect(make).toThrow(/maxSize: "12XB".*500MB/);
+  });
+
+  test("rejects an empty dir", () => {
+    expect(() => resolveOptions({ dir: "" })).toThrow(/dir: ""/);
+  });
+});
+
+describe("the runtime check", () => {
+  test("passes inside this workspace, where the plugin's runtime is installed", () => {
+    expect(() => createRuntimeCheck()(join(import.meta.dirname, "options.test.ts"))).not.toThrow();
+  });
+
+  test("names the fix when a project cannot resolve @cachephant/runtime", () => {
+    const project = mkdtempSync(join(tmpdir(), "cachephant-no-runtime-"));
+    writeFileSync(join(project, "package.json"), "{}");
+    const file = join(project, "index.js");
+    const check = () => createRuntimeCheck()(file);
+    expect(check).toThrow(RuntimeNotFoundError);
+    expect(check).toThrow(/npm install @cachephant\/runtime/);
+  });
+});

@@ -1,0 +1,20 @@
+import { defineConfig } from "tsdown";
+
+export default defineConfig({
+  entry: [
+    "src/index.ts",
+    "src/vite.ts",
+    "src/esbuild.ts",
+    "src/rollup.ts",
+    "src/rolldown.ts",
+    "src/webpack.ts",
+    "src/rspack.ts",
+    "src/register.ts",
+    "src/register-hooks.ts",
+  ],
+  format: "esm",
+  platform: "node",
+  target: "node20.19",
+  dts: true,
+  clean: true,
+});

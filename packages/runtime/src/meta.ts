@@ -1,0 +1,33 @@
+/**
+ * What the build step tells the runtime about one cached function. The
+ * rewritten code passes this object literal on every call (it is never stored
+ * in a module-level binding, so a hoisted function called before its module
+ * has finished evaluating still works).
+ */
+export interface CachedFunctionMeta {
+  /**
+   * Hash of the function's normalized code (and, later, of everything it can
+   * see), from `@cachephant/core`. Two builds of the same code give the same
+   * hash; any change of behavior gives another.
+   */
+  readonly hash: string;
+  /** The function's name as the user knows it (`loadReport`, `Api.fetch`). */
+  readonly name: string;
+  /** File of the function, relative to the project root at build time. */
+  readonly file: string;
+  /** 1-based line of the function in `file`. */
+  readonly line: number;
+  /**
+   * Where each value of the `values` array comes from, in the caller's terms,
+   * for warnings: `args[0]`, `args[1].logger`, `args[2][0]`, `args[3...]`.
+   */
+  readonly paths: readonly string[];
+  /** Indices into `values` left out of the key (`ignore=` in the directive). */
+  readonly ignore?: readonly number[];
+  /** Time to live in milliseconds (`ttl=` in the directive). */
+  readonly ttl?: number;
+  /** The plugin's `dir` option, relative to the working directory at run time. */
+  readonly dir?: string;
+  /** The plugin's `maxSize` option, as the user wrote it (`"2GB"`) or bytes. */
+  readonly maxSize?: string | number;
+}

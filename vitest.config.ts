@@ -1,0 +1,32 @@
+import { fileURLToPath } from "node:url";
+import { defineConfig } from "vitest/config";
+
+const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
+
+// Unit tests run on the sources (no build needed); e2e runs the built packages
+// through real bundlers in child processes.
+const alias = {
+  "@cachephant/core": src("./packages/core/src/index.ts"),
+  "@cachephant/runtime/units": src("./packages/runtime/src/units.ts"),
+  "@cachephant/runtime": src("./packages/runtime/src/index.ts"),
+};
+
+export default defineConfig({
+  test: {
+    projects: [
+      { resolve: { alias }, test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"] } },
+      { resolve: { alias }, test: { name: "runtime", root: "packages/runtime", include: ["test/**/*.test.ts"] } },
+      { resolve: { alias }, test: { name: "plugin", root: "packages/plugin", include: ["test/**/*.test.ts"] } },
+      {
+        test: {
+          name: "e2e",
+          root: "e2e",
+          include: ["**/*.test.ts"],
+          exclude: ["**/node_modules/**", ".work/**", "fixtures/**"],
+          testTimeout: 120_000,
+          hookTimeout: 120_000,
+        },
+      },
+    ],
+  },
+});

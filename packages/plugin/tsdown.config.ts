@@ -17,4 +17,6 @@ export default defineConfig({
   target: "node20.19",
   dts: true,
   clean: true,
+  // "type": "module" packages: plain .js and .d.ts, as the exports maps name them.
+  fixedExtension: false,
 });

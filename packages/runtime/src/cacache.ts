@@ -1,0 +1,20 @@
+/**
+ * `cacache` on demand: importing it costs tens of milliseconds, so the
+ * runtime's own import stays free of it and the first store access loads it.
+ */
+import type * as Cacache from "cacache";
+
+export type CacacheModule = typeof Cacache;
+
+let loading: Promise<CacacheModule> | undefined;
+
+export function loadCacache(): Promise<CacacheModule> {
+  loading ??= import("cacache").then((module) => (module as unknown as { default?: CacacheModule }).default ?? module);
+  return loading;
+}
+
+/** `rm.entry` with the option @types/cacache leaves out: delete the index bucket instead of appending a tombstone. */
+export function removeIndexEntry(cacache: CacacheModule, dir: string, key: string): Promise<unknown> {
+  const removeEntry = cacache.rm.entry as (dir: string, key: string, options: { removeFully: boolean }) => Promise<unknown>;
+  return removeEntry(dir, key, { removeFully: true });
+}

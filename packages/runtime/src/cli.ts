@@ -1,0 +1,229 @@
+#!/usr/bin/env node
+/**
+ * The `cachephant` command: ls, prune, clear, verify on top of the api.
+ * Exit codes: 0 done, 1 failure, 2 bad usage (with a one-line reason).
+ */
+import { realpathSync } from "node:fs";
+import { fileURLToPath } from "node:url";
+import { parseArgs, type ParseArgsConfig } from "node:util";
+import { clear, list, prune, storeDir, verify, type FunctionRow, type PruneReport } from "./api.js";
+import { ConfigError } from "./errors.js";
+import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
+
+/** Where the CLI writes; each call is one line or block without its final newline. */
+export interface CliIO {
+  stdout(text: string): void;
+  stderr(text: string): void;
+}
+
+const processIO: CliIO = {
+  stdout: (text) => process.stdout.write(`${text}\n`),
+  stderr: (text) => process.stderr.write(`${text}\n`),
+};
+
+export const USAGE = `Usage: cachephant <command> [options]
+
+Commands:
+  ls      [--dir D] [--json]                 one row per cached function, and a total
+  prune   [--max-size SIZE] [--max-age DURATION] [--dry-run] [--dir D] [--json]
+                                             remove expired, old and least recently used entries
+                                             until the store fits, and orphaned content
+  clear   [--fn NAME] [--file PATH] [--dir D]
+                                             remove all entries, or those of a function or file
+  verify  [--dir D]                          check every entry, remove damaged ones
+
+The store is --dir, else $CACHEPHANT_DIR, else node_modules/.cache/cachephant
+in the nearest folder with a package.json. Sizes: 500MB, 2GB, 1GiB or bytes.
+Durations: 30s, 10m, 1h, 7d.`;
+
+/** Thrown for bad usage: exit code 2 with this one-line message. */
+class UsageError extends Error {}
+
+type Options = NonNullable<ParseArgsConfig["options"]>;
+
+const DIR: Options = { dir: { type: "string" } };
+const HELP: Options = { help: { type: "boolean", short: "h" } };
+
+const COMMANDS: Record<string, { options: Options; run: (values: Values, io: CliIO) => Promise<void> }> = {
+  ls: { options: { ...DIR, ...HELP, json: { type: "boolean" } }, run: runLs },
+  prune: {
+    options: {
+      ...DIR,
+      ...HELP,
+      json: { type: "boolean" },
+      "dry-run": { type: "boolean" },
+      "max-size": { type: "string" },
+      "max-age": { type: "string" },
+    },
+    run: runPrune,
+  },
+  clear: { options: { ...DIR, ...HELP, fn: { type: "string" }, file: { type: "string" } }, run: runClear },
+  verify: { options: { ...DIR, ...HELP }, run: runVerify },
+};
+
+type Values = Record<string, string | boolean | undefined>;
+
+/** Runs the CLI with `argv` (without `node` and the script) and returns the exit code. */
+export async function main(argv: readonly string[], io: CliIO = processIO): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === "--help" || name === "-h" || name === "help") {
+    (name === undefined ? io.stderr : io.stdout)(USAGE);
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS[name];
+  try {
+    if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (use ls, prune, clear or verify)`);
+    const values = parseOptions(rest, command.options);
+    if (values.help === true) {
+      io.stdout(USAGE);
+      return 0;
+    }
+    await command.run(values, io);
+    return 0;
+  } catch (error) {
+    if (error instanceof UsageError || error instanceof ConfigError) {
+      io.stderr(`cachephant: ${error.message}`);
+      return 2;
+    }
+    io.stderr(`cachephant: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
+    return 1;
+  }
+}
+
+function parseOptions(args: string[], options: Options): Values {
+  try {
+    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Values;
+  } catch (error) {
+    // parseArgs' messages span lines and give advice; keep the first line.
+    throw new UsageError((error as Error).message.split("\n")[0]!);
+  }
+}
+
+async function runLs(values: Values, io: CliIO): Promise<void> {
+  const dir = stringOption(values.dir);
+  const rows = await list({ dir });
+  const total = { entries: sum(rows, (row) => row.entries), size: sum(rows, (row) => row.size) };
+  const resolvedDir = storeDir({ dir });
+  if (values.json === true) {
+    const functions = rows.map((row) => ({ ...row, lastUsed: row.lastUsed.toISOString() }));
+    io.stdout(JSON.stringify({ dir: resolvedDir, functions, total }, null, 2));
+    return;
+  }
+  if (rows.length === 0) {
+    io.stdout(`No cached results in ${resolvedDir}`);
+    return;
+  }
+  io.stdout(table(rows));
+  io.stdout(`Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}`);
+}
+
+async function runPrune(values: Values, io: CliIO): Promise<void> {
+  const maxSize = stringOption(values["max-size"]);
+  if (maxSize !== undefined && parseSize(maxSize) === undefined) {
+    throw new UsageError(`--max-size ${maxSize}: not a size; use ${SIZE_FORMAT_HINT}`);
+  }
+  const maxAge = stringOption(values["max-age"]);
+  if (maxAge !== undefined && parseDuration(maxAge) === undefined) {
+    throw new UsageError(`--max-age ${maxAge}: not a duration; use ${DURATION_FORMAT_HINT}`);
+  }
+  const report = await prune({ dir: stringOption(values.dir), maxSize, maxAge, dryRun: values["dry-run"] === true });
+  io.stdout(values.json === true ? JSON.stringify(report, null, 2) : describePrune(report));
+}
+
+async function runClear(values: Values, io: CliIO): Promise<void> {
+  const fn = stringOption(values.fn);
+  const file = stringOption(values.file);
+  const report = await clear({ dir: stringOption(values.dir), fn, file });
+  const scope = [fn !== undefined ? ` of ${fn}` : "", file !== undefined ? ` in ${file}` : ""].join("");
+  io.stdout(
+    `Removed ${plural(report.removedEntries, "entry", "entries")}${scope} (${formatSize(report.freedBytes)}) from ${report.dir}`,
+  );
+}
+
+async function runVerify(values: Values, io: CliIO): Promise<void> {
+  const report = await verify({ dir: stringOption(values.dir) });
+  const checked = `Checked ${plural(report.checkedEntries, "entry", "entries")} in ${report.dir}`;
+  if (report.problems.length === 0) {
+    io.stdout(`${checked}: all readable.`);
+    return;
+  }
+  io.stdout(`${checked}: removed ${report.removedEntries} damaged:`);
+  for (const problem of report.problems) io.stdout(`  ${problem.name} (${problem.file}): ${problem.reason}`);
+}
+
+function describePrune(report: PruneReport): string {
+  const verb = report.dryRun ? "Would remove" : "Removed";
+  const expired = report.expiredEntries > 0 ? ` (${report.expiredEntries} expired)` : "";
+  const orphans = report.orphanedFiles > 0 ? ` and ${plural(report.orphanedFiles, "orphaned file", "orphaned files")}` : "";
+  const freed = report.dryRun ? `freeing ${formatSize(report.freedBytes)}` : `freed ${formatSize(report.freedBytes)}`;
+  const remain = report.dryRun ? "would remain" : "remain";
+  return (
+    `${verb} ${plural(report.removedEntries, "entry", "entries")}${expired}${orphans}, ${freed}; ` +
+    `${plural(report.remainingEntries, "entry", "entries")} (${formatSize(report.remainingBytes)}) ${remain} ` +
+    `in ${report.dir} (bound ${formatSize(report.maxSize)})`
+  );
+}
+
+function table(rows: readonly FunctionRow[]): string {
+  const header = ["FUNCTION", "FILE", "ENTRIES", "SIZE", "LAST USED"];
+  const cells = rows.map((row) => [
+    row.name,
+    row.file,
+    String(row.entries),
+    formatSize(row.size),
+    row.lastUsed.toISOString().replace(/\.\d+Z$/, "Z"),
+  ]);
+  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i]!.length)));
+  const numeric = new Set([2, 3]);
+  const line = (cell: string[]) =>
+    cell.map((text, i) => (numeric.has(i) ? text.padStart(widths[i]!) : text.padEnd(widths[i]!))).join("  ").trimEnd();
+  return [line(header), ...cells.map(line)].join("\n");
+}
+
+/** Bytes in powers of 1000, like the sizes users write (`500MB`). */
+export function formatSize(bytes: number): string {
+  if (bytes < 1000) return `${bytes} B`;
+  const units = ["KB", "MB", "GB", "TB"];
+  let value = bytes;
+  let unit = "B";
+  for (const next of units) {
+    if (value < 1000) break;
+    value /= 1000;
+    unit = next;
+  }
+  return `${value.toFixed(1)} ${unit}`;
+}
+
+function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
+function sum<T>(items: readonly T[], of: (item: T) => number): number {
+  return items.reduce((total, item) => total + of(item), 0);
+}
+
+function stringOption(value: string | boolean | undefined): string | undefined {
+  return typeof value === "string" ? value : undefined;
+}
+
+function invokedDirectly(): boolean {
+  const script = process.argv[1];
+  if (script === undefined) return false;
+  try {
+    return realpathSync(script) === fileURLToPath(import.meta.url);
+  } catch {
+    return false;
+  }
+}
+
+if (invokedDirectly()) {
+  main(process.argv.slice(2)).then(
+    (code) => {
+      process.exitCode = code;
+    },
+    (error: unknown) => {
+      process.stderr.write(`cachephant: ${String(error)}\n`);
+      process.exitCode = 1;
+    },
+  );
+}

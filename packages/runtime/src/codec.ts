@@ -1,0 +1,221 @@
+/**
+ * Results to bytes and back with `v8.serialize`/`v8.deserialize`
+ * (structured-clone fidelity: Map, Set, Date, BigInt, RegExp, typed arrays,
+ * Buffer, Error, shared and cyclic references).
+ *
+ * v8 silently changes some values instead of failing (a class instance comes
+ * back as a plain object, a URL as `{}`, an Error loses its `code`), so a
+ * result is checked before it is stored: anything that would not come back
+ * as it went in makes the result unstorable, with the path of the culprit.
+ */
+import v8 from "node:v8";
+import { UnstorableResultError } from "./errors.js";
+import {
+  className,
+  indexSegment,
+  MAP_KEY_SEGMENT,
+  mapValueSegment,
+  prependSegment,
+  propertySegment,
+  SET_ELEMENT_SEGMENT,
+  ValuePathFailure,
+} from "./value-path.js";
+
+/**
+ * Bytes of a result.
+ * @throws UnstorableResultError naming the path (`result.items[2].client`).
+ */
+export function encodeResult(value: unknown): Buffer {
+  try {
+    checkStorable(value, new Set());
+  } catch (error) {
+    throw toUnstorable(error);
+  }
+  try {
+    return v8.serialize(value);
+  } catch (error) {
+    // Whatever the check let through and v8 still refuses (e.g. a function in an array's extra property).
+    throw new UnstorableResultError("result", `not storable (${(error as Error).message})`);
+  }
+}
+
+/**
+ * A fresh value from bytes written by `encodeResult`. Typed arrays and
+ * Buffers get memory of their own, so two values decoded from the same bytes
+ * share nothing (v8's default reader makes them views of the input).
+ * @throws whatever `v8.deserialize` throws on bytes that are not a value.
+ */
+export function decodeResult(bytes: Uint8Array): unknown {
+  const reader = new CopyingDeserializer(bytes);
+  reader.readHeader();
+  return reader.readValue();
+}
+
+const defaultReadHostObject = (
+  v8.DefaultDeserializer.prototype as unknown as { _readHostObject(this: v8.Deserializer): ArrayBufferView }
+)._readHostObject;
+
+class CopyingDeserializer extends v8.DefaultDeserializer {
+  // Called by v8 for each typed array, DataView and Buffer (Node serializes them as host objects).
+  _readHostObject(): ArrayBufferView {
+    const view = defaultReadHostObject.call(this);
+    if (Buffer.isBuffer(view)) return Buffer.from(view);
+    if (view instanceof DataView) {
+      return new DataView(view.buffer.slice(view.byteOffset, view.byteOffset + view.byteLength));
+    }
+    const TypedArray = view.constructor as new (source: ArrayBufferView) => ArrayBufferView;
+    return new TypedArray(view);
+  }
+}
+
+function toUnstorable(error: unknown): UnstorableResultError {
+  if (error instanceof ValuePathFailure) return new UnstorableResultError(`result${error.suffix}`, error.reason);
+  const message = error instanceof Error ? error.message : String(error);
+  const reason =
+    error instanceof RangeError && /call stack/i.test(message)
+      ? "nested too deeply to store"
+      : `a value that could not be read (${message})`;
+  return new UnstorableResultError("result", reason);
+}
+
+type Storable = "leaf" | "map" | "set" | "error";
+
+// Built-ins that v8 stores faithfully, by exact prototype: a subclass would
+// come back as its base class, so it is not in here.
+const STORABLE_BY_PROTO = new Map<unknown, Storable>([
+  [Date.prototype, "leaf"],
+  [RegExp.prototype, "leaf"],
+  [Map.prototype, "map"],
+  [Set.prototype, "set"],
+  [ArrayBuffer.prototype, "leaf"],
+  [Buffer.prototype, "leaf"],
+  [Uint8Array.prototype, "leaf"],
+  [Int8Array.prototype, "leaf"],
+  [Uint8ClampedArray.prototype, "leaf"],
+  [Int16Array.prototype, "leaf"],
+  [Uint16Array.prototype, "leaf"],
+  [Int32Array.prototype, "leaf"],
+  [Uint32Array.prototype, "leaf"],
+  [Float32Array.prototype, "leaf"],
+  [Float64Array.prototype, "leaf"],
+  [BigInt64Array.prototype, "leaf"],
+  [BigUint64Array.prototype, "leaf"],
+  [DataView.prototype, "leaf"],
+  [Number.prototype, "leaf"],
+  [String.prototype, "leaf"],
+  [Boolean.prototype, "leaf"],
+  [BigInt.prototype, "leaf"],
+  // The errors v8 knows by name; others come back as a plain Error.
+  [Error.prototype, "error"],
+  [EvalError.prototype, "error"],
+  [RangeError.prototype, "error"],
+  [ReferenceError.prototype, "error"],
+  [SyntaxError.prototype, "error"],
+  [TypeError.prototype, "error"],
+  [URIError.prototype, "error"],
+]);
+
+/** Own properties of an Error that v8 writes; any other would be lost. */
+const STORED_ERROR_PROPERTIES = new Set<string | symbol>(["message", "stack", "cause"]);
+
+/** Why some well-known objects cannot be stored, with what to do instead. */
+const UNSTORABLE_BY_PROTO = new Map<unknown, string>([
+  [URL.prototype, "a URL (return url.href instead)"],
+  [Promise.prototype, "a Promise (await it before returning)"],
+  [WeakMap.prototype, "a WeakMap"],
+  [WeakSet.prototype, "a WeakSet"],
+  [WeakRef.prototype, "a WeakRef"],
+  [Symbol.prototype, "a symbol"],
+  [SharedArrayBuffer.prototype, "a SharedArrayBuffer"],
+  [AggregateError.prototype, "an AggregateError (its errors would be lost)"],
+]);
+
+function checkStorable(value: unknown, seen: Set<object>): void {
+  if (typeof value === "function") throw new ValuePathFailure("a function");
+  if (typeof value === "symbol") throw new ValuePathFailure("a symbol");
+  if (typeof value !== "object" || value === null || seen.has(value)) return;
+  seen.add(value);
+  const proto: unknown = Object.getPrototypeOf(value);
+  if (proto === Object.prototype || proto === null) return checkProperties(value, seen);
+  if (proto === Array.prototype) return checkArray(value as unknown[], seen);
+  switch (STORABLE_BY_PROTO.get(proto)) {
+    case "leaf":
+      return;
+    case "map":
+      return checkMap(value as Map<unknown, unknown>, seen);
+    case "set":
+      return checkSet(value as Set<unknown>, seen);
+    case "error":
+      return checkError(value as Error, proto as Error, seen);
+    default: {
+      const known = UNSTORABLE_BY_PROTO.get(proto);
+      if (known !== undefined) throw new ValuePathFailure(known);
+      const name = className(value) || "an unnamed class";
+      throw new ValuePathFailure(`an instance of ${name} (class instances come back as plain objects; return plain data)`);
+    }
+  }
+}
+
+function checkProperties(value: object, seen: Set<object>): void {
+  const keys = Object.keys(value);
+  let i = 0;
+  try {
+    for (; i < keys.length; i++) checkStorable((value as Record<string, unknown>)[keys[i]!], seen);
+  } catch (error) {
+    prependSegment(error, () => propertySegment(keys[i]!));
+  }
+  // v8 drops symbol-keyed properties without a word.
+  for (const symbol of Object.getOwnPropertySymbols(value)) {
+    if (Object.prototype.propertyIsEnumerable.call(value, symbol)) {
+      throw new ValuePathFailure(`an object with a symbol key (${String(symbol)}), which would be lost`);
+    }
+  }
+}
+
+function checkArray(value: readonly unknown[], seen: Set<object>): void {
+  let i = 0;
+  try {
+    for (; i < value.length; i++) checkStorable(value[i], seen);
+  } catch (error) {
+    prependSegment(error, () => indexSegment(i));
+  }
+}
+
+function checkMap(value: Map<unknown, unknown>, seen: Set<object>): void {
+  let onKey = true;
+  let currentKey: unknown;
+  try {
+    for (const [key, item] of value) {
+      currentKey = key;
+      onKey = true;
+      checkStorable(key, seen);
+      onKey = false;
+      checkStorable(item, seen);
+    }
+  } catch (error) {
+    prependSegment(error, () => (onKey ? MAP_KEY_SEGMENT : mapValueSegment(currentKey)));
+  }
+}
+
+function checkSet(value: Set<unknown>, seen: Set<object>): void {
+  try {
+    for (const element of value) checkStorable(element, seen);
+  } catch (error) {
+    prependSegment(error, () => SET_ELEMENT_SEGMENT);
+  }
+}
+
+function checkError(value: Error, proto: Error, seen: Set<object>): void {
+  for (const key of Reflect.ownKeys(value)) {
+    if (STORED_ERROR_PROPERTIES.has(key)) continue;
+    if (key === "name" && value.name === proto.name) continue;
+    throw new ValuePathFailure(
+      `an Error with a property v8 does not store (${String(key)}); return { message, ${String(key)} } as plain data instead`,
+    );
+  }
+  try {
+    checkStorable(value.cause, seen);
+  } catch (error) {
+    prependSegment(error, () => ".cause");
+  }
+}

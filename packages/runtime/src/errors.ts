@@ -1,0 +1,38 @@
+/**
+ * Errors of the runtime. Each has a stable `code` that callers and tests can
+ * match on; messages may change wording.
+ */
+
+/** A value among a cached function's inputs that cannot be part of a key. */
+export class UnkeyableValueError extends Error {
+  readonly code = "CACHEPHANT_UNKEYABLE";
+  override name = "UnkeyableValueError";
+  constructor(
+    /** Where the value sits, in the caller's terms: `args[1].logger`. */
+    readonly path: string,
+    /** What the value is: `a function`, `a Promise`, `a stream or event emitter`. */
+    readonly reason: string,
+  ) {
+    super(`${path} is ${reason}`);
+  }
+}
+
+/** A result the store cannot keep faithfully (it would come back changed). */
+export class UnstorableResultError extends Error {
+  readonly code = "CACHEPHANT_UNSTORABLE";
+  override name = "UnstorableResultError";
+  constructor(
+    /** Where the value sits inside the result: `result.items[2].client`. */
+    readonly path: string,
+    /** What the value is: `a function`, `an instance of Client`. */
+    readonly reason: string,
+  ) {
+    super(`${path} is ${reason}`);
+  }
+}
+
+/** A setting (environment variable, `configure()` option, plugin option) with a bad value. */
+export class ConfigError extends Error {
+  readonly code = "CACHEPHANT_BAD_CONFIG";
+  override name = "ConfigError";
+}

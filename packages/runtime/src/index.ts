@@ -1,0 +1,25 @@
+/**
+ * `@cachephant/runtime`: what code rewritten by the Cachephant build step
+ * calls (`runCached`), and the api to configure and manage the store.
+ *
+ * Importing this module loads only Node built-ins; `cacache` is loaded on the
+ * first store access.
+ */
+export { runCached } from "./run.js";
+export { configure, type ConfigureOptions } from "./config.js";
+export {
+  clear,
+  list,
+  prune,
+  verify,
+  type ClearReport,
+  type ClearTarget,
+  type FunctionRow,
+  type PruneOptions,
+  type PruneReport,
+  type StoreOptions,
+  type VerifyProblem,
+  type VerifyReport,
+} from "./api.js";
+export { ConfigError, UnkeyableValueError, UnstorableResultError } from "./errors.js";
+export type { CachedFunctionMeta } from "./meta.js";

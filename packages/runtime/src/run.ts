@@ -1,0 +1,266 @@
+/**
+ * `runCached`: what every call of a `"use cache"` function goes through.
+ * Key, share a running call, read, decode; or compute, encode, write. Every
+ * failure of the cache itself degrades to running the function uncached with
+ * one warning; the caller always gets the function's own result or error.
+ */
+import { decodeResult, encodeResult } from "./codec.js";
+import { settingsFor, type Settings } from "./config.js";
+import { UnkeyableValueError, UnstorableResultError } from "./errors.js";
+import { entryKey } from "./key.js";
+import { markCurrentHash, markedHash } from "./markers.js";
+import type { CachedFunctionMeta } from "./meta.js";
+import { storeAt, type EntryMetadata, type Store } from "./store.js";
+import { debugLine, warnOnce } from "./warn.js";
+
+/**
+ * What joiners of a running call get: bytes to decode their own copy from,
+ * or, when the result could not be encoded, the value itself.
+ */
+type Outcome = { readonly bytes: Uint8Array } | { readonly value: unknown };
+
+/** Calls running in this process, by entry key (single flight). */
+const running = new Map<string, Promise<Outcome>>();
+
+/** Store directories this process cannot read (any use) or cannot write. */
+const unreadableDirs = new Set<string>();
+const unwritableDirs = new Set<string>();
+
+/**
+ * Runs one call of a cached function. Called by the code the build step
+ * rewrites; not meant to be called by hand.
+ *
+ * @param meta what the build step knows about the function (code hash, name, file, options)
+ * @param values the call's resolved parameters, in the order of `meta.paths`
+ * @param compute the function's original body, taking `values` as parameters
+ * @returns the stored result (a fresh copy) or the result of `compute`
+ */
+export async function runCached<T>(
+  meta: CachedFunctionMeta,
+  values: unknown[],
+  compute: (...values: unknown[]) => Promise<T>,
+): Promise<T> {
+  const settings = settingsFor(meta);
+  const call: Call<T> = { meta, values, compute, settings, started: settings.debug ? performance.now() : 0 };
+  if (!settings.enabled) return runUncached(call, "caching is off");
+
+  let key: string;
+  try {
+    key = entryKey(meta, values);
+  } catch (error) {
+    return runUncached(call, unkeyableWarning(meta, error));
+  }
+
+  const shared = running.get(key);
+  if (shared !== undefined) return join(call, shared);
+  return lead(call, key);
+}
+
+/** One call of a cached function, as it goes through the steps below. */
+interface Call<T> {
+  readonly meta: CachedFunctionMeta;
+  readonly values: unknown[];
+  readonly compute: (...values: unknown[]) => Promise<T>;
+  readonly settings: Settings;
+  /** `performance.now()` at the start, when debug lines are on. */
+  readonly started: number;
+}
+
+async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
+  if (!call.settings.debug) return call.compute(...call.values);
+  try {
+    return await call.compute(...call.values);
+  } finally {
+    report(call, "miss", `uncached: ${why}`);
+  }
+}
+
+async function join<T>(call: Call<T>, shared: Promise<Outcome>): Promise<T> {
+  const outcome = await shared;
+  const value = "bytes" in outcome ? decodeResult(outcome.bytes) : outcome.value;
+  if (call.settings.debug) report(call, "hit", "joined a running call");
+  return value as T;
+}
+
+/** Runs the call for itself and for the calls that join it meanwhile. */
+async function lead<T>(call: Call<T>, key: string): Promise<T> {
+  let settle!: (outcome: Outcome) => void;
+  let fail!: (error: unknown) => void;
+  const shared = new Promise<Outcome>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  shared.catch(() => {}); // nobody may have joined; the leader rethrows the error itself
+  running.set(key, shared);
+  try {
+    return await readOrCompute(call, key, settle);
+  } catch (error) {
+    fail(error); // joiners get the same error (a no-op if they were already settled)
+    throw error;
+  } finally {
+    // Released on every outcome, so a call after a failure runs again.
+    running.delete(key);
+  }
+}
+
+async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Outcome) => void): Promise<T> {
+  const { meta, settings } = call;
+  const store = storeAt(settings.dir);
+  const found = await lookUp(store, key, meta, settings);
+  if ("value" in found) {
+    settle({ bytes: found.bytes });
+    if (settings.debug) report(call, "hit");
+    return found.value as T;
+  }
+
+  let value: T;
+  try {
+    value = await call.compute(...call.values);
+  } catch (error) {
+    if (settings.debug) report(call, "miss", `${found.missReason}; it threw, nothing stored`);
+    throw error;
+  }
+
+  let bytes: Buffer;
+  try {
+    bytes = encodeResult(value);
+  } catch (error) {
+    settle({ value });
+    const why = unstorableWarning(meta, error);
+    if (settings.debug) report(call, "miss", `${found.missReason}; result not stored: ${why}`);
+    return value;
+  }
+  // Joiners can decode their copies now; the write need not hold them up.
+  settle({ bytes });
+  const wrote = await write(store, key, bytes, meta);
+  if (settings.debug) {
+    report(call, "miss", wrote ? found.missReason : `${found.missReason}; uncached: the store cannot be written`);
+  }
+  return value;
+}
+
+type LookUp = { readonly value: unknown; readonly bytes: Buffer } | { readonly missReason: string };
+
+/** Reads and decodes an entry; any problem is a miss with its reason. Never throws. */
+async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, settings: Settings): Promise<LookUp> {
+  if (unreadableDirs.has(store.dir)) return { missReason: "uncached: the store cannot be read" };
+  let read;
+  try {
+    read = await store.get(key);
+  } catch (error) {
+    unreadableDirs.add(store.dir);
+    warnOnce(
+      `unreadable:${store.dir}`,
+      `cannot read the cache in ${store.dir} (${describeError(error)}); cached functions run uncached in this process`,
+    );
+    return { missReason: "uncached: the store cannot be read" };
+  }
+  if (read.status === "corrupt") return corruptEntry(meta, read.reason);
+  if (read.status === "missing") {
+    if (!settings.debug) return { missReason: "new arguments" };
+    const marked = await markedHash(store, meta);
+    return { missReason: marked !== undefined && marked !== meta.hash ? "new code" : "new arguments" };
+  }
+  if (isExpired(read.metadata, meta)) return { missReason: "expired" };
+  try {
+    return { value: decodeResult(read.bytes), bytes: read.bytes };
+  } catch (error) {
+    // Bytes intact but not a value (e.g. written by a newer Node): drop the entry, rewrite it.
+    await store.remove(key).catch(() => {});
+    return corruptEntry(meta, `its content could not be decoded (${describeError(error)})`);
+  }
+}
+
+function isExpired(metadata: EntryMetadata, meta: CachedFunctionMeta): boolean {
+  const now = Date.now();
+  if (metadata.expires !== undefined && metadata.expires <= now) return true;
+  // A ttl shortened since the entry was written applies too.
+  return meta.ttl !== undefined && metadata.created + meta.ttl <= now;
+}
+
+function corruptEntry(meta: CachedFunctionMeta, reason: string): LookUp {
+  warnOnce(
+    `corrupt:${label(meta)}:${reason}`,
+    `${label(meta)}: a cache entry was unusable (${reason}); computing it again and rewriting it`,
+  );
+  return { missReason: "corrupt entry" };
+}
+
+/** Writes the entry and the function's marker. Returns false when the store cannot be written. Never throws. */
+async function write(store: Store, key: string, bytes: Buffer, meta: CachedFunctionMeta): Promise<boolean> {
+  if (unwritableDirs.has(store.dir) || unreadableDirs.has(store.dir)) return false;
+  const created = Date.now();
+  const metadata: EntryMetadata = {
+    v: 1,
+    kind: "result",
+    name: meta.name,
+    file: meta.file,
+    line: meta.line,
+    hash: meta.hash,
+    created,
+    ...(meta.ttl !== undefined ? { expires: created + meta.ttl } : {}),
+  };
+  try {
+    await store.put(key, bytes, metadata);
+  } catch (error) {
+    unwritableDirs.add(store.dir);
+    warnOnce(
+      `unwritable:${store.dir}`,
+      `cannot write the cache in ${store.dir} (${describeError(error)}); results are not stored for the rest of this process`,
+    );
+    return false;
+  }
+  await markCurrentHash(store, meta);
+  return true;
+}
+
+function unkeyableWarning(meta: CachedFunctionMeta, error: unknown): string {
+  if (!(error instanceof UnkeyableValueError)) {
+    const why = `its arguments could not be keyed (${describeError(error)})`;
+    warnOnce(`unkeyable:${label(meta)}`, `${label(meta)} runs uncached: ${why}`);
+    return why;
+  }
+  warnOnce(
+    `unkeyable:${label(meta)}:${error.path}`,
+    `${label(meta)} runs uncached: ${error.message}; ${ignoreHint(meta, error.path)} or pass plain data`,
+  );
+  return error.message;
+}
+
+/** `add "ignore=logger" to its directive` when the parameter's name shows in its path. */
+function ignoreHint(meta: CachedFunctionMeta, path: string): string {
+  let binding: string | undefined;
+  for (const p of meta.paths) {
+    const inside = path === p || (path.startsWith(p) && /^[.[<]/.test(path.slice(p.length)));
+    if (inside && (binding === undefined || p.length > binding.length)) binding = p;
+  }
+  const name = binding === undefined ? undefined : /\.([A-Za-z_$][\w$]*)$/.exec(binding)?.[1];
+  return name !== undefined ? `add "ignore=${name}" to its directive` : 'name the parameter in "ignore=" in its directive';
+}
+
+function unstorableWarning(meta: CachedFunctionMeta, error: unknown): string {
+  const why = error instanceof UnstorableResultError ? error.message : describeError(error);
+  warnOnce(`unstorable:${label(meta)}`, `${label(meta)}: result not stored, so calls compute again: ${why}`);
+  return why;
+}
+
+function report(call: Call<unknown>, outcome: "hit" | "miss", reason?: string): void {
+  const ms = (performance.now() - call.started).toFixed(1);
+  debugLine(`${outcome} ${label(call.meta)} ${ms}ms${reason === undefined ? "" : `: ${reason}`}`);
+}
+
+function label(meta: CachedFunctionMeta): string {
+  return `${meta.name} (${meta.file}:${meta.line})`;
+}
+
+function describeError(error: unknown): string {
+  if (!(error instanceof Error)) return String(error);
+  const code = (error as NodeJS.ErrnoException).code;
+  return code !== undefined && !error.message.startsWith(code) ? `${code}: ${error.message}` : error.message;
+}
+
+/** Forgets which store directories failed (tests). */
+export function resetStoreFailures(): void {
+  unreadableDirs.clear();
+  unwritableDirs.clear();
+}

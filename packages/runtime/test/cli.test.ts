@@ -1,0 +1,196 @@
+import { spawnSync } from "node:child_process";
+import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { describe, expect, test, vi } from "vitest";
+import { main } from "../src/cli.js";
+import { list, runCached, type CachedFunctionMeta } from "../src/index.js";
+import { readIndex } from "../src/maintenance.js";
+import { makeMeta, tempDir, useRuntime } from "./helpers.js";
+
+const runtime = useRuntime();
+
+async function cli(...argv: string[]) {
+  const out: string[] = [];
+  const err: string[] = [];
+  const code = await main(argv, { stdout: (text) => out.push(text), stderr: (text) => err.push(text) });
+  return { code, stdout: out.join("\n"), stderr: err.join("\n") };
+}
+
+async function call(meta: CachedFunctionMeta, arg: unknown, result: unknown = arg): Promise<void> {
+  await runCached(meta, [arg], async () => result);
+}
+
+describe("ls", () => {
+  test("a table with one row per function and a total", async () => {
+    await call(makeMeta({ name: "loadReport", file: "src/data.ts" }), 1, "x".repeat(2000));
+    await call(makeMeta({ name: "parse", file: "src/parse.ts", hash: "h2" }), 1);
+    const { code, stdout } = await cli("ls", "--dir", runtime.dir());
+    expect(code).toBe(0);
+    const lines = stdout.split("\n");
+    expect(lines[0]).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+LAST USED$/);
+    expect(lines[1]).toMatch(/^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(lines[2]).toMatch(/^parse\s+src\/parse\.ts\s+1\s+\d+ B\s+/);
+    expect(lines[3]).toBe(`Total: 2 entries, 2.0 KB in ${runtime.dir()}`);
+  });
+
+  test("--json is stable: dir, functions with ISO dates, total", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
+    await call(makeMeta({ name: "f", file: "src/f.ts" }), 1);
+    const { code, stdout } = await cli("ls", "--json", "--dir", runtime.dir());
+    expect(code).toBe(0);
+    const parsed = JSON.parse(stdout);
+    expect(parsed).toEqual({
+      dir: runtime.dir(),
+      functions: [{ name: "f", file: "src/f.ts", entries: 1, size: expect.any(Number), lastUsed: "2030-01-01T00:00:00.000Z" }],
+      total: { entries: 1, size: parsed.functions[0].size },
+    });
+  });
+
+  test("an empty store says so; the store defaults to the configured one", async () => {
+    const { code, stdout } = await cli("ls");
+    expect(code).toBe(0);
+    expect(stdout).toBe(`No cached results in ${runtime.dir()}`);
+  });
+});
+
+describe("prune", () => {
+  test("--max-size removes entries and prints what was freed", async () => {
+    await call(makeMeta(), 1, "x".repeat(3000));
+    const { code, stdout } = await cli("prune", "--max-size", "1KB", "--dir", runtime.dir());
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Removed 1 entry, freed 3\.\d KB; 0 entries \(0 B\) remain in .+ \(bound 1\.0 KB\)$/);
+    expect(await list()).toEqual([]);
+  });
+
+  test("--dry-run --json reports without removing", async () => {
+    await call(makeMeta(), 1);
+    const { code, stdout } = await cli("prune", "--max-size", "0", "--dry-run", "--json");
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      dir: runtime.dir(),
+      dryRun: true,
+      maxSize: 0,
+      removedEntries: 1,
+      expiredEntries: 0,
+      orphanedFiles: 0,
+      remainingEntries: 0,
+      remainingBytes: 0,
+    });
+    expect(await list()).toHaveLength(1);
+  });
+
+  test("--max-age removes old entries", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
+    await call(makeMeta(), 1);
+    vi.setSystemTime(new Date("2030-01-10T00:00:00Z"));
+    const { code, stdout } = await cli("prune", "--max-age", "7d");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Removed 1 entry \(1 expired\), freed/);
+  });
+
+  test.each([
+    [["prune", "--max-size", "12XB"], "cachephant: --max-size 12XB: not a size; use a number of bytes or a size such as 500MB, 2GB or 1GiB"],
+    [["prune", "--max-age", "soon"], "cachephant: --max-age soon: not a duration; use a duration such as 30s, 10m, 1h or 7d"],
+    [["prune", "--bogus"], "cachephant: Unknown option '--bogus'"],
+    [["ls", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
+    [["frobnicate"], 'cachephant: unknown command "frobnicate" (use ls, prune, clear or verify)'],
+  ])("bad usage %j exits 2 with a one-line reason", async (argv, message) => {
+    const { code, stderr, stdout } = await cli(...(argv as string[]));
+    expect(code).toBe(2);
+    expect(stderr.split("\n")).toHaveLength(1);
+    expect(stderr).toEqual(message);
+    expect(stdout).toBe("");
+  });
+});
+
+describe("clear", () => {
+  test("--fn removes one function's entries", async () => {
+    await call(makeMeta({ name: "keep" }), 1);
+    await call(makeMeta({ name: "drop", hash: "h-drop" }), 1);
+    const { code, stdout } = await cli("clear", "--fn", "drop");
+    expect(code).toBe(0);
+    expect(stdout).toMatch(/^Removed 1 entry of drop \(\d+ B\) from /);
+    expect((await list()).map((row) => row.name)).toEqual(["keep"]);
+  });
+
+  test("--file removes one file's entries; no option removes all", async () => {
+    await call(makeMeta({ file: "src/a.ts" }), 1);
+    await call(makeMeta({ file: "src/b.ts", hash: "hb" }), 1);
+    await call(makeMeta({ file: "src/b.ts", hash: "hb2" }), 1);
+    expect((await cli("clear", "--file", "src/a.ts")).stdout).toMatch(/^Removed 1 entry in src\/a\.ts/);
+    expect((await cli("clear", "--dir", runtime.dir())).stdout).toMatch(/^Removed 2 entries \(\d+ B\) from /);
+    expect(await list()).toEqual([]);
+  });
+});
+
+describe("verify", () => {
+  test("reports all readable", async () => {
+    await call(makeMeta(), 1);
+    const { code, stdout } = await cli("verify");
+    expect(code).toBe(0);
+    expect(stdout).toBe(`Checked 1 entry in ${runtime.dir()}: all readable.`);
+  });
+
+  test("removes and lists damaged entries", async () => {
+    await call(makeMeta({ name: "broken", file: "src/x.ts" }), 1, "some result");
+    const [entry] = (await readIndex(runtime.dir())).filter((e) => e.metadata.kind === "result");
+    writeFileSync(entry!.path, "");
+    const { code, stdout } = await cli("verify", "--dir", runtime.dir());
+    expect(code).toBe(0);
+    expect(stdout.split("\n")).toEqual([
+      `Checked 1 entry in ${runtime.dir()}: removed 1 damaged:`,
+      "  broken (src/x.ts): content has the wrong size",
+    ]);
+    expect(await list()).toEqual([]);
+  });
+});
+
+describe("the command line", () => {
+  test("--help prints usage and exits 0; no command prints usage and exits 2", async () => {
+    expect(await cli("--help")).toMatchObject({ code: 0, stdout: expect.stringContaining("Usage: cachephant") });
+    expect(await cli("prune", "--help")).toMatchObject({ code: 0 });
+    expect(await cli()).toMatchObject({ code: 2, stderr: expect.stringContaining("Usage: cachephant") });
+  });
+
+  test("a store that cannot be read is a failure: exit 1", async () => {
+    // A directory where cacache expects an index file.
+    mkdirSync(join(runtime.dir(), "index-v5", "aa", "bb", "cc"), { recursive: true });
+    const { code, stderr } = await cli("ls");
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/^cachephant: ls failed: .*EISDIR/);
+  });
+
+  test("a bad environment variable is bad usage: exit 2", async () => {
+    process.env.CACHEPHANT_MAX_SIZE = "lots";
+    const { configure } = await import("../src/index.js");
+    configure({});
+    const { code, stderr } = await cli("prune");
+    expect(code).toBe(2);
+    expect(stderr).toMatch(/^cachephant: CACHEPHANT_MAX_SIZE="lots" is not a size/);
+  });
+});
+
+const distDir = fileURLToPath(new URL("../dist/", import.meta.url));
+const builtCli = ["cli.js", "cli.mjs"].map((name) => join(distDir, name)).find((path) => existsSync(path));
+
+describe.skipIf(builtCli === undefined)("the built bin", () => {
+  const run = (...args: string[]) =>
+    spawnSync(process.execPath, [builtCli!, ...args], { encoding: "utf8", env: { ...process.env, CACHEPHANT_DIR: "" } });
+
+  test("runs ls --json and exits 0", () => {
+    const dir = tempDir();
+    const result = run("ls", "--json", "--dir", dir);
+    expect(result.stderr).toBe("");
+    expect(result.status).toBe(0);
+    expect(JSON.parse(result.stdout)).toEqual({ dir, functions: [], total: { entries: 0, size: 0 } });
+  });
+
+  test("exits 2 on bad usage", () => {
+    const result = run("prune", "--max-size", "12XB");
+    expect(result.status).toBe(2);
+    expect(result.stderr).toMatch(/^cachephant: --max-size 12XB: not a size/);
+  });
+});

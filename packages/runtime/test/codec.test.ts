@@ -1,0 +1,84 @@
+import { describe, expect, test } from "vitest";
+import { decodeResult, encodeResult } from "../src/codec.js";
+import { UnstorableResultError } from "../src/index.js";
+
+const roundTrip = <T>(value: T): T => decodeResult(encodeResult(value)) as T;
+
+function unstorable(value: unknown): string {
+  try {
+    encodeResult(value);
+  } catch (error) {
+    expect(error).toBeInstanceOf(UnstorableResultError);
+    expect((error as UnstorableResultError).code).toBe("CACHEPHANT_UNSTORABLE");
+    return (error as UnstorableResultError).message;
+  }
+  throw new Error("expected the value to be unstorable");
+}
+
+describe("encodeResult refuses what would come back changed", () => {
+  class Client {
+    constructor(readonly url: string) {}
+  }
+
+  test.each([
+    ["a function", () => 1, "result is a function"],
+    ["a symbol", Symbol("s"), "result is a symbol"],
+    ["a class instance", new Client("x"), "result is an instance of Client (class instances come back as plain objects; return plain data)"],
+    ["a URL", new URL("https://example.com"), "result is a URL (return url.href instead)"],
+    ["a Promise", Promise.resolve(1), "result is a Promise (await it before returning)"],
+    ["a WeakMap", new WeakMap(), "result is a WeakMap"],
+    ["a subclass of Map", new (class Registry extends Map {})(), "result is an instance of Registry (class instances come back as plain objects; return plain data)"],
+  ])("%s", (_, value, message) => {
+    expect(unstorable(value)).toBe(message);
+  });
+
+  test("the path leads to the culprit", () => {
+    expect(unstorable({ items: [1, 2, { client: new Client("x") }] })).toMatch(/^result\.items\[2\]\.client is an instance of Client/);
+    expect(unstorable(new Map([["k", { f() {} }]]))).toBe('result.get("k").f is a function');
+    expect(unstorable(new Set([Symbol()]))).toBe("result<set element> is a symbol");
+    expect(unstorable({ "a b": [() => 1] })).toBe('result["a b"][0] is a function');
+  });
+
+  test("an Error with properties v8 drops is refused; a plain one is fine", () => {
+    const withCode = Object.assign(new Error("x"), { code: "E1" });
+    expect(unstorable({ error: withCode })).toMatch(/^result\.error is an Error with a property v8 does not store \(code\)/);
+    class MyError extends Error {}
+    expect(unstorable(new MyError("x"))).toMatch(/^result is an instance of MyError/);
+    expect(unstorable(new Error("x", { cause: () => 1 }))).toBe("result.cause is a function");
+    expect(() => encodeResult(new RangeError("fine", { cause: new Error("inner") }))).not.toThrow();
+  });
+
+  test("symbol-keyed properties would be lost, so they are refused", () => {
+    expect(unstorable({ a: { [Symbol("tag")]: 1 } })).toMatch(/^result\.a is an object with a symbol key/);
+  });
+
+  test("cycles and shared references are checked once and kept", () => {
+    const node: Record<string, unknown> = {};
+    node.next = { back: node };
+    const copy = roundTrip(node) as { next: { back: unknown } };
+    expect(copy.next.back).toBe(copy);
+  });
+});
+
+describe("decodeResult", () => {
+  test("Buffer comes back as a Buffer with memory of its own", () => {
+    const bytes = encodeResult({ a: Buffer.from("one"), b: Buffer.from("two") });
+    const first = decodeResult(bytes) as { a: Buffer; b: Buffer };
+    const second = decodeResult(bytes) as { a: Buffer; b: Buffer };
+    expect(Buffer.isBuffer(first.a)).toBe(true);
+    expect(first.a.toString()).toBe("one");
+    first.a[0] = 0;
+    expect(second.a.toString()).toBe("one");
+  });
+
+  test("a typed array view comes back as just its bytes", () => {
+    const view = new Uint32Array([1, 2, 3, 4]).subarray(1, 3);
+    const copy = roundTrip(view);
+    expect(copy).toEqual(new Uint32Array([2, 3]));
+    expect(copy.buffer.byteLength).toBe(8);
+  });
+
+  test("bytes that are not a value throw", () => {
+    expect(() => decodeResult(Buffer.from("not v8"))).toThrow();
+  });
+});

@@ -2,7 +2,7 @@
 // fixture project, run it in a new process, change something, build and run
 // again with the same cache folder, and check which bodies really ran.
 import { afterEach, describe, expect, test } from "vitest";
-import { BUNDLERS, Project } from "./helpers/project";
+import { BUNDLERS, Project } from "./helpers/project.js";
 
 const SCENARIO_HEADER = `import * as lib from "./lib";\n`;
 

@@ -1,7 +1,7 @@
 // A misused directive fails the real build, naming file:line:column, with a
 // code frame and the fix.
 import { describe, expect, test } from "vitest";
-import { BUNDLERS, Project } from "./helpers/project";
+import { BUNDLERS, Project } from "./helpers/project.js";
 
 const cases = [
   {

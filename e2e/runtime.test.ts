@@ -3,7 +3,7 @@
 // layouts in which the injected runtime import must resolve.
 import { existsSync, readdirSync } from "node:fs";
 import { afterEach, describe, expect, test } from "vitest";
-import { BUNDLERS, Project } from "./helpers/project";
+import { BUNDLERS, Project } from "./helpers/project.js";
 
 const fidelityLib = `import { countRun } from "./runs";
 export async function rich() {

@@ -16,7 +16,8 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   }
   if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;
   if (loaded.source == null) return loaded;
-  const source = typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source).toString("utf8");
+  const source =
+    typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString("utf8");
   if (!source.includes("use cache")) return loaded;
   const file = fileURLToPath(url);
   const result = transform(source, file, { runtimeModule: RUNTIME_MODULE });

@@ -2,9 +2,9 @@ import { mkdtempSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { describe, expect, test } from "vitest";
-import { PluginOptionsError, RuntimeNotFoundError } from "../src/errors";
-import { resolveOptions } from "../src/options";
-import { createRuntimeCheck } from "../src/runtime-check";
+import { PluginOptionsError, RuntimeNotFoundError } from "../src/errors.js";
+import { resolveOptions } from "../src/options.js";
+import { createRuntimeCheck } from "../src/runtime-check.js";
 
 describe("resolveOptions", () => {
   test("fills in the defaults", () => {

@@ -1,0 +1,147 @@
+import traverseModule, { type NodePath } from "@babel/traverse";
+import type * as t from "@babel/types";
+import { checkCacheable } from "./checks.js";
+import { isCacheDirective, parseDirective, type DirectiveOptions } from "./directive.js";
+import { spanOf, type ErrorReporter } from "./errors.js";
+import { functionName } from "./names.js";
+
+// @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
+const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
+
+/** A function the rewrite wraps. */
+export interface MarkedFunction {
+  path: NodePath<t.Function>;
+  /** The name in the meta object. */
+  name: string;
+  /** The function's own `"use cache"` directive (removed by the rewrite), if it has one. */
+  directive: t.Directive | undefined;
+  /** Options of its own directive; the module's fill in what it does not set. */
+  options: DirectiveOptions;
+  /** Marked (also) by the module-level directive. */
+  byModule: boolean;
+}
+
+export interface FoundFunctions {
+  moduleDirective: t.Directive | undefined;
+  moduleOptions: DirectiveOptions;
+  /** In source order (an enclosing function before the ones inside it). */
+  functions: MarkedFunction[];
+}
+
+/**
+ * Collects every marked function and checks it, before anything is
+ * rewritten: a function-level directive, or the module-level one, which marks
+ * every exported async function. A `"use cache"` string that is not a
+ * directive fails the build (it would silently cache nothing).
+ */
+export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorReporter): FoundFunctions {
+  const moduleDirective = cacheDirectiveOf(ast.program.directives, errors);
+  const moduleOptions = moduleDirective ? parseDirective(moduleDirective.value, errors) : {};
+  const marked = new Map<t.Node, MarkedFunction>();
+  let program: NodePath<t.Program> | undefined;
+
+  traverse(ast, {
+    Program(path) {
+      program = path;
+    },
+    Function(path) {
+      const body = path.node.body;
+      if (body.type !== "BlockStatement") return;
+      const directive = cacheDirectiveOf(body.directives, errors);
+      if (!directive) return;
+      const name = functionName(path, code);
+      checkCacheable(path, name, errors);
+      marked.set(path.node, { path, name, directive, options: parseDirective(directive.value, errors), byModule: false });
+    },
+    ExpressionStatement(path) {
+      const expression = path.node.expression;
+      if (expression.type === "StringLiteral" && isCacheDirective(expression.value)) {
+        throw errors.error(
+          "CACHEPHANT_MISPLACED_DIRECTIVE",
+          spanOf(path.node),
+          `"${expression.value}" is not at the start of a function body or of the module, so it is an ordinary string and nothing would be cached`,
+          `move "${expression.value}" to the top of the function body (or of the module), before any other statement`,
+        );
+      }
+    },
+  });
+
+  if (moduleDirective && program) {
+    for (const fn of exportedAsyncFunctions(program)) {
+      const existing = marked.get(fn.node);
+      if (existing) {
+        existing.byModule = true; // its own directive already marked it: wrap once
+        continue;
+      }
+      // An async generator is not an "async function" the module directive
+      // can cache: leave it alone, like a non-async export.
+      if (fn.node.generator) continue;
+      const name = functionName(fn, code);
+      checkCacheable(fn, name, errors);
+      marked.set(fn.node, { path: fn, name, directive: undefined, options: {}, byModule: true });
+    }
+  }
+
+  const functions = [...marked.values()].sort((a, b) => (a.path.node.start ?? 0) - (b.path.node.start ?? 0));
+  return { moduleDirective, moduleOptions, functions };
+}
+
+/** The `"use cache"` directive of a prologue; two of them is an error. */
+function cacheDirectiveOf(directives: readonly t.Directive[], errors: ErrorReporter): t.Directive | undefined {
+  const found = directives.filter((directive) => isCacheDirective(directive.value.value));
+  const second = found[1];
+  if (second) {
+    throw errors.error(
+      "CACHEPHANT_DUPLICATE_DIRECTIVE",
+      spanOf(second),
+      `"use cache" appears twice at the start of the same body`,
+      `keep one directive and put all options in it: "use cache: ignore=a,b; ttl=1h"`,
+    );
+  }
+  return found[0];
+}
+
+/** The local async functions the module exports, in any export form. */
+function exportedAsyncFunctions(program: NodePath<t.Program>): Set<NodePath<t.Function>> {
+  const found = new Set<NodePath<t.Function>>();
+  const add = (path: NodePath) => {
+    const fn = unwrapTypeScript(path);
+    if ((fn.isFunctionExpression() || fn.isArrowFunctionExpression() || fn.isFunctionDeclaration()) && fn.node.async) {
+      found.add(fn);
+    }
+  };
+  const addLocal = (name: string) => {
+    const binding = program.scope.getBinding(name);
+    if (!binding) return;
+    if (binding.path.isFunctionDeclaration()) add(binding.path);
+    else if (binding.path.isVariableDeclarator()) add(binding.path.get("init") as NodePath);
+  };
+
+  for (const statement of program.get("body")) {
+    if (statement.isExportNamedDeclaration()) {
+      const declaration = statement.get("declaration");
+      if (declaration.isFunctionDeclaration()) add(declaration);
+      else if (declaration.isVariableDeclaration()) {
+        for (const declarator of declaration.get("declarations")) add(declarator.get("init") as NodePath);
+      } else if (!statement.node.source) {
+        for (const specifier of statement.get("specifiers")) {
+          if (specifier.isExportSpecifier()) addLocal(specifier.node.local.name);
+        }
+      }
+    } else if (statement.isExportDefaultDeclaration()) {
+      const declaration = statement.get("declaration") as NodePath;
+      if (declaration.isIdentifier()) addLocal(declaration.node.name);
+      else add(declaration);
+    }
+  }
+  return found;
+}
+
+const TYPE_WRAPPERS = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion"]);
+
+/** `(async () => {}) as Handler` is still that arrow. */
+function unwrapTypeScript(path: NodePath): NodePath {
+  let current = path;
+  while (current.node && TYPE_WRAPPERS.has(current.node.type)) current = current.get("expression") as NodePath;
+  return current;
+}

@@ -1,0 +1,389 @@
+import type { Binding, NodePath, Scope } from "@babel/traverse";
+import * as t from "@babel/types";
+import { runtimeParams } from "./params.js";
+
+/**
+ * The canonical text of a function: what the hash covers. Two functions with
+ * the same text behave the same, whatever their comments, formatting, quotes,
+ * parentheses, TypeScript-only syntax or local names.
+ */
+export interface NormalizedFunction {
+  /** Parameters and body, serialized. */
+  text: string;
+  /** Identifiers the function reads from outside itself, sorted (globals, module bindings, closures). */
+  freeNames: string[];
+}
+
+/**
+ * Serializes `fn`'s parameters and body. `ownDirective` (the function's own
+ * `"use cache"`) is left out: its options are hashed separately.
+ */
+export function normalizeFunction(fn: NodePath<t.Function>, ownDirective: t.Directive | undefined): NormalizedFunction {
+  const writer = new Writer(localBindings(fn), ownDirective);
+  writer.list(runtimeParams(fn.node.params), fn.node, "params");
+  writer.out.push("=>");
+  writer.node(fn.node.body);
+  return { text: writer.out.join(""), freeNames: [...writer.free].sort() };
+}
+
+/**
+ * Every identifier node that declares, reads or writes a binding declared
+ * inside `fn` (its parameters included), mapped to that binding. Anything not
+ * in the map is free and keeps its name.
+ */
+function localBindings(fn: NodePath<t.Function>): Map<t.Node, Binding> {
+  const scopes = new Set<Scope>([fn.scope]);
+  fn.traverse({
+    Scopable(path) {
+      scopes.add(path.scope);
+    },
+  });
+  const map = new Map<t.Node, Binding>();
+  for (const scope of scopes) {
+    for (const binding of Object.values(scope.bindings)) {
+      const name = binding.identifier.name;
+      map.set(binding.identifier, binding);
+      for (const reference of binding.referencePaths) map.set(reference.node, binding);
+      for (const violation of binding.constantViolations) {
+        for (const id of violation.getBindingIdentifiers(true)[name] ?? []) map.set(id, binding);
+      }
+    }
+  }
+  return map;
+}
+
+// TypeScript-only wrappers around a runtime expression, and parentheses.
+const TRANSPARENT = new Set([
+  "TSAsExpression",
+  "TSSatisfiesExpression",
+  "TSTypeAssertion",
+  "TSNonNullExpression",
+  "TSInstantiationExpression",
+  "ParenthesizedExpression",
+  "TypeCastExpression",
+]);
+
+// Declarations that exist only for the type checker.
+const TYPE_ONLY = new Set([
+  "TSInterfaceDeclaration",
+  "TSTypeAliasDeclaration",
+  "TSDeclareFunction",
+  "TSDeclareMethod",
+  "TSIndexSignature",
+  "TSExportAssignment",
+  "TSNamespaceExportDeclaration",
+]);
+
+// Fields that never change behavior: positions, comments, raw spellings
+// (`extra`), types and TypeScript modifiers.
+const SKIPPED_FIELDS = new Set([
+  "loc",
+  "start",
+  "end",
+  "range",
+  "extra",
+  "leadingComments",
+  "trailingComments",
+  "innerComments",
+  "typeAnnotation",
+  "returnType",
+  "typeParameters",
+  "typeArguments",
+  "superTypeParameters",
+  "superTypeArguments",
+  "implements",
+  "declare",
+  "definite",
+  "accessibility",
+  "readonly",
+  "override",
+  "abstract",
+  "predicate",
+  "variance",
+  "importKind",
+  "exportKind",
+]);
+
+// Only in these nodes does `optional` mean `?.`; elsewhere it is TypeScript's `x?`.
+const OPTIONAL_CHAINS = new Set(["OptionalMemberExpression", "OptionalCallExpression"]);
+
+// Keys whose identifier is a property name, not a binding.
+const KEYED = new Set([
+  "ObjectProperty",
+  "ObjectMethod",
+  "ClassProperty",
+  "ClassMethod",
+  "ClassAccessorProperty",
+  "ClassPrivateProperty",
+  "ClassPrivateMethod",
+]);
+
+const fieldCache = new Map<string, string[]>();
+
+function fieldsOf(node: t.Node): string[] {
+  let fields = fieldCache.get(node.type);
+  if (!fields) {
+    const known = t.NODE_FIELDS[node.type];
+    fields = Object.keys(known ?? node).filter((key) => key !== "type" && !SKIPPED_FIELDS.has(key)).sort();
+    fieldCache.set(node.type, fields);
+  }
+  return fields;
+}
+
+type AnyNode = t.Node & Record<string, unknown>;
+
+/** Writes nodes as `Type{field:value,...}` with fields sorted and locals renamed `$0`, `$1`, ... */
+class Writer {
+  readonly out: string[] = [];
+  readonly free = new Set<string>();
+  private readonly canonical = new Map<Binding, number>();
+  private readonly taggedTemplates = new WeakSet<t.Node>();
+
+  constructor(
+    private readonly locals: Map<t.Node, Binding>,
+    private readonly ownDirective: t.Directive | undefined,
+  ) {}
+
+  node(input: t.Node | null | undefined): void {
+    if (input == null) {
+      this.out.push("_");
+      return;
+    }
+    let node = input;
+    while (TRANSPARENT.has(node.type)) node = (node as t.TSAsExpression).expression;
+    switch (node.type) {
+      case "Identifier":
+      case "JSXIdentifier":
+        return this.reference(node);
+      case "PrivateName":
+        return this.name(node);
+      case "BigIntLiteral":
+        this.out.push("BigInt(", bigint(node.value), ")");
+        return;
+      case "JSXText":
+        this.out.push("JSXText(", JSON.stringify(cleanJsxText(node.value)), ")");
+        return;
+      case "TemplateLiteral":
+        return this.template(node);
+      case "TaggedTemplateExpression":
+        // A tag sees the raw spelling of the template, so keep it there.
+        this.taggedTemplates.add(node.quasi);
+        break;
+      case "MemberExpression":
+      case "OptionalMemberExpression":
+        return this.member(node);
+    }
+    this.fields(node as AnyNode);
+  }
+
+  private fields(node: AnyNode): void {
+    this.out.push(node.type, "{");
+    for (const key of fieldsOf(node)) {
+      if (key === "optional" && !OPTIONAL_CHAINS.has(node.type)) continue;
+      if (key === "shorthand" && !isProtoShorthand(node)) continue;
+      const value = statementBody(node, key, node[key]);
+      // An arrow's `expression` flag (expression body or block) repeats what its body's type says.
+      if (key === "expression" && typeof value === "boolean") continue;
+      if (value == null || value === false) continue;
+      this.out.push(key, ":");
+      if (this.isNamePosition(node, key, value)) this.name(value as t.Node);
+      else if (Array.isArray(value)) this.list(value, node, key);
+      else if (isNode(value)) this.node(value);
+      else this.out.push(scalar(value));
+      this.out.push(",");
+    }
+    this.out.push("}");
+  }
+
+  list(items: readonly unknown[], parent: t.Node, key: string): void {
+    this.out.push("[");
+    for (const item of items) {
+      if (item == null) this.out.push("_"); // an array hole
+      else if (!isNode(item)) this.out.push(scalar(item));
+      else if (this.isDropped(item, parent, key)) continue;
+      else this.node(item);
+      this.out.push(",");
+    }
+    this.out.push("]");
+  }
+
+  /** Statements and members without run-time effect, and our own directive. */
+  private isDropped(item: t.Node, parent: t.Node, key: string): boolean {
+    if (item === this.ownDirective) return true;
+    if (item.type === "EmptyStatement" || TYPE_ONLY.has(item.type)) return true;
+    if ((item as { declare?: boolean }).declare === true) return true;
+    if (item.type === "ClassProperty" && item.abstract) return true;
+    // TypeScript's `this: T` parameter of a nested function.
+    if (key === "params" && item.type === "Identifier" && item.name === "this") return true;
+    if (key === "children" && (parent.type === "JSXElement" || parent.type === "JSXFragment")) {
+      if (item.type === "JSXText") return cleanJsxText(item.value) === "";
+      if (item.type === "JSXExpressionContainer") return item.expression.type === "JSXEmptyExpression";
+    }
+    return false;
+  }
+
+  private isNamePosition(node: t.Node, key: string, value: unknown): boolean {
+    if (!isNode(value)) return false;
+    switch (node.type) {
+      case "LabeledStatement":
+      case "BreakStatement":
+      case "ContinueStatement":
+        return key === "label";
+      case "MetaProperty":
+      case "JSXAttribute":
+      case "JSXNamespacedName":
+      case "JSXMemberExpression":
+      case "ImportAttribute":
+      case "TSEnumMember":
+        // new.target, import.meta, attribute names, `<a.b>`'s `b`, enum members.
+        return key !== "object" && key !== "value" && key !== "initializer";
+      case "JSXOpeningElement":
+      case "JSXClosingElement":
+        // `<div>` is a tag name; `<Item>` reads the binding `Item`.
+        return key === "name" && value.type === "JSXIdentifier" && /^[a-z]/.test(value.name) && !this.locals.has(value);
+      default:
+        return key === "key" && KEYED.has(node.type) && !(node as { computed?: boolean }).computed;
+    }
+  }
+
+  /** A property or label name: kept as written (by value for string and number keys). */
+  private name(node: t.Node): void {
+    switch (node.type) {
+      case "Identifier":
+      case "JSXIdentifier":
+        this.out.push("N", JSON.stringify(node.name));
+        return;
+      case "StringLiteral":
+        this.out.push("N", JSON.stringify(node.value));
+        return;
+      case "NumericLiteral":
+        this.out.push("N", JSON.stringify(String(node.value)));
+        return;
+      case "BigIntLiteral":
+        this.out.push("N", JSON.stringify(bigint(node.value)));
+        return;
+      case "PrivateName":
+        this.out.push("P", JSON.stringify(node.id.name));
+        return;
+      default:
+        this.node(node);
+    }
+  }
+
+  /** A local gets a canonical number by first occurrence; a free name stays as it is. */
+  private reference(node: t.Identifier | t.JSXIdentifier): void {
+    const binding = this.locals.get(node);
+    if (binding) {
+      let index = this.canonical.get(binding);
+      if (index === undefined) {
+        index = this.canonical.size;
+        this.canonical.set(binding, index);
+      }
+      this.out.push("$", String(index));
+      return;
+    }
+    this.free.add(node.name);
+    this.out.push("G", JSON.stringify(node.name));
+  }
+
+  /** `a.b` and `a["b"]` are the same read. */
+  private member(node: t.MemberExpression | t.OptionalMemberExpression): void {
+    this.out.push(node.type, "{object:");
+    this.node(node.object);
+    const property = node.property;
+    if (!node.computed || property.type === "StringLiteral") {
+      this.out.push(",name:");
+      this.name(property);
+    } else {
+      this.out.push(",computed:");
+      this.node(property);
+    }
+    if (node.optional) this.out.push(",optional:true");
+    this.out.push("}");
+  }
+
+  private template(node: t.TemplateLiteral): void {
+    const raw = this.taggedTemplates.has(node);
+    this.out.push("Template[");
+    node.quasis.forEach((quasi, index) => {
+      this.out.push(JSON.stringify(raw ? quasi.value.raw : (quasi.value.cooked ?? null)));
+      const expression = node.expressions[index];
+      if (expression) {
+        this.out.push("${");
+        this.node(expression);
+        this.out.push("}");
+      }
+    });
+    this.out.push("]");
+  }
+}
+
+// Statement slots where `{ x; }` and `x;` behave the same.
+const STATEMENT_SLOTS: Readonly<Record<string, ReadonlySet<string>>> = {
+  IfStatement: new Set(["consequent", "alternate"]),
+  ForStatement: new Set(["body"]),
+  ForInStatement: new Set(["body"]),
+  ForOfStatement: new Set(["body"]),
+  WhileStatement: new Set(["body"]),
+  DoWhileStatement: new Set(["body"]),
+};
+
+/**
+ * Braces around the single statement of an `if` branch or a loop body are
+ * formatting: `for (x of xs) { f(x); }` is `for (x of xs) f(x);`. Not when
+ * the statement declares something, which the braces scope.
+ */
+function statementBody(parent: t.Node, key: string, value: unknown): unknown {
+  if (!STATEMENT_SLOTS[parent.type]?.has(key) || !isNode(value) || value.type !== "BlockStatement") return value;
+  if (value.body.length !== 1 || value.directives.length > 0) return value;
+  const only = value.body[0]!;
+  const declares =
+    only.type === "FunctionDeclaration" ||
+    only.type === "ClassDeclaration" ||
+    (only.type === "VariableDeclaration" && only.kind !== "var");
+  return declares ? value : only;
+}
+
+function isNode(value: unknown): value is t.Node {
+  return typeof value === "object" && value !== null && typeof (value as { type?: unknown }).type === "string";
+}
+
+function scalar(value: unknown): string {
+  return typeof value === "string" ? JSON.stringify(value) : String(value);
+}
+
+/** `0x10n` and `16n` are the same value. */
+function bigint(value: string): string {
+  try {
+    return BigInt(value.replaceAll("_", "")).toString();
+  } catch {
+    return value;
+  }
+}
+
+// `{ __proto__ }` defines an own property, `{ __proto__: x }` sets the prototype.
+function isProtoShorthand(node: t.Node): boolean {
+  return node.type === "ObjectProperty" && node.shorthand && node.key.type === "Identifier" && node.key.name === "__proto__";
+}
+
+/**
+ * The text JSX makes of a text child: lines trimmed, blank lines dropped,
+ * the rest joined by a space (React's rule, as Babel's JSX transform applies it).
+ */
+function cleanJsxText(value: string): string {
+  const lines = value.split(/\r\n|\n|\r/);
+  let lastNonEmpty = 0;
+  lines.forEach((line, index) => {
+    if (/[^ \t]/.test(line)) lastNonEmpty = index;
+  });
+  let text = "";
+  lines.forEach((line, index) => {
+    let trimmed = line.replace(/\t/g, " ");
+    if (index !== 0) trimmed = trimmed.replace(/^[ ]+/, "");
+    if (index !== lines.length - 1) trimmed = trimmed.replace(/[ ]+$/, "");
+    if (!trimmed) return;
+    if (index !== lastNonEmpty) trimmed += " ";
+    text += trimmed;
+  });
+  return text;
+}

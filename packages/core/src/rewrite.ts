@@ -1,0 +1,120 @@
+import MagicString, { type SourceMap } from "magic-string";
+import type * as t from "@babel/types";
+import type { Analysis, AnalyzedFunction } from "./analyze.js";
+
+/** The parts of the meta object that come from the build options. */
+export interface MetaDefaults {
+  /** The file, relative to the project root, with `/`. */
+  file: string;
+  dir?: string | undefined;
+  maxSize?: string | number | undefined;
+}
+
+export interface RewriteOptions extends MetaDefaults {
+  id: string;
+  runtimeModule: string;
+}
+
+/**
+ * Edits the source in place (magic-string), never moving a function body:
+ *
+ *   async function f(a, { b = 2 }) {
+ *     return __cachephant_run({ hash: "…", ... }, [a, b], async (a, b) => {
+ *     ...the body as it was...
+ *   }); }
+ *
+ * so the function keeps its name, `length`, export form and hoisting, and
+ * cached functions nested in each other compose. No line is added or
+ * removed, so stack traces stay right even without the source map.
+ */
+export function rewrite(code: string, analysis: Analysis, options: RewriteOptions): { code: string; map: SourceMap } {
+  const s = new MagicString(code);
+  const run = freeName(code, "__cachephant_run");
+  for (const fn of analysis.functions) wrapFunction(s, code, fn, run, options);
+  if (analysis.moduleDirective) removeDirective(s, code, analysis.moduleDirective);
+  if (analysis.functions.length > 0) insertImport(s, analysis, run, options.runtimeModule);
+  return {
+    code: s.toString(),
+    map: s.generateMap({ source: options.id, includeContent: true, hires: true }),
+  };
+}
+
+function wrapFunction(s: MagicString, code: string, fn: AnalyzedFunction, run: string, options: RewriteOptions): void {
+  const names = fn.params.map((param) => param.name).join(", ");
+  const call = `${run}(${metaLiteral(fn, options)}, [${names}], async (${names}) =>`;
+  const body = fn.node.body;
+  if (body.type !== "BlockStatement") {
+    // `async (x) => expr` (exported under a module directive): wrap the
+    // expression; the parentheses keep an object literal or a sequence whole.
+    s.appendLeft(body.start!, `${call} (`);
+    s.prependRight(body.end!, "))");
+    return;
+  }
+  const opener = `return ${call} {`;
+  const directive = fn.directive;
+  if (directive && body.directives[0] === directive) {
+    // The usual case: the opener takes the directive's place (same line).
+    s.overwrite(directive.start!, directive.end!, opener);
+  } else {
+    // Another directive comes first ("use strict"), or only the module marks
+    // the function: open right after `{` so every directive moves into the arrow.
+    s.appendLeft(body.start! + 1, ` ${opener}`);
+    if (directive) removeDirective(s, code, directive);
+  }
+  s.prependRight(body.end! - 1, "}); ");
+}
+
+/** Removes a directive, and its indentation when it is alone on its line (the line itself stays). */
+function removeDirective(s: MagicString, code: string, directive: t.Directive): void {
+  let start = directive.start!;
+  const end = directive.end!;
+  const lineStart = code.lastIndexOf("\n", start - 1) + 1;
+  const restOfLine = code.slice(end, code.indexOf("\n", end) === -1 ? code.length : code.indexOf("\n", end));
+  if (/^[ \t]*$/.test(code.slice(lineStart, start)) && /^[ \t\r]*$/.test(restOfLine)) start = lineStart;
+  s.remove(start, end);
+}
+
+function metaLiteral(fn: AnalyzedFunction, options: MetaDefaults): string {
+  const q = (value: string) => JSON.stringify(value);
+  const fields = [
+    `hash: ${q(fn.hash)}`,
+    `name: ${q(fn.name)}`,
+    `file: ${q(options.file)}`,
+    `line: ${fn.line}`,
+    `paths: [${fn.params.map((param) => q(param.path)).join(", ")}]`,
+  ];
+  if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
+  if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
+  if (options.dir !== undefined) fields.push(`dir: ${q(options.dir)}`);
+  if (options.maxSize !== undefined) {
+    fields.push(`maxSize: ${typeof options.maxSize === "number" ? String(options.maxSize) : q(options.maxSize)}`);
+  }
+  return `{ ${fields.join(", ")} }`;
+}
+
+/**
+ * The import goes after the module's other directives ("use strict",
+ * "use client"), else in place of the module's `"use cache"`, else before the
+ * first statement: after a hashbang and after leading comments, which may be
+ * pragmas (`// @ts-nocheck`, `/** @jsxImportSource x *\/`) that must stay on top.
+ * It shares an existing line, so no line moves.
+ */
+function insertImport(s: MagicString, analysis: Analysis, run: string, runtimeModule: string): void {
+  const statement =
+    analysis.format === "cjs"
+      ? `const { runCached: ${run} } = require(${JSON.stringify(runtimeModule)});`
+      : `import { runCached as ${run} } from ${JSON.stringify(runtimeModule)};`;
+  const program = analysis.ast.program;
+  const others = program.directives.filter((directive) => directive !== analysis.moduleDirective);
+  const lastDirective = others[others.length - 1];
+  if (lastDirective) s.appendLeft(lastDirective.end!, ` ${statement}`);
+  else if (analysis.moduleDirective) s.appendLeft(analysis.moduleDirective.start!, statement);
+  else s.appendLeft(program.body[0]!.start!, `${statement} `);
+}
+
+/** `base`, or `base2`, `base3`, ... when the file already uses that name anywhere. */
+function freeName(code: string, base: string): string {
+  const used = (name: string) => new RegExp(`(?<![\\w$])${name.replace(/\$/g, "\\$")}(?![\\w$])`).test(code);
+  if (!used(base)) return base;
+  for (let n = 2; ; n++) if (!used(`${base}${n}`)) return `${base}${n}`;
+}

@@ -1,7 +1,7 @@
 import { buildReport } from "./report";
 
 const started = performance.now();
-const report = await buildReport(4_000_000, { top: 3 });
+const report = await buildReport(10_000_000, { top: 3 });
 const ms = performance.now() - started;
 
 const money = (n: number) => `$${(n / 1e6).toFixed(1)}M`;

@@ -22,6 +22,21 @@ export interface CachedFunctionMeta {
    * for warnings: `args[0]`, `args[1].logger`, `args[2][0]`, `args[3...]`.
    */
   readonly paths: readonly string[];
+  /**
+   * Names of the outside variables the function reads (closure variables,
+   * module variables, values imported from project modules), in the order
+   * the call's `scope()` returns their values. Keyed by value at call time.
+   */
+  readonly scope?: readonly string[];
+  /**
+   * What the code hash is made of, for debug lines after a code change: a
+   * JSON array of `[label, hash]` pairs, the function's own code first
+   * (`["own code", "…"]`), then each declaration, module or package it
+   * reaches (`["helper tax (src/tax.ts)", "…"]`, `["package lodash", "4.17.21"]`).
+   * A string literal, so a call allocates nothing for it; parsed only when
+   * debugging.
+   */
+  readonly deps?: string;
   /** Indices into `values` left out of the key (`ignore=` in the directive). */
   readonly ignore?: readonly number[];
   /** Time to live in milliseconds (`ttl=` in the directive). */

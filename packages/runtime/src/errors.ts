@@ -36,3 +36,19 @@ export class ConfigError extends Error {
   readonly code = "CACHEPHANT_BAD_CONFIG";
   override name = "ConfigError";
 }
+
+/**
+ * The build's `scope()` thunk threw while reading the variables a cached
+ * function uses from outside its body: typically one is still in its
+ * temporal dead zone (the function was called while its module was loading).
+ */
+export class UnreadableScopeError extends Error {
+  readonly code = "CACHEPHANT_UNREADABLE_SCOPE";
+  override name = "UnreadableScopeError";
+  constructor(cause: unknown) {
+    super(
+      `the variables it reads from outside its body could not be read (${cause instanceof Error ? cause.message : String(cause)})`,
+      { cause },
+    );
+  }
+}

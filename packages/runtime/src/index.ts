@@ -21,5 +21,5 @@ export {
   type VerifyProblem,
   type VerifyReport,
 } from "./api.js";
-export { ConfigError, UnkeyableValueError, UnstorableResultError } from "./errors.js";
+export { ConfigError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 export type { CachedFunctionMeta } from "./meta.js";

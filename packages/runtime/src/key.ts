@@ -12,6 +12,8 @@
  * a array, o plain object, c class instance (name, then own data), d Date,
  * r RegExp, m Map, e Set, b binary, l URL, x boxed primitive, E error,
  * ^ back-reference to an enclosing object (cycles), _ an ignored parameter.
+ * Scope values only: F a function or class, k an object keyed by its class
+ * name only (see `KeyMode`).
  */
 import { hash } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -42,12 +44,16 @@ const INLINE_BINARY_LIMIT = 256;
 
 /**
  * The key of a call of `meta`'s function with `values` (the resolved
- * parameters; indices in `meta.ignore` left out).
- * @throws UnkeyableValueError naming the value's path (`args[1].logger`).
+ * parameters; indices in `meta.ignore` left out) and, when the build passed
+ * them, `scope` (the current values of the outside variables the function
+ * reads, named by `meta.scope`). A call without outside variables (`scope`
+ * absent or empty) keys exactly as before scope values existed, so entries
+ * written then stay valid.
+ * @throws UnkeyableValueError naming the value's path (`args[1].logger`, `scope.config.x`).
  */
-export function entryKey(meta: CachedFunctionMeta, values: readonly unknown[]): string {
+export function entryKey(meta: CachedFunctionMeta, values: readonly unknown[], scope?: readonly unknown[]): string {
   const ignore = meta.ignore;
-  const stack: object[] = [];
+  const walk: Walk = { stack: [], scope: false };
   let encoded = "";
   for (let i = 0; i < values.length; i++) {
     if (ignore !== undefined && ignore.includes(i)) {
@@ -55,26 +61,112 @@ export function entryKey(meta: CachedFunctionMeta, values: readonly unknown[]): 
       continue;
     }
     try {
-      encoded += encode(values[i], stack);
+      encoded += encode(values[i], walk);
     } catch (error) {
       throw toUnkeyable(error, meta.paths[i] ?? `args[${i}]`);
     }
   }
-  const digest = hash("sha256", `${meta.hash}\n${values.length}\n${encoded}`, "base64url");
+  let input = `${meta.hash}\n${values.length}\n${encoded}`;
+  if (scope !== undefined && scope.length > 0) {
+    // Each encoding is self-delimiting, so this suffix cannot be confused with more arguments.
+    walk.scope = true;
+    input += `\nscope ${scope.length}\n`;
+    for (let i = 0; i < scope.length; i++) {
+      try {
+        input += encode(scope[i], walk);
+      } catch (error) {
+        throw toUnkeyable(error, scopePath(meta, i));
+      }
+    }
+  }
+  const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
 }
+
+/**
+ * How a value is keyed: `args` as a parameter (a value that is not data makes
+ * the call unkeyable), `scope` as an outside variable (functions and classes
+ * by a fixed token, their code being in the code hash; other objects that are
+ * not plain data by their class only).
+ */
+export type KeyMode = "args" | "scope";
 
 /**
  * The canonical encoding of one value (exported for tests: two values key
  * alike exactly when their encodings are equal).
  * @throws UnkeyableValueError with `path` as the value's own path.
  */
-export function canonicalEncoding(value: unknown, path = "value"): string {
+export function canonicalEncoding(value: unknown, path = "value", mode: KeyMode = "args"): string {
   try {
-    return encode(value, []);
+    return encode(value, { stack: [], scope: mode === "scope" });
   } catch (error) {
     throw toUnkeyable(error, path);
   }
+}
+
+/** A scope value keyed by its class only, and where it sits (`scope.config.client`). */
+export interface ClassKeyedValue {
+  readonly path: string;
+  /** The class name (`PrismaClient`), `Symbol` or `Module`; "" for an object whose class has no name. */
+  readonly className: string;
+}
+
+/** At most this many class-keyed values are looked for per scope value (each costs a walk). */
+const CLASS_KEYED_PATHS_LIMIT = 10;
+
+/**
+ * Where the scope values hold values keyed by their class only, for debug
+ * lines. Not on the normal path: it walks each value again once per value
+ * found, letting the walk fail at the next class-keyed value so the existing
+ * path machinery names it. Never throws.
+ */
+export function classKeyedScopeValues(meta: CachedFunctionMeta, scope: readonly unknown[]): ClassKeyedValue[] {
+  const found: ClassKeyedValue[] = [];
+  for (let i = 0; i < scope.length; i++) {
+    for (let skip = 0; skip < CLASS_KEYED_PATHS_LIMIT; skip++) {
+      try {
+        encode(scope[i], { stack: [], scope: true, probe: { skip, seen: 0 } });
+        break;
+      } catch (error) {
+        if (!(error instanceof ClassKeyedProbe)) break;
+        found.push({ path: scopePath(meta, i) + error.suffix, className: error.className });
+      }
+    }
+  }
+  return found;
+}
+
+/** `scope.config`: the path of the `index`th scope value, in the terms of the function's code. */
+export function scopePath(meta: CachedFunctionMeta, index: number): string {
+  const name = meta.scope?.[index];
+  return name !== undefined ? `scope.${name}` : `scope[${index}]`;
+}
+
+/** State of one walk over a value. */
+interface Walk {
+  /** Objects open on the way down, to write cycles as back-references. */
+  readonly stack: object[];
+  /** Keying scope values (see `KeyMode`) rather than arguments. */
+  scope: boolean;
+  /** Debug only: fail at the class-keyed value after the first `skip` ones, to learn its path. */
+  readonly probe?: { readonly skip: number; seen: number };
+}
+
+/** Thrown by a probing walk at a class-keyed value; containers prepend their path segments. */
+class ClassKeyedProbe extends ValuePathFailure {
+  constructor(readonly className: string) {
+    super(`keyed by its class (${className}) only`);
+  }
+}
+
+/** Functions and classes among scope values: their code is already in the code hash. */
+const FUNCTION_TOKEN = "F";
+
+/** A scope value that is not plain data: by its class name only, never by its contents. */
+function byClass(value: unknown, name: string, walk: Walk): string {
+  const probe = walk.probe;
+  if (probe !== undefined && probe.seen++ === probe.skip) throw new ClassKeyedProbe(name);
+  return `k${name.length}:${name}`;
 }
 
 function toUnkeyable(error: unknown, basePath: string): UnkeyableValueError {
@@ -90,7 +182,7 @@ function toUnkeyable(error: unknown, basePath: string): UnkeyableValueError {
   return new UnkeyableValueError(basePath, reason);
 }
 
-function encode(value: unknown, stack: object[]): string {
+function encode(value: unknown, walk: Walk): string {
   switch (typeof value) {
     case "string":
       return `s${value.length}:${value}`;
@@ -104,29 +196,39 @@ function encode(value: unknown, stack: object[]): string {
     case "bigint":
       return `i${value};`;
     case "object":
-      return value === null ? "z" : encodeObject(value, stack);
+      return value === null ? "z" : encodeObject(value, walk);
     case "function":
+      if (walk.scope) return FUNCTION_TOKEN;
       throw new ValuePathFailure("a function");
     default:
+      if (walk.scope) return byClass(value, "Symbol", walk);
       throw new ValuePathFailure("a symbol");
   }
 }
 
-function encodeObject(value: object, stack: object[]): string {
+function encodeObject(value: object, walk: Walk): string {
   // Cycles: an object already open on the way down is written as its depth.
+  const stack = walk.stack;
   const openAt = stack.indexOf(value);
   if (openAt !== -1) return `^${openAt};`;
-  stack.push(value);
   const proto: unknown = Object.getPrototypeOf(value);
+  // A module namespace has no prototype either, but is a module, not data.
+  if (proto === null && walk.scope && isModuleNamespace(value)) return byClass(value, "Module", walk);
+  stack.push(value);
   let encoded: string;
-  if (proto === Object.prototype || proto === null) encoded = encodeProperties("o", value, stack);
-  else if (proto === Array.prototype) encoded = encodeArray(value as unknown[], stack);
-  else encoded = encodeOther(value, proto, stack);
+  if (proto === Object.prototype || proto === null) encoded = encodeProperties("o", value, walk);
+  else if (proto === Array.prototype) encoded = encodeArray(value as unknown[], walk);
+  else encoded = encodeOther(value, proto, walk);
   stack.pop();
   return encoded;
 }
 
-function encodeProperties(tag: string, value: object, stack: object[]): string {
+/** A real module namespace, or the frozen `[Symbol.toStringTag]: "Module"` object bundlers such as Rollup make of one. */
+function isModuleNamespace(value: object): boolean {
+  return (value as Record<symbol, unknown>)[Symbol.toStringTag] === "Module" || types.isModuleNamespaceObject(value);
+}
+
+function encodeProperties(tag: string, value: object, walk: Walk): string {
   const keys = Object.keys(value);
   if (keys.length > 1) keys.sort();
   let encoded = `${tag}${keys.length}:`;
@@ -134,7 +236,7 @@ function encodeProperties(tag: string, value: object, stack: object[]): string {
   try {
     for (; i < keys.length; i++) {
       const key = keys[i]!;
-      encoded += `${key.length}:${key}${encode((value as Record<string, unknown>)[key], stack)}`;
+      encoded += `${key.length}:${key}${encode((value as Record<string, unknown>)[key], walk)}`;
     }
   } catch (error) {
     prependSegment(error, () => propertySegment(keys[i]!));
@@ -142,12 +244,12 @@ function encodeProperties(tag: string, value: object, stack: object[]): string {
   return encoded;
 }
 
-function encodeArray(value: readonly unknown[], stack: object[]): string {
+function encodeArray(value: readonly unknown[], walk: Walk): string {
   let encoded = `a${value.length}:`;
   let i = 0;
   try {
     // Holes read as undefined, like the function itself would see them.
-    for (; i < value.length; i++) encoded += encode(value[i], stack);
+    for (; i < value.length; i++) encoded += encode(value[i], walk);
   } catch (error) {
     prependSegment(error, () => indexSegment(i));
   }
@@ -237,25 +339,30 @@ function isWebStream(value: object): boolean {
   );
 }
 
-function encodeOther(value: object, proto: unknown, stack: object[]): string {
+function encodeOther(value: object, proto: unknown, walk: Walk): string {
   const kind = kindOf(value, proto);
-  if (typeof kind === "object") throw new ValuePathFailure(kind.unkeyable);
-  if (kind === "instance") {
-    // Class instances: by class name and own enumerable data.
-    const name = className(value);
-    return `c${name.length}:${name}${encodeProperties("o", value, stack)}`;
+  if (typeof kind === "object") {
+    if (walk.scope) return byClass(value, className(value), walk);
+    throw new ValuePathFailure(kind.unkeyable);
   }
-  const builtin = encodeBuiltin(kind, value, stack);
+  if (kind === "instance") {
+    const name = className(value);
+    // In scope, a class instance is a client, a connection, a service: its class is what counts.
+    if (walk.scope) return byClass(value, name, walk);
+    // Arguments: by class name and own enumerable data.
+    return `c${name.length}:${name}${encodeProperties("o", value, walk)}`;
+  }
+  const builtin = encodeBuiltin(kind, value, walk);
   if (INTRINSIC_PROTOS.has(proto)) return builtin;
   // A subclass of a built-in (class Tags extends Set) keys apart from the built-in.
   const name = className(value);
   return `c${name.length}:${name}${builtin}`;
 }
 
-function encodeBuiltin(kind: Exclude<Kind, "instance" | { unkeyable: string }>, value: object, stack: object[]): string {
+function encodeBuiltin(kind: Exclude<Kind, "instance" | { unkeyable: string }>, value: object, walk: Walk): string {
   switch (kind) {
     case "array":
-      return encodeArray(value as unknown[], stack);
+      return encodeArray(value as unknown[], walk);
     case "date":
       // An invalid date's time is NaN, so all invalid dates key alike.
       return `d${Date.prototype.getTime.call(value)};`;
@@ -264,9 +371,9 @@ function encodeBuiltin(kind: Exclude<Kind, "instance" | { unkeyable: string }>, 
       return `r${source.length}:${source}${(value as RegExp).flags};`;
     }
     case "map":
-      return encodeMap(value as Map<unknown, unknown>, stack);
+      return encodeMap(value as Map<unknown, unknown>, walk);
     case "set":
-      return encodeSet(value as Set<unknown>, stack);
+      return encodeSet(value as Set<unknown>, walk);
     case "view": {
       const view = value as ArrayBufferView;
       const tag = Buffer.isBuffer(view) ? "Buffer" : String((view as unknown as Record<symbol, unknown>)[Symbol.toStringTag]);
@@ -281,9 +388,9 @@ function encodeBuiltin(kind: Exclude<Kind, "instance" | { unkeyable: string }>, 
       return `l${href.length}:${href}`;
     }
     case "boxed":
-      return `x${encode(unbox(value), stack)}`;
+      return `x${encode(unbox(value), walk)}`;
     case "error":
-      return encodeError(value as Error, stack);
+      return encodeError(value as Error, walk);
   }
 }
 
@@ -292,7 +399,7 @@ function encodeBuiltin(kind: Exclude<Kind, "instance" | { unkeyable: string }>, 
  * objects, two Maps or Sets with the same contents key alike whatever the
  * insertion order.
  */
-function encodeMap(value: Map<unknown, unknown>, stack: object[]): string {
+function encodeMap(value: Map<unknown, unknown>, walk: Walk): string {
   const entries: string[] = [];
   let onKey = true;
   let currentKey: unknown;
@@ -300,9 +407,9 @@ function encodeMap(value: Map<unknown, unknown>, stack: object[]): string {
     for (const [key, item] of value) {
       currentKey = key;
       onKey = true;
-      const encodedKey = encode(key, stack);
+      const encodedKey = encode(key, walk);
       onKey = false;
-      entries.push(encodedKey + encode(item, stack));
+      entries.push(encodedKey + encode(item, walk));
     }
   } catch (error) {
     prependSegment(error, () => (onKey ? MAP_KEY_SEGMENT : mapValueSegment(currentKey)));
@@ -311,10 +418,10 @@ function encodeMap(value: Map<unknown, unknown>, stack: object[]): string {
   return `m${entries.length}:${entries.join("")}`;
 }
 
-function encodeSet(value: Set<unknown>, stack: object[]): string {
+function encodeSet(value: Set<unknown>, walk: Walk): string {
   const elements: string[] = [];
   try {
-    for (const element of value) elements.push(encode(element, stack));
+    for (const element of value) elements.push(encode(element, walk));
   } catch (error) {
     prependSegment(error, () => SET_ELEMENT_SEGMENT);
   }
@@ -332,16 +439,16 @@ function encodeBytes(tag: string, bytes: Uint8Array): string {
   return `b${tag};${length}#${hash("sha256", bytes, "base64url")}`;
 }
 
-function encodeError(value: Error, stack: object[]): string {
+function encodeError(value: Error, walk: Walk): string {
   // message and cause are own but not enumerable on errors; the stack is left out (it names lines).
   const name = className(value);
-  let encoded = `E${name.length}:${name}${encode(String(value.message), stack)}`;
+  let encoded = `E${name.length}:${name}${encode(String(value.message), walk)}`;
   try {
-    encoded += Object.hasOwn(value, "cause") ? encode(value.cause, stack) : "-";
+    encoded += Object.hasOwn(value, "cause") ? encode(value.cause, walk) : "-";
   } catch (error) {
     prependSegment(error, () => ".cause");
   }
-  return encoded + encodeProperties("o", value, stack);
+  return encoded + encodeProperties("o", value, walk);
 }
 
 function unbox(value: object): unknown {

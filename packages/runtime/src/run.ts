@@ -4,14 +4,16 @@
  * failure of the cache itself degrades to running the function uncached with
  * one warning; the caller always gets the function's own result or error.
  */
+import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
-import { UnkeyableValueError, UnstorableResultError } from "./errors.js";
+import { UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 import { entryKey } from "./key.js";
-import { markCurrentHash, markedHash } from "./markers.js";
+import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
+import { noteClassKeyedScope, readScope } from "./scope.js";
 import { storeAt, type EntryMetadata, type Store } from "./store.js";
-import { debugLine, warnOnce } from "./warn.js";
+import { debugLine, label, warnOnce } from "./warn.js";
 
 /**
  * What joiners of a running call get: bytes to decode their own copy from,
@@ -33,23 +35,29 @@ const unwritableDirs = new Set<string>();
  * @param meta what the build step knows about the function (code hash, name, file, options)
  * @param values the call's resolved parameters, in the order of `meta.paths`
  * @param compute the function's original body, taking `values` as parameters
+ * @param scope returns the current values of the outside variables the function
+ *   reads, in the order of `meta.scope`; absent when it reads none
  * @returns the stored result (a fresh copy) or the result of `compute`
  */
 export async function runCached<T>(
   meta: CachedFunctionMeta,
   values: unknown[],
   compute: (...values: unknown[]) => Promise<T>,
+  scope?: () => readonly unknown[],
 ): Promise<T> {
   const settings = settingsFor(meta);
   const call: Call<T> = { meta, values, compute, settings, started: settings.debug ? performance.now() : 0 };
   if (!settings.enabled) return runUncached(call, "caching is off");
 
   let key: string;
+  let scopeValues: readonly unknown[] | undefined;
   try {
-    key = entryKey(meta, values);
+    scopeValues = scope === undefined ? undefined : readScope(scope);
+    key = entryKey(meta, values, scopeValues);
   } catch (error) {
-    return runUncached(call, unkeyableWarning(meta, error));
+    return runUncached(call, keyingFailureWarning(meta, error));
   }
+  if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);
 
   const shared = running.get(key);
   if (shared !== undefined) return join(call, shared);
@@ -158,8 +166,9 @@ async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, setti
   if (read.status === "corrupt") return corruptEntry(meta, read.reason);
   if (read.status === "missing") {
     if (!settings.debug) return { missReason: "new arguments" };
-    const marked = await markedHash(store, meta);
-    return { missReason: marked !== undefined && marked !== meta.hash ? "new code" : "new arguments" };
+    const marker = await readMarker(store, meta);
+    if (marker === undefined || marker.hash === meta.hash) return { missReason: "new arguments" };
+    return { missReason: codeChangeReason(marker.deps, meta.deps) };
   }
   if (isExpired(read.metadata, meta)) return { missReason: "expired" };
   try {
@@ -214,9 +223,17 @@ async function write(store: Store, key: string, bytes: Buffer, meta: CachedFunct
   return true;
 }
 
-function unkeyableWarning(meta: CachedFunctionMeta, error: unknown): string {
+/** Warns (once) about a call that cannot be keyed; returns the reason for its debug line. */
+function keyingFailureWarning(meta: CachedFunctionMeta, error: unknown): string {
+  if (error instanceof UnreadableScopeError) {
+    warnOnce(
+      `scope:${label(meta)}`,
+      `${label(meta)} runs uncached: ${error.message}; is it called before a variable it reads is initialized?`,
+    );
+    return error.message;
+  }
   if (!(error instanceof UnkeyableValueError)) {
-    const why = `its arguments could not be keyed (${describeError(error)})`;
+    const why = `its inputs could not be keyed (${describeError(error)})`;
     warnOnce(`unkeyable:${label(meta)}`, `${label(meta)} runs uncached: ${why}`);
     return why;
   }
@@ -229,6 +246,9 @@ function unkeyableWarning(meta: CachedFunctionMeta, error: unknown): string {
 
 /** `add "ignore=logger" to its directive` when the parameter's name shows in its path. */
 function ignoreHint(meta: CachedFunctionMeta, path: string): string {
+  // An outside variable: `scope.config.x` names the variable `config`.
+  const variable = /^scope\.([A-Za-z_$][\w$]*)/.exec(path)?.[1];
+  if (variable !== undefined) return `add "ignore=${variable}" to its directive`;
   let binding: string | undefined;
   for (const p of meta.paths) {
     const inside = path === p || (path.startsWith(p) && /^[.[<]/.test(path.slice(p.length)));
@@ -247,10 +267,6 @@ function unstorableWarning(meta: CachedFunctionMeta, error: unknown): string {
 function report(call: Call<unknown>, outcome: "hit" | "miss", reason?: string): void {
   const ms = (performance.now() - call.started).toFixed(1);
   debugLine(`${outcome} ${label(call.meta)} ${ms}ms${reason === undefined ? "" : `: ${reason}`}`);
-}
-
-function label(meta: CachedFunctionMeta): string {
-  return `${meta.name} (${meta.file}:${meta.line})`;
 }
 
 function describeError(error: unknown): string {

@@ -2,8 +2,15 @@
  * The runtime's only output during calls: warnings (each said once per
  * process) and debug lines, both to stderr.
  */
+import type { CachedFunctionMeta } from "./meta.js";
 
 const said = new Set<string>();
+const debugSaid = new Set<string>();
+
+/** How output names a cached function: `loadReport (src/data.ts:3)`. */
+export function label(meta: CachedFunctionMeta): string {
+  return `${meta.name} (${meta.file}:${meta.line})`;
+}
 
 /**
  * Writes `cachephant: <message>` to stderr unless a warning with the same
@@ -21,7 +28,15 @@ export function debugLine(line: string): void {
   process.stderr.write(`cachephant ${line}\n`);
 }
 
-/** Forgets which warnings were said (tests). */
+/** A debug line that is a note rather than a call's outcome, said once per `id` and process. */
+export function debugOnce(id: string, line: string): void {
+  if (debugSaid.has(id)) return;
+  debugSaid.add(id);
+  debugLine(line);
+}
+
+/** Forgets which warnings and debug notes were said (tests). */
 export function resetWarnings(): void {
   said.clear();
+  debugSaid.clear();
 }

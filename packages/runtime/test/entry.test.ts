@@ -12,6 +12,7 @@ describe("the public entry", () => {
     expect(Object.keys(runtime).sort()).toEqual([
       "ConfigError",
       "UnkeyableValueError",
+      "UnreadableScopeError",
       "UnstorableResultError",
       "clear",
       "configure",

@@ -2,7 +2,7 @@ import { mkdtempSync, readdirSync, rmSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, vi } from "vitest";
-import { configure, type CachedFunctionMeta } from "../src/index.js";
+import { configure, runCached, type CachedFunctionMeta } from "../src/index.js";
 import { forgetMarkers } from "../src/markers.js";
 import { resetStoreFailures } from "../src/run.js";
 import { resetWarnings } from "../src/warn.js";
@@ -35,6 +35,29 @@ export function makeMeta(overrides: Partial<CachedFunctionMeta> = {}): CachedFun
     paths: ["args[0]", "args[1]", "args[2]"],
     ...overrides,
   };
+}
+
+/**
+ * A cached function made of `meta` and `body`, counting the runs of its body,
+ * called the way rewritten code calls the runtime (`scope` as the build's thunk).
+ */
+export function cached<A extends unknown[], T>(
+  meta: CachedFunctionMeta,
+  body: (...args: A) => Promise<T> | T,
+  scope?: () => unknown[],
+) {
+  const counter = { runs: 0 };
+  const call = (...args: A) =>
+    runCached(
+      meta,
+      args,
+      async (...values) => {
+        counter.runs += 1;
+        return body(...(values as A));
+      },
+      scope,
+    );
+  return Object.defineProperty(call, "runs", { get: () => counter.runs }) as typeof call & { readonly runs: number };
 }
 
 /** Resets the runtime's settings and process state to a fresh store in a temp dir. */

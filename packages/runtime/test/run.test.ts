@@ -3,24 +3,13 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, truncateSyn
 import { join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
-import { configure, ConfigError, list, runCached, type CachedFunctionMeta } from "../src/index.js";
+import { configure, ConfigError, list } from "../src/index.js";
 import { entryKey } from "../src/key.js";
 import { readIndex } from "../src/maintenance.js";
 import { forgetMarkers } from "../src/markers.js";
-import { contentFiles, debugLines, deferred, makeMeta, tempDir, useRuntime, warnings } from "./helpers.js";
+import { cached, contentFiles, debugLines, deferred, makeMeta, tempDir, useRuntime, warnings } from "./helpers.js";
 
 const runtime = useRuntime();
-
-/** A cached function made of `meta` and `body`, counting the runs of its body. */
-function cached<A extends unknown[], T>(meta: CachedFunctionMeta, body: (...args: A) => Promise<T> | T) {
-  const counter = { runs: 0 };
-  const call = (...args: A) =>
-    runCached(meta, args, async (...values) => {
-      counter.runs += 1;
-      return body(...(values as A));
-    });
-  return Object.defineProperty(call, "runs", { get: () => counter.runs }) as typeof call & { readonly runs: number };
-}
 
 describe("hits and misses", () => {
   test("a second call with the same arguments is a hit and does not run the body", async () => {

@@ -1,15 +1,17 @@
+import type { NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { ErrorReporter, spanOf } from "./errors.js";
 import { findMarkedFunctions, type FoundFunctions, type MarkedFunction } from "./find.js";
 import { hashFunction, type HashInput } from "./hash.js";
 import { functionStart } from "./names.js";
-import { normalizeFunction } from "./normalize.js";
+import { normalizeFunction, type NormalizedCode } from "./normalize.js";
 import { parseFile, type ModuleFormat, type ParsedFile } from "./parse.js";
 import { resolveParams, type ResolvedParam } from "./params.js";
 
 /** One marked function, checked and hashed, ready to rewrite. */
 export interface AnalyzedFunction {
   node: t.Function;
+  path: NodePath<t.Function>;
   name: string;
   /** 1-based line and 0-based column of the function's start. */
   line: number;
@@ -20,18 +22,32 @@ export interface AnalyzedFunction {
   params: ResolvedParam[];
   /** Indices into `params` left out of the key. */
   ignore: number[];
+  /**
+   * `ignore` names that are not parameters: outside variables left out of
+   * `scope`. `own` ones come from the function's directive and must each name
+   * such a variable; module-level ones apply where they do.
+   */
+  ignoreOther: { own: string[]; inherited: string[]; fromModule: boolean };
   ttl: number | undefined;
   /** What the hash covers; `hashFunction(hashInput, dependencies)` re-hashes with dependencies. */
   hashInput: HashInput;
-  /** Names the function reads from outside itself (hashed by name only, for now). */
+  /** Names the function reads from outside itself. */
   freeNames: string[];
+  /** The normalized code: free names and how they are used. */
+  code: NormalizedCode;
+  /** The hash of the function's own code, without what it reaches (the transform folds that in). */
   hash: string;
 }
 
 export interface Analysis {
   ast: t.File;
+  program: NodePath<t.Program>;
   format: ModuleFormat;
   moduleDirective: t.Directive | undefined;
+  /** The module directive's `ignore` names. */
+  moduleIgnore: string[];
+  /** Makes build errors with code frames of this file. */
+  errors: ErrorReporter;
   functions: AnalyzedFunction[];
 }
 
@@ -56,92 +72,117 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
   const { ast, format } = parsed;
   const found = findMarkedFunctions(ast, code, errors);
   if (!found.moduleDirective && found.functions.length === 0) return null;
-  const functions = resolveOptions(found, code, errors).map(({ fn, params, ignore, ttl }) => {
+  const functions = resolveOptions(found, code).map(({ fn, params, ignore, ignoreOther, ttl }): AnalyzedFunction => {
     const node = fn.path.node;
     const start = functionStart(node);
     const normalized = normalizeFunction(fn.path, fn.directive);
+    // A module-level name that is not a parameter may name an outside variable of this function.
+    const inherited = ignoreOther.inherited.filter((name) => normalized.freeNames.includes(name));
+    const ignoredNames = [...new Set([...ignoreOther.own, ...inherited])].sort();
     const hashInput: HashInput = {
       name: fn.name,
       async: node.async === true,
       generator: node.generator === true,
       ignore,
+      ...(ignoredNames.length > 0 ? { ignoredNames } : {}),
       normalized: normalized.text,
     };
     return {
       node,
+      path: fn.path,
       name: fn.name,
       line: start.line,
       column: start.column,
       directive: fn.directive,
       params,
       ignore,
+      ignoreOther: { own: ignoreOther.own, inherited, fromModule: ignoreOther.fromModule },
       ttl,
       hashInput,
       freeNames: normalized.freeNames,
+      code: normalized,
       hash: hashFunction(hashInput),
     };
   });
-  return { ast, format, moduleDirective: found.moduleDirective, functions };
+  return { ast, program: found.program, format, moduleDirective: found.moduleDirective, moduleIgnore: found.moduleOptions.ignore ?? [], errors, functions };
 }
 
 interface ResolvedOptions {
   fn: MarkedFunction;
   params: ResolvedParam[];
   ignore: number[];
+  ignoreOther: { own: string[]; inherited: string[]; fromModule: boolean };
   ttl: number | undefined;
 }
 
 /**
- * Turns `ignore` names into parameter positions and merges the module's
- * options under each function's own (an option in the function's directive
- * wins). A module-level `ignore` applies to the functions that have such a
- * parameter, and must match at least one of them; a function-level one must
- * name parameters of that function.
+ * Turns `ignore` names that name parameters into parameter positions and
+ * merges the module's options under each function's own (an option in the
+ * function's directive wins). Other names may name outside variables the
+ * function reads; `checkIgnoredNames` checks them once those are known.
  */
-function resolveOptions(found: FoundFunctions, code: string, errors: ErrorReporter): ResolvedOptions[] {
-  const { moduleOptions, moduleDirective } = found;
-  const moduleIgnoreUsed = new Set<string>();
-  const resolved = found.functions.map((fn) => {
+function resolveOptions(found: FoundFunctions, code: string): ResolvedOptions[] {
+  const { moduleOptions } = found;
+  return found.functions.map((fn) => {
     const params = resolveParams(fn.path.node.params, code);
     const inherited = fn.byModule ? moduleOptions : {};
     const ttl = fn.options.ttl ?? inherited.ttl;
     const ignore: number[] = [];
-    if (fn.options.ignore) {
-      for (const name of fn.options.ignore) {
-        const index = params.findIndex((param) => param.name === name);
-        if (index === -1) throw unknownParameter(fn, name, params, errors);
-        ignore.push(index);
-      }
-    } else if (inherited.ignore) {
-      for (const name of inherited.ignore) {
-        const index = params.findIndex((param) => param.name === name);
-        if (index === -1) continue;
-        moduleIgnoreUsed.add(name);
-        ignore.push(index);
-      }
+    const fromModule = !fn.options.ignore && inherited.ignore !== undefined;
+    const ignoreOther = { own: [] as string[], inherited: [] as string[], fromModule };
+    const names = fn.options.ignore ?? inherited.ignore ?? [];
+    for (const name of names) {
+      const index = params.findIndex((param) => param.name === name);
+      if (index !== -1) ignore.push(index);
+      else if (fn.options.ignore) ignoreOther.own.push(name);
+      else ignoreOther.inherited.push(name);
     }
-    return { fn, params, ignore: ignore.sort((a, b) => a - b), ttl };
+    return { fn, params, ignore: ignore.sort((a, b) => a - b), ignoreOther, ttl };
   });
-  const unused = moduleOptions.ignore?.find((name) => !moduleIgnoreUsed.has(name));
+}
+
+/**
+ * Checks the `ignore` names that are not parameters, once the outside
+ * variables of each function (`scopeNames`, by function) are known: a name in
+ * a function's own directive must name a parameter or such a variable of
+ * that function; a name in the module's directive must name one of either in
+ * at least one function it caches.
+ */
+export function checkIgnoredNames(analysis: Analysis, scopeNames: ReadonlyArray<readonly string[]>): void {
+  const { errors, moduleDirective } = analysis;
+  const moduleIgnoreUsed = new Set<string>();
+  analysis.functions.forEach((fn, index) => {
+    const variables = scopeNames[index] ?? [];
+    if (fn.ignoreOther.fromModule) for (const position of fn.ignore) moduleIgnoreUsed.add(fn.params[position]!.name);
+    for (const name of fn.ignoreOther.own) {
+      if (!variables.includes(name)) throw unknownIgnoredName(fn, name, variables, errors);
+    }
+    for (const name of fn.ignoreOther.inherited) if (variables.includes(name)) moduleIgnoreUsed.add(name);
+  });
+  const unused = analysis.moduleIgnore.find((name) => !moduleIgnoreUsed.has(name));
   if (moduleDirective && unused !== undefined) {
     throw errors.error(
       "CACHEPHANT_BAD_OPTION",
       spanOf(moduleDirective.value),
-      `\`ignore\` in the module's "use cache" names \`${unused}\`, which is not a parameter of any function it caches`,
+      `\`ignore\` in the module's "use cache" names \`${unused}\`, which is neither a parameter nor an outside variable of any function it caches`,
       "fix the name, or remove it from `ignore`",
     );
   }
-  return resolved;
 }
 
-function unknownParameter(fn: MarkedFunction, name: string, params: ResolvedParam[], errors: ErrorReporter): Error {
-  const names = params.map((param) => `\`${param.name}\``).join(", ");
+function unknownIgnoredName(fn: AnalyzedFunction, name: string, variables: readonly string[], errors: ErrorReporter): Error {
+  const list = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ");
+  const params = fn.params.map((param) => param.name);
+  const parts = [
+    ...(params.length > 0 ? [`a parameter (after destructuring) of \`${fn.name}\`: ${list(params)}`] : []),
+    ...(variables.length > 0 ? [`an outside variable \`${fn.name}\` reads: ${list(variables)}`] : []),
+  ];
   return errors.error(
     "CACHEPHANT_BAD_OPTION",
     spanOf(fn.directive!.value),
-    `\`ignore\` in "use cache" names \`${name}\`, which is not a parameter of \`${fn.name}\``,
-    params.length === 0
-      ? `\`${fn.name}\` has no parameters: remove \`ignore\``
-      : `name parameters (after destructuring) of \`${fn.name}\`: ${names}`,
+    `\`ignore\` in "use cache" names \`${name}\`, which is neither a parameter of \`${fn.name}\` nor an outside variable it reads`,
+    parts.length === 0
+      ? `\`${fn.name}\` has no parameters and reads no outside variables: remove \`ignore\``
+      : `name ${parts.join("; or ")}`,
   );
 }

@@ -22,6 +22,8 @@ export interface MarkedFunction {
 }
 
 export interface FoundFunctions {
+  /** The program, with its scopes. */
+  program: NodePath<t.Program>;
   moduleDirective: t.Directive | undefined;
   moduleOptions: DirectiveOptions;
   /** In source order (an enclosing function before the ones inside it). */
@@ -83,7 +85,7 @@ export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorRepo
   }
 
   const functions = [...marked.values()].sort((a, b) => (a.path.node.start ?? 0) - (b.path.node.start ?? 0));
-  return { moduleDirective, moduleOptions, functions };
+  return { program: program!, moduleDirective, moduleOptions, functions };
 }
 
 /** The `"use cache"` directive of a prologue; two of them is an error. */

@@ -16,6 +16,8 @@ export interface HashInput {
   generator: boolean;
   /** Positions (indices into the resolved parameters) left out of the key. */
   ignore: readonly number[];
+  /** Outside variables left out of the key (`ignore=` names that are not parameters), sorted. */
+  ignoredNames?: readonly string[];
   /** The normalized parameters and body (see normalize.ts). */
   normalized: string;
 }
@@ -34,6 +36,7 @@ export function hashFunction(input: HashInput, dependencies?: ReadonlyMap<string
     `async ${input.async}`,
     `generator ${input.generator}`,
     `ignore ${input.ignore.join(",")}`,
+    ...(input.ignoredNames && input.ignoredNames.length > 0 ? [`ignore-variables ${input.ignoredNames.join(",")}`] : []),
     `code ${input.normalized}`,
   ];
   const entries = dependencies instanceof Map ? [...dependencies] : Object.entries(dependencies ?? {});

@@ -3,37 +3,81 @@ import * as t from "@babel/types";
 import { runtimeParams } from "./params.js";
 
 /**
- * The canonical text of a function: what the hash covers. Two functions with
- * the same text behave the same, whatever their comments, formatting, quotes,
- * parentheses, TypeScript-only syntax or local names.
+ * The canonical text of a function or declaration: what the hash covers. Two
+ * pieces of code with the same text behave the same, whatever their comments,
+ * formatting, quotes, parentheses, TypeScript-only syntax or local names.
  */
-export interface NormalizedFunction {
-  /** Parameters and body, serialized. */
+export interface NormalizedCode {
+  /** The code, serialized. */
   text: string;
-  /** Identifiers the function reads from outside itself, sorted (globals, module bindings, closures). */
+  /** Identifiers the code reads from outside itself, sorted (globals, module bindings, closures). */
   freeNames: string[];
+  /**
+   * Free names read as `name.member` (a non-computed or string-literal
+   * property): the members, sorted. A name used that way only is not in
+   * `wholeNames`.
+   */
+  members: Map<string, string[]>;
+  /** Free names used in any other way than `name.member`. */
+  wholeNames: Set<string>;
+  /** Specifiers of `import("./x")` and of `require("./x")` (a free `require`) with a literal, sorted. */
+  moduleRequests: string[];
 }
 
 /**
  * Serializes `fn`'s parameters and body. `ownDirective` (the function's own
  * `"use cache"`) is left out: its options are hashed separately.
  */
-export function normalizeFunction(fn: NodePath<t.Function>, ownDirective: t.Directive | undefined): NormalizedFunction {
-  const writer = new Writer(localBindings(fn), ownDirective);
+export function normalizeFunction(fn: NodePath<t.Function>, ownDirective: t.Directive | undefined): NormalizedCode {
+  const writer = new Writer(localBindings(fn), ownDirective, new Set());
   writer.list(runtimeParams(fn.node.params), fn.node, "params");
   writer.out.push("=>");
   writer.node(fn.node.body);
-  return { text: writer.out.join(""), freeNames: [...writer.free].sort() };
+  return writer.result();
+}
+
+/**
+ * Serializes a declaration a cached function reaches: a function or class
+ * (declaration or expression), one declarator of a `const`/`let`/`var`
+ * (pattern and initializer, with the declaration's kind), a TypeScript enum or
+ * namespace, an `export default` expression, or a whole program. Bindings
+ * declared inside are renamed canonically; the names the declaration itself
+ * binds in its enclosing scope are kept as they are (they are how others refer
+ * to it) and are not free names.
+ */
+export function normalizeDeclaration(path: NodePath): NormalizedCode {
+  const node = path.node;
+  const declared = new Set<t.Node>();
+  let kind = "";
+  if (node.type === "VariableDeclarator") {
+    for (const ids of Object.values(t.getBindingIdentifiers(node.id, true))) for (const id of ids) declared.add(id);
+    const parent = path.parent;
+    kind = parent.type === "VariableDeclaration" ? parent.kind : "var";
+  } else if (
+    (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration" || node.type === "TSEnumDeclaration") &&
+    node.id
+  ) {
+    declared.add(node.id);
+  } else if (node.type === "TSModuleDeclaration" && node.id.type === "Identifier") {
+    declared.add(node.id);
+  }
+  const writer = new Writer(localBindings(path), undefined, declared);
+  if (kind) writer.out.push(kind, " ");
+  writer.node(node);
+  return writer.result();
 }
 
 /**
  * Every identifier node that declares, reads or writes a binding declared
- * inside `fn` (its parameters included), mapped to that binding. Anything not
- * in the map is free and keeps its name.
+ * inside `root` (a function's parameters included), mapped to that binding.
+ * Anything not in the map is free and keeps its name. The scope of `root`
+ * itself counts when `root` is a scope (a function, a class, a program);
+ * a declarator or an expression only contains scopes.
  */
-function localBindings(fn: NodePath<t.Function>): Map<t.Node, Binding> {
-  const scopes = new Set<Scope>([fn.scope]);
-  fn.traverse({
+function localBindings(root: NodePath): Map<t.Node, Binding> {
+  const scopes = new Set<Scope>();
+  if (root.isScopable()) scopes.add(root.scope);
+  root.traverse({
     Scopable(path) {
       scopes.add(path.scope);
     },
@@ -136,13 +180,36 @@ type AnyNode = t.Node & Record<string, unknown>;
 class Writer {
   readonly out: string[] = [];
   readonly free = new Set<string>();
+  private readonly whole = new Set<string>();
+  private readonly requests = new Set<string>();
+  private readonly members = new Map<string, Set<string>>();
   private readonly canonical = new Map<Binding, number>();
   private readonly taggedTemplates = new WeakSet<t.Node>();
 
   constructor(
     private readonly locals: Map<t.Node, Binding>,
     private readonly ownDirective: t.Directive | undefined,
+    /** Identifiers the serialized declaration binds outside itself: kept by name, not free. */
+    private readonly declared: ReadonlySet<t.Node>,
   ) {}
+
+  result(): NormalizedCode {
+    const members = new Map<string, string[]>();
+    for (const [name, used] of [...this.members].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      members.set(name, [...used].sort());
+    }
+    return { text: this.out.join(""), freeNames: [...this.free].sort(), members, wholeNames: this.whole, moduleRequests: [...this.requests].sort() };
+  }
+
+  /** `import("./x")`, `require("./x")`: a module the code loads at run time. */
+  private moduleRequest(node: t.CallExpression | t.ImportExpression): void {
+    let source: t.Node | undefined;
+    if (node.type === "ImportExpression") source = node.source;
+    else if (node.callee.type === "Import") source = node.arguments[0];
+    else if (node.callee.type === "Identifier" && node.callee.name === "require" && !this.locals.has(node.callee)) source = node.arguments[0];
+    if (source?.type === "StringLiteral") this.requests.add(source.value);
+    else if (source?.type === "TemplateLiteral" && source.expressions.length === 0) this.requests.add(source.quasis[0]!.value.cooked ?? "");
+  }
 
   node(input: t.Node | null | undefined): void {
     if (input == null) {
@@ -168,6 +235,10 @@ class Writer {
       case "TaggedTemplateExpression":
         // A tag sees the raw spelling of the template, so keep it there.
         this.taggedTemplates.add(node.quasi);
+        break;
+      case "CallExpression":
+      case "ImportExpression":
+        this.moduleRequest(node);
         break;
       case "MemberExpression":
       case "OptionalMemberExpression":
@@ -211,6 +282,9 @@ class Writer {
   private isDropped(item: t.Node, parent: t.Node, key: string): boolean {
     if (item === this.ownDirective) return true;
     if (item.type === "EmptyStatement" || TYPE_ONLY.has(item.type)) return true;
+    // `import type`, `export type { ... }` (in a serialized program).
+    if ((item as { importKind?: string }).importKind === "type" || (item as { importKind?: string }).importKind === "typeof") return true;
+    if ((item as { exportKind?: string }).exportKind === "type") return true;
     if ((item as { declare?: boolean }).declare === true) return true;
     if (item.type === "ClassProperty" && item.abstract) return true;
     // TypeScript's `this: T` parameter of a nested function.
@@ -271,7 +345,7 @@ class Writer {
   }
 
   /** A local gets a canonical number by first occurrence; a free name stays as it is. */
-  private reference(node: t.Identifier | t.JSXIdentifier): void {
+  private reference(node: t.Identifier | t.JSXIdentifier, member?: string): void {
     const binding = this.locals.get(node);
     if (binding) {
       let index = this.canonical.get(binding);
@@ -282,15 +356,31 @@ class Writer {
       this.out.push("$", String(index));
       return;
     }
+    if (this.declared.has(node)) {
+      this.out.push("D", JSON.stringify(node.name));
+      return;
+    }
     this.free.add(node.name);
+    if (member === undefined) this.whole.add(node.name);
+    else {
+      let used = this.members.get(node.name);
+      if (!used) this.members.set(node.name, (used = new Set()));
+      used.add(member);
+    }
     this.out.push("G", JSON.stringify(node.name));
   }
 
   /** `a.b` and `a["b"]` are the same read. */
   private member(node: t.MemberExpression | t.OptionalMemberExpression): void {
     this.out.push(node.type, "{object:");
-    this.node(node.object);
     const property = node.property;
+    let object: t.Node = node.object;
+    while (TRANSPARENT.has(object.type)) object = (object as t.TSAsExpression).expression;
+    const memberName =
+      !node.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
+    // `ns.member` of a free name: which members are read matters (a namespace import).
+    if (object.type === "Identifier" && memberName !== undefined) this.reference(object, memberName);
+    else this.node(node.object);
     if (!node.computed || property.type === "StringLiteral") {
       this.out.push(",name:");
       this.name(property);

@@ -1,6 +1,15 @@
 import MagicString, { type SourceMap } from "magic-string";
 import type * as t from "@babel/types";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
+import type { ScopeEntry } from "./deps.js";
+
+/** What the dependency analysis adds to a function: the final hash, its scope values and deps. */
+export interface FunctionOutput {
+  hash: string;
+  /** Outside variables keyed by value, sorted by name, after `ignore`. */
+  scope: ScopeEntry[];
+  deps: ReadonlyArray<readonly [string, string]>;
+}
 
 /** The parts of the meta object that come from the build options. */
 export interface MetaDefaults {
@@ -27,10 +36,15 @@ export interface RewriteOptions extends MetaDefaults {
  * cached functions nested in each other compose. No line is added or
  * removed, so stack traces stay right even without the source map.
  */
-export function rewrite(code: string, analysis: Analysis, options: RewriteOptions): { code: string; map: SourceMap } {
+export function rewrite(
+  code: string,
+  analysis: Analysis,
+  outputs: readonly FunctionOutput[],
+  options: RewriteOptions,
+): { code: string; map: SourceMap } {
   const s = new MagicString(code);
   const run = freeName(code, "__cachephant_run");
-  for (const fn of analysis.functions) wrapFunction(s, code, fn, run, options);
+  analysis.functions.forEach((fn, index) => wrapFunction(s, code, fn, outputs[index]!, run, options));
   if (analysis.moduleDirective) removeDirective(s, code, analysis.moduleDirective);
   if (analysis.functions.length > 0) insertImport(s, analysis, run, options.runtimeModule);
   return {
@@ -39,15 +53,18 @@ export function rewrite(code: string, analysis: Analysis, options: RewriteOption
   };
 }
 
-function wrapFunction(s: MagicString, code: string, fn: AnalyzedFunction, run: string, options: RewriteOptions): void {
+function wrapFunction(s: MagicString, code: string, fn: AnalyzedFunction, output: FunctionOutput, run: string, options: RewriteOptions): void {
   const names = fn.params.map((param) => param.name).join(", ");
-  const call = `${run}(${metaLiteral(fn, options)}, [${names}], async (${names}) =>`;
+  const call = `${run}(${metaLiteral(fn, output, options)}, [${names}], async (${names}) =>`;
+  // The scope values, read at call time (in a thunk: the runtime catches a
+  // variable still in its temporal dead zone and runs the call uncached).
+  const scope = output.scope.length > 0 ? `, () => [${output.scope.map((entry) => entry.expression).join(", ")}]` : "";
   const body = fn.node.body;
   if (body.type !== "BlockStatement") {
     // `async (x) => expr` (exported under a module directive): wrap the
     // expression; the parentheses keep an object literal or a sequence whole.
     s.appendLeft(body.start!, `${call} (`);
-    s.prependRight(body.end!, "))");
+    s.prependRight(body.end!, `)${scope})`);
     return;
   }
   const opener = `return ${call} {`;
@@ -61,7 +78,7 @@ function wrapFunction(s: MagicString, code: string, fn: AnalyzedFunction, run: s
     s.appendLeft(body.start! + 1, ` ${opener}`);
     if (directive) removeDirective(s, code, directive);
   }
-  s.prependRight(body.end! - 1, "}); ");
+  s.prependRight(body.end! - 1, `}${scope}); `);
 }
 
 /** Removes a directive, and its indentation when it is alone on its line (the line itself stays). */
@@ -74,17 +91,20 @@ function removeDirective(s: MagicString, code: string, directive: t.Directive): 
   s.remove(start, end);
 }
 
-function metaLiteral(fn: AnalyzedFunction, options: MetaDefaults): string {
+function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: MetaDefaults): string {
   const q = (value: string) => JSON.stringify(value);
   const fields = [
-    `hash: ${q(fn.hash)}`,
+    `hash: ${q(output.hash)}`,
     `name: ${q(fn.name)}`,
     `file: ${q(options.file)}`,
     `line: ${fn.line}`,
     `paths: [${fn.params.map((param) => q(param.path)).join(", ")}]`,
   ];
+  if (output.scope.length > 0) fields.push(`scope: [${output.scope.map((entry) => q(entry.name)).join(", ")}]`);
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
   if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
+  // A string literal: a call allocates nothing for it, the runtime parses it only when debugging.
+  fields.push(`deps: ${q(JSON.stringify(output.deps))}`);
   if (options.dir !== undefined) fields.push(`dir: ${q(options.dir)}`);
   if (options.maxSize !== undefined) {
     fields.push(`maxSize: ${typeof options.maxSize === "number" ? String(options.maxSize) : q(options.maxSize)}`);

@@ -7,25 +7,40 @@ import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { execFileSync } from "node:child_process";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { afterAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { transform } from "../src/index.js";
 
 interface Call {
-  meta: { hash: string; name: string; file: string; line: number; paths: string[]; ignore?: number[]; ttl?: number };
+  meta: {
+    hash: string;
+    name: string;
+    file: string;
+    line: number;
+    paths: string[];
+    scope?: string[];
+    deps?: string;
+    ignore?: number[];
+    ttl?: number;
+  };
   values: unknown[];
+  /** What the scope thunk returned, or "TDZ" when it threw. */
+  scope?: unknown[] | "TDZ";
 }
 
+// Like the real runtime, it reads the scope values inside try/catch.
 const FAKE_RUNTIME = `
 globalThis.__cachephantCalls ??= [];
-export async function runCached(meta, values, fn) {
-  globalThis.__cachephantCalls.push({ meta, values });
+export async function runCached(meta, values, fn, scope) {
+  let read;
+  if (scope) { try { read = scope(); } catch { read = "TDZ"; } }
+  globalThis.__cachephantCalls.push({ meta, values, ...(scope ? { scope: read } : {}) });
   return fn(...values);
 }
 `;
 const FAKE_RUNTIME_CJS = `
 globalThis.__cachephantCalls ??= [];
-exports.runCached = async function runCached(meta, values, fn) {
-  globalThis.__cachephantCalls.push({ meta, values });
+exports.runCached = async function runCached(meta, values, fn, scope) {
+  globalThis.__cachephantCalls.push({ meta, values, ...(scope ? { scope: scope() } : {}) });
   return fn(...values);
 };
 `;
@@ -35,9 +50,9 @@ writeFileSync(join(dir, "runtime.mjs"), FAKE_RUNTIME);
 writeFileSync(join(dir, "runtime.cjs"), FAKE_RUNTIME_CJS);
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function compile(name: string, code: string, runtimeModule: string): void {
+async function compile(name: string, code: string, runtimeModule: string): Promise<void> {
   const file = join(dir, name);
-  const result = transform(code, file, { root: dir, runtimeModule });
+  const result = await transform(code, file, { root: dir, runtimeModule });
   if (!result) throw new Error("nothing was transformed");
   writeFileSync(file, result.code);
 }
@@ -61,7 +76,7 @@ function probe<T>(body: string): { result: T; calls: Call[] } {
 }
 
 describe("function-level directives", () => {
-  compile(
+  beforeAll(() => compile(
     "functions.mjs",
     `
     // Called before its definition: the declaration is still hoisted.
@@ -123,7 +138,7 @@ describe("function-level directives", () => {
     }
     `,
     "./runtime.mjs",
-  );
+  ));
   const load = `const mod = await import("./functions.mjs"); globalThis.__cachephantCalls.length = 0;`;
 
   test("keeps name and length", () => {
@@ -197,7 +212,7 @@ describe("function-level directives", () => {
 });
 
 describe("module-level directive", () => {
-  compile(
+  beforeAll(() => compile(
     "module.mjs",
     `"use cache: ttl=1h";
     export async function declared(a) {
@@ -212,7 +227,7 @@ describe("module-level directive", () => {
     }
     `,
     "./runtime.mjs",
-  );
+  ));
 
   test("wraps every exported async function, expression bodies included", () => {
     const { result, calls } = probe(`const mod = await import("./module.mjs");
@@ -227,9 +242,69 @@ describe("module-level directive", () => {
   });
 });
 
-describe("CommonJS", () => {
-  test("requires the runtime", () => {
+describe("scope values", () => {
+  beforeAll(() =>
     compile(
+      "scope.mjs",
+      `
+      // Called before \`late\` is initialized: reading the scope throws (TDZ), the runtime runs uncached.
+      export const early = await maybeLate(false);
+      let late = "late";
+
+      let rate = 2;
+      export function setRate(next) {
+        rate = next;
+      }
+      export async function priced(x) {
+        "use cache";
+        return x * rate;
+      }
+      async function maybeLate(flag) {
+        "use cache";
+        return flag ? late : "early";
+      }
+      export { maybeLate };
+      export function make(prefix) {
+        const decorate = (id) => prefix + id;
+        return async (id) => {
+          "use cache";
+          return decorate(id);
+        };
+      }
+      `,
+      "./runtime.mjs",
+    ),
+  );
+
+  test("the thunk reads the current values at each call", () => {
+    const { result, calls } = probe(`const mod = await import("./scope.mjs"); globalThis.__cachephantCalls.length = 0;
+      const first = await mod.priced(3);
+      mod.setRate(5);
+      return [first, await mod.priced(3)];`);
+    expect(result).toEqual([6, 15]);
+    expect(calls.map((call) => [call.meta.scope, call.scope])).toEqual([
+      [["rate"], [2]],
+      [["rate"], [5]],
+    ]);
+  });
+
+  test("closure variables, also those a helper reads", () => {
+    const { result, calls } = probe(`const mod = await import("./scope.mjs"); globalThis.__cachephantCalls.length = 0;
+      return mod.make("p-")("1");`);
+    expect(result).toBe("p-1");
+    expect(calls[0]).toMatchObject({ meta: { scope: ["prefix"] }, scope: ["p-"] });
+  });
+
+  test("a variable in its temporal dead zone makes the thunk throw, not the call", () => {
+    const { result, calls } = probe(`const mod = await import("./scope.mjs"); return [mod.early, await mod.maybeLate(true)];`);
+    expect(result).toEqual(["early", "late"]);
+    expect(calls.map((call) => call.scope)).toEqual(["TDZ", ["late"]]);
+  });
+});
+
+describe("CommonJS", () => {
+  test("requires the runtime", async () => {
+    await compile(
       "common.cjs",
       `"use strict";
       async function twice(a) {

@@ -8,8 +8,8 @@ import { transform } from "../src/index.js";
 import { analyzeFunctions } from "../src/analyze.js";
 import { FORMAT_VERSION, hashFunction } from "../src/hash.js";
 
-function hashOf(code: string, ext = "js"): string {
-  const result = transform(code, `/project/src/file.${ext}`, { root: "/project" });
+async function hashOf(code: string, ext = "js"): Promise<string> {
+  const result = await transform(code, `/project/src/file.${ext}`, { root: "/project" });
   if (!result) throw new Error(`no "use cache" function in:\n${code}`);
   if (result.functions.length !== 1) throw new Error(`expected one cached function, found ${result.functions.length}`);
   return result.functions[0]!.hash;
@@ -177,6 +177,28 @@ const SAME: Case[] = [
   ],
   ["the ttl", `async function f(a) { "use cache: ttl=1h"; return a; }`, `async function f(a) { "use cache"; return a; }`],
   ["module-level or function-level directive", `"use cache";\nexport async function f(a) { return a; }`, `export async function f(a) { "use cache"; return a; }`],
+  [
+    "editing a function it never reaches",
+    `function other() { return 1; } async function f(a) { "use cache"; return a; }`,
+    `function other() { return 2; } async function f(a) { "use cache"; return a; }`,
+  ],
+  [
+    "comments, formatting and local names of a helper",
+    `function helper(x) { const y = x * 2; return y; } async function f(a) { "use cache"; return helper(a); }`,
+    `function helper(value) {
+      // doubled
+      const doubled = value * 2;
+      return doubled;
+    }
+    async function f(a) { "use cache"; return helper(a); }`,
+  ],
+  [
+    "type annotations of a helper and a type it uses",
+    `type N = number; function helper(x: N): N { return x; } async function f(a) { "use cache"; return helper(a); }`,
+    `type N = string; function helper(x) { return x; } async function f(a) { "use cache"; return helper(a); }`,
+    "ts",
+    "ts",
+  ],
 ];
 
 const DIFFERENT: Case[] = [
@@ -232,17 +254,42 @@ const DIFFERENT: Case[] = [
   ["which parameter is ignored", `async function f(a, b) { "use cache: ignore=a"; return a; }`, `async function f(a, b) { "use cache: ignore=b"; return a; }`],
   ["an enum value", `async function f() { "use cache"; enum E { A = 1 } return E.A; }`, `async function f() { "use cache"; enum E { A = 2 } return E.A; }`, "ts", "ts"],
   ["`{ __proto__ }` versus `{ __proto__: __proto__ }`", `async function f(__proto__) { "use cache"; return { __proto__ }; }`, `async function f(__proto__) { "use cache"; return { __proto__: __proto__ }; }`],
+  [
+    "a same-module helper's body",
+    `function helper(x) { return x + 1; } async function f(a) { "use cache"; return helper(a); }`,
+    `function helper(x) { return x + 2; } async function f(a) { "use cache"; return helper(a); }`,
+  ],
+  [
+    "a helper two calls away",
+    `function inner(x) { return x * 2; } function outer(x) { return inner(x); } async function f(a) { "use cache"; return outer(a); }`,
+    `function inner(x) { return x * 3; } function outer(x) { return inner(x); } async function f(a) { "use cache"; return outer(a); }`,
+  ],
+  [
+    "a module constant it reads",
+    `const RATE = 0.2; async function f(a) { "use cache"; return a * RATE; }`,
+    `const RATE = 0.25; async function f(a) { "use cache"; return a * RATE; }`,
+  ],
+  [
+    "a helper in a cycle",
+    `function ping(n) { return n ? pong(n - 1) : 1; } function pong(n) { return n ? ping(n - 1) : 2; } async function f(a) { "use cache"; return ping(a); }`,
+    `function ping(n) { return n ? pong(n - 1) : 1; } function pong(n) { return n ? ping(n - 1) : 3; } async function f(a) { "use cache"; return ping(a); }`,
+  ],
+  [
+    "a class it instantiates",
+    `class K { get() { return 1; } } async function f() { "use cache"; return new K().get(); }`,
+    `class K { get() { return 2; } } async function f() { "use cache"; return new K().get(); }`,
+  ],
 ];
 
 describe("the hash stays the same for", () => {
-  test.each(SAME)("%s", (_, a, b, extA = "js", extB = extA) => {
-    expect(hashOf(a, extA)).toBe(hashOf(b, extB));
+  test.each(SAME)("%s", async (_, a, b, extA = "js", extB = extA) => {
+    expect(await hashOf(a, extA)).toBe(await hashOf(b, extB));
   });
 });
 
 describe("the hash changes with", () => {
-  test.each(DIFFERENT)("%s", (_, a, b, extA = "js", extB = extA) => {
-    expect(hashOf(a, extA)).not.toBe(hashOf(b, extB));
+  test.each(DIFFERENT)("%s", async (_, a, b, extA = "js", extB = extA) => {
+    expect(await hashOf(a, extA)).not.toBe(await hashOf(b, extB));
   });
 });
 

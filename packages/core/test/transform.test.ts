@@ -2,42 +2,42 @@ import { describe, expect, test } from "vitest";
 import { CachephantBuildError, transform } from "../src/index.js";
 
 describe("transform", () => {
-  test("returns null without parsing when the text has no `use cache`", () => {
-    expect(transform("this is { not JavaScript", "/project/a.js")).toBeNull();
+  test("returns null without parsing when the text has no `use cache`", async () => {
+    expect(await transform("this is { not JavaScript", "/project/a.js")).toBeNull();
   });
 
-  test("returns null when `use cache` is only in comments or strings", () => {
+  test("returns null when `use cache` is only in comments or strings", async () => {
     const code = `// "use cache" is explained elsewhere\nconst hint = "use cache";\nexport async function f() { return hint; }\n`;
-    expect(transform(code, "/project/a.js")).toBeNull();
+    expect(await transform(code, "/project/a.js")).toBeNull();
   });
 
-  test("returns null for a file it cannot parse when only a comment mentions use cache", () => {
-    expect(transform("// we use cache here\nconst x: = ;", "/project/a.js")).toBeNull();
+  test("returns null for a file it cannot parse when only a comment mentions use cache", async () => {
+    expect(await transform("// we use cache here\nconst x: = ;", "/project/a.js")).toBeNull();
   });
 
-  test("parses by the `lang.*` of a query (a script block of another kind of file)", () => {
+  test("parses by the `lang.*` of a query (a script block of another kind of file)", async () => {
     const code = `export async function f(a: number) { "use cache"; return a; }`;
-    expect(transform(code, "/project/src/App.vue?vue&type=script&setup=true&lang.ts", { root: "/project" })!.code).toContain(`file: "src/App.vue"`);
+    expect((await transform(code, "/project/src/App.vue?vue&type=script&setup=true&lang.ts", { root: "/project" }))!.code).toContain(`file: "src/App.vue"`);
   });
 
-  test("lists the wrapped functions with name, hash, 1-based line and 0-based column", () => {
+  test("lists the wrapped functions with name, hash, 1-based line and 0-based column", async () => {
     const code = `const x = 1;\nexport async function load(a) {\n  "use cache";\n  return a;\n}\nconst api = { async get(id) { "use cache"; return id; } };\n`;
-    const result = transform(code, "/project/src/a.js", { root: "/project" })!;
+    const result = (await transform(code, "/project/src/a.js", { root: "/project" }))!;
     expect(result.functions).toEqual([
-      { name: "load", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 2, column: 7 },
-      { name: "get", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 6, column: 14 },
+      { name: "load", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 2, column: 7, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]] },
+      { name: "get", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 6, column: 14, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]] },
     ]);
   });
 
-  test("makes `file` relative to the root, defaulting to the working directory", () => {
+  test("makes `file` relative to the root, defaulting to the working directory", async () => {
     const code = `export async function f() { "use cache"; return 1; }`;
-    expect(transform(code, `${process.cwd()}/src/deep/f.js`)!.code).toContain(`file: "src/deep/f.js"`);
-    expect(transform(code, "/elsewhere/f.js?import", { root: "/project" })!.code).toContain(`file: "../elsewhere/f.js"`);
+    expect((await transform(code, `${process.cwd()}/src/deep/f.js`))!.code).toContain(`file: "src/deep/f.js"`);
+    expect((await transform(code, "/elsewhere/f.js?import", { root: "/project" }))!.code).toContain(`file: "../elsewhere/f.js"`);
   });
 
-  test("returns a high-resolution source map of the id with its content", () => {
+  test("returns a high-resolution source map of the id with its content", async () => {
     const code = `export async function f(a) {\n  "use cache";\n  return a;\n}\n`;
-    const { code: output, map } = transform(code, "/project/src/a.js")!;
+    const { code: output, map } = (await transform(code, "/project/src/a.js"))!;
     expect(map.sources).toEqual(["/project/src/a.js"]);
     expect(map.sourcesContent).toEqual([code]);
     // One group of mappings per output line (the output has as many lines as the input).
@@ -48,17 +48,17 @@ describe("transform", () => {
 describe("CachephantBuildError", () => {
   const code = `export function load(url) {\n  "use cache";\n  return url;\n}\n`;
 
-  function buildError(): CachephantBuildError {
+  async function buildError(): Promise<CachephantBuildError> {
     try {
-      transform(code, "src/load.js");
+      await transform(code, "src/load.js");
     } catch (error) {
       return error as CachephantBuildError;
     }
     throw new Error("expected a build error");
   }
 
-  test("carries a stable code, the location, the frame and the fix", () => {
-    const error = buildError();
+  test("carries a stable code, the location, the frame and the fix", async () => {
+    const error = await buildError();
     expect(error).toBeInstanceOf(Error);
     expect(error).toBeInstanceOf(CachephantBuildError);
     expect(error.name).toBe("CachephantBuildError");
@@ -69,8 +69,8 @@ describe("CachephantBuildError", () => {
     expect(error.reason).toBe('"use cache" needs an async function, but `load` is not async');
   });
 
-  test("reads `file:line:column: reason`, the frame, and `Fix: hint`, with a 1-based column", () => {
-    const error = buildError();
+  test("reads `file:line:column: reason`, the frame, and `Fix: hint`, with a 1-based column", async () => {
+    const error = await buildError();
     expect(error.message).toBe(`src/load.js:1:8: ${error.reason}\n\n${error.frame}\n\nFix: ${error.hint}`);
   });
 });

@@ -1,7 +1,8 @@
-import { CachephantBuildError, transform } from "@cachephant/core";
+import { CachephantBuildError, createModuleGraph, transform, type ModuleGraph } from "@cachephant/core";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { resolveOptions, type Options } from "./options.js";
 import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
+import { bundlerResolver } from "./resolver.js";
 import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
 
 export type { Options, OptionsResolved } from "./options.js";
@@ -19,6 +20,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   // esbuild tells its platform once per build; Vite tells per transform.
   let esbuildPlatform: TargetPlatform | undefined;
   let warnedBrowser = false;
+  // Helper modules parsed once per build, however many cached modules import them.
+  let graph: ModuleGraph = createModuleGraph();
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
   const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
     meta.framework === "vite" ? viteTarget(context, hookOptions) : (esbuildPlatform ?? "node");
@@ -29,6 +32,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     buildStart() {
       warnedBrowser = false;
+      graph = createModuleGraph();
     },
 
     // One copy of the runtime per process, loaded by Node from the project's
@@ -46,7 +50,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         id: { include: options.include, exclude: options.exclude },
         code: "use cache",
       },
-      handler(code, id, ...rest: unknown[]) {
+      async handler(code, id, ...rest: unknown[]) {
         if (targetOf(this, rest[0]) === "browser") {
           if (!warnedBrowser) {
             warnedBrowser = true;
@@ -55,23 +59,26 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           return;
         }
         try {
-          const result = transform(code, id, {
+          const result = await transform(code, id, {
             root: options.root,
             runtimeModule: RUNTIME_MODULE,
             dir: options.dir,
             maxSize: options.maxSize,
+            resolve: bundlerResolver(this),
+            graph,
           });
           if (!result) return;
           checkRuntime(id.replace(/[?#].*$/, ""));
+          // Dev servers and watch builds transform this module again when a
+          // file its hashes depend on changes, so they never run a stale hash.
+          for (const file of result.dependencies) this.addWatchFile(file);
           return { code: result.code, map: result.map };
         } catch (error) {
           if (error instanceof CachephantBuildError) {
-            this.error({
-              message: error.message,
-              id,
-              code: error.code,
-              loc: { file: id, line: error.loc.line, column: error.loc.column },
-            });
+            // The message already starts with file:line:column and holds the
+            // code frame; a separate `loc` would make bundlers print a second,
+            // differently based position.
+            this.error({ message: error.message, id, code: error.code });
           }
           throw error;
         }

@@ -3,11 +3,13 @@
  * project module containing "use cache" through the core transform.
  */
 import { fileURLToPath } from "node:url";
-import { transform } from "@cachephant/core";
+import { createModuleGraph, transform } from "@cachephant/core";
 import type { LoadHook } from "node:module";
 import { RUNTIME_MODULE } from "./runtime-check.js";
 
 const TRANSFORMABLE = /\.[cm]?jsx?$/;
+// Helper modules parsed once per process (the cache is keyed by content).
+const graph = createModuleGraph();
 
 export const load: LoadHook = async (url, context, nextLoad) => {
   const loaded = await nextLoad(url, context);
@@ -20,7 +22,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
     typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString("utf8");
   if (!source.includes("use cache")) return loaded;
   const file = fileURLToPath(url);
-  const result = transform(source, file, { runtimeModule: RUNTIME_MODULE });
+  const result = await transform(source, file, { runtimeModule: RUNTIME_MODULE, graph });
   if (!result) return loaded;
   const map = Buffer.from(JSON.stringify(result.map)).toString("base64");
   return {

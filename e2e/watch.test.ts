@@ -1,0 +1,59 @@
+// Dev servers and watch builds: a change to a file that a cached function's
+// hash depends on (and nothing else) makes the bundler transform the
+// function's module again, so it never runs with a stale hash.
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterEach, expect, test } from "vitest";
+import { Project } from "./helpers/project.js";
+
+const run = promisify(execFile);
+const helpers = join(dirname(fileURLToPath(import.meta.url)), "helpers");
+
+const lib = `import { countRun } from "./runs";
+import { total } from "./math/total";
+export async function report(xs: number[]) {
+  "use cache";
+  countRun("report");
+  return total(xs);
+}
+`;
+const files = {
+  "src/lib.ts": lib,
+  "src/math/total.ts": `import { round } from "./round";\nexport function total(xs: number[]) { return round(xs.reduce((a, b) => a + b, 0)); }\n`,
+  "src/math/round.ts": `export function round(x: number) { return Math.round(x * 10) / 10; }\n`,
+  "src/scenario.ts": `import { report } from "./lib";\nexport async function scenario() {\n  return report([1.26, 2.5]);\n}\n`,
+};
+
+let project: Project;
+afterEach((context) => {
+  if (context.task.result?.state === "pass") project?.remove();
+});
+
+function hashLines(stdout: string): string[][] {
+  return stdout.trim().split("\n").map((line) => JSON.parse(line) as string[]);
+}
+
+test("esbuild: a rebuild of a context after a helper two imports away changes the hash", async () => {
+  project = Project.create("esbuild");
+  for (const [file, content] of Object.entries(files)) project.write(file, content);
+  const { stdout } = await run(process.execPath, [join(helpers, "watch-esbuild.mjs"), "src/math/round.ts", "* 10) / 10", "* 100) / 100"], { cwd: project.dir });
+  const [before, after] = hashLines(stdout);
+  expect(before).toHaveLength(1);
+  expect(after).toHaveLength(1);
+  expect(after![0]).not.toBe(before![0]);
+});
+
+test("vite: the dev server transforms the module again after a helper two imports away changes", async () => {
+  project = Project.create("vite");
+  for (const [file, content] of Object.entries(files)) project.write(file, content);
+  const { stdout } = await run(
+    process.execPath,
+    [join(helpers, "watch-vite.mjs"), "/src/lib.ts", "src/math/round.ts", "* 10) / 10", "* 100) / 100"],
+    { cwd: project.dir },
+  );
+  const [before, after] = hashLines(stdout);
+  expect(before).toHaveLength(1);
+  expect(after![0]).not.toBe(before![0]);
+});

@@ -1,0 +1,915 @@
+/**
+ * What a cached function can see, and what its hash therefore covers.
+ *
+ * Each free name of the function is resolved through Babel's scopes (from the
+ * function's enclosing scope outwards) to a binding, and the binding to a
+ * node of a dependency graph: a declaration of the same module or of an
+ * imported project module (hashed by its normalized code, and transitively by
+ * what its own free names resolve to), a parameter of an enclosing function
+ * (no static content: its value is keyed at run time), a package (name and
+ * version), a Node built-in (name), or a token for what cannot be found.
+ * Globals have no binding and are not tracked.
+ *
+ * The reachable graph is built first (resolution is async), then hashed with
+ * Tarjan's strongly connected components: every node of a cycle gets the same
+ * hash, computed from the members' own hashes and the hashes of what the cycle
+ * reaches, so no hash depends on the order nodes were found in.
+ *
+ * Nodes of module-level code and their hashes depend on file contents only
+ * (the cached function is not a node: it is a list of edges into the graph),
+ * so the module graph keeps them for every later transform of the build until
+ * a file changes. Declarations inside functions and closure parameters belong
+ * to the module being transformed and are computed for each transform.
+ */
+import { createHash } from "node:crypto";
+import path from "node:path";
+import type { Binding, NodePath, Scope } from "@babel/traverse";
+import * as t from "@babel/types";
+import type { Analysis, AnalyzedFunction } from "./analyze.js";
+import { declarationInfo, exportedNodePath, exportTable, type GraphNode, type GraphState, type ModuleRecord } from "./graph.js";
+import { hashFunction } from "./hash.js";
+import type { NormalizedCode } from "./normalize.js";
+import { stripQuery } from "./parse.js";
+import { builtinName, isInNodeModules, isPathSpecifier, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
+
+/** One outside variable a cached function reads, keyed by value at call time. */
+export interface ScopeEntry {
+  /** `RATE`, or `h.rate` for a member of a namespace import. */
+  name: string;
+  /** The expression the rewritten code evaluates for it. */
+  expression: string;
+}
+
+export interface FunctionDependencies {
+  /** The function's hash: its own code and, transitively, everything it reaches. */
+  hash: string;
+  /** Outside variables keyed by value, sorted by name (before `ignore`). */
+  scope: ScopeEntry[];
+  /** `[label, own hash]` pairs: `["own code", ...]` first, then what it reaches, sorted by label. */
+  deps: Array<[string, string]>;
+}
+
+export interface DependencyOptions {
+  graph: GraphState;
+  resolve: Resolver | undefined;
+  /** Project root, for labels. */
+  root: string;
+  /** False: hash each function's own code only, resolve nothing (benchmarks, debugging). */
+  track: boolean;
+}
+
+export interface DependencyAnalysis {
+  functions: FunctionDependencies[];
+  /** Absolute paths of the other project files the hashes depend on. */
+  files: string[];
+}
+
+/** At most this many `[label, hash]` pairs in a function's `deps`. */
+export const MAX_DEPS = 100;
+
+/** How long own hashes are in `deps` (enough to tell a change, short enough to ship in every call site). */
+const SHOWN = 16;
+
+function sha256(text: string): string {
+  return createHash("sha256").update(text).digest("hex").slice(0, 32);
+}
+
+type Target =
+  /** A declaration: function, class, declarator, enum, `export default` expression. */
+  | { kind: "declaration"; record: ModuleRecord; path: NodePath }
+  /** A parameter (or catch binding) of an enclosing function: no static content. */
+  | { kind: "param"; record: ModuleRecord; binding: Binding }
+  /** A module as a whole: every export (or the whole code of a CommonJS module). */
+  | { kind: "namespace"; record: ModuleRecord }
+  /** A file that is not code (JSON, CSS, ...): by its bytes. */
+  | { kind: "asset"; record: ModuleRecord }
+  /** An ambiguous `export *`: every candidate. */
+  | { kind: "choice"; key: string; targets: Target[] }
+  /** A package, a built-in, or what cannot be found. */
+  | { kind: "token"; token: string; label: string | undefined; shown: string; data: boolean };
+
+/**
+ * Whether the function's reading of a binding is keyed by value at call time:
+ * `value` for variables and closure parameters, `static` for functions,
+ * classes, packages and built-ins, `if-data` for imports of project modules
+ * (by value unless the export is a function or class).
+ */
+type ValueKind = "value" | "static" | "if-data";
+
+interface Edge {
+  name: string;
+  target: Target;
+  value: ValueKind;
+  binding?: Binding | undefined;
+}
+
+interface Usage {
+  /** Members read as `name.member`. */
+  members: readonly string[];
+  /** Whether the name is used in any other way. */
+  whole: boolean;
+}
+
+const WHOLE: Usage = { members: [], whole: true };
+
+const FUNCTION_OR_CLASS = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
+const TRANSPARENT = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
+
+function unwrap(node: t.Node | null | undefined): t.Node | null | undefined {
+  let current = node;
+  while (current && TRANSPARENT.has(current.type)) current = (current as t.TSAsExpression).expression;
+  return current;
+}
+
+function isFunctionOrClass(node: t.Node | null | undefined): boolean {
+  const inner = unwrap(node);
+  return inner != null && FUNCTION_OR_CLASS.has(inner.type);
+}
+
+/** The scope a declaration's free names are looked up in: the one around it. */
+function outerScope(path: NodePath): Scope {
+  return path.isScopable() && path.parentPath ? path.parentPath.scope : path.scope;
+}
+
+/** `require("./x")` → `./x`. */
+function requiredSpecifier(node: t.Node | null | undefined): string | undefined {
+  const inner = unwrap(node);
+  if (inner?.type !== "CallExpression" || inner.callee.type !== "Identifier" || inner.callee.name !== "require") return undefined;
+  const [argument] = inner.arguments;
+  return inner.arguments.length === 1 && argument?.type === "StringLiteral" ? argument.value : undefined;
+}
+
+/** In `const { a, b: c } = require("x")`, the property `name` comes from (`c` → `b`). */
+function destructuredKey(pattern: t.Node, name: string): string | undefined {
+  if (pattern.type !== "ObjectPattern") return undefined;
+  for (const property of pattern.properties) {
+    if (property.type !== "ObjectProperty" || property.computed) continue;
+    const value = property.value.type === "AssignmentPattern" ? property.value.left : property.value;
+    if (value.type !== "Identifier" || value.name !== name) continue;
+    if (property.key.type === "Identifier") return property.key.name;
+    if (property.key.type === "StringLiteral") return property.key.value;
+  }
+  return undefined;
+}
+
+/**
+ * TypeScript enums and namespaces have no Babel binding: find a declaration
+ * of `name` among the statements of `scope` and the scopes around it.
+ */
+function findTypeScriptDeclaration(scope: Scope, name: string): NodePath | undefined {
+  for (let current: Scope | undefined = scope; current; current = current.parent) {
+    let block: NodePath = current.path;
+    if (block.isFunction()) block = block.get("body") as NodePath;
+    if (!block.isProgram() && !block.isBlockStatement() && !block.isTSModuleBlock()) continue;
+    for (let statement of block.get("body") as NodePath[]) {
+      if (statement.isExportNamedDeclaration()) {
+        const declaration = statement.get("declaration");
+        if (!declaration.node) continue;
+        statement = declaration as NodePath;
+      }
+      const node = statement.node;
+      if ((node as { declare?: boolean }).declare) continue;
+      if (node.type === "TSEnumDeclaration" && node.id.name === name) return statement;
+      if (node.type === "TSModuleDeclaration" && node.id.type === "Identifier" && node.id.name === name) return statement;
+    }
+  }
+  return undefined;
+}
+
+function exportName(node: t.Identifier | t.StringLiteral): string {
+  return node.type === "Identifier" ? node.name : node.value;
+}
+
+function isData(target: Target): boolean {
+  switch (target.kind) {
+    case "namespace":
+      return false;
+    case "param":
+    case "asset":
+      return true;
+    case "token":
+      return target.data;
+    case "choice":
+      return target.targets.some(isData);
+    case "declaration": {
+      const node = target.path.node;
+      switch (node.type) {
+        case "VariableDeclarator":
+          return !((target.path.parent as t.VariableDeclaration).kind === "const" && isFunctionOrClass(node.init));
+        case "FunctionDeclaration":
+        case "ClassDeclaration":
+        case "TSEnumDeclaration":
+        case "TSModuleDeclaration":
+          return false;
+        default:
+          return !isFunctionOrClass(node);
+      }
+    }
+  }
+}
+
+/** The files a node's (or a function's) edges were read from. */
+type Trail = Set<string>;
+
+/**
+ * Declarations inside functions (or blocks) and parameters belong to one
+ * transform of one module; module-level code is shared by every transform.
+ * Module-level code only ever refers to module-level code.
+ */
+function isLocal(target: Target): boolean {
+  if (target.kind === "param") return true;
+  if (target.kind !== "declaration" || target.path.isProgram()) return false;
+  return !outerScope(target.path).path.isProgram();
+}
+
+function newNode(key: string): GraphNode {
+  return { key, own: "", edges: [], label: undefined, shown: "", files: new Set(), closures: [], ready: Promise.resolve() };
+}
+
+/** Builds the graph reachable from the cached functions of one module, for one transform. */
+class Session {
+  /** Nodes of this transform only (see `isLocal`). */
+  readonly local = new Map<string, GraphNode>();
+  /** The direct edges of each cached function, with how each is keyed, and the files they were read from. */
+  readonly rootEdges: Array<Array<Edge & { key: string }>> = [];
+  readonly rootTrails: Trail[] = [];
+  /** The graph's version when this session started: if it changes, a file changed meanwhile. */
+  readonly version: number;
+  private readonly records = new Map<string, Promise<ModuleRecord | null>>();
+
+  constructor(
+    private readonly options: DependencyOptions,
+    readonly entry: ModuleRecord,
+    private readonly functions: readonly AnalyzedFunction[],
+  ) {
+    this.version = options.graph.version;
+    this.records.set(entry.path, Promise.resolve(entry));
+  }
+
+  private get state(): GraphState {
+    return this.options.graph;
+  }
+
+  node(key: string): GraphNode | undefined {
+    return this.local.get(key) ?? this.state.nodes.get(key);
+  }
+
+  /**
+   * Resolves what the functions reach, expanding the nodes no earlier
+   * transform did. Returns false when a file changed meanwhile (the caller
+   * starts again, from the new contents).
+   */
+  async build(): Promise<boolean> {
+    await Promise.all(
+      this.functions.map(async (fn, index) => {
+        const trail: Trail = new Set();
+        const edges = await this.edgesOf(this.entry, outerScope(fn.path), fn.code, trail);
+        this.rootTrails[index] = trail;
+        this.rootEdges[index] = edges.map((edge) => ({ ...edge, key: this.options.track ? this.ensure(edge.target) : "" }));
+      }),
+    );
+    if (!this.options.track) return true;
+    const reachable = new Set<string>();
+    const queue = this.rootEdges.flat().map((edge) => edge.key);
+    while (queue.length > 0) {
+      const key = queue.pop()!;
+      if (reachable.has(key)) continue;
+      reachable.add(key);
+      const node = this.node(key);
+      if (!node) return false; // forgotten: a file changed
+      await node.ready;
+      for (const [, target] of node.edges) if (!reachable.has(target)) queue.push(target);
+    }
+    // Nodes an earlier transform expanded were read from files that may have changed since.
+    if (this.state.revalidate) {
+      const files = new Set<string>();
+      for (const key of reachable) for (const file of this.node(key)?.files ?? []) files.add(file);
+      for (const file of files) await this.load(file, new Set());
+    }
+    return this.state.version === this.version;
+  }
+
+  private load(file: string, trail: Trail): Promise<ModuleRecord | null> {
+    let record = this.records.get(file);
+    if (!record) {
+      // Each file once per transform: read again (revalidate) or trusted.
+      record = this.state.load(file, this.state.revalidate);
+      this.records.set(file, record);
+    }
+    return record.then((found) => {
+      if (found) trail.add(file);
+      return found;
+    });
+  }
+
+  private async resolve(specifier: string, importer: string): Promise<Resolution> {
+    if (!this.options.track) {
+      const builtin = builtinName(specifier);
+      if (builtin) return { kind: "builtin", name: builtin };
+      const name = packageNameOf(specifier);
+      return name ? { kind: "package", name, version: "untracked" } : { kind: "unresolved" };
+    }
+    return this.state.resolve(specifier, importer, this.options.resolve);
+  }
+
+  private relative(file: string): string {
+    return path.relative(this.options.root, stripQuery(file)).split(path.sep).join("/");
+  }
+
+  keyOf(target: Target): string {
+    switch (target.kind) {
+      case "declaration": {
+        const node = target.path.node;
+        return `declaration:${target.record.path}:${node.start}:${node.end}:${node.type}`;
+      }
+      case "param":
+        return `param:${target.record.path}:${target.binding.identifier.start}:${target.binding.identifier.name}`;
+      case "namespace":
+        return `namespace:${target.record.path}`;
+      case "asset":
+        return `asset:${target.record.path}`;
+      case "choice":
+        return target.key;
+      case "token":
+        return `token:${target.token}\0${target.label ?? ""}`;
+    }
+  }
+
+  /** The node of a target, created (and expanded) on first sight, by this transform or an earlier one. */
+  private ensure(target: Target): string {
+    const key = this.keyOf(target);
+    const store = isLocal(target) ? this.local : this.state.nodes;
+    if (!store.has(key)) {
+      const node = newNode(key);
+      store.set(key, node);
+      this.state.stats.expansions++;
+      node.ready = this.expand(node, target).catch((error: unknown) => {
+        // Never fail the build for a helper: the node becomes an opaque token.
+        if (process.env.CACHEPHANT_DEBUG) console.error(`cachephant: cannot analyze ${key}:`, error);
+        node.own = sha256(`error ${key.replace(/^[a-z]+:/, "")}`);
+        node.edges = [];
+      });
+    }
+    return key;
+  }
+
+  private async expand(node: GraphNode, target: Target): Promise<void> {
+    switch (target.kind) {
+      case "declaration": {
+        const info = declarationInfo(target.record, target.path);
+        node.own = info.own;
+        node.label = `${this.declarationLabel(target.path)} (${this.relative(target.record.path)})`;
+        node.shown = info.own.slice(0, SHOWN);
+        node.files.add(target.record.path);
+        const edges = await this.edgesOf(target.record, outerScope(target.path), info.code, node.files);
+        node.edges = edges.map((edge) => [edge.name, this.ensure(edge.target)]);
+        if (isLocal(target)) {
+          for (const edge of edges) {
+            if (edge.value === "value" && edge.binding && !edge.binding.scope.path.isProgram()) {
+              node.closures.push({ name: edge.name, binding: edge.binding });
+            }
+          }
+        }
+        return;
+      }
+      case "param":
+        node.own = sha256("param");
+        return;
+      case "asset":
+        node.own = target.record.contentHash.slice(0, 32);
+        node.label = `file (${this.relative(target.record.path)})`;
+        node.shown = node.own.slice(0, SHOWN);
+        node.files.add(target.record.path);
+        return;
+      case "namespace":
+        return this.expandNamespace(node, target.record);
+      case "choice":
+        node.own = sha256("one of");
+        node.edges = target.targets.map((candidate, index) => [`candidate ${index}`, this.ensure(candidate)]);
+        return;
+      case "token":
+        node.own = sha256(target.token);
+        node.label = target.label;
+        node.shown = target.shown;
+        return;
+    }
+  }
+
+  /** A module as a whole: each export by name, or (CommonJS) its whole code and what it requires. */
+  private async expandNamespace(node: GraphNode, record: ModuleRecord): Promise<void> {
+    node.label = `module (${this.relative(record.path)})`;
+    node.files.add(record.path);
+    const table = exportTable(record);
+    const edges: Array<[string, Target]> = [];
+    if (table.esm) {
+      const names = [...table.named.keys()].sort();
+      node.own = sha256(`namespace ${names.join(",")}\nstars ${table.stars.length}`);
+      for (const name of names) edges.push([name, await this.findExport(record, name, new Set(), node.files)]);
+      for (const source of table.stars) edges.push([`* ${source}`, await this.moduleTarget(record, source, node.files)]);
+    } else {
+      node.own = declarationInfo(record, record.program!).own;
+      for (const source of moduleSources(record.program!)) {
+        edges.push([`require ${source}`, await this.moduleTarget(record, source, node.files)]);
+      }
+    }
+    node.shown = node.own.slice(0, SHOWN);
+    node.edges = edges.map(([name, target]) => [name, this.ensure(target)]);
+  }
+
+  private declarationLabel(declaration: NodePath): string {
+    const node = declaration.node;
+    switch (node.type) {
+      case "FunctionDeclaration":
+      case "FunctionExpression":
+        return `helper ${node.id?.name ?? "default"}`;
+      case "ArrowFunctionExpression":
+        return "helper default";
+      case "ClassDeclaration":
+      case "ClassExpression":
+        return `class ${node.id?.name ?? "default"}`;
+      case "TSEnumDeclaration":
+        return `enum ${node.id.name}`;
+      case "TSModuleDeclaration":
+        return `namespace ${node.id.type === "Identifier" ? node.id.name : node.id.value}`;
+      case "VariableDeclarator": {
+        const names = Object.keys(t.getBindingIdentifiers(node.id)).join(", ");
+        const init = unwrap(node.init);
+        if (init?.type === "ClassExpression") return `class ${names}`;
+        return init && FUNCTION_OR_CLASS.has(init.type) ? `helper ${names}` : `variable ${names}`;
+      }
+      case "Program":
+        return "module";
+      default:
+        return "default export";
+    }
+  }
+
+  /**
+   * The edges of a piece of code: each free name, resolved from `scope`
+   * (globals have none), and each module it loads with `import("...")` or
+   * `require("...")` (the whole module).
+   */
+  private async edgesOf(record: ModuleRecord, scope: Scope, code: NormalizedCode, trail: Trail): Promise<Edge[]> {
+    const edges = await Promise.all([
+      ...code.freeNames.map((name): Edge[] | Promise<Edge[]> => {
+        const binding = scope.getBinding(name);
+        if (!binding) {
+          const declaration = findTypeScriptDeclaration(scope, name);
+          return declaration ? [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }] : [];
+        }
+        const usage: Usage = { members: code.members.get(name) ?? [], whole: code.wholeNames.has(name) };
+        return this.bindingEdges(record, binding, name, usage, new Set(), trail);
+      }),
+      ...code.moduleRequests.map(async (specifier): Promise<Edge[]> => [
+        { name: `import(${JSON.stringify(specifier)})`, target: await this.moduleTarget(record, specifier, trail), value: "static" },
+      ]),
+    ]);
+    return edges.flat();
+  }
+
+  private async bindingEdges(
+    record: ModuleRecord,
+    binding: Binding,
+    name: string,
+    usage: Usage,
+    seen: ReadonlySet<string>,
+    trail: Trail,
+  ): Promise<Edge[]> {
+    const declaration = binding.path;
+    const node = declaration.node;
+    if (binding.kind === "param") return [{ name, target: { kind: "param", record, binding }, value: "value", binding }];
+
+    if (node.type === "ImportSpecifier" || node.type === "ImportDefaultSpecifier" || node.type === "ImportNamespaceSpecifier") {
+      const statement = declaration.parent as t.ImportDeclaration;
+      const typeOnly = (kind: string | null | undefined) => kind === "type" || kind === "typeof";
+      if (typeOnly(statement.importKind) || (node.type === "ImportSpecifier" && typeOnly(node.importKind))) return [];
+      const imported = node.type === "ImportSpecifier" ? exportName(node.imported) : node.type === "ImportDefaultSpecifier" ? "default" : "*";
+      return this.importEdges(record, statement.source.value, imported, name, usage, seen, trail);
+    }
+
+    if (node.type === "VariableDeclarator") {
+      const statement = declaration.parent as t.VariableDeclaration;
+      if (statement.declare) return []; // ambient: no value in this module
+      const required = requiredSpecifier(node.init);
+      if (required !== undefined && binding.scope.path.isProgram()) {
+        if (node.id.type === "Identifier") return this.importEdges(record, required, "*", name, usage, seen, trail);
+        const key = destructuredKey(node.id, name);
+        if (key !== undefined) return this.importEdges(record, required, key, name, WHOLE, seen, trail);
+      }
+      const staticOnly = statement.kind === "const" && isFunctionOrClass(node.init);
+      return [{ name, target: { kind: "declaration", record, path: declaration }, value: staticOnly ? "static" : "value", binding }];
+    }
+
+    if (
+      node.type === "FunctionDeclaration" ||
+      node.type === "ClassDeclaration" ||
+      node.type === "FunctionExpression" ||
+      node.type === "ClassExpression" ||
+      node.type === "ArrowFunctionExpression"
+    ) {
+      return [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }];
+    }
+
+    if (node.type === "TSImportEqualsDeclaration") {
+      if (node.importKind === "type") return [];
+      const reference = node.moduleReference;
+      if (reference.type === "TSExternalModuleReference") {
+        return this.importEdges(record, reference.expression.value, "*", name, usage, seen, trail);
+      }
+      return [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }];
+    }
+
+    // A catch parameter, a binding without a declarator: a value of the enclosing scope.
+    return [{ name, target: { kind: "param", record, binding }, value: "value", binding }];
+  }
+
+  private unresolved(record: ModuleRecord, specifier: string, imported: string): Target {
+    return {
+      kind: "token",
+      token: `unresolved ${JSON.stringify(specifier)} ${imported}`,
+      label: `unresolved ${specifier} (${this.relative(record.path)})`,
+      shown: "unresolved",
+      data: isPathSpecifier(specifier),
+    };
+  }
+
+  /** A package, a built-in or an unresolved specifier as a token. */
+  private external(record: ModuleRecord, resolution: Resolution, specifier: string, imported: string): Target {
+    switch (resolution.kind) {
+      case "builtin":
+        return { kind: "token", token: `builtin ${resolution.name} ${imported}`, label: resolution.name, shown: "builtin", data: false };
+      case "package":
+        return {
+          kind: "token",
+          token: `package ${resolution.name}@${resolution.version} ${JSON.stringify(specifier)} ${imported}`,
+          label: `package ${resolution.name}`,
+          shown: resolution.version,
+          data: false,
+        };
+      default:
+        return this.unresolved(record, specifier, imported);
+    }
+  }
+
+  private async importEdges(
+    record: ModuleRecord,
+    specifier: string,
+    imported: string,
+    name: string,
+    usage: Usage,
+    seen: ReadonlySet<string>,
+    trail: Trail,
+  ): Promise<Edge[]> {
+    const resolution = await this.resolve(specifier, record.path);
+    if (resolution.kind !== "file") {
+      const target = this.external(record, resolution, specifier, imported);
+      // An unresolved path is a project module we cannot read: keyed by value. An
+      // unresolved bare name is most likely a package that is not installed: not.
+      const value = resolution.kind === "unresolved" && isPathSpecifier(specifier) ? "if-data" : "static";
+      return [{ name, target, value }];
+    }
+    const module = await this.load(resolution.path, trail);
+    if (!module) return [{ name, target: this.unresolved(record, specifier, imported), value: "if-data" }];
+    if (imported !== "*") return [{ name, target: await this.findExport(module, imported, seen, trail), value: "if-data" }];
+    // A namespace import: `h.foo` reaches only `foo`; any other use reaches the whole module.
+    const edges: Edge[] = [];
+    for (const member of usage.members) {
+      edges.push({ name: `${name}.${member}`, target: await this.findExport(module, member, seen, trail), value: "if-data" });
+    }
+    if (usage.whole || usage.members.length === 0) edges.push({ name, target: this.namespaceOf(module), value: "static" });
+    return edges;
+  }
+
+  private namespaceOf(record: ModuleRecord): Target {
+    if (record.kind === "unparseable") return this.unparseable(record);
+    if (record.kind === "asset") return { kind: "asset", record };
+    return { kind: "namespace", record };
+  }
+
+  private unparseable(record: ModuleRecord): Target {
+    return {
+      kind: "token",
+      token: `unparseable ${record.contentHash}`,
+      label: `unparseable (${this.relative(record.path)})`,
+      shown: record.contentHash.slice(0, SHOWN),
+      data: true,
+    };
+  }
+
+  /** What `import ... from source` in `record` reaches as a whole. */
+  private async moduleTarget(record: ModuleRecord, source: string, trail: Trail): Promise<Target> {
+    const resolution = await this.resolve(source, record.path);
+    if (resolution.kind !== "file") return this.external(record, resolution, source, "*");
+    const module = await this.load(resolution.path, trail);
+    return module ? this.namespaceOf(module) : this.unresolved(record, source, "*");
+  }
+
+  private async findExport(record: ModuleRecord, name: string, seen: ReadonlySet<string>, trail: Trail): Promise<Target> {
+    return (
+      (await this.findExportIn(record, name, seen, trail)) ?? {
+        kind: "token",
+        token: `missing export ${JSON.stringify(name)}`,
+        label: `missing export ${name} (${this.relative(record.path)})`,
+        shown: "missing",
+        data: true,
+      }
+    );
+  }
+
+  /**
+   * The declaration behind export `name` of a module, following
+   * `export { x as y } from`, `export *` (own exports first; several
+   * candidates are all kept), `export default`, and imports re-exported.
+   * Undefined when the module has no such export.
+   */
+  private async findExportIn(record: ModuleRecord, name: string, seenBefore: ReadonlySet<string>, trail: Trail): Promise<Target | undefined> {
+    if (record.kind !== "module") return this.namespaceOf(record);
+    const table = exportTable(record);
+    if (!table.esm) return this.namespaceOf(record); // CommonJS: the whole module
+    const visit = `${record.path}\0${name}`;
+    if (seenBefore.has(visit)) return undefined; // a cycle of re-exports leads nowhere
+    const seen = new Set(seenBefore).add(visit);
+
+    const entry = table.named.get(name);
+    if (entry) {
+      switch (entry.kind) {
+        case "node":
+          return { kind: "declaration", record, path: exportedNodePath(record, entry.index) };
+        case "local": {
+          const scope = record.program!.scope;
+          const binding = scope.getBinding(entry.name);
+          if (!binding) {
+            const declaration = findTypeScriptDeclaration(scope, entry.name);
+            return declaration ? { kind: "declaration", record, path: declaration } : undefined;
+          }
+          const edges = await this.bindingEdges(record, binding, entry.name, WHOLE, seen, trail);
+          return edges[0]?.target;
+        }
+        case "reexport": {
+          const resolution = await this.resolve(entry.source, record.path);
+          if (resolution.kind !== "file") return this.external(record, resolution, entry.source, entry.imported);
+          const module = await this.load(resolution.path, trail);
+          if (!module) return this.unresolved(record, entry.source, entry.imported);
+          return entry.imported === "*" ? this.namespaceOf(module) : this.findExportIn(module, entry.imported, seen, trail);
+        }
+      }
+    }
+    if (name === "default") return undefined; // `export *` never re-exports a default
+
+    const candidates: Target[] = [];
+    const externals: Target[] = [];
+    for (const source of table.stars) {
+      const resolution = await this.resolve(source, record.path);
+      if (resolution.kind !== "file") {
+        externals.push(this.external(record, resolution, source, name));
+        continue;
+      }
+      const module = await this.load(resolution.path, trail);
+      if (!module) continue;
+      const found = await this.findExportIn(module, name, seen, trail);
+      if (found) candidates.push(found);
+    }
+    const unique = new Map<string, Target>();
+    for (const candidate of candidates.length > 0 ? candidates : externals) unique.set(this.keyOf(candidate), candidate);
+    if (unique.size <= 1) return [...unique.values()][0];
+    // Keyed (and ordered) by the candidates themselves: the same choice whichever lookup found it.
+    const keys = [...unique.keys()].sort();
+    return { kind: "choice", key: `choice:${keys.join("|")}`, targets: keys.map((key) => unique.get(key)!) };
+  }
+
+  /**
+   * The outside variables a cached function reads, keyed by value: its
+   * free names bound to variables, closure parameters and data imported from
+   * project modules, plus the closure variables of enclosing functions that
+   * the helpers it reaches read (when the function sees them by the same name).
+   */
+  scopeOf(index: number, reachable: Iterable<string>): ScopeEntry[] {
+    const names = new Set<string>();
+    for (const edge of this.rootEdges[index] ?? []) {
+      if (edge.value === "value" || (edge.value === "if-data" && isData(edge.target))) names.add(edge.name);
+    }
+    const scope = outerScope(this.functions[index]!.path);
+    for (const key of reachable) {
+      for (const closure of this.node(key)?.closures ?? []) {
+        if (scope.getBinding(closure.name) === closure.binding) names.add(closure.name);
+      }
+    }
+    return [...names].sort().map((name) => ({ name, expression: name }));
+  }
+
+  /** The declaration node of a cached function itself (a recursive call reaches it): not listed in its deps. */
+  selfKey(index: number): string | undefined {
+    const fn = this.functions[index]!.path;
+    if (fn.isFunctionDeclaration()) return this.keyOf({ kind: "declaration", record: this.entry, path: fn });
+    const parent = fn.parentPath;
+    if (parent?.isVariableDeclarator() && unwrap(parent.node.init) === fn.node) {
+      return this.keyOf({ kind: "declaration", record: this.entry, path: parent });
+    }
+    return undefined;
+  }
+}
+
+/** What a CommonJS module imports or requires (string literals only). */
+function moduleSources(program: NodePath<t.Program>): string[] {
+  const sources = new Set<string>();
+  program.traverse({
+    ImportDeclaration(statement) {
+      if (statement.node.importKind !== "type") sources.add(statement.node.source.value);
+    },
+    CallExpression(call) {
+      const specifier = requiredSpecifier(call.node);
+      if (specifier !== undefined) sources.add(specifier);
+    },
+  });
+  return [...sources];
+}
+
+/**
+ * Hashes the nodes reachable from `starts` whose hash is not `known` yet, with
+ * Tarjan's strongly connected components (iterative): a component's hash
+ * covers its members' own hashes, the names they use for each other, and the
+ * hashes of the components they reach, all sorted. A node whose hash is known
+ * is a leaf (its whole component was hashed with it).
+ */
+function hashComponents(
+  starts: Iterable<string>,
+  nodeOf: (key: string) => GraphNode | undefined,
+  known: (key: string) => string | undefined,
+  store: (key: string, hash: string) => void,
+): void {
+  const index = new Map<string, number>();
+  const low = new Map<string, number>();
+  const stack: string[] = [];
+  const onStack = new Set<string>();
+  const computed = new Map<string, string>();
+  const hashOf = (key: string) => computed.get(key) ?? known(key) ?? sha256(`missing ${key}`);
+  const edgesOf = (key: string) => nodeOf(key)?.edges ?? [];
+  let counter = 0;
+
+  const open = (key: string) => {
+    index.set(key, counter);
+    low.set(key, counter);
+    counter++;
+    stack.push(key);
+    onStack.add(key);
+  };
+
+  const close = (members: string[]) => {
+    const inside = new Set(members);
+    const contributions = members.map((key) => {
+      const own = nodeOf(key)?.own ?? "";
+      const lines = edgesOf(key).map(([name, target]) =>
+        inside.has(target) ? `${JSON.stringify(name)} ~${nodeOf(target)?.own ?? ""}` : `${JSON.stringify(name)} ${hashOf(target)}`,
+      );
+      return sha256(`${own}\n${lines.sort().join("\n")}`);
+    });
+    const selfLoop = members.length === 1 && edgesOf(members[0]!).some(([, target]) => target === members[0]);
+    const hash = members.length === 1 && !selfLoop ? contributions[0]! : sha256(`cycle\n${contributions.sort().join("\n")}`);
+    for (const key of members) {
+      computed.set(key, hash);
+      store(key, hash);
+    }
+  };
+
+  const isDone = (key: string) => computed.has(key) || known(key) !== undefined;
+
+  for (const start of starts) {
+    if (index.has(start) || isDone(start)) continue;
+    open(start);
+    const work: Array<[string, number]> = [[start, 0]];
+    while (work.length > 0) {
+      const frame = work[work.length - 1]!;
+      const [key, next] = frame;
+      const edges = edgesOf(key);
+      if (next < edges.length) {
+        frame[1] = next + 1;
+        const target = edges[next]![1];
+        if (isDone(target) && !onStack.has(target)) continue;
+        if (!index.has(target)) {
+          open(target);
+          work.push([target, 0]);
+        } else if (onStack.has(target)) {
+          low.set(key, Math.min(low.get(key)!, index.get(target)!));
+        }
+        continue;
+      }
+      work.pop();
+      const parent = work[work.length - 1];
+      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(key)!));
+      if (low.get(key) === index.get(key)) {
+        const members: string[] = [];
+        let member: string;
+        do {
+          member = stack.pop()!;
+          onStack.delete(member);
+          members.push(member);
+        } while (member !== key);
+        close(members);
+      }
+    }
+  }
+}
+
+function reachableFrom(starts: Iterable<string>, nodeOf: (key: string) => GraphNode | undefined): Set<string> {
+  const seen = new Set<string>();
+  const queue = [...starts];
+  while (queue.length > 0) {
+    const key = queue.pop()!;
+    if (seen.has(key)) continue;
+    seen.add(key);
+    for (const [, target] of nodeOf(key)?.edges ?? []) if (!seen.has(target)) queue.push(target);
+  }
+  return seen;
+}
+
+/** `[label, hash]` pairs of what a function reaches: its own code first, the rest sorted by label, at most `MAX_DEPS`. */
+function depsOf(nodes: Iterable<GraphNode>, own: string): Array<[string, string]> {
+  const byLabel = new Map<string, Set<string>>();
+  for (const node of nodes) {
+    if (node.label === undefined) continue;
+    let shown = byLabel.get(node.label);
+    if (!shown) byLabel.set(node.label, (shown = new Set()));
+    shown.add(node.shown);
+  }
+  const pairs: Array<[string, string]> = [];
+  for (const [label, shown] of byLabel) {
+    // Two declarations with the same label (same name in one file): tell them apart by hash order.
+    [...shown].sort().forEach((hash, index) => pairs.push([index === 0 ? label : `${label} #${index + 1}`, hash]));
+  }
+  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const head: Array<[string, string]> = [["own code", own.slice(0, SHOWN)]];
+  if (pairs.length + 1 <= MAX_DEPS) return [...head, ...pairs];
+  const kept = pairs.slice(0, MAX_DEPS - 2);
+  const rest = pairs.slice(MAX_DEPS - 2);
+  return [...head, ...kept, [`and ${rest.length} more`, sha256(JSON.stringify(rest)).slice(0, SHOWN)]];
+}
+
+/** How many times a transform starts again when files keep changing while it reads them. */
+const ATTEMPTS = 5;
+
+/**
+ * Resolves what each cached function of a module reaches and computes its
+ * hash, `scope` and `deps`. Never fails for a helper; the function's own
+ * errors were reported before.
+ */
+export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecord, options: DependencyOptions): Promise<DependencyAnalysis> {
+  let session = new Session(options, entry, analysis.functions);
+  for (let attempt = 1; !(await session.build()) && attempt < ATTEMPTS; attempt++) {
+    session = new Session(options, entry, analysis.functions);
+  }
+  if (!options.track) {
+    return {
+      functions: analysis.functions.map((fn, index) => ({
+        hash: fn.hash,
+        scope: session.scopeOf(index, []),
+        deps: [["own code", fn.hash.slice(0, SHOWN)]],
+      })),
+      files: [],
+    };
+  }
+
+  const state = options.graph;
+  const nodeOf = (key: string) => session.node(key);
+  const reachable = reachableFrom(
+    session.rootEdges.flat().map((edge) => edge.key),
+    nodeOf,
+  );
+  // Module-level nodes first (their hashes are kept in the graph), then this module's own.
+  hashComponents(
+    [...reachable].filter((key) => !session.local.has(key)),
+    nodeOf,
+    (key) => state.hashes.get(key),
+    (key, hash) => state.hashes.set(key, hash),
+  );
+  const localHashes = new Map<string, string>();
+  hashComponents(
+    [...reachable].filter((key) => session.local.has(key)),
+    nodeOf,
+    (key) => localHashes.get(key) ?? state.hashes.get(key),
+    (key, hash) => localHashes.set(key, hash),
+  );
+  const hashOf = (key: string) => localHashes.get(key) ?? state.hashes.get(key) ?? sha256(`missing ${key}`);
+
+  const files = new Set<string>();
+  const functions = analysis.functions.map((fn, index): FunctionDependencies => {
+    const edges = session.rootEdges[index]!;
+    const reach = reachableFrom(
+      edges.map((edge) => edge.key),
+      nodeOf,
+    );
+    const dependencies = new Map<string, string>();
+    for (const edge of edges) dependencies.set(edge.name, hashOf(edge.key));
+    for (const file of session.rootTrails[index]!) files.add(file);
+    for (const key of reach) for (const file of nodeOf(key)?.files ?? []) files.add(file);
+    const self = session.selfKey(index);
+    const listed = [...reach].filter((key) => key !== self).map(nodeOf).filter((node): node is GraphNode => node !== undefined);
+    return {
+      hash: hashFunction(fn.hashInput, dependencies),
+      scope: session.scopeOf(index, reach),
+      deps: depsOf(listed, fn.hash),
+    };
+  });
+  const itself = stripQuery(entry.path);
+  const projectFiles = [...files].filter((file) => file !== entry.path && file !== itself && !isInNodeModules(file)).sort();
+  return { functions, files: projectFiles };
+}

@@ -1,0 +1,45 @@
+import { dirname, isAbsolute } from "node:path";
+import type { UnpluginBuildContext } from "unplugin";
+
+/** Resolves an import the way the bundler does: an absolute file path, or null. */
+export type Resolve = (specifier: string, importer: string) => Promise<string | null>;
+
+interface RollupLikeContext {
+  resolve?: (
+    source: string,
+    importer?: string,
+    options?: { skipSelf?: boolean },
+  ) => Promise<{ id: string; external?: boolean | "absolute" | "relative" } | null>;
+}
+
+/**
+ * The bundler's own resolver for the hook context at hand, so path aliases,
+ * `resolve.alias`, tsconfig paths and conditions resolve as in the build.
+ * Undefined where the bundler offers none; the core then falls back to Node's
+ * resolution with TypeScript extension mapping.
+ */
+export function bundlerResolver(context: UnpluginBuildContext): Resolve | undefined {
+  const native = context.getNativeBuildContext?.();
+  if (native?.framework === "esbuild") {
+    const { build } = native;
+    return async (specifier, importer) => {
+      const result = await build.resolve(specifier, {
+        kind: "import-statement",
+        importer,
+        resolveDir: dirname(importer),
+      });
+      return result.errors.length === 0 && !result.external && isAbsolute(result.path) ? result.path : null;
+    };
+  }
+  const rollup = context as UnpluginBuildContext & RollupLikeContext;
+  if (typeof rollup.resolve === "function") {
+    const resolve = rollup.resolve.bind(rollup);
+    return async (specifier, importer) => {
+      const result = await resolve(specifier, importer, { skipSelf: true });
+      if (!result || result.external) return null;
+      const file = result.id.replace(/[?#].*$/, "");
+      return isAbsolute(file) ? file : null;
+    };
+  }
+  return undefined;
+}

@@ -23,6 +23,11 @@ export function bundlerResolver(context: UnpluginBuildContext): Resolve | undefi
   if (native?.framework === "esbuild") {
     const { build } = native;
     return async (specifier, importer) => {
+      // Each build.resolve is a round trip to esbuild's process (~1 ms); a
+      // relative path resolves the same through the core's own lookup, which
+      // it falls back to when this returns null. Aliases, tsconfig paths and
+      // packages still go to esbuild.
+      if (isRelative(specifier)) return null;
       const result = await build.resolve(specifier, {
         kind: "import-statement",
         importer,
@@ -42,4 +47,8 @@ export function bundlerResolver(context: UnpluginBuildContext): Resolve | undefi
     };
   }
   return undefined;
+}
+
+function isRelative(specifier: string): boolean {
+  return specifier.startsWith("./") || specifier.startsWith("../") || specifier === "." || specifier === "..";
 }

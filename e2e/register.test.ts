@@ -1,0 +1,41 @@
+// `node --import @cachephant/plugin/register app.mjs`: no bundler; Node's
+// module hooks rewrite the project's modules as they load.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
+import { afterEach, expect, test } from "vitest";
+import { Project } from "./helpers/project.js";
+
+const run = promisify(execFile);
+let project: Project;
+afterEach((context) => {
+  if (context.task.result?.state === "pass") project?.remove();
+});
+
+test("the register hook caches across processes and follows helper edits", async () => {
+  project = Project.create("esbuild")
+    .write("app/helper.mjs", `export function double(n) { return n * 2; }\n`)
+    .write(
+      "app/main.mjs",
+      `import { double } from "./helper.mjs";
+globalThis.runs = 0; // a global: not part of the key, unlike a module variable
+async function compute(n) {
+  "use cache";
+  globalThis.runs++;
+  return double(n) + 1;
+}
+const result = [await compute(2), await compute(3)];
+console.log(JSON.stringify({ result, runs: globalThis.runs }));
+`,
+    );
+  const start = async () => {
+    const { stdout } = await run(process.execPath, ["--import", "@cachephant/plugin/register", "app/main.mjs"], {
+      cwd: project.dir,
+      env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
+    });
+    return JSON.parse(stdout) as { result: number[]; runs: number };
+  };
+  expect(await start()).toEqual({ result: [5, 7], runs: 2 });
+  expect(await start()).toEqual({ result: [5, 7], runs: 0 });
+  project.write("app/helper.mjs", `export function double(n) { return n + n + 0; }\n`);
+  expect(await start()).toEqual({ result: [5, 7], runs: 2 });
+});

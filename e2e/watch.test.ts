@@ -57,3 +57,16 @@ test("vite: the dev server transforms the module again after a helper two import
   expect(before).toHaveLength(1);
   expect(after![0]).not.toBe(before![0]);
 });
+
+test("vite: code loaded by the dev server runs cached, across server restarts", async () => {
+  project = Project.create("vite");
+  const load = async () => {
+    const { stdout } = await run(process.execPath, [join(helpers, "dev-vite.mjs"), "/src/lib.ts", "square", "7"], {
+      cwd: project.dir,
+      env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
+    });
+    return JSON.parse(stdout.trim().split("\n").at(-1)!) as unknown;
+  };
+  expect(await load()).toEqual({ result: 49, runs: { square: 1 } });
+  expect(await load()).toEqual({ result: 49, runs: {} });
+});

@@ -20,6 +20,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   // esbuild tells its platform once per build; Vite tells per transform.
   let esbuildPlatform: TargetPlatform | undefined;
   let warnedBrowser = false;
+  let viteCommand: "build" | "serve" | undefined;
   // Helper modules parsed once per build, however many cached modules import them.
   let graph: ModuleGraph = createModuleGraph();
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
@@ -41,6 +42,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     resolveId: {
       filter: { id: RUNTIME_IMPORT },
       handler(id, _importer, ...rest: unknown[]) {
+        // Vite's dev server (and Vitest) load packages through Node already,
+        // and its module runner cannot load an id marked external here.
+        if (viteCommand === "serve") return null;
         return targetOf(this, rest[0]) === "node" ? { id, external: true } : null;
       },
     },
@@ -82,6 +86,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           }
           throw error;
         }
+      },
+    },
+
+    vite: {
+      configResolved(config) {
+        viteCommand = config.command;
       },
     },
 

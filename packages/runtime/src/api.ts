@@ -3,25 +3,15 @@
  * (the CLI is built on these). Each takes an optional `dir`; without it they
  * use the store that cached functions use in this process (see `config.ts`).
  */
+import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { settingsFor } from "./config.js";
 import { ConfigError } from "./errors.js";
-import {
-  contentBytes,
-  findStrayFiles,
-  readIndex,
-  removeAll,
-  removeDamaged,
-  removeEntries,
-  removeFiles,
-  checkEntry,
-  type IndexedEntry,
-} from "./maintenance.js";
+import { clearStore, pruneStore, totalsByFunction, verifyStore, type Progress } from "./maintenance.js";
 import { forgetMarkers } from "./markers.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
-/** Files younger than this are never taken for orphans: a writer may be about to index them. */
-const STRAY_MIN_AGE_MS = 60_000;
+export type { Progress } from "./maintenance.js";
 
 export interface StoreOptions {
   /** Cache directory (relative to the working directory). Default: the one cached functions use. */
@@ -38,33 +28,19 @@ export interface FunctionRow {
   entries: number;
   /** Bytes of those results. */
   size: number;
-  /** When one of its results was last written. */
+  /** When one of its results was last used (read or written). */
   lastUsed: Date;
 }
 
-/** One row per cached function in the store, sorted by file, then name. */
+/**
+ * One row per cached function in the store, sorted by file, then name.
+ * Reads the index as a stream: memory grows with the functions, not the entries.
+ */
 export async function list(options: StoreOptions = {}): Promise<FunctionRow[]> {
-  const entries = await readIndex(storeDir(options));
-  const rows = new Map<string, FunctionRow>();
-  for (const entry of entries) {
-    if (entry.metadata.kind !== "result") continue;
-    const id = `${entry.metadata.file}\0${entry.metadata.name}`;
-    const row = rows.get(id);
-    if (row === undefined) {
-      rows.set(id, {
-        name: entry.metadata.name,
-        file: entry.metadata.file,
-        entries: 1,
-        size: entry.size,
-        lastUsed: new Date(entry.time),
-      });
-    } else {
-      row.entries += 1;
-      row.size += entry.size;
-      if (entry.time > row.lastUsed.getTime()) row.lastUsed = new Date(entry.time);
-    }
-  }
-  return [...rows.values()].sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
+  const rows = await totalsByFunction(storeDir(options));
+  return rows
+    .map(({ lastUsed, ...row }) => ({ ...row, lastUsed: new Date(lastUsed) }))
+    .sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
 }
 
 export interface ClearTarget extends StoreOptions {
@@ -83,24 +59,23 @@ export interface ClearReport {
   freedBytes: number;
 }
 
-/** Removes all entries, or those of one function or file. */
+/**
+ * Removes all entries, or those of one function or file. Safe beside running
+ * programs: an entry written or used after the clear started stays.
+ */
 export async function clear(target: ClearTarget = {}): Promise<ClearReport> {
   const dir = storeDir(target);
-  const entries = await readIndex(dir);
-  const matches = (entry: IndexedEntry) =>
-    (target.fn === undefined || entry.metadata.name === target.fn) &&
-    (target.file === undefined || sameFile(entry.metadata.file, target.file));
-  const doomed = entries.filter(matches);
-  const results = doomed.filter((entry) => entry.metadata.kind === "result").length;
-  let freedBytes: number;
-  if (target.fn === undefined && target.file === undefined) {
-    freedBytes = contentBytes(entries);
-    await removeAll(dir);
-  } else {
-    freedBytes = await removeEntries(dir, doomed, entries.filter((entry) => !matches(entry)));
-  }
+  const everything = target.fn === undefined && target.file === undefined;
+  const outcome = await clearStore(
+    dir,
+    everything
+      ? undefined
+      : (metadata) =>
+          (target.fn === undefined || metadata.name === target.fn) &&
+          (target.file === undefined || sameFile(metadata.file, target.file)),
+  );
   forgetMarkers();
-  return { dir, removedEntries: results, freedBytes };
+  return { dir, removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes };
 }
 
 export interface PruneOptions extends StoreOptions {
@@ -110,6 +85,8 @@ export interface PruneOptions extends StoreOptions {
   maxAge?: string | number;
   /** Report what would be removed, remove nothing. */
   dryRun?: boolean;
+  /** Called now and then during long work with the step and the entries done so far. */
+  onProgress?: Progress;
 }
 
 export interface PruneReport {
@@ -122,9 +99,14 @@ export interface PruneReport {
   removedEntries: number;
   /** Of those, the ones removed because their ttl or `maxAge` had passed. */
   expiredEntries: number;
-  /** Content files no entry used and leftover temporary files. */
+  /** Content files no entry used and leftover temporary files (older than a minute). */
   orphanedFiles: number;
-  /** Bytes freed (or that would be). */
+  /** Bytes of those files. */
+  orphanedBytes: number;
+  /**
+   * Bytes freed (or that would be): the removed results' content plus the
+   * orphaned files. `list()`'s total before = freedBytes - orphanedBytes + remainingBytes.
+   */
   freedBytes: number;
   /** Results left. */
   remainingEntries: number;
@@ -133,63 +115,30 @@ export interface PruneReport {
 }
 
 /**
- * Removes expired entries, entries older than `maxAge`, then the least
- * recently used ones until the store fits `maxSize`, then content no entry
- * uses. Entries of functions in other processes that write meanwhile stay
- * valid: young files are never taken for orphans.
+ * Removes expired entries, entries not used for `maxAge`, then the least
+ * recently used ones (a hit counts as a use) until the store fits
+ * `maxSize`, then content no entry uses. Safe beside running programs: an
+ * entry written or used after the prune started stays, and files younger
+ * than a minute are never taken for orphans.
  */
 export async function prune(options: PruneOptions = {}): Promise<PruneReport> {
   const dir = storeDir(options);
   const maxSize = options.maxSize === undefined ? settingsFor().maxSize : sizeOption(options.maxSize);
   const maxAge = options.maxAge === undefined ? undefined : durationOption(options.maxAge);
   const dryRun = options.dryRun === true;
-  const now = Date.now();
-
-  const entries = await readIndex(dir);
-  const results = entries.filter((entry) => entry.metadata.kind === "result");
-  const isExpired = (entry: IndexedEntry) =>
-    (entry.metadata.expires !== undefined && entry.metadata.expires <= now) ||
-    (maxAge !== undefined && entry.time <= now - maxAge);
-  const expired = results.filter(isExpired);
-  // Oldest first: for now the write time stands for the last use.
-  const kept = results.filter((entry) => !isExpired(entry)).sort((a, b) => a.time - b.time);
-  const evicted = evictOldest(kept, maxSize);
-
-  // Markers of functions that have no results left go too.
-  const liveFunctions = new Set(kept.map((entry) => `${entry.metadata.file}\0${entry.metadata.name}`));
-  const markers = entries.filter((entry) => entry.metadata.kind === "marker");
-  const keptMarkers = markers.filter((entry) => liveFunctions.has(`${entry.metadata.file}\0${entry.metadata.name}`));
-  const doomedMarkers = markers.filter((entry) => !liveFunctions.has(`${entry.metadata.file}\0${entry.metadata.name}`));
-
-  const doomed = [...expired, ...evicted, ...doomedMarkers];
-  const live = [...kept, ...keptMarkers];
-  const stray = await findStrayFiles(dir, entries, STRAY_MIN_AGE_MS);
-  const strayBytes = stray.reduce((sum, file) => sum + file.size, 0);
-
-  let freedBytes: number;
-  if (dryRun) {
-    freedBytes = contentBytes(entries) - contentBytes(live) + strayBytes;
-  } else {
-    freedBytes = (await removeEntries(dir, doomed, live)) + strayBytes;
-    await removeFiles(stray);
-  }
-  return {
-    dir,
-    dryRun,
-    maxSize,
-    removedEntries: expired.length + evicted.length,
-    expiredEntries: expired.length,
-    orphanedFiles: stray.length,
-    freedBytes,
-    remainingEntries: kept.length,
-    remainingBytes: contentBytes(kept),
-  };
+  const outcome = await pruneStore(dir, { maxSize, maxAge, dryRun, onProgress: options.onProgress });
+  return { dir, dryRun, maxSize, ...outcome };
 }
 
 export interface VerifyProblem {
   name: string;
   file: string;
   reason: string;
+}
+
+export interface VerifyOptions extends StoreOptions {
+  /** Called now and then during long work with the step and the entries done so far. */
+  onProgress?: Progress;
 }
 
 export interface VerifyReport {
@@ -203,44 +152,23 @@ export interface VerifyReport {
 }
 
 /**
- * Reads every entry (integrity check and decode), removes the damaged ones.
- * Per-function markers are checked too, and replaced on the next write when
- * damaged; they are not reported.
+ * Reads every entry (size, integrity, decode) and removes the damaged ones.
+ * Safe beside running writers: an entry rewritten meanwhile is left alone,
+ * content removed by a concurrent prune is not damage. Per-function markers
+ * are checked too, and replaced on the next write when damaged; they are not
+ * reported.
  */
-export async function verify(options: StoreOptions = {}): Promise<VerifyReport> {
+export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const dir = storeDir(options);
-  const entries = await readIndex(dir);
-  const problems: VerifyProblem[] = [];
-  let removedMarkers = 0;
-  for (const entry of entries) {
-    const reason = await checkEntry(dir, entry);
-    if (reason === undefined) continue;
-    await removeDamaged(dir, entry);
-    if (entry.metadata.kind === "result") problems.push({ name: entry.metadata.name, file: entry.metadata.file, reason });
-    else removedMarkers += 1;
-  }
-  if (problems.length + removedMarkers > 0) forgetMarkers();
-  const checkedEntries = entries.filter((entry) => entry.metadata.kind === "result").length;
-  return { dir, checkedEntries, removedEntries: problems.length, problems };
+  const outcome = await verifyStore(dir, options.onProgress);
+  if (outcome.problems.length + outcome.removedMarkers > 0) forgetMarkers();
+  const problems = outcome.problems.map(({ metadata, reason }) => ({ name: metadata.name, file: metadata.file, reason }));
+  return { dir, checkedEntries: outcome.checkedEntries, removedEntries: problems.length, problems };
 }
 
-/**
- * Takes entries off the front of `oldestFirst` (in place) until the content
- * the rest use fits `maxSize`; returns the ones taken. Content shared by
- * several entries counts once and is freed with its last user.
- */
-function evictOldest(oldestFirst: IndexedEntry[], maxSize: number): IndexedEntry[] {
-  const users = new Map<string, number>();
-  for (const entry of oldestFirst) users.set(entry.path, (users.get(entry.path) ?? 0) + 1);
-  let total = contentBytes(oldestFirst);
-  let taken = 0;
-  while (taken < oldestFirst.length && total > maxSize) {
-    const entry = oldestFirst[taken++]!;
-    const left = users.get(entry.path)! - 1;
-    users.set(entry.path, left);
-    if (left === 0) total -= entry.size;
-  }
-  return oldestFirst.splice(0, taken);
+/** Whether the store folder exists (the CLI says so when it does not). */
+export function storeExists(options: StoreOptions = {}): boolean {
+  return existsSync(storeDir(options));
 }
 
 /** The absolute store directory the api uses for `options` (for the CLI's messages). */

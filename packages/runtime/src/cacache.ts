@@ -12,9 +12,3 @@ export function loadCacache(): Promise<CacacheModule> {
   loading ??= import("cacache").then((module) => (module as unknown as { default?: CacacheModule }).default ?? module);
   return loading;
 }
-
-/** `rm.entry` with the option @types/cacache leaves out: delete the index bucket instead of appending a tombstone. */
-export function removeIndexEntry(cacache: CacacheModule, dir: string, key: string): Promise<unknown> {
-  const removeEntry = cacache.rm.entry as (dir: string, key: string, options: { removeFully: boolean }) => Promise<unknown>;
-  return removeEntry(dir, key, { removeFully: true });
-}

@@ -1,127 +1,229 @@
 /**
- * Whole-store operations behind `list`, `clear`, `prune` and `verify`: they
- * read cacache's index once and work on that snapshot. Never on a call's
- * path. (The other module that touches disk is `store.ts`.)
+ * Whole-store operations behind `list`, `clear`, `prune` and `verify`, and
+ * the runtime's own pruning. Never on a call's path.
+ *
+ * Safe beside other processes reading and writing the same store:
+ * - an entry used or written after the operation started is never removed
+ *   (its bucket's mtime says so, checked again right before the removal);
+ * - an index record goes before its content, and a reader that finds the
+ *   content gone with its record takes it as a plain miss;
+ * - content files are never rewritten, so a reader sees all of the bytes
+ *   written or none.
+ *
+ * Sizes: an entry weighs its content's size (what its index record says).
+ * `list` totals, `prune` frees and leaves, and `clear` frees the same
+ * figures, so `ls` total = freed (minus orphaned files) + remaining.
  */
-import { readdir, rm, stat } from "node:fs/promises";
-import { join } from "node:path";
-import { loadCacache, removeIndexEntry } from "./cacache.js";
+import { rmSync, statSync, unlinkSync } from "node:fs";
 import { decodeResult } from "./codec.js";
-import { isEntryMetadata, type EntryMetadata } from "./store.js";
+import { type EntryMetadata } from "./store-layout.js";
+import { contentMatches, readContent, stillIndexed } from "./store-read.js";
+import { scanEntries, scanFiles, Slicer, type IndexedEntry, type StoreFile } from "./store-scan.js";
 
-/** One cachephant entry of the index. */
-export interface IndexedEntry {
-  readonly key: string;
-  readonly integrity: string;
-  /** Absolute path of the content file. */
-  readonly path: string;
-  readonly size: number;
-  /** When cacache indexed it (ms since the epoch). */
-  readonly time: number;
-  readonly metadata: EntryMetadata;
-}
+export type { IndexedEntry } from "./store-scan.js";
 
-/** All cachephant entries in `dir` (entries written by other tools are left out). */
+/** Files younger than this are never taken for orphans: a writer may be about to index them. */
+export const STRAY_MIN_AGE_MS = 60_000;
+
+/** Long work reports how far it got (the CLI shows it on a terminal). */
+export type Progress = (step: "scan" | "check" | "remove", done: number) => void;
+
+/** All cachephant entries in `dir` (tests, small stores: the list grows with the store). */
 export async function readIndex(dir: string): Promise<IndexedEntry[]> {
-  const cacache = await loadCacache();
-  const all = await cacache.ls(dir);
   const entries: IndexedEntry[] = [];
-  for (const entry of Object.values(all)) {
-    if (!isEntryMetadata(entry.metadata)) continue;
-    entries.push({
-      key: entry.key,
-      integrity: entry.integrity,
-      path: entry.path,
-      size: entry.size ?? 0,
-      time: entry.time,
-      metadata: entry.metadata,
-    });
-  }
+  for await (const entry of scanEntries(dir)) entries.push(entry);
   return entries;
 }
 
+export interface FunctionTotals {
+  name: string;
+  file: string;
+  entries: number;
+  size: number;
+  lastUsed: number;
+}
+
+/** Results per function (memory grows with the functions, not the entries). */
+export async function totalsByFunction(dir: string): Promise<FunctionTotals[]> {
+  const rows = new Map<string, FunctionTotals>();
+  for await (const entry of scanEntries(dir)) {
+    if (entry.metadata.kind !== "result") continue;
+    const id = functionId(entry.metadata);
+    const row = rows.get(id);
+    if (row === undefined) {
+      rows.set(id, { name: entry.metadata.name, file: entry.metadata.file, entries: 1, size: entry.size, lastUsed: entry.usedAt });
+    } else {
+      row.entries += 1;
+      row.size += entry.size;
+      row.lastUsed = Math.max(row.lastUsed, entry.usedAt);
+    }
+  }
+  return [...rows.values()];
+}
+
+export interface PruneOutcome {
+  removedEntries: number;
+  expiredEntries: number;
+  orphanedFiles: number;
+  orphanedBytes: number;
+  freedBytes: number;
+  remainingEntries: number;
+  remainingBytes: number;
+}
+
+export interface PrunePlanOptions {
+  maxSize: number;
+  /** Entries not used for this long go (ms). */
+  maxAge?: number | undefined;
+  dryRun?: boolean | undefined;
+  onProgress?: Progress | undefined;
+}
+
 /**
- * Removes `doomed` entries and their content files, except content that an
- * entry in `kept` still uses (equal results of different calls share one
- * file). Returns the bytes of content removed.
+ * Removes expired entries, entries not used for `maxAge`, then the least
+ * recently used until the results fit `maxSize`, then markers of functions
+ * left without results, then content no entry uses and leftovers in `tmp/`
+ * (older than a minute). Linear in the entries, plus a sort.
  */
-export async function removeEntries(
-  dir: string,
-  doomed: readonly IndexedEntry[],
-  kept: readonly IndexedEntry[],
-): Promise<number> {
-  const cacache = await loadCacache();
-  const stillUsed = new Set(kept.map((entry) => entry.path));
-  const contentToRemove = new Map<string, IndexedEntry>();
-  for (const entry of doomed) if (!stillUsed.has(entry.path)) contentToRemove.set(entry.path, entry);
-  await forEachLimited(doomed, (entry) => removeIndexEntry(cacache, dir, entry.key));
-  let freed = 0;
-  await forEachLimited([...contentToRemove.values()], async (entry) => {
-    if (await cacache.rm.content(dir, entry.integrity)) freed += entry.size;
+export async function pruneStore(dir: string, options: PrunePlanOptions): Promise<PruneOutcome> {
+  const started = Date.now();
+  const { maxSize, maxAge, dryRun = false, onProgress } = options;
+  const results: IndexedEntry[] = [];
+  const markers: IndexedEntry[] = [];
+  const referenced = new Set<string>();
+  for await (const entry of scanEntries(dir)) {
+    (entry.metadata.kind === "result" ? results : markers).push(entry);
+    referenced.add(entry.path);
+    if (results.length % 1000 === 0) onProgress?.("scan", results.length + markers.length);
+  }
+
+  // The age guard: whatever was used or written after the start stays (same millisecond: before).
+  const fresh = (entry: IndexedEntry) => entry.usedAt >= started + 1;
+  const isExpired = (entry: IndexedEntry) =>
+    (entry.metadata.expires !== undefined && entry.metadata.expires <= started) ||
+    (maxAge !== undefined && entry.usedAt <= started - maxAge);
+  const expired = results.filter((entry) => !fresh(entry) && isExpired(entry));
+  const kept = results.filter((entry) => fresh(entry) || !isExpired(entry)).sort((a, b) => a.usedAt - b.usedAt);
+  let keptBytes = sumSizes(kept);
+  let evictedCount = 0;
+  while (evictedCount < kept.length && keptBytes > maxSize && !fresh(kept[evictedCount]!)) {
+    keptBytes -= kept[evictedCount]!.size;
+    evictedCount += 1;
+  }
+  const evicted = kept.splice(0, evictedCount);
+  const liveFunctions = new Set(kept.map((entry) => functionId(entry.metadata)));
+  const doomedMarkers = markers.filter((entry) => !fresh(entry) && !liveFunctions.has(functionId(entry.metadata)));
+
+  const orphans: StoreFile[] = [];
+  for await (const file of scanFiles(dir)) {
+    if (!referenced.has(file.path) && file.mtimeMs < started - STRAY_MIN_AGE_MS) orphans.push(file);
+  }
+  const orphanedBytes = sumSizes(orphans);
+  const outcome = (removed: readonly IndexedEntry[], expiredCount: number, remaining: readonly IndexedEntry[]) => ({
+    removedEntries: removed.length,
+    expiredEntries: expiredCount,
+    orphanedFiles: orphans.length,
+    orphanedBytes,
+    freedBytes: sumSizes(removed) + orphanedBytes,
+    remainingEntries: remaining.length,
+    remainingBytes: sumSizes(remaining),
   });
-  return freed;
+  if (dryRun) return outcome([...expired, ...evicted], expired.length, kept);
+
+  const slicer = new Slicer();
+  const removedResults: IndexedEntry[] = [];
+  let removedExpired = 0;
+  const doomedMarkerSet = new Set(doomedMarkers);
+  const expiredSet = new Set(expired);
+  const stayed = [...kept, ...markers.filter((entry) => !doomedMarkerSet.has(entry))];
+  for (const entry of [...expired, ...evicted, ...doomedMarkers]) {
+    await slicer.tick();
+    if (!removeIndexRecord(entry)) {
+      stayed.push(entry); // used or rewritten meanwhile
+      continue;
+    }
+    if (entry.metadata.kind !== "result") continue;
+    removedResults.push(entry);
+    if (expiredSet.has(entry)) removedExpired += 1;
+    if (removedResults.length % 1000 === 0) onProgress?.("remove", removedResults.length);
+  }
+  removeContentOf(removedResults.concat(doomedMarkers), stayed);
+  for (const file of orphans) {
+    await slicer.tick();
+    rmSync(file.path, { force: true, recursive: true });
+  }
+  return outcome(removedResults, removedExpired, stayed.filter((entry) => entry.metadata.kind === "result"));
 }
 
-/** Bytes of content that `entries` use, each content file counted once. */
-export function contentBytes(entries: readonly IndexedEntry[]): number {
-  const sizes = new Map<string, number>();
-  for (const entry of entries) sizes.set(entry.path, entry.size);
-  let total = 0;
-  for (const size of sizes.values()) total += size;
-  return total;
-}
-
-export interface StrayFile {
-  readonly path: string;
-  readonly size: number;
+export interface ClearOutcome {
+  removedEntries: number;
+  freedBytes: number;
 }
 
 /**
- * Content files no entry uses and leftovers in `tmp/`, older than `minAgeMs`
- * (a writer puts content in place a moment before its index line, so young
- * files are left alone).
+ * Removes the entries whose metadata `matches` (all when undefined), with
+ * the same age guard as a prune; clearing everything also removes orphaned
+ * content and leftovers older than a minute.
  */
-export async function findStrayFiles(
-  dir: string,
-  live: readonly IndexedEntry[],
-  minAgeMs: number,
-): Promise<StrayFile[]> {
-  const used = new Set(live.map((entry) => entry.path));
-  const cutoff = Date.now() - minAgeMs;
-  const stray: StrayFile[] = [];
-  const candidates = [...(await listFiles(contentDir(dir))), ...(await listFiles(join(dir, "tmp")))];
-  await forEachLimited(candidates, async (path) => {
-    if (used.has(path)) return;
-    const info = await stat(path).catch(() => undefined);
-    if (info !== undefined && info.mtimeMs < cutoff) stray.push({ path, size: info.size });
-  });
-  return stray;
+export async function clearStore(dir: string, matches?: (metadata: EntryMetadata) => boolean): Promise<ClearOutcome> {
+  if (matches === undefined) {
+    const outcome = await pruneStore(dir, { maxSize: 0 });
+    return { removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes - outcome.orphanedBytes };
+  }
+  const started = Date.now();
+  const doomed: IndexedEntry[] = [];
+  const stayed: IndexedEntry[] = [];
+  for await (const entry of scanEntries(dir)) {
+    (matches(entry.metadata) && entry.usedAt < started + 1 ? doomed : stayed).push(entry);
+  }
+  const removed = doomed.filter((entry) => removeIndexRecord(entry) || (stayed.push(entry), false));
+  removeContentOf(removed, stayed);
+  const results = removed.filter((entry) => entry.metadata.kind === "result");
+  return { removedEntries: results.length, freedBytes: sumSizes(results) };
 }
 
-export async function removeFiles(files: readonly StrayFile[]): Promise<void> {
-  await forEachLimited(files, (file) => rm(file.path, { force: true, recursive: true }));
+export interface VerifyOutcome {
+  checkedEntries: number;
+  problems: { metadata: EntryMetadata; reason: string }[];
+  removedMarkers: number;
 }
 
-/** Removes everything cacache keeps in `dir` (index, content, tmp). */
-export async function removeAll(dir: string): Promise<void> {
-  const cacache = await loadCacache();
-  await cacache.rm.all(dir);
-  await rm(join(dir, "tmp"), { recursive: true, force: true });
+/**
+ * Reads every entry: size, sha512 integrity (what `cacache.get` checks), the
+ * CRC the runtime checks, and, for results, the decode. A damaged entry is
+ * removed only when its record is still the latest (a writer may have
+ * replaced it meanwhile); a content file gone with its record is a
+ * concurrent removal, not damage.
+ */
+export async function verifyStore(dir: string, onProgress?: Progress): Promise<VerifyOutcome> {
+  const problems: VerifyOutcome["problems"] = [];
+  let checkedEntries = 0;
+  let removedMarkers = 0;
+  for await (const entry of scanEntries(dir)) {
+    if (entry.metadata.kind === "result") checkedEntries += 1;
+    if (checkedEntries % 1000 === 0) onProgress?.("check", checkedEntries);
+    const reason = await damage(entry);
+    if (reason === undefined || !stillIndexed(entry.bucket, entry.record)) continue;
+    removeIndexRecord(entry, true);
+    if (reason !== "content file missing") rmSync(entry.path, { force: true });
+    if (entry.metadata.kind === "result") problems.push({ metadata: entry.metadata, reason });
+    else removedMarkers += 1;
+  }
+  return { checkedEntries, problems, removedMarkers };
 }
 
 /** Why an entry cannot be served, or undefined when it reads and decodes. */
-export async function checkEntry(dir: string, entry: IndexedEntry): Promise<string | undefined> {
-  const cacache = await loadCacache();
+async function damage(entry: IndexedEntry): Promise<string | undefined> {
   let bytes: Buffer;
   try {
-    bytes = await cacache.get.byDigest(dir, entry.integrity, { size: entry.size });
+    bytes = await readContent(entry.path, entry.record.size);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT") return "content file missing";
-    if (code === "EINTEGRITY") return "content failed the integrity check";
     if (code === "EBADSIZE") return "content has the wrong size";
     throw error;
   }
+  if (!contentMatches(bytes, entry.record, entry.metadata, true)) return "content failed the integrity check";
   if (entry.metadata.kind !== "result") return undefined;
   try {
     decodeResult(bytes);
@@ -131,41 +233,32 @@ export async function checkEntry(dir: string, entry: IndexedEntry): Promise<stri
   }
 }
 
-/** Removes a damaged entry and its content file, whoever else uses that file (it is damaged for them too). */
-export async function removeDamaged(dir: string, entry: IndexedEntry): Promise<void> {
-  const cacache = await loadCacache();
-  await removeIndexEntry(cacache, dir, entry.key);
-  await rm(entry.path, { force: true });
-}
-
-function contentDir(dir: string): string {
-  // cacache's content format version ("content-v2"), as in its package.json.
-  return join(dir, "content-v2");
-}
-
-async function listFiles(root: string): Promise<string[]> {
-  let entries;
+/**
+ * Removes an entry's bucket unless it changed since the scan (used or
+ * rewritten). Returns whether the entry is gone.
+ */
+function removeIndexRecord(entry: IndexedEntry, force = false): boolean {
   try {
-    entries = await readdir(root, { withFileTypes: true });
+    if (!force && Math.max(statSync(entry.bucket).mtimeMs, entry.time) !== entry.usedAt) return false;
+    unlinkSync(entry.bucket);
   } catch (error) {
-    const code = (error as NodeJS.ErrnoException).code;
-    if (code === "ENOENT" || code === "ENOTDIR") return [];
-    throw error;
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  const files: string[] = [];
-  for (const entry of entries) {
-    const path = join(root, entry.name);
-    if (entry.isDirectory()) files.push(...(await listFiles(path)));
-    else files.push(path);
-  }
-  return files;
+  return true;
 }
 
-/** Runs `task` over `items`, a few at a time (file operations; unbounded would exhaust descriptors). */
-async function forEachLimited<T>(items: readonly T[], task: (item: T) => Promise<unknown>, limit = 16): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+/** Removes the content files of `removed`, except those an entry in `stayed` still uses. */
+function removeContentOf(removed: readonly IndexedEntry[], stayed: readonly IndexedEntry[]): void {
+  const inUse = new Set(stayed.map((entry) => entry.path));
+  for (const entry of removed) if (!inUse.has(entry.path)) rmSync(entry.path, { force: true });
+}
+
+function functionId(metadata: EntryMetadata): string {
+  return `${metadata.file}\0${metadata.name}`;
+}
+
+function sumSizes(items: readonly { readonly size: number }[]): number {
+  let total = 0;
+  for (const item of items) total += item.size;
+  return total;
 }

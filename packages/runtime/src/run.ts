@@ -113,19 +113,42 @@ async function lead<T>(call: Call<T>, key: string): Promise<T> {
 
 async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Outcome) => void): Promise<T> {
   const { meta, settings } = call;
-  const store = storeAt(settings.dir);
+  const store = storeAt(settings.dir, settings.maxSize);
   const found = await lookUp(store, key, meta, settings);
-  if ("value" in found) {
-    settle({ bytes: found.bytes });
-    if (settings.debug) report(call, "hit");
-    return found.value as T;
-  }
+  if ("value" in found) return hit(call, found, settle);
 
+  // Another process may be computing the same key: wait for it, then read what it wrote.
+  const lease = usable(store) ? await store.lock(key) : undefined;
+  try {
+    if (lease !== undefined) {
+      const again = await lookUp(store, key, meta, settings);
+      if ("value" in again) return hit(call, again, settle);
+    }
+    return await computeAndWrite(call, store, key, found.missReason, settle);
+  } finally {
+    lease?.release();
+  }
+}
+
+function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void): T {
+  settle({ bytes: found.bytes });
+  if (call.settings.debug) report(call, "hit");
+  return found.value as T;
+}
+
+async function computeAndWrite<T>(
+  call: Call<T>,
+  store: Store,
+  key: string,
+  missReason: string,
+  settle: (outcome: Outcome) => void,
+): Promise<T> {
+  const { meta, settings } = call;
   let value: T;
   try {
     value = await call.compute(...call.values);
   } catch (error) {
-    if (settings.debug) report(call, "miss", `${found.missReason}; it threw, nothing stored`);
+    if (settings.debug) report(call, "miss", `${missReason}; it threw, nothing stored`);
     throw error;
   }
 
@@ -135,19 +158,24 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
   } catch (error) {
     settle({ value });
     const why = unstorableWarning(meta, error);
-    if (settings.debug) report(call, "miss", `${found.missReason}; result not stored: ${why}`);
+    if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${why}`);
     return value;
   }
   // Joiners can decode their copies now; the write need not hold them up.
   settle({ bytes });
   const wrote = await write(store, key, bytes, meta);
   if (settings.debug) {
-    report(call, "miss", wrote ? found.missReason : `${found.missReason}; uncached: the store cannot be written`);
+    report(call, "miss", wrote ? missReason : `${missReason}; uncached: the store cannot be written`);
   }
   return value;
 }
 
-type LookUp = { readonly value: unknown; readonly bytes: Buffer } | { readonly missReason: string };
+function usable(store: Store): boolean {
+  return !unwritableDirs.has(store.dir) && !unreadableDirs.has(store.dir);
+}
+
+type Found = { readonly value: unknown; readonly bytes: Buffer };
+type LookUp = Found | { readonly missReason: string };
 
 /** Reads and decodes an entry; any problem is a miss with its reason. Never throws. */
 async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, settings: Settings): Promise<LookUp> {
@@ -165,6 +193,7 @@ async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, setti
   }
   if (read.status === "corrupt") return corruptEntry(meta, read.reason);
   if (read.status === "missing") {
+    if (read.reason === "evicted") return { missReason: "evicted" };
     if (!settings.debug) return { missReason: "new arguments" };
     const marker = await readMarker(store, meta);
     if (marker === undefined || marker.hash === meta.hash) return { missReason: "new arguments" };
@@ -197,7 +226,7 @@ function corruptEntry(meta: CachedFunctionMeta, reason: string): LookUp {
 
 /** Writes the entry and the function's marker. Returns false when the store cannot be written. Never throws. */
 async function write(store: Store, key: string, bytes: Buffer, meta: CachedFunctionMeta): Promise<boolean> {
-  if (unwritableDirs.has(store.dir) || unreadableDirs.has(store.dir)) return false;
+  if (!usable(store)) return false;
   const created = Date.now();
   const metadata: EntryMetadata = {
     v: 1,

@@ -1,125 +1,189 @@
 /**
- * The store as calls see it: get, put and remove one entry by key. Kept this
- * narrow so a faster reader can replace the cacache-backed one without
- * touching `run.ts`.
+ * The store as calls see it (`Store`): get, put, remove one entry by key, and
+ * a lock between processes computing the same key. `run.ts` talks to
+ * nothing else; a second tier can wrap a `Store` in another.
  *
- * Crash safety comes from cacache: content is written to `tmp/` and renamed
- * into place, and each index line carries a checksum of itself, so a write
- * cut short leaves either no entry or an entry whose line is ignored.
+ * Writes go through cacache, so the store stays cacache's format (readable by
+ * `cacache.get` and `cacache.ls`) and keeps its crash safety: content is
+ * written to `tmp/` and renamed into place, and each index line carries a
+ * checksum of itself, so a write cut short leaves no entry or an ignored line.
+ * Reads do not load cacache: `store-read.ts` reads the layout directly.
  */
-import { loadCacache, removeIndexEntry } from "./cacache.js";
+import { statSync, unlinkSync } from "node:fs";
+import { join } from "node:path";
+import { crc32 } from "node:zlib";
+import { loadCacache } from "./cacache.js";
+import { noteWrite } from "./pruner.js";
+import {
+  bucketPath,
+  contentPath,
+  findRecord,
+  isEntryMetadata,
+  keyDigest,
+  OWN_DIR,
+  type EntryMetadata,
+} from "./store-layout.js";
+import { NO_LEASE, sleep, tryLock, type Lease } from "./store-lock.js";
+import { contentMatches, readBucket, readContent, recordUse, stillIndexed } from "./store-read.js";
 
-/** Per-entry metadata, kept in cacache's index line (readable by `ls`, `prune`, `clear`). */
-export interface EntryMetadata {
-  /** Format of this metadata. */
-  readonly v: 1;
-  /** `result` for a cached result; `marker` for the per-function note of its latest code hash. */
-  readonly kind: "result" | "marker";
-  readonly name: string;
-  readonly file: string;
-  readonly line: number;
-  /** Code hash of the function that wrote the entry. */
-  readonly hash: string;
-  /** When the entry was written (ms since the epoch). */
-  readonly created: number;
-  /** When the entry stops being served (ms since the epoch), from the directive's `ttl`. */
-  readonly expires?: number;
-}
+export { isEntryMetadata, type EntryMetadata } from "./store-layout.js";
+export type { Lease } from "./store-lock.js";
 
 export type StoreRead =
   | { readonly status: "found"; readonly bytes: Buffer; readonly metadata: EntryMetadata }
-  | { readonly status: "missing" }
+  | {
+      readonly status: "missing";
+      /** `evicted`: the entry was there but went while it was read (a prune or clear in another process). */
+      readonly reason?: "evicted";
+    }
   | {
       /** The entry existed but its content is damaged or gone; the store has already removed it. */
       readonly status: "corrupt";
       readonly reason: string;
     };
 
+/** One tier of storage for cached results. */
 export interface Store {
   /** Absolute directory of the store. */
   readonly dir: string;
-  /** Reads an entry; throws only when the store itself cannot be read (permissions, not a folder). */
+  /**
+   * Reads an entry and records the use (LRU). Never returns bytes other than
+   * those written. Throws only when the store itself cannot be read
+   * (permissions, not a folder).
+   */
   get(key: string): Promise<StoreRead>;
   /** Writes an entry atomically; throws when the store cannot be written. */
   put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void>;
   /** Removes an entry and its index record (content shared with other entries stays). */
   remove(key: string): Promise<void>;
+  /**
+   * Waits while another process computes `key`, then holds the key for this
+   * one: the caller reads again (the other process may have written it),
+   * computes and writes on a miss, and releases. Resolves with a lease that
+   * holds nothing when locking is impossible (read-only store) or the wait
+   * passed its bound: the caller then computes anyway. Never rejects.
+   */
+  lock(key: string): Promise<Lease>;
 }
 
+/** A lock not refreshed for this long belongs to a dead process. */
+export const LOCK_STALE_MS = 10_000;
+/** A waiter computes by itself after waiting this long for another process. */
+export const LOCK_WAIT_MS = 30_000;
+/** A bucket past this size is dropped before its key is written again (rewrites append lines). */
+const MAX_BUCKET_BYTES = 4096;
+
 const MISSING: StoreRead = { status: "missing" };
+const EVICTED: StoreRead = { status: "missing", reason: "evicted" };
 
-/** Error codes of a content read that mean the entry is unusable rather than the store unreadable. */
-const CORRUPT_CONTENT: Readonly<Record<string, string>> = {
-  EINTEGRITY: "its content failed the integrity check",
-  EBADSIZE: "its content has the wrong size (truncated?)",
-  ENOENT: "its content file is missing",
-};
+const stores = new Map<string, DiskStore>();
 
-const stores = new Map<string, Store>();
-
-/** The store in `dir` (one instance per directory and process). */
-export function storeAt(dir: string): Store {
+/**
+ * The store in `dir` (one instance per directory and process). `maxSize`,
+ * when given, is the bound it keeps by pruning after writes.
+ */
+export function storeAt(dir: string, maxSize?: number): Store {
   let store = stores.get(dir);
   if (store === undefined) {
-    store = new CacacheStore(dir);
+    store = new DiskStore(dir);
     stores.set(dir, store);
   }
+  if (maxSize !== undefined) store.maxSize = maxSize;
   return store;
 }
 
-class CacacheStore implements Store {
+class DiskStore implements Store {
+  maxSize: number | undefined;
   constructor(readonly dir: string) {}
 
   async get(key: string): Promise<StoreRead> {
-    const cacache = await loadCacache();
-    const info = await cacache.get.info(this.dir, key);
-    if (info === null) return MISSING;
-    if (!isEntryMetadata(info.metadata)) {
-      await this.discard(key, info.integrity);
+    const bucket = bucketPath(this.dir, keyDigest(key));
+    const file = readBucket(bucket);
+    if (file === undefined) return MISSING;
+    const record = findRecord(file.text, key);
+    if (record === undefined || record.integrity === null) return MISSING;
+    const metadata = record.metadata;
+    const content = contentPath(this.dir, record.integrity);
+    if (!isEntryMetadata(metadata) || content === undefined) {
+      discard(bucket, undefined);
       return { status: "corrupt", reason: "its index record has no cachephant metadata" };
     }
+    let bytes: Buffer;
     try {
-      // Reads the whole file and checks its sha512 against the index record.
-      const bytes = await cacache.get.byDigest(this.dir, info.integrity, { size: info.size });
-      return { status: "found", bytes, metadata: info.metadata };
+      bytes = await readContent(content, record.size);
     } catch (error) {
-      const reason = CORRUPT_CONTENT[(error as NodeJS.ErrnoException).code ?? ""];
-      if (reason === undefined) throw error;
-      await this.discard(key, info.integrity);
-      return { status: "corrupt", reason };
+      const code = (error as NodeJS.ErrnoException).code;
+      if (code === "ENOENT") {
+        // Gone with its index line: a prune or clear took it while we read.
+        if (!stillIndexed(bucket, record)) return EVICTED;
+        discard(bucket, undefined);
+        return { status: "corrupt", reason: "its content file is missing" };
+      }
+      if (code !== "EBADSIZE") throw error;
+      discard(bucket, content);
+      return { status: "corrupt", reason: "its content has the wrong size (truncated?)" };
     }
+    if (!contentMatches(bytes, record, metadata)) {
+      discard(bucket, content);
+      return { status: "corrupt", reason: "its content failed the integrity check" };
+    }
+    recordUse(bucket);
+    return { status: "found", bytes, metadata };
   }
 
   async put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void> {
     const cacache = await loadCacache();
-    await cacache.put(this.dir, key, bytes, { metadata });
+    dropLongBucket(bucketPath(this.dir, keyDigest(key)));
+    await cacache.put(this.dir, key, bytes, { metadata: { ...metadata, crc: crc32(bytes) } });
+    if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize);
   }
 
   async remove(key: string): Promise<void> {
-    const cacache = await loadCacache();
-    await removeIndexEntry(cacache, this.dir, key);
+    discard(bucketPath(this.dir, keyDigest(key)), undefined);
   }
 
-  /**
-   * Removes a damaged entry and its content file. The content must go too:
-   * cacache never overwrites an existing content file, so rewriting the same
-   * bytes would otherwise keep the damaged file.
-   */
-  private async discard(key: string, integrity: string): Promise<void> {
-    const cacache = await loadCacache();
-    await Promise.allSettled([cacache.rm.content(this.dir, integrity), removeIndexEntry(cacache, this.dir, key)]);
+  async lock(key: string): Promise<Lease> {
+    const path = lockPath(this.dir, key);
+    const started = Date.now();
+    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
+      let lease: Lease | undefined;
+      try {
+        lease = tryLock(path, LOCK_STALE_MS);
+      } catch {
+        return NO_LEASE; // a store that cannot be written: the write will say so
+      }
+      if (lease !== undefined) return lease;
+      if (Date.now() - started >= LOCK_WAIT_MS) return NO_LEASE;
+      await sleep(delay);
+    }
   }
 }
 
-export function isEntryMetadata(value: unknown): value is EntryMetadata {
-  if (typeof value !== "object" || value === null) return false;
-  const m = value as Record<string, unknown>;
-  return (
-    m.v === 1 &&
-    (m.kind === "result" || m.kind === "marker") &&
-    typeof m.name === "string" &&
-    typeof m.file === "string" &&
-    typeof m.hash === "string" &&
-    typeof m.created === "number"
-  );
+/** Where the lock of `key` lives (exported for tests that play a dead holder). */
+export function lockPath(dir: string, key: string): string {
+  return join(dir, OWN_DIR, "locks", keyDigest(key));
+}
+
+/**
+ * Removes a damaged entry's index record and, when the content itself is
+ * damaged, its content file (cacache never overwrites a content file, so
+ * rewriting the same bytes would otherwise keep the damaged one).
+ */
+function discard(bucket: string, content: string | undefined): void {
+  for (const path of content === undefined ? [bucket] : [bucket, content]) {
+    try {
+      unlinkSync(path);
+    } catch {
+      // Gone already, or a store that cannot be written: the rewrite will say so.
+    }
+  }
+}
+
+/** Keeps a key rewritten many times (ttl, damage) from growing its bucket line by line. */
+function dropLongBucket(bucket: string): void {
+  try {
+    if (statSync(bucket).size > MAX_BUCKET_BYTES) unlinkSync(bucket);
+  } catch {
+    // No bucket yet.
+  }
 }

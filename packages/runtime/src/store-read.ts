@@ -1,0 +1,152 @@
+/**
+ * Reading entries straight from cacache's layout (see `store-layout.ts`):
+ * no cacache import, no thread-pool hops for small entries, and a CRC-32 +
+ * size check instead of sha512 over the whole content. Shared by the hit
+ * path (`store.ts`) and `verify` (`maintenance.ts`).
+ */
+import { createHash } from "node:crypto";
+import { closeSync, fstatSync, openSync, readSync, utimesSync } from "node:fs";
+import { open } from "node:fs/promises";
+import { crc32 } from "node:zlib";
+import { findRecord, type EntryMetadata, type IndexRecord } from "./store-layout.js";
+
+/** Content up to this size is read synchronously (a few hundred µs at most); larger content in one async read. */
+export const SYNC_READ_LIMIT = 1 << 20;
+
+/** What a bucket file holds, with its mtime: the entry's last use. */
+export interface BucketFile {
+  readonly text: string;
+  readonly mtimeMs: number;
+}
+
+/**
+ * Reads a bucket file synchronously. Undefined when there is none.
+ * @throws when the store cannot be read (ENOTDIR, EACCES, EISDIR…)
+ */
+export function readBucket(path: string): BucketFile | undefined {
+  let fd: number;
+  try {
+    fd = openSync(path, "r");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
+  try {
+    const stats = fstatSync(fd);
+    const buffer = Buffer.allocUnsafe(stats.size);
+    let read = 0;
+    while (read < stats.size) {
+      const n = readSync(fd, buffer, read, stats.size - read, read);
+      if (n === 0) break;
+      read += n;
+    }
+    return { text: buffer.toString("utf8", 0, read), mtimeMs: stats.mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** The same record (same write) is still the key's latest in its bucket. */
+export function stillIndexed(bucket: string, record: IndexRecord): boolean {
+  let file: BucketFile | undefined;
+  try {
+    file = readBucket(bucket);
+  } catch {
+    return false;
+  }
+  const now = file === undefined ? undefined : findRecord(file.text, record.key);
+  return now !== undefined && now.integrity === record.integrity && now.time === record.time;
+}
+
+/** A content file whose size is not the one indexed (truncated, or damaged). */
+export class ContentSizeError extends Error {
+  readonly code = "EBADSIZE";
+}
+
+/**
+ * The bytes of a content file, synchronously when small. `size` is the
+ * indexed size (undefined for records without one: the file's size is taken).
+ * @throws ENOENT when the file is gone, ContentSizeError on a size mismatch.
+ */
+export function readContent(path: string, size: number | undefined): Buffer | Promise<Buffer> {
+  if (size !== undefined && size > SYNC_READ_LIMIT) return readContentAsync(path, size);
+  const fd = openSync(path, "r");
+  try {
+    const actual = fstatSync(fd).size;
+    if (size !== undefined && actual !== size) throw new ContentSizeError(`${actual} bytes where ${size} were written`);
+    const bytes = Buffer.allocUnsafe(actual);
+    let read = 0;
+    while (read < actual) {
+      const n = readSync(fd, bytes, read, actual - read, read);
+      if (n === 0) throw new ContentSizeError("the file shrank while it was read");
+      read += n;
+    }
+    return bytes;
+  } finally {
+    closeSync(fd);
+  }
+}
+
+/** One buffer of the indexed size, filled in large reads (no chunk list to concatenate: peak memory is the result's size). */
+async function readContentAsync(path: string, size: number): Promise<Buffer> {
+  const handle = await open(path, "r");
+  try {
+    const actual = (await handle.stat()).size;
+    if (actual !== size) throw new ContentSizeError(`${actual} bytes where ${size} were written`);
+    const bytes = Buffer.allocUnsafeSlow(size);
+    let read = 0;
+    while (read < size) {
+      const { bytesRead } = await handle.read(bytes, read, Math.min(size - read, 64 << 20), read);
+      if (bytesRead === 0) throw new ContentSizeError("the file shrank while it was read");
+      read += bytesRead;
+    }
+    return bytes;
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Whether `bytes` are what was written: the CRC-32 the store recorded, or,
+ * for entries written without one, the sha512 integrity (what `cacache.get`
+ * checks).
+ */
+export function contentMatches(bytes: Uint8Array, record: IndexRecord, metadata: EntryMetadata, full = false): boolean {
+  if (metadata.crc !== undefined && crc32(bytes) !== metadata.crc) return false;
+  if (metadata.crc !== undefined && !full) return true;
+  return integrityMatches(bytes, record.integrity ?? "");
+}
+
+function integrityMatches(bytes: Uint8Array, integrity: string): boolean {
+  for (const token of integrity.trim().split(/\s+/)) {
+    const dash = token.indexOf("-");
+    const algorithm = token.slice(0, dash);
+    if (algorithm !== "sha512" && algorithm !== "sha384" && algorithm !== "sha256" && algorithm !== "sha1") continue;
+    const expected = token.slice(dash + 1).replace(/\?.*$/, "");
+    return createHash(algorithm).update(bytes).digest("base64") === expected;
+  }
+  return false;
+}
+
+// Per bucket: when this process last recorded a use (so a hot loop of hits touches the disk once a second).
+const touched = new Map<string, number>();
+const TOUCH_EVERY_MS = 1000;
+
+/**
+ * Records a use of the entry in `bucket`: its mtime is the entry's last use
+ * (an explicit utimes, so `relatime` and `noatime` do not matter, and the
+ * bucket does not grow). Never throws: a store that is read-only only loses
+ * the recency.
+ */
+export function recordUse(bucket: string): void {
+  const now = Date.now();
+  const last = touched.get(bucket);
+  if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
+  if (touched.size >= 10_000) touched.clear();
+  touched.set(bucket, now);
+  try {
+    utimesSync(bucket, now / 1000, now / 1000);
+  } catch {
+    // Read-only or gone: the entry keeps its older time.
+  }
+}

@@ -3,10 +3,10 @@
  * The `cachephant` command: ls, prune, clear, verify on top of the api.
  * Exit codes: 0 done, 1 failure, 2 bad usage (with a one-line reason).
  */
-import { realpathSync } from "node:fs";
+import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { clear, list, prune, storeDir, verify, type FunctionRow, type PruneReport } from "./api.js";
+import { clear, list, prune, storeDir, storeExists, verify, type FunctionRow, type Progress, type PruneReport } from "./api.js";
 import { ConfigError } from "./errors.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
@@ -14,11 +14,14 @@ import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from
 export interface CliIO {
   stdout(text: string): void;
   stderr(text: string): void;
+  /** Overwrites a progress line (only given on a terminal, outside CI); "" clears it. */
+  progress?(text: string): void;
 }
 
 const processIO: CliIO = {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
+  ...(process.stderr.isTTY && !process.env.CI ? { progress: (text: string) => process.stderr.write(`\r\x1b[K${text}`) } : {}),
 };
 
 export const USAGE = `Usage: cachephant <command> [options]
@@ -30,7 +33,9 @@ Commands:
                                              until the store fits, and orphaned content
   clear   [--fn NAME] [--file PATH] [--dir D]
                                              remove all entries, or those of a function or file
-  verify  [--dir D]                          check every entry, remove damaged ones
+  verify  [--dir D] [--json]                 check every entry, remove damaged ones
+
+Options: --help, --version.
 
 The store is --dir, else $CACHEPHANT_DIR, else node_modules/.cache/cachephant
 in the nearest folder with a package.json. Sizes: 500MB, 2GB, 1GiB or bytes.
@@ -58,7 +63,7 @@ const COMMANDS: Record<string, { options: Options; run: (values: Values, io: Cli
     run: runPrune,
   },
   clear: { options: { ...DIR, ...HELP, fn: { type: "string" }, file: { type: "string" } }, run: runClear },
-  verify: { options: { ...DIR, ...HELP }, run: runVerify },
+  verify: { options: { ...DIR, ...HELP, json: { type: "boolean" } }, run: runVerify },
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -69,6 +74,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   if (name === undefined || name === "--help" || name === "-h" || name === "help") {
     (name === undefined ? io.stderr : io.stdout)(USAGE);
     return name === undefined ? 2 : 0;
+  }
+  if (name === "--version" || name === "-v" || name === "version") {
+    io.stdout(version());
+    return 0;
   }
   const command = COMMANDS[name];
   try {
@@ -104,9 +113,14 @@ async function runLs(values: Values, io: CliIO): Promise<void> {
   const rows = await list({ dir });
   const total = { entries: sum(rows, (row) => row.entries), size: sum(rows, (row) => row.size) };
   const resolvedDir = storeDir({ dir });
+  const exists = storeExists({ dir });
   if (values.json === true) {
     const functions = rows.map((row) => ({ ...row, lastUsed: row.lastUsed.toISOString() }));
-    io.stdout(JSON.stringify({ dir: resolvedDir, functions, total }, null, 2));
+    io.stdout(JSON.stringify({ dir: resolvedDir, exists, functions, total }, null, 2));
+    return;
+  }
+  if (!exists) {
+    io.stdout(noStore(resolvedDir));
     return;
   }
   if (rows.length === 0) {
@@ -126,14 +140,27 @@ async function runPrune(values: Values, io: CliIO): Promise<void> {
   if (maxAge !== undefined && parseDuration(maxAge) === undefined) {
     throw new UsageError(`--max-age ${maxAge}: not a duration; use ${DURATION_FORMAT_HINT}`);
   }
-  const report = await prune({ dir: stringOption(values.dir), maxSize, maxAge, dryRun: values["dry-run"] === true });
-  io.stdout(values.json === true ? JSON.stringify(report, null, 2) : describePrune(report));
+  const dir = stringOption(values.dir);
+  const exists = storeExists({ dir });
+  if (!exists && values.json !== true) {
+    io.stdout(noStore(storeDir({ dir })));
+    return;
+  }
+  const progress = progressReporter(io, values);
+  const report = await prune({ dir, maxSize, maxAge, dryRun: values["dry-run"] === true, onProgress: progress?.report });
+  progress?.done();
+  io.stdout(values.json === true ? JSON.stringify({ ...report, exists }, null, 2) : describePrune(report));
 }
 
 async function runClear(values: Values, io: CliIO): Promise<void> {
   const fn = stringOption(values.fn);
   const file = stringOption(values.file);
-  const report = await clear({ dir: stringOption(values.dir), fn, file });
+  const dir = stringOption(values.dir);
+  if (!storeExists({ dir })) {
+    io.stdout(noStore(storeDir({ dir })));
+    return;
+  }
+  const report = await clear({ dir, fn, file });
   const scope = [fn !== undefined ? ` of ${fn}` : "", file !== undefined ? ` in ${file}` : ""].join("");
   io.stdout(
     `Removed ${plural(report.removedEntries, "entry", "entries")}${scope} (${formatSize(report.freedBytes)}) from ${report.dir}`,
@@ -141,7 +168,19 @@ async function runClear(values: Values, io: CliIO): Promise<void> {
 }
 
 async function runVerify(values: Values, io: CliIO): Promise<void> {
-  const report = await verify({ dir: stringOption(values.dir) });
+  const dir = stringOption(values.dir);
+  const exists = storeExists({ dir });
+  if (!exists && values.json !== true) {
+    io.stdout(noStore(storeDir({ dir })));
+    return;
+  }
+  const progress = progressReporter(io, values);
+  const report = await verify({ dir, onProgress: progress?.report });
+  progress?.done();
+  if (values.json === true) {
+    io.stdout(JSON.stringify({ ...report, exists }, null, 2));
+    return;
+  }
   const checked = `Checked ${plural(report.checkedEntries, "entry", "entries")} in ${report.dir}`;
   if (report.problems.length === 0) {
     io.stdout(`${checked}: all readable.`);
@@ -151,10 +190,40 @@ async function runVerify(values: Values, io: CliIO): Promise<void> {
   for (const problem of report.problems) io.stdout(`  ${problem.name} (${problem.file}): ${problem.reason}`);
 }
 
+function noStore(dir: string): string {
+  return `No store at ${dir} (nothing cached there yet)`;
+}
+
+/** A progress line on a terminal, at most every 200 ms; none with --json or outside a terminal. */
+function progressReporter(io: CliIO, values: Values): { report: Progress; done(): void } | undefined {
+  const show = io.progress;
+  if (show === undefined || values.json === true) return undefined;
+  const words = { scan: "reading the index", check: "checking", remove: "removing" } as const;
+  let last = 0;
+  return {
+    report(step, done) {
+      const now = Date.now();
+      if (now - last < 200) return;
+      last = now;
+      show(`cachephant: ${words[step]}: ${done} entries…`);
+    },
+    done: () => last > 0 && show(""),
+  };
+}
+
+function version(): string {
+  // package.json sits one folder up from both src/ and dist/.
+  const pkg = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8")) as { version: string };
+  return pkg.version;
+}
+
 function describePrune(report: PruneReport): string {
   const verb = report.dryRun ? "Would remove" : "Removed";
   const expired = report.expiredEntries > 0 ? ` (${report.expiredEntries} expired)` : "";
-  const orphans = report.orphanedFiles > 0 ? ` and ${plural(report.orphanedFiles, "orphaned file", "orphaned files")}` : "";
+  const orphans =
+    report.orphanedFiles > 0
+      ? ` and ${plural(report.orphanedFiles, "orphaned file", "orphaned files")} (${formatSize(report.orphanedBytes)})`
+      : "";
   const freed = report.dryRun ? `freeing ${formatSize(report.freedBytes)}` : `freed ${formatSize(report.freedBytes)}`;
   const remain = report.dryRun ? "would remain" : "remain";
   return (

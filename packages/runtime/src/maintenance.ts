@@ -25,7 +25,7 @@ export type { IndexedEntry } from "./store-scan.js";
 /** Files younger than this are never taken for orphans: a writer may be about to index them. */
 export const STRAY_MIN_AGE_MS = 60_000;
 
-/** Long work reports how far it got (the CLI shows it on a terminal). */
+/** Long work reports how far it got, after each entry (the CLI shows it on a terminal, at most every 200 ms). */
 export type Progress = (step: "scan" | "check" | "remove", done: number) => void;
 
 /** All cachephant entries in `dir` (tests, small stores: the list grows with the store). */
@@ -94,7 +94,7 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
   for await (const entry of scanEntries(dir)) {
     (entry.metadata.kind === "result" ? results : markers).push(entry);
     referenced.add(entry.path);
-    if (results.length % 1000 === 0) onProgress?.("scan", results.length + markers.length);
+    onProgress?.("scan", results.length + markers.length);
   }
 
   // The age guard: whatever was used or written after the start stays (same millisecond: before).
@@ -145,7 +145,7 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
     if (entry.metadata.kind !== "result") continue;
     removedResults.push(entry);
     if (expiredSet.has(entry)) removedExpired += 1;
-    if (removedResults.length % 1000 === 0) onProgress?.("remove", removedResults.length);
+    onProgress?.("remove", removedResults.length);
   }
   removeContentOf(removedResults.concat(doomedMarkers), stayed);
   for (const file of orphans) {
@@ -201,7 +201,7 @@ export async function verifyStore(dir: string, onProgress?: Progress): Promise<V
   let removedMarkers = 0;
   for await (const entry of scanEntries(dir)) {
     if (entry.metadata.kind === "result") checkedEntries += 1;
-    if (checkedEntries % 1000 === 0) onProgress?.("check", checkedEntries);
+    onProgress?.("check", checkedEntries);
     const reason = await damage(entry);
     if (reason === undefined || !stillIndexed(entry.bucket, entry.record)) continue;
     removeIndexRecord(entry, true);

@@ -77,24 +77,39 @@ describe("clear", () => {
 });
 
 describe("prune", () => {
-  test("removes least recently used entries until the store fits", async () => {
+  test("removes least recently used entries until the store fits: a hit counts as a use, not only the write", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const meta = makeMeta();
     for (const [day, arg] of [[1, "old"], [2, "middle"], [3, "new"]] as const) {
       vi.setSystemTime(new Date(`2030-01-0${day}T00:00:00Z`));
       await call(meta, arg, arg.repeat(200));
     }
+    // Reading "old" on day 4 makes "middle" the least recently used; by write order "old" would go.
+    vi.setSystemTime(new Date("2030-01-04T00:00:00Z"));
+    let ran = 0;
+    expect(await runCached(meta, ["old"], async () => ++ran)).toBe("old".repeat(200));
+    vi.setSystemTime(new Date("2030-01-05T00:00:00Z"));
     const sizes = (await resultEntries()).map((e) => e.size);
     const report = await prune({ maxSize: sizes[0]! + sizes[1]! + sizes[2]! - 1 });
     expect(report).toMatchObject({ removedEntries: 1, expiredEntries: 0, remainingEntries: 2, dryRun: false });
-    expect(report.freedBytes).toBeGreaterThanOrEqual(600);
-    const left = (await resultEntries()).map((e) => e.size).sort();
-    expect(left).toHaveLength(2);
-    // The oldest ("old") is gone: its call computes again.
-    let ran = 0;
     await runCached(meta, ["old"], async () => ++ran);
     await runCached(meta, ["new"], async () => ++ran);
+    expect(ran).toBe(0);
+    await runCached(meta, ["middle"], async () => ++ran);
     expect(ran).toBe(1);
+  });
+
+  test("sizes agree: list's total = what a dry run would free + what it leaves = what the prune frees + leaves", async () => {
+    for (let i = 0; i < 6; i++) await call(makeMeta(), i, "z".repeat(100 * (i + 1)));
+    const total = (await list()).reduce((sum, row) => sum + row.size, 0);
+    const dry = await prune({ maxSize: 1000, dryRun: true });
+    const real = await prune({ maxSize: 1000 });
+    expect(dry.freedBytes + dry.remainingBytes).toBe(total);
+    expect(real.freedBytes).toBe(dry.freedBytes);
+    expect(real.remainingBytes).toBe(dry.remainingBytes);
+    expect(real.remainingBytes).toBeLessThanOrEqual(1000);
+    expect((await list()).reduce((sum, row) => sum + row.size, 0)).toBe(real.remainingBytes);
+    expect((await clear()).freedBytes).toBe(real.remainingBytes);
   });
 
   test("maxSize 0 empties the store, markers and content included", async () => {
@@ -115,17 +130,21 @@ describe("prune", () => {
     expect(await list()).toHaveLength(1);
   });
 
-  test("removes expired entries and entries older than maxAge", async () => {
+  test("removes expired entries and entries not used for maxAge (a hit renews an entry)", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
     await call(makeMeta({ ttl: 1000 }), "short-lived");
     await call(makeMeta(), "old");
+    const oldButRead = makeMeta();
+    await call(oldButRead, "old but read");
+    vi.setSystemTime(new Date("2030-01-07T00:00:00Z"));
+    await call(oldButRead, "old but read");
     vi.setSystemTime(new Date("2030-01-08T00:00:00Z"));
     await call(makeMeta(), "recent");
     vi.setSystemTime(new Date("2030-01-08T00:00:02Z"));
 
     const report = await prune({ maxAge: "2d" });
-    expect(report).toMatchObject({ removedEntries: 2, expiredEntries: 2, remainingEntries: 1 });
+    expect(report).toMatchObject({ removedEntries: 2, expiredEntries: 2, remainingEntries: 2 });
   });
 
   test("removes orphaned content and leftover temporary files, but not young ones", async () => {
@@ -144,7 +163,7 @@ describe("prune", () => {
     utimesSync(tmpLeftover, hourAgo, hourAgo);
 
     const report = await prune();
-    expect(report).toMatchObject({ removedEntries: 0, orphanedFiles: 2, freedBytes: 6, remainingEntries: 1 });
+    expect(report).toMatchObject({ removedEntries: 0, orphanedFiles: 2, orphanedBytes: 6, freedBytes: 6, remainingEntries: 1 });
     expect(existsSync(old)).toBe(false);
     expect(existsSync(tmpLeftover)).toBe(false);
     expect(existsSync(young)).toBe(true);

@@ -1,9 +1,9 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test, vi } from "vitest";
-import { main } from "../src/cli.js";
+import { formatSize, main } from "../src/cli.js";
 import { list, runCached, type CachedFunctionMeta } from "../src/index.js";
 import { readIndex } from "../src/maintenance.js";
 import { makeMeta, tempDir, useRuntime } from "./helpers.js";
@@ -43,6 +43,7 @@ describe("ls", () => {
     const parsed = JSON.parse(stdout);
     expect(parsed).toEqual({
       dir: runtime.dir(),
+      exists: true,
       functions: [{ name: "f", file: "src/f.ts", entries: 1, size: expect.any(Number), lastUsed: "2030-01-01T00:00:00.000Z" }],
       total: { entries: 1, size: parsed.functions[0].size },
     });
@@ -148,7 +149,64 @@ describe("verify", () => {
   });
 });
 
+describe("sizes and missing stores", () => {
+  test("ls's total, prune --dry-run's freed + remaining and prune's freed + remaining are the same bytes", async () => {
+    for (let i = 0; i < 5; i++) await call(makeMeta({ name: `f${i}` }), i, "s".repeat(400 * (i + 1)));
+    const json = async (...argv: string[]) => JSON.parse((await cli(...argv, "--json", "--dir", runtime.dir())).stdout);
+    const total = (await json("ls")).total.size as number;
+    const dry = await json("prune", "--max-size", "2KB", "--dry-run");
+    const real = await json("prune", "--max-size", "2KB");
+    expect(dry.freedBytes + dry.remainingBytes).toBe(total);
+    expect([real.freedBytes, real.remainingBytes]).toEqual([dry.freedBytes, dry.remainingBytes]);
+    expect((await json("ls")).total.size).toBe(real.remainingBytes);
+    const text = (await cli("prune", "--max-size", "0", "--dir", runtime.dir())).stdout;
+    expect(text).toContain(`freed ${formatSize(real.remainingBytes)};`);
+  });
+
+  test("a missing store is said so by every command, not reported as empty or readable", async () => {
+    const missing = join(runtime.dir(), "no-such-store");
+    for (const command of ["ls", "prune", "clear", "verify"]) {
+      const { code, stdout } = await cli(command, "--dir", missing);
+      expect(code).toBe(0);
+      expect(stdout).toBe(`No store at ${missing} (nothing cached there yet)`);
+    }
+    expect(JSON.parse((await cli("verify", "--json", "--dir", missing)).stdout)).toMatchObject({ exists: false, checkedEntries: 0 });
+    expect(existsSync(missing)).toBe(false);
+  });
+
+  test("verify --json reports the checked entries and the problems", async () => {
+    await call(makeMeta({ name: "broken", file: "src/x.ts" }), 1, "some result");
+    const [entry] = (await readIndex(runtime.dir())).filter((e) => e.metadata.kind === "result");
+    writeFileSync(entry!.path, "");
+    const { code, stdout } = await cli("verify", "--json", "--dir", runtime.dir());
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toEqual({
+      dir: runtime.dir(),
+      exists: true,
+      checkedEntries: 1,
+      removedEntries: 1,
+      problems: [{ name: "broken", file: "src/x.ts", reason: "content has the wrong size" }],
+    });
+  });
+
+  test("progress goes to a terminal only, and never with --json", async () => {
+    for (let i = 0; i < 3; i++) await call(makeMeta(), i);
+    const shown: string[] = [];
+    const io = { stdout: () => {}, stderr: () => {}, progress: (text: string) => shown.push(text) };
+    await main(["verify", "--json", "--dir", runtime.dir()], io);
+    expect(shown).toEqual([]);
+    await main(["verify", "--dir", runtime.dir()], io);
+    expect(shown[0]).toMatch(/^cachephant: checking: \d+ entries…$/);
+    expect(shown.at(-1)).toBe(""); // cleared before the report
+  });
+});
+
 describe("the command line", () => {
+  test("--version prints the package's version", async () => {
+    const { version } = JSON.parse(readFileSync(new URL("../package.json", import.meta.url), "utf8"));
+    expect(await cli("--version")).toMatchObject({ code: 0, stdout: version });
+  });
+
   test("--help prints usage and exits 0; no command prints usage and exits 2", async () => {
     expect(await cli("--help")).toMatchObject({ code: 0, stdout: expect.stringContaining("Usage: cachephant") });
     expect(await cli("prune", "--help")).toMatchObject({ code: 0 });
@@ -185,7 +243,7 @@ describe.skipIf(builtCli === undefined)("the built bin", () => {
     const result = run("ls", "--json", "--dir", dir);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dir, functions: [], total: { entries: 0, size: 0 } });
+    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0 } });
   });
 
   test("exits 2 on bad usage", () => {

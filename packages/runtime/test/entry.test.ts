@@ -1,5 +1,6 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
@@ -41,18 +42,30 @@ describe("the public entry", () => {
   const distDir = fileURLToPath(new URL("../dist/", import.meta.url));
   const builtIndex = ["index.js", "index.mjs"].map((name) => join(distDir, name)).find((path) => existsSync(path));
 
-  test.skipIf(builtIndex === undefined)("importing the built entry does not load cacache; the first store access does", () => {
+  test.skipIf(builtIndex === undefined)("importing the built entry and serving hits loads no cacache; the first write does", () => {
+    const dir = mkdtempSync(join(tmpdir(), "cachephant-entry-"));
     const script = `
       import { createRequire } from "node:module";
       const require = createRequire(import.meta.url);
       const loaded = () => Object.keys(require.cache).some((path) => path.includes("/cacache/"));
       const runtime = await import(${JSON.stringify(builtIndex)});
+      const meta = { hash: "h", name: "f", file: "f.ts", line: 1, paths: ["args[0]"], dir: ${JSON.stringify(dir)} };
       const before = loaded();
-      await runtime.list({ dir: ${JSON.stringify(join(distDir, "..", "node_modules", ".no-such-cache"))} });
-      console.log(JSON.stringify({ before, after: loaded() }));
+      const value = await runtime.runCached(meta, [1], async () => ({ computed: process.argv[1] }));
+      await runtime.list({ dir: ${JSON.stringify(dir)} });
+      console.log(JSON.stringify({ before, after: loaded(), value }));
     `;
-    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], { encoding: "utf8" });
-    expect(result.stderr).toBe("");
-    expect(JSON.parse(result.stdout)).toEqual({ before: false, after: true });
+    const run = (name: string) =>
+      spawnSync(process.execPath, ["--input-type=module", "-e", script, name], {
+        encoding: "utf8",
+        env: { ...process.env, CACHEPHANT_DIR: "", CACHEPHANT_MAX_SIZE: "" },
+      });
+    const first = run("first");
+    expect(first.stderr).toBe("");
+    expect(JSON.parse(first.stdout)).toEqual({ before: false, after: true, value: { computed: "first" } });
+    const second = run("second");
+    expect(second.stderr).toBe("");
+    expect(JSON.parse(second.stdout)).toEqual({ before: false, after: false, value: { computed: "first" } });
+    rmSync(dir, { recursive: true, force: true });
   });
 });

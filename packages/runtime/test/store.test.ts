@@ -1,0 +1,120 @@
+import { existsSync, promises as fsp, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
+import { dirname } from "node:path";
+import { describe, expect, test, vi } from "vitest";
+import { configure, list, runCached } from "../src/index.js";
+import { encodeResult } from "../src/codec.js";
+import { entryKey } from "../src/key.js";
+import { readIndex } from "../src/maintenance.js";
+import { backgroundPrune } from "../src/pruner.js";
+import { bucketPath, keyDigest } from "../src/store-layout.js";
+import { lockPath, storeAt } from "../src/store.js";
+import { cached, makeMeta, useRuntime, warnings } from "./helpers.js";
+
+const runtime = useRuntime();
+
+const totalSize = async () => (await list()).reduce((sum, row) => sum + row.size, 0);
+
+describe("the size bound, kept by the runtime", () => {
+  test("writes past maxSize prune in the background, least recently used first; nobody runs prune", async () => {
+    configure({ maxSize: 3000 });
+    const meta = makeMeta();
+    const fn = cached(meta, (i: number) => `${i}`.padEnd(500, "."));
+    await fn(0);
+    for (let i = 1; i < 20; i++) {
+      await fn(i);
+      await fn(0); // entry 0 stays the most recently used
+      await backgroundPrune(runtime.dir());
+    }
+    await backgroundPrune(runtime.dir());
+    expect(await totalSize()).toBeLessThanOrEqual(3000);
+    expect((await readIndex(runtime.dir())).filter((e) => e.metadata.kind === "result").length).toBeGreaterThan(2);
+    const runs = fn.runs;
+    await fn(0);
+    expect(fn.runs).toBe(runs); // still there
+    await fn(1);
+    expect(fn.runs).toBe(runs + 1); // evicted long ago
+  });
+
+  test("hits append nothing to the index (its bucket keeps its size)", async () => {
+    configure({ maxSize: 100 });
+    const meta = makeMeta();
+    const fn = cached(meta, () => "x".repeat(1000));
+    await fn();
+    await backgroundPrune(runtime.dir()); // the write's own prune removes it (it does not fit)
+    const again = cached(meta, () => "y".repeat(10));
+    await again();
+    await backgroundPrune(runtime.dir());
+    const bucket = bucketPath(runtime.dir(), keyDigest(entryKey(meta, [])));
+    const size = statSync(bucket).size;
+    for (let i = 0; i < 20; i++) await again();
+    expect(again.runs).toBe(1);
+    expect(statSync(bucket).size).toBe(size);
+  });
+
+  test("a key rewritten again and again keeps a small index bucket", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const meta = makeMeta({ ttl: 1000 });
+    const fn = cached(meta, () => "v");
+    const bucket = bucketPath(runtime.dir(), keyDigest(entryKey(meta, [])));
+    let largest = 0;
+    for (let i = 0; i < 40; i++) {
+      vi.setSystemTime(new Date(Date.UTC(2030, 0, 1) + i * 5000)); // each call finds the last one expired
+      await fn();
+      largest = Math.max(largest, statSync(bucket).size);
+    }
+    expect(fn.runs).toBe(40);
+    expect(largest).toBeLessThan(6000);
+  });
+});
+
+describe("one computation across processes", () => {
+  test("a call whose key another process holds waits, then reads what that process wrote", async () => {
+    const meta = makeMeta();
+    const key = entryKey(meta, [7]);
+    const lock = lockPath(runtime.dir(), key);
+    mkdirSync(dirname(lock), { recursive: true });
+    writeFileSync(lock, "");
+    const fn = cached(meta, (n: number) => ({ mine: n }));
+    const call = fn(7);
+    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The other process finishes: it writes the entry, then releases the lock.
+    await storeAt(runtime.dir()).put(key, encodeResult({ theirs: 7 }), {
+      v: 1, kind: "result", name: meta.name, file: meta.file, line: meta.line, hash: meta.hash, created: Date.now(),
+    });
+    await fsp.rm(lock);
+    expect(await call).toEqual({ theirs: 7 });
+    expect(fn.runs).toBe(0);
+    expect(existsSync(lock)).toBe(false);
+  });
+
+  test("a lock left by a dead process (not refreshed for longer than its bound) does not hold anyone up", async () => {
+    const meta = makeMeta();
+    const lock = lockPath(runtime.dir(), entryKey(meta, [1]));
+    mkdirSync(dirname(lock), { recursive: true });
+    writeFileSync(lock, "");
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(lock, minuteAgo, minuteAgo);
+    const fn = cached(meta, (n: number) => n * 2);
+    const started = performance.now();
+    expect(await fn(1)).toBe(2);
+    expect(performance.now() - started).toBeLessThan(5000);
+    expect(fn.runs).toBe(1);
+    expect(existsSync(lock)).toBe(false); // released after the write
+  });
+});
+
+describe("a store that cannot be written", () => {
+  test.each(["ENOSPC", "EROFS", "EACCES"])("%s: calls run uncached with one warning", async (code) => {
+    vi.spyOn(fsp, "writeFile").mockImplementation(async () => {
+      throw Object.assign(new Error(`${code}: simulated`), { code });
+    });
+    const fn = cached(makeMeta(), (n: number) => ({ n }));
+    expect(await fn(1)).toEqual({ n: 1 });
+    expect(await fn(1)).toEqual({ n: 1 });
+    expect(await fn(2)).toEqual({ n: 2 });
+    expect(fn.runs).toBe(3);
+    const ws = warnings(runtime.stderr());
+    expect(ws).toHaveLength(1);
+    expect(ws[0]).toContain(`(${code}: simulated)`);
+  });
+});

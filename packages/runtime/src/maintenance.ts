@@ -115,8 +115,8 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
   const doomedMarkers = markers.filter((entry) => !fresh(entry) && !liveFunctions.has(functionId(entry.metadata)));
 
   const orphans: StoreFile[] = [];
-  for await (const file of scanFiles(dir)) {
-    if (!referenced.has(file.path) && file.mtimeMs < started - STRAY_MIN_AGE_MS) orphans.push(file);
+  for await (const file of scanFiles(dir, referenced)) {
+    if (file.mtimeMs < started - STRAY_MIN_AGE_MS) orphans.push(file);
   }
   const orphanedBytes = sumSizes(orphans);
   const outcome = (removed: readonly IndexedEntry[], expiredCount: number, remaining: readonly IndexedEntry[]) => ({

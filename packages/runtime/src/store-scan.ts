@@ -77,13 +77,17 @@ export interface StoreFile {
   readonly mtimeMs: number;
 }
 
-/** Content files and leftovers in `tmp/`, with their size and mtime. */
-export async function* scanFiles(dir: string): AsyncGenerator<StoreFile> {
+/**
+ * Content files and leftovers in `tmp/`, with their size and mtime, except
+ * the content files `skip` names (those are not even looked at).
+ */
+export async function* scanFiles(dir: string, skip: ReadonlySet<string> = new Set()): AsyncGenerator<StoreFile> {
   const slicer = new Slicer();
   // content-v2/<algorithm>/<aa>/<bb>/<rest>, tmp/<name>
   for (const [root, depth] of [[join(dir, CONTENT_DIR), 4], [join(dir, TMP_DIR), 1]] as const) {
     for (const path of walkFiles(root, depth)) {
       await slicer.tick();
+      if (skip.has(path)) continue;
       try {
         const stats = statSync(path);
         yield { path, size: stats.size, mtimeMs: stats.mtimeMs };

@@ -12,7 +12,7 @@
  *
  * Cachephant's own files (locks, the pruner's stamp) live in `cachephant/`.
  */
-import { createHash } from "node:crypto";
+import { hash } from "node:crypto";
 import { join } from "node:path";
 
 export const INDEX_DIR = "index-v5";
@@ -70,7 +70,7 @@ export interface IndexRecord {
 
 /** Hex sha256 of a key: names its index bucket (and its lock). */
 export function keyDigest(key: string): string {
-  return createHash("sha256").update(key).digest("hex");
+  return hash("sha256", key, "hex");
 }
 
 export function bucketPath(dir: string, digest: string): string {
@@ -129,7 +129,7 @@ function parseLine(line: string): IndexRecord | undefined {
   const tab = line.indexOf("\t");
   if (tab <= 0) return undefined;
   const json = line.slice(tab + 1);
-  if (createHash("sha1").update(json).digest("hex") !== line.slice(0, tab)) return undefined;
+  if (hash("sha1", json, "hex") !== line.slice(0, tab)) return undefined;
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);

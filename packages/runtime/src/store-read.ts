@@ -20,29 +20,54 @@ export interface BucketFile {
 }
 
 /**
- * Reads a bucket file synchronously. Undefined when there is none.
+ * Reads a bucket file synchronously, with its mtime. Undefined when there is none.
  * @throws when the store cannot be read (ENOTDIR, EACCES, EISDIR…)
  */
 export function readBucket(path: string): BucketFile | undefined {
-  let fd: number;
+  const fd = openOrUndefined(path);
+  if (fd === undefined) return undefined;
   try {
-    fd = openSync(path, "r");
+    const stats = fstatSync(fd);
+    return { text: readAll(fd, stats.size + 1).toString("utf8"), mtimeMs: stats.mtimeMs };
+  } finally {
+    closeSync(fd);
+  }
+}
+
+// Buckets hold a line or a few (a long one is dropped before its key is written again).
+const bucketBuffer = Buffer.allocUnsafe(16 * 1024);
+
+/** A bucket's text for a hit: open, read, close (its mtime is not needed there). */
+export function readBucketText(path: string): string | undefined {
+  const fd = openOrUndefined(path);
+  if (fd === undefined) return undefined;
+  try {
+    const n = readSync(fd, bucketBuffer, 0, bucketBuffer.length, 0);
+    if (n < bucketBuffer.length) return bucketBuffer.toString("utf8", 0, n);
+    return readAll(fd, fstatSync(fd).size + 1).toString("utf8");
+  } finally {
+    closeSync(fd);
+  }
+}
+
+function openOrUndefined(path: string): number | undefined {
+  try {
+    return openSync(path, "r");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
     throw error;
   }
-  try {
-    const stats = fstatSync(fd);
-    const buffer = Buffer.allocUnsafe(stats.size);
-    let read = 0;
-    while (read < stats.size) {
-      const n = readSync(fd, buffer, read, stats.size - read, read);
-      if (n === 0) break;
-      read += n;
-    }
-    return { text: buffer.toString("utf8", 0, read), mtimeMs: stats.mtimeMs };
-  } finally {
-    closeSync(fd);
+}
+
+/** Reads from the start until the end of the file, with a first buffer of `guess` bytes. */
+function readAll(fd: number, guess: number): Buffer {
+  let buffer = Buffer.allocUnsafe(Math.max(guess, 1));
+  let read = 0;
+  for (;;) {
+    const n = readSync(fd, buffer, read, buffer.length - read, read);
+    if (n === 0) return buffer.subarray(0, read);
+    read += n;
+    if (read === buffer.length) buffer = Buffer.concat([buffer, Buffer.allocUnsafe(buffer.length)]);
   }
 }
 
@@ -72,16 +97,19 @@ export function readContent(path: string, size: number | undefined): Buffer | Pr
   if (size !== undefined && size > SYNC_READ_LIMIT) return readContentAsync(path, size);
   const fd = openSync(path, "r");
   try {
-    const actual = fstatSync(fd).size;
-    if (size !== undefined && actual !== size) throw new ContentSizeError(`${actual} bytes where ${size} were written`);
-    const bytes = Buffer.allocUnsafe(actual);
+    if (size === undefined) return readAll(fd, fstatSync(fd).size + 1);
+    // One byte more than written: a short read means the end of the file, so open, read, close
+    // tell a file of the right size from a shorter or longer one without an fstat.
+    const bytes = Buffer.allocUnsafe(size + 1);
     let read = 0;
-    while (read < actual) {
-      const n = readSync(fd, bytes, read, actual - read, read);
-      if (n === 0) throw new ContentSizeError("the file shrank while it was read");
+    for (;;) {
+      const wanted = size + 1 - read;
+      const n = readSync(fd, bytes, read, wanted, read);
       read += n;
+      if (n === 0 || read > size || (read === size && n < wanted)) break;
     }
-    return bytes;
+    if (read !== size) throw new ContentSizeError(`${read > size ? "more" : read} bytes where ${size} were written`);
+    return bytes.subarray(0, size);
   } finally {
     closeSync(fd);
   }

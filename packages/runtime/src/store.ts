@@ -24,7 +24,7 @@ import {
   type EntryMetadata,
 } from "./store-layout.js";
 import { NO_LEASE, sleep, tryLock, type Lease } from "./store-lock.js";
-import { contentMatches, readBucket, readContent, recordUse, stillIndexed } from "./store-read.js";
+import { contentMatches, readBucketText, readContent, recordUse, stillIndexed } from "./store-read.js";
 
 export { isEntryMetadata, type EntryMetadata } from "./store-layout.js";
 export type { Lease } from "./store-lock.js";
@@ -98,9 +98,9 @@ class DiskStore implements Store {
 
   async get(key: string): Promise<StoreRead> {
     const bucket = bucketPath(this.dir, keyDigest(key));
-    const file = readBucket(bucket);
-    if (file === undefined) return MISSING;
-    const record = findRecord(file.text, key);
+    const text = readBucketText(bucket);
+    if (text === undefined) return MISSING;
+    const record = findRecord(text, key);
     if (record === undefined || record.integrity === null) return MISSING;
     const metadata = record.metadata;
     const content = contentPath(this.dir, record.integrity);

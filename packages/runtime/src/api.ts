@@ -7,11 +7,11 @@ import { existsSync } from "node:fs";
 import { resolve } from "node:path";
 import { settingsFor } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { clearStore, pruneStore, totalsByFunction, verifyStore, type Progress } from "./maintenance.js";
+import { clearStore, pruneStore, totalsByFunction, verifyStore, type Progress, type PruneOutcome } from "./maintenance.js";
 import { forgetMarkers } from "./markers.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
-export type { Progress } from "./maintenance.js";
+export type { Progress, PruneOutcome } from "./maintenance.js";
 
 export interface StoreOptions {
   /** Cache directory (relative to the working directory). Default: the one cached functions use. */
@@ -89,29 +89,12 @@ export interface PruneOptions extends StoreOptions {
   onProgress?: Progress;
 }
 
-export interface PruneReport {
+export interface PruneReport extends PruneOutcome {
   /** Absolute directory of the store. */
   dir: string;
   dryRun: boolean;
   /** The size bound applied, in bytes. */
   maxSize: number;
-  /** Results removed (or, on a dry run, that would be): expired, too old, or least recently used. */
-  removedEntries: number;
-  /** Of those, the ones removed because their ttl or `maxAge` had passed. */
-  expiredEntries: number;
-  /** Content files no entry used and leftover temporary files (older than a minute). */
-  orphanedFiles: number;
-  /** Bytes of those files. */
-  orphanedBytes: number;
-  /**
-   * Bytes freed (or that would be): the removed results' content plus the
-   * orphaned files. `list()`'s total before = freedBytes - orphanedBytes + remainingBytes.
-   */
-  freedBytes: number;
-  /** Results left. */
-  remainingEntries: number;
-  /** Bytes of content left. */
-  remainingBytes: number;
 }
 
 /**

@@ -119,10 +119,7 @@ async function runLs(values: Values, io: CliIO): Promise<void> {
     io.stdout(JSON.stringify({ dir: resolvedDir, exists, functions, total }, null, 2));
     return;
   }
-  if (!exists) {
-    io.stdout(noStore(resolvedDir));
-    return;
-  }
+  if (saidMissing(exists, dir, values, io)) return;
   if (rows.length === 0) {
     io.stdout(`No cached results in ${resolvedDir}`);
     return;
@@ -142,10 +139,7 @@ async function runPrune(values: Values, io: CliIO): Promise<void> {
   }
   const dir = stringOption(values.dir);
   const exists = storeExists({ dir });
-  if (!exists && values.json !== true) {
-    io.stdout(noStore(storeDir({ dir })));
-    return;
-  }
+  if (saidMissing(exists, dir, values, io)) return;
   const progress = progressReporter(io, values);
   const report = await prune({ dir, maxSize, maxAge, dryRun: values["dry-run"] === true, onProgress: progress?.report });
   progress?.done();
@@ -156,10 +150,7 @@ async function runClear(values: Values, io: CliIO): Promise<void> {
   const fn = stringOption(values.fn);
   const file = stringOption(values.file);
   const dir = stringOption(values.dir);
-  if (!storeExists({ dir })) {
-    io.stdout(noStore(storeDir({ dir })));
-    return;
-  }
+  if (saidMissing(storeExists({ dir }), dir, values, io)) return;
   const report = await clear({ dir, fn, file });
   const scope = [fn !== undefined ? ` of ${fn}` : "", file !== undefined ? ` in ${file}` : ""].join("");
   io.stdout(
@@ -170,10 +161,7 @@ async function runClear(values: Values, io: CliIO): Promise<void> {
 async function runVerify(values: Values, io: CliIO): Promise<void> {
   const dir = stringOption(values.dir);
   const exists = storeExists({ dir });
-  if (!exists && values.json !== true) {
-    io.stdout(noStore(storeDir({ dir })));
-    return;
-  }
+  if (saidMissing(exists, dir, values, io)) return;
   const progress = progressReporter(io, values);
   const report = await verify({ dir, onProgress: progress?.report });
   progress?.done();
@@ -190,8 +178,11 @@ async function runVerify(values: Values, io: CliIO): Promise<void> {
   for (const problem of report.problems) io.stdout(`  ${problem.name} (${problem.file}): ${problem.reason}`);
 }
 
-function noStore(dir: string): string {
-  return `No store at ${dir} (nothing cached there yet)`;
+/** Says that the store folder does not exist (with --json the report says `exists: false` instead). */
+function saidMissing(exists: boolean, dir: string | undefined, values: Values, io: CliIO): boolean {
+  if (exists || values.json === true) return false;
+  io.stdout(`No store at ${storeDir({ dir })} (nothing cached there yet)`);
+  return true;
 }
 
 /** A progress line on a terminal, at most every 200 ms; none with --json or outside a terminal. */

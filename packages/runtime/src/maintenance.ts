@@ -61,13 +61,24 @@ export async function totalsByFunction(dir: string): Promise<FunctionTotals[]> {
   return [...rows.values()];
 }
 
+/** What a prune removed (or, on a dry run, would remove) and left. */
 export interface PruneOutcome {
+  /** Results removed: expired, not used for `maxAge`, or least recently used. */
   removedEntries: number;
+  /** Of those, the ones removed because their ttl or `maxAge` had passed. */
   expiredEntries: number;
+  /** Content files no entry used and leftover temporary files (older than a minute). */
   orphanedFiles: number;
+  /** Bytes of those files. */
   orphanedBytes: number;
+  /**
+   * Bytes freed: the removed results' content plus the orphaned files.
+   * `list()`'s total before = freedBytes - orphanedBytes + remainingBytes.
+   */
   freedBytes: number;
+  /** Results left. */
   remainingEntries: number;
+  /** Bytes of content left. */
   remainingBytes: number;
 }
 

@@ -14,9 +14,10 @@
  * `list` totals, `prune` frees and leaves, and `clear` frees the same
  * figures, so `ls` total = freed (minus orphaned files) + remaining.
  */
-import { rmSync, statSync, unlinkSync } from "node:fs";
+import { mkdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { decodeResult } from "./codec.js";
-import { type EntryMetadata } from "./store-layout.js";
+import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./store-layout.js";
 import { contentMatches, readContent, stillIndexed } from "./store-read.js";
 import { scanEntries, scanFiles, Slicer, type IndexedEntry, type StoreFile } from "./store-scan.js";
 
@@ -163,6 +164,7 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
     await slicer.tick();
     rmSync(file.path, { force: true, recursive: true });
   }
+  if (results.length + markers.length + orphans.length > 0) stampPruned(dir);
   return outcome(removedResults, removedExpired, stayed.filter((entry) => entry.metadata.kind === "result"));
 }
 
@@ -262,6 +264,22 @@ function removeIndexRecord(entry: IndexedEntry, force = false): boolean {
 function removeContentOf(removed: readonly IndexedEntry[], stayed: readonly IndexedEntry[]): void {
   const inUse = new Set(stayed.map((entry) => entry.path));
   for (const entry of removed) if (!inUse.has(entry.path)) rmSync(entry.path, { force: true });
+}
+
+/** Notes the time of this prune, so the runtime's own pruner knows it is not due (see `pruner.ts`). */
+function stampPruned(dir: string): void {
+  const path = join(dir, OWN_DIR, PRUNE_STAMP);
+  const now = Date.now() / 1000;
+  try {
+    utimesSync(path, now, now);
+  } catch {
+    try {
+      mkdirSync(join(dir, OWN_DIR), { recursive: true });
+      writeFileSync(path, "");
+    } catch {
+      // Only a hint (a read-only store).
+    }
+  }
 }
 
 function functionId(metadata: EntryMetadata): string {

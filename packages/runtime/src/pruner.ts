@@ -11,15 +11,14 @@
  * most an eighth of it per process writing between two prunes, and the work
  * of pruning is amortized over that many written bytes.
  */
-import { statSync, utimesSync, writeFileSync } from "node:fs";
+import { statSync } from "node:fs";
 import { join } from "node:path";
 import { pruneStore } from "./maintenance.js";
-import { OWN_DIR } from "./store-layout.js";
+import { OWN_DIR, PRUNE_STAMP } from "./store-layout.js";
 import { tryLock } from "./store-lock.js";
 
 const PRUNE_LOCK_STALE_MS = 30_000;
 const STAMP_MAX_AGE_MS = 10 * 60_000;
-const STAMP = "pruned";
 
 interface DirState {
   /** Bytes this process wrote since it last pruned. */
@@ -66,7 +65,6 @@ async function pruneWhileDue(dir: string, maxSize: number, state: DirState): Pro
     if (lease === undefined) return; // another process is pruning
     try {
       await pruneStore(dir, { maxSize });
-      touchStamp(dir);
     } catch {
       // A failed background prune costs nothing but space; the next write tries again.
     } finally {
@@ -78,22 +76,8 @@ async function pruneWhileDue(dir: string, maxSize: number, state: DirState): Pro
 
 function stampIsOld(dir: string): boolean {
   try {
-    return statSync(join(dir, OWN_DIR, STAMP)).mtimeMs < Date.now() - STAMP_MAX_AGE_MS;
+    return statSync(join(dir, OWN_DIR, PRUNE_STAMP)).mtimeMs < Date.now() - STAMP_MAX_AGE_MS;
   } catch {
     return true;
-  }
-}
-
-function touchStamp(dir: string): void {
-  const path = join(dir, OWN_DIR, STAMP);
-  const now = Date.now() / 1000;
-  try {
-    utimesSync(path, now, now);
-  } catch {
-    try {
-      writeFileSync(path, "");
-    } catch {
-      // Only a hint for the next process.
-    }
   }
 }

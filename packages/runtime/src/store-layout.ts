@@ -19,6 +19,8 @@ export const INDEX_DIR = "index-v5";
 export const CONTENT_DIR = "content-v2";
 export const TMP_DIR = "tmp";
 export const OWN_DIR = "cachephant";
+/** In `OWN_DIR`: its mtime is when the store was last pruned. */
+export const PRUNE_STAMP = "pruned";
 
 /** Per-entry metadata, kept in cacache's index line (readable by `cacache.ls` and the CLI). */
 export interface EntryMetadata {

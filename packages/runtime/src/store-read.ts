@@ -156,22 +156,30 @@ function integrityMatches(bytes: Uint8Array, integrity: string): boolean {
   return false;
 }
 
-// Per bucket: when this process last recorded a use (so a hot loop of hits touches the disk once a second).
-const touched = new Map<string, number>();
+// Per bucket: when this process last recorded a use, and how many writes it had made by then.
+const touched = new Map<string, { readonly at: number; readonly writes: number }>();
 const TOUCH_EVERY_MS = 1000;
+let writes = 0;
+
+/** Called after each write: entries written since a use was recorded are newer, so the next hit records again. */
+export function noteWrite(): void {
+  writes += 1;
+}
 
 /**
  * Records a use of the entry in `bucket`: its mtime is the entry's last use
  * (an explicit utimes, so `relatime` and `noatime` do not matter, and the
- * bucket does not grow). Never throws: a store that is read-only only loses
- * the recency.
+ * bucket does not grow). A hot loop of hits touches the disk at most once a
+ * second per entry, unless this process wrote meanwhile (the order of uses
+ * and writes then matters). Never throws: a read-only store only loses the
+ * recency.
  */
 export function recordUse(bucket: string): void {
   const now = Date.now();
   const last = touched.get(bucket);
-  if (last !== undefined && now - last < TOUCH_EVERY_MS) return;
+  if (last !== undefined && last.writes === writes && now - last.at < TOUCH_EVERY_MS && now >= last.at) return;
   if (touched.size >= 10_000) touched.clear();
-  touched.set(bucket, now);
+  touched.set(bucket, { at: now, writes });
   try {
     utimesSync(bucket, now / 1000, now / 1000);
   } catch {

@@ -24,7 +24,7 @@ import {
   type EntryMetadata,
 } from "./store-layout.js";
 import { NO_LEASE, sleep, tryLock, type Lease } from "./store-lock.js";
-import { contentMatches, readBucketText, readContent, recordUse, stillIndexed } from "./store-read.js";
+import { contentMatches, noteWrite as noteLocalWrite, readBucketText, readContent, recordUse, stillIndexed } from "./store-read.js";
 
 export { isEntryMetadata, type EntryMetadata } from "./store-layout.js";
 export type { Lease } from "./store-lock.js";
@@ -135,6 +135,7 @@ class DiskStore implements Store {
     const cacache = await loadCacache();
     dropLongBucket(bucketPath(this.dir, keyDigest(key)));
     await cacache.put(this.dir, key, bytes, { metadata: { ...metadata, crc: crc32(bytes) } });
+    noteLocalWrite();
     if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize);
   }
 

@@ -67,5 +67,5 @@ describe("the public entry", () => {
     expect(second.stderr).toBe("");
     expect(JSON.parse(second.stdout)).toEqual({ before: false, after: false, value: { computed: "first" } });
     rmSync(dir, { recursive: true, force: true });
-  });
+  }, 60_000);
 });

@@ -14,12 +14,13 @@
  * `list` totals, `prune` frees and leaves, and `clear` frees the same
  * figures, so `ls` total = freed (minus orphaned files) + remaining.
  */
-import { mkdirSync, rmSync, statSync, unlinkSync, utimesSync, writeFileSync } from "node:fs";
+import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeResult } from "./codec.js";
 import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./store-layout.js";
 import { contentMatches, readContent, stillIndexed } from "./store-read.js";
-import { scanEntries, scanFiles, Slicer, type IndexedEntry, type StoreFile } from "./store-scan.js";
+import { scanEntries, scanFiles, type IndexedEntry, type StoreFile } from "./store-scan.js";
 
 export type { IndexedEntry } from "./store-scan.js";
 
@@ -142,28 +143,17 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
   });
   if (dryRun) return outcome([...expired, ...evicted], expired.length, kept);
 
-  const slicer = new Slicer();
-  const removedResults: IndexedEntry[] = [];
-  let removedExpired = 0;
   const doomedMarkerSet = new Set(doomedMarkers);
   const expiredSet = new Set(expired);
   const stayed = [...kept, ...markers.filter((entry) => !doomedMarkerSet.has(entry))];
-  for (const entry of [...expired, ...evicted, ...doomedMarkers]) {
-    await slicer.tick();
-    if (!removeIndexRecord(entry)) {
-      stayed.push(entry); // used or rewritten meanwhile
-      continue;
-    }
-    if (entry.metadata.kind !== "result") continue;
-    removedResults.push(entry);
-    if (expiredSet.has(entry)) removedExpired += 1;
-    onProgress?.("remove", removedResults.length);
-  }
-  removeContentOf(removedResults.concat(doomedMarkers), stayed);
-  for (const file of orphans) {
-    await slicer.tick();
-    rmSync(file.path, { force: true, recursive: true });
-  }
+  let removedCount = 0;
+  const removed = await removeIndexRecords([...expired, ...evicted, ...doomedMarkers], stayed, () =>
+    onProgress?.("remove", ++removedCount),
+  );
+  await removeContentOf(removed, stayed);
+  await forEachLimited(orphans, (file) => rm(file.path, { force: true, recursive: true }));
+  const removedResults = removed.filter((entry) => entry.metadata.kind === "result");
+  const removedExpired = removedResults.filter((entry) => expiredSet.has(entry)).length;
   if (results.length + markers.length + orphans.length > 0) stampPruned(dir);
   return outcome(removedResults, removedExpired, stayed.filter((entry) => entry.metadata.kind === "result"));
 }
@@ -189,8 +179,8 @@ export async function clearStore(dir: string, matches?: (metadata: EntryMetadata
   for await (const entry of scanEntries(dir)) {
     (matches(entry.metadata) && entry.usedAt < started + 1 ? doomed : stayed).push(entry);
   }
-  const removed = doomed.filter((entry) => removeIndexRecord(entry) || (stayed.push(entry), false));
-  removeContentOf(removed, stayed);
+  const removed = await removeIndexRecords(doomed, stayed);
+  await removeContentOf(removed, stayed);
   const results = removed.filter((entry) => entry.metadata.kind === "result");
   return { removedEntries: results.length, freedBytes: sumSizes(results) };
 }
@@ -217,8 +207,8 @@ export async function verifyStore(dir: string, onProgress?: Progress): Promise<V
     onProgress?.("check", checkedEntries);
     const reason = await damage(entry);
     if (reason === undefined || !stillIndexed(entry.bucket, entry.record)) continue;
-    removeIndexRecord(entry, true);
-    if (reason !== "content file missing") rmSync(entry.path, { force: true });
+    await removeIndexRecord(entry, true);
+    if (reason !== "content file missing") await rm(entry.path, { force: true });
     if (entry.metadata.kind === "result") problems.push({ metadata: entry.metadata, reason });
     else removedMarkers += 1;
   }
@@ -247,13 +237,32 @@ async function damage(entry: IndexedEntry): Promise<string | undefined> {
 }
 
 /**
- * Removes an entry's bucket unless it changed since the scan (used or
- * rewritten). Returns whether the entry is gone.
+ * Removes the buckets of `doomed`, except those used or rewritten since the
+ * scan, which go to `stayed`. Returns the entries removed. Several removals
+ * are in flight at once: each waits on the disk more than on the CPU.
  */
-function removeIndexRecord(entry: IndexedEntry, force = false): boolean {
+async function removeIndexRecords(
+  doomed: readonly IndexedEntry[],
+  stayed: IndexedEntry[],
+  onRemoved?: () => void,
+): Promise<IndexedEntry[]> {
+  const removed: IndexedEntry[] = [];
+  await forEachLimited(doomed, async (entry) => {
+    if (await removeIndexRecord(entry)) {
+      removed.push(entry);
+      onRemoved?.();
+    } else {
+      stayed.push(entry);
+    }
+  });
+  return removed;
+}
+
+/** Removes an entry's bucket unless it changed since the scan (`force`: whatever it holds). Returns whether the entry is gone. */
+async function removeIndexRecord(entry: IndexedEntry, force = false): Promise<boolean> {
   try {
-    if (!force && Math.max(statSync(entry.bucket).mtimeMs, entry.time) !== entry.usedAt) return false;
-    unlinkSync(entry.bucket);
+    if (!force && Math.max((await stat(entry.bucket)).mtimeMs, entry.time) !== entry.usedAt) return false;
+    await unlink(entry.bucket);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
@@ -261,9 +270,19 @@ function removeIndexRecord(entry: IndexedEntry, force = false): boolean {
 }
 
 /** Removes the content files of `removed`, except those an entry in `stayed` still uses. */
-function removeContentOf(removed: readonly IndexedEntry[], stayed: readonly IndexedEntry[]): void {
+async function removeContentOf(removed: readonly IndexedEntry[], stayed: readonly IndexedEntry[]): Promise<void> {
   const inUse = new Set(stayed.map((entry) => entry.path));
-  for (const entry of removed) if (!inUse.has(entry.path)) rmSync(entry.path, { force: true });
+  const unused = new Set(removed.map((entry) => entry.path).filter((path) => !inUse.has(path)));
+  await forEachLimited([...unused], (path) => rm(path, { force: true }));
+}
+
+/** Runs `task` over `items`, 16 at a time. */
+async function forEachLimited<T>(items: readonly T[], task: (item: T) => Promise<unknown>): Promise<void> {
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < items.length) await task(items[next++]!);
+  };
+  await Promise.all(Array.from({ length: Math.min(16, items.length) }, worker));
 }
 
 /** Notes the time of this prune, so the runtime's own pruner knows it is not due (see `pruner.ts`). */

@@ -2,6 +2,7 @@ import { CachephantBuildError, createModuleGraph, transform, type ModuleGraph } 
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { resolveOptions, type Options } from "./options.js";
 import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
+import { addRuntimeExternal, esbuildFormatWarning } from "./bundler-output.js";
 import { bundlerResolver } from "./resolver.js";
 import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
 
@@ -45,6 +46,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         // Vite's dev server (and Vitest) load packages through Node already,
         // and its module runner cannot load an id marked external here.
         if (viteCommand === "serve") return null;
+        // webpack and Rspack take it from `externals` (see the hooks below).
+        if (meta.framework === "webpack" || meta.framework === "rspack") return null;
         return targetOf(this, rest[0]) === "node" ? { id, external: true } : null;
       },
     },
@@ -98,8 +101,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     esbuild: {
       setup(build) {
         esbuildPlatform = esbuildTarget(build.initialOptions.platform);
+        const formatWarning = esbuildFormatWarning(build.initialOptions);
+        if (formatWarning !== undefined) build.onStart(() => ({ warnings: [{ text: formatWarning }] }));
       },
     },
+
+    webpack: addRuntimeExternal,
+    rspack: addRuntimeExternal,
   };
 };
 

@@ -1,4 +1,4 @@
-import { CachephantBuildError, createModuleGraph, transform, type ModuleGraph } from "@cachephant/core";
+import { CachephantBuildError, createModuleGraph, DIRECTIVE_LIKE, transform, type ModuleGraph } from "@cachephant/core";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { resolveOptions, type Options } from "./options.js";
 import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
@@ -55,7 +55,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     transform: {
       filter: {
         id: { include: options.include, exclude: options.exclude },
-        code: "use cache",
+        // "use cache", and near misses of it ("use cahce"), which are warnings.
+        code: DIRECTIVE_LIKE,
       },
       async handler(code, id, ...rest: unknown[]) {
         if (targetOf(this, rest[0]) === "browser") {
@@ -75,6 +76,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             graph,
           });
           if (!result) return;
+          for (const warning of result.warnings) this.warn(warning.message);
+          if (result.code === code) return;
           checkRuntime(id.replace(/[?#].*$/, ""));
           // Dev servers and watch builds transform this module again when a
           // file its hashes depend on changes, so they never run a stale hash.

@@ -295,7 +295,7 @@ describe("ttl", () => {
     expect(fn.runs).toBe(2);
     const reasons = debugLines(runtime.stderr()).map((line) => line.replace(/ [\d.]+ms/, ""));
     expect(reasons).toEqual([
-      expect.stringMatching(/^cachephant miss .*: new arguments$/),
+      expect.stringMatching(/^cachephant miss .*: nothing stored for this function$/),
       expect.stringMatching(/^cachephant hit /),
       expect.stringMatching(/^cachephant miss .*: expired$/),
       expect.stringMatching(/^cachephant hit /),
@@ -383,12 +383,32 @@ describe("debug lines", () => {
     await v2(3);
     await cached({ ...meta, paths: ["args[0]"] }, (_f: unknown) => 1)(() => {});
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, " <t>"))).toEqual([
-      "cachephant miss loadReport (src/data.ts:3) <t>: new arguments",
+      "cachephant miss loadReport (src/data.ts:3) <t>: nothing stored for this function",
       "cachephant hit loadReport (src/data.ts:3) <t>",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments",
       "cachephant miss loadReport (src/data.ts:3) <t>: new code",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments",
       "cachephant miss loadReport (src/data.ts:3) <t>: uncached: args[0] is a function",
+    ]);
+  });
+
+  test("a miss says what happened: nothing stored yet, a new argument value, or the one entry of a function without parameters gone", async () => {
+    configure({ debug: true });
+    const withArgs = cached(makeMeta({ name: "withArgs", paths: ["args[0]"] }), (x: number) => x);
+    await withArgs(1);
+    await withArgs(2);
+    const noParamsMeta = makeMeta({ name: "noParams", paths: [] });
+    const noParams = cached(noParamsMeta, () => 1);
+    await noParams();
+    // Its result goes (evicted), its marker stays: the code has results, but not this one.
+    await cacache.rm.entry(runtime.dir(), entryKey(noParamsMeta, []), { removeFully: true });
+    await noParams();
+    const lines = debugLines(runtime.stderr()).map((line) => line.replace(/^cachephant (\w+) (\w+) .*?: /, "$1 $2: "));
+    expect(lines).toEqual([
+      "miss withArgs: nothing stored for this function",
+      "miss withArgs: new arguments",
+      "miss noParams: nothing stored for this function",
+      "miss noParams: evicted or cleared (no parameters: its one entry is gone)",
     ]);
   });
 
@@ -415,7 +435,7 @@ describe("debug lines", () => {
         throw new Error("x");
       })(),
     ).rejects.toThrow("x");
-    expect(debugLines(runtime.stderr())[0]).toMatch(/: new arguments; it threw, nothing stored$/);
+    expect(debugLines(runtime.stderr())[0]).toMatch(/: nothing stored for this function; it threw, nothing stored$/);
   });
 });
 
@@ -444,7 +464,7 @@ describe("faults", () => {
     expect(ws).toHaveLength(1);
     expect(ws[0]).toMatch(/^cachephant: report \(src\/data\.ts:12\): a cache entry was unusable \(.+\); computing it again and rewriting it$/);
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, ""))).toEqual([
-      "cachephant miss report (src/data.ts:12): new arguments",
+      "cachephant miss report (src/data.ts:12): nothing stored for this function",
       "cachephant miss report (src/data.ts:12): corrupt entry",
       "cachephant hit report (src/data.ts:12)",
     ]);

@@ -1,4 +1,5 @@
 import { CachephantBuildError, createModuleGraph, DIRECTIVE_LIKE, transform, type ModuleGraph } from "@cachephant/core";
+import { nearestPackageRoot, recordSettings } from "@cachephant/runtime/project";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { resolveOptions, type Options } from "./options.js";
 import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
@@ -35,6 +36,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     buildStart() {
       warnedBrowser = false;
       graph = createModuleGraph();
+      // The built program gets dir and maxSize in its code; `cachephant ls/prune`
+      // and the api read them from this record under the project root.
+      recordSettings(nearestPackageRoot(options.root) ?? options.root, { dir: options.dir, maxSize: options.maxSize });
     },
 
     // One copy of the runtime per process, loaded by Node from the project's

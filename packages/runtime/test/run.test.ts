@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, truncateSyn
 import { join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
-import { configure, ConfigError, list } from "../src/index.js";
+import { configure, ConfigError, list, prune } from "../src/index.js";
 import { entryKey } from "../src/key.js";
 import { readIndex } from "../src/maintenance.js";
 import { forgetMarkers } from "../src/markers.js";
@@ -346,26 +346,39 @@ describe("switches", () => {
     expect(fn.runs).toBe(3);
   });
 
-  test("a bad CACHEPHANT value is a clear error", async () => {
+  test("a bad CACHEPHANT value is one warning and the default: calls still cache", async () => {
     process.env.CACHEPHANT = "maybe";
     configure({});
-    await expect(cached(makeMeta(), () => 1)()).rejects.toThrow(ConfigError);
-    await expect(cached(makeMeta(), () => 1)()).rejects.toThrow(/CACHEPHANT="maybe" is not understood/);
+    const fn = cached(makeMeta(), () => 1);
+    expect(await fn()).toBe(1);
+    expect(await fn()).toBe(1);
+    expect(fn.runs).toBe(1);
+    expect(warnings(runtime.stderr())).toEqual([
+      'cachephant: CACHEPHANT="maybe" is not understood, so it is ignored. Use off (or 0, false) to run uncached, on to cache.',
+    ]);
   });
 
-  test("a bad CACHEPHANT_MAX_SIZE is a clear error naming the variable and the format", async () => {
-    process.env.CACHEPHANT_MAX_SIZE = "12XB";
+  test("a bad CACHEPHANT_MAX_SIZE (banana) is one warning naming the variable and the format, and the default bound", async () => {
+    process.env.CACHEPHANT_MAX_SIZE = "banana";
     configure({});
-    await expect(cached(makeMeta(), () => 1)()).rejects.toThrow(
-      'CACHEPHANT_MAX_SIZE="12XB" is not a size. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
-    );
+    const fn = cached(makeMeta(), (x: number) => x);
+    expect(await fn(1)).toBe(1);
+    expect(await fn(2)).toBe(2);
+    expect(await fn(1)).toBe(1);
+    expect(fn.runs).toBe(2);
+    expect(warnings(runtime.stderr())).toEqual([
+      'cachephant: CACHEPHANT_MAX_SIZE="banana" is not a size, so it is ignored. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
+    ]);
+    expect((await prune({ dryRun: true })).maxSize).toBe(1e9);
   });
 
-  test("a bad maxSize from the plugin is a clear error", async () => {
-    await expect(cached(makeMeta({ maxSize: "lots" }), () => 1)()).rejects.toMatchObject({
-      code: "CACHEPHANT_BAD_CONFIG",
-      message: expect.stringContaining("The plugin option maxSize"),
-    });
+  test("a bad maxSize from the plugin is one warning, and the next source decides", async () => {
+    configure({});
+    const fn = cached(makeMeta({ maxSize: "lots" }), () => 1);
+    expect(await fn()).toBe(1);
+    expect(await fn()).toBe(1);
+    expect(fn.runs).toBe(1);
+    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining('the plugin option maxSize: "lots" is not a size')]);
   });
 });
 
@@ -401,7 +414,7 @@ describe("debug lines", () => {
     const noParams = cached(noParamsMeta, () => 1);
     await noParams();
     // Its result goes (evicted), its marker stays: the code has results, but not this one.
-    await cacache.rm.entry(runtime.dir(), entryKey(noParamsMeta, []), { removeFully: true });
+    await cacache.rm.entry(runtime.dir(), entryKey(noParamsMeta, []));
     await noParams();
     const lines = debugLines(runtime.stderr()).map((line) => line.replace(/^cachephant (\w+) (\w+) .*?: /, "$1 $2: "));
     expect(lines).toEqual([

@@ -3,7 +3,8 @@
  * bundler's output, so that the built program loads the project's own copy
  * of the runtime, in ES module and in CommonJS output alike.
  */
-import { existsSync, readFileSync } from "node:fs";
+import { nearestPackageRoot } from "@cachephant/runtime/project";
+import { readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import { RUNTIME_MODULE } from "./runtime-check.js";
 
@@ -52,21 +53,15 @@ export function esbuildFormatWarning(options: EsbuildOutputOptions): string | un
   const extension = options.outfile !== undefined ? extname(options.outfile) : (options.outExtension?.[".js"] ?? ".js");
   if (extension !== ".js") return undefined;
   const target = resolve(options.absWorkingDir ?? process.cwd(), out);
-  const manifest = nearestPackageJson(options.outfile !== undefined ? dirname(target) : target);
-  if (manifest === undefined || packageType(manifest) !== "module") return undefined;
+  const root = nearestPackageRoot(options.outfile !== undefined ? dirname(target) : target);
+  if (root === undefined) return undefined;
+  const manifest = join(root, "package.json");
+  if (packageType(manifest) !== "module") return undefined;
   const how = options.format === undefined ? 'format "cjs" (esbuild\'s default for platform "node")' : 'format "cjs"';
   return (
     `esbuild writes CommonJS (${how}) to ${out}, but ${manifest} says "type": "module", so Node will load it ` +
     `as an ES module, where require() is not defined. Set format: "esm", or name the output .cjs.`
   );
-}
-
-function nearestPackageJson(from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    const file = join(dir, "package.json");
-    if (existsSync(file)) return file;
-    if (dirname(dir) === dir) return undefined;
-  }
 }
 
 function packageType(file: string): unknown {

@@ -35,8 +35,9 @@ export function nearestPackageRoot(from: string): string | undefined {
  * then the working directory.
  */
 export function rootSearchStart(entry: string | undefined, cwd: string): string {
+  // `node dist/main` (no extension) names the file as typed: its folder is right all the same.
   if (entry === undefined || !isAbsolute(entry) || entry.includes(`${sep}node_modules${sep}`)) return cwd;
-  return existsSync(entry) ? dirname(entry) : cwd;
+  return dirname(entry);
 }
 
 /** The plugin's options as recorded at its last build in `root`, or {} when none are. Never throws. */

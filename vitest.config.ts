@@ -8,6 +8,7 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = {
   "@cachephant/core": src("./packages/core/src/index.ts"),
   "@cachephant/runtime/units": src("./packages/runtime/src/units.ts"),
+  "@cachephant/runtime/project": src("./packages/runtime/src/project.ts"),
   "@cachephant/runtime": src("./packages/runtime/src/index.ts"),
 };
 

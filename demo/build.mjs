@@ -8,6 +8,6 @@ await build({
   format: "esm",
   target: "node20",
   outfile: "out/main.mjs",
-  plugins: [cachephant({ dir: ".cache/cachephant" })],
+  plugins: [cachephant({ dir: ".cache/cachephant", maxSize: "2GB" })],
   logLevel: "warning",
 });

@@ -1,44 +1,37 @@
 // A user project outside this workspace, installed with npm from packed
 // tarballs (npm's hoisted node_modules), built with esbuild and run twice.
 import { execFile } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync, cpSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, expect, test } from "vitest";
+import { packRelease } from "./helpers/release.js";
 
 const run = promisify(execFile);
 const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
-const { packageManager } = JSON.parse(readFileSync(join(repo, "package.json"), "utf8")) as { packageManager: string };
 
 let project: string;
+let releaseDir: string;
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), "cachephant-npm-project-"));
-  const tarballs = join(project, "tarballs");
-  mkdirSync(tarballs);
-  // pnpm pack turns the workspace: ranges into real versions, as a publish does.
-  for (const name of ["core", "runtime", "plugin"]) {
-    await run("npx", ["--yes", packageManager, "pack", "--pack-destination", tarballs], {
-      cwd: join(repo, "packages", name),
-    });
-  }
-  const tarball = (name: string) => `file:./tarballs/cachephant-${name}-0.1.0.tgz`;
+  // The release step's tarballs: real version ranges, no workspace: left.
+  const release = await packRelease();
+  releaseDir = release.dir;
   writeFileSync(
     join(project, "package.json"),
     JSON.stringify({
       name: "npm-user-project",
       private: true,
       type: "module",
-      dependencies: { "@cachephant/runtime": tarball("runtime") },
+      dependencies: { "@cachephant/runtime": `file:${release.tarball("runtime")}` },
       devDependencies: {
-        "@cachephant/plugin": tarball("plugin"),
-        "@cachephant/core": tarball("core"),
+        "@cachephant/plugin": `file:${release.tarball("plugin")}`,
+        "@cachephant/core": `file:${release.tarball("core")}`,
         esbuild: "~0.28.0",
       },
-      // The plugin's own dependencies on core and runtime: these tarballs too.
-      overrides: { "@cachephant/core": "$@cachephant/core", "@cachephant/runtime": "$@cachephant/runtime" },
     }),
   );
   cpSync(join(repo, "e2e", "fixtures", "app", "src"), join(project, "src"), { recursive: true });
@@ -48,6 +41,7 @@ beforeAll(async () => {
 
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
+  if (releaseDir) rmSync(releaseDir, { recursive: true, force: true });
 });
 
 test("an npm-installed project builds with esbuild and its second run is served from the cache", async () => {

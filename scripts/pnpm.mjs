@@ -4,7 +4,7 @@
 // PATH for turbo and nested scripts), installs the workspace first when
 // needed, and retries the install, whose registry look-ups fail now and then.
 import { spawnSync } from "node:child_process";
-import { existsSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readFileSync, statSync, utimesSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -12,13 +12,16 @@ const root = join(dirname(fileURLToPath(import.meta.url)), "..");
 const { packageManager } = JSON.parse(readFileSync(join(root, "package.json"), "utf8"));
 const pnpmVersion = packageManager.replace(/^pnpm@/, "");
 const INSTALL_ATTEMPTS = 4;
+// The version is pinned on purpose: no "Update available!" banner (pnpm and
+// npm read this setting from the environment).
+const env = { ...process.env, npm_config_update_notifier: "false" };
 
 function pnpm(args) {
   const onPath = process.env.npm_config_user_agent?.startsWith(`pnpm/${pnpmVersion}`);
   const [command, commandArgs] = onPath
     ? ["pnpm", args]
     : ["npx", ["--yes", `pnpm@${pnpmVersion}`, ...args]];
-  return spawnSync(command, commandArgs, { cwd: root, stdio: "inherit", env: process.env }).status ?? 1;
+  return spawnSync(command, commandArgs, { cwd: root, stdio: "inherit", env }).status ?? 1;
 }
 
 function needsInstall() {
@@ -35,6 +38,10 @@ if (needsInstall() || process.env.CI) {
     status = pnpm(["install"]);
   }
   if (status !== 0) process.exit(status);
+  // pnpm leaves its state file alone when nothing changed: mark it as checked
+  // against this lockfile, so the next command does not install again.
+  const now = new Date();
+  if (existsSync(join(root, "node_modules", ".modules.yaml"))) utimesSync(join(root, "node_modules", ".modules.yaml"), now, now);
 }
 
 process.exit(pnpm(process.argv.slice(2)));

@@ -10,7 +10,7 @@ const e2eRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 // from e2e/node_modules: pnpm's strict layout, as a user project has it.
 const workRoot = join(e2eRoot, ".work");
 
-export type Bundler = "vite" | "esbuild";
+export type Bundler = "vite" | "esbuild" | "webpack" | "rspack";
 export const BUNDLERS: readonly Bundler[] = ["vite", "esbuild"];
 
 export interface RunOutput<T = unknown> {
@@ -59,14 +59,15 @@ export class Project {
     return readFileSync(join(this.dir, file), "utf8");
   }
 
-  /** Builds with the project's own config: `vite build` or `node build.mjs`. */
+  /** Builds with the project's own config: `vite build`, `node build.mjs` (esbuild) or `node <bundler>.build.mjs`. */
   async build(): Promise<{ stdout: string; stderr: string }> {
     const env = { ...process.env, ...this.buildEnv, NODE_ENV: "production" };
     if (this.bundler === "vite") {
       const vite = join(e2eRoot, "node_modules", "vite", "bin", "vite.js");
       return run(process.execPath, [vite, "build"], { cwd: this.dir, env });
     }
-    return run(process.execPath, ["build.mjs"], { cwd: this.dir, env });
+    const script = this.bundler === "esbuild" ? "build.mjs" : `${this.bundler}.build.mjs`;
+    return run(process.execPath, [script], { cwd: this.dir, env });
   }
 
   /** Expects the build to fail; returns what it printed. */
@@ -81,8 +82,8 @@ export class Project {
   }
 
   /** Runs the built program in a new node process. */
-  async run<T = unknown>(env: NodeJS.ProcessEnv = {}): Promise<RunOutput<T>> {
-    const { stdout, stderr } = await run(process.execPath, ["dist/main.mjs"], {
+  async run<T = unknown>(env: NodeJS.ProcessEnv = {}, program = "dist/main.mjs"): Promise<RunOutput<T>> {
+    const { stdout, stderr } = await run(process.execPath, [program], {
       cwd: this.dir,
       env: { ...process.env, CACHEPHANT_DIR: this.cacheDir, CACHEPHANT_DEBUG: "", CACHEPHANT: "", ...env },
     });

@@ -7,6 +7,7 @@ import { functionStart } from "./names.js";
 import { normalizeFunction, type NormalizedCode } from "./normalize.js";
 import { parseFile, type ModuleFormat, type ParsedFile } from "./parse.js";
 import { resolveParams, type ResolvedParam } from "./params.js";
+import { WarningCollector, type CachephantWarning } from "./warnings.js";
 
 /** One marked function, checked and hashed, ready to rewrite. */
 export interface AnalyzedFunction {
@@ -49,6 +50,8 @@ export interface Analysis {
   /** Makes build errors with code frames of this file. */
   errors: ErrorReporter;
   functions: AnalyzedFunction[];
+  /** Build warnings (near-miss directives), in source order. */
+  warnings: CachephantWarning[];
 }
 
 const QUOTED_DIRECTIVE = /["']\s*use cache/;
@@ -70,8 +73,9 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
     throw error;
   }
   const { ast, format } = parsed;
-  const found = findMarkedFunctions(ast, code, errors);
-  if (!found.moduleDirective && found.functions.length === 0) return null;
+  const warnings = new WarningCollector(id);
+  const found = findMarkedFunctions(ast, code, errors, warnings);
+  if (!found.moduleDirective && found.functions.length === 0 && warnings.warnings.length === 0) return null;
   const functions = resolveOptions(found, code).map(({ fn, params, ignore, ignoreOther, ttl }): AnalyzedFunction => {
     const node = fn.path.node;
     const start = functionStart(node);
@@ -104,7 +108,7 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
       hash: hashFunction(hashInput),
     };
   });
-  return { ast, program: found.program, format, moduleDirective: found.moduleDirective, moduleIgnore: found.moduleOptions.ignore ?? [], errors, functions };
+  return { ast, program: found.program, format, moduleDirective: found.moduleDirective, moduleIgnore: found.moduleOptions.ignore ?? [], errors, functions, warnings: warnings.warnings };
 }
 
 interface ResolvedOptions {

@@ -4,6 +4,8 @@ import { checkCacheable } from "./checks.js";
 import { isCacheDirective, parseDirective, type DirectiveOptions } from "./directive.js";
 import { spanOf, type ErrorReporter } from "./errors.js";
 import { functionName } from "./names.js";
+import { intendedDirective } from "./near-miss.js";
+import type { WarningCollector } from "./warnings.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
@@ -36,7 +38,8 @@ export interface FoundFunctions {
  * every exported async function. A `"use cache"` string that is not a
  * directive fails the build (it would silently cache nothing).
  */
-export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorReporter): FoundFunctions {
+export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorReporter, warnings?: WarningCollector): FoundFunctions {
+  if (warnings) warnNearMisses(ast.program.directives, "module", warnings);
   const moduleDirective = cacheDirectiveOf(ast.program.directives, errors);
   const moduleOptions = moduleDirective ? parseDirective(moduleDirective.value, errors) : {};
   const marked = new Map<t.Node, MarkedFunction>();
@@ -49,6 +52,7 @@ export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorRepo
     Function(path) {
       const body = path.node.body;
       if (body.type !== "BlockStatement") return;
+      if (warnings && path.node.async) warnNearMisses(body.directives, "function", warnings);
       const directive = cacheDirectiveOf(body.directives, errors);
       if (!directive) return;
       const name = functionName(path, code);
@@ -86,6 +90,19 @@ export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorRepo
 
   const functions = [...marked.values()].sort((a, b) => (a.path.node.start ?? 0) - (b.path.node.start ?? 0));
   return { program: program!, moduleDirective, moduleOptions, functions };
+}
+
+/** A near miss (`"use cahce"`, `"use cache:"`) caches nothing, or not what was meant: say so. */
+function warnNearMisses(directives: readonly t.Directive[], where: "module" | "function", warnings: WarningCollector): void {
+  for (const directive of directives) {
+    const value = directive.value.value;
+    const intended = intendedDirective(value, isCacheDirective(value));
+    if (intended === undefined || !directive.loc) continue;
+    const effect = isCacheDirective(value)
+      ? "the colon introduces options, but none follow"
+      : `it is not "use cache", so this ${where === "module" ? "module's functions are" : "function is"} not cached`;
+    warnings.add("CACHEPHANT_NEAR_MISS_DIRECTIVE", directive.loc.start, `"${value}" looks like a misspelled directive: ${effect}. Write "${intended}".`);
+  }
 }
 
 /** The `"use cache"` directive of a prologue; two of them is an error. */

@@ -5,11 +5,15 @@ import { analyzeDependencies, type FunctionDependencies } from "./deps.js";
 import { CODE_FILE, createModuleGraph, graphState, type ModuleGraph } from "./graph.js";
 import { stripQuery } from "./parse.js";
 import type { Resolver } from "./resolve.js";
+import { DIRECTIVE_LIKE } from "./near-miss.js";
 import { rewrite, type FunctionOutput } from "./rewrite.js";
+import type { CachephantWarning } from "./warnings.js";
 
 export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./errors.js";
 export { createModuleGraph, ModuleGraph, type ModuleGraphOptions, type ModuleGraphStats } from "./graph.js";
 export type { Resolver } from "./resolve.js";
+export type { CachephantWarning } from "./warnings.js";
+export { DIRECTIVE_LIKE } from "./near-miss.js";
 
 export interface TransformOptions {
   /** Project root: the meta `file` is the id relative to it. Default: `process.cwd()`. */
@@ -71,6 +75,12 @@ export interface TransformResult {
    * one of them must transform this module again.
    */
   dependencies: string[];
+  /**
+   * Build warnings for the bundler to show (`this.warn`): a near-miss
+   * directive such as `"use cahce"`. A module whose only finding is a warning
+   * comes back unchanged, with no functions.
+   */
+  warnings: CachephantWarning[];
 }
 
 const DEFAULT_RUNTIME = "@cachephant/runtime";
@@ -79,13 +89,13 @@ const DEFAULT_RUNTIME = "@cachephant/runtime";
  * Rewrites every `"use cache"` function of a module so that its calls go
  * through the runtime's cache, with a hash of the function's code and of
  * everything it reaches. Resolves to null when the module has no
- * `"use cache"` directive (without parsing it when the text does not even
+ * `"use cache"` directive and no near miss of one (without parsing it when the text does not even
  * contain `use cache`). Rejects with `CachephantBuildError` when a directive
  * is misused, and for syntax errors of the module itself (never for a helper
  * it imports).
  */
 export async function transform(code: string, id: string, options: TransformOptions = {}): Promise<TransformResult | null> {
-  if (!code.includes("use cache")) return null;
+  if (!code.includes("use cache") && !DIRECTIVE_LIKE.test(code)) return null;
   const analysis = analyzeFunctions(code, id);
   if (!analysis) return null;
   const root = options.root ?? process.cwd();
@@ -130,7 +140,7 @@ export async function transform(code: string, id: string, options: TransformOpti
     const { hash, scope, deps } = outputs[index]!;
     return { name, hash, line, column, scope: scope.map((entry) => entry.name), deps: deps.map(([label, own]) => [label, own]) };
   });
-  return { code: output, map, functions, dependencies };
+  return { code: output, map, functions, dependencies, warnings: analysis.warnings };
 }
 
 /**

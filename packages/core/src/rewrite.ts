@@ -46,7 +46,7 @@ export function rewrite(
   const run = freeName(code, "__cachephant_run");
   analysis.functions.forEach((fn, index) => wrapFunction(s, code, fn, outputs[index]!, run, options));
   if (analysis.moduleDirective) removeDirective(s, code, analysis.moduleDirective);
-  if (analysis.functions.length > 0) insertImport(s, analysis, run, options.runtimeModule);
+  if (analysis.functions.length > 0) insertImport(s, code, analysis, run, options.runtimeModule);
   return {
     code: s.toString(),
     map: s.generateMap({ source: options.id, includeContent: true, hires: true }),
@@ -119,17 +119,32 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
  * pragmas (`// @ts-nocheck`, `/** @jsxImportSource x *\/`) that must stay on top.
  * It shares an existing line, so no line moves.
  */
-function insertImport(s: MagicString, analysis: Analysis, run: string, runtimeModule: string): void {
+function insertImport(s: MagicString, code: string, analysis: Analysis, run: string, runtimeModule: string): void {
   const statement =
-    analysis.format === "cjs"
-      ? `const { runCached: ${run} } = require(${JSON.stringify(runtimeModule)});`
-      : `import { runCached as ${run} } from ${JSON.stringify(runtimeModule)};`;
+    analysis.format === "cjs" ? lazyRuntime(code, run, runtimeModule) : `import { runCached as ${run} } from ${JSON.stringify(runtimeModule)};`;
   const program = analysis.ast.program;
   const others = program.directives.filter((directive) => directive !== analysis.moduleDirective);
   const lastDirective = others[others.length - 1];
-  if (lastDirective) s.appendLeft(lastDirective.end!, ` ${statement}`);
+  // A directive may end without a semicolon (`'use strict'` then a newline):
+  // the statement on its line then needs one, or the module would not parse.
+  if (lastDirective) s.appendLeft(lastDirective.end!, `${code[lastDirective.end! - 1] === ";" ? "" : ";"} ${statement}`);
   else if (analysis.moduleDirective) s.appendLeft(analysis.moduleDirective.start!, statement);
   else s.appendLeft(program.body[0]!.start!, `${statement} `);
+}
+
+/**
+ * CommonJS loads the runtime (an ES module) with `import()` on the first call:
+ * that works in every output a CommonJS file ends up in, where a `require()`
+ * would not (esbuild's ES module output turns a `require` of a package it
+ * leaves to Node into "Dynamic require is not supported"). Calls are async
+ * anyway, and every call after the first reuses the loaded module.
+ */
+function lazyRuntime(code: string, run: string, runtimeModule: string): string {
+  const loaded = freeName(code, "__cachephant_runtime");
+  return (
+    `let ${loaded}; const ${run} = (...args) => ` +
+    `(${loaded} || (${loaded} = import(${JSON.stringify(runtimeModule)}))).then((runtime) => runtime.runCached(...args));`
+  );
 }
 
 /** `base`, or `base2`, `base3`, ... when the file already uses that name anywhere. */

@@ -74,3 +74,54 @@ describe("CachephantBuildError", () => {
     expect(error.message).toBe(`src/load.js:1:8: ${error.reason}\n\n${error.frame}\n\nFix: ${error.hint}`);
   });
 });
+
+describe("near-miss directives", () => {
+  const at = (directive: string) => `const x = 1;\nexport async function load(a) {\n  ${directive};\n  return a;\n}\n`;
+
+  test.each([
+    ['"use cahce"', "use cache", "is not cached"],
+    ['"use  cache"', "use cache", "is not cached"],
+    ['"use-cache"', "use cache", "is not cached"],
+    ['"Use Cache"', "use cache", "is not cached"],
+    ['"use cach: ttl=1h"', "use cache: ttl=1h", "is not cached"],
+    ['"use cache:"', "use cache", "none follow"],
+  ])("%s is a warning naming file:line:column and the intended spelling", async (directive, intended, effect) => {
+    const result = await transform(at(directive), "/project/src/load.js", { root: "/project" });
+    expect(result).not.toBeNull();
+    expect(result!.warnings).toEqual([
+      {
+        code: "CACHEPHANT_NEAR_MISS_DIRECTIVE",
+        line: 3,
+        column: 2,
+        message: expect.stringMatching(new RegExp(`^/project/src/load\\.js:3:3: .*${effect}.*Write "${intended}"\\.$`)),
+      },
+    ]);
+    expect(result!.warnings[0]!.message).toContain(directive);
+  });
+
+  test("a misspelled directive leaves the module unchanged and caches nothing", async () => {
+    const code = at('"use cahce"');
+    const result = (await transform(code, "/project/src/load.js", { root: "/project" }))!;
+    expect(result.code).toBe(code);
+    expect(result.functions).toEqual([]);
+  });
+
+  test('"use cache:" with nothing after it still caches the function', async () => {
+    const result = (await transform(at('"use cache:"'), "/project/src/load.js", { root: "/project" }))!;
+    expect(result.functions.map((fn) => fn.name)).toEqual(["load"]);
+  });
+
+  test("a module-level near miss is a warning too", async () => {
+    const result = (await transform(`"use-cache";\nexport async function f() { return 1; }\n`, "/project/a.js"))!;
+    expect(result.warnings.map((w) => [w.line, w.column])).toEqual([[1, 0]]);
+    expect(result.warnings[0]!.message).toContain("this module's functions are not cached");
+  });
+
+  test.each(['"use client"', '"use server"', '"use strict"', '"use asm"', '"use cacheable-store"'])("%s is no near miss", async (directive) => {
+    expect(await transform(at(directive), "/project/src/load.js")).toBeNull();
+  });
+
+  test("a correct directive gives no warning", async () => {
+    expect((await transform(at('"use cache"'), "/project/src/load.js"))!.warnings).toEqual([]);
+  });
+});

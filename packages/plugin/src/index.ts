@@ -1,7 +1,9 @@
-import { CachephantBuildError, createModuleGraph, transform, type ModuleGraph } from "@cachephant/core";
+import { CachephantBuildError, createModuleGraph, DIRECTIVE_LIKE, transform, type ModuleGraph } from "@cachephant/core";
+import { nearestPackageRoot, recordSettings } from "@cachephant/runtime/project";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { resolveOptions, type Options } from "./options.js";
 import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
+import { addRuntimeExternal, esbuildFormatWarning } from "./bundler-output.js";
 import { bundlerResolver } from "./resolver.js";
 import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
 
@@ -34,6 +36,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     buildStart() {
       warnedBrowser = false;
       graph = createModuleGraph();
+      // The built program gets dir and maxSize in its code; `cachephant ls/prune`
+      // and the api read them from this record under the project root.
+      recordSettings(nearestPackageRoot(options.root) ?? options.root, { dir: options.dir, maxSize: options.maxSize });
     },
 
     // One copy of the runtime per process, loaded by Node from the project's
@@ -45,6 +50,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         // Vite's dev server (and Vitest) load packages through Node already,
         // and its module runner cannot load an id marked external here.
         if (viteCommand === "serve") return null;
+        // webpack and Rspack take it from `externals` (see the hooks below).
+        if (meta.framework === "webpack" || meta.framework === "rspack") return null;
         return targetOf(this, rest[0]) === "node" ? { id, external: true } : null;
       },
     },
@@ -52,7 +59,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     transform: {
       filter: {
         id: { include: options.include, exclude: options.exclude },
-        code: "use cache",
+        // "use cache", and near misses of it ("use cahce"), which are warnings.
+        code: DIRECTIVE_LIKE,
       },
       async handler(code, id, ...rest: unknown[]) {
         if (targetOf(this, rest[0]) === "browser") {
@@ -72,6 +80,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             graph,
           });
           if (!result) return;
+          for (const warning of result.warnings) this.warn(warning.message);
+          if (result.code === code) return;
           checkRuntime(id.replace(/[?#].*$/, ""));
           // Dev servers and watch builds transform this module again when a
           // file its hashes depend on changes, so they never run a stale hash.
@@ -98,8 +108,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     esbuild: {
       setup(build) {
         esbuildPlatform = esbuildTarget(build.initialOptions.platform);
+        const formatWarning = esbuildFormatWarning(build.initialOptions);
+        if (formatWarning !== undefined) build.onStart(() => ({ warnings: [{ text: formatWarning }] }));
       },
     },
+
+    webpack: addRuntimeExternal,
+    rspack: addRuntimeExternal,
   };
 };
 

@@ -15,9 +15,12 @@ export interface Options {
    */
   exclude?: FilterPattern;
   /**
-   * Cache directory, relative to the working directory at run time. The
-   * environment variable `CACHEPHANT_DIR` wins over it.
-   * @default "node_modules/.cache/cachephant" in the nearest folder with a package.json
+   * Cache directory, relative to the project root (the nearest folder with a
+   * package.json above the built program). The plugin records it (and
+   * `maxSize`) under the project root, so `cachephant ls/prune/clear` run in
+   * the project folder use the same store. `CACHEPHANT_DIR` and `configure()`
+   * win over it.
+   * @default "node_modules/.cache/cachephant"
    */
   dir?: string;
   /**

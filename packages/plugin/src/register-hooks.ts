@@ -3,7 +3,7 @@
  * project module containing "use cache" through the core transform.
  */
 import { fileURLToPath } from "node:url";
-import { createModuleGraph, transform } from "@cachephant/core";
+import { createModuleGraph, DIRECTIVE_LIKE, transform } from "@cachephant/core";
 import type { LoadHook } from "node:module";
 import { RUNTIME_MODULE } from "./runtime-check.js";
 
@@ -20,10 +20,12 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (loaded.source == null) return loaded;
   const source =
     typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString("utf8");
-  if (!source.includes("use cache")) return loaded;
+  if (!source.includes("use cache") && !DIRECTIVE_LIKE.test(source)) return loaded;
   const file = fileURLToPath(url);
   const result = await transform(source, file, { runtimeModule: RUNTIME_MODULE, graph });
   if (!result) return loaded;
+  for (const warning of result.warnings) process.stderr.write(`cachephant: warning: ${warning.message}\n`);
+  if (result.code === source) return loaded;
   const map = Buffer.from(JSON.stringify(result.map)).toString("base64");
   return {
     ...loaded,

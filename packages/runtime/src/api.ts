@@ -14,7 +14,7 @@ import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from
 export type { Progress, PruneOutcome } from "./maintenance.js";
 
 export interface StoreOptions {
-  /** Cache directory (relative to the working directory). Default: the one cached functions use. */
+  /** Cache directory (relative to the working directory, like the CLI's `--dir`). Default: the one cached functions use. */
   dir?: string;
 }
 

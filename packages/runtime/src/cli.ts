@@ -7,6 +7,7 @@ import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
 import { clear, list, prune, storeDir, storeExists, verify, type FunctionRow, type Progress, type PruneReport } from "./api.js";
+import { checkEnvironment, findProjectFrom } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
@@ -37,8 +38,10 @@ Commands:
 
 Options: --help, --version.
 
-The store is --dir, else $CACHEPHANT_DIR, else node_modules/.cache/cachephant
-in the nearest folder with a package.json. Sizes: 500MB, 2GB, 1GiB or bytes.
+The store is --dir, else $CACHEPHANT_DIR, else the one the project in this
+folder uses (the nearest folder with a package.json): the plugin's dir and
+maxSize as its last build recorded them, else the "cachephant" key of its
+package.json, else node_modules/.cache/cachephant. Sizes: 500MB, 2GB, 1GiB or bytes.
 Durations: 30s, 10m, 1h, 7d.`;
 
 /** Thrown for bad usage: exit code 2 with this one-line message. */
@@ -87,6 +90,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       io.stdout(USAGE);
       return 0;
     }
+    // The store of the project in this folder, with the settings its build recorded.
+    findProjectFrom(process.cwd());
+    // A program warns about a bad variable and goes on; here it is bad usage.
+    checkEnvironment();
     await command.run(values, io);
     return 0;
   } catch (error) {

@@ -1,16 +1,29 @@
 /**
- * Resolved settings: environment first, then `configure()`, then the plugin's
- * options (passed in each call's meta), then defaults. Read lazily on first
- * use and kept for the process; `configure()` makes the next use read again.
+ * Resolved settings, one set for the built program, the api and the CLI.
+ * Each setting: the environment first, then `configure()`, then the project's
+ * settings (the plugin's options, carried by each call's meta and recorded by
+ * the plugin under the project root; then a `"cachephant"` key in the
+ * project's package.json), then the default. Read lazily on first use and kept
+ * for the process; `configure()` makes the next use read again.
+ *
+ * A bad value never breaks a call: it is one warning, and the next source
+ * decides (the CLI checks the environment first and exits 2 instead).
  */
-import { existsSync } from "node:fs";
-import { dirname, join, resolve } from "node:path";
+import { join, resolve } from "node:path";
 import { ConfigError } from "./errors.js";
+import {
+  nearestPackageRoot,
+  readPackageSettings,
+  readRecordedSettings,
+  rootSearchStart,
+  type ProjectSettings,
+} from "./project.js";
 import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
+import { warnOnce } from "./warn.js";
 
-/** Options of `configure()`. Each wins over the plugin's option and loses to the environment. */
+/** Options of `configure()`. Each wins over the project's settings and loses to the environment. */
 export interface ConfigureOptions {
-  /** Cache directory, relative to the working directory. `CACHEPHANT_DIR` wins over it. */
+  /** Cache directory, relative to the project root. `CACHEPHANT_DIR` wins over it. */
   dir?: string;
   /** Size bound of the store (`"500MB"`, `"2GiB"` or bytes). `CACHEPHANT_MAX_SIZE` wins over it. */
   maxSize?: string | number;
@@ -27,6 +40,8 @@ export interface Settings {
   readonly dir: string;
   /** Size bound in bytes. */
   readonly maxSize: number;
+  /** The project root that relative directories are resolved against. */
+  readonly root: string;
 }
 
 /** What the plugin told the runtime (a call's meta), when there was a call. */
@@ -42,6 +57,18 @@ let configured: ConfigureOptions = {};
 let cached: { plugin: PluginSettings; settings: Settings } | undefined;
 // The plugin's options from the last call, so api calls in the same process use the same store.
 let lastPlugin: PluginSettings = {};
+// Where the project root is looked up from (the CLI: its working directory).
+let searchStart: string | undefined;
+let project: ProjectInputs | undefined;
+
+/** The project root and the settings it gives, read once per process. */
+interface ProjectInputs {
+  root: string;
+  /** The plugin's options as recorded at its last build. */
+  recorded: ProjectSettings;
+  /** The `"cachephant"` key of the project's package.json. */
+  manifest: ProjectSettings;
+}
 
 /**
  * Sets options for this process, merged over earlier calls (`undefined`
@@ -69,60 +96,86 @@ export function configure(options: ConfigureOptions): void {
 /**
  * The settings for a call whose meta carries the plugin's options, or for an
  * api call (no argument: the plugin's options of the last call, if any).
- * @throws ConfigError on a bad environment variable or plugin option.
+ * Never throws: bad values are warnings.
  */
 export function settingsFor(plugin: PluginSettings = lastPlugin): Settings {
   // Fast path: every call of a build carries the same options.
   if (cached !== undefined && cached.plugin.dir === plugin.dir && cached.plugin.maxSize === plugin.maxSize) {
     return cached.settings;
   }
-  const settings = resolveSettings({ env: process.env, cwd: process.cwd(), configured, plugin });
+  project ??= readProject(searchStart ?? rootSearchStart(process.argv[1], process.cwd()));
+  const settings = resolveSettings({ env: process.env, cwd: process.cwd(), configured, plugin, ...project }, warnOnce);
   cached = { plugin: { dir: plugin.dir, maxSize: plugin.maxSize }, settings };
   if (plugin !== lastPlugin) lastPlugin = { dir: plugin.dir, maxSize: plugin.maxSize };
   return settings;
 }
 
-export interface SettingsInputs {
-  env: Readonly<Record<string, string | undefined>>;
-  cwd: string;
-  configured: ConfigureOptions;
-  plugin: PluginSettings;
+/**
+ * Looks the project root up from `dir` from now on, instead of from the
+ * program's entry file (the CLI: the folder it runs in).
+ */
+export function findProjectFrom(dir: string): void {
+  searchStart = dir;
+  project = undefined;
+  cached = undefined;
 }
 
+function readProject(start: string): ProjectInputs {
+  const root = nearestPackageRoot(start) ?? start;
+  return { root, recorded: readRecordedSettings(root), manifest: readPackageSettings(root) };
+}
+
+export interface SettingsInputs {
+  env: Readonly<Record<string, string | undefined>>;
+  /** The working directory: `CACHEPHANT_DIR` is relative to it, like any path given in a shell. */
+  cwd: string;
+  /** The project root: every other relative `dir` is relative to it. */
+  root: string;
+  configured: ConfigureOptions;
+  /** The plugin's options carried by the call (or the last call). */
+  plugin: PluginSettings;
+  /** The plugin's options as recorded under the project root at its last build. */
+  recorded?: ProjectSettings;
+  /** The `"cachephant"` key of the project's package.json. */
+  manifest?: ProjectSettings;
+}
+
+/** Says a bad setting once (`id`) and how to fix it. */
+export type Warn = (id: string, message: string) => void;
+
 /** Pure resolution of the settings from their sources (exported for tests). */
-export function resolveSettings({ env, cwd, configured, plugin }: SettingsInputs): Settings {
+export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
+  const { env, configured } = inputs;
   return {
-    enabled: envFlag(env, "CACHEPHANT", "off (or 0, false) to run uncached, on to cache") ?? configured.enabled ?? true,
-    debug: envFlag(env, "CACHEPHANT_DEBUG", "1 (or on, true) to print a line per call, 0 (or off) not to") ?? configured.debug ?? false,
-    dir: resolveDir(env, cwd, configured, plugin),
-    maxSize: resolveMaxSize(env, configured, plugin),
+    enabled: envFlag(env, "CACHEPHANT", warn) ?? configured.enabled ?? true,
+    debug: envFlag(env, "CACHEPHANT_DEBUG", warn) ?? configured.debug ?? false,
+    dir: resolveDir(inputs),
+    maxSize: resolveMaxSize(inputs, warn),
+    root: inputs.root,
   };
 }
 
-function resolveDir(env: SettingsInputs["env"], cwd: string, configured: ConfigureOptions, plugin: PluginSettings): string {
-  const chosen = nonEmpty(env.CACHEPHANT_DIR) ?? configured.dir ?? nonEmpty(plugin.dir);
-  if (chosen !== undefined) return resolve(cwd, chosen);
-  return join(nearestPackageRoot(cwd) ?? cwd, DEFAULT_SUBDIR);
+function resolveDir({ env, cwd, root, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs): string {
+  const fromEnv = nonEmpty(env.CACHEPHANT_DIR);
+  if (fromEnv !== undefined) return resolve(cwd, fromEnv);
+  const chosen = configured.dir ?? nonEmpty(plugin.dir) ?? recorded.dir ?? manifest.dir;
+  return chosen !== undefined ? resolve(root, chosen) : join(root, DEFAULT_SUBDIR);
 }
 
-function resolveMaxSize(env: SettingsInputs["env"], configured: ConfigureOptions, plugin: PluginSettings): number {
-  const fromEnv = nonEmpty(env.CACHEPHANT_MAX_SIZE);
-  if (fromEnv !== undefined) {
-    const bytes = parseSize(fromEnv);
-    if (bytes === undefined) {
-      throw new ConfigError(`CACHEPHANT_MAX_SIZE=${JSON.stringify(fromEnv)} is not a size. Use ${SIZE_FORMAT_HINT}.`);
-    }
-    return bytes;
-  }
-  if (configured.maxSize !== undefined) return parseSize(configured.maxSize)!;
-  if (plugin.maxSize !== undefined) {
-    const bytes = parseSize(plugin.maxSize);
-    if (bytes === undefined) {
-      throw new ConfigError(
-        `The plugin option maxSize: ${JSON.stringify(plugin.maxSize)} is not a size. Use ${SIZE_FORMAT_HINT}.`,
-      );
-    }
-    return bytes;
+function resolveMaxSize({ env, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs, warn: Warn): number {
+  // The plugin's options of the call stand for the recorded ones (the same options, or newer).
+  const fromPlugin = plugin.maxSize !== undefined || plugin.dir !== undefined ? plugin.maxSize : recorded.maxSize;
+  const sources: Array<[string, string | number | undefined]> = [
+    ["CACHEPHANT_MAX_SIZE", nonEmpty(env.CACHEPHANT_MAX_SIZE)],
+    ["configure({ maxSize })", configured.maxSize],
+    ["the plugin option maxSize", fromPlugin],
+    ['the "cachephant" maxSize in package.json', manifest.maxSize],
+  ];
+  for (const [source, value] of sources) {
+    if (value === undefined) continue;
+    const bytes = parseSize(value);
+    if (bytes !== undefined) return bytes;
+    warn(`maxSize:${source}:${value}`, `${describe(source, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}.`);
   }
   return DEFAULT_MAX_SIZE;
 }
@@ -130,22 +183,45 @@ function resolveMaxSize(env: SettingsInputs["env"], configured: ConfigureOptions
 const TRUE_WORDS = new Set(["1", "on", "true", "yes"]);
 const FALSE_WORDS = new Set(["0", "off", "false", "no"]);
 
-function envFlag(env: SettingsInputs["env"], name: string, usage: string): boolean | undefined {
+const FLAG_USAGE: Record<string, string> = {
+  CACHEPHANT: "off (or 0, false) to run uncached, on to cache",
+  CACHEPHANT_DEBUG: "1 (or on, true) to print a line per call, 0 (or off) not to",
+};
+
+function envFlag(env: SettingsInputs["env"], name: string, warn: Warn): boolean | undefined {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
   const word = raw.trim().toLowerCase();
   if (TRUE_WORDS.has(word)) return true;
   if (FALSE_WORDS.has(word)) return false;
-  throw new ConfigError(`${name}=${JSON.stringify(raw)} is not understood. Use ${usage}.`);
+  warn(`flag:${name}:${raw}`, `${describe(name, raw)} is not understood, so it is ignored. Use ${FLAG_USAGE[name]}.`);
+  return undefined;
 }
 
-function nearestPackageRoot(from: string): string | undefined {
-  for (let dir = from; ; dir = dirname(dir)) {
-    if (existsSync(join(dir, "package.json"))) return dir;
-    if (dirname(dir) === dir) return undefined;
-  }
+/**
+ * The environment's bad values, as one error (the CLI exits 2 on it, where a
+ * program would warn and go on).
+ * @throws ConfigError naming the first bad variable and the format.
+ */
+export function checkEnvironment(env: SettingsInputs["env"] = process.env): void {
+  const problems: string[] = [];
+  const collect: Warn = (_id, message) => problems.push(message.replace(", so it is ignored", ""));
+  resolveSettings({ env, cwd: "/", root: "/", configured: {}, plugin: {} }, collect);
+  if (problems.length > 0) throw new ConfigError(problems[0]!);
+}
+
+function describe(source: string, value: string | number): string {
+  return /^[A-Z_]+$/.test(source) ? `${source}=${JSON.stringify(value)}` : `${source}: ${JSON.stringify(value)}`;
 }
 
 function nonEmpty(value: string | undefined): string | undefined {
   return value === undefined || value === "" ? undefined : value;
 }
+
+/** Forgets the project root and its settings (tests). */
+export function resetProject(): void {
+  searchStart = undefined;
+  project = undefined;
+  cached = undefined;
+}
+

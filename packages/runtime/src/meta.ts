@@ -41,7 +41,7 @@ export interface CachedFunctionMeta {
   readonly ignore?: readonly number[];
   /** Time to live in milliseconds (`ttl=` in the directive). */
   readonly ttl?: number;
-  /** The plugin's `dir` option, relative to the working directory at run time. */
+  /** The plugin's `dir` option, relative to the project root at run time. */
   readonly dir?: string;
   /** The plugin's `maxSize` option, as the user wrote it (`"2GB"`) or bytes. */
   readonly maxSize?: string | number;

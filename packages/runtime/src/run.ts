@@ -194,9 +194,11 @@ async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, setti
   if (read.status === "corrupt") return corruptEntry(meta, read.reason);
   if (read.status === "missing") {
     if (read.reason === "evicted") return { missReason: "evicted" };
+    // The reason is only printed with debug lines: the marker is read only then.
     if (!settings.debug) return { missReason: "new arguments" };
     const marker = await readMarker(store, meta);
-    if (marker === undefined || marker.hash === meta.hash) return { missReason: "new arguments" };
+    if (marker === undefined) return { missReason: "nothing stored for this function" };
+    if (marker.hash === meta.hash) return { missReason: newInputsReason(meta) };
     return { missReason: codeChangeReason(marker.deps, meta.deps) };
   }
   if (isExpired(read.metadata, meta)) return { missReason: "expired" };
@@ -207,6 +209,16 @@ async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, setti
     await store.remove(key).catch(() => {});
     return corruptEntry(meta, `its content could not be decoded (${describeError(error)})`);
   }
+}
+
+/** Why a function whose code has results misses: what its key is made of differs, or its one entry is gone. */
+function newInputsReason(meta: CachedFunctionMeta): string {
+  const keyedArguments = meta.paths.length - (meta.ignore?.length ?? 0) > 0;
+  const keyedScope = (meta.scope?.length ?? 0) > 0;
+  if (keyedArguments && keyedScope) return "new arguments or new values of outside variables";
+  if (keyedArguments) return "new arguments";
+  if (keyedScope) return "new values of outside variables";
+  return "evicted or cleared (no parameters: its one entry is gone)";
 }
 
 function isExpired(metadata: EntryMetadata, meta: CachedFunctionMeta): boolean {

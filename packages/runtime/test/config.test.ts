@@ -1,22 +1,37 @@
 import { mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
-import { resolveSettings, type SettingsInputs } from "../src/config.js";
+import { checkEnvironment, resolveSettings, type SettingsInputs } from "../src/config.js";
+import { nearestPackageRoot, readPackageSettings, readRecordedSettings, recordSettings, rootSearchStart } from "../src/project.js";
 import { configure, ConfigError } from "../src/index.js";
 import { removeTempDirs, tempDir } from "./helpers.js";
 
 afterAll(removeTempDirs);
 
+const said: string[] = [];
+
 function settings(inputs: Partial<SettingsInputs>) {
-  return resolveSettings({ env: {}, cwd: "/work/app", configured: {}, plugin: {}, ...inputs });
+  said.length = 0;
+  return resolveSettings(
+    { env: {}, cwd: "/work/elsewhere", root: "/work/app", configured: {}, plugin: {}, ...inputs },
+    (_id, message) => said.push(message),
+  );
 }
 
 describe("store directory", () => {
-  test("CACHEPHANT_DIR, else configure({ dir }), else the plugin's dir, all relative to the working directory", () => {
-    const all = { env: { CACHEPHANT_DIR: "env-dir" }, configured: { dir: "configured" }, plugin: { dir: "plugin" } };
-    expect(settings(all).dir).toBe(resolve("/work/app/env-dir"));
+  test("CACHEPHANT_DIR (relative to the working directory), else configure, else the plugin, else package.json (relative to the project root)", () => {
+    const all = {
+      env: { CACHEPHANT_DIR: "env-dir" },
+      configured: { dir: "configured" },
+      plugin: { dir: "plugin" },
+      recorded: { dir: "recorded" },
+      manifest: { dir: "manifest" },
+    };
+    expect(settings(all).dir).toBe(resolve("/work/elsewhere/env-dir"));
     expect(settings({ ...all, env: {} }).dir).toBe(resolve("/work/app/configured"));
-    expect(settings({ plugin: { dir: "plugin" } }).dir).toBe(resolve("/work/app/plugin"));
+    expect(settings({ ...all, env: {}, configured: {} }).dir).toBe(resolve("/work/app/plugin"));
+    expect(settings({ recorded: { dir: "recorded" }, manifest: { dir: "manifest" } }).dir).toBe(resolve("/work/app/recorded"));
+    expect(settings({ manifest: { dir: "manifest" } }).dir).toBe(resolve("/work/app/manifest"));
     expect(settings({ plugin: { dir: "/abs/cache" } }).dir).toBe(resolve("/abs/cache"));
   });
 
@@ -24,40 +39,67 @@ describe("store directory", () => {
     expect(settings({ env: { CACHEPHANT_DIR: "" }, plugin: { dir: "p" } }).dir).toBe(resolve("/work/app/p"));
   });
 
-  test("default: node_modules/.cache/cachephant in the nearest folder with a package.json", () => {
+  test("default: node_modules/.cache/cachephant in the project root, whatever the working directory", () => {
+    expect(settings({}).dir).toBe(join("/work/app", "node_modules", ".cache", "cachephant"));
+    expect(settings({ cwd: "/" }).dir).toBe(join("/work/app", "node_modules", ".cache", "cachephant"));
+  });
+});
+
+describe("project root", () => {
+  test("the nearest folder with a package.json above the program's entry file, not the working directory", () => {
     const root = tempDir();
     writeFileSync(join(root, "package.json"), "{}");
-    const deep = join(root, "packages", "app", "src");
-    mkdirSync(deep, { recursive: true });
-    expect(settings({ cwd: deep }).dir).toBe(join(root, "node_modules", ".cache", "cachephant"));
-    writeFileSync(join(root, "packages", "app", "package.json"), "{}");
-    expect(settings({ cwd: deep }).dir).toBe(join(root, "packages", "app", "node_modules", ".cache", "cachephant"));
+    mkdirSync(join(root, "dist"), { recursive: true });
+    writeFileSync(join(root, "dist", "main.mjs"), "");
+    expect(nearestPackageRoot(rootSearchStart(join(root, "dist", "main.mjs"), "/"))).toBe(root);
   });
 
-  test("default without any package.json: under the working directory", () => {
-    // The temp dir has no package.json at or above it (a tmpfs root does not either).
-    const cwd = tempDir();
-    const dir = settings({ cwd }).dir;
-    expect(dir.endsWith(join("node_modules", ".cache", "cachephant"))).toBe(true);
+  test("the working directory for a tool in node_modules (a test runner, the CLI) or without an entry file", () => {
+    expect(rootSearchStart("/work/app/node_modules/vitest/vitest.mjs", "/work/app/packages/a")).toBe("/work/app/packages/a");
+    expect(rootSearchStart(undefined, "/work/app")).toBe("/work/app");
+  });
+
+  test("the plugin's recorded options and the package.json key are read from the root", () => {
+    const root = tempDir();
+    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "app", cachephant: { dir: ".cache/p", maxSize: "5MB" } }));
+    expect(readPackageSettings(root)).toEqual({ dir: ".cache/p", maxSize: "5MB" });
+    expect(readRecordedSettings(root)).toEqual({});
+    expect(recordSettings(root, { dir: ".cache/x", maxSize: "2GB" })).toBe(true);
+    expect(readRecordedSettings(root)).toEqual({ dir: ".cache/x", maxSize: "2GB" });
+    expect(recordSettings(root, {})).toBe(true);
+    expect(readRecordedSettings(root)).toEqual({});
   });
 });
 
 describe("size bound", () => {
-  test("CACHEPHANT_MAX_SIZE, else configure, else the plugin, else 1GB", () => {
+  test("CACHEPHANT_MAX_SIZE, else configure, else the plugin (its call, else its recorded options), else package.json, else 1GB", () => {
     expect(settings({}).maxSize).toBe(1e9);
-    expect(settings({ plugin: { maxSize: "2GB" } }).maxSize).toBe(2e9);
+    expect(settings({ manifest: { maxSize: "3GB" } }).maxSize).toBe(3e9);
+    expect(settings({ recorded: { maxSize: "4GB" }, manifest: { maxSize: "3GB" } }).maxSize).toBe(4e9);
+    expect(settings({ plugin: { maxSize: "2GB" }, recorded: { maxSize: "4GB" } }).maxSize).toBe(2e9);
     expect(settings({ plugin: { maxSize: 1234 } }).maxSize).toBe(1234);
     expect(settings({ configured: { maxSize: "1GiB" }, plugin: { maxSize: "2GB" } }).maxSize).toBe(2 ** 30);
     expect(settings({ env: { CACHEPHANT_MAX_SIZE: "500MB" }, configured: { maxSize: "1GiB" } }).maxSize).toBe(500e6);
   });
 
-  test("bad values are errors naming their source and the format", () => {
-    expect(() => settings({ env: { CACHEPHANT_MAX_SIZE: "12XB" } })).toThrowError(
-      'CACHEPHANT_MAX_SIZE="12XB" is not a size. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
-    );
-    expect(() => settings({ plugin: { maxSize: "big" } })).toThrowError(/^The plugin option maxSize: "big" is not a size/);
+  test("a bad value is one warning naming its source and the format, and the next source decides", () => {
+    expect(settings({ env: { CACHEPHANT_MAX_SIZE: "banana" } }).maxSize).toBe(1e9);
+    expect(said).toEqual([
+      'CACHEPHANT_MAX_SIZE="banana" is not a size, so it is ignored. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
+    ]);
+    expect(settings({ env: { CACHEPHANT_MAX_SIZE: "12XB" }, configured: { maxSize: "2GB" } }).maxSize).toBe(2e9);
+    expect(settings({ plugin: { maxSize: "big" } }).maxSize).toBe(1e9);
+    expect(said).toEqual([expect.stringMatching(/^the plugin option maxSize: "big" is not a size/)]);
     expect(() => configure({ maxSize: "huge" })).toThrowError(ConfigError);
     expect(() => configure({ dir: "" })).toThrowError(ConfigError);
+  });
+
+  test("checkEnvironment (the CLI's check) throws on the same values", () => {
+    expect(() => checkEnvironment({ CACHEPHANT_MAX_SIZE: "banana" })).toThrowError(
+      'CACHEPHANT_MAX_SIZE="banana" is not a size. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
+    );
+    expect(() => checkEnvironment({ CACHEPHANT_DEBUG: "loud" })).toThrowError(/CACHEPHANT_DEBUG="loud" is not understood/);
+    expect(() => checkEnvironment({ CACHEPHANT_MAX_SIZE: "2GB", CACHEPHANT: "off" })).not.toThrow();
   });
 });
 
@@ -82,8 +124,10 @@ describe("switches", () => {
     expect(settings({ env: { CACHEPHANT_DEBUG: "1" } }).debug).toBe(true);
   });
 
-  test("an unknown value is an error that says what is accepted", () => {
-    expect(() => settings({ env: { CACHEPHANT: "nah" } })).toThrowError(/CACHEPHANT="nah" is not understood\. Use off/);
-    expect(() => settings({ env: { CACHEPHANT_DEBUG: "verbose" } })).toThrowError(/CACHEPHANT_DEBUG="verbose"/);
+  test("an unknown value is one warning that says what is accepted, and is ignored", () => {
+    expect(settings({ env: { CACHEPHANT: "nah" } }).enabled).toBe(true);
+    expect(said).toEqual([expect.stringMatching(/^CACHEPHANT="nah" is not understood, so it is ignored\. Use off/)]);
+    expect(settings({ env: { CACHEPHANT_DEBUG: "verbose" }, configured: { debug: true } }).debug).toBe(true);
+    expect(said).toEqual([expect.stringMatching(/^CACHEPHANT_DEBUG="verbose"/)]);
   });
 });

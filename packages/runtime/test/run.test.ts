@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, truncateSyn
 import { join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
-import { configure, ConfigError, list } from "../src/index.js";
+import { configure, ConfigError, list, prune } from "../src/index.js";
 import { entryKey } from "../src/key.js";
 import { readIndex } from "../src/maintenance.js";
 import { forgetMarkers } from "../src/markers.js";
@@ -295,7 +295,7 @@ describe("ttl", () => {
     expect(fn.runs).toBe(2);
     const reasons = debugLines(runtime.stderr()).map((line) => line.replace(/ [\d.]+ms/, ""));
     expect(reasons).toEqual([
-      expect.stringMatching(/^cachephant miss .*: new arguments$/),
+      expect.stringMatching(/^cachephant miss .*: nothing stored for this function$/),
       expect.stringMatching(/^cachephant hit /),
       expect.stringMatching(/^cachephant miss .*: expired$/),
       expect.stringMatching(/^cachephant hit /),
@@ -346,26 +346,39 @@ describe("switches", () => {
     expect(fn.runs).toBe(3);
   });
 
-  test("a bad CACHEPHANT value is a clear error", async () => {
+  test("a bad CACHEPHANT value is one warning and the default: calls still cache", async () => {
     process.env.CACHEPHANT = "maybe";
     configure({});
-    await expect(cached(makeMeta(), () => 1)()).rejects.toThrow(ConfigError);
-    await expect(cached(makeMeta(), () => 1)()).rejects.toThrow(/CACHEPHANT="maybe" is not understood/);
+    const fn = cached(makeMeta(), () => 1);
+    expect(await fn()).toBe(1);
+    expect(await fn()).toBe(1);
+    expect(fn.runs).toBe(1);
+    expect(warnings(runtime.stderr())).toEqual([
+      'cachephant: CACHEPHANT="maybe" is not understood, so it is ignored. Use off (or 0, false) to run uncached, on to cache.',
+    ]);
   });
 
-  test("a bad CACHEPHANT_MAX_SIZE is a clear error naming the variable and the format", async () => {
-    process.env.CACHEPHANT_MAX_SIZE = "12XB";
+  test("a bad CACHEPHANT_MAX_SIZE (banana) is one warning naming the variable and the format, and the default bound", async () => {
+    process.env.CACHEPHANT_MAX_SIZE = "banana";
     configure({});
-    await expect(cached(makeMeta(), () => 1)()).rejects.toThrow(
-      'CACHEPHANT_MAX_SIZE="12XB" is not a size. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
-    );
+    const fn = cached(makeMeta(), (x: number) => x);
+    expect(await fn(1)).toBe(1);
+    expect(await fn(2)).toBe(2);
+    expect(await fn(1)).toBe(1);
+    expect(fn.runs).toBe(2);
+    expect(warnings(runtime.stderr())).toEqual([
+      'cachephant: CACHEPHANT_MAX_SIZE="banana" is not a size, so it is ignored. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
+    ]);
+    expect((await prune({ dryRun: true })).maxSize).toBe(1e9);
   });
 
-  test("a bad maxSize from the plugin is a clear error", async () => {
-    await expect(cached(makeMeta({ maxSize: "lots" }), () => 1)()).rejects.toMatchObject({
-      code: "CACHEPHANT_BAD_CONFIG",
-      message: expect.stringContaining("The plugin option maxSize"),
-    });
+  test("a bad maxSize from the plugin is one warning, and the next source decides", async () => {
+    configure({});
+    const fn = cached(makeMeta({ maxSize: "lots" }), () => 1);
+    expect(await fn()).toBe(1);
+    expect(await fn()).toBe(1);
+    expect(fn.runs).toBe(1);
+    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining('the plugin option maxSize: "lots" is not a size')]);
   });
 });
 
@@ -383,12 +396,32 @@ describe("debug lines", () => {
     await v2(3);
     await cached({ ...meta, paths: ["args[0]"] }, (_f: unknown) => 1)(() => {});
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, " <t>"))).toEqual([
-      "cachephant miss loadReport (src/data.ts:3) <t>: new arguments",
+      "cachephant miss loadReport (src/data.ts:3) <t>: nothing stored for this function",
       "cachephant hit loadReport (src/data.ts:3) <t>",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments",
       "cachephant miss loadReport (src/data.ts:3) <t>: new code",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments",
       "cachephant miss loadReport (src/data.ts:3) <t>: uncached: args[0] is a function",
+    ]);
+  });
+
+  test("a miss says what happened: nothing stored yet, a new argument value, or the one entry of a function without parameters gone", async () => {
+    configure({ debug: true });
+    const withArgs = cached(makeMeta({ name: "withArgs", paths: ["args[0]"] }), (x: number) => x);
+    await withArgs(1);
+    await withArgs(2);
+    const noParamsMeta = makeMeta({ name: "noParams", paths: [] });
+    const noParams = cached(noParamsMeta, () => 1);
+    await noParams();
+    // Its result goes (evicted), its marker stays: the code has results, but not this one.
+    await cacache.rm.entry(runtime.dir(), entryKey(noParamsMeta, []));
+    await noParams();
+    const lines = debugLines(runtime.stderr()).map((line) => line.replace(/^cachephant (\w+) (\w+) .*?: /, "$1 $2: "));
+    expect(lines).toEqual([
+      "miss withArgs: nothing stored for this function",
+      "miss withArgs: new arguments",
+      "miss noParams: nothing stored for this function",
+      "miss noParams: evicted or cleared (no parameters: its one entry is gone)",
     ]);
   });
 
@@ -415,7 +448,7 @@ describe("debug lines", () => {
         throw new Error("x");
       })(),
     ).rejects.toThrow("x");
-    expect(debugLines(runtime.stderr())[0]).toMatch(/: new arguments; it threw, nothing stored$/);
+    expect(debugLines(runtime.stderr())[0]).toMatch(/: nothing stored for this function; it threw, nothing stored$/);
   });
 });
 
@@ -444,7 +477,7 @@ describe("faults", () => {
     expect(ws).toHaveLength(1);
     expect(ws[0]).toMatch(/^cachephant: report \(src\/data\.ts:12\): a cache entry was unusable \(.+\); computing it again and rewriting it$/);
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, ""))).toEqual([
-      "cachephant miss report (src/data.ts:12): new arguments",
+      "cachephant miss report (src/data.ts:12): nothing stored for this function",
       "cachephant miss report (src/data.ts:12): corrupt entry",
       "cachephant hit report (src/data.ts:12)",
     ]);

@@ -1,0 +1,27 @@
+// A misspelled directive is a build warning naming file:line:column and the
+// intended spelling, in each bundler, and the build still succeeds.
+import { afterEach, describe, expect, test } from "vitest";
+import { BUNDLERS, Project } from "./helpers/project.js";
+
+let project: Project;
+afterEach((context) => {
+  if (context.task.result?.state === "pass") project?.remove();
+});
+
+describe.each(BUNDLERS)("%s", (bundler) => {
+  test('"use cahce" is a build warning with its place and "use cache"', async () => {
+    project = Project.create(bundler).write(
+      "src/lib.ts",
+      `import { countRun } from "./runs";
+
+export async function square(n: number): Promise<number> {
+  "use cahce";
+  countRun("square");
+  return n * n;
+}
+`,
+    );
+    const { stdout, stderr } = await project.build();
+    expect(`${stdout}\n${stderr}`).toMatch(/src\/lib\.ts:4:3: "use cahce" looks like a misspelled directive: .*Write "use cache"\./);
+  });
+});

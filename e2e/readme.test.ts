@@ -1,0 +1,126 @@
+// The README's "Use" section, run as printed: in a new folder outside the
+// repository, its install commands (with the release step's tarballs), its
+// files and its commands, section by section. The snippets are read from
+// README.md here, so the README cannot drift from what works.
+import { exec } from "node:child_process";
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { promisify } from "node:util";
+import { afterAll, beforeAll, expect, test } from "vitest";
+import { packRelease, repoRoot } from "./helpers/release.js";
+
+const sh = promisify(exec);
+const PLACEHOLDER = "/path/to/cachephant/release";
+const { packageManager } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { packageManager: string };
+
+interface Block {
+  lang: string;
+  text: string;
+}
+
+/** The fenced blocks of each `###` section of the README's `## Use`. */
+function useSections(): Map<string, Block[]> {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const use = readme.slice(readme.indexOf("\n## Use\n"), readme.indexOf("\n## ", readme.indexOf("\n## Use\n") + 1));
+  const sections = new Map<string, Block[]>();
+  for (const part of use.split(/\n### /).slice(1)) {
+    const title = part.slice(0, part.indexOf("\n"));
+    const blocks = [...part.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, text]) => ({ lang: lang!, text: text! }));
+    sections.set(title, blocks);
+  }
+  return sections;
+}
+
+const sections = useSections();
+function section(prefix: string): Block[] {
+  const found = [...sections].find(([title]) => title.startsWith(prefix));
+  if (!found) throw new Error(`README.md has no "### ${prefix}" under "## Use"`);
+  return found[1];
+}
+
+let release: Awaited<ReturnType<typeof packRelease>>;
+const folders: string[] = [];
+beforeAll(async () => {
+  release = await packRelease();
+}, 120_000);
+afterAll(() => {
+  for (const folder of [...folders, release?.dir]) if (folder) rmSync(folder, { recursive: true, force: true });
+});
+
+/** A new folder outside the repository. */
+function newFolder(): string {
+  const folder = mkdtempSync(join(tmpdir(), "cachephant-readme-"));
+  folders.push(folder);
+  return folder;
+}
+
+/** The folder's tarball paths in place of the README's placeholder. */
+const withTarballs = (text: string) => text.replaceAll(PLACEHOLDER, release.dir);
+
+// Debug lines say hit or miss; no CACHEPHANT_* of the test's own environment.
+const env = { ...process.env, CACHEPHANT_DEBUG: "1", CACHEPHANT_DIR: "", CACHEPHANT_MAX_SIZE: "", CACHEPHANT: "", npm_config_update_notifier: "false" };
+
+/** Writes each `// path` file block; runs each command of each `sh` block; returns what each command printed. */
+async function follow(folder: string, blocks: readonly Block[], skip: (line: string) => boolean = () => false): Promise<string[]> {
+  const outputs: string[] = [];
+  for (const block of blocks) {
+    if (block.lang === "sh") {
+      for (const raw of block.text.split("\n")) {
+        const command = raw.replace(/\s+#.*$/, "").trim();
+        if (command === "" || skip(command)) continue;
+        const { stdout, stderr } = await sh(withTarballs(command), { cwd: folder, env });
+        outputs.push(`${stdout}${stderr}`);
+      }
+    } else if (/^(js|ts)$/.test(block.lang)) {
+      const path = /^\/\/ (\S+)\n/.exec(block.text)?.[1];
+      if (path === undefined) throw new Error(`a ${block.lang} block of the README's Use section does not start with // <file>`);
+      mkdirSync(dirname(join(folder, path)), { recursive: true });
+      writeFileSync(join(folder, path), block.text);
+    }
+  }
+  return outputs;
+}
+
+/** The outputs of the commands that ran the program: a miss, then a hit from a new process. */
+function expectComputedThenCached(outputs: readonly string[], fn: string): void {
+  const runs = outputs.filter((output) => new RegExp(`cachephant (hit|miss) ${fn}`).test(output));
+  expect(runs).toHaveLength(2);
+  expect(runs[0]).toMatch(new RegExp(`cachephant miss ${fn} .*: nothing stored for this function`));
+  expect(runs[1]).toMatch(new RegExp(`cachephant hit ${fn} `));
+}
+
+test.concurrent("npm: install from the release tarballs, then the esbuild, Vite and Vitest sections as printed", async () => {
+  const folder = newFolder();
+  const [init, tarballs] = section("Install").filter((block) => block.lang === "sh");
+  // The registry commands wait for a publish; the tarball commands stand for them.
+  await follow(folder, [init!], (command) => /^npm install (-D )?@cachephant\//.test(command));
+  await follow(folder, [tarballs!]);
+  await follow(folder, section("A cached function"));
+
+  const esbuild = await follow(folder, section("esbuild"));
+  expectComputedThenCached(esbuild, "slowSquare");
+  expect(esbuild.at(-1)).toMatch(/slowSquare\(12\) = 144 in \d+ ms/);
+
+  // The same function in the same project: start the Vite section from an empty store.
+  await sh("npx cachephant clear", { cwd: folder, env });
+  const vite = await follow(folder, section("Vite"));
+  expectComputedThenCached(vite, "slowSquare");
+
+  const vitest = await follow(folder, section("Vitest"));
+  expectComputedThenCached(vitest, "loadDataset");
+}, 600_000);
+
+test.concurrent("pnpm: the README's overrides and the tarballs install in a new folder, and the esbuild section runs", async () => {
+  const folder = newFolder();
+  writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "pnpm-user-project", private: true, type: "module" }));
+  const yaml = section("Install").find((block) => block.lang === "yaml");
+  // pnpm runs no install scripts it was not told to allow (esbuild's fetches its binary).
+  writeFileSync(join(folder, "pnpm-workspace.yaml"), `${withTarballs(yaml!.text)}allowBuilds:\n  esbuild: true\n`);
+  const pnpm = `npx --yes ${packageManager}`;
+  await sh(`${pnpm} add ${release.tarball("runtime")}`, { cwd: folder, env });
+  await sh(`${pnpm} add -D ${release.tarball("core")} ${release.tarball("plugin")} esbuild`, { cwd: folder, env });
+  await follow(folder, section("A cached function"));
+  const esbuild = await follow(folder, section("esbuild"), (command) => command.startsWith("npm install"));
+  expectComputedThenCached(esbuild, "slowSquare");
+}, 600_000);

@@ -1,0 +1,74 @@
+// One set of settings: the plugin's dir and maxSize reach the built program
+// wherever it is started from, and `cachephant ls/prune/clear` run in the
+// project folder act on that same store with that bound.
+import { execFile } from "node:child_process";
+import { existsSync, mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterAll, afterEach, expect, test } from "vitest";
+import { Project } from "./helpers/project.js";
+
+const run = promisify(execFile);
+const cliPath = join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@cachephant", "runtime", "dist", "cli.js");
+// No CACHEPHANT_* from the test's own environment: the project's settings decide.
+const env = { ...process.env, CACHEPHANT_DIR: "", CACHEPHANT_MAX_SIZE: "", CACHEPHANT: "", CACHEPHANT_DEBUG: "" };
+const elsewhere = mkdtempSync(join(tmpdir(), "cachephant-elsewhere-"));
+
+let project: Project;
+afterEach((context) => {
+  if (context.task.result?.state === "pass") project?.remove();
+});
+afterAll(() => rmSync(elsewhere, { recursive: true, force: true }));
+
+async function start(cwd: string): Promise<Record<string, number>> {
+  const { stdout } = await run(process.execPath, [join(project.dir, "dist", "main.mjs")], { cwd, env });
+  return (JSON.parse(stdout.trim().split("\n").at(-1)!) as { runs: Record<string, number> }).runs;
+}
+
+async function cachephant(...args: string[]): Promise<string> {
+  return (await run(process.execPath, [cliPath, ...args], { cwd: project.dir, env })).stdout;
+}
+
+test("the program uses the plugin's dir from any working directory, and the CLI in the project folder uses that store and bound", async () => {
+  project = Project.create("esbuild").write(
+    "build.mjs",
+    `import { build } from "esbuild";
+import cachephant from "@cachephant/plugin/esbuild";
+await build({
+  entryPoints: ["src/main.ts"], bundle: true, platform: "node", format: "esm", outfile: "dist/main.mjs",
+  plugins: [cachephant({ dir: ".cache/custom", maxSize: "2GB" })], logLevel: "warning",
+});
+`,
+  );
+  await project.build();
+  const store = join(project.dir, ".cache", "custom");
+
+  expect(await start(elsewhere)).toEqual({ square: 2 });
+  expect(existsSync(store)).toBe(true);
+  expect(existsSync(join(elsewhere, "node_modules"))).toBe(false);
+  expect(await start(join(project.dir, "src"))).toEqual({});
+
+  const listed = JSON.parse(await cachephant("ls", "--json")) as { dir: string; total: { entries: number } };
+  expect(listed).toMatchObject({ dir: store, total: { entries: 2 } });
+  const pruned = JSON.parse(await cachephant("prune", "--dry-run", "--json")) as { dir: string; maxSize: number };
+  expect(pruned).toMatchObject({ dir: store, maxSize: 2e9 });
+
+  expect(await cachephant("clear")).toContain(`Removed 2 entries`);
+  expect(await start(project.dir)).toEqual({ square: 2 });
+});
+
+test("an invalid CACHEPHANT_MAX_SIZE is one warning in the program, and bad usage (exit 2) for the CLI", async () => {
+  project = Project.create("esbuild");
+  await project.build();
+  const banana = { ...env, CACHEPHANT_MAX_SIZE: "banana" };
+  const first = await run(process.execPath, ["dist/main.mjs"], { cwd: project.dir, env: banana });
+  expect(first.stderr.trim().split("\n")).toEqual([
+    'cachephant: CACHEPHANT_MAX_SIZE="banana" is not a size, so it is ignored. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
+  ]);
+  const second = await run(process.execPath, ["dist/main.mjs"], { cwd: project.dir, env: banana });
+  expect(JSON.parse(second.stdout.trim()).runs).toEqual({});
+  const failure = await run(process.execPath, [cliPath, "prune"], { cwd: project.dir, env: banana }).catch((error: unknown) => error);
+  expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cachephant: CACHEPHANT_MAX_SIZE="banana" is not a size/) });
+});

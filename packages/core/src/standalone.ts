@@ -10,11 +10,12 @@ import { parse } from "@babel/parser";
 import traverseModule, { type NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { checkCacheable } from "./checks.js";
-import { parseDirective, type DirectiveOptions } from "./directive.js";
+import { isCacheDirective, parseDirective, type DirectiveOptions } from "./directive.js";
 import { ErrorReporter, spanOf } from "./errors.js";
 import { cacheDirectiveOf } from "./find.js";
 import { FORMAT_VERSION, hashFunction, type HashInput } from "./hash.js";
 import { normalizeDeclaration, normalizeFunction } from "./normalize.js";
+import { parseFile } from "./parse.js";
 import { argumentResolver, type ArgumentResolver } from "./standalone-params.js";
 import { createHash } from "node:crypto";
 
@@ -132,6 +133,35 @@ export function helperHash(source: string, file: string): string {
   const { path } = parseFunctionOrClass(source, file);
   const text = normalizeDeclaration(path).text;
   return createHash("sha256").update(`cachephant-format ${FORMAT_VERSION}\nhelper ${text}`).digest("hex").slice(0, 32);
+}
+
+/**
+ * Lines of the functions in a module that are passed to a `cached(...)` call
+ * and start with a `"use cache"` directive: under Bun, whose transpiler drops
+ * directives from the functions it loads, the runtime checks the caller's
+ * file with this, so the directive's options are not silently lost. A file
+ * that does not parse has none.
+ */
+export function cachedCallsWithDirective(code: string, file: string): number[] {
+  let ast: t.File;
+  try {
+    ast = parseFile(code, file, new ErrorReporter(code, file)).ast;
+  } catch {
+    return [];
+  }
+  const lines: number[] = [];
+  traverse(ast, {
+    CallExpression(path) {
+      const { callee, arguments: args } = path.node;
+      const name = callee.type === "Identifier" ? callee.name : callee.type === "MemberExpression" && callee.property.type === "Identifier" ? callee.property.name : "";
+      const fn = args[0];
+      if (name !== "cached" || !fn || (fn.type !== "FunctionExpression" && fn.type !== "ArrowFunctionExpression")) return;
+      if (fn.body.type === "BlockStatement" && fn.body.directives.some((directive) => isCacheDirective(directive.value.value))) {
+        lines.push(fn.loc?.start.line ?? 0);
+      }
+    },
+  });
+  return lines;
 }
 
 interface ParsedFunction {

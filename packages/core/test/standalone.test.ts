@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { transform } from "../src/index.js";
-import { analyzeFunctionSource, helperHash } from "../src/standalone.js";
+import { analyzeFunctionSource, cachedCallsWithDirective, helperHash } from "../src/standalone.js";
 
 const analyze = (source: string, name = "load") => analyzeFunctionSource(source, { name, file: "cell.js" });
 
@@ -57,5 +57,22 @@ describe("standalone normalization", () => {
   test("source that is not a function is a parse error with a stable code", () => {
     expect(() => analyze(`class A {}`)).toThrow(expect.objectContaining({ code: "CACHEPHANT_PARSE" }));
     expect(() => analyze(`not javascript at all (`)).toThrow(expect.objectContaining({ code: "CACHEPHANT_PARSE" }));
+  });
+
+  test("finds the functions passed to cached() that start with a directive, and no others", () => {
+    const code = [
+      `import { cached } from "@cachephant/runtime";`,
+      `const a = cached(async function a(x) { return x; });`,
+      `const b = cached(`,
+      `  async (x: number) => {`,
+      `    "use cache: ttl=1h";`,
+      `    return x;`,
+      `  },`,
+      `);`,
+      `async function c() { "use cache"; return 1; }`,
+      `const d = runtime.cached(async () => { 'use cache'; return 2; });`,
+    ].join("\n");
+    expect(cachedCallsWithDirective(code, "cell.ts")).toEqual([4, 10]);
+    expect(cachedCallsWithDirective("not ( javascript", "cell.js")).toEqual([]);
   });
 });

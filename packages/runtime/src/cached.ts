@@ -7,6 +7,7 @@
  * arguments, the helpers named in `uses`, and the directive's options. Calls
  * go through `runCached`, like rewritten functions.
  */
+import { readFileSync } from "node:fs";
 import { CachedFunctionError } from "./cached-error.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { runCached } from "./run.js";
@@ -37,6 +38,8 @@ interface Wrapped {
   readonly source: string;
   readonly name: string;
   readonly file: string;
+  /** The absolute path of that file, when the stack names one. */
+  readonly path: string | undefined;
   readonly line: number;
   readonly uses: ReadonlyArray<(...args: never[]) => unknown>;
   readonly ignore: readonly string[] | undefined;
@@ -86,6 +89,7 @@ export function cached<F extends AsyncFunction>(fn: F, options: CachedOptions = 
     source,
     name,
     file: at.file,
+    path: at.path,
     line: at.line,
     uses: [...(options.uses ?? [])].map((helper, index) => checkHelper(helper, index)),
     ignore: typeof options.ignore === "string" ? options.ignore.split(",").map((part) => part.trim()) : options.ignore,
@@ -119,6 +123,7 @@ function analysisOf(wrapped: Wrapped): Promise<Analysis> {
 
 async function analyze(wrapped: Wrapped): Promise<Analysis> {
   const core = await (standalone ??= import("@cachephant/core/standalone"));
+  checkBunKeptDirective(core, wrapped);
   const uses = new Map<string, string>();
   for (const [index, helper] of wrapped.uses.entries()) {
     const label = uses.has(helper.name) || !helper.name ? `${helper.name || "anonymous"}#${index}` : helper.name;
@@ -198,16 +203,42 @@ function describe(value: unknown): string {
   return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
-/** Where `cached()` was called: the file (relative to the working directory when inside it) and line. */
-function callerLocation(): { file: string; line: number } {
+const IS_BUN = typeof (process.versions as Record<string, string | undefined>).bun === "string";
+
+/**
+ * Bun's transpiler drops directives from the functions it loads, so
+ * `toString()` no longer shows a `"use cache: ttl=1h"` written in the file,
+ * and its options would be silently lost (a result kept past its ttl). Under
+ * Bun, when the source shows none, the file where `cached()` was called is
+ * checked for `cached()` calls whose function starts with the directive.
+ */
+function checkBunKeptDirective(core: Standalone, wrapped: Wrapped): void {
+  if (!IS_BUN || wrapped.path === undefined || wrapped.source.includes("use cache")) return;
+  let text: string;
+  try {
+    text = readFileSync(wrapped.path, "utf8");
+  } catch {
+    return;
+  }
+  const lines = core.cachedCallsWithDirective(text, wrapped.path);
+  if (lines.length === 0) return;
+  throw new CachedFunctionError(
+    "CACHEPHANT_BAD_OPTION",
+    `cached() in ${wrapped.path}:${lines[0]}: Bun removes directives from the functions it loads, so the "use cache" directive of a wrapped function and its options cannot be read`,
+    'move the options into the second argument: cached(fn, { ttl: "1h", ignore: ["signal"] }), or preload @cachephant/plugin/bun and use the directive without cached()',
+  );
+}
+
+/** Where `cached()` was called: the file (relative to the working directory when inside it), its path, and line. */
+function callerLocation(): { file: string; path: string | undefined; line: number } {
   const holder: { stack?: string } = {};
   Error.captureStackTrace?.(holder, cached);
   const frame = holder.stack?.split("\n").find((line) => /^\s*at /.test(line)) ?? "";
   const match = /\(?((?:[a-z]+:\/\/\/?)?[^()]*?):(\d+):\d+\)?\s*$/i.exec(frame.replace(/^\s*at (?:async )?/, ""));
-  if (!match) return { file: "<cached>", line: 0 };
-  let file = match[1]!.replace(/^.*\(/, "");
-  if (file.startsWith("file://")) file = decodeURIComponent(new URL(file).pathname);
+  if (!match) return { file: "<cached>", path: undefined, line: 0 };
+  let path = match[1]!.replace(/^.*\(/, "");
+  if (path.startsWith("file://")) path = decodeURIComponent(new URL(path).pathname);
   const cwd = process.cwd();
-  if (file.startsWith(`${cwd}/`)) file = file.slice(cwd.length + 1);
-  return { file, line: Number(match[2]) };
+  const file = path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
+  return { file, path: path.startsWith("/") ? path : undefined, line: Number(match[2]) };
 }

@@ -6,6 +6,8 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 // Unit tests run on the sources (no build needed); e2e runs the built packages
 // through real bundlers in child processes.
 const alias = {
+  "@cachephant/core/units": src("./packages/core/src/units.ts"),
+  "@cachephant/core/standalone": src("./packages/core/src/standalone.ts"),
   "@cachephant/core": src("./packages/core/src/index.ts"),
   "@cachephant/runtime/units": src("./packages/runtime/src/units.ts"),
   "@cachephant/runtime/project": src("./packages/runtime/src/project.ts"),

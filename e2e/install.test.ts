@@ -26,10 +26,12 @@ beforeAll(async () => {
       name: "npm-user-project",
       private: true,
       type: "module",
-      dependencies: { "@cachephant/runtime": `file:${release.tarball("runtime")}` },
+      dependencies: {
+        "@cachephant/runtime": `file:${release.tarball("runtime")}`,
+        "@cachephant/core": `file:${release.tarball("core")}`,
+      },
       devDependencies: {
         "@cachephant/plugin": `file:${release.tarball("plugin")}`,
-        "@cachephant/core": `file:${release.tarball("core")}`,
         esbuild: "~0.28.0",
       },
     }),

@@ -118,8 +118,8 @@ test.concurrent("pnpm: the README's overrides and the tarballs install in a new 
   // pnpm runs no install scripts it was not told to allow (esbuild's fetches its binary).
   writeFileSync(join(folder, "pnpm-workspace.yaml"), `${withTarballs(yaml!.text)}allowBuilds:\n  esbuild: true\n`);
   const pnpm = `npx --yes ${packageManager}`;
-  await sh(`${pnpm} add ${release.tarball("runtime")}`, { cwd: folder, env });
-  await sh(`${pnpm} add -D ${release.tarball("core")} ${release.tarball("plugin")} esbuild`, { cwd: folder, env });
+  await sh(`${pnpm} add ${release.tarball("core")} ${release.tarball("runtime")}`, { cwd: folder, env });
+  await sh(`${pnpm} add -D ${release.tarball("plugin")} esbuild`, { cwd: folder, env });
   await follow(folder, section("A cached function"));
   const esbuild = await follow(folder, section("esbuild"), (command) => command.startsWith("npm install"));
   expectComputedThenCached(esbuild, "slowSquare");

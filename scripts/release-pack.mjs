@@ -42,5 +42,5 @@ const path = (name) => join(release, tarballs.find((file) => file.startsWith(`ca
 console.log(`Packed into ${release}:\n${tarballs.map((file) => `  ${file}`).join("\n")}
 
 Install them in a project (npm):
-  npm install ${path("runtime")}
-  npm install -D ${path("core")} ${path("plugin")}`);
+  npm install ${path("core")} ${path("runtime")}
+  npm install -D ${path("plugin")}`);

@@ -11,6 +11,7 @@ export default defineConfig({
     "src/rspack.ts",
     "src/register.ts",
     "src/register-hooks.ts",
+    "src/bun.ts",
   ],
   format: "esm",
   platform: "node",

@@ -1,4 +1,4 @@
-import { DURATION_FORMAT_HINT, parseDuration } from "@cachephant/runtime/units";
+import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
 import type * as t from "@babel/types";
 import { spanOf, type ErrorReporter } from "./errors.js";
 

@@ -106,7 +106,7 @@ function warnNearMisses(directives: readonly t.Directive[], where: "module" | "f
 }
 
 /** The `"use cache"` directive of a prologue; two of them is an error. */
-function cacheDirectiveOf(directives: readonly t.Directive[], errors: ErrorReporter): t.Directive | undefined {
+export function cacheDirectiveOf(directives: readonly t.Directive[], errors: ErrorReporter): t.Directive | undefined {
   const found = directives.filter((directive) => isCacheDirective(directive.value.value));
   const second = found[1];
   if (second) {

@@ -46,9 +46,28 @@ export function encodeResult(value: unknown): Buffer {
  * @throws whatever `v8.deserialize` throws on bytes that are not a value.
  */
 export function decodeResult(bytes: Uint8Array): unknown {
+  checkFormat(bytes);
+  if (IS_BUN) return v8.deserialize(bytes);
   const reader = new CopyingDeserializer(bytes);
   reader.readHeader();
   return reader.readValue();
+}
+
+/**
+ * Bun's `node:v8` writes JavaScriptCore's format (no `Deserializer` class;
+ * its `deserialize` copies binary data already), and loses an Error's `cause`.
+ */
+const IS_BUN = typeof (process.versions as Record<string, string | undefined>).bun === "string";
+
+/**
+ * V8's format starts with its version tag 0xFF, JavaScriptCore's with a
+ * small version number. Bytes the other engine wrote are refused (the caller
+ * computes the entry again) rather than read as something else.
+ */
+function checkFormat(bytes: Uint8Array): void {
+  const v8Format = bytes[0] === 0xff;
+  if (IS_BUN && v8Format) throw new Error("written by Node or Deno (V8's format), which Bun cannot read");
+  if (!IS_BUN && !v8Format) throw new Error("not in V8's format (written by Bun?)");
 }
 
 const defaultReadHostObject = (
@@ -116,7 +135,7 @@ const STORABLE_BY_PROTO = new Map<unknown, Storable>([
 ]);
 
 /** Own properties of an Error that v8 writes; any other would be lost. */
-const STORED_ERROR_PROPERTIES = new Set<string | symbol>(["message", "stack", "cause"]);
+const STORED_ERROR_PROPERTIES = new Set<string | symbol>(IS_BUN ? ["message", "stack"] : ["message", "stack", "cause"]);
 
 /** Why some well-known objects cannot be stored, with what to do instead. */
 const UNSTORABLE_BY_PROTO = new Map<unknown, string>([

@@ -2,10 +2,14 @@
  * `@cachephant/runtime`: what code rewritten by the Cachephant build step
  * calls (`runCached`), and the api to configure and manage the store.
  *
- * Importing this module loads only Node built-ins; `cacache` is loaded on the
- * first store access.
+ * Importing this module loads only Node built-ins and the small
+ * `@cachephant/core/units`; `cacache` is loaded on the first store access, and
+ * the normalizer (`@cachephant/core/standalone`, with Babel) on the first call
+ * of a `cached()` function.
  */
 export { runCached } from "./run.js";
+export { cached, type CachedOptions } from "./cached.js";
+export { CachedFunctionError, type CachedFunctionErrorCode } from "./cached-error.js";
 export { configure, type ConfigureOptions } from "./config.js";
 export {
   clear,

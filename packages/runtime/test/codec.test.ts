@@ -82,3 +82,8 @@ describe("decodeResult", () => {
     expect(() => decodeResult(Buffer.from("not v8"))).toThrow();
   });
 });
+
+test("bytes in another engine's format (Bun writes JavaScriptCore's) are refused, not read as something else", () => {
+  expect(() => decodeResult(Uint8Array.from([0x0e, 0x00, 0x00, 0x00, 0x05]))).toThrow(/not in V8's format/);
+  expect(decodeResult(encodeResult({ a: 1 }))).toEqual({ a: 1 });
+});

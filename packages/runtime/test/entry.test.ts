@@ -11,10 +11,12 @@ const src = fileURLToPath(new URL("../src/", import.meta.url));
 describe("the public entry", () => {
   test("exports the api, the call entry and the error classes", () => {
     expect(Object.keys(runtime).sort()).toEqual([
+      "CachedFunctionError",
       "ConfigError",
       "UnkeyableValueError",
       "UnreadableScopeError",
       "UnstorableResultError",
+      "cached",
       "clear",
       "configure",
       "list",
@@ -28,6 +30,7 @@ describe("the public entry", () => {
     expect(new runtime.UnkeyableValueError("args[0]", "a function").code).toBe("CACHEPHANT_UNKEYABLE");
     expect(new runtime.UnstorableResultError("result", "a function").code).toBe("CACHEPHANT_UNSTORABLE");
     expect(new runtime.ConfigError("x").code).toBe("CACHEPHANT_BAD_CONFIG");
+    expect(new runtime.CachedFunctionError("CACHEPHANT_NO_SOURCE", "why", "fix").code).toBe("CACHEPHANT_NO_SOURCE");
   });
 
   test("only cacache.ts loads cacache, and only with a dynamic import", () => {
@@ -68,4 +71,23 @@ describe("the public entry", () => {
     expect(JSON.parse(second.stdout)).toEqual({ before: false, after: false, value: { computed: "first" } });
     rmSync(dir, { recursive: true, force: true });
   }, 60_000);
+
+  test.skipIf(builtIndex === undefined)("importing the built entry does not load the normalizer (Babel); the first call of a cached() function does", () => {
+    const script = `
+      import { createRequire } from "node:module";
+      const require = createRequire(import.meta.url);
+      const loaded = () => Object.keys(require.cache).some((path) => path.includes("/@babel/parser/"));
+      const runtime = await import(${JSON.stringify(builtIndex)});
+      const square = runtime.cached(async function square(x) { return x * x; });
+      const before = loaded();
+      const result = await square(3);
+      console.log(JSON.stringify({ before, result, after: loaded() }));
+    `;
+    const result = spawnSync(process.execPath, ["--input-type=module", "-e", script], {
+      encoding: "utf8",
+      env: { ...process.env, CACHEPHANT: "off" },
+    });
+    expect(result.stderr).toBe("");
+    expect(JSON.parse(result.stdout)).toEqual({ before: false, result: 9, after: true });
+  });
 });

@@ -1,0 +1,244 @@
+/**
+ * `cached(fn, options?)`: the directive without a build step, for code no
+ * bundler or `--import` hook sees (a notebook, a REPL, `deno run`, Bun). The
+ * function is wrapped instead of rewritten; its key follows the build step's
+ * rules from its source text: the same normalization and hash (from
+ * `@cachephant/core/standalone`, imported on the first call), resolved
+ * arguments, the helpers named in `uses`, and the directive's options. Calls
+ * go through `runCached`, like rewritten functions.
+ */
+import { readFileSync } from "node:fs";
+import { CachedFunctionError } from "./cached-error.js";
+import type { CachedFunctionMeta } from "./meta.js";
+import { runCached } from "./run.js";
+import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
+
+/** Options of `cached()`: the directive's vocabulary, plus the helpers the function calls. */
+export interface CachedOptions {
+  /**
+   * Helpers the function calls (functions or classes), keyed by their
+   * normalized code: editing one recomputes. A helper that is itself
+   * `cached()` counts by its own code hash. Helpers not named here are not
+   * seen.
+   */
+  uses?: ReadonlyArray<(...args: never[]) => unknown> | undefined;
+  /** Parameters (after destructuring) left out of the key, as `ignore=` in the directive. */
+  ignore?: readonly string[] | string | undefined;
+  /** Time to live: milliseconds or a duration (`"1h"`, `"7d"`), as `ttl=` in the directive. */
+  ttl?: number | string | undefined;
+  /** The name in the key, listings and messages. Default: the function's own name. */
+  name?: string | undefined;
+}
+
+type AsyncFunction = (...args: never[]) => Promise<unknown>;
+
+/** What a wrapper knows about the function it wraps. */
+interface Wrapped {
+  readonly fn: AsyncFunction;
+  readonly source: string;
+  readonly name: string;
+  readonly file: string;
+  /** The absolute path of that file, when the stack names one. */
+  readonly path: string | undefined;
+  readonly line: number;
+  readonly uses: ReadonlyArray<(...args: never[]) => unknown>;
+  readonly ignore: readonly string[] | undefined;
+  readonly ttl: number | undefined;
+  /** The analysis, once the first call asked for it. */
+  analysis?: Promise<Analysis>;
+}
+
+interface Analysis {
+  readonly meta: CachedFunctionMeta;
+  readonly resolve: (args: readonly unknown[]) => unknown[];
+}
+
+type Standalone = typeof import("@cachephant/core/standalone");
+
+const wrappers = new WeakMap<object, Wrapped>();
+let standalone: Promise<Standalone> | undefined;
+
+const OPTION_NAMES = new Set(["uses", "ignore", "ttl", "name"]);
+
+/**
+ * Wraps an async function so that its calls are cached like a `"use cache"`
+ * function's. Returns a function with the same name, parameters and `length`.
+ * @throws CachedFunctionError when `fn` is not an async function whose source
+ *   can be read (a bound or native function), or an option is bad.
+ */
+export function cached<F extends AsyncFunction>(fn: F, options: CachedOptions = {}): F {
+  const at = callerLocation();
+  if (typeof fn !== "function") {
+    throw new CachedFunctionError("CACHEPHANT_NOT_A_FUNCTION", `cached() needs an async function, got ${describe(fn)}`, "pass the function itself: cached(async function load(path) { ... })");
+  }
+  const inner = wrappers.get(fn);
+  const original = inner ? inner.fn : fn;
+  const source = inner ? inner.source : readSource(fn, "cached()");
+  const kind = Object.prototype.toString.call(original);
+  if (kind !== "[object AsyncFunction]") {
+    throw new CachedFunctionError(
+      "CACHEPHANT_NOT_ASYNC",
+      `cached() needs an async function, but ${fn.name || "the function"} is ${kind === "[object AsyncGeneratorFunction]" ? "an async generator" : "not async"}`,
+      "make it an async function that returns its result: a cached call reads from disk, so it returns a promise",
+    );
+  }
+  checkOptions(options);
+  const name = options.name ?? (original.name || "anonymous");
+  const wrapped: Wrapped = {
+    fn: original,
+    source,
+    name,
+    file: at.file,
+    path: at.path,
+    line: at.line,
+    uses: [...(options.uses ?? [])].map((helper, index) => checkHelper(helper, index)),
+    ignore: typeof options.ignore === "string" ? options.ignore.split(",").map((part) => part.trim()) : options.ignore,
+    ttl: typeof options.ttl === "string" ? parseDuration(options.ttl) : options.ttl,
+  };
+
+  const wrapper = async function (...args: unknown[]): Promise<unknown> {
+    const { meta, resolve } = await analysisOf(wrapped);
+    let values: unknown[];
+    try {
+      values = resolve(args);
+    } catch {
+      // The parameter list itself throws (`({ a }) => …` called with null): the function throws the same.
+      return original(...(args as never[]));
+    }
+    return runCached(meta, values, () => original(...(args as never[])));
+  };
+  Object.defineProperty(wrapper, "name", { value: name });
+  Object.defineProperty(wrapper, "length", { value: original.length });
+  // The wrapper reads as the function it wraps (signature tooltips, `uses`).
+  Object.defineProperty(wrapper, "toString", { value: () => source, writable: true, configurable: true });
+  wrappers.set(wrapper, wrapped);
+  return wrapper as unknown as F;
+}
+
+/** The analysis of a wrapped function, computed once, on its first call. */
+function analysisOf(wrapped: Wrapped): Promise<Analysis> {
+  wrapped.analysis ??= analyze(wrapped);
+  return wrapped.analysis;
+}
+
+async function analyze(wrapped: Wrapped): Promise<Analysis> {
+  const core = await (standalone ??= import("@cachephant/core/standalone"));
+  checkBunKeptDirective(core, wrapped);
+  const uses = new Map<string, string>();
+  for (const [index, helper] of wrapped.uses.entries()) {
+    const label = uses.has(helper.name) || !helper.name ? `${helper.name || "anonymous"}#${index}` : helper.name;
+    const inner = wrappers.get(helper);
+    uses.set(label, inner ? (await analysisOf(inner)).meta.hash : core.helperHash(helper.toString(), wrapped.file));
+  }
+  const found = core.analyzeFunctionSource(wrapped.source, {
+    name: wrapped.name,
+    file: wrapped.file,
+    ignore: wrapped.ignore,
+    ttl: wrapped.ttl,
+    uses,
+  });
+  const meta: CachedFunctionMeta = {
+    hash: found.hash,
+    name: wrapped.name,
+    file: wrapped.file,
+    line: wrapped.line,
+    paths: found.paths,
+    deps: JSON.stringify(found.deps),
+    ...(found.ignore.length > 0 ? { ignore: found.ignore } : {}),
+    ...(found.ttl !== undefined ? { ttl: found.ttl } : {}),
+  };
+  return { meta, resolve: found.resolve };
+}
+
+/** The function's source text; a bound or native function has none to key on. */
+function readSource(fn: (...args: never[]) => unknown, where: string): string {
+  const source = Function.prototype.toString.call(fn);
+  if (/\{\s*\[native code\]\s*\}\s*$/.test(source)) {
+    const bound = fn.name.startsWith("bound ");
+    throw new CachedFunctionError(
+      "CACHEPHANT_NO_SOURCE",
+      `${where}: the source of ${fn.name ? `\`${fn.name}\`` : "the function"} cannot be read (${bound ? "a bound function" : "a native function"}), and the key is made of its code`,
+      bound ? "pass the function itself, not fn.bind(...): pass what it is bound to as an argument" : "wrap a function written in JavaScript or TypeScript",
+    );
+  }
+  return source;
+}
+
+function checkHelper(helper: unknown, index: number): (...args: never[]) => unknown {
+  if (typeof helper !== "function") {
+    throw new CachedFunctionError(
+      "CACHEPHANT_BAD_OPTION",
+      `cached(): \`uses[${index}]\` is ${describe(helper)}, not a function or class`,
+      "list the helper functions the function calls; pass data as arguments instead",
+    );
+  }
+  const fn = helper as (...args: never[]) => unknown;
+  if (!wrappers.has(fn)) readSource(fn, `cached(): \`uses[${index}]\``);
+  return fn;
+}
+
+function checkOptions(options: CachedOptions): void {
+  const bad = (reason: string, hint: string) => new CachedFunctionError("CACHEPHANT_BAD_OPTION", `cached(): ${reason}`, hint);
+  if (typeof options !== "object" || options === null) throw bad(`the options are ${describe(options)}`, "pass an object: { uses, ignore, ttl, name }");
+  for (const key of Object.keys(options)) {
+    if (!OPTION_NAMES.has(key)) throw bad(`unknown option \`${key}\``, "known options are `uses`, `ignore`, `ttl` and `name`");
+  }
+  const { uses, ignore, ttl, name } = options;
+  if (uses !== undefined && !Array.isArray(uses)) throw bad(`\`uses\` is ${describe(uses)}`, "list the helpers: { uses: [parseCsv, round] }");
+  if (ignore !== undefined && typeof ignore !== "string" && !(Array.isArray(ignore) && ignore.every((item) => typeof item === "string"))) {
+    throw bad(`\`ignore\` is ${describe(ignore)}`, 'name parameters: { ignore: ["signal"] } or { ignore: "signal,logger" }');
+  }
+  if (ttl !== undefined) {
+    const ok = typeof ttl === "number" ? Number.isFinite(ttl) && ttl > 0 : typeof ttl === "string" && parseDuration(ttl) !== undefined;
+    if (!ok) throw bad(`bad \`ttl\`: ${describe(ttl)}`, `use milliseconds (a positive number) or ${DURATION_FORMAT_HINT}`);
+  }
+  if (name !== undefined && (typeof name !== "string" || name === "")) throw bad(`\`name\` is ${describe(name)}`, "use a non-empty string");
+}
+
+function describe(value: unknown): string {
+  if (value === null) return "null";
+  if (Array.isArray(value)) return "an array";
+  if (typeof value === "string") return JSON.stringify(value);
+  if (typeof value === "number" || typeof value === "boolean") return String(value);
+  return typeof value === "object" ? "an object" : `a ${typeof value}`;
+}
+
+const IS_BUN = typeof (process.versions as Record<string, string | undefined>).bun === "string";
+
+/**
+ * Bun's transpiler drops directives from the functions it loads, so
+ * `toString()` no longer shows a `"use cache: ttl=1h"` written in the file,
+ * and its options would be silently lost (a result kept past its ttl). Under
+ * Bun, when the source shows none, the file where `cached()` was called is
+ * checked for `cached()` calls whose function starts with the directive.
+ */
+function checkBunKeptDirective(core: Standalone, wrapped: Wrapped): void {
+  if (!IS_BUN || wrapped.path === undefined || wrapped.source.includes("use cache")) return;
+  let text: string;
+  try {
+    text = readFileSync(wrapped.path, "utf8");
+  } catch {
+    return;
+  }
+  const lines = core.cachedCallsWithDirective(text, wrapped.path);
+  if (lines.length === 0) return;
+  throw new CachedFunctionError(
+    "CACHEPHANT_BAD_OPTION",
+    `cached() in ${wrapped.path}:${lines[0]}: Bun removes directives from the functions it loads, so the "use cache" directive of a wrapped function and its options cannot be read`,
+    'move the options into the second argument: cached(fn, { ttl: "1h", ignore: ["signal"] }), or preload @cachephant/plugin/bun and use the directive without cached()',
+  );
+}
+
+/** Where `cached()` was called: the file (relative to the working directory when inside it), its path, and line. */
+function callerLocation(): { file: string; path: string | undefined; line: number } {
+  const holder: { stack?: string } = {};
+  Error.captureStackTrace?.(holder, cached);
+  const frame = holder.stack?.split("\n").find((line) => /^\s*at /.test(line)) ?? "";
+  const match = /\(?((?:[a-z]+:\/\/\/?)?[^()]*?):(\d+):\d+\)?\s*$/i.exec(frame.replace(/^\s*at (?:async )?/, ""));
+  if (!match) return { file: "<cached>", path: undefined, line: 0 };
+  let path = match[1]!.replace(/^.*\(/, "");
+  if (path.startsWith("file://")) path = decodeURIComponent(new URL(path).pathname);
+  const cwd = process.cwd();
+  const file = path.startsWith(`${cwd}/`) ? path.slice(cwd.length + 1) : path;
+  return { file, path: path.startsWith("/") ? path : undefined, line: Number(match[2]) };
+}

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { ConfigError } from "./errors.js";
+import { resolveRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
 import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
 /** Options of `configure()`. Each wins over the plugin's option and loses to the environment. */
@@ -18,6 +19,8 @@ export interface ConfigureOptions {
   enabled?: boolean;
   /** Print one line per call to stderr. `CACHEPHANT_DEBUG` wins over it. */
   debug?: boolean;
+  /** Remote tier: a `redis://` or `rediss://` URL shared by a team (docs/remote.md). `CACHEPHANT_REMOTE` wins over it. */
+  remote?: string;
 }
 
 export interface Settings {
@@ -27,6 +30,8 @@ export interface Settings {
   readonly dir: string;
   /** Size bound in bytes. */
   readonly maxSize: number;
+  /** Remote tier (`CACHEPHANT_REMOTE`, `CACHEPHANT_REMOTE_KEY`, `CACHEPHANT_REMOTE_MODE`), if any. */
+  readonly remote?: RemoteSettings | undefined;
 }
 
 /** What the plugin told the runtime (a call's meta), when there was a call. */
@@ -96,6 +101,7 @@ export function resolveSettings({ env, cwd, configured, plugin }: SettingsInputs
     debug: envFlag(env, "CACHEPHANT_DEBUG", "1 (or on, true) to print a line per call, 0 (or off) not to") ?? configured.debug ?? false,
     dir: resolveDir(env, cwd, configured, plugin),
     maxSize: resolveMaxSize(env, configured, plugin),
+    remote: resolveRemote(env, configured.remote),
   };
 }
 

@@ -1,0 +1,57 @@
+/**
+ * One computation across machines: a process that misses an entry in both
+ * tiers takes a lock in Redis (`SET NX PX`) before computing it; others that
+ * miss the same entry meanwhile wait for the entry instead of computing it
+ * too. The holder releases the lock when it writes the entry; a holder that
+ * dies (or whose function throws) releases it by expiry (`lockMs`).
+ */
+import { randomBytes } from "node:crypto";
+import { UNAVAILABLE } from "./client.js";
+import { lockKey } from "./format.js";
+import type { RemoteStore } from "./remote-store.js";
+import { operationBudget, remoteTimings, sleep } from "./timing.js";
+
+/** Deletes the lock only if it is still ours (it may have expired and been taken by another process). */
+const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
+
+export type LockOutcome = "acquired" | "unavailable" | "taken";
+
+export class RemoteLocks {
+  /** Locks this process holds, by entry key, with their tokens. */
+  private readonly held = new Map<string, string>();
+
+  constructor(private readonly remote: RemoteStore) {}
+
+  /** Takes the lock of `key`; `taken` when another process holds it. */
+  async acquire(key: string): Promise<LockOutcome> {
+    if (this.held.has(key)) return "acquired";
+    const token = randomBytes(12).toString("base64url");
+    const reply = await this.remote.client.use("write", operationBudget(0), "taking a lock", (redis) =>
+      redis.set(lockKey(key), token, "PX", remoteTimings.lockMs, "NX"),
+    );
+    if (reply === UNAVAILABLE) return "unavailable";
+    if (reply !== "OK") return "taken";
+    this.held.set(key, token);
+    return "acquired";
+  }
+
+  /** Releases the lock of `key` if this process holds it. Never throws. */
+  async release(key: string): Promise<void> {
+    const token = this.held.get(key);
+    if (token === undefined) return;
+    this.held.delete(key);
+    await this.remote.client.use("write", operationBudget(0), "releasing a lock", (redis) => redis.eval(RELEASE, 1, lockKey(key), token));
+  }
+
+  /** Whether another process holds the lock of `key` now (false when the remote cannot say). */
+  async lockedElsewhere(key: string): Promise<boolean> {
+    if (this.held.has(key)) return false;
+    const exists = await this.remote.client.use("read", operationBudget(0), "checking a lock", (redis) => redis.exists(lockKey(key)));
+    return exists !== UNAVAILABLE && exists > 0;
+  }
+}
+
+/** Waits a poll interval. */
+export function pause(): Promise<void> {
+  return sleep(remoteTimings.lockPollMs);
+}

@@ -55,7 +55,7 @@ export class RemoteClient {
       return UNAVAILABLE;
     }
     try {
-      return await withDeadline(operation(redis), budgetMs, what);
+      return await withDeadline(operation(redis), budgetMs);
     } catch (error) {
       this.fault(error, what);
       return UNAVAILABLE;
@@ -67,17 +67,17 @@ export class RemoteClient {
     const connecting = this.connecting;
     this.connecting = undefined;
     const redis = await connecting?.catch(() => undefined);
-    if (redis !== undefined) await withDeadline(redis.quit(), remoteTimings.connectMs, "closing").catch(() => redis.disconnect());
+    if (redis !== undefined) await withDeadline(redis.quit(), remoteTimings.connectMs).catch(() => redis.disconnect());
   }
 
   private connection(): Promise<RedisConnection> {
-    this.connecting ??= withDeadline(connect(this.settings), remoteTimings.connectMs, "connecting");
+    this.connecting ??= withDeadline(connect(this.settings), remoteTimings.connectMs);
     return this.connecting;
   }
 
   private fault(error: unknown, what: string): void {
     const kind = faultKind(error);
-    const message = scrub(describe(error), this.settings.url);
+    const message = scrub(describe(rootCause(error)), this.settings.url);
     if (kind === "full") {
       // Reads still work; writes wait.
       this.writesBlockedUntil = Date.now() + remoteTimings.retryAfterMs;
@@ -166,10 +166,16 @@ function quietAndUnref(redis: Redis): () => unknown {
   return () => last;
 }
 
+/** A transaction's own first error (`OOM ...`) rather than `EXECABORT Transaction discarded`. */
+function rootCause(error: unknown): unknown {
+  return (error as { previousErrors?: unknown[] } | undefined)?.previousErrors?.[0] ?? error;
+}
+
 function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as NodeJS.ErrnoException).code;
-  return code !== undefined && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  // System errors (ECONNREFUSED, ETIMEDOUT) say what happened by their code.
+  return code !== undefined && /^E[A-Z]+$/.test(code) && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
 }
 
 /** Removes the URL's password and user name from a message, in case a library repeated them. */

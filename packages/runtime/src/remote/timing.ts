@@ -35,10 +35,10 @@ export class RemoteTimeoutError extends Error {
  * which is unref'd) keeps the process alive, so an awaited read never ends
  * the process early and nothing outlives its deadline.
  */
-export function withDeadline<T>(promise: Promise<T>, ms: number, what: string): Promise<T> {
+export function withDeadline<T>(promise: Promise<T>, ms: number): Promise<T> {
   let timer: NodeJS.Timeout | undefined;
   const timeout = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new RemoteTimeoutError(`${what} took longer than ${ms} ms`)), ms);
+    timer = setTimeout(() => reject(new RemoteTimeoutError(`no answer within ${ms} ms`)), ms);
   });
   return Promise.race([promise, timeout]).finally(() => clearTimeout(timer));
 }

@@ -96,8 +96,11 @@ export interface ParsedHead {
   readonly inline: Buffer | undefined;
 }
 
-/** Parses a head, or returns why it is not one (damaged, foreign, truncated). */
-export function parseHead(head: Buffer): ParsedHead | string {
+/**
+ * Parses a head, or returns why it is not one (damaged, foreign, truncated).
+ * `headerOnly`: `head` may be only the start of one (`ls` reads no content).
+ */
+export function parseHead(head: Buffer, { headerOnly = false } = {}): ParsedHead | string {
   if (head.length < 8 || !head.subarray(0, 4).equals(MAGIC)) return "it is not a Cachephant entry";
   const headerLength = head.readUInt32BE(4);
   const tagAt = 8 + headerLength;
@@ -111,6 +114,7 @@ export function parseHead(head: Buffer): ParsedHead | string {
   }
   if (!isHeader(header)) return "its header is damaged";
   const tag = head.subarray(tagAt, tagAt + TAG_BYTES);
+  if (headerOnly) return { header, headerBytes, tag, inline: undefined };
   const rest = head.subarray(tagAt + TAG_BYTES);
   if (header.chunks === 0 && rest.length !== header.size) return "its content has the wrong size";
   return { header, headerBytes, tag, inline: header.chunks === 0 ? rest : undefined };

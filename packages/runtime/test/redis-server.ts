@@ -5,7 +5,7 @@
  */
 import { spawn, execFile, type ChildProcess } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
-import { createServer, connect } from "node:net";
+import { createServer, connect, type Server, type Socket } from "node:net";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { promisify } from "node:util";
@@ -111,6 +111,14 @@ export async function startRedisCluster(): Promise<RedisCluster> {
   return { nodes, url: nodes[0]!.url, stop: async () => void (await Promise.all(nodes.map((node) => node.stop()))) };
 }
 
+/** Fills `server` past a `maxmemory` that refuses writes (`noeviction`): every write is then an OOM error. */
+export async function fillPastMaxmemory(server: RedisServer): Promise<void> {
+  const client = server.client();
+  await client.set("ballast", Buffer.alloc(3e6));
+  await client.config("SET", "maxmemory", "2mb");
+  await client.config("SET", "maxmemory-policy", "noeviction");
+}
+
 /** Stops every server still running (afterAll). */
 export async function stopAllRedis(): Promise<void> {
   await Promise.all([...running].map((server) => server.stop()));
@@ -142,4 +150,39 @@ async function waitForPort(port: number, child: ChildProcess, output: () => stri
     await new Promise((resolve) => setTimeout(resolve, 25));
   }
   throw new Error(`redis-server did not listen on ${port}: ${output()}`);
+}
+
+/**
+ * A loopback proxy to `redis` that SIGKILLs the server once 2 MB have gone
+ * through in one direction (the server's `reply`, or the client's `request`).
+ */
+export async function killingProxy(redis: RedisServer, direction: "reply" | "request") {
+  let bytes = 0;
+  let killed = false;
+  const sockets: Socket[] = [];
+  const proxy: Server = createServer((client) => {
+    const upstream = connect(redis.port, "127.0.0.1");
+    sockets.push(client, upstream);
+    const [from, to] = direction === "reply" ? [upstream, client] : [client, upstream];
+    const [back, forth] = direction === "reply" ? [client, upstream] : [upstream, client];
+    back.pipe(forth);
+    from.on("data", (data: Buffer) => {
+      to.write(data);
+      bytes += data.length;
+      if (bytes > 2e6 && !killed) {
+        killed = true;
+        void redis.kill().then(() => sockets.forEach((socket) => socket.destroy()));
+      }
+    });
+    for (const socket of [client, upstream]) socket.on("error", () => {});
+  });
+  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
+  return {
+    port: (proxy.address() as { port: number }).port,
+    killed: () => killed,
+    close: () => {
+      sockets.forEach((socket) => socket.destroy());
+      proxy.close();
+    },
+  };
 }

@@ -2,11 +2,10 @@
 // paused, full, refusing auth, killed mid-transfer. Each call returns its
 // right result, with one warning, within a bounded extra wait.
 import { randomUUID } from "node:crypto";
-import { createServer, connect, type Server, type Socket } from "node:net";
 import { afterEach, describe, expect, test } from "vitest";
 import { cached, makeMeta as makeAnyMeta, tempDir, useRuntime, warnings } from "./helpers.js";
 import { currentTieredStore, TEST_TIMINGS, useRemote, useRemoteEnv } from "./remote-helpers.js";
-import { freePort, startRedis, type RedisServer } from "./redis-server.js";
+import { fillPastMaxmemory, freePort, killingProxy, startRedis, type RedisServer } from "./redis-server.js";
 
 const runtime = useRuntime();
 useRemoteEnv();
@@ -102,12 +101,13 @@ describe("the remote is slow", () => {
 
 describe("the remote is full or refuses us", () => {
   test("maxmemory with noeviction: writes are refused with one warning, reads go on", async () => {
-    const redis = await server({ args: ["--maxmemory", "3mb", "--maxmemory-policy", "noeviction"] });
+    const redis = await server();
     useRemote(tempDir(), redis.url);
     const smallMeta = makeMeta();
     const small = cached(smallMeta, () => "small");
     await small();
     await currentTieredStore().settled();
+    await fillPastMaxmemory(redis);
 
     const big = cached(makeMeta(), () => Buffer.alloc(5e6, 7));
     expect((await big()).length).toBe(5e6);
@@ -176,38 +176,3 @@ describe("the remote is killed mid-transfer", () => {
     }
   });
 });
-
-/**
- * A loopback proxy to `redis` that SIGKILLs the server once 2 MB have gone
- * through in one direction (the server's `reply`, or the client's `request`).
- */
-async function killingProxy(redis: RedisServer, direction: "reply" | "request") {
-  let bytes = 0;
-  let killed = false;
-  const sockets: Socket[] = [];
-  const proxy: Server = createServer((client) => {
-    const upstream = connect(redis.port, "127.0.0.1");
-    sockets.push(client, upstream);
-    const [from, to] = direction === "reply" ? [upstream, client] : [client, upstream];
-    const [back, forth] = direction === "reply" ? [client, upstream] : [upstream, client];
-    back.pipe(forth);
-    from.on("data", (data: Buffer) => {
-      to.write(data);
-      bytes += data.length;
-      if (bytes > 2e6 && !killed) {
-        killed = true;
-        void redis.kill().then(() => sockets.forEach((socket) => socket.destroy()));
-      }
-    });
-    for (const socket of [client, upstream]) socket.on("error", () => {});
-  });
-  await new Promise<void>((resolve) => proxy.listen(0, "127.0.0.1", resolve));
-  return {
-    port: (proxy.address() as { port: number }).port,
-    killed: () => killed,
-    close: () => {
-      sockets.forEach((socket) => socket.destroy());
-      proxy.close();
-    },
-  };
-}

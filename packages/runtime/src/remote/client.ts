@@ -71,7 +71,8 @@ export class RemoteClient {
   }
 
   private connection(): Promise<RedisConnection> {
-    this.connecting ??= withDeadline(connect(this.settings), remoteTimings.connectMs);
+    // The deadline is the server's: loading the client module is not counted.
+    this.connecting ??= loadIoredis().then((ioredis) => withDeadline(connect(ioredis, this.settings), remoteTimings.connectMs));
     return this.connecting;
   }
 
@@ -108,9 +109,16 @@ function faultKind(error: unknown): FaultKind {
   return "connection";
 }
 
+type Ioredis = typeof import("ioredis") & { default: typeof import("ioredis").default };
+let loading: Promise<Ioredis> | undefined;
+
+function loadIoredis(): Promise<Ioredis> {
+  loading ??= import("ioredis") as unknown as Promise<Ioredis>;
+  return loading;
+}
+
 /** Opens a connection; a Redis Cluster node is recognized and reopened as a cluster client. */
-async function connect(settings: RemoteSettings): Promise<RedisConnection> {
-  const ioredis = (await import("ioredis")) as unknown as typeof import("ioredis") & { default: typeof import("ioredis").default };
+async function connect(ioredis: Ioredis, settings: RemoteSettings): Promise<RedisConnection> {
   const RedisClass = ioredis.Redis ?? ioredis.default;
   const ClusterClass = ioredis.Cluster ?? ioredis.default.Cluster;
   const url = new URL(settings.url);

@@ -153,7 +153,8 @@ describe("the remote is killed mid-transfer", () => {
       const started = performance.now();
       expect((await reader()).equals(Buffer.alloc(20e6, 3))).toBe(true);
       expect(reader.runs).toBe(1);
-      expect(performance.now() - started).toBeLessThan(BOUND_MS + 2000);
+      // Not the deadline: a closed connection fails at once (this bound only tells a hang).
+      expect(performance.now() - started).toBeLessThan(15_000);
       expect(proxy.killed()).toBe(true);
       expect(remoteWarnings()).toEqual([expect.stringContaining("is unreachable or too slow")]);
     } finally {

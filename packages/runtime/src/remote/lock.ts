@@ -2,7 +2,7 @@
  * One computation across machines: a process that misses an entry in both
  * tiers takes a lock in Redis (`SET NX PX`) before computing it; others that
  * miss the same entry meanwhile wait for the entry instead of computing it
- * too. The holder releases the lock when it writes the entry; a holder that
+ * too. The holder deletes the lock with the entry's write; a holder that
  * dies (or whose function throws) releases it by expiry (`lockMs`).
  */
 import { randomBytes } from "node:crypto";
@@ -10,9 +10,6 @@ import { UNAVAILABLE } from "./client.js";
 import { lockKey } from "./format.js";
 import type { RemoteStore } from "./remote-store.js";
 import { operationBudget, remoteTimings, sleep } from "./timing.js";
-
-/** Deletes the lock only if it is still ours (it may have expired and been taken by another process). */
-const RELEASE = `if redis.call("get", KEYS[1]) == ARGV[1] then return redis.call("del", KEYS[1]) else return 0 end`;
 
 export type LockOutcome = "acquired" | "unavailable" | "taken";
 
@@ -35,12 +32,13 @@ export class RemoteLocks {
     return "acquired";
   }
 
-  /** Releases the lock of `key` if this process holds it. Never throws. */
-  async release(key: string): Promise<void> {
-    const token = this.held.get(key);
-    if (token === undefined) return;
-    this.held.delete(key);
-    await this.remote.client.use("write", operationBudget(0), "releasing a lock", (redis) => redis.eval(RELEASE, 1, lockKey(key), token));
+  /**
+   * Whether this process holds the lock of `key`, forgetting it: the caller
+   * deletes the lock with the entry's write (if it has expired and another
+   * process took it meanwhile, that process finds the entry written).
+   */
+  handOver(key: string): boolean {
+    return this.held.delete(key);
   }
 
   /** Whether another process holds the lock of `key` now (false when the remote cannot say). */

@@ -44,8 +44,11 @@ export class RemoteStore {
     return { status: "found", bytes, metadata: head.header.metadata };
   }
 
-  /** Writes the entry (expiring with it). Resolves when written or given up on; never rejects. */
-  async write(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<boolean> {
+  /**
+   * Writes the entry (expiring with it), and deletes its lock when
+   * `releaseLock`. Resolves when written or given up on; never rejects.
+   */
+  async write(key: string, bytes: Uint8Array, metadata: EntryMetadata, releaseLock = false): Promise<boolean> {
     if (!this.writable || !this.client.usable("write")) return false;
     const ttl = metadata.expires === undefined ? undefined : metadata.expires - Date.now();
     if (ttl !== undefined && ttl <= 0) return false;
@@ -55,6 +58,7 @@ export class RemoteStore {
       const transaction = redis.multi();
       entry.chunks.forEach((chunk, i) => transaction.set(chunkKey(key, entry.id, i), chunk, ...(expiry as [])));
       transaction.set(headKey(key), entry.head, ...(expiry as []));
+      if (releaseLock) transaction.del(lockKey(key));
       await transaction.exec();
       return true;
     });

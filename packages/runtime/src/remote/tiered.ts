@@ -6,7 +6,7 @@
  * Per-function markers (debug hints) stay local.
  *
  * In read-write mode a miss in both tiers takes the entry's lock in Redis
- * before `run.ts` computes, and the `put` of the result releases it; a
+ * before `run.ts` computes, and the `put` of the result deletes it; a
  * process that finds the lock taken waits for the entry (see `lock.ts`).
  */
 import { MARKER_KEY_PREFIX } from "../markers.js";
@@ -36,13 +36,15 @@ export class TieredStore implements Store {
     if (local.status === "found" || isMarker(key)) return local;
     const remote = await this.readRemote(key);
     if (remote.status !== "found") return local;
-    this.track(this.local.put(key, remote.bytes, remote.metadata));
+    // After the caller has its value: the fill is off the hit's path.
+    this.track(nextTurn().then(() => this.local.put(key, remote.bytes, remote.metadata)));
     return remote;
   }
 
   async put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void> {
     if (metadata.kind !== "result" || !this.remote.writable) return this.local.put(key, bytes, metadata);
-    const remoteWrite = this.track(this.remote.write(key, bytes, metadata).finally(() => this.locks.release(key)));
+    // The write releases this process' lock on the entry in the same transaction.
+    const remoteWrite = this.track(this.remote.write(key, bytes, metadata, this.locks.handOver(key)));
     try {
       await this.local.put(key, bytes, metadata);
     } finally {
@@ -84,6 +86,10 @@ export class TieredStore implements Store {
     void tracked.finally(() => this.pending.delete(tracked));
     return promise;
   }
+}
+
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
 }
 
 function isMarker(key: string): boolean {

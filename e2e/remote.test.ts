@@ -17,14 +17,21 @@ export async function square(n: number): Promise<number> {
   countRun("square");
   return n * n;
 }
+export async function slow(ms: number): Promise<string> {
+  "use cache";
+  countRun("slow");
+  await new Promise((resolve) => setTimeout(resolve, ms));
+  return "computed once";
+}
 export async function blob(mb: number): Promise<Buffer> {
   "use cache";
   countRun("blob");
   return Buffer.alloc(mb * 1e6, 7);
 }
 `;
-const SCENARIO = `import { blob, square } from "./lib";
+const SCENARIO = `import { blob, slow, square } from "./lib";
 export async function scenario() {
+  if (process.env.E2E_SLOW_MS) return [await slow(Number(process.env.E2E_SLOW_MS))];
   const bytes = await blob(Number(process.env.E2E_BLOB_MB ?? 0));
   return [await square(3), await square(4), [bytes.length, bytes[0] ?? 0, bytes.at(-1) ?? 0]];
 }
@@ -113,6 +120,15 @@ describe("two projects, one Redis", () => {
     expect(await redis.client().dbsize()).toBe(0);
     await run(first, redis.url);
     expect((await run(second, redis.url, { CACHEPHANT_REMOTE_MODE: "read" })).runs).toEqual({});
+  });
+
+  test("two processes that miss the same entry at once compute it once (a lock in Redis)", async () => {
+    const env = { E2E_SLOW_MS: "1500" };
+    const [a, b] = await Promise.all([run(first, redis.url, env), run(second, redis.url, env)]);
+    expect(a.result).toEqual(["computed once"]);
+    expect(b.result).toEqual(["computed once"]);
+    expect((a.runs.slow ?? 0) + (b.runs.slow ?? 0)).toBe(1);
+    expect(await redis.client().keys("*:lock")).toEqual([]);
   });
 
   test("a healthy, idle connection does not keep the process from exiting", async () => {

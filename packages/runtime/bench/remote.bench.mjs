@@ -41,6 +41,7 @@ const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0
 // The runtime's client library with the runtime's options (src/remote/client.ts).
 const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
 client.on("error", () => {}); // refused while the server starts
+process.on("exit", () => server.kill("SIGKILL")); // whatever happens below
 for (let i = 0; ; i++) {
   try {
     await client.connect();

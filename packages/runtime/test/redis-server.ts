@@ -50,7 +50,13 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   child.stdout!.on("data", (data) => (output += data));
   child.stderr!.on("data", (data) => (output += data));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
-  await waitForPort(port, child, () => output);
+  try {
+    await waitForPort(port, child, () => output);
+  } catch (error) {
+    child.kill("SIGKILL");
+    rmSync(dir, { recursive: true, force: true });
+    throw error;
+  }
   const auth = options.password !== undefined ? `:${encodeURIComponent(options.password)}@` : "";
   const clients: Redis[] = [];
   const server: RedisServer = {

@@ -1,11 +1,14 @@
 // `cachephant ls --remote` and `clear --remote` on a single node and on a
 // 3-node Redis Cluster; the cluster also carries entries both ways.
 import { randomUUID } from "node:crypto";
-import { afterAll, beforeAll, describe, expect, test } from "vitest";
+import { afterAll, beforeAll, describe, expect, test, vi } from "vitest";
 import { main } from "../src/cli.js";
 import { cached, makeMeta, tempDir, useRuntime, warnings } from "./helpers.js";
 import { currentTieredStore, useRemote, useRemoteEnv } from "./remote-helpers.js";
 import { startRedis, startRedisCluster, type RedisCluster, type RedisServer } from "./redis-server.js";
+
+// Real servers and large transfers: generous on a loaded machine (the bounds that matter are asserted).
+vi.setConfig({ testTimeout: 60_000 });
 
 const runtime = useRuntime();
 useRemoteEnv();

@@ -2,10 +2,13 @@
 // paused, full, refusing auth, killed mid-transfer. Each call returns its
 // right result, with one warning, within a bounded extra wait.
 import { randomUUID } from "node:crypto";
-import { afterEach, describe, expect, test } from "vitest";
+import { afterEach, describe, expect, test, vi } from "vitest";
 import { cached, makeMeta as makeAnyMeta, tempDir, useRuntime, warnings } from "./helpers.js";
 import { currentTieredStore, TEST_TIMINGS, useRemote, useRemoteEnv } from "./remote-helpers.js";
 import { fillPastMaxmemory, freePort, killingProxy, startRedis, type RedisServer } from "./redis-server.js";
+
+// Real servers and large transfers: generous on a loaded machine (the bounds that matter are asserted).
+vi.setConfig({ testTimeout: 60_000 });
 
 const runtime = useRuntime();
 useRemoteEnv();

@@ -1,6 +1,6 @@
 // One computation across machines: the lock in Redis, taken on a miss in
 // both tiers, released by the write, or by expiry when its holder dies.
-import { beforeAll, beforeEach, describe, expect, test } from "vitest";
+import { beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { RemoteStore } from "../src/remote/remote-store.js";
 import { lockKey } from "../src/remote/format.js";
 import { TieredStore } from "../src/remote/tiered.js";
@@ -9,6 +9,9 @@ import { storeAt, type EntryMetadata } from "../src/store.js";
 import { tempDir, useRuntime } from "./helpers.js";
 import { useRemoteEnv } from "./remote-helpers.js";
 import { startRedis, type RedisServer } from "./redis-server.js";
+
+// Real servers and large transfers: generous on a loaded machine (the bounds that matter are asserted).
+vi.setConfig({ testTimeout: 60_000 });
 
 useRuntime();
 useRemoteEnv();

@@ -157,16 +157,24 @@ function startTag(signature: Signature, secret: string | undefined, entryKey: st
   return tag.update(`cachephant-remote-v1\0${entryKey}\0`).update(headerBytes).update("\0");
 }
 
+/** Largest content read: a Buffer's limit, and past what `v8.deserialize` takes. */
+const MAX_SIZE = 2 ** 32;
+
+/**
+ * A header as `encodeEntry` writes it. Checked before the content is
+ * fetched and verified, so a forged head cannot make a reader fetch a
+ * billion chunks.
+ */
 function isHeader(value: unknown): value is EntryHeader {
   if (typeof value !== "object" || value === null) return false;
   const h = value as Record<string, unknown>;
+  const size = h.size;
+  if (typeof size !== "number" || !Number.isSafeInteger(size) || size < 0 || size > MAX_SIZE) return false;
+  const inline = size <= INLINE_BYTES;
   return (
     isEntryMetadata(h.metadata) &&
-    Number.isSafeInteger(h.size) &&
-    (h.size as number) >= 0 &&
-    Number.isSafeInteger(h.chunks) &&
-    (h.chunks as number) >= 0 &&
-    typeof h.id === "string" &&
+    h.chunks === (inline ? 0 : Math.ceil(size / CHUNK_BYTES)) &&
+    (inline ? h.id === "" : typeof h.id === "string" && /^[0-9a-f]{16}$/.test(h.id)) &&
     (h.signature === "hmac-sha256" || h.signature === "sha256")
   );
 }

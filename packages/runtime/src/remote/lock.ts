@@ -5,7 +5,7 @@
  * too. The holder deletes the lock with the entry's write; a holder that
  * dies (or whose function throws) releases it by expiry (`lockMs`).
  */
-import { randomBytes } from "node:crypto";
+import { hostname } from "node:os";
 import { UNAVAILABLE } from "./client.js";
 import { lockKey } from "./format.js";
 import type { RemoteStore } from "./remote-store.js";
@@ -14,21 +14,22 @@ import { operationBudget, remoteTimings, sleep } from "./timing.js";
 export type LockOutcome = "acquired" | "unavailable" | "taken";
 
 export class RemoteLocks {
-  /** Locks this process holds, by entry key, with their tokens. */
-  private readonly held = new Map<string, string>();
+  /** Entry keys whose lock this process holds. */
+  private readonly held = new Set<string>();
 
   constructor(private readonly remote: RemoteStore) {}
 
   /** Takes the lock of `key`; `taken` when another process holds it. */
   async acquire(key: string): Promise<LockOutcome> {
     if (this.held.has(key)) return "acquired";
-    const token = randomBytes(12).toString("base64url");
+    // The value says who computes, for someone looking at Redis.
+    const holder = `${hostname()}:${process.pid}`;
     const reply = await this.remote.client.use("write", operationBudget(0), "taking a lock", (redis) =>
-      redis.set(lockKey(key), token, "PX", remoteTimings.lockMs, "NX"),
+      redis.set(lockKey(key), holder, "PX", remoteTimings.lockMs, "NX"),
     );
     if (reply === UNAVAILABLE) return "unavailable";
     if (reply !== "OK") return "taken";
-    this.held.set(key, token);
+    this.held.add(key);
     return "acquired";
   }
 

@@ -35,6 +35,8 @@ Commands:
   clear   [--fn NAME] [--file PATH] [--dir D]
                                              remove all entries, or those of a function or file
   verify  [--dir D] [--json]                 check every entry, remove damaged ones
+  ls --remote [--json], clear --remote [--fn NAME] [--file PATH]
+                                             the same on the remote tier ($CACHEPHANT_REMOTE)
 
 Options: --help, --version.
 
@@ -51,13 +53,16 @@ type Options = NonNullable<ParseArgsConfig["options"]>;
 
 const DIR: Options = { dir: { type: "string" } };
 const HELP: Options = { help: { type: "boolean", short: "h" } };
+// Remote tier: `--remote` hands the command to remote/cli.ts (docs/remote.md).
+const REMOTE: Options = { remote: { type: "boolean" } };
 
 const COMMANDS: Record<string, { options: Options; run: (values: Values, io: CliIO) => Promise<void> }> = {
-  ls: { options: { ...DIR, ...HELP, json: { type: "boolean" } }, run: runLs },
+  ls: { options: { ...DIR, ...HELP, ...REMOTE, json: { type: "boolean" } }, run: runLs },
   prune: {
     options: {
       ...DIR,
       ...HELP,
+      ...REMOTE,
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
       "max-size": { type: "string" },
@@ -65,7 +70,7 @@ const COMMANDS: Record<string, { options: Options; run: (values: Values, io: Cli
     },
     run: runPrune,
   },
-  clear: { options: { ...DIR, ...HELP, fn: { type: "string" }, file: { type: "string" } }, run: runClear },
+  clear: { options: { ...DIR, ...HELP, ...REMOTE, fn: { type: "string" }, file: { type: "string" } }, run: runClear },
   verify: { options: { ...DIR, ...HELP, json: { type: "boolean" } }, run: runVerify },
 };
 
@@ -94,11 +99,16 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     findProjectFrom(process.cwd());
     // A program warns about a bad variable and goes on; here it is bad usage.
     checkEnvironment();
+    if (values.remote === true) {
+      await (await import("./remote/cli.js")).runRemoteCommand(name, values, io);
+      return 0;
+    }
     await command.run(values, io);
     return 0;
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigError) {
-      io.stderr(`cachephant: ${error.message}`);
+    const remoteUsage = (error as { code?: unknown } | null)?.code === "CACHEPHANT_REMOTE_USAGE";
+    if (error instanceof UsageError || error instanceof ConfigError || remoteUsage) {
+      io.stderr(`cachephant: ${(error as Error).message}`);
       return 2;
     }
     io.stderr(`cachephant: ${name} failed: ${error instanceof Error ? error.message : String(error)}`);
@@ -231,7 +241,7 @@ function describePrune(report: PruneReport): string {
   );
 }
 
-function table(rows: readonly FunctionRow[]): string {
+export function table(rows: readonly FunctionRow[]): string {
   const header = ["FUNCTION", "FILE", "ENTRIES", "SIZE", "LAST USED"];
   const cells = rows.map((row) => [
     row.name,

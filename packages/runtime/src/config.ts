@@ -18,6 +18,7 @@ import {
   rootSearchStart,
   type ProjectSettings,
 } from "./project.js";
+import { resolveRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
 import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
 import { warnOnce } from "./warn.js";
 
@@ -31,6 +32,8 @@ export interface ConfigureOptions {
   enabled?: boolean;
   /** Print one line per call to stderr. `CACHEPHANT_DEBUG` wins over it. */
   debug?: boolean;
+  /** Remote tier: a `redis://` or `rediss://` URL shared by a team (docs/remote.md). `CACHEPHANT_REMOTE` wins over it. */
+  remote?: string;
 }
 
 export interface Settings {
@@ -42,6 +45,8 @@ export interface Settings {
   readonly maxSize: number;
   /** The project root that relative directories are resolved against. */
   readonly root: string;
+  /** Remote tier (`CACHEPHANT_REMOTE`, `CACHEPHANT_REMOTE_KEY`, `CACHEPHANT_REMOTE_MODE`), if any. */
+  readonly remote?: RemoteSettings | undefined;
 }
 
 /** What the plugin told the runtime (a call's meta), when there was a call. */
@@ -152,6 +157,7 @@ export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
     dir: resolveDir(inputs),
     maxSize: resolveMaxSize(inputs, warn),
     root: inputs.root,
+    remote: resolveRemote(env, configured.remote),
   };
 }
 

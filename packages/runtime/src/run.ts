@@ -11,6 +11,7 @@ import { UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from
 import { entryKey } from "./key.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
+import { withRemote } from "./remote/index.js";
 import { noteClassKeyedScope, readScope } from "./scope.js";
 import { storeAt, type EntryMetadata, type Store } from "./store.js";
 import { debugLine, label, warnOnce } from "./warn.js";
@@ -113,7 +114,8 @@ async function lead<T>(call: Call<T>, key: string): Promise<T> {
 
 async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Outcome) => void): Promise<T> {
   const { meta, settings } = call;
-  const store = storeAt(settings.dir, settings.maxSize);
+  // The remote tier, when configured, sits behind the local store (docs/remote.md).
+  const store = withRemote(storeAt(settings.dir, settings.maxSize), settings.remote);
   const found = await lookUp(store, key, meta, settings);
   if ("value" in found) return hit(call, found, settle);
 

@@ -34,7 +34,8 @@ describe("the public entry", () => {
   });
 
   test("only cacache.ts loads cacache, and only with a dynamic import", () => {
-    for (const name of readdirSync(src)) {
+    // Subfolders too (src/remote/).
+    for (const name of readdirSync(src, { recursive: true, encoding: "utf8" }).filter((file) => file.endsWith(".ts"))) {
       const code = readFileSync(join(src, name), "utf8");
       const staticImports = code.match(/^import (?!type ).*from "cacache";$/gm) ?? [];
       expect(staticImports, name).toEqual([]);

@@ -1,0 +1,56 @@
+/**
+ * For tests of the remote tier: the remote env variables cleared per test,
+ * remote connections closed, short deadlines, and access to the tiered store
+ * the runtime uses (to wait for its background writes).
+ */
+import { afterAll, afterEach, beforeEach } from "vitest";
+import { configure } from "../src/index.js";
+import { settingsFor } from "../src/config.js";
+import { closeRemotes, withRemote, type TieredStore } from "../src/remote/index.js";
+import { remoteTimings } from "../src/remote/timing.js";
+import { storeAt } from "../src/store.js";
+import { stopAllRedis } from "./redis-server.js";
+
+const REMOTE_ENV = ["CACHEPHANT_REMOTE", "CACHEPHANT_REMOTE_KEY", "CACHEPHANT_REMOTE_MODE"] as const;
+const DEFAULT_TIMINGS = { ...remoteTimings };
+
+/** Test deadlines: short, so faults show in well under a second. */
+export const TEST_TIMINGS = { connectMs: 400, operationMs: 400, writeWaitMs: 100, retryAfterMs: 60_000, lockMs: 3000, lockPollMs: 20 };
+
+export function useRemoteEnv(): void {
+  const saved: Record<string, string | undefined> = {};
+  beforeEach(() => {
+    for (const name of REMOTE_ENV) {
+      saved[name] = process.env[name];
+      delete process.env[name];
+    }
+    Object.assign(remoteTimings, DEFAULT_TIMINGS, TEST_TIMINGS);
+  });
+  afterEach(async () => {
+    for (const name of REMOTE_ENV) {
+      if (saved[name] === undefined) delete process.env[name];
+      else process.env[name] = saved[name];
+    }
+    configure({ remote: undefined });
+    await closeRemotes();
+    Object.assign(remoteTimings, DEFAULT_TIMINGS);
+  });
+  afterAll(stopAllRedis);
+}
+
+/** The tiered store cached functions use now (the remote must be configured). */
+export function currentTieredStore(): TieredStore {
+  const settings = settingsFor();
+  const store = withRemote(storeAt(settings.dir), settings.remote);
+  if (!("settled" in store)) throw new Error("no remote is configured");
+  return store as TieredStore;
+}
+
+/** Points the runtime at `remote` with this machine's key and mode, and a fresh local store `dir`. */
+export function useRemote(dir: string, url: string, env: { key?: string; mode?: string } = {}): void {
+  configure({ dir, remote: url });
+  if (env.key !== undefined) process.env.CACHEPHANT_REMOTE_KEY = env.key;
+  else delete process.env.CACHEPHANT_REMOTE_KEY;
+  if (env.mode !== undefined) process.env.CACHEPHANT_REMOTE_MODE = env.mode;
+  else delete process.env.CACHEPHANT_REMOTE_MODE;
+}

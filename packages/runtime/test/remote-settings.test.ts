@@ -1,0 +1,47 @@
+// The remote tier's settings: CACHEPHANT_REMOTE over configure({ remote }),
+// the key and the mode; bad values are one warning and the safe default.
+import { describe, expect, test } from "vitest";
+import { resolveSettings } from "../src/config.js";
+import { redactUrl } from "../src/remote/settings.js";
+import { useRuntime, warnings } from "./helpers.js";
+
+const runtime = useRuntime();
+
+const remoteOf = (env: Record<string, string>, remote?: string) =>
+  resolveSettings({ env, cwd: "/work/app", configured: remote === undefined ? {} : { remote }, plugin: {} }).remote;
+
+describe("remote settings", () => {
+  test("no remote unless one is set; CACHEPHANT_REMOTE wins over configure({ remote })", () => {
+    expect(remoteOf({})).toBeUndefined();
+    expect(remoteOf({}, "redis://configured:6379")).toEqual({ url: "redis://configured:6379", key: undefined, mode: "readwrite" });
+    expect(remoteOf({ CACHEPHANT_REMOTE: "rediss://env:6380/2" }, "redis://configured:6379")?.url).toBe("rediss://env:6380/2");
+    expect(remoteOf({ CACHEPHANT_REMOTE: "off" }, "redis://configured:6379")).toBeUndefined();
+  });
+
+  test("the key and the mode come from the environment", () => {
+    const env = { CACHEPHANT_REMOTE: "redis://h:1", CACHEPHANT_REMOTE_KEY: "k", CACHEPHANT_REMOTE_MODE: "read" };
+    expect(remoteOf(env)).toEqual({ url: "redis://h:1", key: "k", mode: "read" });
+    expect(remoteOf({ ...env, CACHEPHANT_REMOTE_MODE: "readwrite", CACHEPHANT_REMOTE_KEY: "" })).toEqual({
+      url: "redis://h:1",
+      key: undefined,
+      mode: "readwrite",
+    });
+  });
+
+  test("a URL that is not redis:// is one warning without its credentials, and no remote", () => {
+    expect(remoteOf({ CACHEPHANT_REMOTE: "http://user:hunter22@cache:6379" })).toBeUndefined();
+    expect(warnings(runtime.stderr())).toEqual([
+      "cachephant: CACHEPHANT_REMOTE is not a redis:// or rediss:// URL (http://cache:6379); running without the remote tier",
+    ]);
+  });
+
+  test("a mode that is not understood is one warning, and the machine only reads", () => {
+    expect(remoteOf({ CACHEPHANT_REMOTE: "redis://h:1", CACHEPHANT_REMOTE_MODE: "readonly-ish" })?.mode).toBe("read");
+    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining('CACHEPHANT_REMOTE_MODE="readonly-ish" is not understood')]);
+  });
+
+  test("output shows a URL without user, password or query", () => {
+    expect(redactUrl("redis://ops:p%40ss@cache.internal:6379/2?tls=1")).toBe("redis://cache.internal:6379/2");
+    expect(redactUrl("not a url :pw@")).toBe("(an unparseable URL)");
+  });
+});

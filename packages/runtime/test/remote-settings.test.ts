@@ -8,7 +8,7 @@ import { useRuntime, warnings } from "./helpers.js";
 const runtime = useRuntime();
 
 const remoteOf = (env: Record<string, string>, remote?: string) =>
-  resolveSettings({ env, cwd: "/work/app", configured: remote === undefined ? {} : { remote }, plugin: {} }).remote;
+  resolveSettings({ env, cwd: "/work/app", root: "/work/app", configured: remote === undefined ? {} : { remote }, plugin: {} }, () => {}).remote;
 
 describe("remote settings", () => {
   test("no remote unless one is set; CACHEPHANT_REMOTE wins over configure({ remote })", () => {

@@ -1,14 +1,16 @@
-import { CachephantBuildError, createModuleGraph, transform, type ModuleGraph } from "@cachephant/core";
+import { join } from "node:path";
+import { CachephantBuildError } from "@cachephant/core";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
+import { buildErrorWithoutStack } from "./build-errors.js";
+import { setupEsbuild } from "./esbuild-plugin.js";
+import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { resolveOptions, type Options } from "./options.js";
-import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
+import { viteTarget, type TargetPlatform } from "./platform.js";
 import { bundlerResolver } from "./resolver.js";
-import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
+import { createRuntimeCheck, RUNTIME_IMPORT, RUNTIME_MODULE } from "./runtime-check.js";
 
 export type { Options, OptionsResolved } from "./options.js";
 export { PluginOptionsError, RuntimeNotFoundError } from "./errors.js";
-
-const RUNTIME_IMPORT = /^@cachephant\/runtime(?:\/.*)?$/;
 
 const BROWSER_WARNING =
   '"use cache" is left inert in this browser build: the cache needs Node. ' +
@@ -17,15 +19,29 @@ const BROWSER_WARNING =
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
   const options = resolveOptions(rawOptions);
   const checkRuntime = createRuntimeCheck();
-  // esbuild tells its platform once per build; Vite tells per transform.
-  let esbuildPlatform: TargetPlatform | undefined;
+  // Helper modules parsed once per plugin instance (told about changes by
+  // the bundler), and results remembered across builds on disk.
+  const transformer = new ModuleTransformer({
+    root: options.root,
+    runtimeModule: RUNTIME_MODULE,
+    dir: options.dir,
+    maxSize: options.maxSize,
+    cacheDir: join(options.root, BUILD_CACHE_DIR),
+  });
+
+  // esbuild runs on its own API: only the modules to rewrite reach JavaScript.
+  if (meta.framework === "esbuild") {
+    return {
+      name: "cachephant",
+      esbuild: { setup: (build) => setupEsbuild(build, { options, transformer, checkRuntime, browserWarning: BROWSER_WARNING }) },
+    };
+  }
+
   let warnedBrowser = false;
   let viteCommand: "build" | "serve" | undefined;
-  // Helper modules parsed once per build, however many cached modules import them.
-  let graph: ModuleGraph = createModuleGraph();
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
   const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
-    meta.framework === "vite" ? viteTarget(context, hookOptions) : (esbuildPlatform ?? "node");
+    meta.framework === "vite" ? viteTarget(context, hookOptions) : "node";
 
   return {
     name: "cachephant",
@@ -33,7 +49,19 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     buildStart() {
       warnedBrowser = false;
-      graph = createModuleGraph();
+      // Without a watcher nobody reports changes between builds: trust
+      // nothing from an earlier one. Watch mode and dev servers keep the
+      // graph and report changes through watchChange.
+      const watching = (this as { meta?: { watchMode?: boolean } }).meta?.watchMode === true;
+      if (!watching) transformer.reset();
+    },
+
+    watchChange(id) {
+      transformer.invalidate(id.replace(/[?#].*$/, ""));
+    },
+
+    buildEnd() {
+      transformer.finish();
     },
 
     // One copy of the runtime per process, loaded by Node from the project's
@@ -63,14 +91,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           return;
         }
         try {
-          const result = await transform(code, id, {
-            root: options.root,
-            runtimeModule: RUNTIME_MODULE,
-            dir: options.dir,
-            maxSize: options.maxSize,
-            resolve: bundlerResolver(this),
-            graph,
-          });
+          const result = await transformer.transform(code, id, bundlerResolver(this));
           if (!result) return;
           checkRuntime(id.replace(/[?#].*$/, ""));
           // Dev servers and watch builds transform this module again when a
@@ -80,9 +101,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         } catch (error) {
           if (error instanceof CachephantBuildError) {
             // The message already starts with file:line:column and holds the
-            // code frame; a separate `loc` would make bundlers print a second,
-            // differently based position.
-            this.error({ message: error.message, id, code: error.code });
+            // code frame; a separate `loc` or `frame` would make bundlers
+            // print a second, differently based copy.
+            this.error(buildErrorWithoutStack(error));
           }
           throw error;
         }
@@ -92,12 +113,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     vite: {
       configResolved(config) {
         viteCommand = config.command;
-      },
-    },
-
-    esbuild: {
-      setup(build) {
-        esbuildPlatform = esbuildTarget(build.initialOptions.platform);
       },
     },
   };

@@ -1,0 +1,106 @@
+import { readFile } from "node:fs/promises";
+import { dirname, extname, isAbsolute, resolve } from "node:path";
+import type { Loader, Message, OnLoadResult, PluginBuild } from "esbuild";
+import { CachephantBuildError } from "@cachephant/core";
+import { esbuildMessage } from "./build-errors.js";
+import { createIdFilter } from "./id-filter.js";
+import type { ModuleTransformer } from "./module-transformer.js";
+import type { OptionsResolved } from "./options.js";
+import { esbuildTarget } from "./platform.js";
+import { esbuildResolver } from "./resolver.js";
+import { RewriteSet } from "./rewrite-set.js";
+import { RUNTIME_IMPORT, type createRuntimeCheck } from "./runtime-check.js";
+
+export interface EsbuildPluginParts {
+  options: OptionsResolved;
+  transformer: ModuleTransformer;
+  checkRuntime: ReturnType<typeof createRuntimeCheck>;
+  browserWarning: string;
+}
+
+const LOADERS: Record<string, Loader> = {
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
+  ".jsx": "jsx",
+};
+
+/**
+ * The plugin on esbuild's own API. A module reaches JavaScript only when it
+ * needs a rewrite: the `onLoad` filter matches exactly the files a scan of
+ * the project found with a directive at setup, so esbuild loads every other
+ * module natively; `@cachephant/runtime` is resolved by a filter on the
+ * specifier alone. Each rebuild scans again (reading only files whose size
+ * or time changed) and tells the module graph which files changed.
+ */
+export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts): Promise<void> {
+  const { options, transformer, checkRuntime, browserWarning } = parts;
+  const platform = esbuildTarget(build.initialOptions.platform);
+  const root = resolve(build.initialOptions.absWorkingDir ?? process.cwd(), options.root);
+  const rewrites = new RewriteSet(root, createIdFilter(options.include, options.exclude));
+  rewrites.scan();
+  const filtered = new Set(rewrites.files());
+  const resolveImport = esbuildResolver(build);
+  let builds = 0;
+  let warnedBrowser = false;
+
+  build.onStart(() => {
+    warnedBrowser = false;
+    if (builds++ === 0) return;
+    // A rebuild (watch mode, context.rebuild()): what changed since the last one.
+    for (const file of rewrites.scan()) transformer.invalidate(file);
+    const missed = rewrites.files().filter((file) => !filtered.has(file));
+    if (missed.length === 0) return;
+    return {
+      warnings: missed.map(
+        (file): Partial<Message> => ({
+          text:
+            `${file} has a "use cache" directive since this build started watching; its functions run uncached ` +
+            "until esbuild is started again (its plugin filters are fixed at start).",
+        }),
+      ),
+    };
+  });
+
+  build.onEnd(() => transformer.finish());
+
+  build.onResolve({ filter: RUNTIME_IMPORT }, (args) => (platform === "node" ? { path: args.path, external: true } : undefined));
+
+  build.onLoad({ filter: rewrites.loadFilter() }, async (args): Promise<OnLoadResult | undefined> => {
+    const file = args.path;
+    if (platform === "browser") {
+      if (warnedBrowser) return undefined;
+      warnedBrowser = true;
+      return { contents: await readFile(file), loader: loaderOf(build, file), warnings: [{ text: `${browserWarning} First seen in ${file}.` }] };
+    }
+    const code = await readFile(file, "utf8");
+    try {
+      const result = await transformer.transform(code, file, resolveImport);
+      if (!result) return { contents: code, loader: loaderOf(build, file) };
+      checkRuntime(file);
+      for (const dependency of result.dependencies) rewrites.track(dependency);
+      const map = Buffer.from(JSON.stringify(result.map)).toString("base64");
+      return {
+        contents: `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`,
+        loader: loaderOf(build, file),
+        resolveDir: dirname(file),
+        // Rebuild in watch mode when a file the hashes depend on changes.
+        watchFiles: result.dependencies.filter((dependency) => isAbsolute(dependency)),
+      };
+    } catch (error) {
+      if (error instanceof CachephantBuildError) {
+        return { errors: [esbuildMessage(error)] };
+      }
+      throw error;
+    }
+  });
+}
+
+function loaderOf(build: PluginBuild, file: string): Loader {
+  const extension = extname(file);
+  return build.initialOptions.loader?.[extension] ?? LOADERS[extension] ?? "default";
+}

@@ -22,24 +22,24 @@ export function buildErrorText(error: CachephantBuildError): string {
  * (Rollup, Rolldown, Vite, webpack, Node's module loader): the message with
  * no stack frames (they would be the plugin's, not the user's code) and the
  * `code`, so nothing is printed twice. Rollup-like bundlers move `code` to
- * `pluginCode`.
+ * `pluginCode`. webpack and Rspack print the message and, when there is one,
+ * the stack again: theirs has none.
  */
-export function buildErrorWithoutStack(error: CachephantBuildError): Error {
+export function buildErrorWithoutStack(error: CachephantBuildError, host: "rollup" | "webpack" | "node" = "rollup"): Error {
   const text = buildErrorText(error);
-  const plain = Object.assign(new Error(text), { code: error.code, hideStack: true });
+  const plain = Object.assign(new Error(text), { code: error.code });
   plain.name = error.name;
-  plain.stack = `${error.name}: ${text}`;
+  plain.stack = host === "webpack" ? undefined : `${error.name}: ${text}`;
   return plain;
 }
 
 /**
  * For esbuild: a one-line text (esbuild repeats it in the error a failed
  * `build()` rejects with), the code frame and the fix as notes printed once,
- * the code as the message id, and the error itself as `detail`.
+ * and the error itself (with its `code`) as `detail`.
  */
 export function esbuildMessage(error: CachephantBuildError): PartialMessage {
   return {
-    id: error.code,
     text: `${positionOf(error)}: ${error.reason} [${error.code}]`,
     location: null,
     notes: [{ text: error.frame }, { text: `Fix: ${error.hint}` }],

@@ -103,7 +103,12 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             // The message already starts with file:line:column and holds the
             // code frame; a separate `loc` or `frame` would make bundlers
             // print a second, differently based copy.
-            this.error(buildErrorWithoutStack(error));
+            const webpackLike = meta.framework === "webpack" || meta.framework === "rspack";
+            const reported = buildErrorWithoutStack(error, webpackLike ? "webpack" : "rollup");
+            // webpack's `this.error` only records the error (and would show it
+            // twice with the throw): throw there, report elsewhere.
+            if (webpackLike) throw reported;
+            this.error(reported);
           }
           throw error;
         }

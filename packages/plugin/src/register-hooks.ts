@@ -36,7 +36,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   try {
     result = await transformer.transform(source, file, undefined);
   } catch (error) {
-    throw error instanceof CachephantBuildError ? buildErrorWithoutStack(error) : error;
+    throw error instanceof CachephantBuildError ? buildErrorWithoutStack(error, "node") : error;
   }
   if (!result) return loaded;
   const map = Buffer.from(JSON.stringify(result.map)).toString("base64");

@@ -64,15 +64,34 @@ export class BuildCache {
 
   /** Stores an entry; never fails a build (an unwritable folder only loses the entry). */
   set(key: string, entry: CachedTransform): void {
+    // A read-only project still builds, without the entry.
+    if (this.write(`${key}.json`, entry)) this.writes++;
+  }
+
+  /** A side file of the cache (`name` without extension), or undefined when missing or unreadable. */
+  readExtra(name: string): unknown {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, `${name}.extra.json`), "utf8")) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeExtra(name: string, value: unknown): void {
+    this.write(`${name}.extra.json`, value);
+  }
+
+  /** Writes through a temporary file, so a reader never sees half a file. */
+  private write(name: string, value: unknown): boolean {
     try {
       mkdirSync(this.dir, { recursive: true });
-      const file = join(this.dir, `${key}.json`);
+      const file = join(this.dir, name);
       const temporary = `${file}.${process.pid}.tmp`;
-      writeFileSync(temporary, JSON.stringify(entry));
+      writeFileSync(temporary, JSON.stringify(value));
       renameSync(temporary, file);
-      this.writes++;
+      return true;
     } catch {
-      // A read-only project still builds.
+      return false;
     }
   }
 

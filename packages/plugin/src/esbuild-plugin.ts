@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import type { Loader, Message, OnLoadResult, PluginBuild } from "esbuild";
@@ -42,7 +43,10 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   const platform = esbuildTarget(build.initialOptions.platform);
   const root = resolve(build.initialOptions.absWorkingDir ?? process.cwd(), options.root);
   const rewrites = new RewriteSet(root, createIdFilter(options.include, options.exclude));
-  rewrites.scan();
+  // The previous build's scan, so files unchanged since are not read again.
+  const scanName = `scan-${createHash("sha256").update(JSON.stringify([root, String(options.include), String(options.exclude)])).digest("hex").slice(0, 16)}`;
+  rewrites.restore(transformer.readExtra(scanName));
+  if (rewrites.scan().length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
   const filtered = new Set(rewrites.files());
   const resolveImport = esbuildResolver(build);
   let builds = 0;
@@ -52,7 +56,9 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
     warnedBrowser = false;
     if (builds++ === 0) return;
     // A rebuild (watch mode, context.rebuild()): what changed since the last one.
-    for (const file of rewrites.scan()) transformer.invalidate(file);
+    const changed = rewrites.scan();
+    for (const file of changed) transformer.invalidate(file);
+    if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
     const missed = rewrites.files().filter((file) => !filtered.has(file));
     if (missed.length === 0) return;
     return {

@@ -42,7 +42,7 @@ export interface ModuleTransformerStats extends ModuleGraphStats {
  */
 export class ModuleTransformer {
   private graph: ModuleGraph = createModuleGraph({ revalidate: false });
-  private readonly hashes = new Map<string, string | null>();
+  private readonly contents = new Map<string, FileContent>();
   private readonly packageFiles = new Map<string, string | null>();
   private readonly cache: BuildCache | undefined;
   private hits = 0;
@@ -60,17 +60,26 @@ export class ModuleTransformer {
   /** A build that will not be told about changes (no watcher): trust nothing read before. */
   reset(): void {
     this.graph = createModuleGraph({ revalidate: false });
-    this.hashes.clear();
+    this.contents.clear();
     this.packageFiles.clear();
   }
 
   /** A file changed, was created or deleted (no file: anything may have). */
   invalidate(file?: string): void {
     this.graph.invalidate(file);
-    if (file === undefined) this.hashes.clear();
-    else this.hashes.delete(file);
+    if (file === undefined) this.contents.clear();
+    else this.contents.delete(file);
     // A new package.json may now be the nearest one for an import.
     this.packageFiles.clear();
+  }
+
+  /** A side file in the build cache folder (undefined without a cache, or when missing). */
+  readExtra(name: string): unknown {
+    return this.cache?.readExtra(name);
+  }
+
+  writeExtra(name: string, value: unknown): void {
+    this.cache?.writeExtra(name, value);
   }
 
   /** At the end of a build: bounds the cache. */
@@ -101,34 +110,41 @@ export class ModuleTransformer {
   /** The dependencies with their hashes, and the package.json of each package they or the module import. */
   private checksFor(file: string, code: string, dependencies: string[]): CachedTransform["checks"] {
     const checks = new Map<string, string | null>();
-    const packagesOf = (importer: string, text: string) => {
-      for (const name of importedPackages(text)) {
-        const manifest = this.packageFile(dirname(importer), name);
-        if (manifest) checks.set(manifest, this.hashOf(manifest));
-      }
+    const addPackage = (importer: string, name: string) => {
+      const manifest = this.packageFile(dirname(importer), name);
+      if (manifest) checks.set(manifest, this.hashOf(manifest));
     };
-    packagesOf(file, code);
+    for (const name of importedPackages(code)) addPackage(file, name);
     for (const dependency of dependencies) {
-      checks.set(dependency, this.hashOf(dependency));
-      const text = readText(dependency);
-      if (text !== null) packagesOf(dependency, text);
+      const content = this.contentOf(dependency);
+      checks.set(dependency, content.hash);
+      for (const name of content.packages()) addPackage(dependency, name);
     }
     return [...checks];
   }
 
   private hashOf(file: string): string | null {
-    let hash = this.hashes.get(file);
-    if (hash === undefined) {
+    return this.contentOf(file).hash;
+  }
+
+  /** One read per file until it changes: its hash, and the packages it imports when asked. */
+  private contentOf(file: string): FileContent {
+    let content = this.contents.get(file);
+    if (content === undefined) {
       let bytes: Buffer | null = null;
       try {
         bytes = readFileSync(file);
       } catch {
         // Deleted: recorded as absent.
       }
-      hash = bytes === null ? null : createHash("sha1").update(bytes).digest("hex");
-      this.hashes.set(file, hash);
+      let packages: Set<string> | undefined;
+      content = {
+        hash: bytes === null ? null : createHash("sha1").update(bytes).digest("hex"),
+        packages: () => (packages ??= bytes === null ? new Set() : importedPackages(bytes.toString("utf8"))),
+      };
+      this.contents.set(file, content);
     }
-    return hash;
+    return content;
   }
 
   /** Node's lookup: the nearest `node_modules/<name>/package.json` at or above `folder`. */
@@ -164,12 +180,10 @@ export function importedPackages(code: string): Set<string> {
   return names;
 }
 
-function readText(file: string): string | null {
-  try {
-    return readFileSync(file, "utf8");
-  } catch {
-    return null;
-  }
+interface FileContent {
+  /** sha1 of the bytes, null when the file does not exist. */
+  hash: string | null;
+  packages: () => Set<string>;
 }
 
 let versions: string | undefined;

@@ -10,6 +10,9 @@ interface Seen {
   directive: boolean;
 }
 
+/** What a scan saw, to start the next process's scan from: files unchanged since are not read again. */
+export type ScanSnapshot = Array<[path: string, mtimeMs: number, size: number, directive: boolean]>;
+
 /**
  * The project files the plugin must rewrite, as absolute paths: found by a
  * scan of the project for the text `use cache` (only files the `include`
@@ -73,6 +76,27 @@ export class RewriteSet {
       }
     }
     return changed;
+  }
+
+  /** What the scans saw so far. */
+  snapshot(): ScanSnapshot {
+    return [...this.seen].map(([path, seen]) => [path, seen.mtimeMs, seen.size, seen.directive]);
+  }
+
+  /**
+   * Starts from an earlier process's snapshot (before the first scan): the
+   * first scan then reads only files whose size or time changed since, and
+   * reports only those (and new and deleted ones) as changed.
+   */
+  restore(snapshot: unknown): void {
+    if (!Array.isArray(snapshot)) return;
+    for (const item of snapshot) {
+      if (!Array.isArray(item) || item.length !== 4) continue;
+      const [path, mtimeMs, size, directive] = item as ScanSnapshot[number];
+      if (typeof path === "string" && typeof mtimeMs === "number" && typeof size === "number" && typeof directive === "boolean") {
+        this.seen.set(path, { mtimeMs, size, directive });
+      }
+    }
   }
 
   /** Notices changes of `file` at the next scans too, wherever it is. */

@@ -14,8 +14,15 @@ export interface CachedTransform {
    * had: the dependencies, and the `package.json` of every package imported
    * by the module or by them (a package upgrade changes its hash).
    */
-  checks: Array<[file: string, hash: string | null]>;
+  checks: FileCheck[];
 }
+
+/**
+ * A file with the content hash (null: absent) and the `mtime:size` it had.
+ * A file with the same time and size is taken as unchanged without reading
+ * it; any other is read and compared by hash.
+ */
+export type FileCheck = [file: string, hash: string | null, signature: string | null];
 
 /** Entries kept; the least recently used go first beyond it. */
 export const MAX_ENTRIES = 4000;
@@ -41,8 +48,8 @@ export class BuildCache {
     return createHash("sha256").update(this.salt).update("\0").update(id).update("\0").update(code).digest("hex");
   }
 
-  /** The entry under `key` if each of its checks still holds (`hashOf(file)` is the file's hash now). */
-  get(key: string, hashOf: (file: string) => string | null): CachedTransform | undefined {
+  /** The entry under `key` if each of its checks still holds. */
+  get(key: string, holds: (check: FileCheck) => boolean): CachedTransform | undefined {
     const file = join(this.dir, `${key}.json`);
     let entry: CachedTransform;
     try {
@@ -51,7 +58,7 @@ export class BuildCache {
       return undefined;
     }
     if (!isEntry(entry)) return undefined;
-    for (const [path, hash] of entry.checks) if (hashOf(path) !== hash) return undefined;
+    for (const check of entry.checks) if (!holds(check)) return undefined;
     try {
       // Its modification time is its last use, for eviction.
       const now = new Date();
@@ -127,6 +134,6 @@ function isEntry(value: unknown): value is CachedTransform {
     typeof entry.code === "string" &&
     Array.isArray(entry.dependencies) &&
     Array.isArray(entry.checks) &&
-    entry.checks.every((check) => Array.isArray(check) && typeof check[0] === "string")
+    entry.checks.every((check) => Array.isArray(check) && check.length === 3 && typeof check[0] === "string")
   );
 }

@@ -1,9 +1,9 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createModuleGraph, transform, type ModuleGraph, type ModuleGraphStats, type TransformResult } from "@cachephant/core";
-import { BuildCache, type CachedTransform } from "./build-cache.js";
+import { BuildCache, type FileCheck } from "./build-cache.js";
 import type { Resolve } from "./resolver.js";
 
 /** Transform results remembered across builds, under the project root. */
@@ -43,6 +43,7 @@ export interface ModuleTransformerStats extends ModuleGraphStats {
 export class ModuleTransformer {
   private graph: ModuleGraph = createModuleGraph({ revalidate: false });
   private readonly contents = new Map<string, FileContent>();
+  private readonly signatures = new Map<string, string | null>();
   private readonly packageFiles = new Map<string, string | null>();
   private readonly cache: BuildCache | undefined;
   private hits = 0;
@@ -61,14 +62,20 @@ export class ModuleTransformer {
   reset(): void {
     this.graph = createModuleGraph({ revalidate: false });
     this.contents.clear();
+    this.signatures.clear();
     this.packageFiles.clear();
   }
 
   /** A file changed, was created or deleted (no file: anything may have). */
   invalidate(file?: string): void {
     this.graph.invalidate(file);
-    if (file === undefined) this.contents.clear();
-    else this.contents.delete(file);
+    if (file === undefined) {
+      this.contents.clear();
+      this.signatures.clear();
+    } else {
+      this.contents.delete(file);
+      this.signatures.delete(file);
+    }
     // A new package.json may now be the nearest one for an import.
     this.packageFiles.clear();
   }
@@ -90,7 +97,7 @@ export class ModuleTransformer {
   async transform(code: string, id: string, resolve: Resolve | undefined): Promise<TransformOutput | null> {
     const key = this.cache?.key(id, code);
     if (key !== undefined) {
-      const hit = this.cache!.get(key, (file) => this.hashOf(file));
+      const hit = this.cache!.get(key, (check) => this.holds(check));
       if (hit) {
         this.hits++;
         return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies };
@@ -108,29 +115,42 @@ export class ModuleTransformer {
   }
 
   /** The dependencies with their hashes, and the package.json of each package they or the module import. */
-  private checksFor(file: string, code: string, dependencies: string[]): CachedTransform["checks"] {
-    const checks = new Map<string, string | null>();
+  private checksFor(file: string, code: string, dependencies: string[]): FileCheck[] {
+    const checks = new Map<string, FileCheck>();
+    const add = (path: string) => {
+      const content = this.contentOf(path);
+      checks.set(path, [path, content.hash, content.signature]);
+      return content;
+    };
     const addPackage = (importer: string, name: string) => {
       const manifest = this.packageFile(dirname(importer), name);
-      if (manifest) checks.set(manifest, this.hashOf(manifest));
+      if (manifest) add(manifest);
     };
     for (const name of importedPackages(code)) addPackage(file, name);
     for (const dependency of dependencies) {
-      const content = this.contentOf(dependency);
-      checks.set(dependency, content.hash);
-      for (const name of content.packages()) addPackage(dependency, name);
+      for (const name of add(dependency).packages()) addPackage(dependency, name);
     }
-    return [...checks];
+    return [...checks.values()];
   }
 
-  private hashOf(file: string): string | null {
-    return this.contentOf(file).hash;
+  /** Whether a file still has the content a check recorded: same time and size, or else the same hash. */
+  private holds([file, hash, signature]: FileCheck): boolean {
+    let now = this.signatures.get(file);
+    if (now === undefined) {
+      now = signatureOf(file);
+      this.signatures.set(file, now);
+    }
+    if (signature !== null && now === signature) return true;
+    return this.contentOf(file).hash === hash;
   }
 
   /** One read per file until it changes: its hash, and the packages it imports when asked. */
   private contentOf(file: string): FileContent {
     let content = this.contents.get(file);
     if (content === undefined) {
+      // The time and size before the read: a change during the read then
+      // shows as a different time next build, and the file is read again.
+      const signature = signatureOf(file);
       let bytes: Buffer | null = null;
       try {
         bytes = readFileSync(file);
@@ -139,6 +159,7 @@ export class ModuleTransformer {
       }
       let packages: Set<string> | undefined;
       content = {
+        signature,
         hash: bytes === null ? null : createHash("sha1").update(bytes).digest("hex"),
         packages: () => (packages ??= bytes === null ? new Set() : importedPackages(bytes.toString("utf8"))),
       };
@@ -180,9 +201,20 @@ export function importedPackages(code: string): Set<string> {
   return names;
 }
 
+function signatureOf(file: string): string | null {
+  try {
+    const stat = statSync(file);
+    return `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return null;
+  }
+}
+
 interface FileContent {
   /** sha1 of the bytes, null when the file does not exist. */
   hash: string | null;
+  /** `mtime:size` before it was read, null when the file does not exist. */
+  signature: string | null;
   packages: () => Set<string>;
 }
 

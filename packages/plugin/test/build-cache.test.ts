@@ -46,6 +46,17 @@ describe("the build cache", () => {
     expect(again?.dependencies).toEqual([project.path("src/math.ts")]);
   });
 
+  test("a helper touched without a change (a checkout, a save) is compared by content and still reused", async () => {
+    project = createProject();
+    const file = project.path("src/load.ts");
+    await transformerFor(project.root).transform(CACHED, file, undefined);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(project.path("src/math.ts"), later, later);
+    const next = transformerFor(project.root);
+    await next.transform(CACHED, file, undefined);
+    expect(next.stats).toMatchObject({ cacheHits: 1, parses: 0 });
+  });
+
   test("an edited helper is seen by the next build", async () => {
     project = createProject();
     const before = hashesIn(await project.esbuild());
@@ -100,7 +111,7 @@ describe("BuildCache.evict", () => {
       const at = new Date(Date.now() - (10 - index) * 60_000);
       utimesSync(join(cache.dir, `${key}.json`), at, at);
     });
-    expect(cache.get(keys[0]!, () => null)?.code).toBe("0"); // used now: the newest
+    expect(cache.get(keys[0]!, () => true)?.code).toBe("0"); // used now: the newest
     cache.evict(2);
     expect(readdirSync(cache.dir).sort()).toEqual([`${keys[0]}.json`, `${keys[3]}.json`].sort());
   });

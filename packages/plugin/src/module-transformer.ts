@@ -41,10 +41,10 @@ export interface ModuleTransformerStats extends ModuleGraphStats {
  * it a cache of transform results remembered across builds.
  */
 export class ModuleTransformer {
-  private graph: ModuleGraph = createModuleGraph({ revalidate: false });
   private readonly contents = new Map<string, FileContent>();
   private readonly signatures = new Map<string, string | null>();
   private readonly packageFiles = new Map<string, string | null>();
+  private graph: ModuleGraph = this.createGraph();
   private readonly cache: BuildCache | undefined;
   private hits = 0;
   private transforms = 0;
@@ -60,7 +60,7 @@ export class ModuleTransformer {
 
   /** A build that will not be told about changes (no watcher): trust nothing read before. */
   reset(): void {
-    this.graph = createModuleGraph({ revalidate: false });
+    this.graph = this.createGraph();
     this.contents.clear();
     this.signatures.clear();
     this.packageFiles.clear();
@@ -114,6 +114,15 @@ export class ModuleTransformer {
     return output;
   }
 
+  /**
+   * The graph reads files through `contentOf`: the hash a cache entry
+   * records is then of the very bytes the core analysed, and each file is
+   * read once per build.
+   */
+  private createGraph(): ModuleGraph {
+    return createModuleGraph({ revalidate: false, readFile: async (file) => this.contentOf(file).bytes });
+  }
+
   /** The dependencies with their hashes, and the package.json of each package they or the module import. */
   private checksFor(file: string, code: string, dependencies: string[]): FileCheck[] {
     const checks = new Map<string, FileCheck>();
@@ -159,6 +168,7 @@ export class ModuleTransformer {
       }
       let packages: Set<string> | undefined;
       content = {
+        bytes,
         signature,
         hash: bytes === null ? null : createHash("sha1").update(bytes).digest("hex"),
         packages: () => (packages ??= bytes === null ? new Set() : importedPackages(bytes.toString("utf8"))),
@@ -211,6 +221,7 @@ function signatureOf(file: string): string | null {
 }
 
 interface FileContent {
+  bytes: Buffer | null;
   /** sha1 of the bytes, null when the file does not exist. */
   hash: string | null;
   /** `mtime:size` before it was read, null when the file does not exist. */

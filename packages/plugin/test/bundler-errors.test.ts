@@ -24,7 +24,8 @@ function expectReported(text: string): void {
   expect(text).not.toMatch(/^\s+at .*(?:plugin|core|babel)/im);
 }
 
-describe("build errors in each bundler", () => {
+// Loading a bundler for the first time takes seconds on a busy machine.
+describe("build errors in each bundler", { timeout: 30_000 }, () => {
   test("Rollup", async () => {
     project = createProject();
     const error = await rollup({ input: project.path("src/main.js"), plugins: [cachephant.rollup({ root: project.root })] }).then(

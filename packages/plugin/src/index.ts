@@ -52,8 +52,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       // Without a watcher nobody reports changes between builds: trust
       // nothing from an earlier one. Watch mode and dev servers keep the
       // graph and report changes through watchChange.
-      const watching = (this as { meta?: { watchMode?: boolean } }).meta?.watchMode === true;
-      if (!watching) transformer.reset();
+      if (watchMode(this) !== true) transformer.reset();
     },
 
     watchChange(id) {
@@ -96,7 +95,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           checkRuntime(id.replace(/[?#].*$/, ""));
           // Dev servers and watch builds transform this module again when a
           // file its hashes depend on changes, so they never run a stale hash.
-          for (const file of result.dependencies) this.addWatchFile(file);
+          // A one-shot Rollup-like build watches nothing (thousands of calls
+          // into Rolldown for nothing in a deep project).
+          if (watchMode(this) !== false) for (const file of result.dependencies) this.addWatchFile(file);
           return { code: result.code, map: result.map };
         } catch (error) {
           if (error instanceof CachephantBuildError) {
@@ -122,6 +123,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     },
   };
 };
+
+/** Rollup-like bundlers say whether they watch (Vite's dev server does); webpack does not say. */
+function watchMode(context: unknown): boolean | undefined {
+  return (context as { meta?: { watchMode?: boolean } }).meta?.watchMode;
+}
 
 /** The Cachephant unplugin: `.vite()`, `.esbuild()`, `.rollup()`, `.rolldown()`, `.webpack()`, `.rspack()`. */
 export const unplugin: UnpluginInstance<Options | undefined, false> = createUnplugin(unpluginFactory);

@@ -40,6 +40,9 @@ const LOADERS: Record<string, Loader> = {
  */
 export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts): Promise<void> {
   const { options, transformer, checkRuntime, browserWarning } = parts;
+  // A plugin instance may serve several builds (a script calling build()
+  // again after edits): nothing read before this one is trusted.
+  transformer.reset();
   const platform = esbuildTarget(build.initialOptions.platform);
   const root = resolve(build.initialOptions.absWorkingDir ?? process.cwd(), options.root);
   const rewrites = new RewriteSet(root, createIdFilter(options.include, options.exclude));

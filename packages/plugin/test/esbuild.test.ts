@@ -73,3 +73,30 @@ describe("esbuild", () => {
     }
   });
 });
+
+test("one plugin instance in two esbuild builds sees the edits made between them", async () => {
+  project = new TempProject()
+    .write("src/helper.ts", "export const double = (n: number) => n * 2;\n")
+    .write("src/load.ts", CACHED)
+    .write("src/main.ts", `export { load } from "./load";\n`);
+  const { build } = await import("esbuild");
+  const plugin = cachephant({ root: project.root });
+  const once = async () => {
+    const result = await build({
+      absWorkingDir: project.root,
+      entryPoints: ["src/main.ts"],
+      bundle: true,
+      platform: "node",
+      format: "esm",
+      write: false,
+      outfile: "out/main.mjs",
+      plugins: [plugin],
+      logLevel: "silent",
+    });
+    return hashesIn(result.outputFiles[0]!.text);
+  };
+  const before = await once();
+  project.write("src/helper.ts", "export const double = (n: number) => n * 2 + 0;\n");
+  const after = await once();
+  expect(after[0]).not.toBe(before[0]);
+});

@@ -39,3 +39,26 @@ console.log(JSON.stringify({ result, runs: globalThis.runs }));
   project.write("app/helper.mjs", `export function double(n) { return n + n + 0; }\n`);
   expect(await start()).toEqual({ result: [5, 7], runs: 2 });
 });
+
+test("the register hook reports a misused directive once: file:line:column, frame, fix and code, no stack", async () => {
+  project = Project.create("esbuild").write(
+    "app/main.mjs",
+    `export function sync(n) {\n  "use cache";\n  return n;\n}\nconsole.log(sync(1));\n`,
+  );
+  const failure = await run(process.execPath, ["--import", "@cachephant/plugin/register", "app/main.mjs"], {
+    cwd: project.dir,
+    env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
+  }).then(
+    () => {
+      throw new Error("the program ran, but the hook should have refused it");
+    },
+    (error: { code: number; stderr: string }) => error,
+  );
+  expect(failure.code).not.toBe(0);
+  const { stderr } = failure;
+  expect(stderr).toContain("app/main.mjs:1:8:");
+  expect(stderr).toContain("CACHEPHANT_NOT_ASYNC");
+  expect(stderr.match(/^\s*>\s*1\s*\|/gm)).toHaveLength(1); // the code frame, once
+  expect(stderr.match(/Fix: /g)).toHaveLength(1);
+  expect(stderr).not.toMatch(/@babel|node_modules\/\.pnpm|^\s+at /m);
+});

@@ -1,16 +1,18 @@
-import { CachephantBuildError, createModuleGraph, DIRECTIVE_LIKE, transform, type ModuleGraph } from "@cachephant/core";
+import { join } from "node:path";
+import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core";
 import { nearestPackageRoot, recordSettings } from "@cachephant/runtime/project";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
-import { resolveOptions, type Options } from "./options.js";
-import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
+import { buildErrorWithoutStack } from "./build-errors.js";
 import { addRuntimeExternal, esbuildFormatWarning } from "./bundler-output.js";
+import { setupEsbuild } from "./esbuild-plugin.js";
+import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
+import { resolveOptions, type Options } from "./options.js";
+import { viteTarget, type TargetPlatform } from "./platform.js";
 import { bundlerResolver } from "./resolver.js";
-import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
+import { createRuntimeCheck, RUNTIME_IMPORT, RUNTIME_MODULE } from "./runtime-check.js";
 
 export type { Options, OptionsResolved } from "./options.js";
 export { PluginOptionsError, RuntimeNotFoundError } from "./errors.js";
-
-const RUNTIME_IMPORT = /^@cachephant\/runtime(?:\/.*)?$/;
 
 const BROWSER_WARNING =
   '"use cache" is left inert in this browser build: the cache needs Node. ' +
@@ -19,15 +21,41 @@ const BROWSER_WARNING =
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
   const options = resolveOptions(rawOptions);
   const checkRuntime = createRuntimeCheck();
-  // esbuild tells its platform once per build; Vite tells per transform.
-  let esbuildPlatform: TargetPlatform | undefined;
+  // Helper modules parsed once per plugin instance (told about changes by
+  // the bundler), and results remembered across builds on disk.
+  const transformer = new ModuleTransformer({
+    root: options.root,
+    runtimeModule: RUNTIME_MODULE,
+    dir: options.dir,
+    maxSize: options.maxSize,
+    cacheDir: join(options.root, BUILD_CACHE_DIR),
+  });
+
+  // The built program gets dir and maxSize in its code; `cachephant ls/prune`
+  // and the api read them from this record under the project root.
+  const record = () =>
+    recordSettings(nearestPackageRoot(options.root) ?? options.root, { dir: options.dir, maxSize: options.maxSize });
+
+  // esbuild runs on its own API: only the modules to rewrite reach JavaScript.
+  if (meta.framework === "esbuild") {
+    return {
+      name: "cachephant",
+      esbuild: {
+        setup(build) {
+          record();
+          const formatWarning = esbuildFormatWarning(build.initialOptions);
+          if (formatWarning !== undefined) build.onStart(() => ({ warnings: [{ text: formatWarning }] }));
+          return setupEsbuild(build, { options, transformer, checkRuntime, browserWarning: BROWSER_WARNING });
+        },
+      },
+    };
+  }
+
   let warnedBrowser = false;
   let viteCommand: "build" | "serve" | undefined;
-  // Helper modules parsed once per build, however many cached modules import them.
-  let graph: ModuleGraph = createModuleGraph();
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
   const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
-    meta.framework === "vite" ? viteTarget(context, hookOptions) : (esbuildPlatform ?? "node");
+    meta.framework === "vite" ? viteTarget(context, hookOptions) : "node";
 
   return {
     name: "cachephant",
@@ -35,10 +63,19 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     buildStart() {
       warnedBrowser = false;
-      graph = createModuleGraph();
-      // The built program gets dir and maxSize in its code; `cachephant ls/prune`
-      // and the api read them from this record under the project root.
-      recordSettings(nearestPackageRoot(options.root) ?? options.root, { dir: options.dir, maxSize: options.maxSize });
+      record();
+      // Without a watcher nobody reports changes between builds: trust
+      // nothing from an earlier one. Watch mode and dev servers keep the
+      // graph and report changes through watchChange.
+      if (watchMode(this) !== true) transformer.reset();
+    },
+
+    watchChange(id) {
+      transformer.invalidate(id.replace(/[?#].*$/, ""));
+    },
+
+    buildEnd() {
+      transformer.finish();
     },
 
     // One copy of the runtime per process, loaded by Node from the project's
@@ -71,28 +108,28 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           return;
         }
         try {
-          const result = await transform(code, id, {
-            root: options.root,
-            runtimeModule: RUNTIME_MODULE,
-            dir: options.dir,
-            maxSize: options.maxSize,
-            resolve: bundlerResolver(this),
-            graph,
-          });
+          const result = await transformer.transform(code, id, bundlerResolver(this));
           if (!result) return;
           for (const warning of result.warnings) this.warn(warning.message);
           if (result.code === code) return;
           checkRuntime(id.replace(/[?#].*$/, ""));
           // Dev servers and watch builds transform this module again when a
           // file its hashes depend on changes, so they never run a stale hash.
-          for (const file of result.dependencies) this.addWatchFile(file);
+          // A one-shot Rollup-like build watches nothing (thousands of calls
+          // into Rolldown for nothing in a deep project).
+          if (watchMode(this) !== false) for (const file of result.dependencies) this.addWatchFile(file);
           return { code: result.code, map: result.map };
         } catch (error) {
           if (error instanceof CachephantBuildError) {
             // The message already starts with file:line:column and holds the
-            // code frame; a separate `loc` would make bundlers print a second,
-            // differently based position.
-            this.error({ message: error.message, id, code: error.code });
+            // code frame; a separate `loc` or `frame` would make bundlers
+            // print a second, differently based copy.
+            const webpackLike = meta.framework === "webpack" || meta.framework === "rspack";
+            const reported = buildErrorWithoutStack(error, webpackLike ? "webpack" : "rollup");
+            // webpack's `this.error` only records the error (and would show it
+            // twice with the throw): throw there, report elsewhere.
+            if (webpackLike) throw reported;
+            this.error(reported);
           }
           throw error;
         }
@@ -105,18 +142,15 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
     },
 
-    esbuild: {
-      setup(build) {
-        esbuildPlatform = esbuildTarget(build.initialOptions.platform);
-        const formatWarning = esbuildFormatWarning(build.initialOptions);
-        if (formatWarning !== undefined) build.onStart(() => ({ warnings: [{ text: formatWarning }] }));
-      },
-    },
-
     webpack: addRuntimeExternal,
     rspack: addRuntimeExternal,
   };
 };
+
+/** Rollup-like bundlers say whether they watch (Vite's dev server does); webpack does not say. */
+function watchMode(context: unknown): boolean | undefined {
+  return (context as { meta?: { watchMode?: boolean } }).meta?.watchMode;
+}
 
 /** The Cachephant unplugin: `.vite()`, `.esbuild()`, `.rollup()`, `.rolldown()`, `.webpack()`, `.rspack()`. */
 export const unplugin: UnpluginInstance<Options | undefined, false> = createUnplugin(unpluginFactory);

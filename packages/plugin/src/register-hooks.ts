@@ -2,14 +2,24 @@
  * Module customization hooks (run on Node's loader thread) that pass each
  * project module containing "use cache" through the core transform.
  */
+import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { createModuleGraph, DIRECTIVE_LIKE, transform } from "@cachephant/core";
+import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core";
 import type { LoadHook } from "node:module";
+import { buildErrorWithoutStack } from "./build-errors.js";
+import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { RUNTIME_MODULE } from "./runtime-check.js";
 
 const TRANSFORMABLE = /\.[cm]?jsx?$/;
-// Helper modules parsed once per process (the cache is keyed by content).
-const graph = createModuleGraph();
+// Helper modules parsed once per process; results remembered across processes.
+const root = process.cwd();
+const transformer = new ModuleTransformer({
+  root,
+  runtimeModule: RUNTIME_MODULE,
+  dir: undefined,
+  maxSize: undefined,
+  cacheDir: join(root, BUILD_CACHE_DIR),
+});
 
 export const load: LoadHook = async (url, context, nextLoad) => {
   const loaded = await nextLoad(url, context);
@@ -22,7 +32,12 @@ export const load: LoadHook = async (url, context, nextLoad) => {
     typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString("utf8");
   if (!source.includes("use cache") && !DIRECTIVE_LIKE.test(source)) return loaded;
   const file = fileURLToPath(url);
-  const result = await transform(source, file, { runtimeModule: RUNTIME_MODULE, graph });
+  let result;
+  try {
+    result = await transformer.transform(source, file, undefined);
+  } catch (error) {
+    throw error instanceof CachephantBuildError ? buildErrorWithoutStack(error, "node") : error;
+  }
   if (!result) return loaded;
   for (const warning of result.warnings) process.stderr.write(`cachephant: warning: ${warning.message}\n`);
   if (result.code === source) return loaded;

@@ -1,4 +1,5 @@
 import { dirname, isAbsolute } from "node:path";
+import type { PluginBuild } from "esbuild";
 import type { UnpluginBuildContext } from "unplugin";
 
 /** Resolves an import the way the bundler does: an absolute file path, or null. */
@@ -20,22 +21,7 @@ interface RollupLikeContext {
  */
 export function bundlerResolver(context: UnpluginBuildContext): Resolve | undefined {
   const native = context.getNativeBuildContext?.();
-  if (native?.framework === "esbuild") {
-    const { build } = native;
-    return async (specifier, importer) => {
-      // Each build.resolve is a round trip to esbuild's process (~1 ms); a
-      // relative path resolves the same through the core's own lookup, which
-      // it falls back to when this returns null. Aliases, tsconfig paths and
-      // packages still go to esbuild.
-      if (isRelative(specifier)) return null;
-      const result = await build.resolve(specifier, {
-        kind: "import-statement",
-        importer,
-        resolveDir: dirname(importer),
-      });
-      return result.errors.length === 0 && !result.external && isAbsolute(result.path) ? result.path : null;
-    };
-  }
+  if (native?.framework === "esbuild") return esbuildResolver(native.build);
   const rollup = context as UnpluginBuildContext & RollupLikeContext;
   if (typeof rollup.resolve === "function") {
     const resolve = rollup.resolve.bind(rollup);
@@ -47,6 +33,23 @@ export function bundlerResolver(context: UnpluginBuildContext): Resolve | undefi
     };
   }
   return undefined;
+}
+
+/** esbuild's resolver (`build.resolve`), for packages, aliases and tsconfig paths. */
+export function esbuildResolver(build: PluginBuild): Resolve {
+  return async (specifier, importer) => {
+    // Each build.resolve is a round trip to esbuild's process (~1 ms); a
+    // relative path resolves the same through the core's own lookup, which
+    // it falls back to when this returns null. Aliases, tsconfig paths and
+    // packages still go to esbuild.
+    if (isRelative(specifier)) return null;
+    const result = await build.resolve(specifier, {
+      kind: "import-statement",
+      importer,
+      resolveDir: dirname(importer),
+    });
+    return result.errors.length === 0 && !result.external && isAbsolute(result.path) ? result.path : null;
+  };
 }
 
 function isRelative(specifier: string): boolean {

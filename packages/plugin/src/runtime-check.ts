@@ -3,6 +3,8 @@ import { dirname, join } from "node:path";
 import { RuntimeNotFoundError } from "./errors.js";
 
 export const RUNTIME_MODULE = "@cachephant/runtime";
+/** The runtime and its subpath imports, as a bundler's resolve filter. */
+export const RUNTIME_IMPORT = /^@cachephant\/runtime(?:\/.*)?$/;
 
 /**
  * The rewritten code imports `@cachephant/runtime` by its bare name, so that

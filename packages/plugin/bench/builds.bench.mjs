@@ -1,0 +1,162 @@
+/**
+ * The plugin in real builds of a generated 2,000-module TypeScript project
+ * (see `project.mjs`; shapes "wide" and "deep"): esbuild and Vite
+ * (`build --ssr`) without the plugin, with it on a fresh checkout (no build
+ * cache from earlier builds) and rebuilt with nothing changed; plus the Vite
+ * dev server's first request of a module with a cached function. Runs
+ * alternate in one process; prints medians and ratios to the no-plugin
+ * baseline of the same run, as Markdown tables of wall time and of CPU time
+ * (steadier than wall time on a machine shared with other work). Runs against the built
+ * packages (`pnpm bench` builds them first).
+ *
+ *   node packages/plugin/bench/builds.bench.mjs [--runs 5] [--modules 2000] [--shape wide,deep]
+ */
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { cpus, loadavg, tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+import { build as esbuild } from "esbuild";
+import { build as viteBuild, createServer } from "vite";
+import cachephantEsbuild from "../dist/esbuild.js";
+import cachephantVite from "../dist/vite.js";
+import { generateProject } from "./project.mjs";
+
+const { values: args } = parseArgs({
+  options: {
+    runs: { type: "string", default: "5" },
+    modules: { type: "string", default: "2000" },
+    shape: { type: "string", default: "wide,deep" },
+  },
+});
+const RUNS = Number(args.runs);
+const here = dirname(fileURLToPath(import.meta.url));
+const runtimeDir = join(here, "../../runtime");
+
+const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
+
+/**
+ * CPU time (ms) of this process and its child processes (esbuild's service)
+ * so far, from /proc on Linux; undefined elsewhere. On a busy machine wall
+ * times swing with the neighbours' load; CPU time counts only the work.
+ */
+function cpuNow() {
+  const own = process.cpuUsage();
+  let ticks = 0;
+  try {
+    for (const task of readdirSync("/proc/self/task")) {
+      for (const pid of readFileSync(`/proc/self/task/${task}/children`, "utf8").split(" ").filter(Boolean)) {
+        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
+        ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
+      }
+    }
+  } catch {
+    return undefined;
+  }
+  return (own.user + own.system) / 1000 + ticks * 10; // 100 ticks a second
+}
+
+/** Wall and CPU time of one run. */
+const time = async (fn) => {
+  const cpu = cpuNow();
+  const started = performance.now();
+  await fn();
+  const wall = performance.now() - started;
+  const after = cpuNow();
+  return { wall, cpu: cpu === undefined || after === undefined ? NaN : after - cpu };
+};
+
+function esbuildOnce(root, withPlugin) {
+  return esbuild({
+    absWorkingDir: root,
+    entryPoints: ["src/main.ts"],
+    bundle: true,
+    platform: "node",
+    format: "esm",
+    outfile: "out-esbuild/main.mjs",
+    plugins: withPlugin ? [cachephantEsbuild({ root })] : [],
+    logLevel: "silent",
+  });
+}
+
+function viteOnce(root, withPlugin) {
+  return viteBuild({
+    root,
+    configFile: false,
+    logLevel: "silent",
+    plugins: withPlugin ? [cachephantVite({ root })] : [],
+    build: { ssr: "src/main.ts", outDir: "out-vite", emptyOutDir: true, minify: false },
+  });
+}
+
+/** A dev server's first SSR request of `file` (server start not counted). */
+async function devRequestOnce(root, withPlugin, file) {
+  const server = await createServer({
+    root,
+    configFile: false,
+    logLevel: "silent",
+    plugins: withPlugin ? [cachephantVite({ root })] : [],
+    server: { middlewareMode: true, ws: false, watch: null },
+    optimizeDeps: { noDiscovery: true, include: [] },
+  });
+  try {
+    return await time(() => server.environments.ssr.transformRequest(`/${file}`));
+  } finally {
+    await server.close();
+  }
+}
+
+/**
+ * Baseline, fresh and rebuilt, alternating. "fresh" deletes the project's
+ * `node_modules/.cache` before the build; "rebuilt" runs after a build of
+ * the same project left its cache there.
+ */
+async function measure(root, once, timed = (fn) => time(fn)) {
+  const clearCache = () => rmSync(join(root, "node_modules", ".cache"), { recursive: true, force: true });
+  const plain = [];
+  const fresh = [];
+  const rebuilt = [];
+  await once(false); // warm up JIT and page cache
+  clearCache();
+  await once(true);
+  for (let run = 0; run < RUNS; run++) {
+    plain.push(await timed(() => once(false)));
+    clearCache();
+    fresh.push(await timed(() => once(true)));
+    rebuilt.push(await timed(() => once(true)));
+  }
+  const medians = (runs) => ({ wall: median(runs.map((r) => r.wall)), cpu: median(runs.map((r) => r.cpu)) });
+  return { plain: medians(plain), fresh: medians(fresh), rebuilt: medians(rebuilt) };
+}
+
+const rows = [];
+for (const shape of args.shape.split(",")) {
+  const root = mkdtempSync(join(tmpdir(), `cachephant-builds-${shape}-`));
+  try {
+    const { files, cached } = generateProject(root, { modules: Number(args.modules), shape, runtimeDir });
+    const label = `${shape}, ${files.length} modules, ${cached.length} cached`;
+    const target = cached[Math.floor(cached.length / 2)];
+    const esb = await measure(root, (withPlugin) => esbuildOnce(root, withPlugin));
+    rows.push({ what: `esbuild (${label})`, ...esb, targets: "2x / 1.5x" });
+    const vite = await measure(root, (withPlugin) => viteOnce(root, withPlugin));
+    rows.push({ what: `Vite build --ssr (${label})`, ...vite, targets: "1.3x / 1.1x" });
+    // Timed inside: the server's start is not counted.
+    const dev = await measure(root, (withPlugin) => devRequestOnce(root, withPlugin, target), (fn) => fn());
+    rows.push({ what: `Vite dev, first SSR request of ${target} (${shape})`, ...dev, targets: "-" });
+  } finally {
+    rmSync(root, { recursive: true, force: true });
+  }
+}
+
+const ms = (x) => (Number.isNaN(x) ? "-" : `${x.toFixed(0)} ms`);
+const ratio = (x, base) => (Number.isNaN(x) ? "-" : `${(x / base).toFixed(2)}x`);
+console.log(`Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "?"}, load average ${loadavg()[0].toFixed(1)} at the end, median of ${RUNS} runs`);
+for (const kind of ["wall", "cpu"]) {
+  console.log(`\n${kind === "wall" ? "Wall time" : "CPU time (this process and esbuild's)"}:\n`);
+  console.log("| build | without plugin | fresh checkout | ratio | rebuilt, nothing changed | ratio | SPEC (fresh / rebuilt) |");
+  console.log("| --- | --- | --- | --- | --- | --- | --- |");
+  for (const r of rows) {
+    const [a, b, c] = [r.plain[kind], r.fresh[kind], r.rebuilt[kind]];
+    console.log(`| ${r.what} | ${ms(a)} | ${ms(b)} | ${ratio(b, a)} | ${ms(c)} | ${ratio(c, a)} | ${r.targets} |`);
+  }
+}

@@ -1,0 +1,143 @@
+import { createHash } from "node:crypto";
+import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import type { CachephantWarning } from "@cachephant/core";
+
+/** A transform's output as the cache keeps it. */
+export interface CachedTransform {
+  code: string;
+  /** The source map, as JSON. */
+  map: unknown;
+  /** Project files the hashes depend on (the core's `dependencies`). */
+  dependencies: string[];
+  /** The core's build warnings, shown again on every build that reuses the entry. */
+  warnings: CachephantWarning[];
+  /**
+   * Every file whose content the output depends on, with the content hash it
+   * had: the dependencies, and the `package.json` of every package imported
+   * by the module or by them (a package upgrade changes its hash).
+   */
+  checks: FileCheck[];
+}
+
+/**
+ * A file with the content hash (null: absent) and the `mtime:size` it had.
+ * A file with the same time and size is taken as unchanged without reading
+ * it; any other is read and compared by hash.
+ */
+export type FileCheck = [file: string, hash: string | null, signature: string | null];
+
+/** Entries kept; the least recently used go first beyond it. */
+export const MAX_ENTRIES = 4000;
+const ENTRY_FILE = /^[0-9a-f]{64}\.json$/;
+
+/**
+ * Transform results remembered across builds, one JSON file per module
+ * content in the project's cache folder. The key covers the module's path
+ * and content and everything else the output depends on (`salt`: plugin
+ * options, core and parser versions); an entry is reused only if every file
+ * in its `checks` still has the content it had. A file that cannot be read
+ * or parsed is a miss, and is overwritten by the next result.
+ */
+export class BuildCache {
+  private writes = 0;
+
+  constructor(
+    readonly dir: string,
+    private readonly salt: string,
+  ) {}
+
+  key(id: string, code: string): string {
+    return createHash("sha256").update(this.salt).update("\0").update(id).update("\0").update(code).digest("hex");
+  }
+
+  /** The entry under `key` if each of its checks still holds. */
+  get(key: string, holds: (check: FileCheck) => boolean): CachedTransform | undefined {
+    const file = join(this.dir, `${key}.json`);
+    let entry: CachedTransform;
+    try {
+      entry = JSON.parse(readFileSync(file, "utf8")) as CachedTransform;
+    } catch {
+      return undefined;
+    }
+    if (!isEntry(entry)) return undefined;
+    for (const check of entry.checks) if (!holds(check)) return undefined;
+    try {
+      // Its modification time is its last use, for eviction.
+      const now = new Date();
+      utimesSync(file, now, now);
+    } catch {
+      // Still a valid result.
+    }
+    return entry;
+  }
+
+  /** Stores an entry; never fails a build (an unwritable folder only loses the entry). */
+  set(key: string, entry: CachedTransform): void {
+    // A read-only project still builds, without the entry.
+    if (this.write(`${key}.json`, entry)) this.writes++;
+  }
+
+  /** A side file of the cache (`name` without extension), or undefined when missing or unreadable. */
+  readExtra(name: string): unknown {
+    try {
+      return JSON.parse(readFileSync(join(this.dir, `${name}.extra.json`), "utf8")) as unknown;
+    } catch {
+      return undefined;
+    }
+  }
+
+  writeExtra(name: string, value: unknown): void {
+    this.write(`${name}.extra.json`, value);
+  }
+
+  /** Writes through a temporary file, so a reader never sees half a file. */
+  private write(name: string, value: unknown): boolean {
+    try {
+      mkdirSync(this.dir, { recursive: true });
+      const file = join(this.dir, name);
+      const temporary = `${file}.${process.pid}.tmp`;
+      writeFileSync(temporary, JSON.stringify(value));
+      renameSync(temporary, file);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
+  /** Keeps at most `max` entries, the most recently used; run at the end of a build that wrote some. */
+  evict(max = MAX_ENTRIES): void {
+    if (this.writes === 0) return;
+    this.writes = 0;
+    let names: string[];
+    try {
+      names = readdirSync(this.dir).filter((name) => ENTRY_FILE.test(name));
+    } catch {
+      return;
+    }
+    if (names.length <= max) return;
+    const aged = names.map((name) => {
+      const path = join(this.dir, name);
+      try {
+        return { path, used: statSync(path).mtimeMs };
+      } catch {
+        return { path, used: 0 };
+      }
+    });
+    aged.sort((a, b) => a.used - b.used);
+    for (const { path } of aged.slice(0, aged.length - max)) rmSync(path, { force: true });
+  }
+}
+
+function isEntry(value: unknown): value is CachedTransform {
+  const entry = value as CachedTransform | null;
+  return (
+    typeof entry === "object" &&
+    entry !== null &&
+    typeof entry.code === "string" &&
+    Array.isArray(entry.dependencies) &&
+    Array.isArray(entry.warnings) &&
+    Array.isArray(entry.checks) &&
+    entry.checks.every((check) => Array.isArray(check) && check.length === 3 && typeof check[0] === "string")
+  );
+}

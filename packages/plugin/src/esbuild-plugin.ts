@@ -1,0 +1,119 @@
+import { createHash } from "node:crypto";
+import { readFile } from "node:fs/promises";
+import { dirname, extname, isAbsolute, resolve } from "node:path";
+import type { Loader, Message, OnLoadResult, PluginBuild } from "esbuild";
+import { CachephantBuildError } from "@cachephant/core";
+import { esbuildMessage } from "./build-errors.js";
+import { createIdFilter } from "./id-filter.js";
+import type { ModuleTransformer } from "./module-transformer.js";
+import type { OptionsResolved } from "./options.js";
+import { esbuildTarget } from "./platform.js";
+import { esbuildResolver } from "./resolver.js";
+import { RewriteSet } from "./rewrite-set.js";
+import { RUNTIME_IMPORT, type createRuntimeCheck } from "./runtime-check.js";
+
+export interface EsbuildPluginParts {
+  options: OptionsResolved;
+  transformer: ModuleTransformer;
+  checkRuntime: ReturnType<typeof createRuntimeCheck>;
+  browserWarning: string;
+}
+
+const LOADERS: Record<string, Loader> = {
+  ".ts": "ts",
+  ".mts": "ts",
+  ".cts": "ts",
+  ".tsx": "tsx",
+  ".js": "js",
+  ".mjs": "js",
+  ".cjs": "js",
+  ".jsx": "jsx",
+};
+
+/**
+ * The plugin on esbuild's own API. A module reaches JavaScript only when it
+ * needs a rewrite: the `onLoad` filter matches exactly the files a scan of
+ * the project found with a directive at setup, so esbuild loads every other
+ * module natively; `@cachephant/runtime` is resolved by a filter on the
+ * specifier alone. Each rebuild scans again (reading only files whose size
+ * or time changed) and tells the module graph which files changed.
+ */
+export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts): Promise<void> {
+  const { options, transformer, checkRuntime, browserWarning } = parts;
+  // A plugin instance may serve several builds (a script calling build()
+  // again after edits): nothing read before this one is trusted.
+  transformer.reset();
+  const platform = esbuildTarget(build.initialOptions.platform);
+  const root = resolve(build.initialOptions.absWorkingDir ?? process.cwd(), options.root);
+  const rewrites = new RewriteSet(root, createIdFilter(options.include, options.exclude));
+  // The previous build's scan, so files unchanged since are not read again.
+  const scanName = `scan-${createHash("sha256").update(JSON.stringify([root, String(options.include), String(options.exclude)])).digest("hex").slice(0, 16)}`;
+  rewrites.restore(transformer.readExtra(scanName));
+  if (rewrites.scan().length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+  const filtered = new Set(rewrites.files());
+  const resolveImport = esbuildResolver(build);
+  let builds = 0;
+  let warnedBrowser = false;
+
+  build.onStart(() => {
+    warnedBrowser = false;
+    if (builds++ === 0) return;
+    // A rebuild (watch mode, context.rebuild()): what changed since the last one.
+    const changed = rewrites.scan();
+    for (const file of changed) transformer.invalidate(file);
+    if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+    const missed = rewrites.files().filter((file) => !filtered.has(file));
+    if (missed.length === 0) return;
+    return {
+      warnings: missed.map(
+        (file): Partial<Message> => ({
+          text:
+            `${file} has a "use cache" directive since this build started watching; its functions run uncached ` +
+            "until esbuild is started again (its plugin filters are fixed at start).",
+        }),
+      ),
+    };
+  });
+
+  build.onEnd(() => transformer.finish());
+
+  build.onResolve({ filter: RUNTIME_IMPORT }, (args) => (platform === "node" ? { path: args.path, external: true } : undefined));
+
+  build.onLoad({ filter: rewrites.loadFilter() }, async (args): Promise<OnLoadResult | undefined> => {
+    const file = args.path;
+    if (platform === "browser") {
+      if (warnedBrowser) return undefined;
+      warnedBrowser = true;
+      return { contents: await readFile(file), loader: loaderOf(build, file), warnings: [{ text: `${browserWarning} First seen in ${file}.` }] };
+    }
+    const code = await readFile(file, "utf8");
+    try {
+      const result = await transformer.transform(code, file, resolveImport);
+      if (!result) return { contents: code, loader: loaderOf(build, file) };
+      const warnings = result.warnings.map((warning): Partial<Message> => ({ text: warning.message }));
+      // Only warnings (a near-miss directive): the module stays as it is.
+      if (result.code === code) return { contents: code, loader: loaderOf(build, file), warnings };
+      checkRuntime(file);
+      for (const dependency of result.dependencies) rewrites.track(dependency);
+      const map = Buffer.from(JSON.stringify(result.map)).toString("base64");
+      return {
+        contents: `${result.code}\n//# sourceMappingURL=data:application/json;base64,${map}\n`,
+        loader: loaderOf(build, file),
+        warnings,
+        resolveDir: dirname(file),
+        // Rebuild in watch mode when a file the hashes depend on changes.
+        watchFiles: result.dependencies.filter((dependency) => isAbsolute(dependency)),
+      };
+    } catch (error) {
+      if (error instanceof CachephantBuildError) {
+        return { errors: [esbuildMessage(error)] };
+      }
+      throw error;
+    }
+  });
+}
+
+function loaderOf(build: PluginBuild, file: string): Loader {
+  const extension = extname(file);
+  return build.initialOptions.loader?.[extension] ?? LOADERS[extension] ?? "default";
+}

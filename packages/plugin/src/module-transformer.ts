@@ -1,0 +1,258 @@
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { createRequire } from "node:module";
+import { dirname, join } from "node:path";
+import { createModuleGraph, transform, type ModuleGraph, type ModuleGraphStats, type TransformResult } from "@cachephant/core";
+import { BuildCache, type FileCheck } from "./build-cache.js";
+import type { Resolve } from "./resolver.js";
+
+/** Transform results remembered across builds, under the project root. */
+export const BUILD_CACHE_DIR = "node_modules/.cache/cachephant-build";
+
+/** Bumped when the cache entries' shape or meaning changes. */
+const CACHE_FORMAT = 1;
+
+export interface ModuleTransformerOptions {
+  root: string;
+  runtimeModule: string;
+  dir: string | undefined;
+  maxSize: string | number | undefined;
+  /** Where transform results are remembered across builds; false for none. */
+  cacheDir: string | false;
+}
+
+export interface TransformOutput {
+  code: string;
+  map: TransformResult["map"];
+  dependencies: string[];
+  warnings: TransformResult["warnings"];
+}
+
+export interface ModuleTransformerStats extends ModuleGraphStats {
+  /** Modules whose result came from the build cache. */
+  cacheHits: number;
+  /** Modules the core transformed. */
+  transforms: number;
+}
+
+/**
+ * The plugin's view of the core for one plugin instance: one module graph
+ * that lives as long as the instance (told about changed files through the
+ * bundler's change hook, so it re-reads nothing per transform), in front of
+ * it a cache of transform results remembered across builds.
+ */
+export class ModuleTransformer {
+  private readonly contents = new Map<string, FileContent>();
+  private readonly signatures = new Map<string, string | null>();
+  private readonly packageFiles = new Map<string, string | null>();
+  private graph: ModuleGraph = this.createGraph();
+  private readonly cache: BuildCache | undefined;
+  private hits = 0;
+  private transforms = 0;
+
+  constructor(private readonly options: ModuleTransformerOptions) {
+    const { cacheDir, root, runtimeModule, dir, maxSize } = options;
+    this.cache = cacheDir === false ? undefined : new BuildCache(cacheDir, JSON.stringify([toolVersions(), root, runtimeModule, dir, maxSize]));
+  }
+
+  get stats(): ModuleTransformerStats {
+    return { ...this.graph.stats, cacheHits: this.hits, transforms: this.transforms };
+  }
+
+  /** A build that will not be told about changes (no watcher): trust nothing read before. */
+  reset(): void {
+    this.graph = this.createGraph();
+    this.contents.clear();
+    this.signatures.clear();
+    this.packageFiles.clear();
+  }
+
+  /** A file changed, was created or deleted (no file: anything may have). */
+  invalidate(file?: string): void {
+    this.graph.invalidate(file);
+    if (file === undefined) {
+      this.contents.clear();
+      this.signatures.clear();
+    } else {
+      this.contents.delete(file);
+      this.signatures.delete(file);
+    }
+    // A new package.json may now be the nearest one for an import.
+    this.packageFiles.clear();
+  }
+
+  /** A side file in the build cache folder (undefined without a cache, or when missing). */
+  readExtra(name: string): unknown {
+    return this.cache?.readExtra(name);
+  }
+
+  writeExtra(name: string, value: unknown): void {
+    this.cache?.writeExtra(name, value);
+  }
+
+  /** At the end of a build: bounds the cache. */
+  finish(): void {
+    this.cache?.evict();
+  }
+
+  async transform(code: string, id: string, resolve: Resolve | undefined): Promise<TransformOutput | null> {
+    const key = this.cache?.key(id, code);
+    if (key !== undefined) {
+      const hit = this.cache!.get(key, (check) => this.holds(check));
+      if (hit) {
+        this.hits++;
+        return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, warnings: hit.warnings };
+      }
+    }
+    this.transforms++;
+    const { root, runtimeModule, dir, maxSize } = this.options;
+    const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph: this.graph });
+    if (!result) return null;
+    const output = { code: result.code, map: result.map, dependencies: result.dependencies, warnings: result.warnings };
+    if (key !== undefined) {
+      this.cache!.set(key, { ...output, checks: this.checksFor(id.replace(/[?#].*$/, ""), code, result.dependencies) });
+    }
+    return output;
+  }
+
+  /**
+   * The graph reads files through `contentOf`: the hash a cache entry
+   * records is then of the very bytes the core analysed, and each file is
+   * read once per build.
+   */
+  private createGraph(): ModuleGraph {
+    return createModuleGraph({ revalidate: false, readFile: async (file) => this.contentOf(file).bytes });
+  }
+
+  /** The dependencies with their hashes, and the package.json of each package they or the module import. */
+  private checksFor(file: string, code: string, dependencies: string[]): FileCheck[] {
+    const checks = new Map<string, FileCheck>();
+    const add = (path: string) => {
+      const content = this.contentOf(path);
+      checks.set(path, [path, content.hash, content.signature]);
+      return content;
+    };
+    const addPackage = (importer: string, name: string) => {
+      const manifest = this.packageFile(dirname(importer), name);
+      if (manifest) add(manifest);
+    };
+    for (const name of importedPackages(code)) addPackage(file, name);
+    for (const dependency of dependencies) {
+      for (const name of add(dependency).packages()) addPackage(dependency, name);
+    }
+    return [...checks.values()];
+  }
+
+  /** Whether a file still has the content a check recorded: same time and size, or else the same hash. */
+  private holds([file, hash, signature]: FileCheck): boolean {
+    let now = this.signatures.get(file);
+    if (now === undefined) {
+      now = signatureOf(file);
+      this.signatures.set(file, now);
+    }
+    if (signature !== null && now === signature) return true;
+    return this.contentOf(file).hash === hash;
+  }
+
+  /** One read per file until it changes: its hash, and the packages it imports when asked. */
+  private contentOf(file: string): FileContent {
+    let content = this.contents.get(file);
+    if (content === undefined) {
+      // The time and size before the read: a change during the read then
+      // shows as a different time next build, and the file is read again.
+      const signature = signatureOf(file);
+      let bytes: Buffer | null = null;
+      try {
+        bytes = readFileSync(file);
+      } catch {
+        // Deleted: recorded as absent.
+      }
+      let packages: Set<string> | undefined;
+      content = {
+        bytes,
+        signature,
+        hash: bytes === null ? null : createHash("sha1").update(bytes).digest("hex"),
+        packages: () => (packages ??= bytes === null ? new Set() : importedPackages(bytes.toString("utf8"))),
+      };
+      this.contents.set(file, content);
+    }
+    return content;
+  }
+
+  /** Node's lookup: the nearest `node_modules/<name>/package.json` at or above `folder`. */
+  private packageFile(folder: string, name: string): string | null {
+    const memo = `${folder}\0${name}`;
+    let found = this.packageFiles.get(memo);
+    if (found !== undefined) return found;
+    found = null;
+    for (let dir = folder; ; dir = dirname(dir)) {
+      const candidate = join(dir, "node_modules", name, "package.json");
+      if (existsSync(candidate)) {
+        found = candidate;
+        break;
+      }
+      if (dirname(dir) === dir) break;
+    }
+    this.packageFiles.set(memo, found);
+    return found;
+  }
+}
+
+const SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\()\s*["']([^"'.\/][^"']*)["']/g;
+
+/** Package names of the bare imports, re-exports and requires in a module's text. */
+export function importedPackages(code: string): Set<string> {
+  const names = new Set<string>();
+  for (const match of code.matchAll(SPECIFIER)) {
+    const specifier = match[1]!;
+    if (specifier.startsWith("node:")) continue;
+    const parts = specifier.split("/");
+    names.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!);
+  }
+  return names;
+}
+
+function signatureOf(file: string): string | null {
+  try {
+    const stat = statSync(file);
+    return `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return null;
+  }
+}
+
+interface FileContent {
+  bytes: Buffer | null;
+  /** sha1 of the bytes, null when the file does not exist. */
+  hash: string | null;
+  /** `mtime:size` before it was read, null when the file does not exist. */
+  signature: string | null;
+  packages: () => Set<string>;
+}
+
+let versions: string | undefined;
+
+/**
+ * What identifies the code that makes a result: the core's files (its
+ * version alone stays the same across unreleased edits), the parser's
+ * version and the cache format.
+ */
+function toolVersions(): string {
+  if (versions !== undefined) return versions;
+  const hash = createHash("sha256").update(`cachephant-build-cache ${CACHE_FORMAT}\0`);
+  const require = createRequire(import.meta.url);
+  const coreManifest = require.resolve("@cachephant/core/package.json");
+  const coreDir = dirname(coreManifest);
+  hash.update(readFileSync(coreManifest));
+  for (const folder of ["dist", "src"]) {
+    const path = join(coreDir, folder);
+    if (!existsSync(path)) continue;
+    for (const name of readdirSync(path).sort()) {
+      if (/\.[cm]?[jt]s$/.test(name)) hash.update(name).update(readFileSync(join(path, name)));
+    }
+  }
+  const parser = createRequire(coreManifest).resolve("@babel/parser/package.json");
+  hash.update(`@babel/parser ${(JSON.parse(readFileSync(parser, "utf8")) as { version: string }).version}`);
+  versions = hash.digest("hex");
+  return versions;
+}

@@ -1,0 +1,163 @@
+import { readdirSync, readFileSync, statSync } from "node:fs";
+import { join } from "node:path";
+import { DIRECTIVE_LIKE } from "@cachephant/core";
+
+/** Folders a project's own modules never live in. */
+const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;
+
+interface Seen {
+  mtimeMs: number;
+  size: number;
+  directive: boolean;
+}
+
+/** What a scan saw, to start the next process's scan from: files unchanged since are not read again. */
+export type ScanSnapshot = Array<[path: string, mtimeMs: number, size: number, directive: boolean]>;
+
+/**
+ * The project files the plugin must rewrite, as absolute paths: found by a
+ * scan of the project for the text `use cache` (only files the `include`
+ * and `exclude` options let through, never `node_modules` or dot-folders),
+ * kept right by scanning again (files whose size and modification time did
+ * not change are not read again). Modules that need a rewrite without a
+ * directive of their own are added with `add`, before they load.
+ *
+ * esbuild loads a file through JavaScript only when an `onLoad` filter
+ * matches its path, and a filter is fixed when the plugin is set up:
+ * `loadFilter()` matches exactly the set at that time.
+ */
+export class RewriteSet {
+  private readonly seen = new Map<string, Seen>();
+  private readonly added = new Set<string>();
+  /** Files outside the scan (helpers elsewhere) whose changes must be noticed too. */
+  private readonly tracked = new Map<string, string>();
+
+  constructor(
+    private readonly root: string,
+    private readonly matches: (file: string) => boolean,
+  ) {}
+
+  /**
+   * Scans the project again. Returns the files created, changed or deleted
+   * since the previous scan (all of them on the first).
+   */
+  scan(): string[] {
+    const changed: string[] = [];
+    const present = new Set<string>();
+    const walk = (dir: string) => {
+      let entries;
+      try {
+        entries = readdirSync(dir, { withFileTypes: true });
+      } catch {
+        return;
+      }
+      for (const entry of entries) {
+        const path = join(dir, entry.name);
+        if (entry.isDirectory()) {
+          if (!SKIPPED_FOLDER.test(entry.name)) walk(path);
+        } else if ((entry.isFile() || entry.isSymbolicLink()) && this.matches(path)) {
+          present.add(path);
+          this.look(path, changed);
+        }
+      }
+    };
+    walk(this.root);
+    for (const [path, before] of this.tracked) {
+      if (present.has(path)) continue;
+      const now = signature(path);
+      if (now !== before) {
+        this.tracked.set(path, now);
+        changed.push(path);
+      }
+    }
+    for (const path of this.seen.keys()) {
+      if (!present.has(path)) {
+        this.seen.delete(path);
+        changed.push(path);
+      }
+    }
+    return changed;
+  }
+
+  /** What the scans saw so far. */
+  snapshot(): ScanSnapshot {
+    return [...this.seen].map(([path, seen]) => [path, seen.mtimeMs, seen.size, seen.directive]);
+  }
+
+  /**
+   * Starts from an earlier process's snapshot (before the first scan): the
+   * first scan then reads only files whose size or time changed since, and
+   * reports only those (and new and deleted ones) as changed.
+   */
+  restore(snapshot: unknown): void {
+    if (!Array.isArray(snapshot)) return;
+    for (const item of snapshot) {
+      if (!Array.isArray(item) || item.length !== 4) continue;
+      const [path, mtimeMs, size, directive] = item as ScanSnapshot[number];
+      if (typeof path === "string" && typeof mtimeMs === "number" && typeof size === "number" && typeof directive === "boolean") {
+        this.seen.set(path, { mtimeMs, size, directive });
+      }
+    }
+  }
+
+  /** Notices changes of `file` at the next scans too, wherever it is. */
+  track(file: string): void {
+    if (!this.seen.has(file) && !this.tracked.has(file)) this.tracked.set(file, signature(file));
+  }
+
+  /** Marks a file as needing a rewrite whatever its text says. */
+  add(file: string): void {
+    this.added.add(file);
+  }
+
+  has(file: string): boolean {
+    return this.added.has(file) || this.seen.get(file)?.directive === true;
+  }
+
+  /** The files in the set now. */
+  files(): string[] {
+    const files = new Set(this.added);
+    for (const [path, seen] of this.seen) if (seen.directive) files.add(path);
+    return [...files].sort();
+  }
+
+  /** A regular expression matching exactly the paths in the set now (nothing when it is empty). */
+  loadFilter(): RegExp {
+    const files = this.files();
+    if (files.length === 0) return /^\0$/;
+    return new RegExp(`^(?:${files.map(escapeRegExp).join("|")})$`);
+  }
+
+  private look(path: string, changed: string[]): void {
+    let stat;
+    try {
+      stat = statSync(path);
+    } catch {
+      return;
+    }
+    const before = this.seen.get(path);
+    if (before && before.mtimeMs === stat.mtimeMs && before.size === stat.size) return;
+    let directive = false;
+    try {
+      // "use cache", and near misses of it, which the transform warns about.
+      directive = DIRECTIVE_LIKE.test(readFileSync(path, "latin1"));
+    } catch {
+      // Unreadable now: not a module the build can load either.
+    }
+    this.seen.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, directive });
+    changed.push(path);
+  }
+}
+
+function signature(file: string): string {
+  try {
+    const stat = statSync(file);
+    return `${stat.mtimeMs}:${stat.size}`;
+  } catch {
+    return "absent";
+  }
+}
+
+function escapeRegExp(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+}

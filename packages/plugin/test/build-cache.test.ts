@@ -1,0 +1,118 @@
+// Transform results remembered across builds: reused only while every file
+// they depend on is unchanged, in the project's cache folder.
+import { readdirSync, utimesSync, writeFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { BuildCache } from "../src/build-cache.js";
+import { BUILD_CACHE_DIR, ModuleTransformer } from "../src/module-transformer.js";
+import { hashesIn, TempProject } from "./helpers/project.js";
+
+let project: TempProject;
+afterEach(() => project?.remove());
+
+const HELPER = `export function round(n: number) {\n  return Math.round(n * 100) / 100;\n}\n`;
+const CACHED = `import { round } from "./math";\nimport { label } from "pkg";\nexport async function total(n: number) {\n  "use cache";\n  return label(round(n));\n}\n`;
+
+function createProject(): TempProject {
+  return new TempProject()
+    .write("src/math.ts", HELPER)
+    .write("src/load.ts", CACHED)
+    .write("src/main.ts", `export { total } from "./load";\n`)
+    .write("node_modules/pkg/package.json", JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js" }))
+    .write("node_modules/pkg/index.js", "exports.label = (n) => `n=${n}`;\n");
+}
+
+/** The transform results in a cache folder (not its side files). */
+function entriesIn(dir: string): string[] {
+  return readdirSync(dir).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
+}
+
+function transformerFor(root: string): ModuleTransformer {
+  return new ModuleTransformer({ root, runtimeModule: "@cachephant/runtime", dir: undefined, maxSize: undefined, cacheDir: join(root, BUILD_CACHE_DIR) });
+}
+
+describe("the build cache", () => {
+  test("a rebuild with nothing changed parses nothing and returns the same code", async () => {
+    project = createProject();
+    const file = project.path("src/load.ts");
+    const first = transformerFor(project.root);
+    const fresh = await first.transform(CACHED, file, undefined);
+    expect(first.stats.parses).toBeGreaterThan(0);
+
+    const second = transformerFor(project.root); // a new build process
+    const again = await second.transform(CACHED, file, undefined);
+    expect(second.stats).toMatchObject({ parses: 0, reads: 0, cacheHits: 1, transforms: 0 });
+    expect(again?.code).toBe(fresh?.code);
+    expect(again?.dependencies).toEqual([project.path("src/math.ts")]);
+  });
+
+  test("a helper touched without a change (a checkout, a save) is compared by content and still reused", async () => {
+    project = createProject();
+    const file = project.path("src/load.ts");
+    await transformerFor(project.root).transform(CACHED, file, undefined);
+    const later = new Date(Date.now() + 60_000);
+    utimesSync(project.path("src/math.ts"), later, later);
+    const next = transformerFor(project.root);
+    await next.transform(CACHED, file, undefined);
+    expect(next.stats).toMatchObject({ cacheHits: 1, parses: 0 });
+  });
+
+  test("an edited helper is seen by the next build", async () => {
+    project = createProject();
+    const before = hashesIn(await project.esbuild());
+    project.write("src/math.ts", HELPER.replace("100", "1000"));
+    const after = hashesIn(await project.esbuild());
+    expect(before).toHaveLength(1);
+    expect(after).toHaveLength(1);
+    expect(after[0]).not.toBe(before[0]);
+    // And an edit back finds the first result again.
+    project.write("src/math.ts", HELPER);
+    expect(hashesIn(await project.esbuild())).toEqual(before);
+  });
+
+  test("a package upgrade is seen by the next build", async () => {
+    project = createProject();
+    const before = hashesIn(await project.esbuild());
+    project.write("node_modules/pkg/package.json", JSON.stringify({ name: "pkg", version: "1.1.0", main: "index.js" }));
+    const after = hashesIn(await project.esbuild());
+    expect(after[0]).not.toBe(before[0]);
+  });
+
+  test("a corrupt cache file is ignored and rewritten", async () => {
+    project = createProject();
+    const expected = await project.esbuild();
+    const dir = project.path(BUILD_CACHE_DIR);
+    const entries = entriesIn(dir);
+    expect(entries).toHaveLength(1);
+    writeFileSync(join(dir, entries[0]!), '{"code": "export const broken = tru');
+    expect(await project.esbuild()).toBe(expected);
+    // Rewritten: the next build reuses it without the core.
+    const next = transformerFor(project.root);
+    await next.transform(CACHED, project.path("src/load.ts"), undefined);
+    expect(next.stats).toMatchObject({ cacheHits: 1, parses: 0 });
+  });
+
+  test("an entry of another shape is a miss, not a crash", async () => {
+    project = createProject();
+    const expected = await project.esbuild();
+    const dir = project.path(BUILD_CACHE_DIR);
+    writeFileSync(join(dir, entriesIn(dir)[0]!), JSON.stringify({ code: 1, checks: "none" }));
+    expect(await project.esbuild()).toBe(expected);
+  });
+});
+
+describe("BuildCache.evict", () => {
+  test("keeps the most recently used entries", () => {
+    project = new TempProject();
+    const cache = new BuildCache(project.path("cache"), "salt");
+    const keys = ["a", "b", "c", "d"].map((name) => cache.key(name, name));
+    keys.forEach((key, index) => {
+      cache.set(key, { code: `${index}`, map: null, dependencies: [], warnings: [], checks: [] });
+      const at = new Date(Date.now() - (10 - index) * 60_000);
+      utimesSync(join(cache.dir, `${key}.json`), at, at);
+    });
+    expect(cache.get(keys[0]!, () => true)?.code).toBe("0"); // used now: the newest
+    cache.evict(2);
+    expect(readdirSync(cache.dir).sort()).toEqual([`${keys[0]}.json`, `${keys[3]}.json`].sort());
+  });
+});

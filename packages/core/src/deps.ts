@@ -26,10 +26,19 @@ import path from "node:path";
 import type { Binding, NodePath, Scope } from "@babel/traverse";
 import * as t from "@babel/types";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
-import { declarationInfo, exportedNodePath, exportTable, type GraphNode, type GraphState, type ModuleRecord } from "./graph.js";
+import {
+  declarationInfo,
+  exportedNodePath,
+  exportTable,
+  type GraphNode,
+  type GraphState,
+  type ModuleRecord,
+  type StateBinding,
+} from "./graph.js";
 import { hashFunction } from "./hash.js";
 import type { NormalizedCode } from "./normalize.js";
 import { stripQuery } from "./parse.js";
+import { moduleState } from "./state.js";
 import { builtinName, isInNodeModules, isPathSpecifier, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
 
 /** One outside variable a cached function reads, keyed by value at call time. */
@@ -47,6 +56,10 @@ export interface FunctionDependencies {
   scope: ScopeEntry[];
   /** `[label, own hash]` pairs: `["own code", ...]` first, then what it reaches, sorted by label. */
   deps: Array<[string, string]>;
+  /** Module-level bindings it reaches that change after load (absolute files), sorted: keyed by value at call time. */
+  state: StateBinding[];
+  /** What it reaches that the build cannot know, one line each (`src/h.ts:3: eval`). */
+  unknowable: Array<{ construct: string; file: string; line: number }>;
 }
 
 export interface DependencyOptions {
@@ -223,7 +236,20 @@ function isLocal(target: Target): boolean {
 }
 
 function newNode(key: string): GraphNode {
-  return { key, own: "", edges: [], label: undefined, shown: "", files: new Set(), closures: [], ready: Promise.resolve() };
+  return {
+    key,
+    own: "",
+    edges: [],
+    label: undefined,
+    shown: "",
+    files: new Set(),
+    closures: [],
+    state: [],
+    unknowable: [],
+    globals: [],
+    globalWrites: [],
+    ready: Promise.resolve(),
+  };
 }
 
 /** Builds the graph reachable from the cached functions of one module, for one transform. */
@@ -233,6 +259,8 @@ class Session {
   /** The direct edges of each cached function, with how each is keyed, and the files they were read from. */
   readonly rootEdges: Array<Array<Edge & { key: string }>> = [];
   readonly rootTrails: Trail[] = [];
+  /** The globals each cached function reads itself. */
+  readonly rootGlobals: Array<Set<string>> = [];
   /** The graph's version when this session started: if it changes, a file changed meanwhile. */
   readonly version: number;
   private readonly records = new Map<string, Promise<ModuleRecord | null>>();
@@ -263,7 +291,9 @@ class Session {
     await Promise.all(
       this.functions.map(async (fn, index) => {
         const trail: Trail = new Set();
-        const edges = await this.edgesOf(this.entry, outerScope(fn.path), fn.code, trail);
+        const globals = new Set<string>();
+        this.rootGlobals[index] = globals;
+        const edges = await this.edgesOf(this.entry, outerScope(fn.path), fn.code, trail, globals);
         this.rootTrails[index] = trail;
         this.rootEdges[index] = edges.map((edge) => ({ ...edge, key: this.options.track ? this.ensure(edge.target) : "" }));
       }),
@@ -361,7 +391,13 @@ class Session {
         node.label = `${this.declarationLabel(target.path)} (${this.relative(target.record.path)})`;
         node.shown = info.own.slice(0, SHOWN);
         node.files.add(target.record.path);
-        const edges = await this.edgesOf(target.record, outerScope(target.path), info.code, node.files);
+        const globals = new Set<string>();
+        const edges = await this.edgesOf(target.record, outerScope(target.path), info.code, node.files, globals);
+        if (!isLocal(target) && outerScope(target.path).path.isProgram()) {
+          node.own = await this.addModuleState(node, target.record, target.path, edges, globals);
+          node.shown = node.own.slice(0, SHOWN);
+        }
+        node.globals = [...globals];
         node.edges = edges.map((edge) => [edge.name, this.ensure(edge.target)]);
         if (isLocal(target)) {
           for (const edge of edges) {
@@ -395,6 +431,30 @@ class Session {
     }
   }
 
+  /**
+   * Code that runs at load and touches the declaration's bindings counts as
+   * its code (own hash and edges); bindings that change after load are
+   * listed as state, read by value at call time. Returns the own hash.
+   */
+  private async addModuleState(node: GraphNode, record: ModuleRecord, declaration: NodePath, edges: Edge[], globals: Set<string>): Promise<string> {
+    const state = moduleState(record);
+    const names = Object.keys(t.getBindingIdentifiers(declaration.node as t.Node));
+    const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort((a, b) => a.node.start! - b.node.start!);
+    let own = node.own;
+    if (statements.length > 0) {
+      const parts = statements.map((statement) => declarationInfo(record, statement));
+      own = sha256(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
+      for (const part of parts) edges.push(...(await this.edgesOf(record, record.program!.scope, part.code, node.files, globals)));
+    }
+    node.state = names.filter((name) => state.changing.includes(name)).map((name) => ({ file: record.path, name }));
+    const ranges = [declaration.node, ...statements.map((statement) => statement.node)];
+    node.unknowable = state.unknowable
+      .filter((found) => found.global === undefined && ranges.some((range) => found.start >= range.start! && found.start < range.end!))
+      .map((found) => ({ ...found, file: record.path }));
+    node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
+    return own;
+  }
+
   /** A module as a whole: each export by name, or (CommonJS) its whole code and what it requires. */
   private async expandNamespace(node: GraphNode, record: ModuleRecord): Promise<void> {
     node.label = `module (${this.relative(record.path)})`;
@@ -408,6 +468,10 @@ class Session {
       for (const source of table.stars) edges.push([`* ${source}`, await this.moduleTarget(record, source, node.files)]);
     } else {
       node.own = declarationInfo(record, record.program!).own;
+      const state = moduleState(record);
+      node.state = state.changing.map((name) => ({ file: record.path, name }));
+      node.unknowable = state.unknowable.filter((found) => found.global === undefined).map((found) => ({ ...found, file: record.path }));
+      node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
       for (const source of moduleSources(record.program!)) {
         edges.push([`require ${source}`, await this.moduleTarget(record, source, node.files)]);
       }
@@ -449,12 +513,13 @@ class Session {
    * (globals have none), and each module it loads with `import("...")` or
    * `require("...")` (the whole module).
    */
-  private async edgesOf(record: ModuleRecord, scope: Scope, code: NormalizedCode, trail: Trail): Promise<Edge[]> {
+  private async edgesOf(record: ModuleRecord, scope: Scope, code: NormalizedCode, trail: Trail, globals?: Set<string>): Promise<Edge[]> {
     const edges = await Promise.all([
       ...code.freeNames.map((name): Edge[] | Promise<Edge[]> => {
         const binding = scope.getBinding(name);
         if (!binding) {
           const declaration = findTypeScriptDeclaration(scope, name);
+          if (!declaration) globals?.add(name);
           return declaration ? [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }] : [];
         }
         const usage: Usage = { members: code.members.get(name) ?? [], whole: code.wholeNames.has(name) };
@@ -844,6 +909,41 @@ function depsOf(nodes: Iterable<GraphNode>, own: string): Array<[string, string]
   return [...head, ...kept, [`and ${rest.length} more`, sha256(JSON.stringify(rest)).slice(0, SHOWN)]];
 }
 
+/** The changing module bindings the nodes declare, by file and name. */
+function stateOf(nodes: readonly GraphNode[]): StateBinding[] {
+  const found = new Map<string, StateBinding>();
+  for (const node of nodes) for (const binding of node.state) found.set(`${binding.file}\0${binding.name}`, binding);
+  return [...found.keys()].sort().map((key) => found.get(key)!);
+}
+
+/**
+ * What the build cannot know about a function: `eval`, `new Function` and
+ * computed namespace access in its own code or in code it reaches, and
+ * writes to globals that code it reaches reads (in a module it reaches).
+ */
+function unknowableOf(
+  nodes: readonly GraphNode[],
+  fn: AnalyzedFunction,
+  entry: ModuleRecord,
+  ownGlobals: ReadonlySet<string>,
+): Array<{ construct: string; file: string; line: number }> {
+  const entryState = moduleState(entry);
+  const found = new Map<string, { construct: string; file: string; line: number }>();
+  const add = (item: { construct: string; file: string; line: number }) => found.set(`${item.file}:${item.line}:${item.construct}`, item);
+  for (const item of entryState.unknowable) {
+    if (item.global === undefined && item.start >= fn.node.start! && item.start < fn.node.end!) add({ ...item, file: entry.path });
+  }
+  const read = new Set(ownGlobals);
+  const writes = entryState.unknowable.filter((item) => item.global !== undefined).map((item) => ({ ...item, file: entry.path }));
+  for (const node of nodes) {
+    for (const item of node.unknowable) add(item);
+    for (const name of node.globals) read.add(name);
+    writes.push(...node.globalWrites);
+  }
+  for (const write of writes) if (read.has(write.global!)) add(write);
+  return [...found.values()].map(({ construct, file, line }) => ({ construct, file, line }));
+}
+
 /** How many times a transform starts again when files keep changing while it reads them. */
 const ATTEMPTS = 5;
 
@@ -863,6 +963,8 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
         hash: fn.hash,
         scope: session.scopeOf(index, []),
         deps: [["own code", fn.hash.slice(0, SHOWN)]],
+        state: [],
+        unknowable: [],
       })),
       files: [],
     };
@@ -903,10 +1005,13 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     for (const key of reach) for (const file of nodeOf(key)?.files ?? []) files.add(file);
     const self = session.selfKey(index);
     const listed = [...reach].filter((key) => key !== self).map(nodeOf).filter((node): node is GraphNode => node !== undefined);
+    const reached = [...reach].map(nodeOf).filter((node): node is GraphNode => node !== undefined);
     return {
       hash: hashFunction(fn.hashInput, dependencies),
       scope: session.scopeOf(index, reach),
       deps: depsOf(listed, fn.hash),
+      state: stateOf(reached),
+      unknowable: unknowableOf(reached, fn, entry, session.rootGlobals[index]!),
     };
   });
   const itself = stripQuery(entry.path);

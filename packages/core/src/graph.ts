@@ -6,6 +6,7 @@ import * as t from "@babel/types";
 import { ErrorReporter } from "./errors.js";
 import { normalizeDeclaration, type NormalizedCode } from "./normalize.js";
 import { parseFile } from "./parse.js";
+import type { UnknowableConstruct } from "./state.js";
 import { FileSystemCache, resolveSpecifier, type Resolution, type Resolver } from "./resolve.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
@@ -144,6 +145,12 @@ export function graphState(graph: ModuleGraph): GraphState {
   return graph["state"];
 }
 
+/** A module-level binding whose value changes after load, in an absolute file. */
+export interface StateBinding {
+  file: string;
+  name: string;
+}
+
 /**
  * A node of the dependency graph (see deps.ts): a declaration, a module
  * namespace, a file, a package or other token, with what its code refers to.
@@ -162,6 +169,14 @@ export interface GraphNode {
   files: Set<string>;
   /** Closure variables of enclosing functions its code reads (local nodes only). */
   closures: Array<{ name: string; binding: Binding }>;
+  /** Module-level bindings it declares that change after load: counted by value at call time. */
+  state: StateBinding[];
+  /** `eval`, `new Function`, computed namespace access in its code or its load-time statements. */
+  unknowable: Array<UnknowableConstruct & { file: string }>;
+  /** Globals its code reads. */
+  globals: string[];
+  /** Globals its module writes. */
+  globalWrites: Array<UnknowableConstruct & { file: string }>;
   /** Resolves when `own`, `edges` and the rest are filled in. */
   ready: Promise<void>;
 }

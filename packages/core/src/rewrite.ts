@@ -9,6 +9,8 @@ export interface FunctionOutput {
   /** Outside variables keyed by value, sorted by name, after `ignore`. */
   scope: ScopeEntry[];
   deps: ReadonlyArray<readonly [string, string]>;
+  /** Module bindings that change after load, `[file, name]`, keyed by value at call time. */
+  state?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** The parts of the meta object that come from the build options. */
@@ -22,6 +24,8 @@ export interface MetaDefaults {
 export interface RewriteOptions extends MetaDefaults {
   id: string;
   runtimeModule: string;
+  /** Module bindings whose current values the module hands to the runtime (see `state.ts`). */
+  state?: readonly string[] | undefined;
 }
 
 /**
@@ -46,7 +50,15 @@ export function rewrite(
   const run = freeName(code, "__cachephant_run");
   analysis.functions.forEach((fn, index) => wrapFunction(s, code, fn, outputs[index]!, run, options));
   if (analysis.moduleDirective) removeDirective(s, code, analysis.moduleDirective);
-  if (analysis.functions.length > 0) insertImport(s, analysis, run, options.runtimeModule);
+  const imports: Array<[string, string]> = analysis.functions.length > 0 ? [["runCached", run]] : [];
+  if (options.state && options.state.length > 0) {
+    const register = freeName(code, "__cachephant_state");
+    imports.push(["registerState", register]);
+    // Right after the last statement (never inside a trailing comment), on its line.
+    const last = analysis.ast.program.body[analysis.ast.program.body.length - 1]!;
+    s.appendLeft(last.end!, `;${stateRegistration(register, options.file, options.state)}`);
+  }
+  if (imports.length > 0) insertImport(s, analysis, imports, options.runtimeModule);
   return {
     code: s.toString(),
     map: s.generateMap({ source: options.id, includeContent: true, hires: true }),
@@ -101,6 +113,9 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
     `paths: [${fn.params.map((param) => q(param.path)).join(", ")}]`,
   ];
   if (output.scope.length > 0) fields.push(`scope: [${output.scope.map((entry) => q(entry.name)).join(", ")}]`);
+  if (output.state && output.state.length > 0) {
+    fields.push(`state: [${output.state.map(([file, name]) => `[${q(file)}, ${q(name)}]`).join(", ")}]`);
+  }
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
   if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
   // A string literal: a call allocates nothing for it, the runtime parses it only when debugging.
@@ -119,17 +134,27 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
  * pragmas (`// @ts-nocheck`, `/** @jsxImportSource x *\/`) that must stay on top.
  * It shares an existing line, so no line moves.
  */
-function insertImport(s: MagicString, analysis: Analysis, run: string, runtimeModule: string): void {
+function insertImport(s: MagicString, analysis: Analysis, names: ReadonlyArray<[string, string]>, runtimeModule: string): void {
   const statement =
     analysis.format === "cjs"
-      ? `const { runCached: ${run} } = require(${JSON.stringify(runtimeModule)});`
-      : `import { runCached as ${run} } from ${JSON.stringify(runtimeModule)};`;
+      ? `const { ${names.map(([name, local]) => `${name}: ${local}`).join(", ")} } = require(${JSON.stringify(runtimeModule)});`
+      : `import { ${names.map(([name, local]) => `${name} as ${local}`).join(", ")} } from ${JSON.stringify(runtimeModule)};`;
   const program = analysis.ast.program;
   const others = program.directives.filter((directive) => directive !== analysis.moduleDirective);
   const lastDirective = others[others.length - 1];
   if (lastDirective) s.appendLeft(lastDirective.end!, ` ${statement}`);
   else if (analysis.moduleDirective) s.appendLeft(analysis.moduleDirective.start!, statement);
   else s.appendLeft(program.body[0]!.start!, `${statement} `);
+}
+
+/**
+ * Appended to a module whose bindings change after load: hands the runtime a
+ * getter per binding, so a cached function that reaches them (through any
+ * helper) keys its calls by their current values.
+ */
+function stateRegistration(register: string, file: string, names: readonly string[]): string {
+  const getters = names.map((name) => `${JSON.stringify(name)}: () => ${name}`).join(", ");
+  return `${register}(${JSON.stringify(file)}, { ${getters} });`;
 }
 
 /** `base`, or `base2`, `base3`, ... when the file already uses that name anywhere. */

@@ -1,8 +1,9 @@
-import { CachephantBuildError, createModuleGraph, transform, type ModuleGraph } from "@cachephant/core";
+import { CachephantBuildError, createModuleGraph, planBuild, transform, type BuildPlan, type ModuleGraph } from "@cachephant/core";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { resolveOptions, type Options } from "./options.js";
 import { esbuildTarget, viteTarget, type TargetPlatform } from "./platform.js";
 import { bundlerResolver } from "./resolver.js";
+import { fileFilter } from "./files.js";
 import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
 
 export type { Options, OptionsResolved } from "./options.js";
@@ -23,6 +24,15 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   let viteCommand: "build" | "serve" | undefined;
   // Helper modules parsed once per build, however many cached modules import them.
   let graph: ModuleGraph = createModuleGraph();
+  // The files this build rewrites: directive files, and the modules whose
+  // changing bindings their cached functions read (known before any loads).
+  let plan: BuildPlan | undefined;
+  const warned = new Set<string>();
+  const warnOnce = (context: { warn(message: string): void }, message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    context.warn(message);
+  };
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
   const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
     meta.framework === "vite" ? viteTarget(context, hookOptions) : (esbuildPlatform ?? "node");
@@ -31,9 +41,16 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     name: "cachephant",
     enforce: "pre",
 
-    buildStart() {
+    async buildStart() {
       warnedBrowser = false;
+      warned.clear();
       graph = createModuleGraph();
+      plan = await planBuild({
+        root: options.root,
+        include: fileFilter(options.include, options.exclude),
+        resolve: bundlerResolver(this),
+        graph,
+      });
     },
 
     // One copy of the runtime per process, loaded by Node from the project's
@@ -50,11 +67,14 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     },
 
     transform: {
+      // Not filtered on `use cache` in the code: a module whose changing
+      // bindings a cached function reads needs its registration too.
       filter: {
         id: { include: options.include, exclude: options.exclude },
-        code: "use cache",
       },
       async handler(code, id, ...rest: unknown[]) {
+        const file = id.replace(/[?#].*$/, "");
+        if (!code.includes("use cache") && !plan?.stateFiles.has(file)) return;
         if (targetOf(this, rest[0]) === "browser") {
           if (!warnedBrowser) {
             warnedBrowser = true;
@@ -70,8 +90,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             maxSize: options.maxSize,
             resolve: bundlerResolver(this),
             graph,
+            stateFiles: plan?.stateFiles,
           });
           if (!result) return;
+          for (const stateFile of result.stateFiles) plan?.stateFiles.add(stateFile);
+          for (const warning of result.warnings) warnOnce(this, warning.message);
           checkRuntime(id.replace(/[?#].*$/, ""));
           // Dev servers and watch builds transform this module again when a
           // file its hashes depend on changes, so they never run a stale hash.

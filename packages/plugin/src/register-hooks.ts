@@ -10,6 +10,10 @@ import { RUNTIME_MODULE } from "./runtime-check.js";
 const TRANSFORMABLE = /\.[cm]?jsx?$/;
 // Helper modules parsed once per process (the cache is keyed by content).
 const graph = createModuleGraph();
+// Modules whose changing bindings cached functions read: Node loads a
+// module's imports after the module itself, so they are known in time.
+const stateFiles = new Set<string>();
+const warned = new Set<string>();
 
 export const load: LoadHook = async (url, context, nextLoad) => {
   const loaded = await nextLoad(url, context);
@@ -20,10 +24,16 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (loaded.source == null) return loaded;
   const source =
     typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString("utf8");
-  if (!source.includes("use cache")) return loaded;
   const file = fileURLToPath(url);
-  const result = await transform(source, file, { runtimeModule: RUNTIME_MODULE, graph });
+  if (!source.includes("use cache") && !stateFiles.has(file)) return loaded;
+  const result = await transform(source, file, { runtimeModule: RUNTIME_MODULE, graph, stateFiles });
   if (!result) return loaded;
+  for (const stateFile of result.stateFiles) stateFiles.add(stateFile);
+  for (const warning of result.warnings) {
+    if (warned.has(warning.message)) continue;
+    warned.add(warning.message);
+    process.emitWarning(warning.message, { code: "CACHEPHANT_UNKNOWABLE" });
+  }
   const map = Buffer.from(JSON.stringify(result.map)).toString("base64");
   return {
     ...loaded,

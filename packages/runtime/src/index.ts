@@ -6,6 +6,7 @@
  * first store access.
  */
 export { runCached } from "./run.js";
+export { registerState } from "./state.js";
 export { configure, type ConfigureOptions } from "./config.js";
 export {
   clear,
@@ -21,5 +22,5 @@ export {
   type VerifyProblem,
   type VerifyReport,
 } from "./api.js";
-export { ConfigError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+export { ConfigError, MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 export type { CachedFunctionMeta } from "./meta.js";

@@ -51,7 +51,12 @@ const INLINE_BINARY_LIMIT = 256;
  * written then stay valid.
  * @throws UnkeyableValueError naming the value's path (`args[1].logger`, `scope.config.x`).
  */
-export function entryKey(meta: CachedFunctionMeta, values: readonly unknown[], scope?: readonly unknown[]): string {
+export function entryKey(
+  meta: CachedFunctionMeta,
+  values: readonly unknown[],
+  scope?: readonly unknown[],
+  state?: readonly unknown[],
+): string {
   const ignore = meta.ignore;
   const walk: Walk = { stack: [], scope: false };
   let encoded = "";
@@ -76,6 +81,21 @@ export function entryKey(meta: CachedFunctionMeta, values: readonly unknown[], s
         input += encode(scope[i], walk);
       } catch (error) {
         throw toUnkeyable(error, scopePath(meta, i));
+      }
+    }
+  }
+  if (state !== undefined && state.length > 0) {
+    // Module state: like scope values, except functions and classes count by
+    // their source and own properties (they may be swapped or given statics).
+    walk.scope = true;
+    walk.state = true;
+    input += `\nstate ${state.length}\n`;
+    for (let i = 0; i < state.length; i++) {
+      try {
+        input += encode(state[i], walk);
+      } catch (error) {
+        const entry = meta.state?.[i];
+        throw toUnkeyable(error, entry === undefined ? `state[${i}]` : `${entry[0]}#${entry[1]}`);
       }
     }
   }
@@ -148,6 +168,8 @@ interface Walk {
   readonly stack: object[];
   /** Keying scope values (see `KeyMode`) rather than arguments. */
   scope: boolean;
+  /** Keying module state: functions by their source and own properties. */
+  state?: boolean;
   /** Debug only: fail at the class-keyed value after the first `skip` ones, to learn its path. */
   readonly probe?: { readonly skip: number; seen: number };
 }
@@ -198,12 +220,33 @@ function encode(value: unknown, walk: Walk): string {
     case "object":
       return value === null ? "z" : encodeObject(value, walk);
     case "function":
+      if (walk.state) return encodeFunctionState(value, walk);
       if (walk.scope) return FUNCTION_TOKEN;
       throw new ValuePathFailure("a function");
     default:
       if (walk.scope) return byClass(value, "Symbol", walk);
       throw new ValuePathFailure("a symbol");
   }
+}
+
+/**
+ * A function or class in module state: its source, its own enumerable
+ * properties (statics assigned later) and those of its prototype (methods
+ * assigned later), so swapping it or assigning to it changes the key.
+ */
+function encodeFunctionState(value: Function, walk: Walk): string {
+  const stack = walk.stack;
+  const openAt = stack.indexOf(value);
+  if (openAt !== -1) return `^${openAt};`;
+  stack.push(value);
+  const source = Function.prototype.toString.call(value);
+  let encoded = `G${source.length}:${source}${encodeProperties("o", value, walk)}`;
+  const prototype: unknown = (value as { prototype?: unknown }).prototype;
+  if (typeof prototype === "object" && prototype !== null && Object.keys(prototype).length > 0) {
+    encoded += encodeProperties("p", prototype, walk);
+  }
+  stack.pop();
+  return encoded;
 }
 
 function encodeObject(value: object, walk: Walk): string {

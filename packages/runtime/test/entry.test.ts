@@ -11,6 +11,7 @@ describe("the public entry", () => {
   test("exports the api, the call entry and the error classes", () => {
     expect(Object.keys(runtime).sort()).toEqual([
       "ConfigError",
+      "MissingStateError",
       "UnkeyableValueError",
       "UnreadableScopeError",
       "UnstorableResultError",
@@ -18,6 +19,7 @@ describe("the public entry", () => {
       "configure",
       "list",
       "prune",
+      "registerState",
       "runCached",
       "verify",
     ]);
@@ -27,6 +29,7 @@ describe("the public entry", () => {
     expect(new runtime.UnkeyableValueError("args[0]", "a function").code).toBe("CACHEPHANT_UNKEYABLE");
     expect(new runtime.UnstorableResultError("result", "a function").code).toBe("CACHEPHANT_UNSTORABLE");
     expect(new runtime.ConfigError("x").code).toBe("CACHEPHANT_BAD_CONFIG");
+    expect(new runtime.MissingStateError("src/h.ts", "mode").code).toBe("CACHEPHANT_MISSING_STATE");
   });
 
   test("only cacache.ts loads cacache, and only with a dynamic import", () => {

@@ -125,6 +125,8 @@ interface Usage {
 
 const WHOLE: Usage = { members: [], whole: true };
 
+const GLOBAL_OBJECTS = new Set(["globalThis", "global", "window", "self"]);
+
 const FUNCTION_OR_CLASS = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
 const TRANSPARENT = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
 
@@ -519,7 +521,11 @@ class Session {
         const binding = scope.getBinding(name);
         if (!binding) {
           const declaration = findTypeScriptDeclaration(scope, name);
-          if (!declaration) globals?.add(name);
+          if (!declaration) {
+            globals?.add(name);
+            // `globalThis.factor` reads the global `factor`.
+            if (GLOBAL_OBJECTS.has(name)) for (const member of code.members.get(name) ?? []) globals?.add(member);
+          }
           return declaration ? [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }] : [];
         }
         const usage: Usage = { members: code.members.get(name) ?? [], whole: code.wholeNames.has(name) };

@@ -95,6 +95,7 @@ function memberName(node: t.Node): string | undefined {
 
 /** `Object.assign`, `console.log`, `fn`: the dotted name of a callee, when it is one. */
 function calleeName(node: t.Node): string | undefined {
+  while (WRAPPERS.has(node.type)) node = (node as t.TSAsExpression).expression;
   if (node.type === "Identifier") return node.name;
   const member = memberName(node);
   if (member === undefined) return undefined;
@@ -129,6 +130,8 @@ function useOf(reference: NodePath): Use {
     }
     if ((node.type === "CallExpression" || node.type === "OptionalCallExpression") && node.callee === current.node) {
       if (depth === 0) return "read"; // calling it
+      // Calling a part read out of it (`registry.get("k")(x)`): no `this`, nothing changes.
+      if (current.node.type === "CallExpression" || current.node.type === "OptionalCallExpression") return "read";
       const method = memberName(current.node);
       if (method !== undefined && MUTATING_METHODS.has(method)) return "mutate";
       if (method !== undefined && READ_METHODS.has(method)) {
@@ -273,19 +276,20 @@ function unknowableConstructs(program: NodePath<t.Program>): UnknowableConstruct
   program.traverse({
     CallExpression(call) {
       const callee = call.node.callee;
-      if (callee.type === "Identifier" && !call.scope.hasBinding(callee.name)) {
+      if (callee.type === "Identifier" && !call.scope.getBinding(callee.name)) {
         if (callee.name === "eval") found.push({ construct: "eval", ...at(call) });
         if (callee.name === "Function") found.push({ construct: "Function()", ...at(call) });
       }
     },
     NewExpression(expression) {
       const callee = expression.node.callee;
-      if (callee.type === "Identifier" && callee.name === "Function" && !expression.scope.hasBinding("Function")) {
+      if (callee.type === "Identifier" && callee.name === "Function" && !expression.scope.getBinding("Function")) {
         found.push({ construct: "new Function", ...at(expression) });
       }
     },
     MemberExpression(member) {
-      const object = member.node.object;
+      let object = member.node.object;
+      while (WRAPPERS.has(object.type)) object = (object as t.TSAsExpression).expression;
       if (!member.node.computed || object.type !== "Identifier" || member.node.property.type === "StringLiteral") return;
       const binding = member.scope.getBinding(object.name);
       if (binding?.path.isImportNamespaceSpecifier()) {
@@ -295,10 +299,10 @@ function unknowableConstructs(program: NodePath<t.Program>): UnknowableConstruct
     AssignmentExpression(assignment) {
       const left = assignment.node.left;
       let name: string | undefined;
-      if (left.type === "Identifier" && !assignment.scope.hasBinding(left.name)) name = left.name;
+      if (left.type === "Identifier" && !assignment.scope.getBinding(left.name)) name = left.name;
       const member = left.type === "MemberExpression" ? calleeName(left) : undefined;
       const global = member !== undefined ? /^(?:globalThis|global|window|self)\.([\w$]+)/.exec(member) : null;
-      if (global && !assignment.scope.hasBinding(member!.split(".")[0]!)) name = global[1];
+      if (global && !assignment.scope.getBinding(member!.split(".")[0]!)) name = global[1];
       if (name !== undefined) found.push({ construct: `write to global ${name}`, ...at(assignment), global: name });
     },
   });

@@ -92,6 +92,9 @@ async function checkProgram(seed: number): Promise<number> {
 
 test(`${PROGRAMS} generated programs, ${EDITS} edits each: the cached build prints what the uncached build prints`, async () => {
   let edits = 0;
-  for (let index = 0; index < PROGRAMS; index++) edits += await checkProgram(SEED + index);
+  for (let index = 0; index < PROGRAMS; index++) {
+    edits += await checkProgram(SEED + index);
+    if (process.env.FUZZ_PROGRESS) console.log(`fuzz: ${index + 1} programs, ${edits} edits passed`);
+  }
   console.log(`fuzz: ${PROGRAMS} programs (seeds ${SEED}..${SEED + PROGRAMS - 1}) and ${edits} edits passed`);
 }, 600_000 + PROGRAMS * 20_000);

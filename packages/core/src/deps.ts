@@ -448,8 +448,11 @@ class Session {
       own = sha256(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
       for (const part of parts) edges.push(...(await this.edgesOf(record, record.program!.scope, part.code, node.files, globals)));
     }
-    node.state = names.filter((name) => state.changing.includes(name)).map((name) => ({ file: record.path, name }));
+    node.state = names
+      .filter((name) => state.changing.includes(name))
+      .map((name) => ({ file: record.path, name, reads: state.reads.get(name) ?? [] }));
     const ranges = [declaration.node, ...statements.map((statement) => statement.node)];
+    node.spans = { file: record.path, ranges: ranges.map((range): [number, number] => [range.start!, range.end!]) };
     node.unknowable = state.unknowable
       .filter((found) => found.global === undefined && ranges.some((range) => found.start >= range.start! && found.start < range.end!))
       .map((found) => ({ ...found, file: record.path }));
@@ -471,7 +474,8 @@ class Session {
     } else {
       node.own = declarationInfo(record, record.program!).own;
       const state = moduleState(record);
-      node.state = state.changing.map((name) => ({ file: record.path, name }));
+      node.state = state.changing.map((name) => ({ file: record.path, name, reads: [0, Number.MAX_SAFE_INTEGER] }));
+      node.spans = { file: record.path, ranges: [[0, Number.MAX_SAFE_INTEGER]] };
       node.unknowable = state.unknowable.filter((found) => found.global === undefined).map((found) => ({ ...found, file: record.path }));
       node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
       for (const source of moduleSources(record.program!)) {
@@ -915,10 +919,30 @@ function depsOf(nodes: Iterable<GraphNode>, own: string): Array<[string, string]
   return [...head, ...kept, [`and ${rest.length} more`, sha256(JSON.stringify(rest)).slice(0, SHOWN)]];
 }
 
-/** The changing module bindings the nodes declare, by file and name. */
-function stateOf(nodes: readonly GraphNode[]): StateBinding[] {
+/**
+ * The changing module bindings a function depends on: declared by a node it
+ * reaches, and read (not only written) by the function itself or by reached
+ * code. Code of another module, or code whose spans are unknown, counts as
+ * reading what it refers to.
+ */
+function stateOf(nodes: readonly GraphNode[], rootKeys: ReadonlySet<string>, entryFile: string, fn: t.Node): StateBinding[] {
   const found = new Map<string, StateBinding>();
-  for (const node of nodes) for (const binding of node.state) found.set(`${binding.file}\0${binding.name}`, binding);
+  const within = (offsets: readonly number[], ranges: ReadonlyArray<readonly [number, number]>) =>
+    offsets.some((offset) => ranges.some(([start, end]) => offset >= start && offset < end));
+  for (const node of nodes) {
+    for (const binding of node.state) {
+      const read =
+        rootKeys.has(node.key) ||
+        (binding.file === entryFile && within(binding.reads, [[fn.start!, fn.end!]])) ||
+        nodes.some(
+          (other) =>
+            other !== node &&
+            other.edges.some(([, target]) => target === node.key) &&
+            (other.spans === undefined || other.spans.file !== binding.file || within(binding.reads, other.spans.ranges)),
+        );
+      if (read) found.set(`${binding.file}\0${binding.name}`, { file: binding.file, name: binding.name });
+    }
+  }
   return [...found.keys()].sort().map((key) => found.get(key)!);
 }
 
@@ -1016,7 +1040,7 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
       hash: hashFunction(fn.hashInput, dependencies),
       scope: session.scopeOf(index, reach),
       deps: depsOf(listed, fn.hash),
-      state: stateOf(reached),
+      state: stateOf(reached, new Set(edges.map((edge) => edge.key)), entry.path, fn.node),
       unknowable: unknowableOf(reached, fn, entry, session.rootGlobals[index]!),
     };
   });

@@ -151,6 +151,11 @@ export interface StateBinding {
   name: string;
 }
 
+/** A changing binding a node declares, with the offsets of its module's references that read it. */
+export interface DeclaredState extends StateBinding {
+  reads: readonly number[];
+}
+
 /**
  * A node of the dependency graph (see deps.ts): a declaration, a module
  * namespace, a file, a package or other token, with what its code refers to.
@@ -170,7 +175,9 @@ export interface GraphNode {
   /** Closure variables of enclosing functions its code reads (local nodes only). */
   closures: Array<{ name: string; binding: Binding }>;
   /** Module-level bindings it declares that change after load: counted by value at call time. */
-  state: StateBinding[];
+  state: DeclaredState[];
+  /** Module-level code: its file and the spans of its code (declaration and load-time statements). */
+  spans?: { file: string; ranges: Array<[number, number]> };
   /** `eval`, `new Function`, computed namespace access in its code or its load-time statements. */
   unknowable: Array<UnknowableConstruct & { file: string }>;
   /** Globals its code reads. */

@@ -31,6 +31,12 @@ export interface ModuleState {
   changing: string[];
   /** By binding name: top-level statements (other than its declaration) that run at load and touch it. */
   loadTime: Map<string, NodePath[]>;
+  /**
+   * By changing binding: offsets of the references that read its value (not
+   * those that only write it, like `log.push(x)` or `runs[k] = (runs[k] ?? 0) + 1`
+   * as statements): code that only writes a binding does not depend on it.
+   */
+  reads: Map<string, number[]>;
   /** `eval`, `new Function`, computed namespace access and global writes anywhere in the module. */
   unknowable: UnknowableConstruct[];
 }
@@ -41,7 +47,7 @@ const states = new WeakMap<ModuleRecord, ModuleState>();
 export function moduleState(record: ModuleRecord): ModuleState {
   let state = states.get(record);
   if (!state) {
-    state = record.kind === "module" ? analyzeState(record.program!) : { changing: [], loadTime: new Map(), unknowable: [] };
+    state = record.kind === "module" ? analyzeState(record.program!) : { changing: [], loadTime: new Map(), reads: new Map(), unknowable: [] };
     states.set(record, state);
   }
   return state;
@@ -237,6 +243,7 @@ function topStatement(path: NodePath): NodePath | undefined {
 function analyzeState(program: NodePath<t.Program>): ModuleState {
   const changing: string[] = [];
   const loadTime = new Map<string, NodePath[]>();
+  const reads = new Map<string, number[]>();
   for (const [name, binding] of Object.entries(program.scope.bindings)) {
     if (binding.kind === "module") continue; // an import: its own module says
     const own = topStatement(binding.path);
@@ -263,10 +270,64 @@ function analyzeState(program: NodePath<t.Program>): ModuleState {
       if (use === "mutate" || (use === "call" && !code)) changes ||= later;
       if (use === "escape" && !code) changes = true;
     }
-    if (changes) changing.push(name);
+    if (changes) {
+      changing.push(name);
+      reads.set(
+        name,
+        binding.referencePaths.filter((reference) => !writesOnly(reference, binding)).map((reference) => reference.node.start!),
+      );
+    }
     if (statements.size > 0) loadTime.set(name, [...statements].sort((a, b) => a.node.start! - b.node.start!));
   }
-  return { changing: changing.sort(), loadTime, unknowable: unknowableConstructs(program) };
+  return { changing: changing.sort(), loadTime, reads, unknowable: unknowableConstructs(program) };
+}
+
+/** An expression whose value is thrown away: a statement of its own. */
+function discarded(path: NodePath): boolean {
+  return path.parentPath?.isExpressionStatement() === true;
+}
+
+/** The binding a member chain (`a.b[c]`) starts from, if it starts from a name. */
+function rootBinding(path: NodePath, node: t.Node): Binding | undefined {
+  let current = node;
+  while (WRAPPERS.has(current.type) || current.type === "MemberExpression" || current.type === "OptionalMemberExpression") {
+    current = WRAPPERS.has(current.type) ? (current as t.TSAsExpression).expression : (current as t.MemberExpression).object;
+  }
+  return current.type === "Identifier" ? path.scope.getBinding(current.name) : undefined;
+}
+
+/**
+ * Whether a reference only writes the binding: a mutation (or `x++`, `x += 1`)
+ * whose value is thrown away, or a read inside the right side of such an
+ * assignment to the same binding (`runs[k] = (runs[k] ?? 0) + 1;`).
+ */
+function writesOnly(reference: NodePath, binding: Binding): boolean {
+  let current = reference;
+  let depth = 0;
+  for (;;) {
+    const parent = current.parentPath!;
+    const node = parent.node;
+    if (WRAPPERS.has(node.type)) current = parent;
+    else if ((node.type === "MemberExpression" || node.type === "OptionalMemberExpression") && node.object === current.node) {
+      current = parent;
+      depth++;
+    } else break;
+  }
+  const parent = current.parentPath!;
+  const node = parent.node;
+  if (node.type === "AssignmentExpression" && node.left === current.node && (depth > 0 || node.operator !== "=")) return discarded(parent);
+  if (node.type === "UpdateExpression") return discarded(parent);
+  if (node.type === "UnaryExpression" && node.operator === "delete" && depth > 0) return discarded(parent);
+  if (node.type === "CallExpression" && node.callee === current.node && depth > 0 && MUTATING_METHODS.has(memberName(current.node) ?? "")) {
+    return discarded(parent);
+  }
+  for (let path: NodePath | null = reference.parentPath; path && !path.isFunction() && !path.isStatement(); path = path.parentPath) {
+    if (!path.isAssignmentExpression()) continue;
+    const right = path.node.right;
+    const inside = reference.node.start! >= right.start! && reference.node.end! <= right.end!;
+    if (inside && path.node.left.type !== "Identifier" && rootBinding(path, path.node.left) === binding) return discarded(path);
+  }
+  return false;
 }
 
 /** `eval`, `new Function`, computed access into a namespace import, writes to globals. */

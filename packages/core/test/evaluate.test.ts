@@ -18,6 +18,7 @@ interface Call {
     line: number;
     paths: string[];
     scope?: string[];
+    state?: Array<[string, string]>;
     deps?: string;
     ignore?: number[];
     ttl?: number;

@@ -160,3 +160,27 @@ describe("planBuild", () => {
     expect([...plan.files].sort()).toEqual([project.path("src/entry.ts"), project.path("src/h.ts")]);
   });
 });
+
+describe("state a function only writes is not in its key", () => {
+  test("a counter or log a helper only writes (as statements) does not key the call", async () => {
+    const helpers = `export const runs: Record<string, number> = {};
+const log: string[] = [];
+let calls = 0;
+export function countRun(name: string) { runs[name] = (runs[name] ?? 0) + 1; log.push(name); calls++; }
+export function read(x: number) { countRun("read"); return x; }`;
+    expect(await stateOf(helpers)).toEqual([]);
+  });
+
+  test("the same binding read by a reached helper is in the key", async () => {
+    const helpers = `const log: string[] = [];
+export function note(name: string) { log.push(name); }
+export function read(x: number) { note("read"); return x + log.length; }`;
+    expect(await stateOf(helpers)).toEqual([["src/h.ts", "log"]]);
+  });
+
+  test("a mutation whose value is used reads it", async () => {
+    const helpers = `const log: string[] = [];
+export function read(x: number) { return x + log.push("x"); }`;
+    expect(await stateOf(helpers)).toEqual([["src/h.ts", "log"]]);
+  });
+});

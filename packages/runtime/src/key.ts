@@ -13,7 +13,8 @@
  * r RegExp, m Map, e Set, b binary, l URL, x boxed primitive, E error,
  * ^ back-reference to an enclosing object (cycles), _ an ignored parameter.
  * Scope values only: F a function or class, k an object keyed by its class
- * name only (see `KeyMode`).
+ * name only (see `KeyMode`). Module state only: G a function or class by its
+ * source, then its own properties (o) and its prototype's (p).
  */
 import { hash } from "node:crypto";
 import { EventEmitter } from "node:events";

@@ -2,6 +2,8 @@
 // when a module loads. Each row is built with a real bundler and run in
 // separate processes sharing one cache folder; each run's result must equal
 // what the same program returns with the cache off.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import { BUNDLERS, Project } from "./helpers/project.js";
 
@@ -118,5 +120,53 @@ registry.set("double", (x) => ${body});
 export function label(x: number) { return registry.get("double")!(x); }
 `;
     await editBetweenBuilds(helpers("x * 2"), helpers("x * 3"), [2, 3]);
+  });
+});
+
+describe("never a stale result without a bundler, and what cannot be known", () => {
+  let project: Project;
+  afterEach((context) => {
+    if (context.task.result?.state === "pass") project?.remove();
+  });
+
+  test("node --import register: a module `let` changed through a setter, read by a helper in another module", async () => {
+    const run = promisify(execFile);
+    project = Project.create("esbuild")
+      .write("app/helpers.mjs", `let mode = "a";\nexport function setMode(m) { mode = m; }\nexport function label(x) { return mode + x; }\n`)
+      .write(
+        "app/main.mjs",
+        `import { label, setMode } from "./helpers.mjs";
+let runs = 0;
+async function compute(x) {
+  "use cache";
+  runs++;
+  return label(x);
+}
+setMode(process.env.STALE_ARG);
+const result = await compute(1);
+console.log(JSON.stringify({ result, runs }));
+`,
+      );
+    const start = async (arg: string) => {
+      const { stdout } = await run(process.execPath, ["--import", "@cachephant/plugin/register", "app/main.mjs"], {
+        cwd: project.dir,
+        env: { ...process.env, CACHEPHANT_DIR: project.cacheDir, STALE_ARG: arg },
+      });
+      return JSON.parse(stdout) as { result: string; runs: number };
+    };
+    expect(await start("a")).toEqual({ result: "a1", runs: 1 });
+    expect(await start("b")).toEqual({ result: "b1", runs: 1 });
+    expect(await start("a")).toEqual({ result: "a1", runs: 0 });
+  });
+
+  test("esbuild: `eval` in a reached helper is one build warning naming it, its file and line, and the function", async () => {
+    project = Project.create("esbuild");
+    project.write("src/helpers.ts", `export function label(x: number) {\n  return eval("x * 2");\n}\n`);
+    project.write("src/lib.ts", cachedLabel);
+    project.write("src/scenario.ts", scenario("return lib.compute(1);"));
+    const { stderr } = await project.build();
+    const lines = stderr.split("\n").filter((line) => line.includes("eval: the build cannot know"));
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain("src/helpers.ts:2: eval: the build cannot know what it does, so cached results of compute (src/lib.ts:3)");
   });
 });

@@ -99,7 +99,7 @@ type Target =
   /** An ambiguous `export *`: every candidate. */
   | { kind: "choice"; key: string; targets: Target[] }
   /** A package, a built-in, or what cannot be found. */
-  | { kind: "token"; token: string; label: string | undefined; shown: string; data: boolean };
+  | { kind: "token"; token: string; label: string | undefined; shown: string; data: boolean; unparseable?: string };
 
 /**
  * Whether the function's reading of a binding is keyed by value at call time:
@@ -376,10 +376,17 @@ class Session {
       store.set(key, node);
       this.state.stats.expansions++;
       node.ready = this.expand(node, target).catch((error: unknown) => {
-        // Never fail the build for a helper: the node becomes an opaque token.
+        // Never fail the build for a helper: the node counts by its file's
+        // whole content (an edit that keeps every offset still changes it), and says so.
         if (process.env.CACHEPHANT_DEBUG) console.error(`cachephant: cannot analyze ${key}:`, error);
-        node.own = sha256(`error ${key.replace(/^[a-z]+:/, "")}`);
+        const record = "record" in target ? target.record : undefined;
+        node.own = sha256(`error ${record?.contentHash ?? key.replace(/^[a-z]+:/, "")}`);
         node.edges = [];
+        node.state = [];
+        node.spans = undefined;
+        node.unknowable = record
+          ? [{ construct: "a helper module that could not be analyzed, so it counts by its whole content", file: record.path, line: 1, start: 0 }]
+          : [];
       });
     }
     return key;
@@ -429,6 +436,11 @@ class Session {
         node.own = sha256(target.token);
         node.label = target.label;
         node.shown = target.shown;
+        if (target.unparseable !== undefined) {
+          node.unknowable = [
+            { construct: "a helper module that does not parse, so it counts by its whole content", file: target.unparseable, line: 1, start: 0 },
+          ];
+        }
         return;
     }
   }
@@ -668,6 +680,7 @@ class Session {
       label: `unparseable (${this.relative(record.path)})`,
       shown: record.contentHash.slice(0, SHOWN),
       data: true,
+      unparseable: record.path,
     };
   }
 

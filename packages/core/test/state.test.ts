@@ -184,3 +184,17 @@ export function read(x: number) { return x + log.push("x"); }`;
     expect(await stateOf(helpers)).toEqual([["src/h.ts", "log"]]);
   });
 });
+
+describe("a helper module that cannot be analysed", () => {
+  test("counts by its whole content, with one build warning naming it", async () => {
+    const project = new TempProject({ "src/entry.ts": ENTRY, "src/h.ts": `export function read(x: number) { return x * 1 +; }\n` });
+    projects.push(project);
+    const first = await project.transform("src/entry.ts");
+    expect(first.warnings.map((warning) => warning.message)).toEqual([
+      expect.stringMatching(/^src\/h\.ts:1: a helper module that does not parse, so it counts by its whole content: .* f \(src\/entry\.ts:2\)/),
+    ]);
+    // An edit that keeps every offset still changes the hash.
+    project.write("src/h.ts", `export function read(x: number) { return x * 2 +; }\n`);
+    expect((await project.transform("src/entry.ts")).functions[0]!.hash).not.toBe(first.functions[0]!.hash);
+  });
+});

@@ -73,32 +73,17 @@ export function entryKey(
     }
   }
   let input = `${meta.hash}\n${values.length}\n${encoded}`;
+  // Each encoding is self-delimiting, so these suffixes cannot be confused with more arguments.
   if (scope !== undefined && scope.length > 0) {
-    // Each encoding is self-delimiting, so this suffix cannot be confused with more arguments.
     walk.scope = true;
-    input += `\nscope ${scope.length}\n`;
-    for (let i = 0; i < scope.length; i++) {
-      try {
-        input += encode(scope[i], walk);
-      } catch (error) {
-        throw toUnkeyable(error, scopePath(meta, i));
-      }
-    }
+    input += encodeSection("scope", scope, walk, (i) => scopePath(meta, i));
   }
   if (state !== undefined && state.length > 0) {
     // Module state: like scope values, except functions and classes count by
     // their source and own properties (they may be swapped or given statics).
     walk.scope = true;
     walk.state = true;
-    input += `\nstate ${state.length}\n`;
-    for (let i = 0; i < state.length; i++) {
-      try {
-        input += encode(state[i], walk);
-      } catch (error) {
-        const entry = meta.state?.[i];
-        throw toUnkeyable(error, entry === undefined ? `state[${i}]` : `${entry[0]}#${entry[1]}`);
-      }
-    }
+    input += encodeSection("state", state, walk, (i) => statePath(meta, i));
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -155,6 +140,25 @@ export function classKeyedScopeValues(meta: CachedFunctionMeta, scope: readonly 
     }
   }
   return found;
+}
+
+/** `\nscope 2\n` and the values' encodings; an unkeyable value names its path. */
+function encodeSection(name: string, values: readonly unknown[], walk: Walk, pathOf: (index: number) => string): string {
+  let encoded = `\n${name} ${values.length}\n`;
+  for (let i = 0; i < values.length; i++) {
+    try {
+      encoded += encode(values[i], walk);
+    } catch (error) {
+      throw toUnkeyable(error, pathOf(i));
+    }
+  }
+  return encoded;
+}
+
+/** `src/h.ts#config`: the path of the `index`th state value. */
+function statePath(meta: CachedFunctionMeta, index: number): string {
+  const entry = meta.state?.[index];
+  return entry === undefined ? `state[${index}]` : `${entry[0]}#${entry[1]}`;
 }
 
 /** `scope.config`: the path of the `index`th scope value, in the terms of the function's code. */

@@ -21,10 +21,10 @@
  * a file changes. Declarations inside functions and closure parameters belong
  * to the module being transformed and are computed for each transform.
  */
-import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Binding, NodePath, Scope } from "@babel/traverse";
 import * as t from "@babel/types";
+import { exportName, shortHash as sha256, unwrap } from "./ast.js";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
 import {
   declarationInfo,
@@ -83,9 +83,6 @@ export const MAX_DEPS = 100;
 /** How long own hashes are in `deps` (enough to tell a change, short enough to ship in every call site). */
 const SHOWN = 16;
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 32);
-}
 
 type Target =
   /** A declaration: function, class, declarator, enum, `export default` expression. */
@@ -128,13 +125,6 @@ const WHOLE: Usage = { members: [], whole: true };
 const GLOBAL_OBJECTS = new Set(["globalThis", "global", "window", "self"]);
 
 const FUNCTION_OR_CLASS = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
-const TRANSPARENT = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
-
-function unwrap(node: t.Node | null | undefined): t.Node | null | undefined {
-  let current = node;
-  while (current && TRANSPARENT.has(current.type)) current = (current as t.TSAsExpression).expression;
-  return current;
-}
 
 function isFunctionOrClass(node: t.Node | null | undefined): boolean {
   const inner = unwrap(node);
@@ -191,9 +181,6 @@ function findTypeScriptDeclaration(scope: Scope, name: string): NodePath | undef
   return undefined;
 }
 
-function exportName(node: t.Identifier | t.StringLiteral): string {
-  return node.type === "Identifier" ? node.name : node.value;
-}
 
 function isData(target: Target): boolean {
   switch (target.kind) {

@@ -1,8 +1,8 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import traverseModule, { type Binding, type NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
+import { exportName, sha256 } from "./ast.js";
 import { ErrorReporter } from "./errors.js";
 import { normalizeDeclaration, type NormalizedCode } from "./normalize.js";
 import { parseFile } from "./parse.js";
@@ -94,9 +94,6 @@ interface CachedModule {
   record: ModuleRecord;
 }
 
-function sha256(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** The program path (with its crawled scopes) of a parsed file. */
 export function programOf(ast: t.File): NodePath<t.Program> {
@@ -392,9 +389,6 @@ export function exportedNodePath(record: ModuleRecord, index: number): NodePath 
   return record.program!.get(`body.${index}.declaration`) as NodePath;
 }
 
-function exportName(node: t.Identifier | t.StringLiteral): string {
-  return node.type === "Identifier" ? node.name : node.value;
-}
 
 /** Names a declaration statement binds at run time. */
 function declaredNames(declaration: t.Declaration): string[] {

@@ -12,6 +12,7 @@
  */
 import type { Binding, NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
+import { TRANSPARENT_WRAPPERS } from "./ast.js";
 import type { ModuleRecord } from "./graph.js";
 
 /** A construct whose effect on a result the build cannot know. */
@@ -86,10 +87,6 @@ const READING_CALLS = new Set([
   "Number.isInteger", "Number.isFinite", "Number.isNaN", "structuredClone",
 ]);
 
-const WRAPPERS = new Set([
-  "TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "TSInstantiationExpression",
-  "ParenthesizedExpression",
-]);
 
 type Use = "read" | "mutate" | "call" | "escape";
 
@@ -101,7 +98,7 @@ function memberName(node: t.Node): string | undefined {
 
 /** `Object.assign`, `console.log`, `fn`: the dotted name of a callee, when it is one. */
 function calleeName(node: t.Node): string | undefined {
-  while (WRAPPERS.has(node.type)) node = (node as t.TSAsExpression).expression;
+  while (TRANSPARENT_WRAPPERS.has(node.type)) node = (node as t.TSAsExpression).expression;
   if (node.type === "Identifier") return node.name;
   const member = memberName(node);
   if (member === undefined) return undefined;
@@ -125,7 +122,7 @@ function useOf(reference: NodePath): Use {
     const parent = current.parentPath;
     if (!parent) return "escape";
     const node = parent.node;
-    if (WRAPPERS.has(node.type)) {
+    if (TRANSPARENT_WRAPPERS.has(node.type)) {
       current = parent;
       continue;
     }
@@ -215,7 +212,7 @@ function isPrimitive(node: t.Node | null | undefined): boolean {
     case "Identifier":
       return node.name === "undefined";
     default:
-      return WRAPPERS.has(node.type) ? isPrimitive((node as t.TSAsExpression).expression) : false;
+      return TRANSPARENT_WRAPPERS.has(node.type) ? isPrimitive((node as t.TSAsExpression).expression) : false;
   }
 }
 
@@ -225,7 +222,7 @@ function isCode(binding: Binding): boolean {
   if (path.isFunctionDeclaration() || path.isClassDeclaration()) return true;
   if (!path.isVariableDeclarator()) return false;
   let init: t.Node | null | undefined = path.node.init;
-  while (init && WRAPPERS.has(init.type)) init = (init as t.TSAsExpression).expression;
+  while (init && TRANSPARENT_WRAPPERS.has(init.type)) init = (init as t.TSAsExpression).expression;
   return init?.type === "FunctionExpression" || init?.type === "ArrowFunctionExpression" || init?.type === "ClassExpression";
 }
 
@@ -290,8 +287,8 @@ function discarded(path: NodePath): boolean {
 /** The binding a member chain (`a.b[c]`) starts from, if it starts from a name. */
 function rootBinding(path: NodePath, node: t.Node): Binding | undefined {
   let current = node;
-  while (WRAPPERS.has(current.type) || current.type === "MemberExpression" || current.type === "OptionalMemberExpression") {
-    current = WRAPPERS.has(current.type) ? (current as t.TSAsExpression).expression : (current as t.MemberExpression).object;
+  while (TRANSPARENT_WRAPPERS.has(current.type) || current.type === "MemberExpression" || current.type === "OptionalMemberExpression") {
+    current = TRANSPARENT_WRAPPERS.has(current.type) ? (current as t.TSAsExpression).expression : (current as t.MemberExpression).object;
   }
   return current.type === "Identifier" ? path.scope.getBinding(current.name) : undefined;
 }
@@ -307,7 +304,7 @@ function writesOnly(reference: NodePath, binding: Binding): boolean {
   for (;;) {
     const parent = current.parentPath!;
     const node = parent.node;
-    if (WRAPPERS.has(node.type)) current = parent;
+    if (TRANSPARENT_WRAPPERS.has(node.type)) current = parent;
     else if ((node.type === "MemberExpression" || node.type === "OptionalMemberExpression") && node.object === current.node) {
       current = parent;
       depth++;
@@ -350,7 +347,7 @@ function unknowableConstructs(program: NodePath<t.Program>): UnknowableConstruct
     },
     MemberExpression(member) {
       let object = member.node.object;
-      while (WRAPPERS.has(object.type)) object = (object as t.TSAsExpression).expression;
+      while (TRANSPARENT_WRAPPERS.has(object.type)) object = (object as t.TSAsExpression).expression;
       if (!member.node.computed || object.type !== "Identifier" || member.node.property.type === "StringLiteral") return;
       const binding = member.scope.getBinding(object.name);
       if (binding?.path.isImportNamespaceSpecifier()) {

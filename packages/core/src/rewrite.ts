@@ -51,14 +51,16 @@ export function rewrite(
   analysis.functions.forEach((fn, index) => wrapFunction(s, code, fn, outputs[index]!, run, options));
   if (analysis.moduleDirective) removeDirective(s, code, analysis.moduleDirective);
   const imports: Array<[string, string]> = analysis.functions.length > 0 ? [["runCached", run]] : [];
+  let registration = "";
   if (options.state && options.state.length > 0) {
     const register = freeName(code, "__cachephant_state");
     imports.push(["registerState", register]);
-    // Right after the last statement (never inside a trailing comment), on its line.
-    const last = analysis.ast.program.body[analysis.ast.program.body.length - 1]!;
-    s.appendLeft(last.end!, `;${stateRegistration(register, options.file, options.state)}`);
+    // First thing the module runs: a cached function its own top-level code
+    // calls can read the state (a getter read before its variable is
+    // initialized throws, and that call runs uncached).
+    registration = ` ${stateRegistration(register, options.file, options.state)}`;
   }
-  if (imports.length > 0) insertImport(s, analysis, imports, options.runtimeModule);
+  if (imports.length > 0) insertImport(s, analysis, imports, options.runtimeModule, registration);
   return {
     code: s.toString(),
     map: s.generateMap({ source: options.id, includeContent: true, hires: true }),
@@ -134,11 +136,11 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
  * pragmas (`// @ts-nocheck`, `/** @jsxImportSource x *\/`) that must stay on top.
  * It shares an existing line, so no line moves.
  */
-function insertImport(s: MagicString, analysis: Analysis, names: ReadonlyArray<[string, string]>, runtimeModule: string): void {
+function insertImport(s: MagicString, analysis: Analysis, names: ReadonlyArray<[string, string]>, runtimeModule: string, after = ""): void {
   const statement =
-    analysis.format === "cjs"
+    (analysis.format === "cjs"
       ? `const { ${names.map(([name, local]) => `${name}: ${local}`).join(", ")} } = require(${JSON.stringify(runtimeModule)});`
-      : `import { ${names.map(([name, local]) => `${name} as ${local}`).join(", ")} } from ${JSON.stringify(runtimeModule)};`;
+      : `import { ${names.map(([name, local]) => `${name} as ${local}`).join(", ")} } from ${JSON.stringify(runtimeModule)};`) + after;
   const program = analysis.ast.program;
   const others = program.directives.filter((directive) => directive !== analysis.moduleDirective);
   const lastDirective = others[others.length - 1];

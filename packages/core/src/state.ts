@@ -181,8 +181,18 @@ function useOf(reference: NodePath): Use {
       return isReadingCall(callee) ? "read" : "escape";
     }
     default:
-      return "escape";
+      return readByCall(parent) ? "read" : "escape";
   }
+}
+
+/** Inside object and array literals that are an argument of a reading call (`console.log({ runs })`). */
+function readByCall(path: NodePath): boolean {
+  let current = path;
+  while (current.isObjectProperty() || current.isObjectExpression() || current.isArrayExpression() || current.isSpreadElement()) {
+    current = current.parentPath!;
+  }
+  if (current === path) return false;
+  return (current.isCallExpression() || current.isOptionalCallExpression()) && isReadingCall(calleeName(current.node.callee));
 }
 
 /** Runs after load, when the module's code calls it: inside a function or an instance field. */
@@ -261,9 +271,10 @@ function analyzeState(program: NodePath<t.Program>): ModuleState {
     if (!fixed && !code && isExported(binding)) changes = true;
     for (const reference of binding.referencePaths) {
       const later = runsLater(reference);
-      if (!later) atLoad(reference);
-      if (fixed || changes) continue;
       const use = useOf(reference);
+      // Code at load that only reads it cannot change it.
+      if (!later && use !== "read") atLoad(reference);
+      if (fixed || changes) continue;
       if (use === "mutate" || (use === "call" && !code)) changes ||= later;
       if (use === "escape" && !code) changes = true;
     }

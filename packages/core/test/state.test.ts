@@ -59,12 +59,13 @@ describe("which module bindings change after load", () => {
     expect(result.functions[0]!.state).toEqual([["src/h.ts", "mode"]]);
     expect(result.stateFiles).toEqual([project.path("src/h.ts")]);
     expect(result.code).toContain('state: [["src/h.ts", "mode"]]');
-    // The state module itself: a registration on its last line, no line added.
+    // The state module itself: the registration runs first, on the first line, no line added.
     const helpers = project.read("src/h.ts");
     const rewritten = await transform(helpers, project.path("src/h.ts"), { root: project.dir, stateFiles: new Set(result.stateFiles) });
     expect(rewritten!.code.split("\n").length).toBe(helpers.split("\n").length);
-    expect(rewritten!.code).toMatch(/^import \{ registerState as __cachephant_state \} from "@cachephant\/runtime"; let mode/);
-    expect(rewritten!.code).toContain(`;__cachephant_state("src/h.ts", { "mode": () => mode });`);
+    expect(rewritten!.code.split("\n")[0]).toBe(
+      'import { registerState as __cachephant_state } from "@cachephant/runtime"; __cachephant_state("src/h.ts", { "mode": () => mode }); let mode = "a";',
+    );
     // Not a state file of this build: left alone.
     expect(await transform(helpers, project.path("src/h.ts"), { root: project.dir })).toBeNull();
   });
@@ -72,7 +73,7 @@ describe("which module bindings change after load", () => {
   test("a CommonJS state module requires the runtime", async () => {
     const code = `let mode = "a";\nfunction setMode(m) { mode = m; }\nmodule.exports = { setMode, read: () => mode };\n`;
     const result = await transform(code, "/p/h.cjs", { root: "/p", stateFiles: new Set(["/p/h.cjs"]) });
-    expect(result!.code).toMatch(/^const \{ registerState: __cachephant_state \} = require\("@cachephant\/runtime"\);/);
+    expect(result!.code).toMatch(/^const \{ registerState: __cachephant_state \} = require\("@cachephant\/runtime"\); __cachephant_state\("h\.cjs", \{ "mode": \(\) => mode \}\);/);
   });
 });
 

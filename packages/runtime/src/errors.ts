@@ -65,6 +65,6 @@ export class MissingStateError extends Error {
     readonly file: string,
     readonly binding: string,
   ) {
-    super(`the current value of \`${binding}\` in ${file} is not available (that module was not rewritten by the Cachephant build step, or has not finished loading)`);
+    super(`the current value of \`${binding}\` in ${file} is not available (that module was not rewritten by the Cachephant build step, or has not initialized it yet)`);
   }
 }

@@ -1,7 +1,7 @@
 /**
  * Module state: bindings of project modules that change after load
  * (`let mode` set by `setMode()`, a `config` object that `configure()`
- * mutates). The build appends `registerState(file, { mode: () => mode })` to
+ * mutates). The build puts `registerState(file, { mode: () => mode })` first in
  * each such module; a cached function that reaches them, through any helper,
  * lists them in `meta.state` and its calls are keyed by their current values.
  */
@@ -26,7 +26,8 @@ export function registerState(file: string, getters: Getters): void {
 
 /**
  * The current values of the state `meta` lists, in its order.
- * @throws MissingStateError when a module has not registered (the call then runs uncached).
+ * @throws MissingStateError when a module has not registered, or a variable is
+ *   not initialized yet (the call then runs uncached).
  */
 export function readState(meta: CachedFunctionMeta): unknown[] {
   const entries = meta.state!;
@@ -35,7 +36,12 @@ export function readState(meta: CachedFunctionMeta): unknown[] {
     const [file, name] = entries[i]!;
     const getter = registry.get(file)?.[name];
     if (getter === undefined) throw new MissingStateError(file, name);
-    values[i] = getter();
+    try {
+      values[i] = getter();
+    } catch {
+      // Read before its module initialized it (a call from the module's own top-level code).
+      throw new MissingStateError(file, name);
+    }
   }
   return values;
 }

@@ -42,6 +42,20 @@ describe("module state in the key", () => {
     expect(lines[0]).toMatch(/runs uncached: the current value of `mode` in src\/never-registered\.ts is not available/);
   });
 
+  test("a variable read before its module initialized it makes the call run uncached", async () => {
+    const file = `src/state-${++files}.ts`;
+    registerState(file, {
+      mode: () => {
+        throw new ReferenceError("Cannot access 'mode' before initialization");
+      },
+    });
+    const run = cached(makeMeta({ state: [[file, "mode"]] }), (x: number) => x + 1);
+    expect(await run(1)).toBe(2);
+    expect(await run(1)).toBe(2);
+    expect(run.runs).toBe(2);
+    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/runs uncached: the current value of `mode` in src\/state-\d+\.ts is not available/)]);
+  });
+
   test("functions and classes in state count by their source and their own properties", () => {
     const meta = makeMeta({ state: [["src/f.ts", "impl"]] });
     const key = (value: unknown) => entryKey(meta, [], undefined, [value]);

@@ -17,7 +17,7 @@ import { describe as describeProgram, edit, files, generate, random, script } fr
 
 const run = promisify(execFile);
 const workRoot = join(dirname(fileURLToPath(import.meta.url)), ".work");
-const PROGRAMS = Number(process.env.FUZZ_PROGRAMS ?? 8);
+const PROGRAMS = Number(process.env.FUZZ_PROGRAMS ?? 6);
 const EDITS = Number(process.env.FUZZ_EDITS ?? 2);
 const SEED = Number(process.env.FUZZ_SEED ?? 20261201);
 

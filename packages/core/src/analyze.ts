@@ -3,6 +3,7 @@ import type * as t from "@babel/types";
 import { ErrorReporter, spanOf } from "./errors.js";
 import { findMarkedFunctions, type FoundFunctions, type MarkedFunction } from "./find.js";
 import { hashFunction, type HashInput } from "./hash.js";
+import { programOf } from "./graph.js";
 import { functionStart } from "./names.js";
 import { normalizeFunction, type NormalizedCode } from "./normalize.js";
 import { parseFile, type ModuleFormat, type ParsedFile } from "./parse.js";
@@ -109,6 +110,13 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
     };
   });
   return { ast, program: found.program, format, moduleDirective: found.moduleDirective, moduleIgnore: found.moduleOptions.ignore ?? [], errors, functions, warnings: warnings.warnings };
+}
+
+/** A module without cached functions, parsed for its state registration. Throws on syntax errors. */
+export function moduleAnalysis(code: string, id: string): Analysis {
+  const errors = new ErrorReporter(code, id);
+  const { ast, format } = parseFile(code, id, errors);
+  return { ast, program: programOf(ast), format, moduleDirective: undefined, moduleIgnore: [], errors, functions: [], warnings: [] };
 }
 
 interface ResolvedOptions {

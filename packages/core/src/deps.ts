@@ -21,15 +21,24 @@
  * a file changes. Declarations inside functions and closure parameters belong
  * to the module being transformed and are computed for each transform.
  */
-import { createHash } from "node:crypto";
 import path from "node:path";
 import type { Binding, NodePath, Scope } from "@babel/traverse";
 import * as t from "@babel/types";
+import { exportName, shortHash as sha256, unwrap } from "./ast.js";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
-import { declarationInfo, exportedNodePath, exportTable, type GraphNode, type GraphState, type ModuleRecord } from "./graph.js";
+import {
+  declarationInfo,
+  exportedNodePath,
+  exportTable,
+  type GraphNode,
+  type GraphState,
+  type ModuleRecord,
+  type StateBinding,
+} from "./graph.js";
 import { hashFunction } from "./hash.js";
 import type { NormalizedCode } from "./normalize.js";
 import { stripQuery } from "./parse.js";
+import { moduleState } from "./state.js";
 import { builtinName, isInNodeModules, isPathSpecifier, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
 
 /** One outside variable a cached function reads, keyed by value at call time. */
@@ -47,6 +56,10 @@ export interface FunctionDependencies {
   scope: ScopeEntry[];
   /** `[label, own hash]` pairs: `["own code", ...]` first, then what it reaches, sorted by label. */
   deps: Array<[string, string]>;
+  /** Module-level bindings it reaches that change after load (absolute files), sorted: keyed by value at call time. */
+  state: StateBinding[];
+  /** What it reaches that the build cannot know, one line each (`src/h.ts:3: eval`). */
+  unknowable: Array<{ construct: string; file: string; line: number }>;
 }
 
 export interface DependencyOptions {
@@ -70,9 +83,6 @@ export const MAX_DEPS = 100;
 /** How long own hashes are in `deps` (enough to tell a change, short enough to ship in every call site). */
 const SHOWN = 16;
 
-function sha256(text: string): string {
-  return createHash("sha256").update(text).digest("hex").slice(0, 32);
-}
 
 type Target =
   /** A declaration: function, class, declarator, enum, `export default` expression. */
@@ -86,7 +96,7 @@ type Target =
   /** An ambiguous `export *`: every candidate. */
   | { kind: "choice"; key: string; targets: Target[] }
   /** A package, a built-in, or what cannot be found. */
-  | { kind: "token"; token: string; label: string | undefined; shown: string; data: boolean };
+  | { kind: "token"; token: string; label: string | undefined; shown: string; data: boolean; unparseable?: string };
 
 /**
  * Whether the function's reading of a binding is keyed by value at call time:
@@ -112,14 +122,9 @@ interface Usage {
 
 const WHOLE: Usage = { members: [], whole: true };
 
-const FUNCTION_OR_CLASS = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
-const TRANSPARENT = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
+const GLOBAL_OBJECTS = new Set(["globalThis", "global", "window", "self"]);
 
-function unwrap(node: t.Node | null | undefined): t.Node | null | undefined {
-  let current = node;
-  while (current && TRANSPARENT.has(current.type)) current = (current as t.TSAsExpression).expression;
-  return current;
-}
+const FUNCTION_OR_CLASS = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
 
 function isFunctionOrClass(node: t.Node | null | undefined): boolean {
   const inner = unwrap(node);
@@ -176,9 +181,6 @@ function findTypeScriptDeclaration(scope: Scope, name: string): NodePath | undef
   return undefined;
 }
 
-function exportName(node: t.Identifier | t.StringLiteral): string {
-  return node.type === "Identifier" ? node.name : node.value;
-}
 
 function isData(target: Target): boolean {
   switch (target.kind) {
@@ -223,7 +225,20 @@ function isLocal(target: Target): boolean {
 }
 
 function newNode(key: string): GraphNode {
-  return { key, own: "", edges: [], label: undefined, shown: "", files: new Set(), closures: [], ready: Promise.resolve() };
+  return {
+    key,
+    own: "",
+    edges: [],
+    label: undefined,
+    shown: "",
+    files: new Set(),
+    closures: [],
+    state: [],
+    unknowable: [],
+    globals: [],
+    globalWrites: [],
+    ready: Promise.resolve(),
+  };
 }
 
 /** Builds the graph reachable from the cached functions of one module, for one transform. */
@@ -233,6 +248,8 @@ class Session {
   /** The direct edges of each cached function, with how each is keyed, and the files they were read from. */
   readonly rootEdges: Array<Array<Edge & { key: string }>> = [];
   readonly rootTrails: Trail[] = [];
+  /** The globals each cached function reads itself. */
+  readonly rootGlobals: Array<Set<string>> = [];
   /** The graph's version when this session started: if it changes, a file changed meanwhile. */
   readonly version: number;
   private readonly records = new Map<string, Promise<ModuleRecord | null>>();
@@ -263,7 +280,9 @@ class Session {
     await Promise.all(
       this.functions.map(async (fn, index) => {
         const trail: Trail = new Set();
-        const edges = await this.edgesOf(this.entry, outerScope(fn.path), fn.code, trail);
+        const globals = new Set<string>();
+        this.rootGlobals[index] = globals;
+        const edges = await this.edgesOf(this.entry, outerScope(fn.path), fn.code, trail, globals);
         this.rootTrails[index] = trail;
         this.rootEdges[index] = edges.map((edge) => ({ ...edge, key: this.options.track ? this.ensure(edge.target) : "" }));
       }),
@@ -344,10 +363,17 @@ class Session {
       store.set(key, node);
       this.state.stats.expansions++;
       node.ready = this.expand(node, target).catch((error: unknown) => {
-        // Never fail the build for a helper: the node becomes an opaque token.
+        // Never fail the build for a helper: the node counts by its file's
+        // whole content (an edit that keeps every offset still changes it), and says so.
         if (process.env.CACHEPHANT_DEBUG) console.error(`cachephant: cannot analyze ${key}:`, error);
-        node.own = sha256(`error ${key.replace(/^[a-z]+:/, "")}`);
+        const record = "record" in target ? target.record : undefined;
+        node.own = sha256(`error ${record?.contentHash ?? key.replace(/^[a-z]+:/, "")}`);
         node.edges = [];
+        node.state = [];
+        node.spans = undefined;
+        node.unknowable = record
+          ? [{ construct: "a helper module that could not be analyzed, so it counts by its whole content", file: record.path, line: 1, start: 0 }]
+          : [];
       });
     }
     return key;
@@ -361,7 +387,13 @@ class Session {
         node.label = `${this.declarationLabel(target.path)} (${this.relative(target.record.path)})`;
         node.shown = info.own.slice(0, SHOWN);
         node.files.add(target.record.path);
-        const edges = await this.edgesOf(target.record, outerScope(target.path), info.code, node.files);
+        const globals = new Set<string>();
+        const edges = await this.edgesOf(target.record, outerScope(target.path), info.code, node.files, globals);
+        if (!isLocal(target) && outerScope(target.path).path.isProgram()) {
+          node.own = await this.addModuleState(node, target.record, target.path, edges, globals);
+          node.shown = node.own.slice(0, SHOWN);
+        }
+        node.globals = [...globals];
         node.edges = edges.map((edge) => [edge.name, this.ensure(edge.target)]);
         if (isLocal(target)) {
           for (const edge of edges) {
@@ -391,8 +423,40 @@ class Session {
         node.own = sha256(target.token);
         node.label = target.label;
         node.shown = target.shown;
+        if (target.unparseable !== undefined) {
+          node.unknowable = [
+            { construct: "a helper module that does not parse, so it counts by its whole content", file: target.unparseable, line: 1, start: 0 },
+          ];
+        }
         return;
     }
+  }
+
+  /**
+   * Code that runs at load and touches the declaration's bindings counts as
+   * its code (own hash and edges); bindings that change after load are
+   * listed as state, read by value at call time. Returns the own hash.
+   */
+  private async addModuleState(node: GraphNode, record: ModuleRecord, declaration: NodePath, edges: Edge[], globals: Set<string>): Promise<string> {
+    const state = moduleState(record);
+    const names = Object.keys(t.getBindingIdentifiers(declaration.node as t.Node));
+    const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort((a, b) => a.node.start! - b.node.start!);
+    let own = node.own;
+    if (statements.length > 0) {
+      const parts = statements.map((statement) => declarationInfo(record, statement));
+      own = sha256(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
+      for (const part of parts) edges.push(...(await this.edgesOf(record, record.program!.scope, part.code, node.files, globals)));
+    }
+    node.state = names
+      .filter((name) => state.changing.includes(name))
+      .map((name) => ({ file: record.path, name, reads: state.reads.get(name) ?? [] }));
+    const ranges = [declaration.node, ...statements.map((statement) => statement.node)];
+    node.spans = { file: record.path, ranges: ranges.map((range): [number, number] => [range.start!, range.end!]) };
+    node.unknowable = state.unknowable
+      .filter((found) => found.global === undefined && ranges.some((range) => found.start >= range.start! && found.start < range.end!))
+      .map((found) => ({ ...found, file: record.path }));
+    node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
+    return own;
   }
 
   /** A module as a whole: each export by name, or (CommonJS) its whole code and what it requires. */
@@ -408,6 +472,11 @@ class Session {
       for (const source of table.stars) edges.push([`* ${source}`, await this.moduleTarget(record, source, node.files)]);
     } else {
       node.own = declarationInfo(record, record.program!).own;
+      const state = moduleState(record);
+      node.state = state.changing.map((name) => ({ file: record.path, name, reads: [0, Number.MAX_SAFE_INTEGER] }));
+      node.spans = { file: record.path, ranges: [[0, Number.MAX_SAFE_INTEGER]] };
+      node.unknowable = state.unknowable.filter((found) => found.global === undefined).map((found) => ({ ...found, file: record.path }));
+      node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
       for (const source of moduleSources(record.program!)) {
         edges.push([`require ${source}`, await this.moduleTarget(record, source, node.files)]);
       }
@@ -449,12 +518,17 @@ class Session {
    * (globals have none), and each module it loads with `import("...")` or
    * `require("...")` (the whole module).
    */
-  private async edgesOf(record: ModuleRecord, scope: Scope, code: NormalizedCode, trail: Trail): Promise<Edge[]> {
+  private async edgesOf(record: ModuleRecord, scope: Scope, code: NormalizedCode, trail: Trail, globals?: Set<string>): Promise<Edge[]> {
     const edges = await Promise.all([
       ...code.freeNames.map((name): Edge[] | Promise<Edge[]> => {
         const binding = scope.getBinding(name);
         if (!binding) {
           const declaration = findTypeScriptDeclaration(scope, name);
+          if (!declaration) {
+            globals?.add(name);
+            // `globalThis.factor` reads the global `factor`.
+            if (GLOBAL_OBJECTS.has(name)) for (const member of code.members.get(name) ?? []) globals?.add(member);
+          }
           return declaration ? [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }] : [];
         }
         const usage: Usage = { members: code.members.get(name) ?? [], whole: code.wholeNames.has(name) };
@@ -593,6 +667,7 @@ class Session {
       label: `unparseable (${this.relative(record.path)})`,
       shown: record.contentHash.slice(0, SHOWN),
       data: true,
+      unparseable: record.path,
     };
   }
 
@@ -844,6 +919,61 @@ function depsOf(nodes: Iterable<GraphNode>, own: string): Array<[string, string]
   return [...head, ...kept, [`and ${rest.length} more`, sha256(JSON.stringify(rest)).slice(0, SHOWN)]];
 }
 
+/**
+ * The changing module bindings a function depends on: declared by a node it
+ * reaches, and read (not only written) by the function itself or by reached
+ * code. Code of another module, or code whose spans are unknown, counts as
+ * reading what it refers to.
+ */
+function stateOf(nodes: readonly GraphNode[], rootKeys: ReadonlySet<string>, entryFile: string, fn: t.Node): StateBinding[] {
+  const found = new Map<string, StateBinding>();
+  const within = (offsets: readonly number[], ranges: ReadonlyArray<readonly [number, number]>) =>
+    offsets.some((offset) => ranges.some(([start, end]) => offset >= start && offset < end));
+  for (const node of nodes) {
+    for (const binding of node.state) {
+      const read =
+        rootKeys.has(node.key) ||
+        (binding.file === entryFile && within(binding.reads, [[fn.start!, fn.end!]])) ||
+        nodes.some(
+          (other) =>
+            other !== node &&
+            other.edges.some(([, target]) => target === node.key) &&
+            (other.spans === undefined || other.spans.file !== binding.file || within(binding.reads, other.spans.ranges)),
+        );
+      if (read) found.set(`${binding.file}\0${binding.name}`, { file: binding.file, name: binding.name });
+    }
+  }
+  return [...found.keys()].sort().map((key) => found.get(key)!);
+}
+
+/**
+ * What the build cannot know about a function: `eval`, `new Function` and
+ * computed namespace access in its own code or in code it reaches, and
+ * writes to globals that code it reaches reads (in a module it reaches).
+ */
+function unknowableOf(
+  nodes: readonly GraphNode[],
+  fn: AnalyzedFunction,
+  entry: ModuleRecord,
+  ownGlobals: ReadonlySet<string>,
+): Array<{ construct: string; file: string; line: number }> {
+  const entryState = moduleState(entry);
+  const found = new Map<string, { construct: string; file: string; line: number }>();
+  const add = (item: { construct: string; file: string; line: number }) => found.set(`${item.file}:${item.line}:${item.construct}`, item);
+  for (const item of entryState.unknowable) {
+    if (item.global === undefined && item.start >= fn.node.start! && item.start < fn.node.end!) add({ ...item, file: entry.path });
+  }
+  const read = new Set(ownGlobals);
+  const writes = entryState.unknowable.filter((item) => item.global !== undefined).map((item) => ({ ...item, file: entry.path }));
+  for (const node of nodes) {
+    for (const item of node.unknowable) add(item);
+    for (const name of node.globals) read.add(name);
+    writes.push(...node.globalWrites);
+  }
+  for (const write of writes) if (read.has(write.global!)) add(write);
+  return [...found.values()].map(({ construct, file, line }) => ({ construct, file, line }));
+}
+
 /** How many times a transform starts again when files keep changing while it reads them. */
 const ATTEMPTS = 5;
 
@@ -863,6 +993,8 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
         hash: fn.hash,
         scope: session.scopeOf(index, []),
         deps: [["own code", fn.hash.slice(0, SHOWN)]],
+        state: [],
+        unknowable: [],
       })),
       files: [],
     };
@@ -903,10 +1035,13 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     for (const key of reach) for (const file of nodeOf(key)?.files ?? []) files.add(file);
     const self = session.selfKey(index);
     const listed = [...reach].filter((key) => key !== self).map(nodeOf).filter((node): node is GraphNode => node !== undefined);
+    const reached = [...reach].map(nodeOf).filter((node): node is GraphNode => node !== undefined);
     return {
       hash: hashFunction(fn.hashInput, dependencies),
       scope: session.scopeOf(index, reach),
       deps: depsOf(listed, fn.hash),
+      state: stateOf(reached, new Set(edges.map((edge) => edge.key)), entry.path, fn.node),
+      unknowable: unknowableOf(reached, fn, entry, session.rootGlobals[index]!),
     };
   });
   const itself = stripQuery(entry.path);

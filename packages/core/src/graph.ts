@@ -1,11 +1,12 @@
-import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import traverseModule, { type Binding, type NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
+import { exportName, sha256 } from "./ast.js";
 import { ErrorReporter } from "./errors.js";
 import { normalizeDeclaration, type NormalizedCode } from "./normalize.js";
 import { parseFile } from "./parse.js";
+import type { UnknowableConstruct } from "./state.js";
 import { FileSystemCache, resolveSpecifier, type Resolution, type Resolver } from "./resolve.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
@@ -93,9 +94,6 @@ interface CachedModule {
   record: ModuleRecord;
 }
 
-function sha256(data: string | Uint8Array): string {
-  return createHash("sha256").update(data).digest("hex");
-}
 
 /** The program path (with its crawled scopes) of a parsed file. */
 export function programOf(ast: t.File): NodePath<t.Program> {
@@ -144,6 +142,17 @@ export function graphState(graph: ModuleGraph): GraphState {
   return graph["state"];
 }
 
+/** A module-level binding whose value changes after load, in an absolute file. */
+export interface StateBinding {
+  file: string;
+  name: string;
+}
+
+/** A changing binding a node declares, with the offsets of its module's references that read it. */
+export interface DeclaredState extends StateBinding {
+  reads: readonly number[];
+}
+
 /**
  * A node of the dependency graph (see deps.ts): a declaration, a module
  * namespace, a file, a package or other token, with what its code refers to.
@@ -162,6 +171,16 @@ export interface GraphNode {
   files: Set<string>;
   /** Closure variables of enclosing functions its code reads (local nodes only). */
   closures: Array<{ name: string; binding: Binding }>;
+  /** Module-level bindings it declares that change after load: counted by value at call time. */
+  state: DeclaredState[];
+  /** Module-level code: its file and the spans of its code (declaration and load-time statements). */
+  spans?: { file: string; ranges: Array<[number, number]> };
+  /** `eval`, `new Function`, computed namespace access in its code or its load-time statements. */
+  unknowable: Array<UnknowableConstruct & { file: string }>;
+  /** Globals its code reads. */
+  globals: string[];
+  /** Globals its module writes. */
+  globalWrites: Array<UnknowableConstruct & { file: string }>;
   /** Resolves when `own`, `edges` and the rest are filled in. */
   ready: Promise<void>;
 }
@@ -370,9 +389,6 @@ export function exportedNodePath(record: ModuleRecord, index: number): NodePath 
   return record.program!.get(`body.${index}.declaration`) as NodePath;
 }
 
-function exportName(node: t.Identifier | t.StringLiteral): string {
-  return node.type === "Identifier" ? node.name : node.value;
-}
 
 /** Names a declaration statement binds at run time. */
 function declaredNames(declaration: t.Declaration): string[] {

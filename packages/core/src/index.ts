@@ -1,6 +1,6 @@
 import path from "node:path";
 import type { SourceMap } from "magic-string";
-import { analyzeFunctions, checkIgnoredNames } from "./analyze.js";
+import { analyzeFunctions, checkIgnoredNames, moduleAnalysis, type Analysis, type AnalyzedFunction } from "./analyze.js";
 import { analyzeDependencies, type FunctionDependencies } from "./deps.js";
 import { CODE_FILE, createModuleGraph, graphState, type ModuleGraph } from "./graph.js";
 import { stripQuery } from "./parse.js";
@@ -8,6 +8,7 @@ import type { Resolver } from "./resolve.js";
 import { DIRECTIVE_LIKE } from "./near-miss.js";
 import { rewrite, type FunctionOutput } from "./rewrite.js";
 import type { CachephantWarning } from "./warnings.js";
+import { moduleState } from "./state.js";
 
 export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./errors.js";
 export { createModuleGraph, ModuleGraph, type ModuleGraphOptions, type ModuleGraphStats } from "./graph.js";
@@ -46,6 +47,13 @@ export interface TransformOptions {
    * would then be reused after a helper changes.
    */
   trackDependencies?: boolean;
+  /**
+   * Absolute paths of modules whose changing bindings cached functions read
+   * (`plan.stateFiles` from `planBuild`, or the union of earlier results'
+   * `stateFiles`): such a module, even without a directive, gets a small
+   * registration that hands the runtime their current values.
+   */
+  stateFiles?: ReadonlySet<string>;
 }
 
 /** One function the transform wrapped. */
@@ -62,6 +70,8 @@ export interface CachedFunctionInfo {
   scope: string[];
   /** What the hash is made of, as in the meta `deps`: `[label, own hash]`, `["own code", ...]` first. */
   deps: Array<[string, string]>;
+  /** Module bindings that change after load, keyed by value at call time: `[file relative to the root, name]`. */
+  state: Array<[string, string]>;
 }
 
 export interface TransformResult {
@@ -76,9 +86,17 @@ export interface TransformResult {
    */
   dependencies: string[];
   /**
+   * Absolute paths of the modules whose changing bindings these functions
+   * read: the build must rewrite them too (pass them in `stateFiles`), or
+   * calls run uncached with a warning.
+   */
+  stateFiles: string[];
+  /**
    * Build warnings for the bundler to show (`this.warn`): a near-miss
-   * directive such as `"use cahce"`. A module whose only finding is a warning
-   * comes back unchanged, with no functions.
+   * directive such as `"use cahce"`, and what the build cannot know about
+   * these functions (`eval`, a helper that cannot be analysed), one per
+   * construct. A module whose only finding is a warning comes back
+   * unchanged, with no functions.
    */
   warnings: CachephantWarning[];
 }
@@ -95,18 +113,21 @@ const DEFAULT_RUNTIME = "@cachephant/runtime";
  * it imports).
  */
 export async function transform(code: string, id: string, options: TransformOptions = {}): Promise<TransformResult | null> {
-  if (!code.includes("use cache") && !DIRECTIVE_LIKE.test(code)) return null;
-  const analysis = analyzeFunctions(code, id);
-  if (!analysis) return null;
   const root = options.root ?? process.cwd();
   const absolute = path.resolve(root, stripQuery(id));
-  const file = path.relative(root, absolute).split(path.sep).join("/");
+  const file = relativeTo(root, absolute);
+  const isStateFile = options.stateFiles?.has(absolute) === true;
+  if (!code.includes("use cache") && !DIRECTIVE_LIKE.test(code)) {
+    return isStateFile ? registerModuleState(code, id, absolute, file, options) : null;
+  }
+  const analysis = analyzeFunctions(code, id);
+  if (!analysis) return isStateFile ? registerModuleState(code, id, absolute, file, options) : null;
 
   let results: FunctionDependencies[] = [];
   let dependencies: string[] = [];
+  const graph = graphState(options.graph ?? createModuleGraph());
+  const entry = graph.register(entryKey(id, absolute), code, analysis.program);
   if (analysis.functions.length > 0) {
-    const graph = graphState(options.graph ?? createModuleGraph());
-    const entry = graph.register(entryKey(id, absolute), code, analysis.program);
     const found = await analyzeDependencies(analysis, entry, {
       graph,
       resolve: options.resolve,
@@ -126,21 +147,89 @@ export async function transform(code: string, id: string, options: TransformOpti
     const result = results[index]!;
     const ignored = new Set([...fn.ignoreOther.own, ...fn.ignoreOther.inherited]);
     const scope = result.scope.filter((entry) => !ignored.has(entry.name) && !ignored.has(entry.name.split(".")[0]!));
-    return { hash: result.hash, scope, deps: result.deps };
+    const state = result.state.map((binding): [string, string] => [relativeTo(root, binding.file), binding.name]);
+    return { hash: result.hash, scope, deps: result.deps, state };
   });
 
+  // The module's own changing bindings, when a cached function (here or elsewhere) reads them.
+  const ownState = isStateFile || results.some((result) => result.state.some((binding) => binding.file === entry.path));
   const { code: output, map } = rewrite(code, analysis, outputs, {
     id,
     file,
     runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME,
     dir: options.dir,
     maxSize: options.maxSize,
+    state: ownState ? moduleState(entry).changing : undefined,
   });
   const functions = analysis.functions.map(({ name, line, column }, index): CachedFunctionInfo => {
-    const { hash, scope, deps } = outputs[index]!;
-    return { name, hash, line, column, scope: scope.map((entry) => entry.name), deps: deps.map(([label, own]) => [label, own]) };
+    const { hash, scope, deps, state } = outputs[index]!;
+    return {
+      name,
+      hash,
+      line,
+      column,
+      scope: scope.map((entry) => entry.name),
+      deps: deps.map(([label, own]) => [label, own]),
+      state: (state ?? []).map(([stateFile, name]) => [stateFile, name]),
+    };
   });
-  return { code: output, map, functions, dependencies, warnings: analysis.warnings };
+  const stateFiles = [...new Set(results.flatMap((result) => result.state.map((binding) => binding.file)))].sort();
+  return {
+    code: output,
+    map,
+    functions,
+    dependencies,
+    stateFiles,
+    warnings: [...analysis.warnings, ...warningsOf(analysis.functions, results, file, root)],
+  };
+}
+
+/** `src/h.ts`: a path relative to the root, with `/`. */
+function relativeTo(root: string, file: string): string {
+  return path.relative(root, stripQuery(file)).split(path.sep).join("/");
+}
+
+function warningsOf(functions: readonly AnalyzedFunction[], results: readonly FunctionDependencies[], file: string, root: string): CachephantWarning[] {
+  const warnings: CachephantWarning[] = [];
+  functions.forEach((fn, index) => {
+    for (const found of results[index]!.unknowable) {
+      warnings.push({
+        message:
+          `${relativeTo(root, found.file)}:${found.line}: ${found.construct}: the build cannot know what it does, ` +
+          `so cached results of ${fn.name} (${file}:${fn.line}) may not follow it; pass what it affects as an argument, or avoid it`,
+        code: "CACHEPHANT_UNKNOWABLE",
+        line: found.line,
+        column: 0,
+      });
+    }
+  });
+  return warnings;
+}
+
+/**
+ * A module without cached functions whose changing bindings cached
+ * functions elsewhere read: append the registration that hands the runtime
+ * their current values. Null when it has none (or does not parse: the
+ * bundler reports that).
+ */
+function registerModuleState(code: string, id: string, absolute: string, file: string, options: TransformOptions): TransformResult | null {
+  let analysis: Analysis;
+  try {
+    analysis = moduleAnalysis(code, id);
+  } catch {
+    return null;
+  }
+  const graph = graphState(options.graph ?? createModuleGraph());
+  const entry = graph.register(entryKey(id, absolute), code, analysis.program);
+  const state = moduleState(entry).changing;
+  if (state.length === 0) return null;
+  const { code: output, map } = rewrite(code, analysis, [], {
+    id,
+    file,
+    runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME,
+    state,
+  });
+  return { code: output, map, functions: [], dependencies: [], stateFiles: [], warnings: [] };
 }
 
 /**
@@ -160,3 +249,5 @@ function entryKey(id: string, absolute: string): string {
 function variableNames(names: readonly string[]): string[] {
   return [...new Set(names.flatMap((name) => (name.includes(".") ? [name, name.split(".")[0]!] : [name])))];
 }
+
+export { planBuild, type BuildPlan, type BuildPlanOptions } from "./plan.js";

@@ -1,5 +1,6 @@
 import type { Binding, NodePath, Scope } from "@babel/traverse";
 import * as t from "@babel/types";
+import { TRANSPARENT_WRAPPERS } from "./ast.js";
 import { runtimeParams } from "./params.js";
 
 /**
@@ -96,16 +97,6 @@ function localBindings(root: NodePath): Map<t.Node, Binding> {
   return map;
 }
 
-// TypeScript-only wrappers around a runtime expression, and parentheses.
-const TRANSPARENT = new Set([
-  "TSAsExpression",
-  "TSSatisfiesExpression",
-  "TSTypeAssertion",
-  "TSNonNullExpression",
-  "TSInstantiationExpression",
-  "ParenthesizedExpression",
-  "TypeCastExpression",
-]);
 
 // Declarations that exist only for the type checker.
 const TYPE_ONLY = new Set([
@@ -217,7 +208,7 @@ class Writer {
       return;
     }
     let node = input;
-    while (TRANSPARENT.has(node.type)) node = (node as t.TSAsExpression).expression;
+    while (TRANSPARENT_WRAPPERS.has(node.type)) node = (node as t.TSAsExpression).expression;
     switch (node.type) {
       case "Identifier":
       case "JSXIdentifier":
@@ -375,7 +366,7 @@ class Writer {
     this.out.push(node.type, "{object:");
     const property = node.property;
     let object: t.Node = node.object;
-    while (TRANSPARENT.has(object.type)) object = (object as t.TSAsExpression).expression;
+    while (TRANSPARENT_WRAPPERS.has(object.type)) object = (object as t.TSAsExpression).expression;
     const memberName =
       !node.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
     // `ns.member` of a free name: which members are read matters (a namespace import).

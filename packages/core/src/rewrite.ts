@@ -9,6 +9,8 @@ export interface FunctionOutput {
   /** Outside variables keyed by value, sorted by name, after `ignore`. */
   scope: ScopeEntry[];
   deps: ReadonlyArray<readonly [string, string]>;
+  /** Module bindings that change after load, `[file, name]`, keyed by value at call time. */
+  state?: ReadonlyArray<readonly [string, string]>;
 }
 
 /** The parts of the meta object that come from the build options. */
@@ -22,6 +24,8 @@ export interface MetaDefaults {
 export interface RewriteOptions extends MetaDefaults {
   id: string;
   runtimeModule: string;
+  /** Module bindings whose current values the module hands to the runtime (see `state.ts`). */
+  state?: readonly string[] | undefined;
 }
 
 /**
@@ -46,7 +50,23 @@ export function rewrite(
   const run = freeName(code, "__cachephant_run");
   analysis.functions.forEach((fn, index) => wrapFunction(s, code, fn, outputs[index]!, run, options));
   if (analysis.moduleDirective) removeDirective(s, code, analysis.moduleDirective);
-  if (analysis.functions.length > 0) insertImport(s, code, analysis, run, options.runtimeModule);
+  const imports: Array<[string, string]> = analysis.functions.length > 0 ? [["runCached", run]] : [];
+  let registration = "";
+  if (options.state && options.state.length > 0) {
+    // First thing the module runs: a cached function its own top-level code
+    // calls can read the state (a getter read before its variable is
+    // initialized throws, and that call runs uncached).
+    if (analysis.format === "cjs") {
+      // CommonJS loads the runtime lazily (below): register straight into the
+      // registry every runtime copy shares, without loading it.
+      registration = ` ${sharedRegistration(options.file, options.state)}`;
+    } else {
+      const register = freeName(code, "__cachephant_state");
+      imports.push(["registerState", register]);
+      registration = ` ${stateRegistration(register, options.file, options.state)}`;
+    }
+  }
+  if (imports.length > 0 || registration !== "") insertImport(s, code, analysis, imports, options.runtimeModule, registration);
   return {
     code: s.toString(),
     map: s.generateMap({ source: options.id, includeContent: true, hires: true }),
@@ -101,6 +121,9 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
     `paths: [${fn.params.map((param) => q(param.path)).join(", ")}]`,
   ];
   if (output.scope.length > 0) fields.push(`scope: [${output.scope.map((entry) => q(entry.name)).join(", ")}]`);
+  if (output.state && output.state.length > 0) {
+    fields.push(`state: [${output.state.map(([file, name]) => `[${q(file)}, ${q(name)}]`).join(", ")}]`);
+  }
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
   if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
   // A string literal: a call allocates nothing for it, the runtime parses it only when debugging.
@@ -119,9 +142,21 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
  * pragmas (`// @ts-nocheck`, `/** @jsxImportSource x *\/`) that must stay on top.
  * It shares an existing line, so no line moves.
  */
-function insertImport(s: MagicString, code: string, analysis: Analysis, run: string, runtimeModule: string): void {
-  const statement =
-    analysis.format === "cjs" ? lazyRuntime(code, run, runtimeModule) : `import { runCached as ${run} } from ${JSON.stringify(runtimeModule)};`;
+function insertImport(
+  s: MagicString,
+  code: string,
+  analysis: Analysis,
+  names: ReadonlyArray<[string, string]>,
+  runtimeModule: string,
+  after = "",
+): void {
+  let statement = after.trimStart();
+  if (names.length > 0) {
+    statement =
+      (analysis.format === "cjs"
+        ? lazyRuntime(code, names[0]![1], runtimeModule)
+        : `import { ${names.map(([name, local]) => `${name} as ${local}`).join(", ")} } from ${JSON.stringify(runtimeModule)};`) + after;
+  }
   const program = analysis.ast.program;
   const others = program.directives.filter((directive) => directive !== analysis.moduleDirective);
   const lastDirective = others[others.length - 1];
@@ -145,6 +180,26 @@ function lazyRuntime(code: string, run: string, runtimeModule: string): string {
     `let ${loaded}; const ${run} = (...args) => ` +
     `(${loaded} || (${loaded} = import(${JSON.stringify(runtimeModule)}))).then((runtime) => runtime.runCached(...args));`
   );
+}
+
+/**
+ * Put first in a module whose bindings change after load: hands the runtime a
+ * getter per binding, so a cached function that reaches them (through any
+ * helper) keys its calls by their current values.
+ */
+function stateRegistration(register: string, file: string, names: readonly string[]): string {
+  const getters = names.map((name) => `${JSON.stringify(name)}: () => ${name}`).join(", ");
+  return `${register}(${JSON.stringify(file)}, { ${getters} });`;
+}
+
+/**
+ * The same for CommonJS, which loads the runtime only on a cached call: the
+ * getters go straight into the registry every runtime copy shares
+ * (`Symbol.for("cachephant.state")`, read by the runtime's `state.ts`).
+ */
+function sharedRegistration(file: string, names: readonly string[]): string {
+  const getters = names.map((name) => `${JSON.stringify(name)}: () => ${name}`).join(", ");
+  return `(globalThis[Symbol.for("cachephant.state")] ??= new Map()).set(${JSON.stringify(file)}, { ${getters} });`;
 }
 
 /** `base`, or `base2`, `base3`, ... when the file already uses that name anywhere. */

@@ -18,6 +18,7 @@ interface Call {
     line: number;
     paths: string[];
     scope?: string[];
+    state?: Array<[string, string]>;
     deps?: string;
     ignore?: number[];
     ttl?: number;
@@ -35,6 +36,9 @@ export async function runCached(meta, values, fn, scope) {
   if (scope) { try { read = scope(); } catch { read = "TDZ"; } }
   globalThis.__cachephantCalls.push({ meta, values, ...(scope ? { scope: read } : {}) });
   return fn(...values);
+}
+export function registerState(file, getters) {
+  (globalThis.__cachephantState ??= {})[file] = getters;
 }
 `;
 const FAKE_RUNTIME_CJS = `
@@ -259,6 +263,13 @@ describe("scope values", () => {
         "use cache";
         return x * rate;
       }
+      function scaled(x) {
+        return x * rate;
+      }
+      export async function viaHelper(x) {
+        "use cache";
+        return scaled(x);
+      }
       async function maybeLate(flag) {
         "use cache";
         return flag ? late : "early";
@@ -286,6 +297,21 @@ describe("scope values", () => {
       [["rate"], [2]],
       [["rate"], [5]],
     ]);
+  });
+
+  test("a module variable a helper reads and a setter changes is state, read through the module's registration", () => {
+    const { result, calls } = probe(`const mod = await import("./scope.mjs"); globalThis.__cachephantCalls.length = 0;
+      const read = () => globalThis.__cachephantState["scope.mjs"].rate();
+      mod.setRate(2);
+      const first = [await mod.viaHelper(3), read()];
+      mod.setRate(7);
+      return [first, [await mod.viaHelper(3), read()]];`);
+    expect(result).toEqual([
+      [6, 2],
+      [21, 7],
+    ]);
+    expect(calls[0]!.meta.state).toEqual([["scope.mjs", "rate"]]);
+    expect(calls[0]!.meta.scope).toBeUndefined();
   });
 
   test("closure variables, also those a helper reads", () => {

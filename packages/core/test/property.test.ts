@@ -436,6 +436,6 @@ describe("random edits (seeded)", () => {
       // Both outcomes were exercised.
       expect(tally.changed).toBeGreaterThan(10);
       expect(tally.kept).toBeGreaterThan(10);
-    });
+    }, 60_000);
   }
 });

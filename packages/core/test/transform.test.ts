@@ -24,8 +24,8 @@ describe("transform", () => {
     const code = `const x = 1;\nexport async function load(a) {\n  "use cache";\n  return a;\n}\nconst api = { async get(id) { "use cache"; return id; } };\n`;
     const result = (await transform(code, "/project/src/a.js", { root: "/project" }))!;
     expect(result.functions).toEqual([
-      { name: "load", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 2, column: 7, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]] },
-      { name: "get", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 6, column: 14, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]] },
+      { name: "load", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 2, column: 7, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]], state: [] },
+      { name: "get", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 6, column: 14, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]], state: [] },
     ]);
   });
 

@@ -10,6 +10,8 @@ export interface CachedTransform {
   map: unknown;
   /** Project files the hashes depend on (the core's `dependencies`). */
   dependencies: string[];
+  /** Modules whose changing bindings the output's functions read (the core's `stateFiles`). */
+  stateFiles: string[];
   /** The core's build warnings, shown again on every build that reuses the entry. */
   warnings: CachephantWarning[];
   /**
@@ -137,6 +139,7 @@ function isEntry(value: unknown): value is CachedTransform {
     typeof entry.code === "string" &&
     Array.isArray(entry.dependencies) &&
     Array.isArray(entry.warnings) &&
+    Array.isArray(entry.stateFiles) &&
     Array.isArray(entry.checks) &&
     entry.checks.every((check) => Array.isArray(check) && check.length === 3 && typeof check[0] === "string")
   );

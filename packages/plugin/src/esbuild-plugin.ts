@@ -1,4 +1,3 @@
-import { createHash } from "node:crypto";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import type { Loader, Message, OnLoadResult, PluginBuild } from "esbuild";
@@ -9,7 +8,8 @@ import type { ModuleTransformer } from "./module-transformer.js";
 import type { OptionsResolved } from "./options.js";
 import { esbuildTarget } from "./platform.js";
 import { esbuildResolver } from "./resolver.js";
-import { RewriteSet } from "./rewrite-set.js";
+import { planStateFiles } from "./plan.js";
+import { RewriteSet, scanRecordName } from "./rewrite-set.js";
 import { RUNTIME_IMPORT, type createRuntimeCheck } from "./runtime-check.js";
 
 export interface EsbuildPluginParts {
@@ -47,9 +47,15 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   const root = resolve(build.initialOptions.absWorkingDir ?? process.cwd(), options.root);
   const rewrites = new RewriteSet(root, createIdFilter(options.include, options.exclude));
   // The previous build's scan, so files unchanged since are not read again.
-  const scanName = `scan-${createHash("sha256").update(JSON.stringify([root, String(options.include), String(options.exclude)])).digest("hex").slice(0, 16)}`;
+  const scanName = scanRecordName(root, options.include, options.exclude);
   rewrites.restore(transformer.readExtra(scanName));
   if (rewrites.scan().length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+  // Modules holding state that cached functions read need a rewrite too, and
+  // the filter below is fixed now. esbuild's resolver cannot be called during
+  // setup: the plan resolves relative imports itself (a state module reached
+  // only through an alias is missed here: its readers run uncached with a
+  // warning, never stale).
+  await planStateFiles(transformer, rewrites, root, createIdFilter(options.include, options.exclude), undefined);
   const filtered = new Set(rewrites.files());
   const resolveImport = esbuildResolver(build);
   let builds = 0;

@@ -1,10 +1,13 @@
-import { join } from "node:path";
+import { join, resolve } from "node:path";
 import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core";
 import { nearestPackageRoot, recordSettings } from "@cachephant/runtime/project";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { buildErrorWithoutStack } from "./build-errors.js";
 import { addRuntimeExternal, esbuildFormatWarning } from "./bundler-output.js";
 import { setupEsbuild } from "./esbuild-plugin.js";
+import { createIdFilter } from "./id-filter.js";
+import { planStateFiles } from "./plan.js";
+import { RewriteSet, scanRecordName } from "./rewrite-set.js";
 import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { resolveOptions, type Options } from "./options.js";
 import { viteTarget, type TargetPlatform } from "./platform.js";
@@ -52,6 +55,15 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   }
 
   let warnedBrowser = false;
+  // A warning about a helper reached from several modules is said once a build.
+  const warned = new Set<string>();
+  const warnOnce = (context: { warn(message: string): void }, message: string) => {
+    if (warned.has(message)) return;
+    warned.add(message);
+    context.warn(message);
+  };
+  const root = resolve(options.root);
+  const include = createIdFilter(options.include, options.exclude);
   let viteCommand: "build" | "serve" | undefined;
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
   const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
@@ -61,13 +73,21 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     name: "cachephant",
     enforce: "pre",
 
-    buildStart() {
+    async buildStart() {
       warnedBrowser = false;
+      warned.clear();
       record();
       // Without a watcher nobody reports changes between builds: trust
       // nothing from an earlier one. Watch mode and dev servers keep the
       // graph and report changes through watchChange.
       if (watchMode(this) !== true) transformer.reset();
+      // The modules holding state that cached functions read are rewritten
+      // too; known now, before any module loads.
+      const rewrites = new RewriteSet(root, include);
+      const scanName = scanRecordName(root, options.include, options.exclude);
+      rewrites.restore(transformer.readExtra(scanName));
+      if (rewrites.scan().length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+      await planStateFiles(transformer, rewrites, root, include, bundlerResolver(this));
     },
 
     watchChange(id) {
@@ -96,10 +116,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     transform: {
       filter: {
         id: { include: options.include, exclude: options.exclude },
-        // "use cache", and near misses of it ("use cahce"), which are warnings.
-        code: DIRECTIVE_LIKE,
+        // "use cache", near misses of it ("use cahce", warnings), and state
+        // modules pass the check below.
+        // No `code` filter: a module whose changing bindings a cached
+        // function reads has no directive, and needs its registration.
       },
       async handler(code, id, ...rest: unknown[]) {
+        if (!DIRECTIVE_LIKE.test(code) && !transformer.stateFiles.has(id.replace(/[?#].*$/, ""))) return;
         if (targetOf(this, rest[0]) === "browser") {
           if (!warnedBrowser) {
             warnedBrowser = true;
@@ -110,7 +133,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         try {
           const result = await transformer.transform(code, id, bundlerResolver(this));
           if (!result) return;
-          for (const warning of result.warnings) this.warn(warning.message);
+          for (const warning of result.warnings) warnOnce(this, warning.message);
           if (result.code === code) return;
           checkRuntime(id.replace(/[?#].*$/, ""));
           // Dev servers and watch builds transform this module again when a

@@ -25,6 +25,7 @@ export interface TransformOutput {
   code: string;
   map: TransformResult["map"];
   dependencies: string[];
+  stateFiles: string[];
   warnings: TransformResult["warnings"];
 }
 
@@ -62,6 +63,7 @@ export class ModuleTransformer {
   /** A build that will not be told about changes (no watcher): trust nothing read before. */
   reset(): void {
     this.graph = this.createGraph();
+    this.stateFiles.clear();
     this.contents.clear();
     this.signatures.clear();
     this.packageFiles.clear();
@@ -95,20 +97,41 @@ export class ModuleTransformer {
     this.cache?.evict();
   }
 
+  /**
+   * Modules whose changing bindings cached functions read (from the plan at
+   * build start, and from each transform): they get a registration too.
+   */
+  readonly stateFiles = new Set<string>();
+
+  /** The build's module graph, shared with the plan at build start. */
+  get moduleGraph(): ModuleGraph {
+    return this.graph;
+  }
+
   async transform(code: string, id: string, resolve: Resolve | undefined): Promise<TransformOutput | null> {
-    const key = this.cache?.key(id, code);
+    const file = id.replace(/[?#].*$/, "");
+    // A state module's output has its registration: not the same entry.
+    const key = this.cache?.key(this.stateFiles.has(file) ? `${id}\0state` : id, code);
     if (key !== undefined) {
       const hit = this.cache!.get(key, (check) => this.holds(check));
       if (hit) {
         this.hits++;
-        return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, warnings: hit.warnings };
+        for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
+        return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings };
       }
     }
     this.transforms++;
     const { root, runtimeModule, dir, maxSize } = this.options;
-    const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph: this.graph });
+    const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph: this.graph, stateFiles: this.stateFiles });
     if (!result) return null;
-    const output = { code: result.code, map: result.map, dependencies: result.dependencies, warnings: result.warnings };
+    for (const stateFile of result.stateFiles) this.stateFiles.add(stateFile);
+    const output = {
+      code: result.code,
+      map: result.map,
+      dependencies: result.dependencies,
+      stateFiles: result.stateFiles,
+      warnings: result.warnings,
+    };
     if (key !== undefined) {
       this.cache!.set(key, { ...output, checks: this.checksFor(id.replace(/[?#].*$/, ""), code, result.dependencies) });
     }

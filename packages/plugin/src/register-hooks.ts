@@ -11,6 +11,7 @@ import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { RUNTIME_MODULE } from "./runtime-check.js";
 
 const TRANSFORMABLE = /\.[cm]?jsx?$/;
+const warned = new Set<string>();
 // Helper modules parsed once per process; results remembered across processes.
 const root = process.cwd();
 const transformer = new ModuleTransformer({
@@ -30,8 +31,11 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   if (loaded.source == null) return loaded;
   const source =
     typeof loaded.source === "string" ? loaded.source : Buffer.from(loaded.source as Uint8Array).toString("utf8");
-  if (!source.includes("use cache") && !DIRECTIVE_LIKE.test(source)) return loaded;
   const file = fileURLToPath(url);
+  // Node loads a module's imports after the module itself, so the modules
+  // holding state that cached functions read are known (from their
+  // transforms) by the time they load.
+  if (!DIRECTIVE_LIKE.test(source) && !transformer.stateFiles.has(file)) return loaded;
   let result;
   try {
     result = await transformer.transform(source, file, undefined);
@@ -39,7 +43,11 @@ export const load: LoadHook = async (url, context, nextLoad) => {
     throw error instanceof CachephantBuildError ? buildErrorWithoutStack(error, "node") : error;
   }
   if (!result) return loaded;
-  for (const warning of result.warnings) process.stderr.write(`cachephant: warning: ${warning.message}\n`);
+  for (const warning of result.warnings) {
+    if (warned.has(warning.message)) continue;
+    warned.add(warning.message);
+    process.stderr.write(`cachephant: warning: ${warning.message}\n`);
+  }
   if (result.code === source) return loaded;
   const map = Buffer.from(JSON.stringify(result.map)).toString("base64");
   return {

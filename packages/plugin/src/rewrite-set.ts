@@ -1,3 +1,4 @@
+import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join } from "node:path";
 import { DIRECTIVE_LIKE } from "@cachephant/core";
@@ -9,6 +10,11 @@ interface Seen {
   mtimeMs: number;
   size: number;
   directive: boolean;
+}
+
+/** The name the previous build's scan is kept under, per root and include/exclude. */
+export function scanRecordName(root: string, include: unknown, exclude: unknown): string {
+  return `scan-${createHash("sha256").update(JSON.stringify([root, String(include), String(exclude)])).digest("hex").slice(0, 16)}`;
 }
 
 /** What a scan saw, to start the next process's scan from: files unchanged since are not read again. */

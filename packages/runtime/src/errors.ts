@@ -52,3 +52,19 @@ export class UnreadableScopeError extends Error {
     );
   }
 }
+
+/**
+ * A module whose changing bindings a cached function reads has not handed
+ * them to the runtime: it was not rewritten by the build step, or it has not
+ * finished loading. The call runs uncached rather than risk an old result.
+ */
+export class MissingStateError extends Error {
+  readonly code = "CACHEPHANT_MISSING_STATE";
+  override name = "MissingStateError";
+  constructor(
+    readonly file: string,
+    readonly binding: string,
+  ) {
+    super(`the current value of \`${binding}\` in ${file} is not available (that module was not rewritten by the Cachephant build step, or has not initialized it yet)`);
+  }
+}

@@ -10,6 +10,7 @@
 export { runCached } from "./run.js";
 export { cached, type CachedOptions } from "./cached.js";
 export { CachedFunctionError, type CachedFunctionErrorCode } from "./cached-error.js";
+export { registerState } from "./state.js";
 export { configure, type ConfigureOptions } from "./config.js";
 export {
   clear,
@@ -25,5 +26,5 @@ export {
   type VerifyProblem,
   type VerifyReport,
 } from "./api.js";
-export { ConfigError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+export { ConfigError, MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 export type { CachedFunctionMeta } from "./meta.js";

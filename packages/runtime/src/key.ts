@@ -13,7 +13,8 @@
  * r RegExp, m Map, e Set, b binary, l URL, x boxed primitive, E error,
  * ^ back-reference to an enclosing object (cycles), _ an ignored parameter.
  * Scope values only: F a function or class, k an object keyed by its class
- * name only (see `KeyMode`).
+ * name only (see `KeyMode`). Module state only: G a function or class by its
+ * source, then its own properties (o) and its prototype's (p).
  */
 import { hash } from "node:crypto";
 import { EventEmitter } from "node:events";
@@ -51,7 +52,12 @@ const INLINE_BINARY_LIMIT = 256;
  * written then stay valid.
  * @throws UnkeyableValueError naming the value's path (`args[1].logger`, `scope.config.x`).
  */
-export function entryKey(meta: CachedFunctionMeta, values: readonly unknown[], scope?: readonly unknown[]): string {
+export function entryKey(
+  meta: CachedFunctionMeta,
+  values: readonly unknown[],
+  scope?: readonly unknown[],
+  state?: readonly unknown[],
+): string {
   const ignore = meta.ignore;
   const walk: Walk = { stack: [], scope: false };
   let encoded = "";
@@ -67,17 +73,17 @@ export function entryKey(meta: CachedFunctionMeta, values: readonly unknown[], s
     }
   }
   let input = `${meta.hash}\n${values.length}\n${encoded}`;
+  // Each encoding is self-delimiting, so these suffixes cannot be confused with more arguments.
   if (scope !== undefined && scope.length > 0) {
-    // Each encoding is self-delimiting, so this suffix cannot be confused with more arguments.
     walk.scope = true;
-    input += `\nscope ${scope.length}\n`;
-    for (let i = 0; i < scope.length; i++) {
-      try {
-        input += encode(scope[i], walk);
-      } catch (error) {
-        throw toUnkeyable(error, scopePath(meta, i));
-      }
-    }
+    input += encodeSection("scope", scope, walk, (i) => scopePath(meta, i));
+  }
+  if (state !== undefined && state.length > 0) {
+    // Module state: like scope values, except functions and classes count by
+    // their source and own properties (they may be swapped or given statics).
+    walk.scope = true;
+    walk.state = true;
+    input += encodeSection("state", state, walk, (i) => statePath(meta, i));
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -136,6 +142,25 @@ export function classKeyedScopeValues(meta: CachedFunctionMeta, scope: readonly 
   return found;
 }
 
+/** `\nscope 2\n` and the values' encodings; an unkeyable value names its path. */
+function encodeSection(name: string, values: readonly unknown[], walk: Walk, pathOf: (index: number) => string): string {
+  let encoded = `\n${name} ${values.length}\n`;
+  for (let i = 0; i < values.length; i++) {
+    try {
+      encoded += encode(values[i], walk);
+    } catch (error) {
+      throw toUnkeyable(error, pathOf(i));
+    }
+  }
+  return encoded;
+}
+
+/** `src/h.ts#config`: the path of the `index`th state value. */
+function statePath(meta: CachedFunctionMeta, index: number): string {
+  const entry = meta.state?.[index];
+  return entry === undefined ? `state[${index}]` : `${entry[0]}#${entry[1]}`;
+}
+
 /** `scope.config`: the path of the `index`th scope value, in the terms of the function's code. */
 export function scopePath(meta: CachedFunctionMeta, index: number): string {
   const name = meta.scope?.[index];
@@ -148,6 +173,8 @@ interface Walk {
   readonly stack: object[];
   /** Keying scope values (see `KeyMode`) rather than arguments. */
   scope: boolean;
+  /** Keying module state: functions by their source and own properties. */
+  state?: boolean;
   /** Debug only: fail at the class-keyed value after the first `skip` ones, to learn its path. */
   readonly probe?: { readonly skip: number; seen: number };
 }
@@ -198,12 +225,33 @@ function encode(value: unknown, walk: Walk): string {
     case "object":
       return value === null ? "z" : encodeObject(value, walk);
     case "function":
+      if (walk.state) return encodeFunctionState(value, walk);
       if (walk.scope) return FUNCTION_TOKEN;
       throw new ValuePathFailure("a function");
     default:
       if (walk.scope) return byClass(value, "Symbol", walk);
       throw new ValuePathFailure("a symbol");
   }
+}
+
+/**
+ * A function or class in module state: its source, its own enumerable
+ * properties (statics assigned later) and those of its prototype (methods
+ * assigned later), so swapping it or assigning to it changes the key.
+ */
+function encodeFunctionState(value: Function, walk: Walk): string {
+  const stack = walk.stack;
+  const openAt = stack.indexOf(value);
+  if (openAt !== -1) return `^${openAt};`;
+  stack.push(value);
+  const source = Function.prototype.toString.call(value);
+  let encoded = `G${source.length}:${source}${encodeProperties("o", value, walk)}`;
+  const prototype: unknown = (value as { prototype?: unknown }).prototype;
+  if (typeof prototype === "object" && prototype !== null && Object.keys(prototype).length > 0) {
+    encoded += encodeProperties("p", prototype, walk);
+  }
+  stack.pop();
+  return encoded;
 }
 
 function encodeObject(value: object, walk: Walk): string {

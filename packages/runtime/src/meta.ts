@@ -29,6 +29,12 @@ export interface CachedFunctionMeta {
    */
   readonly scope?: readonly string[];
   /**
+   * Module bindings that change after load which the function reaches
+   * through any helper: `[file, name]`, read from the values the modules
+   * registered (`registerState`) and keyed by value at call time.
+   */
+  readonly state?: ReadonlyArray<readonly [string, string]>;
+  /**
    * What the code hash is made of, for debug lines after a code change: a
    * JSON array of `[label, hash]` pairs, the function's own code first
    * (`["own code", "…"]`), then each declaration, module or package it

@@ -7,12 +7,13 @@
 import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
-import { UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 import { entryKey } from "./key.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { withRemote } from "./remote/index.js";
 import { noteClassKeyedScope, readScope } from "./scope.js";
+import { readState } from "./state.js";
 import { storeAt, type EntryMetadata, type Store } from "./store.js";
 import { debugLine, label, warnOnce } from "./warn.js";
 
@@ -54,7 +55,7 @@ export async function runCached<T>(
   let scopeValues: readonly unknown[] | undefined;
   try {
     scopeValues = scope === undefined ? undefined : readScope(scope);
-    key = entryKey(meta, values, scopeValues);
+    key = entryKey(meta, values, scopeValues, meta.state === undefined ? undefined : readState(meta));
   } catch (error) {
     return runUncached(call, keyingFailureWarning(meta, error));
   }
@@ -273,6 +274,10 @@ function keyingFailureWarning(meta: CachedFunctionMeta, error: unknown): string 
       `scope:${label(meta)}`,
       `${label(meta)} runs uncached: ${error.message}; is it called before a variable it reads is initialized?`,
     );
+    return error.message;
+  }
+  if (error instanceof MissingStateError) {
+    warnOnce(`state:${label(meta)}:${error.file}`, `${label(meta)} runs uncached: ${error.message}`);
     return error.message;
   }
   if (!(error instanceof UnkeyableValueError)) {

@@ -13,6 +13,7 @@ describe("the public entry", () => {
     expect(Object.keys(runtime).sort()).toEqual([
       "CachedFunctionError",
       "ConfigError",
+      "MissingStateError",
       "UnkeyableValueError",
       "UnreadableScopeError",
       "UnstorableResultError",
@@ -21,6 +22,7 @@ describe("the public entry", () => {
       "configure",
       "list",
       "prune",
+      "registerState",
       "runCached",
       "verify",
     ]);
@@ -31,6 +33,7 @@ describe("the public entry", () => {
     expect(new runtime.UnstorableResultError("result", "a function").code).toBe("CACHEPHANT_UNSTORABLE");
     expect(new runtime.ConfigError("x").code).toBe("CACHEPHANT_BAD_CONFIG");
     expect(new runtime.CachedFunctionError("CACHEPHANT_NO_SOURCE", "why", "fix").code).toBe("CACHEPHANT_NO_SOURCE");
+    expect(new runtime.MissingStateError("src/h.ts", "mode").code).toBe("CACHEPHANT_MISSING_STATE");
   });
 
   test("only cacache.ts loads cacache, and only with a dynamic import", () => {

@@ -1,0 +1,87 @@
+/**
+ * Which files a build must rewrite, known before the bundler loads any
+ * module: the files with a `"use cache"` directive, and the modules whose
+ * changing bindings their cached functions read (each gets a registration
+ * that hands the runtime those bindings' current values). Bundlers load
+ * modules in parallel, so a state module can be loaded before the module
+ * whose analysis finds it: this scan runs at build start.
+ */
+import { readdirSync, readFileSync } from "node:fs";
+import path from "node:path";
+import { CODE_FILE, createModuleGraph, type ModuleGraph } from "./graph.js";
+import type { Resolver } from "./resolve.js";
+import { transform } from "./index.js";
+import type { CachephantWarning } from "./warnings.js";
+
+export interface BuildPlanOptions {
+  /** The folder to scan (`node_modules` and dot folders are skipped). */
+  root: string;
+  /** Which files the build looks at (the plugin's include/exclude); default every JS/TS file. */
+  include?: (file: string) => boolean;
+  resolve?: Resolver;
+  /** The build's module graph: what the scan parses is reused by the transforms. */
+  graph?: ModuleGraph;
+}
+
+export interface BuildPlan {
+  /** Absolute paths of the files whose text contains `use cache`. */
+  directiveFiles: Set<string>;
+  /** Absolute paths of the modules whose changing bindings cached functions read. */
+  stateFiles: Set<string>;
+  /** Every file the build must pass to `transform`: directive files and state files. */
+  files: Set<string>;
+  /** What the build cannot know, once per construct and function. */
+  warnings: CachephantWarning[];
+}
+
+const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;
+
+/** Scans `root` for directive files and analyzes them (errors are left to the real transform). */
+export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
+  const root = path.resolve(options.root);
+  const graph = options.graph ?? createModuleGraph();
+  const plan: BuildPlan = { directiveFiles: new Set(), stateFiles: new Set(), files: new Set(), warnings: [] };
+  for (const file of codeFiles(root)) {
+    if (options.include && !options.include(file)) continue;
+    let code: string;
+    try {
+      code = readFileSync(file, "utf8");
+    } catch {
+      continue;
+    }
+    if (!code.includes("use cache")) continue;
+    plan.directiveFiles.add(file);
+    try {
+      const result = await transform(code, file, { root, resolve: options.resolve, graph });
+      for (const stateFile of result?.stateFiles ?? []) plan.stateFiles.add(stateFile);
+      plan.warnings.push(...(result?.warnings ?? []));
+    } catch {
+      // A build error: the bundler's own transform of the file reports it.
+    }
+  }
+  for (const file of [...plan.directiveFiles, ...plan.stateFiles]) plan.files.add(file);
+  return plan;
+}
+
+function codeFiles(root: string): string[] {
+  const found: string[] = [];
+  const pending = [root];
+  while (pending.length > 0) {
+    const folder = pending.pop()!;
+    let entries;
+    try {
+      entries = readdirSync(folder, { withFileTypes: true });
+    } catch {
+      continue;
+    }
+    for (const entry of entries) {
+      const full = path.join(folder, entry.name);
+      if (entry.isDirectory()) {
+        if (!SKIPPED_FOLDER.test(entry.name)) pending.push(full);
+      } else if (entry.isFile() && CODE_FILE.test(entry.name) && !entry.name.endsWith(".d.ts")) {
+        found.push(full);
+      }
+    }
+  }
+  return found.sort();
+}

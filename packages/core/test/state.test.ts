@@ -1,0 +1,201 @@
+// State that changes after load (keyed by value at call time), code that runs
+// at load (folded into the hash of the bindings it touches), what the build
+// cannot know (warnings), and the build plan that finds state files early.
+import { afterAll, describe, expect, test } from "vitest";
+import { planBuild, transform } from "../src/index.js";
+import { TempProject } from "./helpers/project.js";
+
+const projects: TempProject[] = [];
+afterAll(() => projects.forEach((project) => project.remove()));
+
+const ENTRY = `import { read } from "./h";
+export async function f(x: number) {
+  "use cache";
+  return read(x);
+}
+`;
+
+/** The state `f` reaches when `h.ts` holds `helpers`. */
+async function stateOf(helpers: string): Promise<Array<[string, string]>> {
+  const project = new TempProject({ "src/entry.ts": ENTRY, "src/h.ts": helpers });
+  projects.push(project);
+  const result = await project.transform("src/entry.ts");
+  return result.functions[0]!.state;
+}
+
+describe("which module bindings change after load", () => {
+  test.each([
+    ["a `let` a setter reassigns", `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }`, ["mode"]],
+    ["an object a function mutates", `const config = { unit: "m" };\nexport function configure(u: string) { config.unit = u; }\nexport function read(x: number) { return x + config.unit; }`, ["config"]],
+    ["an array a function pushes to", `const list: number[] = [];\nexport function add(v: number) { list.push(v); }\nexport function read(x: number) { return x + list.length; }`, ["list"]],
+    ["a Map a function sets", `const m = new Map();\nexport function put(v: number) { m.set("k", v); }\nexport function read(x: number) { return x + m.get("k"); }`, ["m"]],
+    ["an object a function `Object.assign`s to", `const o = { a: 1 };\nexport function put(v: number) { Object.assign(o, { a: v }); }\nexport function read(x: number) { return x + o.a; }`, ["o"]],
+    ["an object a function deletes from", `const o: any = { a: 1 };\nexport function drop() { delete o.a; }\nexport function read(x: number) { return x + (o.a ?? 0); }`, ["o"]],
+    ["a class static a function assigns", `class C { static rate = 1; }\nexport function setRate(r: number) { C.rate = r; }\nexport function read(x: number) { return x * C.rate; }`, ["C"]],
+    ["an exported object (importers may mutate it)", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }`, ["shared"]],
+    ["an object passed to a call the analysis cannot follow", `const o = { n: 1 };\nexternalCall(o);\nexport function read(x: number) { return x + o.n; }\ndeclare function externalCall(o: object): void;`, ["o"]],
+  ])("%s counts by value", async (_, helpers, names) => {
+    expect((await stateOf(helpers)).map(([, name]) => name)).toEqual(names);
+  });
+
+  test.each([
+    ["a `const` primitive", `const RATE = 3;\nexport function read(x: number) { return x * RATE; }`],
+    ["a `const` object only read", `const TABLE = { a: 1, b: [1, 2] };\nexport function read(x: number) { return x + TABLE.a + TABLE.b.map((n) => n).length + Object.keys(TABLE).length; }`],
+    ["a `let` assigned only at load", `let impl: (x: number) => number;\nimpl = (x) => x * 2;\nexport function read(x: number) { return impl(x); }`],
+    ["a Map filled only at load", `const reg = new Map();\nreg.set("k", (x: number) => x);\nexport function read(x: number) { return reg.get("k")(x); }`],
+    ["a class whose static methods are called", `class C { static twice(x: number) { return x * 2; } }\nexport function read(x: number) { return C.twice(x); }`],
+    ["a function passed as a callback", `function double(x: number) { return x * 2; }\nexport function read(x: number) { return [x].map(double)[0]; }`],
+  ])("%s counts by code only (no run-time cost)", async (_, helpers) => {
+    expect(await stateOf(helpers)).toEqual([]);
+  });
+
+  test("the state is named by its file relative to the root, and the module holding it is a state file", async () => {
+    const project = new TempProject({
+      "src/entry.ts": ENTRY,
+      "src/h.ts": `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }`,
+    });
+    projects.push(project);
+    const result = await project.transform("src/entry.ts");
+    expect(result.functions[0]!.state).toEqual([["src/h.ts", "mode"]]);
+    expect(result.stateFiles).toEqual([project.path("src/h.ts")]);
+    expect(result.code).toContain('state: [["src/h.ts", "mode"]]');
+    // The state module itself: the registration runs first, on the first line, no line added.
+    const helpers = project.read("src/h.ts");
+    const rewritten = await transform(helpers, project.path("src/h.ts"), { root: project.dir, stateFiles: new Set(result.stateFiles) });
+    expect(rewritten!.code.split("\n").length).toBe(helpers.split("\n").length);
+    expect(rewritten!.code.split("\n")[0]).toBe(
+      'import { registerState as __cachephant_state } from "@cachephant/runtime"; __cachephant_state("src/h.ts", { "mode": () => mode }); let mode = "a";',
+    );
+    // Not a state file of this build: left alone.
+    expect(await transform(helpers, project.path("src/h.ts"), { root: project.dir })).toBeNull();
+  });
+
+  test("a CommonJS state module requires the runtime", async () => {
+    const code = `let mode = "a";\nfunction setMode(m) { mode = m; }\nmodule.exports = { setMode, read: () => mode };\n`;
+    const result = await transform(code, "/p/h.cjs", { root: "/p", stateFiles: new Set(["/p/h.cjs"]) });
+    expect(result!.code).toMatch(/^const \{ registerState: __cachephant_state \} = require\("@cachephant\/runtime"\); __cachephant_state\("h\.cjs", \{ "mode": \(\) => mode \}\);/);
+  });
+});
+
+describe("code that runs at load counts as the code of the bindings it touches", () => {
+  const hashAfter = async (helpers: (value: string) => string, before: string, after: string) => {
+    const project = new TempProject({ "src/entry.ts": ENTRY, "src/h.ts": helpers(before) });
+    projects.push(project);
+    const first = (await project.hashes("src/entry.ts")).f;
+    project.write("src/h.ts", helpers(after));
+    const second = (await project.hashes("src/entry.ts")).f;
+    project.write("src/h.ts", `${helpers(before)}\nexport function unrelated() { return 1; }\n`);
+    const unrelated = (await project.hashes("src/entry.ts")).f;
+    return { first, second, unrelated };
+  };
+
+  test.each([
+    ["a reassignment", (v: string) => `let impl: (x: number) => number;\nimpl = (x) => x * ${v};\nexport function read(x: number) { return impl(x); }`],
+    ["a static assigned after the class", (v: string) => `class Config {}\n(Config as any).rate = ${v};\nexport function read(x: number) { return x * (Config as any).rate; }`],
+    ["a prototype method", (v: string) => `function P(this: any) {}\nP.prototype.m = function (x: number) { return x * ${v}; };\nexport function read(x: number) { return new (P as any)().m(x); }`],
+    ["`Object.assign` into a const object", (v: string) => `export const fns: any = {};\nObject.assign(fns, { g: (x: number) => x + ${v} });\nexport function read(x: number) { return fns.g(x); }`],
+    ["`registry.set` into a Map", (v: string) => `const registry = new Map();\nregistry.set("k", (x: number) => x * ${v});\nexport function read(x: number) { return registry.get("k")(x); }`],
+    ["`push` into an array", (v: string) => `const list: number[] = [];\nlist.push(${v});\nexport function read(x: number) { return x + list[0]!; }`],
+  ])("%s", async (_, helpers) => {
+    const { first, second, unrelated } = await hashAfter(helpers, "2", "200");
+    expect(second).not.toBe(first);
+    expect(unrelated).toBe(first);
+  });
+
+  test("what the load-time code calls is reached too", async () => {
+    const helpers = (v: string) => `function scale(x: number) { return x * ${v}; }\nconst fns: any = {};\nObject.assign(fns, { g: (x: number) => scale(x) });\nexport function read(x: number) { return fns.g(x); }`;
+    const { first, second } = await hashAfter(helpers, "2", "3");
+    expect(second).not.toBe(first);
+  });
+});
+
+describe("what the build cannot know is said", () => {
+  const warningsFor = async (helpers: string, entry = ENTRY) => {
+    const project = new TempProject({ "src/entry.ts": entry, "src/h.ts": helpers });
+    projects.push(project);
+    return (await project.transform("src/entry.ts")).warnings.map((warning) => warning.message);
+  };
+
+  test.each([
+    ["eval", `export function read(x: number) { return eval("x * 2"); }`, "src/h.ts:1: eval"],
+    ["new Function", `const g = new Function("x", "return x * 2");\nexport function read(x: number) { return g(x); }`, "src/h.ts:1: new Function"],
+    ["a write to a global a helper reads", `(globalThis as any).factor = 2;\nexport function read(x: number) { return x * (factor as number); }`, "src/h.ts:1: write to global factor"],
+  ])("%s in a reached helper: file, line, construct and the function", async (_, helpers, start) => {
+    const warnings = await warningsFor(helpers);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*cached results of f \\(src/entry\\.ts:2\\)`));
+  });
+
+  test("computed access into a namespace", async () => {
+    const entry = `import * as h from "./h";\nexport async function f(k: string) {\n  "use cache";\n  return (h as any)[k](1);\n}\n`;
+    const warnings = await warningsFor(`export function read(x: number) { return x; }`, entry);
+    expect(warnings).toEqual([expect.stringMatching(/^src\/entry\.ts:4: computed access into namespace h: /)]);
+  });
+
+  test("a global read through globalThis that another reached module writes", async () => {
+    const entry = `import { read } from "./h";\nimport "./setup";\nexport async function f(x: number) {\n  "use cache";\n  return read(x) + (globalThis as any).offset;\n}\n`;
+    const project = new TempProject({ "src/entry.ts": entry, "src/h.ts": `(globalThis as any).offset = 1;\nexport function read(x: number) { return x; }` });
+    projects.push(project);
+    const warnings = (await project.transform("src/entry.ts")).warnings.map((warning) => warning.message);
+    expect(warnings).toEqual([expect.stringMatching(/^src\/h\.ts:1: write to global offset: /)]);
+  });
+
+  test("eval in code the function never reaches says nothing", async () => {
+    expect(await warningsFor(`export function read(x: number) { return x; }\nexport function other() { return eval("1"); }`)).toEqual([]);
+  });
+});
+
+describe("planBuild", () => {
+  test("finds directive files and the state files they need, before any module is loaded", async () => {
+    const project = new TempProject({
+      "src/entry.ts": ENTRY,
+      "src/h.ts": `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }`,
+      "src/unrelated.ts": `let n = 0;\nexport function bump() { n++; }\n`,
+      "node_modules/dep/index.js": `"use cache";\n`,
+      "src/excluded.ts": `export async function g() { "use cache"; return 1; }\n`,
+    });
+    projects.push(project);
+    const plan = await planBuild({ root: project.dir, include: (file) => !file.endsWith("excluded.ts") });
+    expect([...plan.directiveFiles]).toEqual([project.path("src/entry.ts")]);
+    expect([...plan.stateFiles]).toEqual([project.path("src/h.ts")]);
+    expect([...plan.files].sort()).toEqual([project.path("src/entry.ts"), project.path("src/h.ts")]);
+  });
+});
+
+describe("state a function only writes is not in its key", () => {
+  test("a counter or log a helper only writes (as statements) does not key the call", async () => {
+    const helpers = `export const runs: Record<string, number> = {};
+const log: string[] = [];
+let calls = 0;
+export function countRun(name: string) { runs[name] = (runs[name] ?? 0) + 1; log.push(name); calls++; }
+export function read(x: number) { countRun("read"); return x; }`;
+    expect(await stateOf(helpers)).toEqual([]);
+  });
+
+  test("the same binding read by a reached helper is in the key", async () => {
+    const helpers = `const log: string[] = [];
+export function note(name: string) { log.push(name); }
+export function read(x: number) { note("read"); return x + log.length; }`;
+    expect(await stateOf(helpers)).toEqual([["src/h.ts", "log"]]);
+  });
+
+  test("a mutation whose value is used reads it", async () => {
+    const helpers = `const log: string[] = [];
+export function read(x: number) { return x + log.push("x"); }`;
+    expect(await stateOf(helpers)).toEqual([["src/h.ts", "log"]]);
+  });
+});
+
+describe("a helper module that cannot be analysed", () => {
+  test("counts by its whole content, with one build warning naming it", async () => {
+    const project = new TempProject({ "src/entry.ts": ENTRY, "src/h.ts": `export function read(x: number) { return x * 1 +; }\n` });
+    projects.push(project);
+    const first = await project.transform("src/entry.ts");
+    expect(first.warnings.map((warning) => warning.message)).toEqual([
+      expect.stringMatching(/^src\/h\.ts:1: a helper module that does not parse, so it counts by its whole content: .* f \(src\/entry\.ts:2\)/),
+    ]);
+    // An edit that keeps every offset still changes the hash.
+    project.write("src/h.ts", `export function read(x: number) { return x * 2 +; }\n`);
+    expect((await project.transform("src/entry.ts")).functions[0]!.hash).not.toBe(first.functions[0]!.hash);
+  });
+});

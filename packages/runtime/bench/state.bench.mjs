@@ -1,0 +1,69 @@
+/**
+ * The hit path of a cached function that reads no changing state must cost
+ * what it cost before module state existed. Measures, in one process and in
+ * rotating rounds against one warm store: a hit of a function without
+ * state; the same function with one state value (a small object); and, when
+ * `--baseline <path to another build's dist/index.js>` is given (e.g. the
+ * main branch's), a hit of the same function through that runtime. Prints
+ * the median and the fastest round of each, and their ratios to the first.
+ *
+ *   node packages/runtime/bench/state.bench.mjs [--calls 200] [--rounds 25] [--baseline ../main/packages/runtime/dist/index.js]
+ *
+ * Runs against the built `dist`. No assertion: numbers to read and compare.
+ */
+import { mkdtempSync, rmSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    calls: { type: "string", default: "200" },
+    rounds: { type: "string", default: "25" },
+    baseline: { type: "string" },
+  },
+});
+const CALLS = Number(args.calls);
+const ROUNDS = Number(args.rounds);
+
+const dir = mkdtempSync(join(tmpdir(), "cachephant-state-bench-"));
+process.env.CACHEPHANT_DIR = dir;
+const current = await import("../dist/index.js");
+const baseline = args.baseline ? await import(pathToFileURL(resolve(args.baseline)).href) : undefined;
+
+const config = { unit: "m", precision: 2 };
+current.registerState("src/config.ts", { config: () => config });
+
+const meta = (extra) => ({ hash: "bench-hash", name: "label", file: "src/label.ts", line: 1, paths: ["args[0]"], deps: "[]", ...extra });
+const body = async (x) => ({ value: x * 2, unit: "m" });
+const variants = [
+  ["no state (this build)", (x) => current.runCached(meta({}), [x], body)],
+  ["one state value (this build)", (x) => current.runCached(meta({ state: [["src/config.ts", "config"]] }), [x], body)],
+];
+if (baseline) variants.push(["no state (baseline build)", (x) => baseline.runCached(meta({}), [x], body)]);
+
+// Warm the store: every key is then a hit.
+for (const [, call] of variants) for (let x = 0; x < 20; x++) await call(x);
+
+// Short blocks, variants in rotating order, so load from elsewhere hits each alike.
+const samples = variants.map(() => []);
+for (let round = 0; round < ROUNDS; round++) {
+  const order = variants.map((_, index) => (index + round) % variants.length);
+  for (const index of order) {
+    const call = variants[index][1];
+    const start = performance.now();
+    for (let i = 0; i < CALLS; i++) await call(i % 20);
+    samples[index].push(((performance.now() - start) * 1000) / CALLS);
+  }
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fastest = (values) => Math.min(...values);
+const [baseMedian, baseFastest] = [median(samples[0]), fastest(samples[0])];
+for (const [index, [name]] of variants.entries()) {
+  const [m, f] = [median(samples[index]), fastest(samples[index])];
+  console.log(
+    `${name.padEnd(32)} median ${m.toFixed(1).padStart(7)} µs (ratio ${(m / baseMedian).toFixed(3)})   fastest round ${f.toFixed(1).padStart(7)} µs (ratio ${(f / baseFastest).toFixed(3)})`,
+  );
+}
+rmSync(dir, { recursive: true, force: true });

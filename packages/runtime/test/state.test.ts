@@ -1,0 +1,80 @@
+import { describe, expect, test } from "vitest";
+import { registerState } from "../src/index.js";
+import { entryKey } from "../src/key.js";
+import { cached, makeMeta, useRuntime, warnings } from "./helpers.js";
+
+const runtime = useRuntime();
+let files = 0;
+
+describe("module state in the key", () => {
+  test("a registered binding is read at each call: a new value computes again, both results are kept", async () => {
+    const file = `src/state-${++files}.ts`;
+    let mode = "a";
+    registerState(file, { mode: () => mode });
+    const label = cached(makeMeta({ state: [[file, "mode"]] }), (x: number) => mode + x);
+    expect(await label(1)).toBe("a1");
+    mode = "b";
+    expect(await label(1)).toBe("b1");
+    mode = "a";
+    expect(await label(1)).toBe("a1");
+    expect(label.runs).toBe(2);
+  });
+
+  test("a mutated object counts by its contents", async () => {
+    const file = `src/state-${++files}.ts`;
+    const config = { unit: "m" };
+    registerState(file, { config: () => config });
+    const show = cached(makeMeta({ state: [[file, "config"]] }), (x: number) => x + config.unit);
+    expect(await show(1)).toBe("1m");
+    config.unit = "km";
+    expect(await show(1)).toBe("1km");
+    expect(show.runs).toBe(2);
+  });
+
+  test("a module that has not registered makes the call run uncached, with one warning naming the module", async () => {
+    const meta = makeMeta({ state: [["src/never-registered.ts", "mode"]] });
+    const run = cached(meta, (x: number) => x * 2);
+    expect(await run(2)).toBe(4);
+    expect(await run(2)).toBe(4);
+    expect(run.runs).toBe(2);
+    const lines = warnings(runtime.stderr());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/runs uncached: the current value of `mode` in src\/never-registered\.ts is not available/);
+  });
+
+  test("a variable read before its module initialized it makes the call run uncached", async () => {
+    const file = `src/state-${++files}.ts`;
+    registerState(file, {
+      mode: () => {
+        throw new ReferenceError("Cannot access 'mode' before initialization");
+      },
+    });
+    const run = cached(makeMeta({ state: [[file, "mode"]] }), (x: number) => x + 1);
+    expect(await run(1)).toBe(2);
+    expect(await run(1)).toBe(2);
+    expect(run.runs).toBe(2);
+    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/runs uncached: the current value of `mode` in src\/state-\d+\.ts is not available/)]);
+  });
+
+  test("functions and classes in state count by their source and their own properties", () => {
+    const meta = makeMeta({ state: [["src/f.ts", "impl"]] });
+    const key = (value: unknown) => entryKey(meta, [], undefined, [value]);
+    const double = (x: number) => x * 2;
+    const triple = (x: number) => x * 3;
+    expect(key(double)).not.toBe(key(triple));
+    expect(key(double)).toBe(key((x: number) => x * 2));
+    class Config {}
+    const before = key(Config);
+    (Config as unknown as { rate: number }).rate = 3;
+    expect(key(Config)).not.toBe(before);
+    function Shape() {}
+    const plain = key(Shape);
+    Shape.prototype.area = () => 1;
+    expect(key(Shape)).not.toBe(plain);
+  });
+
+  test("a call without state keys as before", () => {
+    const meta = makeMeta();
+    expect(entryKey(meta, [1], undefined, [])).toBe(entryKey(meta, [1]));
+  });
+});

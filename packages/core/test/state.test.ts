@@ -70,10 +70,18 @@ describe("which module bindings change after load", () => {
     expect(await transform(helpers, project.path("src/h.ts"), { root: project.dir })).toBeNull();
   });
 
-  test("a CommonJS state module requires the runtime", async () => {
+  test("a CommonJS state module registers its getters in the registry every runtime copy shares, without loading the runtime", async () => {
     const code = `let mode = "a";\nfunction setMode(m) { mode = m; }\nmodule.exports = { setMode, read: () => mode };\n`;
     const result = await transform(code, "/p/h.cjs", { root: "/p", stateFiles: new Set(["/p/h.cjs"]) });
-    expect(result!.code).toMatch(/^const \{ registerState: __cachephant_state \} = require\("@cachephant\/runtime"\); __cachephant_state\("h\.cjs", \{ "mode": \(\) => mode \}\);/);
+    expect(result!.code).not.toMatch(/require\(|import\(/);
+    const module = { exports: {} as { setMode(m: string): void } };
+    new Function("module", "exports", result!.code)(module, module.exports);
+    const registry = (globalThis as Record<symbol, Map<string, Record<string, () => unknown>>>)[Symbol.for("cachephant.state")]!;
+    const getters = registry.get("h.cjs")!;
+    expect(getters.mode!()).toBe("a");
+    module.exports.setMode("b");
+    expect(getters.mode!()).toBe("b");
+    registry.delete("h.cjs");
   });
 });
 

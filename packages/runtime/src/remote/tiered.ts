@@ -87,10 +87,21 @@ export class TieredStore implements Store {
     for (;;) {
       const read = await this.remote.read(key);
       if (read.status === "found" || !this.remote.client.usable("read")) return read;
-      const waitForOther = this.remote.writable
-        ? (await this.locks.acquire(key)) === "taken"
-        : await this.locks.lockedElsewhere(key);
-      if (!waitForOther || Date.now() >= giveUpAt) return read;
+      if (this.remote.writable) {
+        const lock = await this.locks.acquire(key);
+        if (lock === "acquired") {
+          // The holder's write, which deletes its lock, may have landed
+          // between the read and the lock: look once more before computing.
+          const again = await this.remote.read(key);
+          if (again.status !== "found") return read;
+          await this.locks.release(key);
+          return again;
+        }
+        if (lock === "unavailable") return read;
+      } else if (!(await this.locks.lockedElsewhere(key))) {
+        return read;
+      }
+      if (Date.now() >= giveUpAt) return read;
       await pause();
     }
   }

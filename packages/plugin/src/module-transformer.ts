@@ -103,6 +103,16 @@ export class ModuleTransformer {
    */
   readonly stateFiles = new Set<string>();
 
+  /** The files read so far, each with the `mtime:size` it had (null: absent). */
+  filesRead(): Array<[file: string, signature: string | null]> {
+    return [...this.contents].map(([file, content]) => [file, content.signature]);
+  }
+
+  /** A file's `mtime:size` now (null: absent). */
+  signature(file: string): string | null {
+    return signatureOf(file);
+  }
+
   /** The build's module graph, shared with the plan at build start. */
   get moduleGraph(): ModuleGraph {
     return this.graph;

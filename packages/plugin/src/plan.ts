@@ -2,15 +2,21 @@
  * The modules a build rewrites besides its directive files: those whose
  * changing bindings cached functions read (`planBuild` in the core). They
  * must be known before any module loads, since bundlers load modules in
- * parallel. The plan is remembered per project snapshot (every scanned
- * file's path, time and size): a rebuild with nothing changed analyses
- * nothing, and any edit in the project plans again.
+ * parallel. The plan is remembered with the files it read (path, time and
+ * size) and the directive files it started from: a build where none of them
+ * changed reuses it and analyses nothing.
  */
 import { createHash } from "node:crypto";
 import { planBuild } from "@cachephant/core";
 import type { ModuleTransformer } from "./module-transformer.js";
 import type { Resolve } from "./resolver.js";
 import type { RewriteSet } from "./rewrite-set.js";
+
+interface PlanRecord {
+  directiveFiles: string[];
+  files: Array<[file: string, signature: string | null]>;
+  stateFiles: string[];
+}
 
 export async function planStateFiles(
   transformer: ModuleTransformer,
@@ -19,19 +25,38 @@ export async function planStateFiles(
   include: (file: string) => boolean,
   resolve: Resolve | undefined,
 ): Promise<void> {
-  const signature = createHash("sha256").update(JSON.stringify([root, rewrites.snapshot()])).digest("hex").slice(0, 32);
-  const name = `plan-${signature}`;
-  const saved = transformer.readExtra(name);
+  const name = `plan-${createHash("sha256").update(root).digest("hex").slice(0, 16)}`;
+  const directiveFiles = rewrites.files().sort();
+  const saved = transformer.readExtra(name) as PlanRecord | undefined;
   let stateFiles: Iterable<string>;
-  if (Array.isArray(saved) && saved.every((file) => typeof file === "string")) {
-    stateFiles = saved;
+  if (isPlanRecord(saved) && stillHolds(saved, directiveFiles, transformer)) {
+    stateFiles = saved.stateFiles;
   } else {
     const plan = await planBuild({ root, include, resolve, graph: transformer.moduleGraph });
     stateFiles = plan.stateFiles;
-    transformer.writeExtra(name, [...plan.stateFiles]);
+    const files = new Map(transformer.filesRead());
+    for (const file of plan.directiveFiles) files.set(file, transformer.signature(file));
+    transformer.writeExtra(name, { directiveFiles, files: [...files], stateFiles: [...plan.stateFiles] } satisfies PlanRecord);
   }
   for (const file of stateFiles) {
     transformer.stateFiles.add(file);
     rewrites.add(file);
   }
+}
+
+function stillHolds(record: PlanRecord, directiveFiles: string[], transformer: ModuleTransformer): boolean {
+  if (record.directiveFiles.length !== directiveFiles.length) return false;
+  if (record.directiveFiles.some((file, index) => file !== directiveFiles[index])) return false;
+  return record.files.every(([file, signature]) => transformer.signature(file) === signature);
+}
+
+function isPlanRecord(value: unknown): value is PlanRecord {
+  const record = value as PlanRecord | null | undefined;
+  return (
+    typeof record === "object" &&
+    record !== null &&
+    Array.isArray(record.directiveFiles) &&
+    Array.isArray(record.files) &&
+    Array.isArray(record.stateFiles)
+  );
 }

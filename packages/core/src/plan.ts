@@ -21,6 +21,11 @@ export interface BuildPlanOptions {
   resolve?: Resolver;
   /** The build's module graph: what the scan parses is reused by the transforms. */
   graph?: ModuleGraph;
+  /**
+   * The files to start from, when the caller has scanned the project already
+   * (the plugin's own scan): then nothing is scanned or read twice.
+   */
+  files?: Iterable<string>;
 }
 
 export interface BuildPlan {
@@ -41,7 +46,7 @@ export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
   const root = path.resolve(options.root);
   const graph = options.graph ?? createModuleGraph();
   const plan: BuildPlan = { directiveFiles: new Set(), stateFiles: new Set(), files: new Set(), warnings: [] };
-  for (const file of codeFiles(root)) {
+  for (const file of options.files ?? codeFiles(root)) {
     if (options.include && !options.include(file)) continue;
     let code: string;
     try {

@@ -32,7 +32,7 @@ export async function planStateFiles(
   if (isPlanRecord(saved) && stillHolds(saved, directiveFiles, transformer)) {
     stateFiles = saved.stateFiles;
   } else {
-    const plan = await planBuild({ root, include, resolve, graph: transformer.moduleGraph });
+    const plan = await planBuild({ root, include, resolve, graph: transformer.moduleGraph, files: directiveFiles });
     stateFiles = plan.stateFiles;
     const files = new Map(transformer.filesRead());
     for (const file of plan.directiveFiles) files.set(file, transformer.signature(file));

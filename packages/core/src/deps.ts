@@ -929,15 +929,29 @@ function stateOf(nodes: readonly GraphNode[], rootKeys: ReadonlySet<string>, ent
   const found = new Map<string, StateBinding>();
   const within = (offsets: readonly number[], ranges: ReadonlyArray<readonly [number, number]>) =>
     offsets.some((offset) => ranges.some(([start, end]) => offset >= start && offset < end));
+  // Who refers to each node, built only when some node declares state (once, not per binding).
+  let referrers: Map<string, GraphNode[]> | undefined;
+  const referrersOf = (key: string) => {
+    if (!referrers) {
+      referrers = new Map();
+      for (const other of nodes) {
+        for (const target of new Set(other.edges.map(([, target]) => target))) {
+          let list = referrers.get(target);
+          if (!list) referrers.set(target, (list = []));
+          list.push(other);
+        }
+      }
+    }
+    return referrers.get(key) ?? [];
+  };
   for (const node of nodes) {
     for (const binding of node.state) {
       const read =
         rootKeys.has(node.key) ||
         (binding.file === entryFile && within(binding.reads, [[fn.start!, fn.end!]])) ||
-        nodes.some(
+        referrersOf(node.key).some(
           (other) =>
             other !== node &&
-            other.edges.some(([, target]) => target === node.key) &&
             (other.spans === undefined || other.spans.file !== binding.file || within(binding.reads, other.spans.ranges)),
         );
       if (read) found.set(`${binding.file}\0${binding.name}`, { file: binding.file, name: binding.name });

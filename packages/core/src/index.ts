@@ -9,6 +9,7 @@ import { DIRECTIVE_LIKE } from "./near-miss.js";
 import { rewrite, type FunctionOutput } from "./rewrite.js";
 import type { CachephantWarning } from "./warnings.js";
 import { moduleState } from "./state.js";
+import { stateRegistrations } from "./state-imports.js";
 
 export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./errors.js";
 export { createModuleGraph, ModuleGraph, type ModuleGraphOptions, type ModuleGraphStats } from "./graph.js";
@@ -87,8 +88,10 @@ export interface TransformResult {
   dependencies: string[];
   /**
    * Absolute paths of the modules whose changing bindings these functions
-   * read: the build must rewrite them too (pass them in `stateFiles`), or
-   * calls run uncached with a warning.
+   * read and that must register them themselves (bindings they do not
+   * export, or read by a CommonJS module): the build must rewrite them too
+   * (pass them in `stateFiles`), or calls run uncached with a warning.
+   * Exported bindings are registered through imports of this module.
    */
   stateFiles: string[];
   /**
@@ -153,6 +156,13 @@ export async function transform(code: string, id: string, options: TransformOpti
 
   // The module's own changing bindings, when a cached function (here or elsewhere) reads them.
   const ownState = isStateFile || results.some((result) => result.state.some((binding) => binding.file === entry.path));
+  // Other modules' state: through imports of this module where they export it, else they register it themselves.
+  const registrations = await stateRegistrations(
+    results.flatMap((result) => result.state),
+    { key: entry.path, file: absolute, format: analysis.format },
+    graph,
+    (stateFile) => relativeTo(root, stateFile),
+  );
   const { code: output, map } = rewrite(code, analysis, outputs, {
     id,
     file,
@@ -160,6 +170,7 @@ export async function transform(code: string, id: string, options: TransformOpti
     dir: options.dir,
     maxSize: options.maxSize,
     state: ownState ? moduleState(entry).changing : undefined,
+    stateImports: registrations.imports,
   });
   const functions = analysis.functions.map(({ name, line, column }, index): CachedFunctionInfo => {
     const { hash, scope, deps, state } = outputs[index]!;
@@ -173,13 +184,12 @@ export async function transform(code: string, id: string, options: TransformOpti
       state: (state ?? []).map(([stateFile, name]) => [stateFile, name]),
     };
   });
-  const stateFiles = [...new Set(results.flatMap((result) => result.state.map((binding) => binding.file)))].sort();
   return {
     code: output,
     map,
     functions,
     dependencies,
-    stateFiles,
+    stateFiles: registrations.stateFiles,
     warnings: [...analysis.warnings, ...warningsOf(analysis.functions, results, file, root)],
   };
 }

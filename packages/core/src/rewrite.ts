@@ -2,6 +2,7 @@ import MagicString, { type SourceMap } from "magic-string";
 import type * as t from "@babel/types";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
 import type { ScopeEntry } from "./deps.js";
+import type { StateImport } from "./state-imports.js";
 
 /** What the dependency analysis adds to a function: the final hash, its scope values and deps. */
 export interface FunctionOutput {
@@ -26,6 +27,8 @@ export interface RewriteOptions extends MetaDefaults {
   runtimeModule: string;
   /** Module bindings whose current values the module hands to the runtime (see `state.ts`). */
   state?: readonly string[] | undefined;
+  /** Other modules' exported state the module hands to the runtime through imports (ES modules only). */
+  stateImports?: readonly StateImport[] | undefined;
 }
 
 /**
@@ -52,18 +55,21 @@ export function rewrite(
   if (analysis.moduleDirective) removeDirective(s, code, analysis.moduleDirective);
   const imports: Array<[string, string]> = analysis.functions.length > 0 ? [["runCached", run]] : [];
   let registration = "";
-  if (options.state && options.state.length > 0) {
+  const own = options.state ?? [];
+  const imported = analysis.format === "esm" ? (options.stateImports ?? []) : [];
+  if (own.length > 0 || imported.length > 0) {
     // First thing the module runs: a cached function its own top-level code
     // calls can read the state (a getter read before its variable is
     // initialized throws, and that call runs uncached).
     if (analysis.format === "cjs") {
       // CommonJS loads the runtime lazily (below): register straight into the
       // registry every runtime copy shares, without loading it.
-      registration = ` ${sharedRegistration(options.file, options.state)}`;
+      registration = ` ${sharedRegistration(options.file, own)}`;
     } else {
       const register = freeName(code, "__cachephant_state");
       imports.push(["registerState", register]);
-      registration = ` ${stateRegistration(register, options.file, options.state)}`;
+      if (own.length > 0) registration = ` ${stateRegistration(register, options.file, own.map((name) => [name, name]))}`;
+      registration += importedRegistrations(code, register, imported);
     }
   }
   if (imports.length > 0 || registration !== "") insertImport(s, code, analysis, imports, options.runtimeModule, registration);
@@ -187,9 +193,32 @@ function lazyRuntime(code: string, run: string, runtimeModule: string): string {
  * getter per binding, so a cached function that reaches them (through any
  * helper) keys its calls by their current values.
  */
-function stateRegistration(register: string, file: string, names: readonly string[]): string {
-  const getters = names.map((name) => `${JSON.stringify(name)}: () => ${name}`).join(", ");
-  return `${register}(${JSON.stringify(file)}, { ${getters} });`;
+function stateRegistration(register: string, file: string, getters: ReadonlyArray<readonly [name: string, expression: string]>): string {
+  return `${register}(${JSON.stringify(file)}, { ${getters.map(([name, expression]) => `${JSON.stringify(name)}: () => ${expression}`).join(", ")} });`;
+}
+
+/**
+ * Other modules' exported state, through imports of this module (live
+ * bindings: a getter sees every later change), registered under the
+ * declaring module's file. Import declarations are hoisted, so they may
+ * share the registration's line.
+ */
+function importedRegistrations(code: string, register: string, imported: readonly StateImport[]): string {
+  const byFile = new Map<string, Array<[string, string]>>();
+  const taken = new Set<string>();
+  let out = "";
+  imported.forEach((item, index) => {
+    let local = freeName(code, `__cachephant_state_${index}`);
+    while (taken.has(local)) local = `${local}_`;
+    taken.add(local);
+    const exported = /^[A-Za-z_$][\w$]*$/.test(item.exported) ? item.exported : JSON.stringify(item.exported);
+    out += ` import { ${exported} as ${local} } from ${JSON.stringify(item.specifier)};`;
+    let getters = byFile.get(item.file);
+    if (!getters) byFile.set(item.file, (getters = []));
+    getters.push([item.name, local]);
+  });
+  for (const [file, getters] of byFile) out += ` ${stateRegistration(register, file, getters)}`;
+  return out;
 }
 
 /**
@@ -199,7 +228,8 @@ function stateRegistration(register: string, file: string, names: readonly strin
  */
 function sharedRegistration(file: string, names: readonly string[]): string {
   const getters = names.map((name) => `${JSON.stringify(name)}: () => ${name}`).join(", ");
-  return `(globalThis[Symbol.for("cachephant.state")] ??= new Map()).set(${JSON.stringify(file)}, { ${getters} });`;
+  // Merged with what other modules registered for this file (their imports of its exports).
+  return `((r, f) => r.set(f, { ...r.get(f), ${getters} }))(globalThis[Symbol.for("cachephant.state")] ??= new Map(), ${JSON.stringify(file)});`;
 }
 
 /** `base`, or `base2`, `base3`, ... when the file already uses that name anywhere. */

@@ -70,6 +70,47 @@ describe("which module bindings change after load", () => {
     expect(await transform(helpers, project.path("src/h.ts"), { root: project.dir })).toBeNull();
   });
 
+  test("an exported changing binding is registered by the reading module through an import: the declaring module needs no rewrite", async () => {
+    const project = new TempProject({
+      "src/entry.ts": ENTRY,
+      "src/h.ts": `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }`,
+    });
+    projects.push(project);
+    const result = await project.transform("src/entry.ts");
+    expect(result.functions[0]!.state).toEqual([["src/h.ts", "shared"]]);
+    expect(result.stateFiles).toEqual([]);
+    // A live binding: the getter sees every later change; no line added.
+    expect(result.code.split("\n")[0]).toBe(
+      'import { runCached as __cachephant_run, registerState as __cachephant_state } from "@cachephant/runtime"; import { shared as __cachephant_state_0 } from "./h.ts"; ' +
+        '__cachephant_state("src/h.ts", { "shared": () => __cachephant_state_0 }); import { read } from "./h";',
+    );
+    expect(result.code.split("\n").length).toBe(ENTRY.split("\n").length);
+  });
+
+  test("a binding exported only by `export default <name>` (a value, not a live binding) needs the declaring module's own registration", async () => {
+    const project = new TempProject({
+      "src/entry.ts": ENTRY,
+      "src/h.ts": `const config = { n: 1 };\nexport function configure(n: number) { config.n = n; }\nexport function read(x: number) { return x + config.n; }\nexport default config;`,
+    });
+    projects.push(project);
+    const result = await project.transform("src/entry.ts");
+    expect(result.functions[0]!.state).toEqual([["src/h.ts", "config"]]);
+    expect(result.stateFiles).toEqual([project.path("src/h.ts")]);
+    expect(result.code).not.toContain("__cachephant_state_0");
+  });
+
+  test("a CommonJS reader needs the declaring module's own registration (it has no live bindings)", async () => {
+    const project = new TempProject({
+      "src/reader.cjs": `const { read } = require("./shared.cjs");\nexports.g = async function g(x) {\n  "use cache";\n  return read(x);\n};\n`,
+      "src/shared.cjs": `let mode = "a";\nexports.setMode = (m) => { mode = m; };\nexports.read = (x) => mode + x;\n`,
+    });
+    projects.push(project);
+    const result = await project.transform("src/reader.cjs");
+    expect(result.functions[0]!.state).toEqual([["src/shared.cjs", "mode"]]);
+    expect(result.stateFiles).toEqual([project.path("src/shared.cjs")]);
+    expect(result.code).not.toContain("import {");
+  });
+
   test("a CommonJS state module registers its getters in the registry every runtime copy shares, without loading the runtime", async () => {
     const code = `let mode = "a";\nfunction setMode(m) { mode = m; }\nmodule.exports = { setMode, read: () => mode };\n`;
     const result = await transform(code, "/p/h.cjs", { root: "/p", stateFiles: new Set(["/p/h.cjs"]) });

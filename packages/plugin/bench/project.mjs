@@ -104,6 +104,8 @@ export function generateProject(dir, { modules = 2000, shape = "wide", runtimeDi
     files.map((file, i) => `export * as n${i} from "./${file.slice(4, -3)}";`).join("\n") + "\n",
   );
   writeFileSync(join(dir, "package.json"), JSON.stringify({ name: "bench-project", private: true, type: "module" }));
+  // As a real project has: build output is not source (the plugin's scan skips it).
+  writeFileSync(join(dir, ".gitignore"), "node_modules/\nout-*/\n");
   if (runtimeDir) {
     mkdirSync(join(dir, "node_modules", "@cachephant"), { recursive: true });
     symlinkSync(runtimeDir, join(dir, "node_modules", "@cachephant", "runtime"), "dir");

@@ -80,18 +80,29 @@ export class BuildCache {
     if (this.write(`${key}.json`, entry)) this.writes++;
   }
 
-  /** A side file of the cache (`name` without extension), or undefined when missing or unreadable. */
+  /**
+   * A side file of the cache (`name` without extension), or undefined when
+   * missing, unreadable, or written under another salt (another version of
+   * the core may plan differently).
+   */
   readExtra(name: string): unknown {
     try {
-      return JSON.parse(readFileSync(join(this.dir, `${name}.extra.json`), "utf8")) as unknown;
+      const saved = JSON.parse(readFileSync(join(this.dir, `${name}.extra.json`), "utf8")) as { salt?: unknown; value?: unknown };
+      return saved.salt === this.saltHash ? saved.value : undefined;
     } catch {
       return undefined;
     }
   }
 
   writeExtra(name: string, value: unknown): void {
-    this.write(`${name}.extra.json`, value);
+    this.write(`${name}.extra.json`, { salt: this.saltHash, value });
   }
+
+  private get saltHash(): string {
+    return (this.saltDigest ??= createHash("sha256").update(this.salt).digest("hex"));
+  }
+
+  private saltDigest: string | undefined;
 
   /** Writes through a temporary file, so a reader never sees half a file. */
   private write(name: string, value: unknown): boolean {

@@ -45,7 +45,13 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   transformer.reset();
   const platform = esbuildTarget(build.initialOptions.platform);
   const root = resolve(build.initialOptions.absWorkingDir ?? process.cwd(), options.root);
-  const rewrites = new RewriteSet(root, createIdFilter(options.include, options.exclude));
+  const { outdir, outfile, absWorkingDir } = build.initialOptions;
+  const outputs = [outdir, outfile].filter((output): output is string => output !== undefined);
+  const rewrites = new RewriteSet(
+    root,
+    createIdFilter(options.include, options.exclude),
+    outputs.map((output) => resolve(absWorkingDir ?? process.cwd(), output)),
+  );
   // The previous build's scan, so files unchanged since are not read again.
   const scanName = scanRecordName(root, options.include, options.exclude);
   rewrites.restore(transformer.readExtra(scanName));

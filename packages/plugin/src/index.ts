@@ -65,6 +65,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   const root = resolve(options.root);
   const include = createIdFilter(options.include, options.exclude);
   let viteCommand: "build" | "serve" | undefined;
+  // The bundler's output folder, left out of the scan (Vite says it; other bundlers say it too late).
+  const outputs: string[] = [];
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
   const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
     meta.framework === "vite" ? viteTarget(context, hookOptions) : "node";
@@ -83,7 +85,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       if (watchMode(this) !== true) transformer.reset();
       // The modules holding state that cached functions read are rewritten
       // too; known now, before any module loads.
-      const rewrites = new RewriteSet(root, include);
+      const rewrites = new RewriteSet(root, include, outputs);
       const scanName = scanRecordName(root, options.include, options.exclude);
       rewrites.restore(transformer.readExtra(scanName));
       if (rewrites.scan().length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
@@ -162,6 +164,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     vite: {
       configResolved(config) {
         viteCommand = config.command;
+        outputs.splice(0, outputs.length, resolve(config.root, config.build.outDir));
       },
     },
 

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, relative, resolve, sep } from "node:path";
 import { DIRECTIVE_LIKE } from "@cachephant/core";
+import ignore, { type Ignore } from "ignore";
 
 /** Folders a project's own modules never live in. */
 const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;
@@ -20,10 +21,19 @@ export function scanRecordName(root: string, include: unknown, exclude: unknown)
 /** What a scan saw, to start the next process's scan from: files unchanged since are not read again. */
 export type ScanSnapshot = Array<[path: string, mtimeMs: number, size: number, directive: boolean]>;
 
+/** A `.gitignore`'s rules, for the paths under its folder. */
+interface IgnoreRules {
+  folder: string;
+  rules: Ignore;
+}
+
 /**
  * The project files the plugin must rewrite, as absolute paths: found by a
  * scan of the project for the text `use cache` (only files the `include`
- * and `exclude` options let through, never `node_modules` or dot-folders),
+ * and `exclude` options let through, never `node_modules`, dot-folders,
+ * what a `.gitignore` lists, nor the bundler's own output: a bundle built
+ * earlier holds the directives of the code it was built from, and is not a
+ * module of the build),
  * kept right by scanning again (files whose size and modification time did
  * not change are not read again). Modules that need a rewrite without a
  * directive of their own are added with `add`, before they load.
@@ -38,10 +48,20 @@ export class RewriteSet {
   /** Files outside the scan (helpers elsewhere) whose changes must be noticed too. */
   private readonly tracked = new Map<string, string>();
 
+  private readonly outputs: Set<string>;
+
+  /**
+   * @param outputs the bundler's output files and folders (esbuild's
+   *   `outfile`/`outdir`, Vite's `build.outDir`), skipped by the scan
+   */
   constructor(
     private readonly root: string,
     private readonly matches: (file: string) => boolean,
-  ) {}
+    outputs: Iterable<string> = [],
+  ) {
+    // The root itself is never skipped (an `outdir: "."` build).
+    this.outputs = new Set([...outputs].map((output) => resolve(root, output)).filter((output) => output !== resolve(root)));
+  }
 
   /**
    * Scans the project again. Returns the files created, changed or deleted
@@ -50,24 +70,27 @@ export class RewriteSet {
   scan(): string[] {
     const changed: string[] = [];
     const present = new Set<string>();
-    const walk = (dir: string) => {
+    const walk = (dir: string, ignores: readonly IgnoreRules[]) => {
       let entries;
       try {
         entries = readdirSync(dir, { withFileTypes: true });
       } catch {
         return;
       }
+      const here = gitignoreIn(dir);
+      const rules = here ? [...ignores, here] : ignores;
       for (const entry of entries) {
         const path = join(dir, entry.name);
+        if (this.outputs.has(path)) continue;
         if (entry.isDirectory()) {
-          if (!SKIPPED_FOLDER.test(entry.name)) walk(path);
-        } else if ((entry.isFile() || entry.isSymbolicLink()) && this.matches(path)) {
+          if (!SKIPPED_FOLDER.test(entry.name) && !ignored(rules, path, true)) walk(path, rules);
+        } else if ((entry.isFile() || entry.isSymbolicLink()) && this.matches(path) && !ignored(rules, path, false)) {
           present.add(path);
           this.look(path, changed);
         }
       }
     };
-    walk(this.root);
+    walk(this.root, []);
     for (const [path, before] of this.tracked) {
       if (present.has(path)) continue;
       const now = signature(path);
@@ -153,6 +176,29 @@ export class RewriteSet {
     this.seen.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, directive });
     changed.push(path);
   }
+}
+
+/** The rules of `folder/.gitignore`, if there is one. */
+function gitignoreIn(folder: string): IgnoreRules | undefined {
+  let text: string;
+  try {
+    text = readFileSync(join(folder, ".gitignore"), "utf8");
+  } catch {
+    return undefined;
+  }
+  return { folder, rules: ignore().add(text) };
+}
+
+/** Whether a `.gitignore` above `path` (or beside it) lists it; git's own precedence is per file, the nearest last. */
+function ignored(ignores: readonly IgnoreRules[], path: string, folder: boolean): boolean {
+  let result = false;
+  for (const { folder: base, rules } of ignores) {
+    const relativePath = relative(base, path).split(sep).join("/") + (folder ? "/" : "");
+    const verdict = rules.test(relativePath);
+    if (verdict.ignored) result = true;
+    else if (verdict.unignored) result = false;
+  }
+  return result;
 }
 
 function signature(file: string): string {

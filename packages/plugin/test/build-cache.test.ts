@@ -32,6 +32,15 @@ function transformerFor(root: string): ModuleTransformer {
 }
 
 describe("the build cache", () => {
+  test("a side file (the remembered plan, the scan) is read back only under the salt it was written with", () => {
+    project = createProject();
+    const dir = project.path(BUILD_CACHE_DIR);
+    new BuildCache(dir, "core 1").writeExtra("plan-x", { stateFiles: ["a.ts"] });
+    expect(new BuildCache(dir, "core 1").readExtra("plan-x")).toEqual({ stateFiles: ["a.ts"] });
+    // Another version of the core may plan differently: its side files start over.
+    expect(new BuildCache(dir, "core 2").readExtra("plan-x")).toBeUndefined();
+  });
+
   test("a rebuild with nothing changed parses nothing and returns the same code", async () => {
     project = createProject();
     const file = project.path("src/load.ts");

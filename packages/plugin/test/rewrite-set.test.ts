@@ -56,6 +56,22 @@ describe("RewriteSet", () => {
     expect(broken.scan()).toHaveLength(2);
   });
 
+  test("the scan skips what a .gitignore lists (nested ones too, with negations) and the bundler's own output", () => {
+    const directive = `export async function f() {\n  "use cache";\n  return 1;\n}\n`;
+    project = createProject()
+      .write(".gitignore", "dist/\n*.gen.ts\n")
+      .write("dist/bundle.mjs", directive)
+      .write("src/api.gen.ts", directive)
+      .write("src/keep/.gitignore", "!keep.gen.ts\n")
+      .write("src/keep/keep.gen.ts", directive)
+      .write("out/main.mjs", directive)
+      .write("out-other/main.mjs", directive);
+    const set = new RewriteSet(project.root, codeFiles, [project.path("out"), project.root]);
+    set.scan();
+    // A build of the bare project left directives in dist/ and out/: not modules of the build.
+    expect(set.files()).toEqual([project.path("out-other/main.mjs"), project.path("src/cached.ts"), project.path("src/keep/keep.gen.ts")]);
+  });
+
   test("added files join the set without a directive", () => {
     project = createProject();
     const set = new RewriteSet(project.root, codeFiles);

@@ -2,8 +2,10 @@
  * Module state: bindings of project modules that change after load
  * (`let mode` set by `setMode()`, a `config` object that `configure()`
  * mutates). The build puts `registerState(file, { mode: () => mode })` first in
- * each such module; a cached function that reaches them, through any helper,
- * lists them in `meta.state` and its calls are keyed by their current values.
+ * each such module, or, for an exported binding, in the module of the cached
+ * function that reads it (through an import: a live binding); a cached
+ * function that reaches them, through any helper, lists them in `meta.state`
+ * and its calls are keyed by their current values.
  */
 import { MissingStateError } from "./errors.js";
 import type { CachedFunctionMeta } from "./meta.js";
@@ -16,12 +18,16 @@ const registry: Map<string, Getters> = ((globalThis as Record<symbol, unknown>)[
 
 /**
  * Called by code the build step appends to a module whose bindings change
- * after load; not meant to be called by hand.
- * @param file the module, relative to the project root at build time
+ * after load, and to modules that read another module's exported state
+ * (under that module's file); not meant to be called by hand.
+ * @param file the module declaring the bindings, relative to the project root at build time
  * @param getters one getter per changing binding
  */
 export function registerState(file: string, getters: Getters): void {
-  registry.set(file, getters);
+  // Merged: a module registers its own bindings, and modules that import its
+  // exported ones register those under its file too.
+  const known = registry.get(file);
+  registry.set(file, known === undefined ? getters : { ...known, ...getters });
 }
 
 /**

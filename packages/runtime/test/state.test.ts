@@ -20,6 +20,23 @@ describe("module state in the key", () => {
     expect(label.runs).toBe(2);
   });
 
+  test("registrations of one file merge: the module's own bindings and those an importer registers under its file both count", async () => {
+    const file = `src/state-${++files}.ts`;
+    let mode = "a";
+    const shared = { n: 1 };
+    // The declaring module registers its private binding; a reading module registers the exported one (any order).
+    registerState(file, { shared: () => shared });
+    registerState(file, { mode: () => mode });
+    const show = cached(makeMeta({ state: [[file, "mode"], [file, "shared"]] }), (x: number) => `${mode}${x + shared.n}`);
+    expect(await show(1)).toBe("a2");
+    shared.n = 5;
+    expect(await show(1)).toBe("a6");
+    mode = "b";
+    expect(await show(1)).toBe("b6");
+    expect(show.runs).toBe(3);
+    expect(warnings(runtime.stderr())).toEqual([]);
+  });
+
   test("a mutated object counts by its contents", async () => {
     const file = `src/state-${++files}.ts`;
     const config = { unit: "m" };

@@ -37,6 +37,8 @@ interface FeatureKind {
   code(id: string, c: readonly number[]): string;
   /** A JSON file it imports, if any: `[name, content]`. */
   json?(id: string, c: readonly number[]): [string, string];
+  /** Code in `remote.ts` (another module) exporting a setter `${id}_remote(v)` that changes its state, if any. */
+  remote?(id: string, module: number): string;
 }
 
 const KINDS: readonly FeatureKind[] = [
@@ -165,6 +167,25 @@ export function ${id}_f(x: number) { return x + ${id}_table[1]!; }`,
     setter: false,
     code: (id, c) => `export const ${id}_shared = { n: ${c[0]} };
 export function ${id}_f(x: number) { return x + ${id}_shared.n; }`,
+    remote: (id, module) => `import { ${id}_shared } from "./h${module}";
+export function ${id}_remote(v: number) { ${id}_shared.n = v; }`,
+  },
+  {
+    name: "exported object mutated from another module through a namespace",
+    constants: 1,
+    setter: false,
+    code: (id, c) => `const ${id}_ns = { n: ${c[0]} };
+export { ${id}_ns };
+export function ${id}_f(x: number) { return x * ${id}_ns.n; }`,
+    remote: (id, module) => `import * as ${id}_h from "./h${module}";
+export function ${id}_remote(v: number) { ${id}_h.${id}_ns.n = v; }`,
+  },
+  {
+    name: "exported object no module mutates",
+    constants: 2,
+    setter: false,
+    code: (id, c) => `export const ${id}_cfg = { n: ${c[0]}, m: [${c[1]}] };
+export function ${id}_f(x: number) { return x * ${id}_cfg.n + ${id}_cfg.m[0]!; }`,
   },
 ];
 
@@ -218,7 +239,7 @@ export function generate(seed: number): Program {
     cached.push({ name: `c${n}`, reads, defaultConstant });
   }
   const setters = features.filter((feature) => feature.kind.setter).map((feature) => `${feature.id}_set`);
-  for (const feature of features) if (feature.kind.name === "exported object mutated from another module") setters.push(`${feature.id}_remote`);
+  for (const feature of features) if (feature.kind.remote) setters.push(`${feature.id}_remote`);
   return { seed, constants, features, modules, cached, setters };
 }
 
@@ -257,10 +278,8 @@ export function files(program: Program): Record<string, string> {
     .map((fn) => `export const K_${fn.name} = ${program.constants[fn.defaultConstant!]};`)
     .join("\n") + "\nexport {};\n";
   // Setters that change an exported object from another module.
-  const remote = program.features.filter((feature) => feature.kind.name === "exported object mutated from another module");
   out["src/remote.ts"] =
-    remote.map((feature) => `import { ${feature.id}_shared } from "./h${feature.module}";
-export function ${feature.id}_remote(v: number) { ${feature.id}_shared.n = v; }`).join("\n") + "\nexport {};\n";
+    program.features.flatMap((feature) => feature.kind.remote?.(feature.id, feature.module) ?? []).join("\n") + "\nexport {};\n";
 
   const cachedImports = new Set<string>(['import * as consts from "./consts";']);
   const cachedBodies = program.cached.map((fn) => {

@@ -75,6 +75,12 @@ export interface DependencyAnalysis {
   functions: FunctionDependencies[];
   /** Absolute paths of the other project files the hashes depend on. */
   files: string[];
+  /**
+   * Names searched in the project to tell whether reached exported data is
+   * mutated elsewhere: a project file that starts naming one may change the
+   * result (see `outside.ts`).
+   */
+  outside: string[];
 }
 
 /** At most this many `[label, hash]` pairs in a function's `deps`. */
@@ -447,8 +453,10 @@ class Session {
       own = sha256(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
       for (const part of parts) edges.push(...(await this.edgesOf(record, record.program!.scope, part.code, node.files, globals)));
     }
+    const outside = await this.mutatedOutside(record, names.filter((name) => state.exported.includes(name)));
+    if (outside.names.length > 0) node.outside = outside.names;
     node.state = names
-      .filter((name) => state.changing.includes(name))
+      .filter((name) => state.changing.includes(name) || outside.mutated.has(name))
       .map((name) => ({ file: record.path, name, reads: state.reads.get(name) ?? [] }));
     const ranges = [declaration.node, ...statements.map((statement) => statement.node)];
     node.spans = { file: record.path, ranges: ranges.map((range): [number, number] => [range.start!, range.end!]) };
@@ -457,6 +465,26 @@ class Session {
       .map((found) => ({ ...found, file: record.path }));
     node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
     return own;
+  }
+
+  /**
+   * Which of a module's exported data bindings another module mutates (all
+   * of them without a view of the project), and the names searched for that.
+   */
+  private async mutatedOutside(record: ModuleRecord, exported: readonly string[]): Promise<{ mutated: Set<string>; names: string[] }> {
+    const graph = this.options.graph;
+    if (exported.length === 0) return { mutated: new Set(), names: [] };
+    if (!graph.project) return { mutated: new Set(exported), names: [] };
+    const mutated = new Set<string>();
+    const names = new Set<string>();
+    const table = exportTable(record);
+    for (const local of exported) {
+      const exportedAs = [...table.named].filter(([, entry]) => entry.kind === "local" && entry.name === local).map(([name]) => name);
+      const check = await graph.project.check(graph, record, local, exportedAs);
+      if (check.mutated) mutated.add(local);
+      for (const name of check.names) names.add(name);
+    }
+    return { mutated, names: [...names] };
   }
 
   /** A module as a whole: each export by name, or (CommonJS) its whole code and what it requires. */
@@ -1011,6 +1039,7 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
         unknowable: [],
       })),
       files: [],
+      outside: [],
     };
   }
 
@@ -1037,6 +1066,7 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
   const hashOf = (key: string) => localHashes.get(key) ?? state.hashes.get(key) ?? sha256(`missing ${key}`);
 
   const files = new Set<string>();
+  const outside = new Set<string>();
   const functions = analysis.functions.map((fn, index): FunctionDependencies => {
     const edges = session.rootEdges[index]!;
     const reach = reachableFrom(
@@ -1046,7 +1076,11 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     const dependencies = new Map<string, string>();
     for (const edge of edges) dependencies.set(edge.name, hashOf(edge.key));
     for (const file of session.rootTrails[index]!) files.add(file);
-    for (const key of reach) for (const file of nodeOf(key)?.files ?? []) files.add(file);
+    for (const key of reach) {
+      const node = nodeOf(key);
+      for (const file of node?.files ?? []) files.add(file);
+      for (const name of node?.outside ?? []) outside.add(name);
+    }
     const self = session.selfKey(index);
     const listed = [...reach].filter((key) => key !== self).map(nodeOf).filter((node): node is GraphNode => node !== undefined);
     const reached = [...reach].map(nodeOf).filter((node): node is GraphNode => node !== undefined);
@@ -1060,5 +1094,5 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
   });
   const itself = stripQuery(entry.path);
   const projectFiles = [...files].filter((file) => file !== entry.path && file !== itself && !isInNodeModules(file)).sort();
-  return { functions, files: projectFiles };
+  return { functions, files: projectFiles, outside: [...outside].sort() };
 }

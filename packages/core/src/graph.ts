@@ -5,6 +5,7 @@ import * as t from "@babel/types";
 import { exportName, sha256 } from "./ast.js";
 import { ErrorReporter } from "./errors.js";
 import { normalizeDeclaration, type NormalizedCode } from "./normalize.js";
+import { ProjectIndex } from "./outside.js";
 import { parseFile } from "./parse.js";
 import type { UnknowableConstruct } from "./state.js";
 import { FileSystemCache, resolveSpecifier, type Resolution, type Resolver } from "./resolve.js";
@@ -31,6 +32,13 @@ export interface ModuleGraphOptions {
    * the file does not exist (the import is then unresolved).
    */
   readFile?: (file: string) => Promise<Uint8Array | string | null>;
+  /**
+   * The project's code files (absolute paths; the plugin's scan): lets the
+   * build tell whether another module mutates data a module exports
+   * (`outside.ts`). Without it (or while it returns undefined), exported
+   * data counts as changing.
+   */
+  projectFiles?: () => Iterable<string> | undefined;
 }
 
 /** Counters for tests and benchmarks. */
@@ -123,7 +131,7 @@ export class ModuleGraph {
   private readonly state: GraphState;
 
   constructor(options: ModuleGraphOptions = {}) {
-    this.state = new GraphState(this.stats, options.readFile, options.revalidate !== false);
+    this.state = new GraphState(this.stats, options.readFile, options.revalidate !== false, options.projectFiles);
   }
 
   /**
@@ -173,6 +181,8 @@ export interface GraphNode {
   closures: Array<{ name: string; binding: Binding }>;
   /** Module-level bindings it declares that change after load: counted by value at call time. */
   state: DeclaredState[];
+  /** Names searched in the project to tell whether its exported data is mutated elsewhere (`outside.ts`). */
+  outside?: string[];
   /** Module-level code: its file and the spans of its code (declaration and load-time statements). */
   spans?: { file: string; ranges: Array<[number, number]> };
   /** `eval`, `new Function`, computed namespace access in its code or its load-time statements. */
@@ -205,7 +215,13 @@ export class GraphState {
     readonly stats: ModuleGraphStats,
     private readonly readFileOption: ModuleGraphOptions["readFile"],
     readonly revalidate: boolean,
-  ) {}
+    projectFiles?: () => Iterable<string> | undefined,
+  ) {
+    this.project = projectFiles ? new ProjectIndex(projectFiles) : undefined;
+  }
+
+  /** Project-wide facts for the outside check; undefined without a view of the project. */
+  readonly project: ProjectIndex | undefined;
 
   private changed(): void {
     this.version++;
@@ -216,6 +232,7 @@ export class GraphState {
   invalidate(file?: string): void {
     if (file === undefined) for (const known of this.modules.keys()) this.stale.add(known);
     else this.stale.add(path.normalize(file));
+    this.project?.invalidate(file === undefined ? undefined : path.normalize(file));
     this.resolutions.clear();
     this.files.clear();
     this.changed();
@@ -273,7 +290,10 @@ export class GraphState {
     if (cached && cached.content === content) return cached.record;
     const record = isCode ? this.parse(file, content) : assetRecord(file, content);
     this.modules.set(file, { content, record });
-    if (cached) this.changed();
+    if (cached) {
+      this.changed();
+      this.project?.invalidate(file);
+    }
     return record;
   }
 
@@ -288,7 +308,10 @@ export class GraphState {
     if (cached && cached.content === content && cached.record.kind === "module") return cached.record;
     const record = moduleRecord(file, content, program.parent as t.File, program);
     this.modules.set(file, { content, record });
-    if (cached) this.changed();
+    if (cached) {
+      this.changed();
+      this.project?.invalidate(file);
+    }
     return record;
   }
 

@@ -8,7 +8,7 @@ import type { Resolver } from "./resolve.js";
 import { DIRECTIVE_LIKE } from "./near-miss.js";
 import { rewrite, type FunctionOutput } from "./rewrite.js";
 import type { CachephantWarning } from "./warnings.js";
-import { moduleState } from "./state.js";
+import { moduleState, type ModuleState } from "./state.js";
 import { stateRegistrations } from "./state-imports.js";
 
 export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./errors.js";
@@ -16,6 +16,7 @@ export { createModuleGraph, ModuleGraph, type ModuleGraphOptions, type ModuleGra
 export type { Resolver } from "./resolve.js";
 export type { CachephantWarning } from "./warnings.js";
 export { DIRECTIVE_LIKE } from "./near-miss.js";
+export { factsOfText, type FileFacts } from "./outside.js";
 
 export interface TransformOptions {
   /** Project root: the meta `file` is the id relative to it. Default: `process.cwd()`. */
@@ -95,6 +96,13 @@ export interface TransformResult {
    */
   stateFiles: string[];
   /**
+   * Names searched in the project (`ModuleGraphOptions.projectFiles`) to
+   * tell whether data these functions reach is mutated by another module:
+   * a result remembered across builds holds only while no project file
+   * starts naming one of them (or holds a whole module object).
+   */
+  outsideNames: string[];
+  /**
    * Build warnings for the bundler to show (`this.warn`): a near-miss
    * directive such as `"use cahce"`, and what the build cannot know about
    * these functions (`eval`, a helper that cannot be analysed), one per
@@ -128,6 +136,7 @@ export async function transform(code: string, id: string, options: TransformOpti
 
   let results: FunctionDependencies[] = [];
   let dependencies: string[] = [];
+  let outsideNames: string[] = [];
   const graph = graphState(options.graph ?? createModuleGraph());
   const entry = graph.register(entryKey(id, absolute), code, analysis.program);
   if (analysis.functions.length > 0) {
@@ -139,6 +148,7 @@ export async function transform(code: string, id: string, options: TransformOpti
     });
     results = found.functions;
     dependencies = found.files;
+    outsideNames = found.outside;
   }
 
   // `ignore=` may name outside variables: check the names, then leave those out.
@@ -169,7 +179,7 @@ export async function transform(code: string, id: string, options: TransformOpti
     runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME,
     dir: options.dir,
     maxSize: options.maxSize,
-    state: ownState ? moduleState(entry).changing : undefined,
+    state: ownState ? registrable(moduleState(entry)) : undefined,
     stateImports: registrations.imports,
   });
   const functions = analysis.functions.map(({ name, line, column }, index): CachedFunctionInfo => {
@@ -190,6 +200,7 @@ export async function transform(code: string, id: string, options: TransformOpti
     functions,
     dependencies,
     stateFiles: registrations.stateFiles,
+    outsideNames,
     warnings: [...analysis.warnings, ...warningsOf(analysis.functions, results, file, root)],
   };
 }
@@ -231,7 +242,7 @@ function registerModuleState(code: string, id: string, absolute: string, file: s
   }
   const graph = graphState(options.graph ?? createModuleGraph());
   const entry = graph.register(entryKey(id, absolute), code, analysis.program);
-  const state = moduleState(entry).changing;
+  const state = registrable(moduleState(entry));
   if (state.length === 0) return null;
   const { code: output, map } = rewrite(code, analysis, [], {
     id,
@@ -239,7 +250,16 @@ function registerModuleState(code: string, id: string, absolute: string, file: s
     runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME,
     state,
   });
-  return { code: output, map, functions: [], dependencies: [], stateFiles: [], warnings: [] };
+  return { code: output, map, functions: [], dependencies: [], stateFiles: [], outsideNames: [], warnings: [] };
+}
+
+/**
+ * The bindings a module registers: those that change, and exported data
+ * (another module may mutate it; a getter costs nothing until a cached
+ * function lists the binding).
+ */
+function registrable(state: ModuleState): string[] {
+  return [...state.changing, ...state.exported].sort();
 }
 
 /**

@@ -37,6 +37,8 @@ export interface BuildPlan {
   files: Set<string>;
   /** What the build cannot know, once per construct and function. */
   warnings: CachephantWarning[];
+  /** The transforms' `outsideNames`: a project file that starts naming one may change the plan. */
+  outsideNames: Set<string>;
 }
 
 const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;
@@ -44,9 +46,11 @@ const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;
 /** Scans `root` for directive files and analyzes them (errors are left to the real transform). */
 export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
   const root = path.resolve(options.root);
-  const graph = options.graph ?? createModuleGraph();
-  const plan: BuildPlan = { directiveFiles: new Set(), stateFiles: new Set(), files: new Set(), warnings: [] };
-  for (const file of options.files ?? codeFiles(root)) {
+  const scanned = options.files ? undefined : codeFiles(root);
+  // Its own scan is the project whose modules may mutate each other's exports.
+  const graph = options.graph ?? createModuleGraph(scanned ? { projectFiles: () => scanned } : {});
+  const plan: BuildPlan = { directiveFiles: new Set(), stateFiles: new Set(), files: new Set(), warnings: [], outsideNames: new Set() };
+  for (const file of options.files ?? scanned!) {
     if (options.include && !options.include(file)) continue;
     let code: string;
     try {
@@ -59,6 +63,7 @@ export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
     try {
       const result = await transform(code, file, { root, resolve: options.resolve, graph });
       for (const stateFile of result?.stateFiles ?? []) plan.stateFiles.add(stateFile);
+      for (const name of result?.outsideNames ?? []) plan.outsideNames.add(name);
       plan.warnings.push(...(result?.warnings ?? []));
     } catch {
       // A build error: the bundler's own transform of the file reports it.

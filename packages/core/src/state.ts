@@ -6,9 +6,11 @@
  * Conservative by design: a binding is "changing" when it is reassigned
  * inside a function, mutated inside a function (member assignment, `delete`,
  * a mutating method, `Object.assign(x, …)` …), or, for data, when it escapes
- * where the analysis cannot follow it (exported, passed to a call, returned,
- * aliased): a cache that keys by a value too many is only slower, one that
- * misses a change returns an old result.
+ * where the analysis cannot follow it (passed to a call, returned, aliased):
+ * a cache that keys by a value too many is only slower, one that misses a
+ * change returns an old result. Data exported by name is "exported": it
+ * changes if an importer mutates it, which only a view of the whole project
+ * can tell (`outside.ts`).
  */
 import type { Binding, NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
@@ -30,6 +32,12 @@ export interface UnknowableConstruct {
 export interface ModuleState {
   /** Module-level bindings whose value may change after the module has loaded, sorted. */
   changing: string[];
+  /**
+   * Data the module exports by name and does not change itself, sorted: it
+   * changes only if another module mutates it through an import (see
+   * `outside.ts`; without a view of the project it counts as changing).
+   */
+  exported: string[];
   /** By binding name: top-level statements (other than its declaration) that run at load and touch it. */
   loadTime: Map<string, NodePath[]>;
   /**
@@ -48,7 +56,7 @@ const states = new WeakMap<ModuleRecord, ModuleState>();
 export function moduleState(record: ModuleRecord): ModuleState {
   let state = states.get(record);
   if (!state) {
-    state = record.kind === "module" ? analyzeState(record.program!) : { changing: [], loadTime: new Map(), reads: new Map(), unknowable: [] };
+    state = record.kind === "module" ? analyzeState(record.program!) : { changing: [], exported: [], loadTime: new Map(), reads: new Map(), unknowable: [] };
     states.set(record, state);
   }
   return state;
@@ -88,7 +96,7 @@ const READING_CALLS = new Set([
 ]);
 
 
-type Use = "read" | "mutate" | "call" | "escape";
+export type Use = "read" | "mutate" | "call" | "escape";
 
 function memberName(node: t.Node): string | undefined {
   if (node.type !== "MemberExpression" && node.type !== "OptionalMemberExpression") return undefined;
@@ -115,7 +123,7 @@ function isReadingCall(name: string | undefined): boolean {
  * calls a method of unknown effect on it (`call`), or lets it escape where
  * the analysis cannot follow.
  */
-function useOf(reference: NodePath): Use {
+export function useOf(reference: NodePath): Use {
   let current = reference;
   let depth = 0;
   for (;;) {
@@ -247,8 +255,18 @@ function topStatement(path: NodePath): NodePath | undefined {
   return current ?? undefined;
 }
 
+/**
+ * `export { x }`, `export { x as y }`, and the reference Babel records from
+ * `export const x = …` itself: each hands the binding to importers.
+ */
+function isExportReference(reference: NodePath): boolean {
+  if (reference.isExportNamedDeclaration()) return reference.node.declaration != null;
+  return reference.parentPath?.isExportSpecifier() === true && reference.parentPath.parentPath?.isExportNamedDeclaration() === true && !reference.parentPath.parentPath.node.source;
+}
+
 function analyzeState(program: NodePath<t.Program>): ModuleState {
   const changing: string[] = [];
+  const exported: string[] = [];
   const loadTime = new Map<string, NodePath[]>();
   const reads = new Map<string, number[]>();
   for (const [name, binding] of Object.entries(program.scope.bindings)) {
@@ -268,8 +286,12 @@ function analyzeState(program: NodePath<t.Program>): ModuleState {
     }
     const code = isCode(binding);
     const fixed = !code && binding.constantViolations.length === 0 && binding.path.isVariableDeclarator() && isPrimitive(binding.path.node.init);
-    if (!fixed && !code && isExported(binding)) changes = true;
+    let exports = !fixed && !code && isExported(binding);
     for (const reference of binding.referencePaths) {
+      if (isExportReference(reference)) {
+        exports ||= !fixed && !code;
+        continue;
+      }
       const later = runsLater(reference);
       const use = useOf(reference);
       // Code at load that only reads it cannot change it.
@@ -278,16 +300,18 @@ function analyzeState(program: NodePath<t.Program>): ModuleState {
       if (use === "mutate" || (use === "call" && !code)) changes ||= later;
       if (use === "escape" && !code) changes = true;
     }
-    if (changes) {
-      changing.push(name);
+    if (changes || exports) {
+      (changes ? changing : exported).push(name);
       reads.set(
         name,
-        binding.referencePaths.filter((reference) => !writesOnly(reference, binding)).map((reference) => reference.node.start!),
+        binding.referencePaths
+          .filter((reference) => !isExportReference(reference) && !writesOnly(reference, binding))
+          .map((reference) => reference.node.start!),
       );
     }
     if (statements.size > 0) loadTime.set(name, [...statements].sort((a, b) => a.node.start! - b.node.start!));
   }
-  return { changing: changing.sort(), loadTime, reads, unknowable: unknowableConstructs(program) };
+  return { changing: changing.sort(), exported: exported.sort(), loadTime, reads, unknowable: unknowableConstructs(program) };
 }
 
 /** An expression whose value is thrown away: a statement of its own. */

@@ -2,7 +2,7 @@
 // at load (folded into the hash of the bindings it touches), what the build
 // cannot know (warnings), and the build plan that finds state files early.
 import { afterAll, describe, expect, test } from "vitest";
-import { planBuild, transform } from "../src/index.js";
+import { createModuleGraph, planBuild, transform } from "../src/index.js";
 import { TempProject } from "./helpers/project.js";
 
 const projects: TempProject[] = [];
@@ -191,6 +191,51 @@ describe("what the build cannot know is said", () => {
 
   test("eval in code the function never reaches says nothing", async () => {
     expect(await warningsFor(`export function read(x: number) { return x; }\nexport function other() { return eval("1"); }`)).toEqual([]);
+  });
+});
+
+describe("exported data counts by value only when another module of the project mutates it", () => {
+  const H = `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`;
+
+  /** The state `f` reaches when the project holds `files` besides the entry, seen as a whole project. */
+  async function stateWith(files: Record<string, string>, helpers = H): Promise<{ state: string[]; outside: string[] }> {
+    const project = new TempProject({ "src/entry.ts": ENTRY, "src/h.ts": helpers, ...files });
+    projects.push(project);
+    const all = ["src/entry.ts", "src/h.ts", ...Object.keys(files)].map((file) => project.path(file));
+    const result = await project.transform("src/entry.ts", { graph: createModuleGraph({ projectFiles: () => all }) });
+    return { state: result.functions[0]!.state.map(([, name]) => name), outside: result.outsideNames };
+  }
+
+  test("an exported object no module mutates counts by its code (no registration, nothing read per call)", async () => {
+    const { state, outside } = await stateWith({
+      "src/reader.ts": `import { shared } from "./h";\nexport const total = () => shared.n + 1;\nconsole.log(shared.n, JSON.stringify(shared));\n`,
+    });
+    expect(state).toEqual([]);
+    expect(outside).toEqual(["shared"]);
+  });
+
+  test("`const x = {…}; export { x }` is exported data too: unmutated, it counts by its code", async () => {
+    expect((await stateWith({}, `const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\nexport { shared };\n`)).state).toEqual([]);
+  });
+
+  test.each([
+    ["an importer assigns a property", `import { shared } from "./h";\nexport function bump() { shared.n = 2; }\n`],
+    ["an importer renames the import and mutates it", `import { shared as s } from "./h";\nexport function bump() { s.n++; }\n`],
+    ["an importer passes it to a function the analysis cannot follow", `import { shared } from "./h";\nimport { save } from "./save";\nsave(shared);\n`],
+    ["an importer mutates it through a namespace import", `import * as h from "./h";\nexport function bump() { h.shared.n = 3; }\n`],
+    ["a namespace import escapes as a whole", `import * as h from "./h";\nimport { patch } from "./save";\npatch(h);\n`],
+    ["a required module escapes as a whole", `const h = require("./h");\nmodule.exports = () => Object.assign(h.shared, { n: 4 });\n`],
+  ])("%s: it counts by value", async (_, mutator) => {
+    expect((await stateWith({ "src/mutator.ts": mutator })).state).toEqual(["shared"]);
+  });
+
+  test("a barrel that renames the export is followed to the module that mutates it", async () => {
+    const { state, outside } = await stateWith({
+      "src/barrel.ts": `export { shared as settings } from "./h";\n`,
+      "src/app.ts": `import { settings } from "./barrel";\nexport function configure() { settings.n = 9; }\n`,
+    });
+    expect(state).toEqual(["shared"]);
+    expect(outside).toEqual(["settings", "shared"]);
   });
 });
 

@@ -1,7 +1,8 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { isAbsolute, join, relative } from "node:path";
 import type { CachephantWarning } from "@cachephant/core";
+import type { OutsideStamp } from "./outside-log.js";
 
 /** A transform's output as the cache keeps it. */
 export interface CachedTransform {
@@ -20,6 +21,13 @@ export interface CachedTransform {
    * by the module or by them (a package upgrade changes its hash).
    */
   checks: FileCheck[];
+  /** The outside check it relied on (see `outside-log.ts`); absent when it reached no exported data. */
+  outside?: OutsideStamp;
+}
+
+/** An entry as written: short paths, and each dependency as the index of its check. */
+interface StoredTransform extends Omit<CachedTransform, "dependencies"> {
+  dependencyChecks: number[];
 }
 
 /**
@@ -44,9 +52,14 @@ const ENTRY_FILE = /^[0-9a-f]{64}\.json$/;
 export class BuildCache {
   private writes = 0;
 
+  /**
+   * @param root paths under it are stored relative to it (entries list every
+   *   file a result depends on: short paths keep them small to read)
+   */
   constructor(
     readonly dir: string,
     private readonly salt: string,
+    private readonly root?: string,
   ) {}
 
   key(id: string, code: string): string {
@@ -56,13 +69,13 @@ export class BuildCache {
   /** The entry under `key` if each of its checks still holds. */
   get(key: string, holds: (check: FileCheck) => boolean): CachedTransform | undefined {
     const file = join(this.dir, `${key}.json`);
-    let entry: CachedTransform;
+    let entry: CachedTransform | undefined;
     try {
-      entry = JSON.parse(readFileSync(file, "utf8")) as CachedTransform;
+      entry = this.expand(JSON.parse(readFileSync(file, "utf8")) as StoredTransform);
     } catch {
       return undefined;
     }
-    if (!isEntry(entry)) return undefined;
+    if (!entry || !isEntry(entry)) return undefined;
     for (const check of entry.checks) if (!holds(check)) return undefined;
     try {
       // Its modification time is its last use, for eviction.
@@ -77,7 +90,34 @@ export class BuildCache {
   /** Stores an entry; never fails a build (an unwritable folder only loses the entry). */
   set(key: string, entry: CachedTransform): void {
     // A read-only project still builds, without the entry.
-    if (this.write(`${key}.json`, entry)) this.writes++;
+    if (this.write(`${key}.json`, this.compact(entry))) this.writes++;
+  }
+
+  /** Paths relative to the root, dependencies as indexes into the checks. */
+  private compact(entry: CachedTransform): StoredTransform {
+    const short = (path: string) => {
+      if (this.root === undefined) return path;
+      const relativePath = relative(this.root, path);
+      return relativePath.startsWith("..") || isAbsolute(relativePath) ? path : relativePath;
+    };
+    const index = new Map(entry.checks.map(([file], position) => [file, position]));
+    const { dependencies, checks, ...rest } = entry;
+    return {
+      ...rest,
+      checks: checks.map(([file, hash, signature]): FileCheck => [short(file), hash, signature]),
+      dependencyChecks: dependencies.map((dependency) => index.get(dependency) ?? -1),
+    };
+  }
+
+  private expand(stored: StoredTransform): CachedTransform | undefined {
+    if (typeof stored !== "object" || stored === null || !Array.isArray(stored.checks) || !Array.isArray(stored.dependencyChecks)) return undefined;
+    const { dependencyChecks, checks, ...rest } = stored;
+    const full = checks.map((check): FileCheck => {
+      if (!Array.isArray(check) || typeof check[0] !== "string") return check;
+      return [this.root === undefined || isAbsolute(check[0]) ? check[0] : join(this.root, check[0]), check[1], check[2]];
+    });
+    if (dependencyChecks.some((position) => full[position] === undefined)) return undefined;
+    return { ...rest, checks: full, dependencies: dependencyChecks.map((position) => full[position]![0]) };
   }
 
   /**

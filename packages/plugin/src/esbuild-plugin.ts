@@ -54,8 +54,10 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   );
   // The previous build's scan, so files unchanged since are not read again.
   const scanName = scanRecordName(root, options.include, options.exclude);
-  rewrites.restore(transformer.readExtra(scanName));
-  if (rewrites.scan().length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+  const compared = rewrites.restore(transformer.readExtra(scanName));
+  const changed = rewrites.scan();
+  transformer.projectScanned(rewrites.signatures(), changed, compared);
+  if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
   // Modules holding state that cached functions read need a rewrite too, and
   // the filter below is fixed now. esbuild's resolver cannot be called during
   // setup: the plan resolves relative imports itself (a state module reached
@@ -67,12 +69,17 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   let builds = 0;
   let warnedBrowser = false;
 
+  // Files already handed to esbuild's watcher this build: each once, not once per module that depends on it.
+  const watched = new Set<string>();
+
   build.onStart(() => {
     warnedBrowser = false;
+    watched.clear();
     if (builds++ === 0) return;
     // A rebuild (watch mode, context.rebuild()): what changed since the last one.
     const changed = rewrites.scan();
     for (const file of changed) transformer.invalidate(file);
+    transformer.projectScanned(rewrites.signatures(), changed, true);
     if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
     const missed = rewrites.files().filter((file) => !filtered.has(file));
     if (missed.length === 0) return;
@@ -114,7 +121,7 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
         warnings,
         resolveDir: dirname(file),
         // Rebuild in watch mode when a file the hashes depend on changes.
-        watchFiles: result.dependencies.filter((dependency) => isAbsolute(dependency)),
+        watchFiles: result.dependencies.filter((dependency) => isAbsolute(dependency) && !watched.has(dependency) && watched.add(dependency)),
       };
     } catch (error) {
       if (error instanceof CachephantBuildError) {

@@ -1,4 +1,4 @@
-import { join, resolve } from "node:path";
+import { join, relative, resolve } from "node:path";
 import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core";
 import { nearestPackageRoot, recordSettings } from "@cachephant/runtime/project";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
@@ -87,13 +87,18 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       // too; known now, before any module loads.
       const rewrites = new RewriteSet(root, include, outputs);
       const scanName = scanRecordName(root, options.include, options.exclude);
-      rewrites.restore(transformer.readExtra(scanName));
-      if (rewrites.scan().length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+      const compared = rewrites.restore(transformer.readExtra(scanName));
+      const changed = rewrites.scan();
+      transformer.projectScanned(rewrites.signatures(), changed, compared);
+      if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
       await planStateFiles(transformer, rewrites, root, include, bundlerResolver(this));
     },
 
-    watchChange(id) {
-      transformer.invalidate(id.replace(/[?#].*$/, ""));
+    watchChange(id, change) {
+      const file = id.replace(/[?#].*$/, "");
+      transformer.invalidate(file);
+      // A module edited to mutate another's exported data: results that counted it by code no longer hold.
+      if (include(file) && !relative(root, file).startsWith("..")) transformer.projectChanged(file, change.event !== "delete");
     },
 
     buildEnd() {

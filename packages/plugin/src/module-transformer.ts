@@ -4,13 +4,14 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createModuleGraph, transform, type ModuleGraph, type ModuleGraphStats, type TransformResult } from "@cachephant/core";
 import { BuildCache, type FileCheck } from "./build-cache.js";
+import { OutsideLog, type OutsideStamp } from "./outside-log.js";
 import type { Resolve } from "./resolver.js";
 
 /** Transform results remembered across builds, under the project root. */
 export const BUILD_CACHE_DIR = "node_modules/.cache/cachephant-build";
 
 /** Bumped when the cache entries' shape or meaning changes. */
-const CACHE_FORMAT = 1;
+const CACHE_FORMAT = 2;
 
 export interface ModuleTransformerOptions {
   root: string;
@@ -46,14 +47,48 @@ export class ModuleTransformer {
   private readonly contents = new Map<string, FileContent>();
   private readonly signatures = new Map<string, string | null>();
   private readonly packageFiles = new Map<string, string | null>();
+  /** The project's code files, from the plugin's scan (undefined without one: exported data then counts as changing). */
+  private project: Set<string> | undefined;
   private graph: ModuleGraph = this.createGraph();
   private readonly cache: BuildCache | undefined;
+  private readonly outside: OutsideLog;
   private hits = 0;
   private transforms = 0;
 
   constructor(private readonly options: ModuleTransformerOptions) {
     const { cacheDir, root, runtimeModule, dir, maxSize } = options;
-    this.cache = cacheDir === false ? undefined : new BuildCache(cacheDir, JSON.stringify([toolVersions(), root, runtimeModule, dir, maxSize]));
+    this.cache = cacheDir === false ? undefined : new BuildCache(cacheDir, JSON.stringify([toolVersions(), root, runtimeModule, dir, maxSize]), root);
+    this.outside = new OutsideLog({ read: () => this.readExtra("outside"), write: (value) => this.writeExtra("outside", value) });
+  }
+
+  /**
+   * The project's code files now, and those created or changed since the
+   * last build (`compared`: false when there was no earlier scan to compare
+   * with): remembered results whose outside check they may change are not
+   * reused.
+   */
+  projectScanned(signatures: ReadonlyMap<string, string>, changed: Iterable<string>, compared: boolean): void {
+    this.project = new Set(signatures.keys());
+    // The scan just stat'ed them: the checks of remembered results need not again.
+    for (const [file, signature] of signatures) if (!this.signatures.has(file)) this.signatures.set(file, signature);
+    this.outside.note(changed, compared);
+  }
+
+  /** A file created, changed or deleted while watching (after `invalidate`). */
+  projectChanged(file: string, exists: boolean): void {
+    if (!this.project) return;
+    if (exists) this.project.add(file);
+    else this.project.delete(file);
+    this.outside.note([file]);
+  }
+
+  /** Stamps a result that relied on the outside check of these names (see `outside-log.ts`). */
+  outsideStamp(names: readonly string[]): OutsideStamp | undefined {
+    return names.length > 0 ? this.outside.stamp(names) : undefined;
+  }
+
+  outsideHolds(stamp: OutsideStamp | undefined): boolean {
+    return this.outside.holds(stamp);
   }
 
   get stats(): ModuleTransformerStats {
@@ -110,7 +145,12 @@ export class ModuleTransformer {
 
   /** A file's `mtime:size` now (null: absent). */
   signature(file: string): string | null {
-    return signatureOf(file);
+    let now = this.signatures.get(file);
+    if (now === undefined) {
+      now = signatureOf(file);
+      this.signatures.set(file, now);
+    }
+    return now;
   }
 
   /** The build's module graph, shared with the plan at build start. */
@@ -124,7 +164,7 @@ export class ModuleTransformer {
     const key = this.cache?.key(this.stateFiles.has(file) ? `${id}\0state` : id, code);
     if (key !== undefined) {
       const hit = this.cache!.get(key, (check) => this.holds(check));
-      if (hit) {
+      if (hit && this.outside.holds(hit.outside)) {
         this.hits++;
         for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
         return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings };
@@ -143,7 +183,11 @@ export class ModuleTransformer {
       warnings: result.warnings,
     };
     if (key !== undefined) {
-      this.cache!.set(key, { ...output, checks: this.checksFor(id.replace(/[?#].*$/, ""), code, result.dependencies) });
+      this.cache!.set(key, {
+        ...output,
+        checks: this.checksFor(id.replace(/[?#].*$/, ""), code, result.dependencies),
+        ...(result.outsideNames.length > 0 ? { outside: this.outside.stamp(result.outsideNames) } : {}),
+      });
     }
     return output;
   }
@@ -154,7 +198,11 @@ export class ModuleTransformer {
    * read once per build.
    */
   private createGraph(): ModuleGraph {
-    return createModuleGraph({ revalidate: false, readFile: async (file) => this.contentOf(file).bytes });
+    return createModuleGraph({
+      revalidate: false,
+      readFile: async (file) => this.contentOf(file).bytes,
+      projectFiles: () => this.project,
+    });
   }
 
   /** The dependencies with their hashes, and the package.json of each package they or the module import. */
@@ -178,11 +226,7 @@ export class ModuleTransformer {
 
   /** Whether a file still has the content a check recorded: same time and size, or else the same hash. */
   private holds([file, hash, signature]: FileCheck): boolean {
-    let now = this.signatures.get(file);
-    if (now === undefined) {
-      now = signatureOf(file);
-      this.signatures.set(file, now);
-    }
+    const now = this.signature(file);
     if (signature !== null && now === signature) return true;
     return this.contentOf(file).hash === hash;
   }
@@ -204,7 +248,8 @@ export class ModuleTransformer {
       content = {
         bytes,
         signature,
-        hash: bytes === null ? null : createHash("sha1").update(bytes).digest("hex"),
+        // 96 bits: enough to tell a file's contents apart, short to store for every dependency.
+        hash: bytes === null ? null : createHash("sha1").update(bytes).digest("hex").slice(0, 24),
         packages: () => (packages ??= bytes === null ? new Set() : importedPackages(bytes.toString("utf8"))),
       };
       this.contents.set(file, content);

@@ -9,6 +9,7 @@
 import { createHash } from "node:crypto";
 import { planBuild } from "@cachephant/core";
 import type { ModuleTransformer } from "./module-transformer.js";
+import type { OutsideStamp } from "./outside-log.js";
 import type { Resolve } from "./resolver.js";
 import type { RewriteSet } from "./rewrite-set.js";
 
@@ -16,6 +17,8 @@ interface PlanRecord {
   directiveFiles: string[];
   files: Array<[file: string, signature: string | null]>;
   stateFiles: string[];
+  /** The outside check the plan relied on (see `outside-log.ts`). */
+  outside?: OutsideStamp;
 }
 
 export async function planStateFiles(
@@ -36,7 +39,8 @@ export async function planStateFiles(
     stateFiles = plan.stateFiles;
     const files = new Map(transformer.filesRead());
     for (const file of plan.directiveFiles) files.set(file, transformer.signature(file));
-    transformer.writeExtra(name, { directiveFiles, files: [...files], stateFiles: [...plan.stateFiles] } satisfies PlanRecord);
+    const outside = transformer.outsideStamp([...plan.outsideNames]);
+    transformer.writeExtra(name, { directiveFiles, files: [...files], stateFiles: [...plan.stateFiles], ...(outside ? { outside } : {}) } satisfies PlanRecord);
   }
   for (const file of stateFiles) {
     transformer.stateFiles.add(file);
@@ -47,6 +51,7 @@ export async function planStateFiles(
 function stillHolds(record: PlanRecord, directiveFiles: string[], transformer: ModuleTransformer): boolean {
   if (record.directiveFiles.length !== directiveFiles.length) return false;
   if (record.directiveFiles.some((file, index) => file !== directiveFiles[index])) return false;
+  if (!transformer.outsideHolds(record.outside)) return false;
   return record.files.every(([file, signature]) => transformer.signature(file) === signature);
 }
 

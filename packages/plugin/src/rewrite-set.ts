@@ -116,10 +116,11 @@ export class RewriteSet {
   /**
    * Starts from an earlier process's snapshot (before the first scan): the
    * first scan then reads only files whose size or time changed since, and
-   * reports only those (and new and deleted ones) as changed.
+   * reports only those (and new and deleted ones) as changed. False when
+   * there was none (the first scan then reports every file).
    */
-  restore(snapshot: unknown): void {
-    if (!Array.isArray(snapshot)) return;
+  restore(snapshot: unknown): boolean {
+    if (!Array.isArray(snapshot)) return false;
     for (const item of snapshot) {
       if (!Array.isArray(item) || item.length !== 4) continue;
       const [path, mtimeMs, size, directive] = item as ScanSnapshot[number];
@@ -127,6 +128,17 @@ export class RewriteSet {
         this.seen.set(path, { mtimeMs, size, directive });
       }
     }
+    return true;
+  }
+
+  /** Every code file the scans saw (with a directive or not): the project whose modules may mutate each other's exports. */
+  codeFiles(): string[] {
+    return [...this.seen.keys()];
+  }
+
+  /** `mtime:size` of every code file as the last scan saw it (no need to stat them again). */
+  signatures(): Map<string, string> {
+    return new Map([...this.seen].map(([path, seen]) => [path, `${seen.mtimeMs}:${seen.size}`]));
   }
 
   /** Notices changes of `file` at the next scans too, wherever it is. */

@@ -32,6 +32,21 @@ function transformerFor(root: string): ModuleTransformer {
 }
 
 describe("the build cache", () => {
+  test("a result that counted exported data by its code is not reused once another module starts mutating that data", async () => {
+    project = new TempProject()
+      .write("src/h.ts", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`)
+      .write("src/load.ts", `import { read } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return read(x);\n}\n`)
+      .write("src/main.ts", `export { f } from "./load";\n`);
+    // Nobody mutates `shared`: its code is in the hash, nothing is read per call.
+    expect(await project.esbuild()).not.toMatch(/state: \[/);
+    expect(await project.esbuild()).not.toMatch(/state: \[/);
+    // A module that names it and mutates it, in a file the cached entry never depended on.
+    project.write("src/admin.ts", `import { shared } from "./h";\nexport function bump() { shared.n++; }\n`);
+    expect(await project.esbuild()).toContain('state: [["src/h.ts", "shared"]]');
+    // The change is remembered for later processes too.
+    expect(await project.esbuild()).toContain('state: [["src/h.ts", "shared"]]');
+  });
+
   test("a side file (the remembered plan, the scan) is read back only under the salt it was written with", () => {
     project = createProject();
     const dir = project.path(BUILD_CACHE_DIR);

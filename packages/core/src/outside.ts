@@ -1,0 +1,257 @@
+/**
+ * Whether data a module exports is mutated by another module of the project
+ * (SPEC: state is an object "mutated anywhere"). An exported object nobody
+ * mutates counts by its code, like any constant; one an importer mutates
+ * (`import { config } from "./config"; config.unit = "km"`) counts by its
+ * value at call time.
+ *
+ * Finding the importers without parsing the whole project: a module can
+ * mutate an exported binding only by naming it (`import { config }`,
+ * `ns.config.unit = …`, `export { config as settings }` then `settings`), or
+ * by handing a whole module object somewhere (`f(ns)`, `require("./x")`,
+ * `import("./x")`). So each project file is read once and its words
+ * indexed; only the files that name the binding (or one of its aliases), or
+ * that hold a module object, are parsed and their uses of imports checked.
+ * Names are compared without resolving imports: a name shared by unrelated
+ * modules only makes the check more careful.
+ *
+ * Without a view of the project (a transform called alone, the register
+ * hook), exported data counts as changing, as before.
+ */
+import { readFileSync } from "node:fs";
+import type { NodePath } from "@babel/traverse";
+import type * as t from "@babel/types";
+import { exportName } from "./ast.js";
+import type { GraphState, ModuleRecord } from "./graph.js";
+import { builtinName } from "./resolve.js";
+import { useOf } from "./state.js";
+
+/** What the outside check of one binding looked at: the names searched (for callers that remember results). */
+export interface OutsideCheck {
+  mutated: boolean;
+  /** The binding's exported names and their aliases: a file that starts naming one of them may change the answer. */
+  names: string[];
+}
+
+/** What the outside check reads off a file's text (a caller that notices changed files can tell which names they touch). */
+export interface FileFacts {
+  words: Set<string>;
+  /** `a as b` pairs anywhere in the text (import and export renames among them). */
+  renames: Array<[from: string, to: string]>;
+  /** A namespace import, `require(` or `import(` of something other than a built-in. */
+  moduleObjects: boolean;
+}
+
+/** What a parsed module does with what it imports. */
+interface ImportUses {
+  /** Imported names it mutates, lets escape or calls unknown methods on. */
+  mutated: Set<string>;
+  /** A whole module object escapes (any of its exports may be mutated). */
+  any: boolean;
+}
+
+const WORD = /[A-Za-z_$][\w$]*/g;
+const RENAME = /([A-Za-z_$][\w$]*)\s+as\s+([A-Za-z_$][\w$]*|"[^"]*"|'[^']*')/g;
+const MODULE_OBJECT = /\bimport\s*\*\s*as\s+[\w$]+\s+from\s*["']([^"']+)["']|\b(?:require|import)\s*\(\s*(?:["']([^"']+)["'])?/g;
+
+/** The project's files as the check looks them up: by word, renames, and files holding module objects. */
+interface Lookup {
+  byWord: Map<string, string[]>;
+  renames: Map<string, Set<string>>;
+  moduleObjects: string[];
+}
+
+/** Project-wide facts for the outside check, built on first use and dropped when a file changes. */
+export class ProjectIndex {
+  private readonly facts = new Map<string, FileFacts | null>();
+  private readonly uses = new WeakMap<ModuleRecord, ImportUses>();
+  private readonly checks = new Map<string, Promise<OutsideCheck>>();
+  private lookup: Lookup | undefined;
+
+  constructor(private readonly files: () => Iterable<string> | undefined) {}
+
+  /** Whether a module other than `record` may mutate its exported data binding `local`. */
+  check(graph: GraphState, record: ModuleRecord, local: string, exportedAs: readonly string[]): Promise<OutsideCheck> {
+    const key = `${record.path}\0${local}`;
+    let found = this.checks.get(key);
+    if (!found) {
+      found = this.compute(graph, record, exportedAs);
+      this.checks.set(key, found);
+    }
+    return found;
+  }
+
+  /** A file changed (or any, without one): forget what was read. */
+  invalidate(file?: string): void {
+    if (file === undefined) this.facts.clear();
+    else this.facts.delete(file);
+    this.checks.clear();
+    this.lookup = undefined;
+  }
+
+  private async compute(graph: GraphState, record: ModuleRecord, exportedAs: readonly string[]): Promise<OutsideCheck> {
+    const lookup = this.lookupNow();
+    if (lookup === undefined) return { mutated: true, names: [] };
+    // The names, and what re-exports and imports rename them to, transitively.
+    const names = new Set(exportedAs);
+    const pending = [...names];
+    while (pending.length > 0) {
+      for (const alias of lookup.renames.get(pending.pop()!) ?? []) {
+        if (!names.has(alias)) {
+          names.add(alias);
+          pending.push(alias);
+        }
+      }
+    }
+    const result = (mutated: boolean): OutsideCheck => ({ mutated, names: [...names].sort() });
+    // `export { x as default }` then `import anyName from …`: no name to follow.
+    if (names.has("default")) return result(true);
+    const candidates = new Set(lookup.moduleObjects);
+    for (const name of names) for (const file of lookup.byWord.get(name) ?? []) candidates.add(file);
+    candidates.delete(record.path);
+    for (const file of [...candidates].sort()) {
+      const importer = await graph.load(file, false);
+      if (importer?.kind !== "module") return result(true);
+      const uses = this.usesOf(importer);
+      if (uses.any || [...names].some((name) => uses.mutated.has(name))) return result(true);
+    }
+    return result(false);
+  }
+
+  /** The lookup tables over every project file's facts (undefined without a view of the project). */
+  private lookupNow(): Lookup | undefined {
+    if (this.lookup) return this.lookup;
+    const listed = this.files();
+    if (listed === undefined) return undefined;
+    const lookup: Lookup = { byWord: new Map(), renames: new Map(), moduleObjects: [] };
+    for (const file of listed) {
+      const fact = this.factsOf(file);
+      if (fact === null) continue; // unreadable now: not a module the build can load either
+      if (fact.moduleObjects) lookup.moduleObjects.push(file);
+      for (const word of fact.words) {
+        const list = lookup.byWord.get(word);
+        if (list) list.push(file);
+        else lookup.byWord.set(word, [file]);
+      }
+      for (const [from, to] of fact.renames) {
+        const alias = to.replace(/^["']|["']$/g, "");
+        let set = lookup.renames.get(from);
+        if (!set) lookup.renames.set(from, (set = new Set()));
+        set.add(alias);
+      }
+    }
+    this.lookup = lookup;
+    return lookup;
+  }
+
+  private factsOf(file: string): FileFacts | null {
+    let fact = this.facts.get(file);
+    if (fact === undefined) {
+      let text: string | null;
+      try {
+        text = readFileSync(file, "utf8");
+      } catch {
+        text = null;
+      }
+      fact = text === null ? null : factsOfText(text);
+      this.facts.set(file, fact);
+    }
+    return fact;
+  }
+
+  private usesOf(record: ModuleRecord): ImportUses {
+    let uses = this.uses.get(record);
+    if (!uses) {
+      uses = importUses(record.program!);
+      this.uses.set(record, uses);
+    }
+    return uses;
+  }
+}
+
+/** The words, renames and module objects of a file's text. */
+export function factsOfText(text: string): FileFacts {
+  const renames: Array<[string, string]> = [];
+  for (const match of text.matchAll(RENAME)) renames.push([match[1]!, match[2]!]);
+  let moduleObjects = false;
+  for (const match of text.matchAll(MODULE_OBJECT)) {
+    const specifier = match[1] ?? match[2];
+    if (specifier === undefined || builtinName(specifier) === undefined) moduleObjects = true;
+  }
+  return { words: new Set(text.match(WORD)), renames, moduleObjects };
+}
+
+/**
+ * How a module uses its imports: a named or default import used other than
+ * by reading (mutated, passed on, a method of unknown effect called) marks
+ * its imported name; a namespace (or `require`d module) by the names read
+ * off it, or as a whole when it escapes; `import()` and other `require`
+ * calls as a whole.
+ */
+function importUses(program: NodePath<t.Program>): ImportUses {
+  const uses: ImportUses = { mutated: new Set(), any: false };
+  const mark = (name: string, reference: NodePath) => {
+    if (isReExport(reference)) return; // `export { x }`: its own importers are searched by name
+    if (useOf(reference) !== "read") uses.mutated.add(name);
+  };
+  const markMembers = (reference: NodePath) => {
+    const parent = reference.parentPath;
+    if (parent?.isMemberExpression() && parent.node.object === reference.node) {
+      const property = parent.node.property;
+      const name = !parent.node.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
+      if (name === undefined) uses.any = true;
+      else mark(name, parent);
+    } else if (isReExport(reference) || useOf(reference) !== "read") {
+      uses.any = true;
+    }
+  };
+  for (const binding of Object.values(program.scope.bindings)) {
+    const path = binding.path;
+    if (path.isImportSpecifier()) {
+      for (const reference of binding.referencePaths) mark(exportName(path.node.imported), reference);
+    } else if (path.isImportDefaultSpecifier()) {
+      for (const reference of binding.referencePaths) mark("default", reference);
+    } else if (path.isImportNamespaceSpecifier()) {
+      if (builtinName((path.parent as t.ImportDeclaration).source.value) !== undefined) continue;
+      for (const reference of binding.referencePaths) markMembers(reference);
+    }
+  }
+  program.traverse({
+    CallExpression(call) {
+      const callee = call.node.callee;
+      const isRequire = callee.type === "Identifier" && callee.name === "require" && !call.scope.getBinding("require");
+      if (!isRequire && callee.type !== "Import") return;
+      const [argument] = call.node.arguments;
+      if (argument?.type === "StringLiteral" && builtinName(argument.value) !== undefined) return;
+      const declarator = call.parentPath;
+      if (isRequire && declarator.isVariableDeclarator() && declarator.node.init === call.node) {
+        const id = declarator.node.id;
+        if (id.type === "Identifier") {
+          // `const m = require("./x")`: a namespace.
+          for (const reference of declarator.scope.getBinding(id.name)?.referencePaths ?? []) markMembers(reference);
+          return;
+        }
+        if (id.type === "ObjectPattern" && id.properties.every((property) => property.type === "ObjectProperty" && !property.computed)) {
+          // `const { a, b: c } = require("./x")`: named imports.
+          for (const property of id.properties as t.ObjectProperty[]) {
+            const key = property.key.type === "Identifier" ? property.key.name : property.key.type === "StringLiteral" ? property.key.value : undefined;
+            const value = property.value.type === "AssignmentPattern" ? property.value.left : property.value;
+            if (key === undefined || value.type !== "Identifier") {
+              uses.any = true;
+              continue;
+            }
+            for (const reference of declarator.scope.getBinding(value.name)?.referencePaths ?? []) mark(key, reference);
+          }
+          return;
+        }
+      }
+      uses.any = true;
+    },
+  });
+  return uses;
+}
+
+/** `export { x }` / `export { x as y }` without a source. */
+function isReExport(reference: NodePath): boolean {
+  return reference.parentPath?.isExportSpecifier() === true;
+}

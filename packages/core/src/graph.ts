@@ -8,7 +8,7 @@ import { normalizeDeclaration, type NormalizedCode } from "./normalize.js";
 import { ProjectIndex } from "./outside.js";
 import { parseFile } from "./parse.js";
 import type { UnknowableConstruct } from "./state.js";
-import { FileSystemCache, resolveSpecifier, type Resolution, type Resolver } from "./resolve.js";
+import { builtinName, FileSystemCache, isPathSpecifier, resolveSpecifier, type Resolution, type Resolver } from "./resolve.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
@@ -143,6 +143,16 @@ export class ModuleGraph {
   invalidate(file?: string): void {
     this.state.invalidate(file);
   }
+
+  /**
+   * The bare specifiers (not relative, not built-ins) resolved so far, and
+   * the project file each resolved to (null: a package, or unresolved): a
+   * caller that resolved without the bundler's resolver (esbuild's plugin
+   * setup, where it cannot be called) checks them against it later.
+   */
+  async bareResolutions(): Promise<Array<{ specifier: string; importer: string; file: string | null }>> {
+    return this.state.bareResolutions();
+  }
 }
 
 /** The graph's caches, for the transform (not part of the public API). */
@@ -236,6 +246,17 @@ export class GraphState {
     this.resolutions.clear();
     this.files.clear();
     this.changed();
+  }
+
+  async bareResolutions(): Promise<Array<{ specifier: string; importer: string; file: string | null }>> {
+    const found: Array<{ specifier: string; importer: string; file: string | null }> = [];
+    for (const [key, resolution] of this.resolutions) {
+      const [importer, specifier] = key.split("\0") as [string, string];
+      if (isPathSpecifier(specifier) || builtinName(specifier) !== undefined) continue;
+      const resolved = await resolution;
+      found.push({ specifier, importer, file: resolved.kind === "file" ? resolved.path : null });
+    }
+    return found;
   }
 
   /** Resolves once per importer and specifier. */

@@ -10,7 +10,7 @@ import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
 import { CODE_FILE, createModuleGraph, type ModuleGraph } from "./graph.js";
 import type { Resolver } from "./resolve.js";
-import { transform } from "./index.js";
+import { transform, type TransformOptions, type TransformResult } from "./index.js";
 import type { CachephantWarning } from "./warnings.js";
 
 export interface BuildPlanOptions {
@@ -26,6 +26,10 @@ export interface BuildPlanOptions {
    * (the plugin's own scan): then nothing is scanned or read twice.
    */
   files?: Iterable<string>;
+  /** Options for the transforms, as the build will pass them (so their results can be reused). */
+  transform?: Pick<TransformOptions, "runtimeModule" | "dir" | "maxSize">;
+  /** Each directive file's transform, as it happened (null: nothing to rewrite); not called for a file that fails. */
+  onTransform?: (file: string, code: string, result: TransformResult | null) => void;
 }
 
 export interface BuildPlan {
@@ -61,7 +65,8 @@ export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
     if (!code.includes("use cache")) continue;
     plan.directiveFiles.add(file);
     try {
-      const result = await transform(code, file, { root, resolve: options.resolve, graph });
+      const result = await transform(code, file, { ...options.transform, root, resolve: options.resolve, graph });
+      options.onTransform?.(file, code, result);
       for (const stateFile of result?.stateFiles ?? []) plan.stateFiles.add(stateFile);
       for (const name of result?.outsideNames ?? []) plan.outsideNames.add(name);
       plan.warnings.push(...(result?.warnings ?? []));

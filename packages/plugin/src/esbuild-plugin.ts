@@ -7,7 +7,7 @@ import { createIdFilter } from "./id-filter.js";
 import type { ModuleTransformer } from "./module-transformer.js";
 import type { OptionsResolved } from "./options.js";
 import { esbuildTarget } from "./platform.js";
-import { esbuildResolver } from "./resolver.js";
+import { esbuildResolver, type Resolve } from "./resolver.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
 import { RUNTIME_IMPORT, type createRuntimeCheck } from "./runtime-check.js";
@@ -60,10 +60,11 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
   // Modules holding state that cached functions read need a rewrite too, and
   // the filter below is fixed now. esbuild's resolver cannot be called during
-  // setup: the plan resolves relative imports itself (a state module reached
+  // setup: the plan resolves imports Node's way (a state module reached
   // only through an alias is missed here: its readers run uncached with a
-  // warning, never stale).
-  await planStateFiles(transformer, rewrites, root, createIdFilter(options.include, options.exclude), undefined);
+  // warning, never stale), and onStart checks its bare specifiers against
+  // esbuild's resolver before its analysis is reused.
+  const plannedNow = await planStateFiles(transformer, rewrites, root, createIdFilter(options.include, options.exclude), undefined);
   const filtered = new Set(rewrites.files());
   const resolveImport = esbuildResolver(build);
   let builds = 0;
@@ -72,10 +73,20 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   // Files already handed to esbuild's watcher this build: each once, not once per module that depends on it.
   const watched = new Set<string>();
 
-  build.onStart(() => {
+  build.onStart(async () => {
     warnedBrowser = false;
     watched.clear();
-    if (builds++ === 0) return;
+    if (builds++ === 0) {
+      // esbuild's resolver can be called now: where it maps a bare
+      // specifier elsewhere than the plan did (an alias, tsconfig paths),
+      // the plan's analysis is dropped and each module is analysed again
+      // with esbuild's resolver.
+      if (plannedNow && (await resolvesDifferently(transformer, resolveImport))) {
+        transformer.invalidate();
+        transformer.forgetPlanned();
+      }
+      return;
+    }
     // A rebuild (watch mode, context.rebuild()): what changed since the last one.
     const changed = rewrites.scan();
     for (const file of changed) transformer.invalidate(file);
@@ -130,6 +141,19 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
       throw error;
     }
   });
+}
+
+/** Whether esbuild resolves a bare specifier the plan resolved to another place (a project file, or none). */
+async function resolvesDifferently(transformer: ModuleTransformer, resolveImport: Resolve): Promise<boolean> {
+  const resolutions = await transformer.moduleGraph.bareResolutions();
+  const verdicts = await Promise.all(
+    resolutions.map(async ({ specifier, importer, file }) => {
+      const found = await resolveImport(specifier, importer);
+      const projectFile = found !== null && !/[\\/]node_modules[\\/]/.test(found) ? found : null;
+      return projectFile !== file;
+    }),
+  );
+  return verdicts.some(Boolean);
 }
 
 function loaderOf(build: PluginBuild, file: string): Loader {

@@ -45,6 +45,8 @@ export interface ModuleTransformerStats extends ModuleGraphStats {
  */
 export class ModuleTransformer {
   private readonly contents = new Map<string, FileContent>();
+  /** Transforms the plan made at build start this build, by id and code (null: nothing to rewrite). */
+  private readonly planned = new Map<string, TransformResult | null>();
   private readonly signatures = new Map<string, string | null>();
   private readonly packageFiles = new Map<string, string | null>();
   /** The project's code files, from the plugin's scan (undefined without one: exported data then counts as changing). */
@@ -97,6 +99,7 @@ export class ModuleTransformer {
 
   /** A build that will not be told about changes (no watcher): trust nothing read before. */
   reset(): void {
+    this.planned.clear();
     this.graph = this.createGraph();
     this.stateFiles.clear();
     this.contents.clear();
@@ -107,6 +110,7 @@ export class ModuleTransformer {
   /** A file changed, was created or deleted (no file: anything may have). */
   invalidate(file?: string): void {
     this.graph.invalidate(file);
+    this.planned.clear();
     if (file === undefined) {
       this.contents.clear();
       this.signatures.clear();
@@ -158,10 +162,42 @@ export class ModuleTransformer {
     return this.graph;
   }
 
+  /** The transform options the plan at build start must use for its results to be reusable. */
+  get transformOptions(): { runtimeModule: string; dir: string | undefined; maxSize: string | number | undefined } {
+    const { runtimeModule, dir, maxSize } = this.options;
+    return { runtimeModule, dir, maxSize };
+  }
+
+  /**
+   * A transform the plan at build start made of a module, with this build's
+   * graph and resolver: the bundler's own transform of the same code reuses
+   * it instead of analysing the module again (unless the module turned out
+   * to be a state file, whose output differs). It is remembered across
+   * builds too.
+   */
+  remember(code: string, id: string, result: TransformResult | null): void {
+    const file = id.replace(/[?#].*$/, "");
+    if (this.stateFiles.has(file)) return;
+    // Written to the build cache only when used (esbuild's check may drop it first).
+    this.planned.set(`${id}\0${code}`, result);
+  }
+
+  /** Forgets the plan's transforms (they resolved imports differently from the bundler). */
+  forgetPlanned(): void {
+    this.planned.clear();
+  }
+
   async transform(code: string, id: string, resolve: Resolve | undefined): Promise<TransformOutput | null> {
     const file = id.replace(/[?#].*$/, "");
     // A state module's output has its registration: not the same entry.
     const key = this.cache?.key(this.stateFiles.has(file) ? `${id}\0state` : id, code);
+    if (!this.stateFiles.has(file)) {
+      const planned = this.planned.get(`${id}\0${code}`);
+      if (planned !== undefined) {
+        this.planned.delete(`${id}\0${code}`);
+        return planned && this.store(key, id, code, planned);
+      }
+    }
     if (key !== undefined) {
       const hit = this.cache!.get(key, (check) => this.holds(check));
       if (hit && this.outside.holds(hit.outside)) {
@@ -174,6 +210,11 @@ export class ModuleTransformer {
     const { root, runtimeModule, dir, maxSize } = this.options;
     const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph: this.graph, stateFiles: this.stateFiles });
     if (!result) return null;
+    return this.store(key, id, code, result);
+  }
+
+  /** A core result as the plugin returns it, remembered under `key` across builds. */
+  private store(key: string | undefined, id: string, code: string, result: TransformResult): TransformOutput {
     for (const stateFile of result.stateFiles) this.stateFiles.add(stateFile);
     const output = {
       code: result.code,

@@ -4,7 +4,9 @@
  * must be known before any module loads, since bundlers load modules in
  * parallel. The plan is remembered with the files it read (path, time and
  * size) and the directive files it started from: a build where none of them
- * changed reuses it and analyses nothing.
+ * changed reuses it and analyses nothing. A plan made now hands its
+ * transforms to the transformer, so the bundler's transforms of the same
+ * modules analyse nothing again. Resolves to whether it planned now.
  */
 import { createHash } from "node:crypto";
 import { planBuild } from "@cachephant/core";
@@ -27,15 +29,25 @@ export async function planStateFiles(
   root: string,
   include: (file: string) => boolean,
   resolve: Resolve | undefined,
-): Promise<void> {
+): Promise<boolean> {
   const name = `plan-${createHash("sha256").update(root).digest("hex").slice(0, 16)}`;
   const directiveFiles = rewrites.files().sort();
   const saved = transformer.readExtra(name) as PlanRecord | undefined;
   let stateFiles: Iterable<string>;
+  let planned = false;
   if (isPlanRecord(saved) && stillHolds(saved, directiveFiles, transformer)) {
     stateFiles = saved.stateFiles;
   } else {
-    const plan = await planBuild({ root, include, resolve, graph: transformer.moduleGraph, files: directiveFiles });
+    planned = true;
+    const plan = await planBuild({
+      root,
+      include,
+      resolve,
+      graph: transformer.moduleGraph,
+      files: directiveFiles,
+      transform: transformer.transformOptions,
+      onTransform: (file, code, result) => transformer.remember(code, file, result),
+    });
     stateFiles = plan.stateFiles;
     const files = new Map(transformer.filesRead());
     for (const file of plan.directiveFiles) files.set(file, transformer.signature(file));
@@ -46,6 +58,7 @@ export async function planStateFiles(
     transformer.stateFiles.add(file);
     rewrites.add(file);
   }
+  return planned;
 }
 
 function stillHolds(record: PlanRecord, directiveFiles: string[], transformer: ModuleTransformer): boolean {

@@ -1,7 +1,8 @@
 // The plugin on esbuild's own API: only files with a directive go through
 // JavaScript, the runtime import stays external, errors come once with
 // their code, and watch-mode rebuilds follow edits.
-import { context } from "esbuild";
+import { rmSync } from "node:fs";
+import { build, context } from "esbuild";
 import { afterEach, describe, expect, test } from "vitest";
 import { CachephantBuildError } from "@cachephant/core";
 import cachephant from "../src/esbuild.js";
@@ -21,6 +22,39 @@ describe("esbuild", () => {
     const output = await project.esbuild();
     expect(output).toMatch(/from "@cachephant\/runtime"/);
     expect(hashesIn(output)).toHaveLength(1);
+  });
+
+  test("a helper reached through esbuild's `alias` is in the hash: an edit of it changes the hash, also on a fresh build", async () => {
+    project = new TempProject()
+      .write("src/lib/math.ts", "export const triple = (n: number) => n * 3;\n")
+      .write("src/load.ts", `import { triple } from "@lib/math";\nexport async function load(n: number) {\n  "use cache";\n  return triple(n);\n}\n`)
+      .write("src/main.ts", `export { load } from "./load";\n`);
+    const bundle = async () => {
+      const result = await build({
+        absWorkingDir: project.root,
+        entryPoints: ["src/main.ts"],
+        bundle: true,
+        platform: "node",
+        format: "esm",
+        write: false,
+        outfile: "out/main.mjs",
+        alias: { "@lib": "./src/lib" },
+        plugins: [cachephant({ root: project.root })],
+        logLevel: "silent",
+      });
+      return hashesIn(result.outputFiles![0]!.text)[0]!;
+    };
+    const fresh = await bundle();
+    expect(await bundle()).toBe(fresh);
+    project.write("src/lib/math.ts", "export const triple = (n: number) => n * 3 + 1;\n");
+    const edited = await bundle();
+    expect(edited).not.toBe(fresh);
+    // From nothing remembered (a new checkout): the build plans again and must not keep the plan's blind resolution.
+    rmSync(project.path("node_modules/.cache"), { recursive: true, force: true });
+    expect(await bundle()).toBe(edited);
+    project.write("src/lib/math.ts", "export const triple = (n: number) => n * 3;\n");
+    rmSync(project.path("node_modules/.cache"), { recursive: true, force: true });
+    expect(await bundle()).toBe(fresh);
   });
 
   test("a misused directive fails once, with file:line:column, the code frame, the fix and its code", async () => {

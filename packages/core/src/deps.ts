@@ -10,8 +10,9 @@
  * version), a Node built-in (name), or a token for what cannot be found.
  * Globals have no binding and are not tracked.
  *
- * The reachable graph is built first (resolution is async), then hashed with
- * Tarjan's strongly connected components: every node of a cycle gets the same
+ * The reachable graph is built first (resolution is async, the `Session`
+ * walk below), then hashed with Tarjan's strongly connected components
+ * (`components.ts`): every node of a cycle gets the same
  * hash, computed from the members' own hashes and the hashes of what the cycle
  * reaches, so no hash depends on the order nodes were found in.
  *
@@ -19,7 +20,8 @@
  * (the cached function is not a node: it is a list of edges into the graph),
  * so the module graph keeps them for every later transform of the build until
  * a file changes. Declarations inside functions and closure parameters belong
- * to the module being transformed and are computed for each transform.
+ * to the module being transformed and are computed for each transform. What
+ * each function reaches is reported by `reach.ts` (`deps`, state, warnings).
  */
 import path from "node:path";
 import type { Binding, NodePath, Scope } from "@babel/traverse";
@@ -35,10 +37,12 @@ import {
   type ModuleRecord,
   type StateBinding,
 } from "./graph.js";
+import { hashComponents } from "./components.js";
 import { hashFunction } from "./hash.js";
 import type { NormalizedCode } from "./normalize.js";
 import { stripQuery } from "./parse.js";
 import { moduleState } from "./state.js";
+import { depsOf, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
 import { builtinName, isInNodeModules, isPathSpecifier, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
 
 /** One outside variable a cached function reads, keyed by value at call time. */
@@ -83,11 +87,7 @@ export interface DependencyAnalysis {
   outside: string[];
 }
 
-/** At most this many `[label, hash]` pairs in a function's `deps`. */
-export const MAX_DEPS = 100;
-
-/** How long own hashes are in `deps` (enough to tell a change, short enough to ship in every call site). */
-const SHOWN = 16;
+export { MAX_DEPS } from "./reach.js";
 
 
 type Target =
@@ -825,195 +825,6 @@ function moduleSources(program: NodePath<t.Program>): string[] {
     },
   });
   return [...sources];
-}
-
-/**
- * Hashes the nodes reachable from `starts` whose hash is not `known` yet, with
- * Tarjan's strongly connected components (iterative): a component's hash
- * covers its members' own hashes, the names they use for each other, and the
- * hashes of the components they reach, all sorted. A node whose hash is known
- * is a leaf (its whole component was hashed with it).
- */
-function hashComponents(
-  starts: Iterable<string>,
-  nodeOf: (key: string) => GraphNode | undefined,
-  known: (key: string) => string | undefined,
-  store: (key: string, hash: string) => void,
-): void {
-  const index = new Map<string, number>();
-  const low = new Map<string, number>();
-  const stack: string[] = [];
-  const onStack = new Set<string>();
-  const computed = new Map<string, string>();
-  const hashOf = (key: string) => computed.get(key) ?? known(key) ?? sha256(`missing ${key}`);
-  const edgesOf = (key: string) => nodeOf(key)?.edges ?? [];
-  let counter = 0;
-
-  const open = (key: string) => {
-    index.set(key, counter);
-    low.set(key, counter);
-    counter++;
-    stack.push(key);
-    onStack.add(key);
-  };
-
-  const close = (members: string[]) => {
-    const inside = new Set(members);
-    const contributions = members.map((key) => {
-      const own = nodeOf(key)?.own ?? "";
-      const lines = edgesOf(key).map(([name, target]) =>
-        inside.has(target) ? `${JSON.stringify(name)} ~${nodeOf(target)?.own ?? ""}` : `${JSON.stringify(name)} ${hashOf(target)}`,
-      );
-      return sha256(`${own}\n${lines.sort().join("\n")}`);
-    });
-    const selfLoop = members.length === 1 && edgesOf(members[0]!).some(([, target]) => target === members[0]);
-    const hash = members.length === 1 && !selfLoop ? contributions[0]! : sha256(`cycle\n${contributions.sort().join("\n")}`);
-    for (const key of members) {
-      computed.set(key, hash);
-      store(key, hash);
-    }
-  };
-
-  const isDone = (key: string) => computed.has(key) || known(key) !== undefined;
-
-  for (const start of starts) {
-    if (index.has(start) || isDone(start)) continue;
-    open(start);
-    const work: Array<[string, number]> = [[start, 0]];
-    while (work.length > 0) {
-      const frame = work[work.length - 1]!;
-      const [key, next] = frame;
-      const edges = edgesOf(key);
-      if (next < edges.length) {
-        frame[1] = next + 1;
-        const target = edges[next]![1];
-        if (isDone(target) && !onStack.has(target)) continue;
-        if (!index.has(target)) {
-          open(target);
-          work.push([target, 0]);
-        } else if (onStack.has(target)) {
-          low.set(key, Math.min(low.get(key)!, index.get(target)!));
-        }
-        continue;
-      }
-      work.pop();
-      const parent = work[work.length - 1];
-      if (parent) low.set(parent[0], Math.min(low.get(parent[0])!, low.get(key)!));
-      if (low.get(key) === index.get(key)) {
-        const members: string[] = [];
-        let member: string;
-        do {
-          member = stack.pop()!;
-          onStack.delete(member);
-          members.push(member);
-        } while (member !== key);
-        close(members);
-      }
-    }
-  }
-}
-
-function reachableFrom(starts: Iterable<string>, nodeOf: (key: string) => GraphNode | undefined): Set<string> {
-  const seen = new Set<string>();
-  const queue = [...starts];
-  while (queue.length > 0) {
-    const key = queue.pop()!;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    for (const [, target] of nodeOf(key)?.edges ?? []) if (!seen.has(target)) queue.push(target);
-  }
-  return seen;
-}
-
-/** `[label, hash]` pairs of what a function reaches: its own code first, the rest sorted by label, at most `MAX_DEPS`. */
-function depsOf(nodes: Iterable<GraphNode>, own: string): Array<[string, string]> {
-  const byLabel = new Map<string, Set<string>>();
-  for (const node of nodes) {
-    if (node.label === undefined) continue;
-    let shown = byLabel.get(node.label);
-    if (!shown) byLabel.set(node.label, (shown = new Set()));
-    shown.add(node.shown);
-  }
-  const pairs: Array<[string, string]> = [];
-  for (const [label, shown] of byLabel) {
-    // Two declarations with the same label (same name in one file): tell them apart by hash order.
-    [...shown].sort().forEach((hash, index) => pairs.push([index === 0 ? label : `${label} #${index + 1}`, hash]));
-  }
-  pairs.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const head: Array<[string, string]> = [["own code", own.slice(0, SHOWN)]];
-  if (pairs.length + 1 <= MAX_DEPS) return [...head, ...pairs];
-  const kept = pairs.slice(0, MAX_DEPS - 2);
-  const rest = pairs.slice(MAX_DEPS - 2);
-  return [...head, ...kept, [`and ${rest.length} more`, sha256(JSON.stringify(rest)).slice(0, SHOWN)]];
-}
-
-/**
- * The changing module bindings a function depends on: declared by a node it
- * reaches, and read (not only written) by the function itself or by reached
- * code. Code of another module, or code whose spans are unknown, counts as
- * reading what it refers to.
- */
-function stateOf(nodes: readonly GraphNode[], rootKeys: ReadonlySet<string>, entryFile: string, fn: t.Node): StateBinding[] {
-  const found = new Map<string, StateBinding>();
-  const within = (offsets: readonly number[], ranges: ReadonlyArray<readonly [number, number]>) =>
-    offsets.some((offset) => ranges.some(([start, end]) => offset >= start && offset < end));
-  // Who refers to each node, built only when some node declares state (once, not per binding).
-  let referrers: Map<string, GraphNode[]> | undefined;
-  const referrersOf = (key: string) => {
-    if (!referrers) {
-      referrers = new Map();
-      for (const other of nodes) {
-        for (const target of new Set(other.edges.map(([, target]) => target))) {
-          let list = referrers.get(target);
-          if (!list) referrers.set(target, (list = []));
-          list.push(other);
-        }
-      }
-    }
-    return referrers.get(key) ?? [];
-  };
-  for (const node of nodes) {
-    for (const binding of node.state) {
-      const read =
-        rootKeys.has(node.key) ||
-        (binding.file === entryFile && within(binding.reads, [[fn.start!, fn.end!]])) ||
-        referrersOf(node.key).some(
-          (other) =>
-            other !== node &&
-            (other.spans === undefined || other.spans.file !== binding.file || within(binding.reads, other.spans.ranges)),
-        );
-      if (read) found.set(`${binding.file}\0${binding.name}`, { file: binding.file, name: binding.name });
-    }
-  }
-  return [...found.keys()].sort().map((key) => found.get(key)!);
-}
-
-/**
- * What the build cannot know about a function: `eval`, `new Function` and
- * computed namespace access in its own code or in code it reaches, and
- * writes to globals that code it reaches reads (in a module it reaches).
- */
-function unknowableOf(
-  nodes: readonly GraphNode[],
-  fn: AnalyzedFunction,
-  entry: ModuleRecord,
-  ownGlobals: ReadonlySet<string>,
-): Array<{ construct: string; file: string; line: number }> {
-  const entryState = moduleState(entry);
-  const found = new Map<string, { construct: string; file: string; line: number }>();
-  const add = (item: { construct: string; file: string; line: number }) => found.set(`${item.file}:${item.line}:${item.construct}`, item);
-  for (const item of entryState.unknowable) {
-    if (item.global === undefined && item.start >= fn.node.start! && item.start < fn.node.end!) add({ ...item, file: entry.path });
-  }
-  const read = new Set(ownGlobals);
-  const writes = entryState.unknowable.filter((item) => item.global !== undefined).map((item) => ({ ...item, file: entry.path }));
-  for (const node of nodes) {
-    for (const item of node.unknowable) add(item);
-    for (const name of node.globals) read.add(name);
-    writes.push(...node.globalWrites);
-  }
-  for (const write of writes) if (read.has(write.global!)) add(write);
-  return [...found.values()].map(({ construct, file, line }) => ({ construct, file, line }));
 }
 
 /** How many times a transform starts again when files keep changing while it reads them. */

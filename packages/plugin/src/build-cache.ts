@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
-import { isAbsolute, join, relative } from "node:path";
+import { isAbsolute, join, relative, sep } from "node:path";
 import type { CachephantWarning } from "@cachephant/core";
 import type { OutsideStamp } from "./outside-log.js";
 
@@ -112,9 +112,11 @@ export class BuildCache {
   private expand(stored: StoredTransform): CachedTransform | undefined {
     if (typeof stored !== "object" || stored === null || !Array.isArray(stored.checks) || !Array.isArray(stored.dependencyChecks)) return undefined;
     const { dependencyChecks, checks, ...rest } = stored;
+    // Plain concatenation: `relative()` wrote the path, so it needs no normalizing (thousands per build).
+    const prefix = this.root === undefined ? undefined : this.root.endsWith(sep) ? this.root : this.root + sep;
     const full = checks.map((check): FileCheck => {
       if (!Array.isArray(check) || typeof check[0] !== "string") return check;
-      return [this.root === undefined || isAbsolute(check[0]) ? check[0] : join(this.root, check[0]), check[1], check[2]];
+      return [prefix === undefined || isAbsolute(check[0]) ? check[0] : prefix + check[0], check[1], check[2]];
     });
     if (dependencyChecks.some((position) => full[position] === undefined)) return undefined;
     return { ...rest, checks: full, dependencies: dependencyChecks.map((position) => full[position]![0]) };

@@ -9,7 +9,8 @@
  * mutate an exported binding only by naming it (`import { config }`,
  * `ns.config.unit = …`, `export { config as settings }` then `settings`), or
  * by handing a whole module object somewhere (`f(ns)`, `require("./x")`,
- * `import("./x")`). So each project file is read once and its words
+ * `import("./x")`): then only the module that object is of (resolved Node's
+ * way; one it cannot resolve counts as any) may be mutated. So each project file is read once and its words
  * indexed; only the files that name the binding (or one of its aliases), or
  * that hold a module object, are parsed and their uses of imports checked.
  * Names are compared without resolving imports: a name shared by unrelated
@@ -23,7 +24,7 @@ import type { NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { exportName } from "./ast.js";
 import type { GraphState, ModuleRecord } from "./graph.js";
-import { builtinName } from "./resolve.js";
+import { builtinName, resolveSpecifier } from "./resolve.js";
 import { useOf } from "./state.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */
@@ -46,7 +47,9 @@ export interface FileFacts {
 interface ImportUses {
   /** Imported names it mutates, lets escape or calls unknown methods on. */
   mutated: Set<string>;
-  /** A whole module object escapes (any of its exports may be mutated). */
+  /** Specifiers of modules whose whole module object escapes (any of their exports may be mutated). */
+  wholeModules: Set<string>;
+  /** A module object of a computed specifier escapes: any module's exports may be mutated. */
   any: boolean;
 }
 
@@ -114,6 +117,12 @@ export class ProjectIndex {
       if (importer?.kind !== "module") return result(true);
       const uses = this.usesOf(importer);
       if (uses.any || [...names].some((name) => uses.mutated.has(name))) return result(true);
+      for (const specifier of uses.wholeModules) {
+        // Resolved Node's way: an alias it cannot follow counts as this module.
+        // Not through the graph's memo: the build's own resolver must still resolve this import its way.
+        const resolution = await resolveSpecifier(specifier, file, undefined, graph.files);
+        if (resolution.kind === "unresolved" || (resolution.kind === "file" && resolution.path === record.path)) return result(true);
+      }
     }
     return result(false);
   }
@@ -189,21 +198,49 @@ export function factsOfText(text: string): FileFacts {
  * calls as a whole.
  */
 function importUses(program: NodePath<t.Program>): ImportUses {
-  const uses: ImportUses = { mutated: new Set(), any: false };
+  const uses: ImportUses = { mutated: new Set(), wholeModules: new Set(), any: false };
   const mark = (name: string, reference: NodePath) => {
     if (isReExport(reference)) return; // `export { x }`: its own importers are searched by name
     if (useOf(reference) !== "read") uses.mutated.add(name);
   };
-  const markMembers = (reference: NodePath) => {
+  // A module object (`ns`, `m = require(…)`, `m = await import(…)`): by the names read off it, else as a whole.
+  const markMembers = (reference: NodePath, specifier: string) => {
     const parent = reference.parentPath;
     if (parent?.isMemberExpression() && parent.node.object === reference.node) {
       const property = parent.node.property;
       const name = !parent.node.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
-      if (name === undefined) uses.any = true;
+      if (name === undefined) uses.wholeModules.add(specifier);
       else mark(name, parent);
     } else if (isReExport(reference) || useOf(reference) !== "read") {
-      uses.any = true;
+      uses.wholeModules.add(specifier);
     }
+  };
+  // `const m = …`, `const { a, b: c } = …` of a module object; false for any other use.
+  const markDeclared = (declarator: NodePath, specifier: string): boolean => {
+    if (!declarator.isVariableDeclarator()) return false;
+    const id = declarator.node.id;
+    if (id.type === "Identifier") {
+      for (const reference of declarator.scope.getBinding(id.name)?.referencePaths ?? []) markMembers(reference, specifier);
+      return true;
+    }
+    if (id.type !== "ObjectPattern") return false;
+    for (const property of id.properties) {
+      const key =
+        property.type === "ObjectProperty" && !property.computed
+          ? property.key.type === "Identifier"
+            ? property.key.name
+            : property.key.type === "StringLiteral"
+              ? property.key.value
+              : undefined
+          : undefined;
+      const value = property.type === "ObjectProperty" ? (property.value.type === "AssignmentPattern" ? property.value.left : property.value) : undefined;
+      if (key === undefined || value?.type !== "Identifier") {
+        uses.wholeModules.add(specifier); // a rest element or a nested pattern
+        continue;
+      }
+      for (const reference of declarator.scope.getBinding(value.name)?.referencePaths ?? []) mark(key, reference);
+    }
+    return true;
   };
   for (const binding of Object.values(program.scope.bindings)) {
     const path = binding.path;
@@ -212,8 +249,9 @@ function importUses(program: NodePath<t.Program>): ImportUses {
     } else if (path.isImportDefaultSpecifier()) {
       for (const reference of binding.referencePaths) mark("default", reference);
     } else if (path.isImportNamespaceSpecifier()) {
-      if (builtinName((path.parent as t.ImportDeclaration).source.value) !== undefined) continue;
-      for (const reference of binding.referencePaths) markMembers(reference);
+      const specifier = (path.parent as t.ImportDeclaration).source.value;
+      if (builtinName(specifier) !== undefined) continue;
+      for (const reference of binding.referencePaths) markMembers(reference, specifier);
     }
   }
   program.traverse({
@@ -222,30 +260,18 @@ function importUses(program: NodePath<t.Program>): ImportUses {
       const isRequire = callee.type === "Identifier" && callee.name === "require" && !call.scope.getBinding("require");
       if (!isRequire && callee.type !== "Import") return;
       const [argument] = call.node.arguments;
-      if (argument?.type === "StringLiteral" && builtinName(argument.value) !== undefined) return;
-      const declarator = call.parentPath;
-      if (isRequire && declarator.isVariableDeclarator() && declarator.node.init === call.node) {
-        const id = declarator.node.id;
-        if (id.type === "Identifier") {
-          // `const m = require("./x")`: a namespace.
-          for (const reference of declarator.scope.getBinding(id.name)?.referencePaths ?? []) markMembers(reference);
-          return;
-        }
-        if (id.type === "ObjectPattern" && id.properties.every((property) => property.type === "ObjectProperty" && !property.computed)) {
-          // `const { a, b: c } = require("./x")`: named imports.
-          for (const property of id.properties as t.ObjectProperty[]) {
-            const key = property.key.type === "Identifier" ? property.key.name : property.key.type === "StringLiteral" ? property.key.value : undefined;
-            const value = property.value.type === "AssignmentPattern" ? property.value.left : property.value;
-            if (key === undefined || value.type !== "Identifier") {
-              uses.any = true;
-              continue;
-            }
-            for (const reference of declarator.scope.getBinding(value.name)?.referencePaths ?? []) mark(key, reference);
-          }
-          return;
-        }
+      if (argument?.type !== "StringLiteral" || call.node.arguments.length !== 1) {
+        uses.any = true; // a computed specifier: any module
+        return;
       }
-      uses.any = true;
+      const specifier = argument.value;
+      if (builtinName(specifier) !== undefined) return;
+      // `require("./x")`, `await import("./x")`: bound to a name or destructured, or only run.
+      const value = isRequire ? call : call.parentPath.isAwaitExpression() ? call.parentPath : undefined;
+      if (value && markDeclared(value.parentPath!, specifier)) return;
+      if (value?.parentPath?.isExpressionStatement() || call.parentPath.isExpressionStatement()) return;
+      if (value) markMembers(value, specifier);
+      else uses.wholeModules.add(specifier); // `import("./x").then(…)`, `lazy(() => import("./x"))`
     },
   });
   return uses;

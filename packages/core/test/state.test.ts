@@ -225,8 +225,27 @@ describe("exported data counts by value only when another module of the project 
     ["an importer mutates it through a namespace import", `import * as h from "./h";\nexport function bump() { h.shared.n = 3; }\n`],
     ["a namespace import escapes as a whole", `import * as h from "./h";\nimport { patch } from "./save";\npatch(h);\n`],
     ["a required module escapes as a whole", `const h = require("./h");\nmodule.exports = () => Object.assign(h.shared, { n: 4 });\n`],
+    ["a dynamically imported module object is passed on", `import { patch } from "./save";\nexport async function load() { const h = await import("./h"); patch(h); }\n`],
+    ["a dynamic import's promise is handed on", `import { lazy } from "./save";\nexport const page = lazy(() => import("./h"));\n`],
+    ["a module object of a computed specifier escapes", `export async function load(name: string) { return import(name); }\n`],
   ])("%s: it counts by value", async (_, mutator) => {
     expect((await stateWith({ "src/mutator.ts": mutator })).state).toEqual(["shared"]);
+  });
+
+  test("module objects of other modules, or only read, leave it counted by its code", async () => {
+    const { state } = await stateWith({
+      "src/other.ts": `export const other = { n: 2 };\n`,
+      "src/lazy.ts": [
+        `import { lazy } from "./save";`,
+        `export const page = lazy(() => import("./other"));`,
+        `export async function load() { const { shared } = await import("./h"); return shared.n * 2; }`,
+        `export async function reload() { const h = await import("./h"); return h.shared.n + Object.keys(h).length; }`,
+        `await import("./h");`,
+        ``,
+      ].join("\n"),
+      "src/save.ts": `export const lazy = (f: unknown) => f;\n`,
+    });
+    expect(state).toEqual([]);
   });
 
   test("a barrel that renames the export is followed to the module that mutates it", async () => {

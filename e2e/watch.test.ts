@@ -64,6 +64,23 @@ test("vite: the dev server transforms the module again after a helper two import
   expect(after![0]).not.toBe(before![0]);
 });
 
+test("vite: a module that starts mutating exported data makes the dev server transform the reading module again", async () => {
+  project = Project.create("vite");
+  project.write("src/h.ts", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`);
+  project.write("src/lib.ts", `import { read } from "./h";\nexport async function report(x: number) {\n  "use cache";\n  return read(x);\n}\n`);
+  project.write("src/admin.ts", `import { shared } from "./h";\nexport const peek = () => shared.n + 1;\n`);
+  const { stdout } = await run(
+    process.execPath,
+    [join(helpers, "watch-vite.mjs"), "/src/lib.ts", "src/admin.ts", "shared.n + 1", "shared.n++"],
+    { cwd: project.dir },
+  );
+  const [before, after] = hashLines(stdout);
+  // Only read elsewhere: counted by its code, nothing read per call.
+  expect(before).toHaveLength(1);
+  // admin.ts is not among lib.ts's imports, yet its new mutation puts `shared` in the key.
+  expect(after).toEqual([before![0], 'state [["src/h.ts", "shared"]]']);
+});
+
 test("vite: code loaded by the dev server runs cached, across server restarts", async () => {
   project = Project.create("vite");
   const load = async () => {

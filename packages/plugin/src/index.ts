@@ -67,6 +67,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   let viteCommand: "build" | "serve" | undefined;
   // The bundler's output folder, left out of the scan (Vite says it; other bundlers say it too late).
   const outputs: string[] = [];
+  let devServer: DevServerModules | undefined;
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
   const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
     meta.framework === "vite" ? viteTarget(context, hookOptions) : "node";
@@ -98,7 +99,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       const file = id.replace(/[?#].*$/, "");
       transformer.invalidate(file);
       // A module edited to mutate another's exported data: results that counted it by code no longer hold.
-      if (include(file) && !relative(root, file).startsWith("..")) transformer.projectChanged(file, change.event !== "delete");
+      if (include(file) && !relative(root, file).startsWith("..")) {
+        transformer.projectChanged(file, change.event !== "delete");
+        // A dev server keeps transformed modules until their own files change: drop those.
+        if (devServer) invalidateInDevServer(devServer, transformer.outdatedModules());
+      }
     },
 
     buildEnd() {
@@ -166,7 +171,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
     },
 
+    // A watch build reuses a module's transform while its file and watched files are unchanged.
+    rollup: {
+      shouldTransformCachedModule({ id }) {
+        return transformer.outdatedModules().includes(id);
+      },
+    },
+
     vite: {
+      configureServer(server) {
+        devServer = server as unknown as DevServerModules;
+      },
       configResolved(config) {
         viteCommand = config.command;
         outputs.splice(0, outputs.length, resolve(config.root, config.build.outDir));
@@ -177,6 +192,21 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     rspack: addRuntimeExternal,
   };
 };
+
+/** What the plugin uses of Vite's dev server (its types stay out of the plugin's own). */
+interface DevServerModules {
+  environments: Record<string, { moduleGraph: { getModuleById(id: string): object | undefined; invalidateModule(module: object): void } }>;
+}
+
+/** Makes Vite's dev server transform these modules again on their next request, in every environment. */
+function invalidateInDevServer(server: DevServerModules, ids: readonly string[]): void {
+  for (const environment of Object.values(server.environments)) {
+    for (const id of ids) {
+      const module = environment.moduleGraph.getModuleById(id);
+      if (module) environment.moduleGraph.invalidateModule(module);
+    }
+  }
+}
 
 /** Rollup-like bundlers say whether they watch (Vite's dev server does); webpack does not say. */
 function watchMode(context: unknown): boolean | undefined {

@@ -45,6 +45,8 @@ export interface ModuleTransformerStats extends ModuleGraphStats {
  */
 export class ModuleTransformer {
   private readonly contents = new Map<string, FileContent>();
+  /** By module id: the outside check its current output relied on (see `outside-log.ts`). */
+  private readonly outsideOf = new Map<string, OutsideStamp>();
   /** Transforms the plan made at build start this build, by id and code (null: nothing to rewrite). */
   private readonly planned = new Map<string, TransformResult | null>();
   private readonly signatures = new Map<string, string | null>();
@@ -91,6 +93,15 @@ export class ModuleTransformer {
 
   outsideHolds(stamp: OutsideStamp | undefined): boolean {
     return this.outside.holds(stamp);
+  }
+
+  /**
+   * Modules whose last output counted exported data by code that a file
+   * changed since may now mutate: a dev server or watch build must
+   * transform them again (their own files did not change).
+   */
+  outdatedModules(): string[] {
+    return [...this.outsideOf].filter(([, stamp]) => !this.outside.holds(stamp)).map(([id]) => id);
   }
 
   get stats(): ModuleTransformerStats {
@@ -202,6 +213,7 @@ export class ModuleTransformer {
       const hit = this.cache!.get(key, (check) => this.holds(check));
       if (hit && this.outside.holds(hit.outside)) {
         this.hits++;
+        this.noteOutside(id, hit.outside);
         for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
         return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings };
       }
@@ -216,6 +228,8 @@ export class ModuleTransformer {
   /** A core result as the plugin returns it, remembered under `key` across builds. */
   private store(key: string | undefined, id: string, code: string, result: TransformResult): TransformOutput {
     for (const stateFile of result.stateFiles) this.stateFiles.add(stateFile);
+    const outside = result.outsideNames.length > 0 ? this.outside.stamp(result.outsideNames) : undefined;
+    this.noteOutside(id, outside);
     const output = {
       code: result.code,
       map: result.map,
@@ -227,10 +241,15 @@ export class ModuleTransformer {
       this.cache!.set(key, {
         ...output,
         checks: this.checksFor(id.replace(/[?#].*$/, ""), code, result.dependencies),
-        ...(result.outsideNames.length > 0 ? { outside: this.outside.stamp(result.outsideNames) } : {}),
+        ...(outside ? { outside } : {}),
       });
     }
     return output;
+  }
+
+  private noteOutside(id: string, stamp: OutsideStamp | undefined): void {
+    if (stamp) this.outsideOf.set(id, stamp);
+    else this.outsideOf.delete(id);
   }
 
   /**

@@ -232,6 +232,11 @@ describe("exported data counts by value only when another module of the project 
     expect((await stateWith({ "src/mutator.ts": mutator })).state).toEqual(["shared"]);
   });
 
+  test("a component file (which the build cannot parse) that names it makes it count by value", async () => {
+    const vue = `<script setup lang="ts">\nimport { shared } from "./h";\nshared.n = 2;\n</script>\n`;
+    expect((await stateWith({ "src/App.vue": vue })).state).toEqual(["shared"]);
+  });
+
   test("module objects of other modules, or only read, leave it counted by its code", async () => {
     const { state } = await stateWith({
       "src/other.ts": `export const other = { n: 2 };\n`,

@@ -7,6 +7,14 @@ import ignore, { type Ignore } from "ignore";
 /** Folders a project's own modules never live in. */
 const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;
 
+/**
+ * Component files whose scripts import project modules (Vue, Svelte, Astro,
+ * MDX, Marko): not rewritten, but part of the project whose modules may
+ * mutate each other's exports (the core cannot parse them, so one that names
+ * an export counts as mutating it).
+ */
+const COMPONENT_FILE = /\.(?:vue|svelte|astro|mdx|marko)$/;
+
 interface Seen {
   mtimeMs: number;
   size: number;
@@ -84,7 +92,7 @@ export class RewriteSet {
         if (this.outputs.has(path)) continue;
         if (entry.isDirectory()) {
           if (!SKIPPED_FOLDER.test(entry.name) && !ignored(rules, path, true)) walk(path, rules);
-        } else if ((entry.isFile() || entry.isSymbolicLink()) && this.matches(path) && !ignored(rules, path, false)) {
+        } else if ((entry.isFile() || entry.isSymbolicLink()) && (this.matches(path) || COMPONENT_FILE.test(path)) && !ignored(rules, path, false)) {
           present.add(path);
           this.look(path, changed);
         }
@@ -131,7 +139,10 @@ export class RewriteSet {
     return true;
   }
 
-  /** Every code file the scans saw (with a directive or not): the project whose modules may mutate each other's exports. */
+  /**
+   * Every code file the scans saw (with a directive or not) and every
+   * component file: the project whose modules may mutate each other's exports.
+   */
   codeFiles(): string[] {
     return [...this.seen.keys()];
   }
@@ -181,7 +192,7 @@ export class RewriteSet {
     let directive = false;
     try {
       // "use cache", and near misses of it, which the transform warns about.
-      directive = DIRECTIVE_LIKE.test(readFileSync(path, "latin1"));
+      directive = this.matches(path) && DIRECTIVE_LIKE.test(readFileSync(path, "latin1"));
     } catch {
       // Unreadable now: not a module the build can load either.
     }

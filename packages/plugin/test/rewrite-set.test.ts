@@ -72,6 +72,14 @@ describe("RewriteSet", () => {
     expect(set.files()).toEqual([project.path("out-other/main.mjs"), project.path("src/cached.ts"), project.path("src/keep/keep.gen.ts")]);
   });
 
+  test("component files (Vue, Svelte, …) belong to the project but are never rewritten", () => {
+    project = createProject().write("src/App.vue", `<script setup lang="ts">\nimport { shared } from "./h";\nshared.n = 2;\n</script>\n<template><p>use cache</p></template>\n`);
+    const set = new RewriteSet(project.root, codeFiles);
+    set.scan();
+    expect(set.codeFiles()).toContain(project.path("src/App.vue"));
+    expect(set.files()).toEqual([project.path("src/cached.ts")]);
+  });
+
   test("added files join the set without a directive", () => {
     project = createProject();
     const set = new RewriteSet(project.root, codeFiles);

@@ -1,0 +1,182 @@
+/**
+ * The dependency graph's vocabulary (see `deps.ts`): what a name can resolve
+ * to (a target), the edges between nodes, and the small syntax helpers the
+ * walk uses to find bindings, `require`s and TypeScript declarations.
+ */
+import type { Binding, NodePath, Scope } from "@babel/traverse";
+import * as t from "@babel/types";
+import { unwrap } from "./ast.js";
+import type { GraphNode, ModuleRecord } from "./graph.js";
+import type { NormalizedCode } from "./normalize.js";
+
+export type Target =
+  /** A declaration: function, class, declarator, enum, `export default` expression. */
+  | { kind: "declaration"; record: ModuleRecord; path: NodePath }
+  /** A parameter (or catch binding) of an enclosing function: no static content. */
+  | { kind: "param"; record: ModuleRecord; binding: Binding }
+  /** A module as a whole: every export (or the whole code of a CommonJS module). */
+  | { kind: "namespace"; record: ModuleRecord }
+  /** A file that is not code (JSON, CSS, ...): by its bytes. */
+  | { kind: "asset"; record: ModuleRecord }
+  /** An ambiguous `export *`: every candidate. */
+  | { kind: "choice"; key: string; targets: Target[] }
+  /** A package, a built-in, or what cannot be found. */
+  | { kind: "token"; token: string; label: string | undefined; shown: string; data: boolean; unparseable?: string };
+
+/**
+ * Whether the function's reading of a binding is keyed by value at call time:
+ * `value` for variables and closure parameters, `static` for functions,
+ * classes, packages and built-ins, `if-data` for imports of project modules
+ * (by value unless the export is a function or class).
+ */
+export type ValueKind = "value" | "static" | "if-data";
+
+export interface Edge {
+  name: string;
+  target: Target;
+  value: ValueKind;
+  binding?: Binding | undefined;
+}
+
+export interface Usage {
+  /** Members read as `name.member`. */
+  members: readonly string[];
+  /** Whether the name is used in any other way. */
+  whole: boolean;
+}
+
+export const WHOLE: Usage = { members: [], whole: true };
+
+export const GLOBAL_OBJECTS = new Set(["globalThis", "global", "window", "self"]);
+
+export const FUNCTION_OR_CLASS = new Set(["FunctionExpression", "ArrowFunctionExpression", "ClassExpression"]);
+
+export function isFunctionOrClass(node: t.Node | null | undefined): boolean {
+  const inner = unwrap(node);
+  return inner != null && FUNCTION_OR_CLASS.has(inner.type);
+}
+
+/** The scope a declaration's free names are looked up in: the one around it. */
+export function outerScope(path: NodePath): Scope {
+  return path.isScopable() && path.parentPath ? path.parentPath.scope : path.scope;
+}
+
+/** `require("./x")` → `./x`. */
+export function requiredSpecifier(node: t.Node | null | undefined): string | undefined {
+  const inner = unwrap(node);
+  if (inner?.type !== "CallExpression" || inner.callee.type !== "Identifier" || inner.callee.name !== "require") return undefined;
+  const [argument] = inner.arguments;
+  return inner.arguments.length === 1 && argument?.type === "StringLiteral" ? argument.value : undefined;
+}
+
+/** In `const { a, b: c } = require("x")`, the property `name` comes from (`c` → `b`). */
+export function destructuredKey(pattern: t.Node, name: string): string | undefined {
+  if (pattern.type !== "ObjectPattern") return undefined;
+  for (const property of pattern.properties) {
+    if (property.type !== "ObjectProperty" || property.computed) continue;
+    const value = property.value.type === "AssignmentPattern" ? property.value.left : property.value;
+    if (value.type !== "Identifier" || value.name !== name) continue;
+    if (property.key.type === "Identifier") return property.key.name;
+    if (property.key.type === "StringLiteral") return property.key.value;
+  }
+  return undefined;
+}
+
+/**
+ * TypeScript enums and namespaces have no Babel binding: find a declaration
+ * of `name` among the statements of `scope` and the scopes around it.
+ */
+export function findTypeScriptDeclaration(scope: Scope, name: string): NodePath | undefined {
+  for (let current: Scope | undefined = scope; current; current = current.parent) {
+    let block: NodePath = current.path;
+    if (block.isFunction()) block = block.get("body") as NodePath;
+    if (!block.isProgram() && !block.isBlockStatement() && !block.isTSModuleBlock()) continue;
+    for (let statement of block.get("body") as NodePath[]) {
+      if (statement.isExportNamedDeclaration()) {
+        const declaration = statement.get("declaration");
+        if (!declaration.node) continue;
+        statement = declaration as NodePath;
+      }
+      const node = statement.node;
+      if ((node as { declare?: boolean }).declare) continue;
+      if (node.type === "TSEnumDeclaration" && node.id.name === name) return statement;
+      if (node.type === "TSModuleDeclaration" && node.id.type === "Identifier" && node.id.name === name) return statement;
+    }
+  }
+  return undefined;
+}
+
+
+export function isData(target: Target): boolean {
+  switch (target.kind) {
+    case "namespace":
+      return false;
+    case "param":
+    case "asset":
+      return true;
+    case "token":
+      return target.data;
+    case "choice":
+      return target.targets.some(isData);
+    case "declaration": {
+      const node = target.path.node;
+      switch (node.type) {
+        case "VariableDeclarator":
+          return !((target.path.parent as t.VariableDeclaration).kind === "const" && isFunctionOrClass(node.init));
+        case "FunctionDeclaration":
+        case "ClassDeclaration":
+        case "TSEnumDeclaration":
+        case "TSModuleDeclaration":
+          return false;
+        default:
+          return !isFunctionOrClass(node);
+      }
+    }
+  }
+}
+
+/** The files a node's (or a function's) edges were read from. */
+export type Trail = Set<string>;
+
+/**
+ * Declarations inside functions (or blocks) and parameters belong to one
+ * transform of one module; module-level code is shared by every transform.
+ * Module-level code only ever refers to module-level code.
+ */
+export function isLocal(target: Target): boolean {
+  if (target.kind === "param") return true;
+  if (target.kind !== "declaration" || target.path.isProgram()) return false;
+  return !outerScope(target.path).path.isProgram();
+}
+
+export function newNode(key: string): GraphNode {
+  return {
+    key,
+    own: "",
+    edges: [],
+    label: undefined,
+    shown: "",
+    files: new Set(),
+    closures: [],
+    state: [],
+    unknowable: [],
+    globals: [],
+    globalWrites: [],
+    ready: Promise.resolve(),
+  };
+}
+
+/** What a CommonJS module imports or requires (string literals only). */
+export function moduleSources(program: NodePath<t.Program>): string[] {
+  const sources = new Set<string>();
+  program.traverse({
+    ImportDeclaration(statement) {
+      if (statement.node.importKind !== "type") sources.add(statement.node.source.value);
+    },
+    CallExpression(call) {
+      const specifier = requiredSpecifier(call.node);
+      if (specifier !== undefined) sources.add(specifier);
+    },
+  });
+  return [...sources];
+}

@@ -13,11 +13,12 @@
  *
  * Runs against the built `dist`. No assertion: numbers to read and compare.
  */
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, readFileSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { createModuleGraph, transform } from "../dist/index.js";
+import { generateProject, SHAPES } from "./project.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -30,87 +31,6 @@ const { values: args } = parseArgs({
 const MODULES = Number(args.modules);
 const RUNS = Number(args.runs);
 const CONCURRENCY = Number(args.concurrency);
-const UTILS = Math.max(1, Math.floor(MODULES / 10)); // leaf utility modules
-const CACHED_EVERY = 50; // 2% of the modules have a "use cache" function
-const IMPORTS = 10;
-
-/** mulberry32: the same project on every run. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
-
-/**
- * Utility modules (the first 10%) import at most one other utility. Every
- * other module imports one helper from each of ~10 modules with a lower
- * index (half of them utilities, half nearby feature modules), and exports
- * three functions that each call three of its imports, plus a constant.
- */
-function generate(dir) {
-  const next = random(2000);
-  const pick = (n) => Math.floor(next() * n);
-  const files = [];
-  for (let i = 0; i < MODULES; i++) {
-    const lines = [];
-    const imported = [];
-    if (i < UTILS) {
-      if (i > 0 && next() < 0.5) {
-        const j = pick(i);
-        lines.push(`import { util${j} } from "./m${j}";`);
-        imported.push(`util${j}`);
-      }
-      lines.push(
-        `/** Utility ${i}. */`,
-        `export function util${i}(value: number): number {`,
-        `  const scaled = value * ${i + 1};`,
-        `  return ${imported.length > 0 ? `${imported[0]}(scaled) + ` : ""}Math.round(scaled / 3);`,
-        `}`,
-        `export const LIMIT${i} = ${i * 7};`,
-      );
-    } else {
-      const sources = new Set();
-      const features = i - UTILS; // feature modules below this one
-      for (let attempt = 0; sources.size < IMPORTS && attempt < 100; attempt++) {
-        const nearbyFeature = features > 0 && attempt % 2 === 1;
-        sources.add(nearbyFeature ? i - 1 - pick(Math.min(40, features)) : pick(UTILS));
-      }
-      for (const j of sources) {
-        const name = j < UTILS ? `util${j}` : `feature${j}_${pick(3)}`;
-        lines.push(`import { ${name} } from "./m${j}";`);
-        imported.push(name);
-      }
-      lines.push(`export const CONFIG${i} = { id: ${i}, label: "module ${i}" };`);
-      for (let k = 0; k < 3; k++) {
-        const calls = Array.from({ length: 3 }, () => `${imported[pick(imported.length)]}(input)`);
-        lines.push(
-          `export function feature${i}_${k}(input: number): number {`,
-          `  // Feature ${i}.${k}: combines three helpers.`,
-          `  return ${calls.join(" + ")} + CONFIG${i}.id;`,
-          `}`,
-        );
-      }
-      if (i % CACHED_EVERY === 0) {
-        const calls = Array.from({ length: 3 }, () => `${imported[pick(imported.length)]}(id)`);
-        lines.push(
-          `export async function load${i}(id: number) {`,
-          `  "use cache";`,
-          `  return [${calls.join(", ")}, feature${i}_0(id)];`,
-          `}`,
-        );
-      }
-    }
-    const file = join(dir, "src", `m${i}.ts`);
-    writeFileSync(file, `${lines.join("\n")}\n`);
-    files.push(file);
-  }
-  return files;
-}
 
 /** Transforms every module like a bundler: up to `CONCURRENCY` at once, one graph per build. */
 async function build(modules, options) {
@@ -141,9 +61,11 @@ function median(values) {
 }
 
 const root = mkdtempSync(join(tmpdir(), "cachephant-bench-"));
-mkdirSync(join(root, "src"));
 try {
-  const files = generate(root);
+  // Utility modules (the first 10%) import at most one other utility; every
+  // other module imports one helper from each of ~10 lower modules and exports
+  // three functions calling three of them; 2% have a "use cache" function.
+  const files = generateProject(root, { modules: MODULES, shape: "transform" }).files.map((file) => join(root, file));
   const modules = files.map((file) => ({ file, code: readFileSync(file, "utf8") }));
   // Warm up the JIT and the page cache.
   await build(modules, { root, track: false });
@@ -165,7 +87,7 @@ try {
   const b = median(revalidating);
   const c = median(trusting);
   const stats = (s) => `${s.parses} parses, ${s.reads} reads, ${s.resolutions} resolutions, ${s.expansions} nodes`;
-  console.log(`project: ${MODULES} modules, ${last.cached} cached functions, ~${IMPORTS} imports per module, concurrency ${CONCURRENCY}`);
+  console.log(`project: ${MODULES} modules, ${last.cached} cached functions, ~${SHAPES.transform.imports} imports per module, concurrency ${CONCURRENCY}`);
   console.log(`helpers reached per cached function: ${(last.deps / last.cached).toFixed(1)} (deps entries, at most 99 listed)`);
   console.log(`module graph per build: ${stats(last.stats)} (revalidate: false: ${trusted.stats.reads} reads)`);
   console.log(`without dependency hashing:                ${a.toFixed(1).padStart(8)} ms (median of ${RUNS})`);

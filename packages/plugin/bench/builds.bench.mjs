@@ -1,6 +1,6 @@
 /**
  * The plugin in real builds of a generated 2,000-module TypeScript project
- * (see `project.mjs`; shapes "wide" and "deep"): esbuild and Vite
+ * (see `packages/core/bench/project.mjs`; shapes "wide" and "deep"): esbuild and Vite
  * (`build --ssr`) without the plugin, with it on a fresh checkout (no build
  * cache from earlier builds) and rebuilt with nothing changed; plus the Vite
  * dev server's first request of a module with a cached function. Runs
@@ -20,7 +20,7 @@ import { build as esbuild } from "esbuild";
 import { build as viteBuild, createServer } from "vite";
 import cachephantEsbuild from "../dist/esbuild.js";
 import cachephantVite from "../dist/vite.js";
-import { generateProject } from "./project.mjs";
+import { generateProject } from "../../core/bench/project.mjs";
 
 const { values: args } = parseArgs({
   options: {

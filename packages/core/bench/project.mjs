@@ -1,5 +1,6 @@
 /**
- * Generates the TypeScript project the build benchmarks bundle: `modules`
+ * Generates the TypeScript project the benchmarks transform and bundle (the
+ * core's `transform.bench.mjs`, the plugin's `builds.bench.mjs`): `modules`
  * files under `src/`, one in `cachedEvery` (1-2%) with a "use cache"
  * function, helpers reached through a deep import graph, and `src/main.ts`
  * re-exporting every module. The same project on every run (seeded).
@@ -17,6 +18,8 @@ import { join } from "node:path";
 export const SHAPES = {
   wide: { imports: 8, window: 40, callsPerFeature: 3, cachedEvery: 60 },
   deep: { imports: 8, window: 400, callsPerFeature: 8, cachedEvery: 60 },
+  /** The core's transform benchmark: 10 imports per feature module, 2% cached. */
+  transform: { imports: 10, window: 40, callsPerFeature: 3, cachedEvery: 50 },
 };
 
 /** mulberry32: the same project on every run. */

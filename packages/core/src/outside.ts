@@ -25,7 +25,7 @@ import type * as t from "@babel/types";
 import { exportName } from "./ast.js";
 import type { GraphState, ModuleRecord } from "./graph.js";
 import { builtinName, resolveSpecifier } from "./resolve.js";
-import { useOf } from "./state.js";
+import { isExportReference, useOf } from "./state.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */
 export interface OutsideCheck {
@@ -200,7 +200,7 @@ export function factsOfText(text: string): FileFacts {
 function importUses(program: NodePath<t.Program>): ImportUses {
   const uses: ImportUses = { mutated: new Set(), wholeModules: new Set(), any: false };
   const mark = (name: string, reference: NodePath) => {
-    if (isReExport(reference)) return; // `export { x }`: its own importers are searched by name
+    if (isExportReference(reference)) return; // `export { x }`: its own importers are searched by name
     if (useOf(reference) !== "read") uses.mutated.add(name);
   };
   // A module object (`ns`, `m = require(…)`, `m = await import(…)`): by the names read off it, else as a whole.
@@ -211,7 +211,7 @@ function importUses(program: NodePath<t.Program>): ImportUses {
       const name = !parent.node.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
       if (name === undefined) uses.wholeModules.add(specifier);
       else mark(name, parent);
-    } else if (isReExport(reference) || useOf(reference) !== "read") {
+    } else if (isExportReference(reference) || useOf(reference) !== "read") {
       uses.wholeModules.add(specifier);
     }
   };
@@ -275,9 +275,4 @@ function importUses(program: NodePath<t.Program>): ImportUses {
     },
   });
   return uses;
-}
-
-/** `export { x }` / `export { x as y }` without a source. */
-function isReExport(reference: NodePath): boolean {
-  return reference.parentPath?.isExportSpecifier() === true;
 }

@@ -259,7 +259,7 @@ function topStatement(path: NodePath): NodePath | undefined {
  * `export { x }`, `export { x as y }`, and the reference Babel records from
  * `export const x = …` itself: each hands the binding to importers.
  */
-function isExportReference(reference: NodePath): boolean {
+export function isExportReference(reference: NodePath): boolean {
   if (reference.isExportNamedDeclaration()) return reference.node.declaration != null;
   return reference.parentPath?.isExportSpecifier() === true && reference.parentPath.parentPath?.isExportNamedDeclaration() === true && !reference.parentPath.parentPath.node.source;
 }

@@ -32,7 +32,7 @@ describe("which module bindings change after load", () => {
     ["an object a function `Object.assign`s to", `const o = { a: 1 };\nexport function put(v: number) { Object.assign(o, { a: v }); }\nexport function read(x: number) { return x + o.a; }`, ["o"]],
     ["an object a function deletes from", `const o: any = { a: 1 };\nexport function drop() { delete o.a; }\nexport function read(x: number) { return x + (o.a ?? 0); }`, ["o"]],
     ["a class static a function assigns", `class C { static rate = 1; }\nexport function setRate(r: number) { C.rate = r; }\nexport function read(x: number) { return x * C.rate; }`, ["C"]],
-    ["an exported object (importers may mutate it)", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }`, ["shared"]],
+    ["an exported object, without a view of the project (any importer may mutate it)", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }`, ["shared"]],
     ["an object passed to a call the analysis cannot follow", `const o = { n: 1 };\nexternalCall(o);\nexport function read(x: number) { return x + o.n; }\ndeclare function externalCall(o: object): void;`, ["o"]],
   ])("%s counts by value", async (_, helpers, names) => {
     expect((await stateOf(helpers)).map(([, name]) => name)).toEqual(names);

@@ -47,9 +47,10 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   const root = resolve(build.initialOptions.absWorkingDir ?? process.cwd(), options.root);
   const { outdir, outfile, absWorkingDir } = build.initialOptions;
   const outputs = [outdir, outfile].filter((output): output is string => output !== undefined);
+  const include = createIdFilter(options.include, options.exclude);
   const rewrites = new RewriteSet(
     root,
-    createIdFilter(options.include, options.exclude),
+    include,
     outputs.map((output) => resolve(absWorkingDir ?? process.cwd(), output)),
   );
   // The previous build's scan, so files unchanged since are not read again.
@@ -64,7 +65,7 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
   // only through an alias is missed here: its readers run uncached with a
   // warning, never stale), and onStart checks its bare specifiers against
   // esbuild's resolver before its analysis is reused.
-  const plannedNow = await planStateFiles(transformer, rewrites, root, createIdFilter(options.include, options.exclude), undefined);
+  const plannedNow = await planStateFiles(transformer, rewrites, root, include, undefined);
   const filtered = new Set(rewrites.files());
   const resolveImport = esbuildResolver(build);
   let builds = 0;

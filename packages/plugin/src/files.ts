@@ -1,14 +1,19 @@
-import type { FilterPattern } from "unplugin";
+import { statSync } from "node:fs";
 
 /**
- * The plugin's include/exclude as a test of absolute paths, for the build
- * start scan. Regular expressions are tested; glob strings are not
- * interpreted here and never exclude a file (scanning one file too many
- * costs a read; the transform applies the real filter).
+ * A file's `mtime:size` now, or null when it does not exist: how the plugin
+ * tells a file unchanged without reading it (the scan, remembered results).
  */
-export function fileFilter(include: FilterPattern, exclude: FilterPattern): (file: string) => boolean {
-  const regexps = (pattern: FilterPattern) => (Array.isArray(pattern) ? pattern : [pattern]).filter((item): item is RegExp => item instanceof RegExp);
-  const includes = regexps(include);
-  const excludes = regexps(exclude);
-  return (file) => !excludes.some((pattern) => pattern.test(file)) && (includes.length === 0 || includes.some((pattern) => pattern.test(file)));
+export function signatureOf(file: string): string | null {
+  try {
+    const stat = statSync(file);
+    return signatureFrom(stat.mtimeMs, stat.size);
+  } catch {
+    return null;
+  }
+}
+
+/** The same signature from a stat taken already. */
+export function signatureFrom(mtimeMs: number, size: number): string {
+  return `${mtimeMs}:${size}`;
 }

@@ -174,7 +174,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     // A watch build reuses a module's transform while its file and watched files are unchanged.
     rollup: {
       shouldTransformCachedModule({ id }) {
-        return transformer.outdatedModules().includes(id);
+        return transformer.isOutdated(id);
       },
     },
 

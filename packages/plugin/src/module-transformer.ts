@@ -1,9 +1,10 @@
 import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync, statSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import { createModuleGraph, transform, type ModuleGraph, type ModuleGraphStats, type TransformResult } from "@cachephant/core";
 import { BuildCache, type FileCheck } from "./build-cache.js";
+import { signatureOf } from "./files.js";
 import { OutsideLog, type OutsideStamp } from "./outside-log.js";
 import type { Resolve } from "./resolver.js";
 
@@ -101,7 +102,13 @@ export class ModuleTransformer {
    * transform them again (their own files did not change).
    */
   outdatedModules(): string[] {
-    return [...this.outsideOf].filter(([, stamp]) => !this.outside.holds(stamp)).map(([id]) => id);
+    return [...this.outsideOf.keys()].filter((id) => this.isOutdated(id));
+  }
+
+  /** Whether one module is among `outdatedModules()`. */
+  isOutdated(id: string): boolean {
+    const stamp = this.outsideOf.get(id);
+    return stamp !== undefined && !this.outside.holds(stamp);
   }
 
   get stats(): ModuleTransformerStats {
@@ -348,15 +355,6 @@ export function importedPackages(code: string): Set<string> {
     names.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!);
   }
   return names;
-}
-
-function signatureOf(file: string): string | null {
-  try {
-    const stat = statSync(file);
-    return `${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return null;
-  }
 }
 
 interface FileContent {

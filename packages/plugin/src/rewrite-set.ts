@@ -2,6 +2,7 @@ import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
 import { DIRECTIVE_LIKE } from "@cachephant/core";
+import { signatureFrom, signatureOf } from "./files.js";
 import ignore, { type Ignore } from "ignore";
 
 /** Folders a project's own modules never live in. */
@@ -54,7 +55,7 @@ export class RewriteSet {
   private readonly seen = new Map<string, Seen>();
   private readonly added = new Set<string>();
   /** Files outside the scan (helpers elsewhere) whose changes must be noticed too. */
-  private readonly tracked = new Map<string, string>();
+  private readonly tracked = new Map<string, string | null>();
 
   private readonly outputs: Set<string>;
 
@@ -101,7 +102,7 @@ export class RewriteSet {
     walk(this.root, []);
     for (const [path, before] of this.tracked) {
       if (present.has(path)) continue;
-      const now = signature(path);
+      const now = signatureOf(path);
       if (now !== before) {
         this.tracked.set(path, now);
         changed.push(path);
@@ -141,20 +142,17 @@ export class RewriteSet {
 
   /**
    * Every code file the scans saw (with a directive or not) and every
-   * component file: the project whose modules may mutate each other's exports.
+   * component file, the project whose modules may mutate each other's
+   * exports, with its `mtime:size` as the last scan saw it (no need to stat
+   * them again).
    */
-  codeFiles(): string[] {
-    return [...this.seen.keys()];
-  }
-
-  /** `mtime:size` of every code file as the last scan saw it (no need to stat them again). */
   signatures(): Map<string, string> {
-    return new Map([...this.seen].map(([path, seen]) => [path, `${seen.mtimeMs}:${seen.size}`]));
+    return new Map([...this.seen].map(([path, seen]) => [path, signatureFrom(seen.mtimeMs, seen.size)]));
   }
 
   /** Notices changes of `file` at the next scans too, wherever it is. */
   track(file: string): void {
-    if (!this.seen.has(file) && !this.tracked.has(file)) this.tracked.set(file, signature(file));
+    if (!this.seen.has(file) && !this.tracked.has(file)) this.tracked.set(file, signatureOf(file));
   }
 
   /** Marks a file as needing a rewrite whatever its text says. */
@@ -222,15 +220,6 @@ function ignored(ignores: readonly IgnoreRules[], path: string, folder: boolean)
     else if (verdict.unignored) result = false;
   }
   return result;
-}
-
-function signature(file: string): string {
-  try {
-    const stat = statSync(file);
-    return `${stat.mtimeMs}:${stat.size}`;
-  } catch {
-    return "absent";
-  }
 }
 
 function escapeRegExp(text: string): string {

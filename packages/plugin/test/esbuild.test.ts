@@ -2,7 +2,7 @@
 // JavaScript, the runtime import stays external, errors come once with
 // their code, and watch-mode rebuilds follow edits.
 import { rmSync } from "node:fs";
-import { build, context } from "esbuild";
+import { context } from "esbuild";
 import { afterEach, describe, expect, test } from "vitest";
 import { CachephantBuildError } from "@cachephant/core";
 import cachephant from "../src/esbuild.js";
@@ -29,21 +29,7 @@ describe("esbuild", () => {
       .write("src/lib/math.ts", "export const triple = (n: number) => n * 3;\n")
       .write("src/load.ts", `import { triple } from "@lib/math";\nexport async function load(n: number) {\n  "use cache";\n  return triple(n);\n}\n`)
       .write("src/main.ts", `export { load } from "./load";\n`);
-    const bundle = async () => {
-      const result = await build({
-        absWorkingDir: project.root,
-        entryPoints: ["src/main.ts"],
-        bundle: true,
-        platform: "node",
-        format: "esm",
-        write: false,
-        outfile: "out/main.mjs",
-        alias: { "@lib": "./src/lib" },
-        plugins: [cachephant({ root: project.root })],
-        logLevel: "silent",
-      });
-      return hashesIn(result.outputFiles![0]!.text)[0]!;
-    };
+    const bundle = async () => hashesIn(await project.esbuild("src/main.ts", { alias: { "@lib": "./src/lib" } }))[0]!;
     const fresh = await bundle();
     expect(await bundle()).toBe(fresh);
     project.write("src/lib/math.ts", "export const triple = (n: number) => n * 3 + 1;\n");
@@ -113,22 +99,8 @@ test("one plugin instance in two esbuild builds sees the edits made between them
     .write("src/helper.ts", "export const double = (n: number) => n * 2;\n")
     .write("src/load.ts", CACHED)
     .write("src/main.ts", `export { load } from "./load";\n`);
-  const { build } = await import("esbuild");
   const plugin = cachephant({ root: project.root });
-  const once = async () => {
-    const result = await build({
-      absWorkingDir: project.root,
-      entryPoints: ["src/main.ts"],
-      bundle: true,
-      platform: "node",
-      format: "esm",
-      write: false,
-      outfile: "out/main.mjs",
-      plugins: [plugin],
-      logLevel: "silent",
-    });
-    return hashesIn(result.outputFiles[0]!.text);
-  };
+  const once = async () => hashesIn(await project.esbuild("src/main.ts", { plugins: [plugin] }));
   const before = await once();
   project.write("src/helper.ts", "export const double = (n: number) => n * 2 + 0;\n");
   const after = await once();

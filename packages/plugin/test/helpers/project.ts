@@ -2,7 +2,7 @@ import { mkdirSync, mkdtempSync, readFileSync, rmSync, symlinkSync, writeFileSyn
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { build, type BuildFailure, type BuildResult } from "esbuild";
+import { build, type BuildFailure, type BuildOptions, type BuildResult } from "esbuild";
 import cachephant from "../../src/esbuild.js";
 
 const runtimeDir = join(dirname(fileURLToPath(import.meta.url)), "../../../runtime");
@@ -32,8 +32,11 @@ export class TempProject {
     return join(this.root, file);
   }
 
-  /** Bundles `src/main.ts` with esbuild and a new plugin instance (as a new build process would); returns the output. */
-  async esbuild(entry = "src/main.ts"): Promise<string> {
+  /**
+   * Bundles `src/main.ts` with esbuild and a new plugin instance (as a new
+   * build process would), or the plugins and other options given; returns the output.
+   */
+  async esbuild(entry = "src/main.ts", options: BuildOptions = {}): Promise<string> {
     const result: BuildResult = await build({
       absWorkingDir: this.root,
       entryPoints: [entry],
@@ -44,6 +47,7 @@ export class TempProject {
       outfile: "out/main.mjs",
       plugins: [cachephant({ root: this.root })],
       logLevel: "silent",
+      ...options,
     });
     return result.outputFiles![0]!.text;
   }

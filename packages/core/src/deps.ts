@@ -58,7 +58,7 @@ import {
 } from "./targets.js";
 import { hashFunction } from "./hash.js";
 import type { NormalizedCode } from "./normalize.js";
-import { stripQuery } from "./parse.js";
+import { stripQuery } from "./ids.js";
 import { moduleState } from "./state.js";
 import { depsOf, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
 import { builtinName, isInNodeModules, isPathSpecifier, packageNameOf, type Resolution, type Resolver } from "./resolve.js";

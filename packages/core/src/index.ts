@@ -3,7 +3,7 @@ import type { SourceMap } from "magic-string";
 import { analyzeFunctions, checkIgnoredNames, moduleAnalysis, type Analysis, type AnalyzedFunction } from "./analyze.js";
 import { analyzeDependencies, type FunctionDependencies } from "./deps.js";
 import { CODE_FILE, createModuleGraph, graphState, type ModuleGraph } from "./graph.js";
-import { stripQuery } from "./parse.js";
+import { stripQuery } from "./ids.js";
 import type { Resolver } from "./resolve.js";
 import { DIRECTIVE_LIKE } from "./near-miss.js";
 import { rewrite, type FunctionOutput } from "./rewrite.js";
@@ -11,12 +11,12 @@ import type { CachephantWarning } from "./warnings.js";
 import { moduleState, type ModuleState } from "./state.js";
 import { stateRegistrations } from "./state-imports.js";
 
-export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./errors.js";
+export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./build-error.js";
 export { createModuleGraph, ModuleGraph, type ModuleGraphOptions, type ModuleGraphStats } from "./graph.js";
 export type { Resolver } from "./resolve.js";
 export type { CachephantWarning } from "./warnings.js";
 export { DIRECTIVE_LIKE } from "./near-miss.js";
-export { factsOfText, type FileFacts } from "./outside.js";
+export { factsOfText, type FileFacts } from "./words.js";
 
 export interface TransformOptions {
   /** Project root: the meta `file` is the id relative to it. Default: `process.cwd()`. */

@@ -25,6 +25,7 @@ import type * as t from "@babel/types";
 import { exportName } from "./ast.js";
 import type { GraphState, ModuleRecord } from "./graph.js";
 import { builtinName, resolveSpecifier } from "./resolve.js";
+import { factsOfText, type FileFacts } from "./words.js";
 import { isExportReference, useOf } from "./state.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */
@@ -32,15 +33,6 @@ export interface OutsideCheck {
   mutated: boolean;
   /** The binding's exported names and their aliases: a file that starts naming one of them may change the answer. */
   names: string[];
-}
-
-/** What the outside check reads off a file's text (a caller that notices changed files can tell which names they touch). */
-export interface FileFacts {
-  words: Set<string>;
-  /** `a as b` pairs anywhere in the text (import and export renames among them). */
-  renames: Array<[from: string, to: string]>;
-  /** A namespace import, `require(` or `import(` of something other than a built-in. */
-  moduleObjects: boolean;
 }
 
 /** What a parsed module does with what it imports. */
@@ -52,10 +44,6 @@ interface ImportUses {
   /** A module object of a computed specifier escapes: any module's exports may be mutated. */
   any: boolean;
 }
-
-const WORD = /[A-Za-z_$][\w$]*/g;
-const RENAME = /([A-Za-z_$][\w$]*)\s+as\s+([A-Za-z_$][\w$]*|"[^"]*"|'[^']*')/g;
-const MODULE_OBJECT = /\bimport\s*\*\s*as\s+[\w$]+\s+from\s*["']([^"']+)["']|\b(?:require|import)\s*\(\s*(?:["']([^"']+)["'])?/g;
 
 /** The project's files as the check looks them up: by word, renames, and files holding module objects. */
 interface Lookup {
@@ -176,18 +164,6 @@ export class ProjectIndex {
     }
     return uses;
   }
-}
-
-/** The words, renames and module objects of a file's text. */
-export function factsOfText(text: string): FileFacts {
-  const renames: Array<[string, string]> = [];
-  for (const match of text.matchAll(RENAME)) renames.push([match[1]!, match[2]!]);
-  let moduleObjects = false;
-  for (const match of text.matchAll(MODULE_OBJECT)) {
-    const specifier = match[1] ?? match[2];
-    if (specifier === undefined || builtinName(specifier) === undefined) moduleObjects = true;
-  }
-  return { words: new Set(text.match(WORD)), renames, moduleObjects };
 }
 
 /**

@@ -1,6 +1,7 @@
 import { parse, type ParserOptions, type ParserPlugin } from "@babel/parser";
 import type * as t from "@babel/types";
 import type { ErrorReporter } from "./errors.js";
+import { stripQuery } from "./ids.js";
 
 /** How the rewritten file imports the runtime: `import` or `require`. */
 export type ModuleFormat = "esm" | "cjs";
@@ -8,12 +9,6 @@ export type ModuleFormat = "esm" | "cjs";
 export interface ParsedFile {
   ast: t.File;
   format: ModuleFormat;
-}
-
-/** `/src/a.ts?v=123` → `/src/a.ts`: bundlers append queries to ids. */
-export function stripQuery(id: string): string {
-  const query = id.indexOf("?");
-  return query === -1 ? id : id.slice(0, query);
 }
 
 /**

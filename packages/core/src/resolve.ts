@@ -1,7 +1,7 @@
 import { readFileSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import path from "node:path";
-import { stripQuery } from "./parse.js";
+import { stripQuery } from "./ids.js";
 
 /**
  * The bundler's resolver: the absolute path of the file `specifier` means in

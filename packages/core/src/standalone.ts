@@ -20,7 +20,7 @@ import { argumentResolver, type ArgumentResolver } from "./standalone-params.js"
 import { createHash } from "node:crypto";
 
 export { FORMAT_VERSION };
-export { CachephantBuildError, type CachephantErrorCode } from "./errors.js";
+export { CachephantBuildError, type CachephantErrorCode } from "./build-error.js";
 export type { ArgumentResolver } from "./standalone-params.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.

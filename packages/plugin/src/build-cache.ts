@@ -6,7 +6,8 @@ import type { OutsideStamp } from "./outside-log.js";
 
 /** A transform's output as the cache keeps it. */
 export interface CachedTransform {
-  code: string;
+  /** Null: the module has nothing to rewrite (only text that looks like a directive). */
+  code: string | null;
   /** The source map, as JSON. */
   map: unknown;
   /** Project files the hashes depend on (the core's `dependencies`). */
@@ -189,7 +190,7 @@ function isEntry(value: unknown): value is CachedTransform {
   return (
     typeof entry === "object" &&
     entry !== null &&
-    typeof entry.code === "string" &&
+    (typeof entry.code === "string" || entry.code === null) &&
     Array.isArray(entry.dependencies) &&
     Array.isArray(entry.warnings) &&
     Array.isArray(entry.stateFiles) &&

@@ -5,7 +5,8 @@
  * runtime plugin). Settings come from the environment and `configure()`.
  */
 import { readFile } from "node:fs/promises";
-import { createModuleGraph, transform } from "@cachephant/core";
+import type { ModuleGraph } from "@cachephant/core";
+import { CORE_DIR, loadCore } from "./core.js";
 import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
 
 /** The part of Bun's plugin API this entry uses (the package does not depend on Bun's types). */
@@ -28,8 +29,9 @@ if (bun === undefined) {
 
 // Bun's loader for what the rewrite returns: the same language as the file.
 const LOADERS: Readonly<Record<string, string>> = { ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", js: "js", mjs: "js", cjs: "js", jsx: "jsx" };
-// Helper modules parsed once per process (the cache is keyed by content).
-const graph = createModuleGraph();
+// Helper modules parsed once per process (the cache is keyed by content);
+// the core loads with the first module that has a directive.
+let graph: ModuleGraph | undefined;
 const checkRuntime = createRuntimeCheck();
 
 bun.plugin({
@@ -40,7 +42,9 @@ bun.plugin({
       const loader = LOADERS[path.slice(path.lastIndexOf(".") + 1)] ?? "js";
       const source = await readFile(path, "utf8");
       // Bun 1.4 expects contents from a runtime plugin's onLoad (undefined fails the import).
-      const result = source.includes("use cache") ? await transform(source, path, { runtimeModule: RUNTIME_MODULE, graph }) : null;
+      if (!source.includes("use cache") || path.startsWith(CORE_DIR)) return { contents: source, loader };
+      const { createModuleGraph, transform } = await loadCore();
+      const result = await transform(source, path, { runtimeModule: RUNTIME_MODULE, graph: (graph ??= createModuleGraph()) });
       if (!result) return { contents: source, loader };
       checkRuntime(path);
       const map = Buffer.from(JSON.stringify(result.map)).toString("base64");

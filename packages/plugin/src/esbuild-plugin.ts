@@ -1,7 +1,7 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import type { Loader, Message, OnLoadResult, PluginBuild } from "esbuild";
-import { CachephantBuildError } from "@cachephant/core";
+import { CachephantBuildError } from "@cachephant/core/scan";
 import { esbuildMessage } from "./build-errors.js";
 import { createIdFilter } from "./id-filter.js";
 import type { ModuleTransformer } from "./module-transformer.js";
@@ -146,7 +146,7 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
 
 /** Whether esbuild resolves a bare specifier the plan resolved to another place (a project file, or none). */
 async function resolvesDifferently(transformer: ModuleTransformer, resolveImport: Resolve): Promise<boolean> {
-  const resolutions = await transformer.moduleGraph.bareResolutions();
+  const resolutions = await transformer.bareResolutions();
   const verdicts = await Promise.all(
     resolutions.map(async ({ specifier, importer, file }) => {
       const found = await resolveImport(specifier, importer);

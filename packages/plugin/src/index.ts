@@ -1,5 +1,5 @@
 import { join, relative, resolve } from "node:path";
-import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core";
+import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import { nearestPackageRoot, recordSettings } from "@cachephant/runtime/project";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { buildErrorWithoutStack } from "./build-errors.js";

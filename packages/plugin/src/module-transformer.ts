@@ -2,8 +2,9 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
-import { createModuleGraph, transform, type ModuleGraph, type ModuleGraphStats, type TransformResult } from "@cachephant/core";
+import type { ModuleGraph, ModuleGraphStats, TransformResult } from "@cachephant/core";
 import { BuildCache, type FileCheck } from "./build-cache.js";
+import { loadCore } from "./core.js";
 import { signatureOf } from "./files.js";
 import { OutsideLog, type OutsideStamp } from "./outside-log.js";
 import type { Resolve } from "./resolver.js";
@@ -54,7 +55,8 @@ export class ModuleTransformer {
   private readonly packageFiles = new Map<string, string | null>();
   /** The project's code files, from the plugin's scan (undefined without one: exported data then counts as changing). */
   private project: Set<string> | undefined;
-  private graph: ModuleGraph = this.createGraph();
+  /** Created with the first analysis (see `core.ts`): a build served from the build cache has none. */
+  private graph: ModuleGraph | undefined;
   private readonly cache: BuildCache | undefined;
   private readonly outside: OutsideLog;
   private hits = 0;
@@ -112,13 +114,14 @@ export class ModuleTransformer {
   }
 
   get stats(): ModuleTransformerStats {
-    return { ...this.graph.stats, cacheHits: this.hits, transforms: this.transforms };
+    const graph = this.graph?.stats ?? { reads: 0, parses: 0, resolutions: 0, expansions: 0 };
+    return { ...graph, cacheHits: this.hits, transforms: this.transforms };
   }
 
   /** A build that will not be told about changes (no watcher): trust nothing read before. */
   reset(): void {
     this.planned.clear();
-    this.graph = this.createGraph();
+    this.graph = undefined;
     this.stateFiles.clear();
     this.contents.clear();
     this.signatures.clear();
@@ -127,7 +130,7 @@ export class ModuleTransformer {
 
   /** A file changed, was created or deleted (no file: anything may have). */
   invalidate(file?: string): void {
-    this.graph.invalidate(file);
+    this.graph?.invalidate(file);
     this.planned.clear();
     if (file === undefined) {
       this.contents.clear();
@@ -175,9 +178,22 @@ export class ModuleTransformer {
     return now;
   }
 
-  /** The build's module graph, shared with the plan at build start. */
-  get moduleGraph(): ModuleGraph {
-    return this.graph;
+  /** The build's module graph, shared with the plan at build start (the core loads with the first). */
+  async moduleGraph(): Promise<ModuleGraph> {
+    const { createModuleGraph } = await loadCore();
+    // The graph reads files through `contentOf`: the hash a cache entry
+    // records is then of the very bytes the core analysed, and each file is
+    // read once per build.
+    return (this.graph ??= createModuleGraph({
+      revalidate: false,
+      readFile: async (file) => this.contentOf(file).bytes,
+      projectFiles: () => this.project,
+    }));
+  }
+
+  /** The bare specifiers the graph resolved so far (see `ModuleGraph.bareResolutions`); none before any analysis. */
+  async bareResolutions(): ReturnType<ModuleGraph["bareResolutions"]> {
+    return this.graph ? this.graph.bareResolutions() : [];
   }
 
   /** The transform options the plan at build start must use for its results to be reusable. */
@@ -213,13 +229,14 @@ export class ModuleTransformer {
       const planned = this.planned.get(`${id}\0${code}`);
       if (planned !== undefined) {
         this.planned.delete(`${id}\0${code}`);
-        return planned && this.store(key, id, code, planned);
+        return planned ? this.store(key, id, code, planned) : this.storeNothing(key, file);
       }
     }
     if (key !== undefined) {
       const hit = this.cache!.get(key, (check) => this.holds(check));
       if (hit && this.outside.holds(hit.outside)) {
         this.hits++;
+        if (hit.code === null) return null;
         this.noteOutside(id, hit.outside);
         for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
         return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings };
@@ -227,9 +244,21 @@ export class ModuleTransformer {
     }
     this.transforms++;
     const { root, runtimeModule, dir, maxSize } = this.options;
-    const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph: this.graph, stateFiles: this.stateFiles });
-    if (!result) return null;
-    return this.store(key, id, code, result);
+    const { transform } = await loadCore();
+    const graph = await this.moduleGraph();
+    const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph, stateFiles: this.stateFiles });
+    return result ? this.store(key, id, code, result) : this.storeNothing(key, file);
+  }
+
+  /**
+   * Remembers that a module has nothing to rewrite (text that only looks
+   * like a directive), so that a rebuild need not load the core for it.
+   * That depends on the code alone, which the key covers; not so for a
+   * state module, whose registration depends on the modules around it.
+   */
+  private storeNothing(key: string | undefined, file: string): null {
+    if (key !== undefined && !this.stateFiles.has(file)) this.cache!.set(key, { code: null, map: null, dependencies: [], stateFiles: [], warnings: [], checks: [] });
+    return null;
   }
 
   /** A core result as the plugin returns it, remembered under `key` across builds. */
@@ -257,19 +286,6 @@ export class ModuleTransformer {
   private noteOutside(id: string, stamp: OutsideStamp | undefined): void {
     if (stamp) this.outsideOf.set(id, stamp);
     else this.outsideOf.delete(id);
-  }
-
-  /**
-   * The graph reads files through `contentOf`: the hash a cache entry
-   * records is then of the very bytes the core analysed, and each file is
-   * read once per build.
-   */
-  private createGraph(): ModuleGraph {
-    return createModuleGraph({
-      revalidate: false,
-      readFile: async (file) => this.contentOf(file).bytes,
-      projectFiles: () => this.project,
-    });
   }
 
   /** The dependencies with their hashes, and the package.json of each package they or the module import. */

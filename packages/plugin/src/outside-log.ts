@@ -12,7 +12,7 @@
  * counted by value stays correct.
  */
 import { readFileSync } from "node:fs";
-import { factsOfText } from "@cachephant/core";
+import { factsOfText } from "@cachephant/core/scan";
 
 /** The outside check a result relied on: the names searched, and the epoch it was computed at. */
 export interface OutsideStamp {

@@ -9,7 +9,7 @@
  * modules analyse nothing again. Resolves to whether it planned now.
  */
 import { createHash } from "node:crypto";
-import { planBuild } from "@cachephant/core";
+import { loadCore } from "./core.js";
 import type { ModuleTransformer } from "./module-transformer.js";
 import type { OutsideStamp } from "./outside-log.js";
 import type { Resolve } from "./resolver.js";
@@ -39,11 +39,12 @@ export async function planStateFiles(
     stateFiles = saved.stateFiles;
   } else {
     planned = true;
+    const { planBuild } = await loadCore();
     const plan = await planBuild({
       root,
       include,
       resolve,
-      graph: transformer.moduleGraph,
+      graph: await transformer.moduleGraph(),
       files: directiveFiles,
       transform: transformer.transformOptions,
       onTransform: (file, code, result) => transformer.remember(code, file, result),

@@ -3,14 +3,17 @@
  * project module containing "use cache" through the core transform.
  */
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
-import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core";
+import { fileURLToPath, pathToFileURL } from "node:url";
+import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import type { LoadHook } from "node:module";
 import { buildErrorWithoutStack } from "./build-errors.js";
+import { CORE_DIR } from "./core.js";
 import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { RUNTIME_MODULE } from "./runtime-check.js";
 
 const TRANSFORMABLE = /\.[cm]?jsx?$/;
+// Node sends the hooks thread's own imports through these hooks too (see CORE_DIR).
+const CORE = pathToFileURL(CORE_DIR).href;
 const warned = new Set<string>();
 // Helper modules parsed once per process; results remembered across processes.
 const root = process.cwd();
@@ -24,7 +27,7 @@ const transformer = new ModuleTransformer({
 
 export const load: LoadHook = async (url, context, nextLoad) => {
   const loaded = await nextLoad(url, context);
-  if (!url.startsWith("file:") || url.includes("/node_modules/") || !TRANSFORMABLE.test(new URL(url).pathname)) {
+  if (!url.startsWith("file:") || url.includes("/node_modules/") || url.startsWith(CORE) || !TRANSFORMABLE.test(new URL(url).pathname)) {
     return loaded;
   }
   if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;

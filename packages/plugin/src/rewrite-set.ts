@@ -1,7 +1,7 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, relative, resolve, sep } from "node:path";
-import { DIRECTIVE_LIKE } from "@cachephant/core";
+import { DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import { signatureFrom, signatureOf } from "./files.js";
 import ignore, { type Ignore } from "ignore";
 

@@ -70,6 +70,24 @@ describe("the build cache", () => {
     expect(again?.dependencies).toEqual([project.path("src/math.ts")]);
   });
 
+  test("a module that only mentions the directive is remembered as having nothing to rewrite, and is transformed again once it has one", async () => {
+    project = createProject();
+    const file = project.path("src/docs.ts");
+    const mention = `// Put "use cache" first in an async function's body.\nexport const help = 'see "use cache"';\n`;
+    const first = transformerFor(project.root);
+    expect(await first.transform(mention, file, undefined)).toBeNull();
+    expect(first.stats.transforms).toBe(1);
+
+    const second = transformerFor(project.root); // a new build process
+    expect(await second.transform(mention, file, undefined)).toBeNull();
+    expect(second.stats).toMatchObject({ cacheHits: 1, transforms: 0 });
+
+    // The key covers the code: the same file with a directive is a new transform.
+    const third = transformerFor(project.root);
+    expect((await third.transform(CACHED, file, undefined))?.code).toContain("runCached");
+    expect(third.stats).toMatchObject({ cacheHits: 0, transforms: 1 });
+  });
+
   test("a helper touched without a change (a checkout, a save) is compared by content and still reused", async () => {
     project = createProject();
     const file = project.path("src/load.ts");

@@ -11,7 +11,8 @@
  * Globals have no binding and are not tracked.
  *
  * The reachable graph is built first (resolution is async, the `Session`
- * walk below), then hashed with Tarjan's strongly connected components
+ * walk below; what a name refers to is found by `lookup.ts`, and targets are
+ * keyed and labelled by `labels.ts`), then hashed with Tarjan's strongly connected components
  * (`components.ts`): every node of a cycle gets the same
  * hash, computed from the members' own hashes and the hashes of what the cycle
  * reaches, so no hash depends on the order nodes were found in.
@@ -23,45 +24,20 @@
  * to the module being transformed and are computed for each transform. What
  * each function reaches is reported by `reach.ts` (`deps`, state, warnings).
  */
-import path from "node:path";
-import type { Binding, NodePath, Scope } from "@babel/traverse";
+import type { NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
-import { exportName, shortHash as sha256, unwrap } from "./ast.js";
+import { shortHash as sha256, unwrap } from "./ast.js";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
-import {
-  declarationInfo,
-  exportedNodePath,
-  exportTable,
-  type GraphNode,
-  type GraphState,
-  type ModuleRecord,
-  type StateBinding,
-} from "./graph.js";
+import { declarationInfo, exportTable, type GraphNode, type GraphState, type ModuleRecord, type StateBinding } from "./graph.js";
 import { hashComponents } from "./components.js";
-import {
-  destructuredKey,
-  type Edge,
-  findTypeScriptDeclaration,
-  FUNCTION_OR_CLASS,
-  GLOBAL_OBJECTS,
-  isData,
-  isFunctionOrClass,
-  isLocal,
-  moduleSources,
-  newNode,
-  outerScope,
-  requiredSpecifier,
-  type Target,
-  type Trail,
-  type Usage,
-  WHOLE,
-} from "./targets.js";
+import { declarationLabel, keyOf, Labels } from "./labels.js";
+import { NameLookup } from "./lookup.js";
+import { type Edge, isData, isLocal, moduleSources, newNode, outerScope, type Target, type Trail } from "./targets.js";
 import { hashFunction } from "./hash.js";
-import type { NormalizedCode } from "./normalize.js";
 import { stripQuery } from "./ids.js";
 import { moduleState } from "./state.js";
 import { depsOf, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
-import { builtinName, isInNodeModules, isPathSpecifier, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
+import { builtinName, isInNodeModules, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
 
 /** One outside variable a cached function reads, keyed by value at call time. */
 export interface ScopeEntry {
@@ -120,6 +96,8 @@ class Session {
   /** The graph's version when this session started: if it changes, a file changed meanwhile. */
   readonly version: number;
   private readonly records = new Map<string, Promise<ModuleRecord | null>>();
+  private readonly labels: Labels;
+  private readonly lookup: NameLookup;
 
   constructor(
     private readonly options: DependencyOptions,
@@ -128,6 +106,8 @@ class Session {
   ) {
     this.version = options.graph.version;
     this.records.set(entry.path, Promise.resolve(entry));
+    this.labels = new Labels(options.root);
+    this.lookup = new NameLookup({ load: (file, trail) => this.load(file, trail), resolve: (specifier, importer) => this.resolve(specifier, importer) }, this.labels);
   }
 
   private get state(): GraphState {
@@ -149,7 +129,7 @@ class Session {
         const trail: Trail = new Set();
         const globals = new Set<string>();
         this.rootGlobals[index] = globals;
-        const edges = await this.edgesOf(this.entry, outerScope(fn.path), fn.code, trail, globals);
+        const edges = await this.lookup.edgesOf(this.entry, outerScope(fn.path), fn.code, trail, globals);
         this.rootTrails[index] = trail;
         this.rootEdges[index] = edges.map((edge) => ({ ...edge, key: this.options.track ? this.ensure(edge.target) : "" }));
       }),
@@ -198,32 +178,9 @@ class Session {
     return this.state.resolve(specifier, importer, this.options.resolve);
   }
 
-  private relative(file: string): string {
-    return path.relative(this.options.root, stripQuery(file)).split(path.sep).join("/");
-  }
-
-  keyOf(target: Target): string {
-    switch (target.kind) {
-      case "declaration": {
-        const node = target.path.node;
-        return `declaration:${target.record.path}:${node.start}:${node.end}:${node.type}`;
-      }
-      case "param":
-        return `param:${target.record.path}:${target.binding.identifier.start}:${target.binding.identifier.name}`;
-      case "namespace":
-        return `namespace:${target.record.path}`;
-      case "asset":
-        return `asset:${target.record.path}`;
-      case "choice":
-        return target.key;
-      case "token":
-        return `token:${target.token}\0${target.label ?? ""}`;
-    }
-  }
-
   /** The node of a target, created (and expanded) on first sight, by this transform or an earlier one. */
   private ensure(target: Target): string {
-    const key = this.keyOf(target);
+    const key = keyOf(target);
     const store = isLocal(target) ? this.local : this.state.nodes;
     if (!store.has(key)) {
       const node = newNode(key);
@@ -251,11 +208,11 @@ class Session {
       case "declaration": {
         const info = declarationInfo(target.record, target.path);
         node.own = info.own;
-        node.label = `${this.declarationLabel(target.path)} (${this.relative(target.record.path)})`;
+        node.label = `${declarationLabel(target.path)} (${this.labels.relative(target.record.path)})`;
         node.shown = info.own.slice(0, SHOWN);
         node.files.add(target.record.path);
         const globals = new Set<string>();
-        const edges = await this.edgesOf(target.record, outerScope(target.path), info.code, node.files, globals);
+        const edges = await this.lookup.edgesOf(target.record, outerScope(target.path), info.code, node.files, globals);
         if (!isLocal(target) && outerScope(target.path).path.isProgram()) {
           node.own = await this.addModuleState(node, target.record, target.path, edges, globals);
           node.shown = node.own.slice(0, SHOWN);
@@ -276,7 +233,7 @@ class Session {
         return;
       case "asset":
         node.own = target.record.contentHash.slice(0, 32);
-        node.label = `file (${this.relative(target.record.path)})`;
+        node.label = `file (${this.labels.relative(target.record.path)})`;
         node.shown = node.own.slice(0, SHOWN);
         node.files.add(target.record.path);
         return;
@@ -312,7 +269,7 @@ class Session {
     if (statements.length > 0) {
       const parts = statements.map((statement) => declarationInfo(record, statement));
       own = sha256(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
-      for (const part of parts) edges.push(...(await this.edgesOf(record, record.program!.scope, part.code, node.files, globals)));
+      for (const part of parts) edges.push(...(await this.lookup.edgesOf(record, record.program!.scope, part.code, node.files, globals)));
     }
     const outside = await this.mutatedOutside(record, names.filter((name) => state.exported.includes(name)));
     if (outside.names.length > 0) node.outside = outside.names;
@@ -350,15 +307,15 @@ class Session {
 
   /** A module as a whole: each export by name, or (CommonJS) its whole code and what it requires. */
   private async expandNamespace(node: GraphNode, record: ModuleRecord): Promise<void> {
-    node.label = `module (${this.relative(record.path)})`;
+    node.label = `module (${this.labels.relative(record.path)})`;
     node.files.add(record.path);
     const table = exportTable(record);
     const edges: Array<[string, Target]> = [];
     if (table.esm) {
       const names = [...table.named.keys()].sort();
       node.own = sha256(`namespace ${names.join(",")}\nstars ${table.stars.length}`);
-      for (const name of names) edges.push([name, await this.findExport(record, name, new Set(), node.files)]);
-      for (const source of table.stars) edges.push([`* ${source}`, await this.moduleTarget(record, source, node.files)]);
+      for (const name of names) edges.push([name, await this.lookup.findExport(record, name, new Set(), node.files)]);
+      for (const source of table.stars) edges.push([`* ${source}`, await this.lookup.moduleTarget(record, source, node.files)]);
     } else {
       node.own = declarationInfo(record, record.program!).own;
       const state = moduleState(record);
@@ -367,278 +324,11 @@ class Session {
       node.unknowable = state.unknowable.filter((found) => found.global === undefined).map((found) => ({ ...found, file: record.path }));
       node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
       for (const source of moduleSources(record.program!)) {
-        edges.push([`require ${source}`, await this.moduleTarget(record, source, node.files)]);
+        edges.push([`require ${source}`, await this.lookup.moduleTarget(record, source, node.files)]);
       }
     }
     node.shown = node.own.slice(0, SHOWN);
     node.edges = edges.map(([name, target]) => [name, this.ensure(target)]);
-  }
-
-  private declarationLabel(declaration: NodePath): string {
-    const node = declaration.node;
-    switch (node.type) {
-      case "FunctionDeclaration":
-      case "FunctionExpression":
-        return `helper ${node.id?.name ?? "default"}`;
-      case "ArrowFunctionExpression":
-        return "helper default";
-      case "ClassDeclaration":
-      case "ClassExpression":
-        return `class ${node.id?.name ?? "default"}`;
-      case "TSEnumDeclaration":
-        return `enum ${node.id.name}`;
-      case "TSModuleDeclaration":
-        return `namespace ${node.id.type === "Identifier" ? node.id.name : node.id.value}`;
-      case "VariableDeclarator": {
-        const names = Object.keys(t.getBindingIdentifiers(node.id)).join(", ");
-        const init = unwrap(node.init);
-        if (init?.type === "ClassExpression") return `class ${names}`;
-        return init && FUNCTION_OR_CLASS.has(init.type) ? `helper ${names}` : `variable ${names}`;
-      }
-      case "Program":
-        return "module";
-      default:
-        return "default export";
-    }
-  }
-
-  /**
-   * The edges of a piece of code: each free name, resolved from `scope`
-   * (globals have none), and each module it loads with `import("...")` or
-   * `require("...")` (the whole module).
-   */
-  private async edgesOf(record: ModuleRecord, scope: Scope, code: NormalizedCode, trail: Trail, globals?: Set<string>): Promise<Edge[]> {
-    const edges = await Promise.all([
-      ...code.freeNames.map((name): Edge[] | Promise<Edge[]> => {
-        const binding = scope.getBinding(name);
-        if (!binding) {
-          const declaration = findTypeScriptDeclaration(scope, name);
-          if (!declaration) {
-            globals?.add(name);
-            // `globalThis.factor` reads the global `factor`.
-            if (GLOBAL_OBJECTS.has(name)) for (const member of code.members.get(name) ?? []) globals?.add(member);
-          }
-          return declaration ? [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }] : [];
-        }
-        const usage: Usage = { members: code.members.get(name) ?? [], whole: code.wholeNames.has(name) };
-        return this.bindingEdges(record, binding, name, usage, new Set(), trail);
-      }),
-      ...code.moduleRequests.map(async (specifier): Promise<Edge[]> => [
-        { name: `import(${JSON.stringify(specifier)})`, target: await this.moduleTarget(record, specifier, trail), value: "static" },
-      ]),
-    ]);
-    return edges.flat();
-  }
-
-  private async bindingEdges(
-    record: ModuleRecord,
-    binding: Binding,
-    name: string,
-    usage: Usage,
-    seen: ReadonlySet<string>,
-    trail: Trail,
-  ): Promise<Edge[]> {
-    const declaration = binding.path;
-    const node = declaration.node;
-    if (binding.kind === "param") return [{ name, target: { kind: "param", record, binding }, value: "value", binding }];
-
-    if (node.type === "ImportSpecifier" || node.type === "ImportDefaultSpecifier" || node.type === "ImportNamespaceSpecifier") {
-      const statement = declaration.parent as t.ImportDeclaration;
-      const typeOnly = (kind: string | null | undefined) => kind === "type" || kind === "typeof";
-      if (typeOnly(statement.importKind) || (node.type === "ImportSpecifier" && typeOnly(node.importKind))) return [];
-      const imported = node.type === "ImportSpecifier" ? exportName(node.imported) : node.type === "ImportDefaultSpecifier" ? "default" : "*";
-      return this.importEdges(record, statement.source.value, imported, name, usage, seen, trail);
-    }
-
-    if (node.type === "VariableDeclarator") {
-      const statement = declaration.parent as t.VariableDeclaration;
-      if (statement.declare) return []; // ambient: no value in this module
-      const required = requiredSpecifier(node.init);
-      if (required !== undefined && binding.scope.path.isProgram()) {
-        if (node.id.type === "Identifier") return this.importEdges(record, required, "*", name, usage, seen, trail);
-        const key = destructuredKey(node.id, name);
-        if (key !== undefined) return this.importEdges(record, required, key, name, WHOLE, seen, trail);
-      }
-      const staticOnly = statement.kind === "const" && isFunctionOrClass(node.init);
-      return [{ name, target: { kind: "declaration", record, path: declaration }, value: staticOnly ? "static" : "value", binding }];
-    }
-
-    if (
-      node.type === "FunctionDeclaration" ||
-      node.type === "ClassDeclaration" ||
-      node.type === "FunctionExpression" ||
-      node.type === "ClassExpression" ||
-      node.type === "ArrowFunctionExpression"
-    ) {
-      return [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }];
-    }
-
-    if (node.type === "TSImportEqualsDeclaration") {
-      if (node.importKind === "type") return [];
-      const reference = node.moduleReference;
-      if (reference.type === "TSExternalModuleReference") {
-        return this.importEdges(record, reference.expression.value, "*", name, usage, seen, trail);
-      }
-      return [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }];
-    }
-
-    // A catch parameter, a binding without a declarator: a value of the enclosing scope.
-    return [{ name, target: { kind: "param", record, binding }, value: "value", binding }];
-  }
-
-  private unresolved(record: ModuleRecord, specifier: string, imported: string): Target {
-    return {
-      kind: "token",
-      token: `unresolved ${JSON.stringify(specifier)} ${imported}`,
-      label: `unresolved ${specifier} (${this.relative(record.path)})`,
-      shown: "unresolved",
-      data: isPathSpecifier(specifier),
-    };
-  }
-
-  /** A package, a built-in or an unresolved specifier as a token. */
-  private external(record: ModuleRecord, resolution: Resolution, specifier: string, imported: string): Target {
-    switch (resolution.kind) {
-      case "builtin":
-        return { kind: "token", token: `builtin ${resolution.name} ${imported}`, label: resolution.name, shown: "builtin", data: false };
-      case "package":
-        return {
-          kind: "token",
-          token: `package ${resolution.name}@${resolution.version} ${JSON.stringify(specifier)} ${imported}`,
-          label: `package ${resolution.name}`,
-          shown: resolution.version,
-          data: false,
-        };
-      default:
-        return this.unresolved(record, specifier, imported);
-    }
-  }
-
-  private async importEdges(
-    record: ModuleRecord,
-    specifier: string,
-    imported: string,
-    name: string,
-    usage: Usage,
-    seen: ReadonlySet<string>,
-    trail: Trail,
-  ): Promise<Edge[]> {
-    const resolution = await this.resolve(specifier, record.path);
-    if (resolution.kind !== "file") {
-      const target = this.external(record, resolution, specifier, imported);
-      // An unresolved path is a project module we cannot read: keyed by value. An
-      // unresolved bare name is most likely a package that is not installed: not.
-      const value = resolution.kind === "unresolved" && isPathSpecifier(specifier) ? "if-data" : "static";
-      return [{ name, target, value }];
-    }
-    const module = await this.load(resolution.path, trail);
-    if (!module) return [{ name, target: this.unresolved(record, specifier, imported), value: "if-data" }];
-    if (imported !== "*") return [{ name, target: await this.findExport(module, imported, seen, trail), value: "if-data" }];
-    // A namespace import: `h.foo` reaches only `foo`; any other use reaches the whole module.
-    const edges: Edge[] = [];
-    for (const member of usage.members) {
-      edges.push({ name: `${name}.${member}`, target: await this.findExport(module, member, seen, trail), value: "if-data" });
-    }
-    if (usage.whole || usage.members.length === 0) edges.push({ name, target: this.namespaceOf(module), value: "static" });
-    return edges;
-  }
-
-  private namespaceOf(record: ModuleRecord): Target {
-    if (record.kind === "unparseable") return this.unparseable(record);
-    if (record.kind === "asset") return { kind: "asset", record };
-    return { kind: "namespace", record };
-  }
-
-  private unparseable(record: ModuleRecord): Target {
-    return {
-      kind: "token",
-      token: `unparseable ${record.contentHash}`,
-      label: `unparseable (${this.relative(record.path)})`,
-      shown: record.contentHash.slice(0, SHOWN),
-      data: true,
-      unparseable: record.path,
-    };
-  }
-
-  /** What `import ... from source` in `record` reaches as a whole. */
-  private async moduleTarget(record: ModuleRecord, source: string, trail: Trail): Promise<Target> {
-    const resolution = await this.resolve(source, record.path);
-    if (resolution.kind !== "file") return this.external(record, resolution, source, "*");
-    const module = await this.load(resolution.path, trail);
-    return module ? this.namespaceOf(module) : this.unresolved(record, source, "*");
-  }
-
-  private async findExport(record: ModuleRecord, name: string, seen: ReadonlySet<string>, trail: Trail): Promise<Target> {
-    return (
-      (await this.findExportIn(record, name, seen, trail)) ?? {
-        kind: "token",
-        token: `missing export ${JSON.stringify(name)}`,
-        label: `missing export ${name} (${this.relative(record.path)})`,
-        shown: "missing",
-        data: true,
-      }
-    );
-  }
-
-  /**
-   * The declaration behind export `name` of a module, following
-   * `export { x as y } from`, `export *` (own exports first; several
-   * candidates are all kept), `export default`, and imports re-exported.
-   * Undefined when the module has no such export.
-   */
-  private async findExportIn(record: ModuleRecord, name: string, seenBefore: ReadonlySet<string>, trail: Trail): Promise<Target | undefined> {
-    if (record.kind !== "module") return this.namespaceOf(record);
-    const table = exportTable(record);
-    if (!table.esm) return this.namespaceOf(record); // CommonJS: the whole module
-    const visit = `${record.path}\0${name}`;
-    if (seenBefore.has(visit)) return undefined; // a cycle of re-exports leads nowhere
-    const seen = new Set(seenBefore).add(visit);
-
-    const entry = table.named.get(name);
-    if (entry) {
-      switch (entry.kind) {
-        case "node":
-          return { kind: "declaration", record, path: exportedNodePath(record, entry.index) };
-        case "local": {
-          const scope = record.program!.scope;
-          const binding = scope.getBinding(entry.name);
-          if (!binding) {
-            const declaration = findTypeScriptDeclaration(scope, entry.name);
-            return declaration ? { kind: "declaration", record, path: declaration } : undefined;
-          }
-          const edges = await this.bindingEdges(record, binding, entry.name, WHOLE, seen, trail);
-          return edges[0]?.target;
-        }
-        case "reexport": {
-          const resolution = await this.resolve(entry.source, record.path);
-          if (resolution.kind !== "file") return this.external(record, resolution, entry.source, entry.imported);
-          const module = await this.load(resolution.path, trail);
-          if (!module) return this.unresolved(record, entry.source, entry.imported);
-          return entry.imported === "*" ? this.namespaceOf(module) : this.findExportIn(module, entry.imported, seen, trail);
-        }
-      }
-    }
-    if (name === "default") return undefined; // `export *` never re-exports a default
-
-    const candidates: Target[] = [];
-    const externals: Target[] = [];
-    for (const source of table.stars) {
-      const resolution = await this.resolve(source, record.path);
-      if (resolution.kind !== "file") {
-        externals.push(this.external(record, resolution, source, name));
-        continue;
-      }
-      const module = await this.load(resolution.path, trail);
-      if (!module) continue;
-      const found = await this.findExportIn(module, name, seen, trail);
-      if (found) candidates.push(found);
-    }
-    const unique = new Map<string, Target>();
-    for (const candidate of candidates.length > 0 ? candidates : externals) unique.set(this.keyOf(candidate), candidate);
-    if (unique.size <= 1) return [...unique.values()][0];
-    // Keyed (and ordered) by the candidates themselves: the same choice whichever lookup found it.
-    const keys = [...unique.keys()].sort();
-    return { kind: "choice", key: `choice:${keys.join("|")}`, targets: keys.map((key) => unique.get(key)!) };
   }
 
   /**
@@ -664,10 +354,10 @@ class Session {
   /** The declaration node of a cached function itself (a recursive call reaches it): not listed in its deps. */
   selfKey(index: number): string | undefined {
     const fn = this.functions[index]!.path;
-    if (fn.isFunctionDeclaration()) return this.keyOf({ kind: "declaration", record: this.entry, path: fn });
+    if (fn.isFunctionDeclaration()) return keyOf({ kind: "declaration", record: this.entry, path: fn });
     const parent = fn.parentPath;
     if (parent?.isVariableDeclarator() && unwrap(parent.node.init) === fn.node) {
-      return this.keyOf({ kind: "declaration", record: this.entry, path: parent });
+      return keyOf({ kind: "declaration", record: this.entry, path: parent });
     }
     return undefined;
   }

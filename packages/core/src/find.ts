@@ -1,5 +1,6 @@
 import traverseModule, { type NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
+import { TRANSPARENT_WRAPPERS } from "./ast.js";
 import { checkCacheable } from "./checks.js";
 import { isCacheDirective, parseDirective, type DirectiveOptions } from "./directive.js";
 import { spanOf, type ErrorReporter } from "./errors.js";
@@ -156,11 +157,9 @@ function exportedAsyncFunctions(program: NodePath<t.Program>): Set<NodePath<t.Fu
   return found;
 }
 
-const TYPE_WRAPPERS = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion"]);
-
 /** `(async () => {}) as Handler` is still that arrow. */
 function unwrapTypeScript(path: NodePath): NodePath {
   let current = path;
-  while (current.node && TYPE_WRAPPERS.has(current.node.type)) current = current.get("expression") as NodePath;
+  while (current.node && TRANSPARENT_WRAPPERS.has(current.node.type)) current = current.get("expression") as NodePath;
   return current;
 }

@@ -1,8 +1,6 @@
 import type { NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
-
-// Expression wrappers that do not change which value is named.
-const TRANSPARENT = new Set(["TSAsExpression", "TSSatisfiesExpression", "TSNonNullExpression", "TSTypeAssertion", "ParenthesizedExpression"]);
+import { TRANSPARENT_WRAPPERS } from "./ast.js";
 
 /**
  * The name users know a function by, for the meta object and the CLI:
@@ -24,7 +22,7 @@ export function functionName(path: NodePath<t.Function>, code: string): string {
 function assignedName(path: NodePath, code: string): string | undefined {
   let child: NodePath = path;
   let parent = path.parentPath;
-  while (parent && TRANSPARENT.has(parent.node.type)) {
+  while (parent && TRANSPARENT_WRAPPERS.has(parent.node.type)) {
     child = parent;
     parent = parent.parentPath;
   }

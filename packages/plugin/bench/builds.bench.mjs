@@ -4,14 +4,17 @@
  * (`build --ssr`) without the plugin, with it on a fresh checkout (no build
  * cache from earlier builds) and rebuilt with nothing changed; plus the Vite
  * dev server's first request of a module with a cached function. Runs
- * alternate in one process; prints medians and ratios to the no-plugin
+ * alternate in one process (so loading the plugin is not counted), and
+ * again each in a new process as a build script runs (counted: the core's
+ * analysis loads only when a module needs it); prints medians and ratios to the no-plugin
  * baseline of the same run, as Markdown tables of wall time and of CPU time
  * (steadier than wall time on a machine shared with other work). Runs against the built
  * packages (`pnpm bench` builds them first).
  *
  *   node packages/plugin/bench/builds.bench.mjs [--runs 5] [--modules 2000] [--shape wide,deep]
  */
-import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { spawnSync } from "node:child_process";
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -129,6 +132,50 @@ async function measure(root, once, timed = (fn) => time(fn)) {
   return { plain: medians(plain), fresh: medians(fresh), rebuilt: medians(rebuilt) };
 }
 
+/**
+ * One build in a new Node process, as `node build.mjs` or `vite build` runs
+ * it: wall time of the whole process (start, imports, build, exit) and the
+ * CPU time it reports at the end (its own since start, and esbuild's).
+ */
+function processOnce(root, tool, withPlugin) {
+  const started = performance.now();
+  const child = spawnSync(process.execPath, [join(root, "bench-build.mjs"), tool, withPlugin ? "plugin" : "plain"], { cwd: root, encoding: "utf8" });
+  const wall = performance.now() - started;
+  if (child.status !== 0) throw new Error(`bench-build.mjs ${tool} failed:\n${child.stderr}`);
+  return { wall, cpu: JSON.parse(child.stdout.trim().split("\n").at(-1)).cpu };
+}
+
+/** The script `processOnce` runs, written into the generated project. */
+function writeBuildScript(root) {
+  const url = (specifier) => JSON.stringify(import.meta.resolve(specifier));
+  writeFileSync(
+    join(root, "bench-build.mjs"),
+    `import { readdirSync, readFileSync } from "node:fs";
+const [tool, mode] = process.argv.slice(2);
+const root = process.cwd();
+if (tool === "esbuild") {
+  const { build } = await import(${url("esbuild")});
+  const plugins = mode === "plugin" ? [(await import(${url("../dist/esbuild.js")})).default({ root })] : [];
+  await build({ absWorkingDir: root, entryPoints: ["src/main.ts"], bundle: true, platform: "node", format: "esm", outfile: "out-esbuild/main.mjs", plugins, logLevel: "silent" });
+} else {
+  const { build } = await import(${url("vite")});
+  const plugins = mode === "plugin" ? [(await import(${url("../dist/vite.js")})).default({ root })] : [];
+  await build({ root, configFile: false, logLevel: "silent", plugins, build: { ssr: "src/main.ts", outDir: "out-vite", emptyOutDir: true, minify: false } });
+}
+const own = process.cpuUsage();
+let ticks = 0;
+for (const task of readdirSync("/proc/self/task")) {
+  for (const pid of readFileSync(\`/proc/self/task/\${task}/children\`, "utf8").split(" ").filter(Boolean)) {
+    const fields = readFileSync(\`/proc/\${pid}/stat\`, "utf8").split(") ")[1].split(" ");
+    ticks += Number(fields[11]) + Number(fields[12]);
+  }
+}
+console.log(JSON.stringify({ cpu: (own.user + own.system) / 1000 + ticks * 10 }));
+process.exit(0);
+`,
+  );
+}
+
 const rows = [];
 for (const shape of args.shape.split(",")) {
   const root = mkdtempSync(join(tmpdir(), `cachephant-builds-${shape}-`));
@@ -143,6 +190,11 @@ for (const shape of args.shape.split(",")) {
     // Timed inside: the server's start is not counted.
     const dev = await measure(root, (withPlugin) => devRequestOnce(root, withPlugin, target), (fn) => fn());
     rows.push({ what: `Vite dev, first SSR request of ${target} (${shape})`, ...dev, targets: "-" });
+    writeBuildScript(root);
+    const esbProcess = await measure(root, (withPlugin) => processOnce(root, "esbuild", withPlugin), (fn) => fn());
+    rows.push({ what: `esbuild, each build a new process (${shape})`, ...esbProcess, targets: "2x / 1.5x" });
+    const viteProcess = await measure(root, (withPlugin) => processOnce(root, "vite", withPlugin), (fn) => fn());
+    rows.push({ what: `Vite build --ssr, each build a new process (${shape})`, ...viteProcess, targets: "1.3x / 1.1x" });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }

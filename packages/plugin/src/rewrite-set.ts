@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
 import { readdirSync, readFileSync, statSync } from "node:fs";
-import { join, relative, resolve, sep } from "node:path";
+import { join, resolve, sep } from "node:path";
 import { DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import { signatureFrom, signatureOf } from "./files.js";
 import ignore, { type Ignore } from "ignore";
@@ -214,7 +214,9 @@ function gitignoreIn(folder: string): IgnoreRules | undefined {
 function ignored(ignores: readonly IgnoreRules[], path: string, folder: boolean): boolean {
   let result = false;
   for (const { folder: base, rules } of ignores) {
-    const relativePath = relative(base, path).split(sep).join("/") + (folder ? "/" : "");
+    // The walk reached `path` from `base`: the relative path is its tail (no `path.relative`, thousands per scan).
+    const tail = path.slice(base.endsWith(sep) ? base.length : base.length + 1);
+    const relativePath = (sep === "/" ? tail : tail.split(sep).join("/")) + (folder ? "/" : "");
     const verdict = rules.test(relativePath);
     if (verdict.ignored) result = true;
     else if (verdict.unignored) result = false;

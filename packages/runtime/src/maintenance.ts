@@ -20,12 +20,18 @@ import { join } from "node:path";
 import { decodeResult } from "./codec.js";
 import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./store-layout.js";
 import { contentMatches, readContent, stillIndexed } from "./store-read.js";
-import { scanEntries, scanFiles, type IndexedEntry, type StoreFile } from "./store-scan.js";
+import { scanEntries, scanFiles, scanLocks, type IndexedEntry, type StoreFile } from "./store-scan.js";
 
 export type { IndexedEntry } from "./store-scan.js";
 
 /** Files younger than this are never taken for orphans: a writer may be about to index them. */
 export const STRAY_MIN_AGE_MS = 60_000;
+/**
+ * A lock file this old belongs to a process that died holding it (a holder
+ * refreshes its lock every few seconds, and a normal exit removes it):
+ * nobody will release it, so a prune does.
+ */
+export const DEAD_LOCK_AGE_MS = 10 * 60_000;
 
 /** Long work reports how far it got, after each entry (the CLI shows it on a terminal, at most every 200 ms). */
 export type Progress = (step: "scan" | "check" | "remove", done: number) => void;
@@ -96,7 +102,8 @@ export interface PrunePlanOptions {
  * Removes expired entries, entries not used for `maxAge`, then the least
  * recently used until the results fit `maxSize`, then markers of functions
  * left without results, then content no entry uses and leftovers in `tmp/`
- * (older than a minute). Linear in the entries, plus a sort.
+ * (older than a minute), and the lock files of processes that died holding
+ * them (untouched for ten minutes). Linear in the entries, plus a sort.
  */
 export async function pruneStore(dir: string, options: PrunePlanOptions): Promise<PruneOutcome> {
   const started = Date.now();
@@ -130,6 +137,9 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
   const orphans: StoreFile[] = [];
   for await (const file of scanFiles(dir, referenced)) {
     if (file.mtimeMs < started - STRAY_MIN_AGE_MS) orphans.push(file);
+  }
+  for await (const file of scanLocks(dir)) {
+    if (file.mtimeMs < started - DEAD_LOCK_AGE_MS) orphans.push(file);
   }
   const orphanedBytes = sumSizes(orphans);
   const outcome = (removed: readonly IndexedEntry[], expiredCount: number, remaining: readonly IndexedEntry[]) => ({

@@ -21,6 +21,8 @@ export const TMP_DIR = "tmp";
 export const OWN_DIR = "cachephant";
 /** In `OWN_DIR`: its mtime is when the store was last pruned. */
 export const PRUNE_STAMP = "pruned";
+/** In `OWN_DIR`: one lock file per key being computed (see `store.ts`). */
+export const LOCKS_DIR = "locks";
 
 /** Per-entry metadata, kept in cacache's index line (readable by `cacache.ls` and the CLI). */
 export interface EntryMetadata {

@@ -8,7 +8,7 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CONTENT_DIR, contentPath, INDEX_DIR, isEntryMetadata, parseBucket, TMP_DIR, type EntryMetadata, type IndexRecord } from "./store-layout.js";
+import { CONTENT_DIR, contentPath, INDEX_DIR, isEntryMetadata, LOCKS_DIR, OWN_DIR, parseBucket, TMP_DIR, type EntryMetadata, type IndexRecord } from "./store-layout.js";
 import { readBucket } from "./store-read.js";
 
 /** One cachephant entry of the index. */
@@ -94,6 +94,20 @@ export async function* scanFiles(dir: string, skip: ReadonlySet<string> = new Se
       } catch {
         // Removed since the listing.
       }
+    }
+  }
+}
+
+/** The lock files of keys being computed, or of processes that died computing them, with their mtime. */
+export async function* scanLocks(dir: string): AsyncGenerator<StoreFile> {
+  const slicer = new Slicer();
+  for (const path of walkFiles(join(dir, OWN_DIR, LOCKS_DIR), 1)) {
+    await slicer.tick();
+    try {
+      const stats = statSync(path);
+      yield { path, size: stats.size, mtimeMs: stats.mtimeMs };
+    } catch {
+      // Released since the listing.
     }
   }
 }

@@ -20,6 +20,7 @@ import {
   findRecord,
   isEntryMetadata,
   keyDigest,
+  LOCKS_DIR,
   OWN_DIR,
   type EntryMetadata,
 } from "./store-layout.js";
@@ -162,7 +163,7 @@ class DiskStore implements Store {
 
 /** Where the lock of `key` lives (exported for tests that play a dead holder). */
 export function lockPath(dir: string, key: string): string {
-  return join(dir, OWN_DIR, "locks", keyDigest(key));
+  return join(dir, OWN_DIR, LOCKS_DIR, keyDigest(key));
 }
 
 /**

@@ -1,7 +1,7 @@
 import { existsSync, promises as fsp, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { describe, expect, test, vi } from "vitest";
-import { configure, list, runCached } from "../src/index.js";
+import { configure, list, prune, runCached } from "../src/index.js";
 import { encodeResult } from "../src/codec.js";
 import { entryKey } from "../src/key.js";
 import { readIndex } from "../src/maintenance.js";
@@ -100,6 +100,27 @@ describe("one computation across processes", () => {
     expect(performance.now() - started).toBeLessThan(5000);
     expect(fn.runs).toBe(1);
     expect(existsSync(lock)).toBe(false); // released after the write
+  });
+});
+
+describe("locks left behind", () => {
+  test("a prune removes the lock files of processes that died holding them, and keeps a live holder's", async () => {
+    const meta = makeMeta();
+    const dead = lockPath(runtime.dir(), entryKey(meta, [1]));
+    const live = lockPath(runtime.dir(), entryKey(meta, [2]));
+    mkdirSync(dirname(dead), { recursive: true });
+    writeFileSync(dead, "");
+    writeFileSync(live, "");
+    // A holder refreshes its lock every few seconds: one untouched for an hour has no holder.
+    const hourAgo = new Date(Date.now() - 3_600_000);
+    utimesSync(dead, hourAgo, hourAgo);
+    // Older than the takeover bound, yet recent: a holder stalled for a moment, or a waiter about to take it over.
+    const minuteAgo = new Date(Date.now() - 60_000);
+    utimesSync(live, minuteAgo, minuteAgo);
+    const report = await prune({ maxSize: 1_000_000 });
+    expect(existsSync(dead)).toBe(false);
+    expect(existsSync(live)).toBe(true);
+    expect(report.orphanedFiles).toBe(1);
   });
 });
 

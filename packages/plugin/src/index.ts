@@ -120,7 +120,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         // and its module runner cannot load an id marked external here.
         if (viteCommand === "serve") return null;
         // webpack and Rspack take it from `externals` (see the hooks below).
-        if (meta.framework === "webpack" || meta.framework === "rspack") return null;
+        if (webpackLike(meta.framework)) return null;
         return targetOf(this, rest[0]) === "node" ? { id, external: true } : null;
       },
     },
@@ -152,18 +152,29 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           // file its hashes depend on changes, so they never run a stale hash.
           // A one-shot Rollup-like build watches nothing (thousands of calls
           // into Rolldown for nothing in a deep project).
-          if (watchMode(this) !== false) for (const file of result.dependencies) this.addWatchFile(file);
+          if (watchMode(this) !== false) {
+            for (const file of result.dependencies) this.addWatchFile(file);
+            // webpack and Rspack transform a module again only when a file
+            // it watches changes, and never ask first (Rollup asks through
+            // shouldTransformCachedModule; Rolldown and Vite's dev server are
+            // handled too). A module that counted exported data by code
+            // watches every project file, so that one starting to mutate the
+            // data brings it back here; the build cache answers at once
+            // when the change touched none of its names.
+            if (webpackLike(meta.framework) && transformer.countsOutside(id)) {
+              for (const file of transformer.projectFiles()) this.addWatchFile(file);
+            }
+          }
           return { code: result.code, map: result.map };
         } catch (error) {
           if (error instanceof CachephantBuildError) {
             // The message already starts with file:line:column and holds the
             // code frame; a separate `loc` or `frame` would make bundlers
             // print a second, differently based copy.
-            const webpackLike = meta.framework === "webpack" || meta.framework === "rspack";
-            const reported = buildErrorWithoutStack(error, webpackLike ? "webpack" : "rollup");
+            const reported = buildErrorWithoutStack(error, webpackLike(meta.framework) ? "webpack" : "rollup");
             // webpack's `this.error` only records the error (and would show it
             // twice with the throw): throw there, report elsewhere.
-            if (webpackLike) throw reported;
+            if (webpackLike(meta.framework)) throw reported;
             this.error(reported);
           }
           throw error;
@@ -206,6 +217,10 @@ function invalidateInDevServer(server: DevServerModules, ids: readonly string[])
       if (module) environment.moduleGraph.invalidateModule(module);
     }
   }
+}
+
+function webpackLike(framework: string): boolean {
+  return framework === "webpack" || framework === "rspack";
 }
 
 /** Rollup-like bundlers say whether they watch (Vite's dev server does); webpack does not say. */

@@ -107,6 +107,16 @@ export class ModuleTransformer {
     return [...this.outsideOf.keys()].filter((id) => this.isOutdated(id));
   }
 
+  /** Whether a module's last output counted exported data by code (so a change elsewhere may outdate it). */
+  countsOutside(id: string): boolean {
+    return this.outsideOf.has(id);
+  }
+
+  /** The project's code and component files, from the last scan (none without one). */
+  projectFiles(): Iterable<string> {
+    return this.project ?? [];
+  }
+
   /** Whether one module is among `outdatedModules()`. */
   isOutdated(id: string): boolean {
     const stamp = this.outsideOf.get(id);

@@ -1,23 +1,18 @@
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
-import type { Loader, Message, OnLoadResult, PluginBuild } from "esbuild";
+import type { Loader, Message, OnLoadResult, Plugin, PluginBuild } from "esbuild";
 import { CachephantBuildError } from "@cachephant/core/scan";
 import { esbuildMessage } from "./build-errors.js";
+import { esbuildFormatWarning } from "./bundler-output.js";
 import { createIdFilter } from "./id-filter.js";
+import { createInstance, type PluginInstance } from "./instance.js";
 import type { ModuleTransformer } from "./module-transformer.js";
-import type { OptionsResolved } from "./options.js";
-import { esbuildTarget } from "./platform.js";
+import type { Options } from "./options.js";
+import { BROWSER_WARNING, esbuildTarget } from "./platform.js";
 import { esbuildResolver, type Resolve } from "./resolver.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
-import { RUNTIME_IMPORT, type createRuntimeCheck } from "./runtime-check.js";
-
-export interface EsbuildPluginParts {
-  options: OptionsResolved;
-  transformer: ModuleTransformer;
-  checkRuntime: ReturnType<typeof createRuntimeCheck>;
-  browserWarning: string;
-}
+import { RUNTIME_IMPORT } from "./runtime-check.js";
 
 const LOADERS: Record<string, Loader> = {
   ".ts": "ts",
@@ -38,8 +33,25 @@ const LOADERS: Record<string, Loader> = {
  * specifier alone. Each rebuild scans again (reading only files whose size
  * or time changed) and tells the module graph which files changed.
  */
-export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts): Promise<void> {
-  const { options, transformer, checkRuntime, browserWarning } = parts;
+/**
+ * `@cachephant/plugin/esbuild`, built without unplugin (whose import would
+ * cost every build process for nothing: the plugin uses esbuild's own API).
+ */
+export function esbuildPlugin(rawOptions?: Options): Plugin {
+  const instance = createInstance(rawOptions);
+  return {
+    name: "cachephant",
+    setup(build) {
+      instance.record();
+      const formatWarning = esbuildFormatWarning(build.initialOptions);
+      if (formatWarning !== undefined) build.onStart(() => ({ warnings: [{ text: formatWarning }] }));
+      return setupEsbuild(build, instance);
+    },
+  };
+}
+
+async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promise<void> {
+  const { options, transformer, checkRuntime } = instance;
   // A plugin instance may serve several builds (a script calling build()
   // again after edits): nothing read before this one is trusted.
   transformer.reset();
@@ -115,7 +127,7 @@ export async function setupEsbuild(build: PluginBuild, parts: EsbuildPluginParts
     if (platform === "browser") {
       if (warnedBrowser) return undefined;
       warnedBrowser = true;
-      return { contents: await readFile(file), loader: loaderOf(build, file), warnings: [{ text: `${browserWarning} First seen in ${file}.` }] };
+      return { contents: await readFile(file), loader: loaderOf(build, file), warnings: [{ text: `${BROWSER_WARNING} First seen in ${file}.` }] };
     }
     const code = await readFile(file, "utf8");
     try {

@@ -1,7 +1,7 @@
-import { unplugin } from "./index.js";
+import { esbuildPlugin } from "./esbuild-plugin.js";
 
 /** `import cachephant from "@cachephant/plugin/esbuild"`, then `cachephant(options?)` in the config's plugins. */
-const esbuild = unplugin.esbuild;
+const esbuild = esbuildPlugin;
 
 export default esbuild;
 export type { Options } from "./options.js";

@@ -1,58 +1,25 @@
 import { join, relative, resolve } from "node:path";
 import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core/scan";
-import { nearestPackageRoot, recordSettings } from "@cachephant/runtime/project";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { buildErrorWithoutStack } from "./build-errors.js";
-import { addRuntimeExternal, esbuildFormatWarning } from "./bundler-output.js";
-import { setupEsbuild } from "./esbuild-plugin.js";
+import { addRuntimeExternal } from "./bundler-output.js";
+import { esbuildPlugin } from "./esbuild-plugin.js";
 import { createIdFilter } from "./id-filter.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
-import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
-import { resolveOptions, type Options } from "./options.js";
-import { viteTarget, type TargetPlatform } from "./platform.js";
+import { createInstance } from "./instance.js";
+import type { Options } from "./options.js";
+import { BROWSER_WARNING, viteTarget, type TargetPlatform } from "./platform.js";
 import { bundlerResolver } from "./resolver.js";
-import { createRuntimeCheck, RUNTIME_IMPORT, RUNTIME_MODULE } from "./runtime-check.js";
+import { RUNTIME_IMPORT } from "./runtime-check.js";
 
 export type { Options, OptionsResolved } from "./options.js";
 export { PluginOptionsError, RuntimeNotFoundError } from "./errors.js";
 
-const BROWSER_WARNING =
-  '"use cache" is left inert in this browser build: the cache needs Node. ' +
-  "Cached functions run uncached here; build for Node (Vite SSR, esbuild platform: \"node\") to cache them.";
-
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
-  const options = resolveOptions(rawOptions);
-  const checkRuntime = createRuntimeCheck();
-  // Helper modules parsed once per plugin instance (told about changes by
-  // the bundler), and results remembered across builds on disk.
-  const transformer = new ModuleTransformer({
-    root: options.root,
-    runtimeModule: RUNTIME_MODULE,
-    dir: options.dir,
-    maxSize: options.maxSize,
-    cacheDir: join(options.root, BUILD_CACHE_DIR),
-  });
-
-  // The built program gets dir and maxSize in its code; `cachephant ls/prune`
-  // and the api read them from this record under the project root.
-  const record = () =>
-    recordSettings(nearestPackageRoot(options.root) ?? options.root, { dir: options.dir, maxSize: options.maxSize });
-
-  // esbuild runs on its own API: only the modules to rewrite reach JavaScript.
-  if (meta.framework === "esbuild") {
-    return {
-      name: "cachephant",
-      esbuild: {
-        setup(build) {
-          record();
-          const formatWarning = esbuildFormatWarning(build.initialOptions);
-          if (formatWarning !== undefined) build.onStart(() => ({ warnings: [{ text: formatWarning }] }));
-          return setupEsbuild(build, { options, transformer, checkRuntime, browserWarning: BROWSER_WARNING });
-        },
-      },
-    };
-  }
+  // esbuild runs on its own API: the same plugin as `@cachephant/plugin/esbuild`.
+  if (meta.framework === "esbuild") return { name: "cachephant", esbuild: { setup: esbuildPlugin(rawOptions).setup } };
+  const { options, transformer, checkRuntime, record } = createInstance(rawOptions);
 
   let warnedBrowser = false;
   // A warning about a helper reached from several modules is said once a build.

@@ -65,8 +65,6 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     watchChange(id, change) {
       const file = id.replace(/[?#].*$/, "");
       transformer.invalidate(file);
-      // Vite's dev server: the modules whose hashes depend on the file (they do not watch it, see transform).
-      if (devServer) invalidateInDevServer(devServer, transformer.dependentsOf(file));
       // A module edited to mutate another's exported data: results that counted it by code no longer hold.
       if (include(file) && !relative(root, file).startsWith("..")) {
         transformer.projectChanged(file, change.event !== "delete");
@@ -122,13 +120,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           // A one-shot Rollup-like build watches nothing (thousands of calls
           // into Rolldown for nothing in a deep project).
           if (watchMode(this) !== false) {
-            // Vite's dev server watches the project itself and reports each
-            // change (watchChange drops the modules whose hashes it touches):
-            // a watch file per dependency would cost a module graph node
-            // each, thousands on a first request in a deep project. Files
-            // outside the root it does not watch.
-            const watched = devServer ? result.dependencies.filter((file) => relative(root, file).startsWith("..")) : result.dependencies;
-            for (const file of watched) this.addWatchFile(file);
+            for (const file of result.dependencies) this.addWatchFile(file);
             // webpack and Rspack transform a module again only when a file
             // it watches changes, and never ask first (Rollup asks through
             // shouldTransformCachedModule; Rolldown and Vite's dev server are

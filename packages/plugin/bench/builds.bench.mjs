@@ -14,7 +14,7 @@
  *   node packages/plugin/bench/builds.bench.mjs [--runs 5] [--modules 2000] [--shape wide,deep]
  */
 import { spawnSync } from "node:child_process";
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { mkdtempSync, rmSync, writeFileSync } from "node:fs";
 import { cpus, loadavg, tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -24,6 +24,7 @@ import { build as viteBuild, createServer } from "vite";
 import cachephantEsbuild from "../dist/esbuild.js";
 import cachephantVite from "../dist/vite.js";
 import { generateProject } from "../../core/bench/project.mjs";
+import { cpuNow } from "./cpu.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -37,27 +38,6 @@ const here = dirname(fileURLToPath(import.meta.url));
 const runtimeDir = join(here, "../../runtime");
 
 const median = (xs) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
-
-/**
- * CPU time (ms) of this process and its child processes (esbuild's service)
- * so far, from /proc on Linux; undefined elsewhere. On a busy machine wall
- * times swing with the neighbours' load; CPU time counts only the work.
- */
-function cpuNow() {
-  const own = process.cpuUsage();
-  let ticks = 0;
-  try {
-    for (const task of readdirSync("/proc/self/task")) {
-      for (const pid of readFileSync(`/proc/self/task/${task}/children`, "utf8").split(" ").filter(Boolean)) {
-        const fields = readFileSync(`/proc/${pid}/stat`, "utf8").split(") ")[1].split(" ");
-        ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
-      }
-    }
-  } catch {
-    return undefined;
-  }
-  return (own.user + own.system) / 1000 + ticks * 10; // 100 ticks a second
-}
 
 /** Wall and CPU time of one run. */
 const time = async (fn) => {
@@ -135,7 +115,7 @@ async function measure(root, once, timed = (fn) => time(fn)) {
 /**
  * One build in a new Node process, as `node build.mjs` or `vite build` runs
  * it: wall time of the whole process (start, imports, build, exit) and the
- * CPU time it reports at the end (its own since start, and esbuild's).
+ * CPU time it reports at the end (`cpu.mjs`: its own since start, and esbuild's).
  */
 function processOnce(root, tool, withPlugin) {
   const started = performance.now();
@@ -150,7 +130,7 @@ function writeBuildScript(root) {
   const url = (specifier) => JSON.stringify(import.meta.resolve(specifier));
   writeFileSync(
     join(root, "bench-build.mjs"),
-    `import { readdirSync, readFileSync } from "node:fs";
+    `import { cpuNow } from ${url("./cpu.mjs")};
 const [tool, mode] = process.argv.slice(2);
 const root = process.cwd();
 if (tool === "esbuild") {
@@ -162,15 +142,7 @@ if (tool === "esbuild") {
   const plugins = mode === "plugin" ? [(await import(${url("../dist/vite.js")})).default({ root })] : [];
   await build({ root, configFile: false, logLevel: "silent", plugins, build: { ssr: "src/main.ts", outDir: "out-vite", emptyOutDir: true, minify: false } });
 }
-const own = process.cpuUsage();
-let ticks = 0;
-for (const task of readdirSync("/proc/self/task")) {
-  for (const pid of readFileSync(\`/proc/self/task/\${task}/children\`, "utf8").split(" ").filter(Boolean)) {
-    const fields = readFileSync(\`/proc/\${pid}/stat\`, "utf8").split(") ")[1].split(" ");
-    ticks += Number(fields[11]) + Number(fields[12]);
-  }
-}
-console.log(JSON.stringify({ cpu: (own.user + own.system) / 1000 + ticks * 10 }));
+console.log(JSON.stringify({ cpu: cpuNow() }));
 process.exit(0);
 `,
   );

@@ -6,7 +6,7 @@
  */
 import { readFile } from "node:fs/promises";
 import type { ModuleGraph } from "@cachephant/core";
-import { CORE_DIR, loadCore } from "./core.js";
+import { coreDir, loadCore } from "./core.js";
 import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
 
 /** The part of Bun's plugin API this entry uses (the package does not depend on Bun's types). */
@@ -33,6 +33,8 @@ const LOADERS: Readonly<Record<string, string>> = { ts: "ts", mts: "ts", cts: "t
 // the core loads with the first module that has a directive.
 let graph: ModuleGraph | undefined;
 const checkRuntime = createRuntimeCheck();
+// The core's own files load through this plugin too (see coreDir).
+const CORE_DIR = coreDir();
 
 bun.plugin({
   name: "cachephant",

@@ -21,6 +21,8 @@ export function loadCore(): Promise<Core> {
  * (Node's `--import` hooks, Bun's plugin) see the core's own files load
  * through them on first use: they must pass those untouched (a transform of
  * the core would wait for itself), also where the core is not in
- * node_modules (a workspace link).
+ * node_modules (a workspace link). Only they ask, once each.
  */
-export const CORE_DIR = dirname(realpathSync(createRequire(import.meta.url).resolve("@cachephant/core/package.json"))) + sep;
+export function coreDir(): string {
+  return dirname(realpathSync(createRequire(import.meta.url).resolve("@cachephant/core/package.json"))) + sep;
+}

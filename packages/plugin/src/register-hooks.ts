@@ -7,13 +7,13 @@ import { fileURLToPath, pathToFileURL } from "node:url";
 import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import type { LoadHook } from "node:module";
 import { buildErrorWithoutStack } from "./build-errors.js";
-import { CORE_DIR } from "./core.js";
+import { coreDir } from "./core.js";
 import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { RUNTIME_MODULE } from "./runtime-check.js";
 
 const TRANSFORMABLE = /\.[cm]?jsx?$/;
-// Node sends the hooks thread's own imports through these hooks too (see CORE_DIR).
-const CORE = pathToFileURL(CORE_DIR).href;
+// Node sends the hooks thread's own imports through these hooks too (see coreDir).
+const CORE = pathToFileURL(coreDir()).href;
 const warned = new Set<string>();
 // Helper modules parsed once per process; results remembered across processes.
 const root = process.cwd();

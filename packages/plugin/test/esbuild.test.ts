@@ -6,6 +6,7 @@ import { context } from "esbuild";
 import { afterEach, describe, expect, test } from "vitest";
 import { CachephantBuildError } from "@cachephant/core";
 import cachephant from "../src/esbuild.js";
+import { unplugin } from "../src/index.js";
 import { hashesIn, TempProject } from "./helpers/project.js";
 
 let project: TempProject;
@@ -22,6 +23,17 @@ describe("esbuild", () => {
     const output = await project.esbuild();
     expect(output).toMatch(/from "@cachephant\/runtime"/);
     expect(hashesIn(output)).toHaveLength(1);
+  });
+
+  test("the unplugin instance's `.esbuild()` is the same plugin as `@cachephant/plugin/esbuild`: the same output", async () => {
+    project = new TempProject()
+      .write("src/helper.ts", "export const double = (n: number) => n * 2;\n")
+      .write("src/load.ts", CACHED)
+      .write("src/main.ts", `export { load } from "./load";\n`);
+    const direct = await project.esbuild();
+    const throughUnplugin = await project.esbuild("src/main.ts", { plugins: [unplugin.esbuild({ root: project.root })] });
+    expect(hashesIn(throughUnplugin)).toHaveLength(1);
+    expect(throughUnplugin).toBe(direct);
   });
 
   test("a helper reached through esbuild's `alias` is in the hash: an edit of it changes the hash, also on a fresh build", async () => {

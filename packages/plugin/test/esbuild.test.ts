@@ -14,22 +14,24 @@ afterEach(() => project?.remove());
 
 const CACHED = `import { double } from "./helper";\nexport async function load(n: number) {\n  "use cache";\n  return double(n);\n}\n`;
 
+/** One cached function that calls a helper of its own project. */
+function cachedProject(): TempProject {
+  return new TempProject()
+    .write("src/helper.ts", "export const double = (n: number) => n * 2;\n")
+    .write("src/load.ts", CACHED)
+    .write("src/main.ts", `export { load } from "./load";\n`);
+}
+
 describe("esbuild", () => {
   test("rewrites the modules with a directive and keeps the runtime external", async () => {
-    project = new TempProject()
-      .write("src/helper.ts", "export const double = (n: number) => n * 2;\n")
-      .write("src/load.ts", CACHED)
-      .write("src/main.ts", `export { load } from "./load";\n`);
+    project = cachedProject();
     const output = await project.esbuild();
     expect(output).toMatch(/from "@cachephant\/runtime"/);
     expect(hashesIn(output)).toHaveLength(1);
   });
 
   test("the unplugin instance's `.esbuild()` is the same plugin as `@cachephant/plugin/esbuild`: the same output", async () => {
-    project = new TempProject()
-      .write("src/helper.ts", "export const double = (n: number) => n * 2;\n")
-      .write("src/load.ts", CACHED)
-      .write("src/main.ts", `export { load } from "./load";\n`);
+    project = cachedProject();
     const direct = await project.esbuild();
     const throughUnplugin = await project.esbuild("src/main.ts", { plugins: [unplugin.esbuild({ root: project.root })] });
     expect(hashesIn(throughUnplugin)).toHaveLength(1);

@@ -3,9 +3,9 @@ import type * as t from "@babel/types";
 import { ErrorReporter, spanOf } from "./errors.js";
 import { findMarkedFunctions, type FoundFunctions, type MarkedFunction } from "./find.js";
 import { hashFunction, type HashInput } from "./hash.js";
-import { programOf } from "./graph.js";
 import { functionStart } from "./names.js";
 import { normalizeFunction, type NormalizedCode } from "./normalize.js";
+import { scopesOf } from "./scope.js";
 import { parseFile, type ModuleFormat, type ParsedFile } from "./parse.js";
 import { resolveParams, type ResolvedParam } from "./params.js";
 import { WarningCollector, type CachephantWarning } from "./warnings.js";
@@ -43,7 +43,6 @@ export interface AnalyzedFunction {
 
 export interface Analysis {
   ast: t.File;
-  program: NodePath<t.Program>;
   format: ModuleFormat;
   moduleDirective: t.Directive | undefined;
   /** The module directive's `ignore` names. */
@@ -77,10 +76,11 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
   const warnings = new WarningCollector(id);
   const found = findMarkedFunctions(ast, code, errors, warnings);
   if (!found.moduleDirective && found.functions.length === 0 && warnings.warnings.length === 0) return null;
+  const scopes = scopesOf(ast);
   const functions = resolveOptions(found, code).map(({ fn, params, ignore, ignoreOther, ttl }): AnalyzedFunction => {
     const node = fn.path.node;
     const start = functionStart(node);
-    const normalized = normalizeFunction(fn.path, fn.directive);
+    const normalized = normalizeFunction(node, fn.directive, scopes);
     // A module-level name that is not a parameter may name an outside variable of this function.
     const inherited = ignoreOther.inherited.filter((name) => normalized.freeNames.includes(name));
     const ignoredNames = [...new Set([...ignoreOther.own, ...inherited])].sort();
@@ -109,14 +109,14 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
       hash: hashFunction(hashInput),
     };
   });
-  return { ast, program: found.program, format, moduleDirective: found.moduleDirective, moduleIgnore: found.moduleOptions.ignore ?? [], errors, functions, warnings: warnings.warnings };
+  return { ast, format, moduleDirective: found.moduleDirective, moduleIgnore: found.moduleOptions.ignore ?? [], errors, functions, warnings: warnings.warnings };
 }
 
 /** A module without cached functions, parsed for its state registration. Throws on syntax errors. */
 export function moduleAnalysis(code: string, id: string): Analysis {
   const errors = new ErrorReporter(code, id);
   const { ast, format } = parseFile(code, id, errors);
-  return { ast, program: programOf(ast), format, moduleDirective: undefined, moduleIgnore: [], errors, functions: [], warnings: [] };
+  return { ast, format, moduleDirective: undefined, moduleIgnore: [], errors, functions: [], warnings: [] };
 }
 
 interface ResolvedOptions {

@@ -1,7 +1,7 @@
 /**
  * What a cached function can see, and what its hash therefore covers.
  *
- * Each free name of the function is resolved through Babel's scopes (from the
+ * Each free name of the function is resolved through the module's scopes (`scope.ts`; from the
  * function's enclosing scope outwards) to a binding, and the binding to a
  * node of a dependency graph: a declaration of the same module or of an
  * imported project module (hashed by its normalized code, and transitively by
@@ -24,7 +24,6 @@
  * to the module being transformed and are computed for each transform. What
  * each function reaches is reported by `reach.ts` (`deps`, state, warnings).
  */
-import type { NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
 import { shortHash as sha256, unwrap } from "./ast.js";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
@@ -32,12 +31,13 @@ import { declarationInfo, exportTable, type GraphNode, type GraphState, type Mod
 import { hashComponents } from "./components.js";
 import { declarationLabel, keyOf, Labels } from "./labels.js";
 import { NameLookup } from "./lookup.js";
-import { type Edge, isData, isLocal, moduleSources, newNode, outerScope, type Target, type Trail } from "./targets.js";
+import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
 import { hashFunction } from "./hash.js";
 import { stripQuery } from "./ids.js";
 import { moduleState } from "./state.js";
 import { depsOf, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
 import { builtinName, isInNodeModules, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
+import { type ModuleScopes, scopesOf } from "./scope.js";
 
 /** One outside variable a cached function reads, keyed by value at call time. */
 export interface ScopeEntry {
@@ -103,6 +103,8 @@ class Session {
     private readonly options: DependencyOptions,
     readonly entry: ModuleRecord,
     private readonly functions: readonly AnalyzedFunction[],
+    /** The scopes of this transform's tree (the one `functions` are nodes of; a remembered `entry` may hold an earlier one). */
+    private readonly scopes: ModuleScopes,
   ) {
     this.version = options.graph.version;
     this.records.set(entry.path, Promise.resolve(entry));
@@ -129,7 +131,7 @@ class Session {
         const trail: Trail = new Set();
         const globals = new Set<string>();
         this.rootGlobals[index] = globals;
-        const edges = await this.lookup.edgesOf(this.entry, outerScope(fn.path), fn.code, trail, globals);
+        const edges = await this.lookup.edgesOf(this.entry, this.scopes.outerScope(fn.node), fn.code, trail, globals);
         this.rootTrails[index] = trail;
         this.rootEdges[index] = edges.map((edge) => ({ ...edge, key: this.options.track ? this.ensure(edge.target) : "" }));
       }),
@@ -206,22 +208,23 @@ class Session {
   private async expand(node: GraphNode, target: Target): Promise<void> {
     switch (target.kind) {
       case "declaration": {
-        const info = declarationInfo(target.record, target.path);
+        const info = declarationInfo(target.record, target.node, target.scopes);
         node.own = info.own;
-        node.label = `${declarationLabel(target.path)} (${this.labels.relative(target.record.path)})`;
+        node.label = `${declarationLabel(target.node)} (${this.labels.relative(target.record.path)})`;
         node.shown = info.own.slice(0, SHOWN);
         node.files.add(target.record.path);
         const globals = new Set<string>();
-        const edges = await this.lookup.edgesOf(target.record, outerScope(target.path), info.code, node.files, globals);
-        if (!isLocal(target) && outerScope(target.path).path.isProgram()) {
-          node.own = await this.addModuleState(node, target.record, target.path, edges, globals);
+        const outer = target.scopes.outerScope(target.node);
+        const edges = await this.lookup.edgesOf(target.record, outer, info.code, node.files, globals);
+        if (!isLocal(target) && outer.isProgram) {
+          node.own = await this.addModuleState(node, target.record, target.node, edges, globals);
           node.shown = node.own.slice(0, SHOWN);
         }
         node.globals = [...globals];
         node.edges = edges.map((edge) => [edge.name, this.ensure(edge.target)]);
         if (isLocal(target)) {
           for (const edge of edges) {
-            if (edge.value === "value" && edge.binding && !edge.binding.scope.path.isProgram()) {
+            if (edge.value === "value" && edge.binding && !edge.binding.scope.isProgram) {
               node.closures.push({ name: edge.name, binding: edge.binding });
             }
           }
@@ -261,22 +264,23 @@ class Session {
    * its code (own hash and edges); bindings that change after load are
    * listed as state, read by value at call time. Returns the own hash.
    */
-  private async addModuleState(node: GraphNode, record: ModuleRecord, declaration: NodePath, edges: Edge[], globals: Set<string>): Promise<string> {
+  private async addModuleState(node: GraphNode, record: ModuleRecord, declaration: t.Node, edges: Edge[], globals: Set<string>): Promise<string> {
     const state = moduleState(record);
-    const names = Object.keys(t.getBindingIdentifiers(declaration.node as t.Node));
-    const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort((a, b) => a.node.start! - b.node.start!);
+    const scopes = record.scopes!;
+    const names = Object.keys(t.getBindingIdentifiers(declaration));
+    const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort((a, b) => a.start! - b.start!);
     let own = node.own;
     if (statements.length > 0) {
-      const parts = statements.map((statement) => declarationInfo(record, statement));
+      const parts = statements.map((statement) => declarationInfo(record, statement, scopes));
       own = sha256(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
-      for (const part of parts) edges.push(...(await this.lookup.edgesOf(record, record.program!.scope, part.code, node.files, globals)));
+      for (const part of parts) edges.push(...(await this.lookup.edgesOf(record, scopes.program, part.code, node.files, globals)));
     }
     const outside = await this.mutatedOutside(record, names.filter((name) => state.exported.includes(name)));
     if (outside.names.length > 0) node.outside = outside.names;
     node.state = names
       .filter((name) => state.changing.includes(name) || outside.mutated.has(name))
       .map((name) => ({ file: record.path, name, reads: state.reads.get(name) ?? [] }));
-    const ranges = [declaration.node, ...statements.map((statement) => statement.node)];
+    const ranges = [declaration, ...statements];
     node.spans = { file: record.path, ranges: ranges.map((range): [number, number] => [range.start!, range.end!]) };
     node.unknowable = state.unknowable
       .filter((found) => found.global === undefined && ranges.some((range) => found.start >= range.start! && found.start < range.end!))
@@ -317,13 +321,13 @@ class Session {
       for (const name of names) edges.push([name, await this.lookup.findExport(record, name, new Set(), node.files)]);
       for (const source of table.stars) edges.push([`* ${source}`, await this.lookup.moduleTarget(record, source, node.files)]);
     } else {
-      node.own = declarationInfo(record, record.program!).own;
+      node.own = declarationInfo(record, record.ast!.program, record.scopes!).own;
       const state = moduleState(record);
       node.state = state.changing.map((name) => ({ file: record.path, name, reads: [0, Number.MAX_SAFE_INTEGER] }));
       node.spans = { file: record.path, ranges: [[0, Number.MAX_SAFE_INTEGER]] };
       node.unknowable = state.unknowable.filter((found) => found.global === undefined).map((found) => ({ ...found, file: record.path }));
       node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
-      for (const source of moduleSources(record.program!)) {
+      for (const source of moduleSources(record.ast!.program)) {
         edges.push([`require ${source}`, await this.lookup.moduleTarget(record, source, node.files)]);
       }
     }
@@ -342,7 +346,7 @@ class Session {
     for (const edge of this.rootEdges[index] ?? []) {
       if (edge.value === "value" || (edge.value === "if-data" && isData(edge.target))) names.add(edge.name);
     }
-    const scope = outerScope(this.functions[index]!.path);
+    const scope = this.scopes.outerScope(this.functions[index]!.node);
     for (const key of reachable) {
       for (const closure of this.node(key)?.closures ?? []) {
         if (scope.getBinding(closure.name) === closure.binding) names.add(closure.name);
@@ -353,11 +357,11 @@ class Session {
 
   /** The declaration node of a cached function itself (a recursive call reaches it): not listed in its deps. */
   selfKey(index: number): string | undefined {
-    const fn = this.functions[index]!.path;
-    if (fn.isFunctionDeclaration()) return keyOf({ kind: "declaration", record: this.entry, path: fn });
-    const parent = fn.parentPath;
-    if (parent?.isVariableDeclarator() && unwrap(parent.node.init) === fn.node) {
-      return keyOf({ kind: "declaration", record: this.entry, path: parent });
+    const fn = this.functions[index]!.node;
+    if (fn.type === "FunctionDeclaration") return keyOf({ kind: "declaration", record: this.entry, node: fn, scopes: this.scopes });
+    const parent = this.scopes.parentOf(fn);
+    if (parent?.type === "VariableDeclarator" && unwrap(parent.init) === fn) {
+      return keyOf({ kind: "declaration", record: this.entry, node: parent, scopes: this.scopes });
     }
     return undefined;
   }
@@ -373,9 +377,10 @@ const ATTEMPTS = 5;
  * errors were reported before.
  */
 export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecord, options: DependencyOptions): Promise<DependencyAnalysis> {
-  let session = new Session(options, entry, analysis.functions);
+  const scopes = scopesOf(analysis.ast);
+  let session = new Session(options, entry, analysis.functions, scopes);
   for (let attempt = 1; !(await session.build()) && attempt < ATTEMPTS; attempt++) {
-    session = new Session(options, entry, analysis.functions);
+    session = new Session(options, entry, analysis.functions, scopes);
   }
   if (!options.track) {
     return {

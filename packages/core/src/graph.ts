@@ -1,17 +1,15 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import traverseModule, { type Binding, type NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
 import { exportName, sha256 } from "./ast.js";
 import { ErrorReporter } from "./errors.js";
 import { normalizeDeclaration, type NormalizedCode } from "./normalize.js";
 import { ProjectIndex } from "./outside.js";
 import { parseFile } from "./parse.js";
+import { type Binding, type ModuleScopes, scopesOf } from "./scope.js";
 import type { UnknowableConstruct } from "./state.js";
 import { builtinName, FileSystemCache, isPathSpecifier, resolveSpecifier, type Resolution, type Resolver } from "./resolve.js";
 
-// @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
-const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
 
 /** Files parsed as JavaScript or TypeScript; any other file a project imports is hashed by its bytes. */
 export const CODE_FILE = /\.(?:[cm]?[jt]sx?)$/i;
@@ -87,10 +85,10 @@ export interface ModuleRecord {
   /** The parsed file (kind `module`). */
   ast: t.File | undefined;
   /**
-   * The program with its scopes (kind `module`), crawled on first use: a
-   * module only searched for its exports (a barrel) is never crawled.
+   * The module's scopes (kind `module`), found on first use: a module only
+   * searched for its exports (a barrel) is never walked.
    */
-  readonly program: NodePath<t.Program> | undefined;
+  readonly scopes: ModuleScopes | undefined;
   /** Filled on first use. */
   exportTable?: ExportTable;
   /** By node: a transform of the module itself brings its own syntax tree of the same content. */
@@ -102,18 +100,6 @@ interface CachedModule {
   record: ModuleRecord;
 }
 
-
-/** The program path (with its crawled scopes) of a parsed file. */
-export function programOf(ast: t.File): NodePath<t.Program> {
-  let program: NodePath<t.Program> | undefined;
-  traverse(ast, {
-    Program(path) {
-      program = path;
-      path.stop();
-    },
-  });
-  return program!;
-}
 
 /**
  * A per-build cache of what cached functions reach: each helper module is
@@ -323,11 +309,11 @@ export class GraphState {
    * graph already has this content, its record is kept (with what was
    * computed from it); new content replaces it.
    */
-  register(file: string, content: string, program: NodePath<t.Program>): ModuleRecord {
+  register(file: string, content: string, ast: t.File): ModuleRecord {
     const cached = this.modules.get(file);
     this.stale.delete(file);
     if (cached && cached.content === content && cached.record.kind === "module") return cached.record;
-    const record = moduleRecord(file, content, program.parent as t.File, program);
+    const record = moduleRecord(file, content, ast);
     this.modules.set(file, { content, record });
     if (cached) {
       this.changed();
@@ -342,27 +328,26 @@ export class GraphState {
       const { ast } = parseFile(content, file, new ErrorReporter(content, file));
       return moduleRecord(file, content, ast);
     } catch {
-      return { path: file, kind: "unparseable", contentHash: sha256(content), ast: undefined, program: undefined, declarations: new WeakMap() };
+      return { path: file, kind: "unparseable", contentHash: sha256(content), ast: undefined, scopes: undefined, declarations: new WeakMap() };
     }
   }
 }
 
-function moduleRecord(file: string, content: string, ast: t.File, program?: NodePath<t.Program>): ModuleRecord {
-  let crawled = program;
+function moduleRecord(file: string, content: string, ast: t.File): ModuleRecord {
   return {
     path: file,
     kind: "module",
     contentHash: sha256(content),
     ast,
-    get program() {
-      return (crawled ??= programOf(ast));
+    get scopes() {
+      return scopesOf(ast);
     },
     declarations: new WeakMap(),
   };
 }
 
 function assetRecord(file: string, contentHash: string): ModuleRecord {
-  return { path: file, kind: "asset", contentHash, ast: undefined, program: undefined, declarations: new WeakMap() };
+  return { path: file, kind: "asset", contentHash, ast: undefined, scopes: undefined, declarations: new WeakMap() };
 }
 
 /** A graph for the caller that passes none: one transform's worth of caching. */
@@ -370,13 +355,16 @@ export function createModuleGraph(options: ModuleGraphOptions = {}): ModuleGraph
   return new ModuleGraph(options);
 }
 
-/** The normalized code and own hash of a declaration, computed once per module content. */
-export function declarationInfo(record: ModuleRecord, declaration: NodePath): DeclarationInfo {
-  let info = record.declarations.get(declaration.node);
+/**
+ * The normalized code and own hash of a declaration (a node of the tree
+ * `scopes` was found in), computed once per module content.
+ */
+export function declarationInfo(record: ModuleRecord, declaration: t.Node, scopes: ModuleScopes): DeclarationInfo {
+  let info = record.declarations.get(declaration);
   if (!info) {
-    const code = normalizeDeclaration(declaration);
+    const code = normalizeDeclaration(declaration, scopes);
     info = { code, own: sha256(`declaration ${code.text}`).slice(0, 32) };
-    record.declarations.set(declaration.node, info);
+    record.declarations.set(declaration, info);
   }
   return info;
 }
@@ -428,9 +416,9 @@ export function exportTable(record: ModuleRecord): ExportTable {
   return table;
 }
 
-/** The path of `export default <expression>` (statement `index`). */
-export function exportedNodePath(record: ModuleRecord, index: number): NodePath {
-  return record.program!.get(`body.${index}.declaration`) as NodePath;
+/** The expression of `export default <expression>` (statement `index`). */
+export function exportedNode(record: ModuleRecord, index: number): t.Node {
+  return (record.ast!.program.body[index] as t.ExportDefaultDeclaration).declaration;
 }
 
 

@@ -138,7 +138,7 @@ export async function transform(code: string, id: string, options: TransformOpti
   let dependencies: string[] = [];
   let outsideNames: string[] = [];
   const graph = graphState(options.graph ?? createModuleGraph());
-  const entry = graph.register(entryKey(id, absolute), code, analysis.program);
+  const entry = graph.register(entryKey(id, absolute), code, analysis.ast);
   if (analysis.functions.length > 0) {
     const found = await analyzeDependencies(analysis, entry, {
       graph,
@@ -241,7 +241,7 @@ function registerModuleState(code: string, id: string, absolute: string, file: s
     return null;
   }
   const graph = graphState(options.graph ?? createModuleGraph());
-  const entry = graph.register(entryKey(id, absolute), code, analysis.program);
+  const entry = graph.register(entryKey(id, absolute), code, analysis.ast);
   const state = registrable(moduleState(entry));
   if (state.length === 0) return null;
   const { code: output, map } = rewrite(code, analysis, [], {

@@ -5,7 +5,6 @@
  * unresolved or unparseable module, a missing export).
  */
 import path from "node:path";
-import type { NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
 import { unwrap } from "./ast.js";
 import type { ModuleRecord } from "./graph.js";
@@ -18,7 +17,7 @@ import { FUNCTION_OR_CLASS, type Target } from "./targets.js";
 export function keyOf(target: Target): string {
   switch (target.kind) {
     case "declaration": {
-      const node = target.path.node;
+      const node = target.node;
       return `declaration:${target.record.path}:${node.start}:${node.end}:${node.type}`;
     }
     case "param":
@@ -35,8 +34,7 @@ export function keyOf(target: Target): string {
 }
 
 /** How `deps` names a declaration: `helper f`, `class C`, `variable x`, `enum E`, ... */
-export function declarationLabel(declaration: NodePath): string {
-  const node = declaration.node;
+export function declarationLabel(node: t.Node): string {
   switch (node.type) {
     case "FunctionDeclaration":
     case "FunctionExpression":

@@ -1,17 +1,17 @@
 /**
- * What a name refers to: a binding of Babel's scopes, followed through
+ * What a name refers to: a binding of the module's scopes (`scope.ts`), followed through
  * imports, `require`, re-exports and `export *` to the declaration, module,
  * package, built-in or token it stands for (a target of the dependency
  * graph, `targets.ts`). The session walk (`deps.ts`) turns targets into
  * nodes; this module only finds them.
  */
-import type { Binding, Scope } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { exportName } from "./ast.js";
-import { exportedNodePath, exportTable, type ModuleRecord } from "./graph.js";
+import { exportedNode, exportTable, type ModuleRecord } from "./graph.js";
 import { keyOf, type Labels } from "./labels.js";
 import type { NormalizedCode } from "./normalize.js";
 import { isPathSpecifier, type Resolution } from "./resolve.js";
+import type { Binding, Scope } from "./scope.js";
 import {
   destructuredKey,
   type Edge,
@@ -53,7 +53,7 @@ export class NameLookup {
             // `globalThis.factor` reads the global `factor`.
             if (GLOBAL_OBJECTS.has(name)) for (const member of code.members.get(name) ?? []) globals?.add(member);
           }
-          return declaration ? [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }] : [];
+          return declaration ? [{ name, target: { kind: "declaration", record, node: declaration, scopes: scope.module }, value: "static" }] : [];
         }
         const usage: Usage = { members: code.members.get(name) ?? [], whole: code.wholeNames.has(name) };
         return this.bindingEdges(record, binding, name, usage, new Set(), trail);
@@ -73,12 +73,13 @@ export class NameLookup {
     seen: ReadonlySet<string>,
     trail: Trail,
   ): Promise<Edge[]> {
-    const declaration = binding.path;
-    const node = declaration.node;
+    const node = binding.node;
+    const scopes = binding.scope.module;
+    const declaration = { kind: "declaration" as const, record, node, scopes };
     if (binding.kind === "param") return [{ name, target: { kind: "param", record, binding }, value: "value", binding }];
 
     if (node.type === "ImportSpecifier" || node.type === "ImportDefaultSpecifier" || node.type === "ImportNamespaceSpecifier") {
-      const statement = declaration.parent as t.ImportDeclaration;
+      const statement = scopes.parentOf(node) as t.ImportDeclaration;
       const typeOnly = (kind: string | null | undefined) => kind === "type" || kind === "typeof";
       if (typeOnly(statement.importKind) || (node.type === "ImportSpecifier" && typeOnly(node.importKind))) return [];
       const imported = node.type === "ImportSpecifier" ? exportName(node.imported) : node.type === "ImportDefaultSpecifier" ? "default" : "*";
@@ -86,16 +87,16 @@ export class NameLookup {
     }
 
     if (node.type === "VariableDeclarator") {
-      const statement = declaration.parent as t.VariableDeclaration;
+      const statement = scopes.parentOf(node) as t.VariableDeclaration;
       if (statement.declare) return []; // ambient: no value in this module
       const required = requiredSpecifier(node.init);
-      if (required !== undefined && binding.scope.path.isProgram()) {
+      if (required !== undefined && binding.scope.isProgram) {
         if (node.id.type === "Identifier") return this.importEdges(record, required, "*", name, usage, seen, trail);
         const key = destructuredKey(node.id, name);
         if (key !== undefined) return this.importEdges(record, required, key, name, WHOLE, seen, trail);
       }
       const staticOnly = statement.kind === "const" && isFunctionOrClass(node.init);
-      return [{ name, target: { kind: "declaration", record, path: declaration }, value: staticOnly ? "static" : "value", binding }];
+      return [{ name, target: declaration, value: staticOnly ? "static" : "value", binding }];
     }
 
     if (
@@ -105,7 +106,7 @@ export class NameLookup {
       node.type === "ClassExpression" ||
       node.type === "ArrowFunctionExpression"
     ) {
-      return [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }];
+      return [{ name, target: declaration, value: "static" }];
     }
 
     if (node.type === "TSImportEqualsDeclaration") {
@@ -114,7 +115,7 @@ export class NameLookup {
       if (reference.type === "TSExternalModuleReference") {
         return this.importEdges(record, reference.expression.value, "*", name, usage, seen, trail);
       }
-      return [{ name, target: { kind: "declaration", record, path: declaration }, value: "static" }];
+      return [{ name, target: declaration, value: "static" }];
     }
 
     // A catch parameter, a binding without a declarator: a value of the enclosing scope.
@@ -182,13 +183,13 @@ export class NameLookup {
     if (entry) {
       switch (entry.kind) {
         case "node":
-          return { kind: "declaration", record, path: exportedNodePath(record, entry.index) };
+          return { kind: "declaration", record, node: exportedNode(record, entry.index), scopes: record.scopes! };
         case "local": {
-          const scope = record.program!.scope;
+          const scope = record.scopes!.program;
           const binding = scope.getBinding(entry.name);
           if (!binding) {
             const declaration = findTypeScriptDeclaration(scope, entry.name);
-            return declaration ? { kind: "declaration", record, path: declaration } : undefined;
+            return declaration ? { kind: "declaration", record, node: declaration, scopes: record.scopes! } : undefined;
           }
           const edges = await this.bindingEdges(record, binding, entry.name, WHOLE, seen, trail);
           return edges[0]?.target;

@@ -1,7 +1,7 @@
-import type { Binding, NodePath, Scope } from "@babel/traverse";
 import * as t from "@babel/types";
 import { TRANSPARENT_WRAPPERS } from "./ast.js";
 import { runtimeParams } from "./params.js";
+import type { Binding, ModuleScopes } from "./scope.js";
 
 /**
  * The canonical text of a function or declaration: what the hash covers. Two
@@ -29,11 +29,11 @@ export interface NormalizedCode {
  * Serializes `fn`'s parameters and body. `ownDirective` (the function's own
  * `"use cache"`) is left out: its options are hashed separately.
  */
-export function normalizeFunction(fn: NodePath<t.Function>, ownDirective: t.Directive | undefined): NormalizedCode {
-  const writer = new Writer(localBindings(fn), ownDirective, new Set());
-  writer.list(runtimeParams(fn.node.params), fn.node, "params");
+export function normalizeFunction(fn: t.Function, ownDirective: t.Directive | undefined, scopes: ModuleScopes): NormalizedCode {
+  const writer = new Writer(localBindings(fn, scopes), ownDirective, new Set());
+  writer.list(runtimeParams(fn.params), fn, "params");
   writer.out.push("=>");
-  writer.node(fn.node.body);
+  writer.node(fn.body);
   return writer.result();
 }
 
@@ -46,14 +46,13 @@ export function normalizeFunction(fn: NodePath<t.Function>, ownDirective: t.Dire
  * binds in its enclosing scope are kept as they are (they are how others refer
  * to it) and are not free names.
  */
-export function normalizeDeclaration(path: NodePath): NormalizedCode {
-  const node = path.node;
+export function normalizeDeclaration(node: t.Node, scopes: ModuleScopes): NormalizedCode {
   const declared = new Set<t.Node>();
   let kind = "";
   if (node.type === "VariableDeclarator") {
     for (const ids of Object.values(t.getBindingIdentifiers(node.id, true))) for (const id of ids) declared.add(id);
-    const parent = path.parent;
-    kind = parent.type === "VariableDeclaration" ? parent.kind : "var";
+    const parent = scopes.parentOf(node);
+    kind = parent?.type === "VariableDeclaration" ? parent.kind : "var";
   } else if (
     (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration" || node.type === "TSEnumDeclaration") &&
     node.id
@@ -62,7 +61,7 @@ export function normalizeDeclaration(path: NodePath): NormalizedCode {
   } else if (node.type === "TSModuleDeclaration" && node.id.type === "Identifier") {
     declared.add(node.id);
   }
-  const writer = new Writer(localBindings(path), undefined, declared);
+  const writer = new Writer(localBindings(node, scopes), undefined, declared);
   if (kind) writer.out.push(kind, " ");
   writer.node(node);
   return writer.result();
@@ -72,31 +71,22 @@ export function normalizeDeclaration(path: NodePath): NormalizedCode {
  * Every identifier node that declares, reads or writes a binding declared
  * inside `root` (a function's parameters included), mapped to that binding.
  * Anything not in the map is free and keeps its name. The scope of `root`
- * itself counts when `root` is a scope (a function, a class, a program);
+ * itself counts when `root` makes one (a function, a class, a program);
  * a declarator or an expression only contains scopes.
  */
-function localBindings(root: NodePath): Map<t.Node, Binding> {
-  const scopes = new Set<Scope>();
-  if (root.isScopable()) scopes.add(root.scope);
-  root.traverse({
-    Scopable(path) {
-      scopes.add(path.scope);
-    },
-  });
+function localBindings(root: t.Node, scopes: ModuleScopes): Map<t.Node, Binding> {
   const map = new Map<t.Node, Binding>();
-  for (const scope of scopes) {
-    for (const binding of Object.values(scope.bindings)) {
-      const name = binding.identifier.name;
+  for (const scope of scopes.scopesWithin(root)) {
+    for (const [name, binding] of scope.bindings) {
       map.set(binding.identifier, binding);
-      for (const reference of binding.referencePaths) map.set(reference.node, binding);
-      for (const violation of binding.constantViolations) {
-        for (const id of violation.getBindingIdentifiers(true)[name] ?? []) map.set(id, binding);
+      for (const reference of binding.references) map.set(reference, binding);
+      for (const violation of binding.violations) {
+        for (const id of t.getBindingIdentifiers(violation, true)[name] ?? []) map.set(id, binding);
       }
     }
   }
   return map;
 }
-
 
 // Declarations that exist only for the type checker.
 const TYPE_ONLY = new Set([

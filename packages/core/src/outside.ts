@@ -20,12 +20,12 @@
  * hook), exported data counts as changing, as before.
  */
 import { readFileSync } from "node:fs";
-import type { NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { exportName } from "./ast.js";
 import type { GraphState, ModuleRecord } from "./graph.js";
 import { builtinName, resolveSpecifier } from "./resolve.js";
 import { factsOfText, type FileFacts } from "./words.js";
+import { forEachChild, type ModuleScopes } from "./scope.js";
 import { isExportReference, useOf } from "./state.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */
@@ -159,7 +159,7 @@ export class ProjectIndex {
   private usesOf(record: ModuleRecord): ImportUses {
     let uses = this.uses.get(record);
     if (!uses) {
-      uses = importUses(record.program!);
+      uses = importUses(record.scopes!);
       this.uses.set(record, uses);
     }
     return uses;
@@ -173,30 +173,31 @@ export class ProjectIndex {
  * off it, or as a whole when it escapes; `import()` and other `require`
  * calls as a whole.
  */
-function importUses(program: NodePath<t.Program>): ImportUses {
+function importUses(scopes: ModuleScopes): ImportUses {
   const uses: ImportUses = { mutated: new Set(), wholeModules: new Set(), any: false };
-  const mark = (name: string, reference: NodePath) => {
-    if (isExportReference(reference)) return; // `export { x }`: its own importers are searched by name
-    if (useOf(reference) !== "read") uses.mutated.add(name);
+  const mark = (name: string, reference: t.Node) => {
+    if (isExportReference(reference, scopes)) return; // `export { x }`: its own importers are searched by name
+    if (useOf(reference, scopes) !== "read") uses.mutated.add(name);
   };
   // A module object (`ns`, `m = require(…)`, `m = await import(…)`): by the names read off it, else as a whole.
-  const markMembers = (reference: NodePath, specifier: string) => {
-    const parent = reference.parentPath;
-    if (parent?.isMemberExpression() && parent.node.object === reference.node) {
-      const property = parent.node.property;
-      const name = !parent.node.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
+  const markMembers = (reference: t.Node, specifier: string) => {
+    const parent = scopes.parentOf(reference);
+    if (parent?.type === "MemberExpression" && parent.object === reference) {
+      const property = parent.property;
+      const name = !parent.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
       if (name === undefined) uses.wholeModules.add(specifier);
       else mark(name, parent);
-    } else if (isExportReference(reference) || useOf(reference) !== "read") {
+    } else if (isExportReference(reference, scopes) || useOf(reference, scopes) !== "read") {
       uses.wholeModules.add(specifier);
     }
   };
   // `const m = …`, `const { a, b: c } = …` of a module object; false for any other use.
-  const markDeclared = (declarator: NodePath, specifier: string): boolean => {
-    if (!declarator.isVariableDeclarator()) return false;
-    const id = declarator.node.id;
+  const markDeclared = (declarator: t.Node | undefined, specifier: string): boolean => {
+    if (declarator?.type !== "VariableDeclarator") return false;
+    const id = declarator.id;
+    const bindingOf = (name: string) => scopes.scopeAt(declarator).getBinding(name);
     if (id.type === "Identifier") {
-      for (const reference of declarator.scope.getBinding(id.name)?.referencePaths ?? []) markMembers(reference, specifier);
+      for (const reference of bindingOf(id.name)?.references ?? []) markMembers(reference, specifier);
       return true;
     }
     if (id.type !== "ObjectPattern") return false;
@@ -214,41 +215,46 @@ function importUses(program: NodePath<t.Program>): ImportUses {
         uses.wholeModules.add(specifier); // a rest element or a nested pattern
         continue;
       }
-      for (const reference of declarator.scope.getBinding(value.name)?.referencePaths ?? []) mark(key, reference);
+      for (const reference of bindingOf(value.name)?.references ?? []) mark(key, reference);
     }
     return true;
   };
-  for (const binding of Object.values(program.scope.bindings)) {
-    const path = binding.path;
-    if (path.isImportSpecifier()) {
-      for (const reference of binding.referencePaths) mark(exportName(path.node.imported), reference);
-    } else if (path.isImportDefaultSpecifier()) {
-      for (const reference of binding.referencePaths) mark("default", reference);
-    } else if (path.isImportNamespaceSpecifier()) {
-      const specifier = (path.parent as t.ImportDeclaration).source.value;
+  for (const binding of scopes.program.bindings.values()) {
+    const node = binding.node;
+    if (node.type === "ImportSpecifier") {
+      for (const reference of binding.references) mark(exportName(node.imported), reference);
+    } else if (node.type === "ImportDefaultSpecifier") {
+      for (const reference of binding.references) mark("default", reference);
+    } else if (node.type === "ImportNamespaceSpecifier") {
+      const specifier = (scopes.parentOf(node) as t.ImportDeclaration).source.value;
       if (builtinName(specifier) !== undefined) continue;
-      for (const reference of binding.referencePaths) markMembers(reference, specifier);
+      for (const reference of binding.references) markMembers(reference, specifier);
     }
   }
-  program.traverse({
-    CallExpression(call) {
-      const callee = call.node.callee;
-      const isRequire = callee.type === "Identifier" && callee.name === "require" && !call.scope.getBinding("require");
-      if (!isRequire && callee.type !== "Import") return;
-      const [argument] = call.node.arguments;
-      if (argument?.type !== "StringLiteral" || call.node.arguments.length !== 1) {
-        uses.any = true; // a computed specifier: any module
-        return;
-      }
-      const specifier = argument.value;
-      if (builtinName(specifier) !== undefined) return;
-      // `require("./x")`, `await import("./x")`: bound to a name or destructured, or only run.
-      const value = isRequire ? call : call.parentPath.isAwaitExpression() ? call.parentPath : undefined;
-      if (value && markDeclared(value.parentPath!, specifier)) return;
-      if (value?.parentPath?.isExpressionStatement() || call.parentPath.isExpressionStatement()) return;
-      if (value) markMembers(value, specifier);
-      else uses.wholeModules.add(specifier); // `import("./x").then(…)`, `lazy(() => import("./x"))`
-    },
-  });
+  const call = (node: t.CallExpression) => {
+    const callee = node.callee;
+    const isRequire = callee.type === "Identifier" && callee.name === "require" && !scopes.scopeAt(node).getBinding("require");
+    if (!isRequire && callee.type !== "Import") return;
+    const [argument] = node.arguments;
+    if (argument?.type !== "StringLiteral" || node.arguments.length !== 1) {
+      uses.any = true; // a computed specifier: any module
+      return;
+    }
+    const specifier = argument.value;
+    if (builtinName(specifier) !== undefined) return;
+    // `require("./x")`, `await import("./x")`: bound to a name or destructured, or only run.
+    const parent = scopes.parentOf(node);
+    const value = isRequire ? node : parent?.type === "AwaitExpression" ? parent : undefined;
+    const around = value && scopes.parentOf(value);
+    if (value && markDeclared(around, specifier)) return;
+    if (around?.type === "ExpressionStatement" || parent?.type === "ExpressionStatement") return;
+    if (value) markMembers(value, specifier);
+    else uses.wholeModules.add(specifier); // `import("./x").then(…)`, `lazy(() => import("./x"))`
+  };
+  const walk = (node: t.Node) => {
+    if (node.type === "CallExpression") call(node);
+    forEachChild(node, walk);
+  };
+  walk(scopes.program.block);
   return uses;
 }

@@ -45,6 +45,8 @@ export class Scope {
     /** The node that makes the scope: the program, a function, a block, a class … */
     readonly block: t.Node,
     readonly parent: Scope | undefined,
+    /** The module's scopes, to find where a binding's nodes sit. */
+    readonly module: ModuleScopes,
   ) {}
 
   get isProgram(): boolean {
@@ -83,13 +85,23 @@ export class Scope {
 
 /** The scopes of one module: its program scope and where each node sits. */
 export class ModuleScopes {
-  constructor(
-    readonly program: Scope,
-    private readonly parents: Map<t.Node, t.Node>,
-    private readonly own: Map<t.Node, Scope>,
-    /** Subtrees that sit in the scope around their parent: a method's key and decorators, a `switch`'s discriminant. */
-    private readonly outside: Map<t.Node, Scope>,
-  ) {}
+  readonly program: Scope;
+  private readonly parents = new Map<t.Node, t.Node>();
+  private readonly own = new Map<t.Node, Scope>();
+  /** Subtrees that sit in another scope than their parent's: a method's key and decorators, a `switch`'s discriminant. */
+  private readonly outside = new Map<t.Node, Scope>();
+
+  constructor(program: t.Program) {
+    this.program = new Scope(program, undefined, this);
+    this.own.set(program, this.program);
+  }
+
+  /** Filled by the walk (`Crawl`). */
+  record(node: t.Node, parent: t.Node, scope: Scope | undefined, outside: Scope | undefined): void {
+    this.parents.set(node, parent);
+    if (scope) this.own.set(node, scope);
+    if (outside) this.outside.set(node, outside);
+  }
 
   parentOf(node: t.Node): t.Node | undefined {
     return this.parents.get(node);
@@ -129,8 +141,30 @@ export class ModuleScopes {
   /** Every scope made by `root` or a node inside it. */
   scopesWithin(root: t.Node): Scope[] {
     const found: Scope[] = [];
-    for (const [node, scope] of this.own) if (this.isWithin(node, root)) found.push(scope);
+    const walk = (node: t.Node) => {
+      const scope = this.own.get(node);
+      if (scope) found.push(scope);
+      forEachChild(node, walk);
+    };
+    walk(root);
     return found;
+  }
+}
+
+/**
+ * Calls `visit` with each child node of `node`, in Babel's order
+ * (`VISITOR_KEYS`). Type annotations are left out, as the crawl leaves them out.
+ */
+export function forEachChild(node: t.Node, visit: (child: t.Node) => void): void {
+  const keys = t.VISITOR_KEYS[node.type];
+  if (!keys) return;
+  for (const key of keys) {
+    const value = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(value)) {
+      for (const child of value) if (child && child.type !== "TSTypeAnnotation") visit(child as t.Node);
+    } else if (value && typeof (value as t.Node).type === "string" && (value as t.Node).type !== "TSTypeAnnotation") {
+      visit(value as t.Node);
+    }
   }
 }
 
@@ -158,9 +192,7 @@ interface Place {
 
 /** One walk over the tree in Babel's visiting order (`VISITOR_KEYS`), registering as Babel's collector does. */
 class Crawl {
-  private readonly parents = new Map<t.Node, t.Node>();
-  private readonly own = new Map<t.Node, Scope>();
-  private readonly outside = new Map<t.Node, Scope>();
+  private readonly module: ModuleScopes;
   private readonly references: Pending = [];
   private readonly assignments: Pending = [];
   private readonly violations: Pending = [];
@@ -169,8 +201,8 @@ class Crawl {
   private readonly root: Scope;
 
   constructor(private readonly program: t.Program) {
-    this.root = new Scope(program, undefined);
-    this.own.set(program, this.root);
+    this.module = new ModuleScopes(program);
+    this.root = this.module.program;
   }
 
   run(): ModuleScopes {
@@ -183,7 +215,7 @@ class Crawl {
     for (const binding of this.declaredInLoops) {
       if (this.isInitInLoop(binding.node) && !binding.violations.includes(binding.node)) binding.violations.unshift(binding.node);
     }
-    return new ModuleScopes(this.root, this.parents, this.own, this.outside);
+    return this.module;
   }
 
   /**
@@ -214,15 +246,17 @@ class Crawl {
   }
 
   private visit(node: t.Node, parent: t.Node, grandparent: t.Node | undefined, place: Place): void {
-    this.parents.set(node, parent);
-    if (node.type === "TSTypeAnnotation") return; // Babel's crawl skips type annotations
-    if (place.inEffect !== place.structural) this.outside.set(node, place.inEffect);
+    if (node.type === "TSTypeAnnotation") {
+      this.module.record(node, parent, undefined, undefined);
+      return; // Babel's crawl skips type annotations
+    }
     let inside = place;
+    let scope: Scope | undefined;
     if (t.isScope(node, parent)) {
-      const scope = new Scope(node, place.nesting);
-      this.own.set(node, scope);
+      scope = new Scope(node, place.nesting, this.module);
       inside = { inEffect: scope, nesting: scope, structural: scope };
     }
+    this.module.record(node, parent, scope, place.inEffect !== place.structural ? place.inEffect : undefined);
     this.enter(node, parent, grandparent, inside.inEffect);
     this.children(node, parent, inside, place);
     if (t.isExportDeclaration(node) && node.type !== "ExportAllDeclaration") this.exportReferences(node, inside.inEffect);
@@ -269,7 +303,7 @@ class Crawl {
     }
     // `BlockScoped`: `let`, `const`, classes and function declarations.
     if (t.isBlockScoped(node)) {
-      const around = this.own.get(node) === scope ? scope.parent! : scope;
+      const around = this.module.ownScope(node) === scope ? scope.parent! : scope;
       this.declare(around.blockParent(), node);
       if (node.type === "ClassDeclaration" && node.id) {
         // The class body sees the class's own binding.
@@ -353,7 +387,7 @@ class Crawl {
    */
   private isInitInLoop(node: t.Node): boolean {
     const hasInit = node.type !== "VariableDeclarator" || node.init != null;
-    for (let child = node, parent = this.parents.get(node); parent; child = parent, parent = this.parents.get(parent)) {
+    for (let child = node, parent = this.module.parentOf(node); parent; child = parent, parent = this.module.parentOf(parent)) {
       if (t.isFunctionParent(parent)) return false;
       if (t.isForXStatement(parent) && parent.left === child) return true;
       if (hasInit && t.isLoop(parent) && parent.body === child) return true;

@@ -15,6 +15,7 @@ import { ErrorReporter, spanOf } from "./errors.js";
 import { cacheDirectiveOf } from "./find.js";
 import { FORMAT_VERSION, hashFunction, type HashInput } from "./hash.js";
 import { normalizeDeclaration, normalizeFunction } from "./normalize.js";
+import { scopesOf } from "./scope.js";
 import { parseFile } from "./parse.js";
 import { argumentResolver, type ArgumentResolver } from "./standalone-params.js";
 import { createHash } from "node:crypto";
@@ -64,7 +65,7 @@ export interface StandaloneFunction {
  * `CACHEPHANT_NOT_ASYNC`, `CACHEPHANT_USES_THIS`, `CACHEPHANT_BAD_OPTION`, ...).
  */
 export function analyzeFunctionSource(source: string, options: StandaloneOptions): StandaloneFunction {
-  const { path, code, errors } = parseFunction(source, options.file);
+  const { path, ast, code, errors } = parseFunction(source, options.file);
   checkCacheable(path, options.name, errors);
   const body = path.node.body;
   const directive = body.type === "BlockStatement" ? cacheDirectiveOf(body.directives, errors) : undefined;
@@ -103,7 +104,7 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
   }
   ignore.sort((a, b) => a - b);
 
-  const normalized = normalizeFunction(path, directive);
+  const normalized = normalizeFunction(path.node, directive, scopesOf(ast));
   const hashInput: HashInput = {
     name: options.name,
     async: true,
@@ -130,8 +131,8 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
  * class, from `toString()`), as the build step hashes a helper's own code.
  */
 export function helperHash(source: string, file: string): string {
-  const { path } = parseFunctionOrClass(source, file);
-  const text = normalizeDeclaration(path).text;
+  const { path, ast } = parseFunctionOrClass(source, file);
+  const text = normalizeDeclaration(path.node, scopesOf(ast)).text;
   return createHash("sha256").update(`cachephant-format ${FORMAT_VERSION}\nhelper ${text}`).digest("hex").slice(0, 32);
 }
 
@@ -166,6 +167,7 @@ export function cachedCallsWithDirective(code: string, file: string): number[] {
 
 interface ParsedFunction {
   path: NodePath<t.Function>;
+  ast: t.File;
   /** The text that was parsed (source positions in the AST refer to it). */
   code: string;
   errors: ErrorReporter;
@@ -186,7 +188,7 @@ function parseFunction(source: string, file: string): ParsedFunction {
   return parsed as ParsedFunction;
 }
 
-function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.Function | t.Class>; code: string; errors: ErrorReporter } {
+function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.Function | t.Class>; ast: t.File; code: string; errors: ErrorReporter } {
   let firstError: unknown;
   for (const [open, close] of WRAPPINGS) {
     const code = `${open}${source}${close}`;
@@ -206,7 +208,7 @@ function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.
     traverse(ast, { Function: stop, Class: stop });
     const statement = ast.program.body[0];
     if (found && ast.program.body.length === 1 && statement?.type === "ExpressionStatement" && isWhole(found.node, statement.expression)) {
-      return { path: found, code, errors };
+      return { path: found, ast, code, errors };
     }
   }
   const message = firstError instanceof Error ? firstError.message.replace(/\s*\(\d+:\d+\)$/, "") : "not a function";

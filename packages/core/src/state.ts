@@ -12,10 +12,10 @@
  * changes if an importer mutates it, which only a view of the whole project
  * can tell (`outside.ts`).
  */
-import type { Binding, NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
 import { TRANSPARENT_WRAPPERS } from "./ast.js";
 import type { ModuleRecord } from "./graph.js";
+import { type Binding, forEachChild, type ModuleScopes } from "./scope.js";
 
 /** A construct whose effect on a result the build cannot know. */
 export interface UnknowableConstruct {
@@ -39,7 +39,7 @@ export interface ModuleState {
    */
   exported: string[];
   /** By binding name: top-level statements (other than its declaration) that run at load and touch it. */
-  loadTime: Map<string, NodePath[]>;
+  loadTime: Map<string, t.Node[]>;
   /**
    * By changing binding: offsets of the references that read its value (not
    * those that only write it, like `log.push(x)` or `runs[k] = (runs[k] ?? 0) + 1`
@@ -56,7 +56,7 @@ const states = new WeakMap<ModuleRecord, ModuleState>();
 export function moduleState(record: ModuleRecord): ModuleState {
   let state = states.get(record);
   if (!state) {
-    state = record.kind === "module" ? analyzeState(record.program!) : { changing: [], exported: [], loadTime: new Map(), reads: new Map(), unknowable: [] };
+    state = record.kind === "module" ? analyzeState(record.scopes!) : { changing: [], exported: [], loadTime: new Map(), reads: new Map(), unknowable: [] };
     states.set(record, state);
   }
   return state;
@@ -123,31 +123,30 @@ function isReadingCall(name: string | undefined): boolean {
  * calls a method of unknown effect on it (`call`), or lets it escape where
  * the analysis cannot follow.
  */
-export function useOf(reference: NodePath): Use {
+export function useOf(reference: t.Node, scopes: ModuleScopes): Use {
   let current = reference;
   let depth = 0;
   for (;;) {
-    const parent = current.parentPath;
-    if (!parent) return "escape";
-    const node = parent.node;
+    const node = scopes.parentOf(current);
+    if (!node) return "escape";
     if (TRANSPARENT_WRAPPERS.has(node.type)) {
-      current = parent;
+      current = node;
       continue;
     }
-    if ((node.type === "MemberExpression" || node.type === "OptionalMemberExpression") && node.object === current.node) {
-      current = parent;
+    if ((node.type === "MemberExpression" || node.type === "OptionalMemberExpression") && node.object === current) {
+      current = node;
       depth++;
       continue;
     }
-    if ((node.type === "CallExpression" || node.type === "OptionalCallExpression") && node.callee === current.node) {
+    if ((node.type === "CallExpression" || node.type === "OptionalCallExpression") && node.callee === current) {
       if (depth === 0) return "read"; // calling it
       // Calling a part read out of it (`registry.get("k")(x)`): no `this`, nothing changes.
-      if (current.node.type === "CallExpression" || current.node.type === "OptionalCallExpression") return "read";
-      const method = memberName(current.node);
+      if (current.type === "CallExpression" || current.type === "OptionalCallExpression") return "read";
+      const method = memberName(current);
       if (method !== undefined && MUTATING_METHODS.has(method)) return "mutate";
       if (method !== undefined && READ_METHODS.has(method)) {
         // The result may be a part of the object: follow it.
-        current = parent;
+        current = node;
         depth = 1;
         continue;
       }
@@ -155,9 +154,8 @@ export function useOf(reference: NodePath): Use {
     }
     break;
   }
-  const parent = current.parentPath!;
-  const node = parent.node;
-  const self = current.node;
+  const node = scopes.parentOf(current)!;
+  const self = current;
   switch (node.type) {
     case "AssignmentExpression":
       if (node.left === self) return depth > 0 ? "mutate" : "read"; // a reassignment is a constant violation
@@ -189,29 +187,27 @@ export function useOf(reference: NodePath): Use {
       return isReadingCall(callee) ? "read" : "escape";
     }
     default:
-      return readByCall(parent) ? "read" : "escape";
+      return readByCall(node, scopes) ? "read" : "escape";
   }
 }
 
 /** Inside object and array literals that are an argument of a reading call (`console.log({ runs })`). */
-function readByCall(path: NodePath): boolean {
-  let current = path;
-  while (current.isObjectProperty() || current.isObjectExpression() || current.isArrayExpression() || current.isSpreadElement()) {
-    current = current.parentPath!;
+function readByCall(start: t.Node, scopes: ModuleScopes): boolean {
+  let current: t.Node | undefined = start;
+  while (current && (current.type === "ObjectProperty" || current.type === "ObjectExpression" || current.type === "ArrayExpression" || current.type === "SpreadElement")) {
+    current = scopes.parentOf(current);
   }
-  if (current === path) return false;
-  return (current.isCallExpression() || current.isOptionalCallExpression()) && isReadingCall(calleeName(current.node.callee));
+  if (!current || current === start) return false;
+  return (current.type === "CallExpression" || current.type === "OptionalCallExpression") && isReadingCall(calleeName(current.callee));
 }
 
 /** Runs after load, when the module's code calls it: inside a function or an instance field. */
-function runsLater(path: NodePath): boolean {
-  return (
-    path.findParent(
-      (parent) =>
-        parent.isFunction() ||
-        ((parent.isClassProperty() || parent.isClassPrivateProperty()) && !(parent.node as t.ClassProperty).static),
-    ) !== null
-  );
+function runsLater(node: t.Node, scopes: ModuleScopes): boolean {
+  for (let parent = scopes.parentOf(node); parent; parent = scopes.parentOf(parent)) {
+    if (t.isFunction(parent)) return true;
+    if ((parent.type === "ClassProperty" || parent.type === "ClassPrivateProperty") && !parent.static) return true;
+  }
+  return false;
 }
 
 function isPrimitive(node: t.Node | null | undefined): boolean {
@@ -236,64 +232,69 @@ function isPrimitive(node: t.Node | null | undefined): boolean {
 
 /** Functions and classes: code, whose escaping (a callback) is no mutation. */
 function isCode(binding: Binding): boolean {
-  const path = binding.path;
-  if (path.isFunctionDeclaration() || path.isClassDeclaration()) return true;
-  if (!path.isVariableDeclarator()) return false;
-  let init: t.Node | null | undefined = path.node.init;
+  const node = binding.node;
+  if (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") return true;
+  if (node.type !== "VariableDeclarator") return false;
+  let init: t.Node | null | undefined = node.init;
   while (init && TRANSPARENT_WRAPPERS.has(init.type)) init = (init as t.TSAsExpression).expression;
   return init?.type === "FunctionExpression" || init?.type === "ArrowFunctionExpression" || init?.type === "ClassExpression";
 }
 
 function isExported(binding: Binding): boolean {
-  const declaration = binding.path.isVariableDeclarator() ? binding.path.parentPath : binding.path;
-  return declaration?.parentPath?.isExportNamedDeclaration() === true || declaration?.parentPath?.isExportDefaultDeclaration() === true;
+  const scopes = binding.scope.module;
+  const declaration = binding.node.type === "VariableDeclarator" ? scopes.parentOf(binding.node) : binding.node;
+  const parent = declaration && scopes.parentOf(declaration);
+  return parent?.type === "ExportNamedDeclaration" || parent?.type === "ExportDefaultDeclaration";
 }
 
-function topStatement(path: NodePath): NodePath | undefined {
-  let current: NodePath | null = path;
-  while (current && !current.parentPath?.isProgram()) current = current.parentPath;
-  return current ?? undefined;
+function topStatement(node: t.Node, scopes: ModuleScopes): t.Node | undefined {
+  let current: t.Node | undefined = node;
+  while (current && scopes.parentOf(current)?.type !== "Program") current = scopes.parentOf(current);
+  return current;
 }
 
 /**
- * `export { x }`, `export { x as y }`, and the reference Babel records from
- * `export const x = …` itself: each hands the binding to importers.
+ * `export { x }`, `export { x as y }`, and the reference the scope analysis
+ * records from `export const x = …` itself: each hands the binding to importers.
  */
-export function isExportReference(reference: NodePath): boolean {
-  if (reference.isExportNamedDeclaration()) return reference.node.declaration != null;
-  return reference.parentPath?.isExportSpecifier() === true && reference.parentPath.parentPath?.isExportNamedDeclaration() === true && !reference.parentPath.parentPath.node.source;
+export function isExportReference(reference: t.Node, scopes: ModuleScopes): boolean {
+  if (reference.type === "ExportNamedDeclaration") return reference.declaration != null;
+  const specifier = scopes.parentOf(reference);
+  if (specifier?.type !== "ExportSpecifier") return false;
+  const statement = scopes.parentOf(specifier);
+  return statement?.type === "ExportNamedDeclaration" && !statement.source;
 }
 
-function analyzeState(program: NodePath<t.Program>): ModuleState {
+function analyzeState(scopes: ModuleScopes): ModuleState {
   const changing: string[] = [];
   const exported: string[] = [];
-  const loadTime = new Map<string, NodePath[]>();
+  const loadTime = new Map<string, t.Node[]>();
   const reads = new Map<string, number[]>();
-  for (const [name, binding] of Object.entries(program.scope.bindings)) {
+  for (const [name, binding] of scopes.program.bindings) {
     if (binding.kind === "module") continue; // an import: its own module says
-    const own = topStatement(binding.path);
-    const statements = new Set<NodePath>();
-    const atLoad = (path: NodePath) => {
-      const statement = topStatement(path);
-      if (!statement || statement === own || statement.isExportNamedDeclaration() && !statement.node.declaration) return;
+    const own = topStatement(binding.node, scopes);
+    const statements = new Set<t.Node>();
+    const atLoad = (node: t.Node) => {
+      const statement = topStatement(node, scopes);
+      if (!statement || statement === own || (statement.type === "ExportNamedDeclaration" && !statement.declaration)) return;
       statements.add(statement);
     };
     let changes = false;
-    for (const violation of binding.constantViolations) {
-      if (violation === binding.path) continue;
-      if (runsLater(violation)) changes = true;
+    for (const violation of binding.violations) {
+      if (violation === binding.node) continue;
+      if (runsLater(violation, scopes)) changes = true;
       else atLoad(violation);
     }
     const code = isCode(binding);
-    const fixed = !code && binding.constantViolations.length === 0 && binding.path.isVariableDeclarator() && isPrimitive(binding.path.node.init);
+    const fixed = !code && binding.violations.length === 0 && binding.node.type === "VariableDeclarator" && isPrimitive(binding.node.init);
     let exports = !fixed && !code && isExported(binding);
-    for (const reference of binding.referencePaths) {
-      if (isExportReference(reference)) {
+    for (const reference of binding.references) {
+      if (isExportReference(reference, scopes)) {
         exports ||= !fixed && !code;
         continue;
       }
-      const later = runsLater(reference);
-      const use = useOf(reference);
+      const later = runsLater(reference, scopes);
+      const use = useOf(reference, scopes);
       // Code at load that only reads it cannot change it.
       if (!later && use !== "read") atLoad(reference);
       if (fixed || changes) continue;
@@ -304,28 +305,28 @@ function analyzeState(program: NodePath<t.Program>): ModuleState {
       (changes ? changing : exported).push(name);
       reads.set(
         name,
-        binding.referencePaths
-          .filter((reference) => !isExportReference(reference) && !writesOnly(reference, binding))
-          .map((reference) => reference.node.start!),
+        binding.references
+          .filter((reference) => !isExportReference(reference, scopes) && !writesOnly(reference, binding, scopes))
+          .map((reference) => reference.start!),
       );
     }
-    if (statements.size > 0) loadTime.set(name, [...statements].sort((a, b) => a.node.start! - b.node.start!));
+    if (statements.size > 0) loadTime.set(name, [...statements].sort((a, b) => a.start! - b.start!));
   }
-  return { changing: changing.sort(), exported: exported.sort(), loadTime, reads, unknowable: unknowableConstructs(program) };
+  return { changing: changing.sort(), exported: exported.sort(), loadTime, reads, unknowable: unknowableConstructs(scopes) };
 }
 
 /** An expression whose value is thrown away: a statement of its own. */
-function discarded(path: NodePath): boolean {
-  return path.parentPath?.isExpressionStatement() === true;
+function discarded(node: t.Node, scopes: ModuleScopes): boolean {
+  return scopes.parentOf(node)?.type === "ExpressionStatement";
 }
 
 /** The binding a member chain (`a.b[c]`) starts from, if it starts from a name. */
-function rootBinding(path: NodePath, node: t.Node): Binding | undefined {
+function rootBinding(at: t.Node, node: t.Node, scopes: ModuleScopes): Binding | undefined {
   let current = node;
   while (TRANSPARENT_WRAPPERS.has(current.type) || current.type === "MemberExpression" || current.type === "OptionalMemberExpression") {
     current = TRANSPARENT_WRAPPERS.has(current.type) ? (current as t.TSAsExpression).expression : (current as t.MemberExpression).object;
   }
-  return current.type === "Identifier" ? path.scope.getBinding(current.name) : undefined;
+  return current.type === "Identifier" ? scopes.scopeAt(at).getBinding(current.name) : undefined;
 }
 
 /**
@@ -333,71 +334,78 @@ function rootBinding(path: NodePath, node: t.Node): Binding | undefined {
  * whose value is thrown away, or a read inside the right side of such an
  * assignment to the same binding (`runs[k] = (runs[k] ?? 0) + 1;`).
  */
-function writesOnly(reference: NodePath, binding: Binding): boolean {
+function writesOnly(reference: t.Node, binding: Binding, scopes: ModuleScopes): boolean {
   let current = reference;
   let depth = 0;
   for (;;) {
-    const parent = current.parentPath!;
-    const node = parent.node;
-    if (TRANSPARENT_WRAPPERS.has(node.type)) current = parent;
-    else if ((node.type === "MemberExpression" || node.type === "OptionalMemberExpression") && node.object === current.node) {
-      current = parent;
+    const node = scopes.parentOf(current)!;
+    if (TRANSPARENT_WRAPPERS.has(node.type)) current = node;
+    else if ((node.type === "MemberExpression" || node.type === "OptionalMemberExpression") && node.object === current) {
+      current = node;
       depth++;
     } else break;
   }
-  const parent = current.parentPath!;
-  const node = parent.node;
-  if (node.type === "AssignmentExpression" && node.left === current.node && (depth > 0 || node.operator !== "=")) return discarded(parent);
-  if (node.type === "UpdateExpression") return discarded(parent);
-  if (node.type === "UnaryExpression" && node.operator === "delete" && depth > 0) return discarded(parent);
-  if (node.type === "CallExpression" && node.callee === current.node && depth > 0 && MUTATING_METHODS.has(memberName(current.node) ?? "")) {
-    return discarded(parent);
+  const node = scopes.parentOf(current)!;
+  if (node.type === "AssignmentExpression" && node.left === current && (depth > 0 || node.operator !== "=")) return discarded(node, scopes);
+  if (node.type === "UpdateExpression") return discarded(node, scopes);
+  if (node.type === "UnaryExpression" && node.operator === "delete" && depth > 0) return discarded(node, scopes);
+  if (node.type === "CallExpression" && node.callee === current && depth > 0 && MUTATING_METHODS.has(memberName(current) ?? "")) {
+    return discarded(node, scopes);
   }
-  for (let path: NodePath | null = reference.parentPath; path && !path.isFunction() && !path.isStatement(); path = path.parentPath) {
-    if (!path.isAssignmentExpression()) continue;
-    const right = path.node.right;
-    const inside = reference.node.start! >= right.start! && reference.node.end! <= right.end!;
-    if (inside && path.node.left.type !== "Identifier" && rootBinding(path, path.node.left) === binding) return discarded(path);
+  for (let path = scopes.parentOf(reference); path && !t.isFunction(path) && !t.isStatement(path); path = scopes.parentOf(path)) {
+    if (path.type !== "AssignmentExpression") continue;
+    const right = path.right;
+    const inside = reference.start! >= right.start! && reference.end! <= right.end!;
+    if (inside && path.left.type !== "Identifier" && rootBinding(path, path.left, scopes) === binding) return discarded(path, scopes);
   }
   return false;
 }
 
 /** `eval`, `new Function`, computed access into a namespace import, writes to globals. */
-function unknowableConstructs(program: NodePath<t.Program>): UnknowableConstruct[] {
+function unknowableConstructs(scopes: ModuleScopes): UnknowableConstruct[] {
   const found: UnknowableConstruct[] = [];
-  const at = (path: NodePath) => ({ line: path.node.loc?.start.line ?? 0, start: path.node.start ?? 0 });
-  program.traverse({
-    CallExpression(call) {
-      const callee = call.node.callee;
-      if (callee.type === "Identifier" && !call.scope.getBinding(callee.name)) {
-        if (callee.name === "eval") found.push({ construct: "eval", ...at(call) });
-        if (callee.name === "Function") found.push({ construct: "Function()", ...at(call) });
+  const at = (node: t.Node) => ({ line: node.loc?.start.line ?? 0, start: node.start ?? 0 });
+  const bound = (node: t.Node, name: string) => scopes.scopeAt(node).getBinding(name) !== undefined;
+  const walk = (node: t.Node) => {
+    switch (node.type) {
+      case "CallExpression": {
+        const callee = node.callee;
+        if (callee.type === "Identifier" && !bound(node, callee.name)) {
+          if (callee.name === "eval") found.push({ construct: "eval", ...at(node) });
+          if (callee.name === "Function") found.push({ construct: "Function()", ...at(node) });
+        }
+        break;
       }
-    },
-    NewExpression(expression) {
-      const callee = expression.node.callee;
-      if (callee.type === "Identifier" && callee.name === "Function" && !expression.scope.getBinding("Function")) {
-        found.push({ construct: "new Function", ...at(expression) });
+      case "NewExpression": {
+        const callee = node.callee;
+        if (callee.type === "Identifier" && callee.name === "Function" && !bound(node, "Function")) {
+          found.push({ construct: "new Function", ...at(node) });
+        }
+        break;
       }
-    },
-    MemberExpression(member) {
-      let object = member.node.object;
-      while (TRANSPARENT_WRAPPERS.has(object.type)) object = (object as t.TSAsExpression).expression;
-      if (!member.node.computed || object.type !== "Identifier" || member.node.property.type === "StringLiteral") return;
-      const binding = member.scope.getBinding(object.name);
-      if (binding?.path.isImportNamespaceSpecifier()) {
-        found.push({ construct: `computed access into namespace ${object.name}`, ...at(member) });
+      case "MemberExpression": {
+        let object = node.object;
+        while (TRANSPARENT_WRAPPERS.has(object.type)) object = (object as t.TSAsExpression).expression;
+        if (!node.computed || object.type !== "Identifier" || node.property.type === "StringLiteral") break;
+        const binding = scopes.scopeAt(node).getBinding(object.name);
+        if (binding?.node.type === "ImportNamespaceSpecifier") {
+          found.push({ construct: `computed access into namespace ${object.name}`, ...at(node) });
+        }
+        break;
       }
-    },
-    AssignmentExpression(assignment) {
-      const left = assignment.node.left;
-      let name: string | undefined;
-      if (left.type === "Identifier" && !assignment.scope.getBinding(left.name)) name = left.name;
-      const member = left.type === "MemberExpression" ? calleeName(left) : undefined;
-      const global = member !== undefined ? /^(?:globalThis|global|window|self)\.([\w$]+)/.exec(member) : null;
-      if (global && !assignment.scope.getBinding(member!.split(".")[0]!)) name = global[1];
-      if (name !== undefined) found.push({ construct: `write to global ${name}`, ...at(assignment), global: name });
-    },
-  });
+      case "AssignmentExpression": {
+        const left = node.left;
+        let name: string | undefined;
+        if (left.type === "Identifier" && !bound(node, left.name)) name = left.name;
+        const member = left.type === "MemberExpression" ? calleeName(left) : undefined;
+        const global = member !== undefined ? /^(?:globalThis|global|window|self)\.([\w$]+)/.exec(member) : null;
+        if (global && !bound(node, member!.split(".")[0]!)) name = global[1];
+        if (name !== undefined) found.push({ construct: `write to global ${name}`, ...at(node), global: name });
+        break;
+      }
+    }
+    forEachChild(node, walk);
+  };
+  walk(scopes.program.block);
   return found;
 }

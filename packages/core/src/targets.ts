@@ -3,15 +3,19 @@
  * to (a target), the edges between nodes, and the small syntax helpers the
  * walk uses to find bindings, `require`s and TypeScript declarations.
  */
-import type { Binding, NodePath, Scope } from "@babel/traverse";
 import * as t from "@babel/types";
 import { unwrap } from "./ast.js";
 import type { GraphNode, ModuleRecord } from "./graph.js";
 import type { NormalizedCode } from "./normalize.js";
+import { type Binding, forEachChild, type ModuleScopes, type Scope } from "./scope.js";
 
 export type Target =
-  /** A declaration: function, class, declarator, enum, `export default` expression. */
-  | { kind: "declaration"; record: ModuleRecord; path: NodePath }
+  /**
+   * A declaration: function, class, declarator, enum, `export default`
+   * expression; a node of the tree `scopes` was found in (the module's own, or
+   * for the module being transformed, the tree of this transform).
+   */
+  | { kind: "declaration"; record: ModuleRecord; node: t.Node; scopes: ModuleScopes }
   /** A parameter (or catch binding) of an enclosing function: no static content. */
   | { kind: "param"; record: ModuleRecord; binding: Binding }
   /** A module as a whole: every export (or the whole code of a CommonJS module). */
@@ -56,11 +60,6 @@ export function isFunctionOrClass(node: t.Node | null | undefined): boolean {
   return inner != null && FUNCTION_OR_CLASS.has(inner.type);
 }
 
-/** The scope a declaration's free names are looked up in: the one around it. */
-export function outerScope(path: NodePath): Scope {
-  return path.isScopable() && path.parentPath ? path.parentPath.scope : path.scope;
-}
-
 /** `require("./x")` → `./x`. */
 export function requiredSpecifier(node: t.Node | null | undefined): string | undefined {
   const inner = unwrap(node);
@@ -83,29 +82,26 @@ export function destructuredKey(pattern: t.Node, name: string): string | undefin
 }
 
 /**
- * TypeScript enums and namespaces have no Babel binding: find a declaration
- * of `name` among the statements of `scope` and the scopes around it.
+ * TypeScript enums and namespaces have no binding: find a declaration of
+ * `name` among the statements of `scope` and the scopes around it.
  */
-export function findTypeScriptDeclaration(scope: Scope, name: string): NodePath | undefined {
+export function findTypeScriptDeclaration(scope: Scope, name: string): t.Node | undefined {
   for (let current: Scope | undefined = scope; current; current = current.parent) {
-    let block: NodePath = current.path;
-    if (block.isFunction()) block = block.get("body") as NodePath;
-    if (!block.isProgram() && !block.isBlockStatement() && !block.isTSModuleBlock()) continue;
-    for (let statement of block.get("body") as NodePath[]) {
-      if (statement.isExportNamedDeclaration()) {
-        const declaration = statement.get("declaration");
-        if (!declaration.node) continue;
-        statement = declaration as NodePath;
+    let block: t.Node = current.block;
+    if (t.isFunction(block)) block = block.body;
+    if (block.type !== "Program" && block.type !== "BlockStatement" && block.type !== "TSModuleBlock") continue;
+    for (let statement of block.body as t.Statement[]) {
+      if (statement.type === "ExportNamedDeclaration") {
+        if (!statement.declaration) continue;
+        statement = statement.declaration;
       }
-      const node = statement.node;
-      if ((node as { declare?: boolean }).declare) continue;
-      if (node.type === "TSEnumDeclaration" && node.id.name === name) return statement;
-      if (node.type === "TSModuleDeclaration" && node.id.type === "Identifier" && node.id.name === name) return statement;
+      if ((statement as { declare?: boolean }).declare) continue;
+      if (statement.type === "TSEnumDeclaration" && statement.id.name === name) return statement;
+      if (statement.type === "TSModuleDeclaration" && statement.id.type === "Identifier" && statement.id.name === name) return statement;
     }
   }
   return undefined;
 }
-
 
 export function isData(target: Target): boolean {
   switch (target.kind) {
@@ -119,10 +115,10 @@ export function isData(target: Target): boolean {
     case "choice":
       return target.targets.some(isData);
     case "declaration": {
-      const node = target.path.node;
+      const node = target.node;
       switch (node.type) {
         case "VariableDeclarator":
-          return !((target.path.parent as t.VariableDeclaration).kind === "const" && isFunctionOrClass(node.init));
+          return !((target.scopes.parentOf(node) as t.VariableDeclaration).kind === "const" && isFunctionOrClass(node.init));
         case "FunctionDeclaration":
         case "ClassDeclaration":
         case "TSEnumDeclaration":
@@ -145,8 +141,8 @@ export type Trail = Set<string>;
  */
 export function isLocal(target: Target): boolean {
   if (target.kind === "param") return true;
-  if (target.kind !== "declaration" || target.path.isProgram()) return false;
-  return !outerScope(target.path).path.isProgram();
+  if (target.kind !== "declaration" || target.node.type === "Program") return false;
+  return !target.scopes.outerScope(target.node).isProgram;
 }
 
 export function newNode(key: string): GraphNode {
@@ -167,16 +163,17 @@ export function newNode(key: string): GraphNode {
 }
 
 /** What a CommonJS module imports or requires (string literals only). */
-export function moduleSources(program: NodePath<t.Program>): string[] {
+export function moduleSources(program: t.Program): string[] {
   const sources = new Set<string>();
-  program.traverse({
-    ImportDeclaration(statement) {
-      if (statement.node.importKind !== "type") sources.add(statement.node.source.value);
-    },
-    CallExpression(call) {
-      const specifier = requiredSpecifier(call.node);
+  const walk = (node: t.Node) => {
+    if (node.type === "ImportDeclaration") {
+      if (node.importKind !== "type") sources.add(node.source.value);
+    } else if (node.type === "CallExpression") {
+      const specifier = requiredSpecifier(node);
       if (specifier !== undefined) sources.add(specifier);
-    },
-  });
+    }
+    forEachChild(node, walk);
+  };
+  walk(program);
   return [...sources];
 }

@@ -6,14 +6,28 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
-import type { Scope as BabelScope } from "@babel/traverse";
+import traverseModule, { type NodePath, type Scope as BabelScope } from "@babel/traverse";
 import { VISITOR_KEYS } from "@babel/types";
 import type * as t from "@babel/types";
 import { describe, expect, test } from "vitest";
 import { ErrorReporter } from "../src/errors.js";
-import { programOf } from "../src/graph.js";
 import { parseFile } from "../src/parse.js";
 import { type Binding, scopesOf } from "../src/scope.js";
+
+// @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
+const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
+
+/** The program path of a parsed file, with Babel's crawled scopes. */
+function programOf(ast: t.File): NodePath<t.Program> {
+  let program: NodePath<t.Program> | undefined;
+  traverse(ast, {
+    Program(path) {
+      program = path;
+      path.stop();
+    },
+  });
+  return program!;
+}
 
 const at = (node: t.Node) => `${node.type}@${node.start}`;
 const sorted = (nodes: readonly t.Node[]) => nodes.map(at).sort().join(",");

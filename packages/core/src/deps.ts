@@ -418,8 +418,14 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
   );
   const hashOf = (key: string) => localHashes.get(key) ?? state.hashes.get(key) ?? sha256(`missing ${key}`);
 
-  const files = new Set<string>();
+  // What the module's functions reach together: read once, not once per function.
+  const files = new Set<string>(session.rootTrails.flatMap((trail) => [...trail]));
   const outside = new Set<string>();
+  for (const key of reachable) {
+    const node = nodeOf(key);
+    for (const file of node?.files ?? []) files.add(file);
+    for (const name of node?.outside ?? []) outside.add(name);
+  }
   const functions = analysis.functions.map((fn, index): FunctionDependencies => {
     const edges = session.rootEdges[index]!;
     const reach = reachableFrom(
@@ -428,12 +434,6 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     );
     const dependencies = new Map<string, string>();
     for (const edge of edges) dependencies.set(edge.name, hashOf(edge.key));
-    for (const file of session.rootTrails[index]!) files.add(file);
-    for (const key of reach) {
-      const node = nodeOf(key);
-      for (const file of node?.files ?? []) files.add(file);
-      for (const name of node?.outside ?? []) outside.add(name);
-    }
     const self = session.selfKey(index);
     const listed = [...reach].filter((key) => key !== self).map(nodeOf).filter((node): node is GraphNode => node !== undefined);
     const reached = [...reach].map(nodeOf).filter((node): node is GraphNode => node !== undefined);

@@ -81,6 +81,57 @@ test("vite: a module that starts mutating exported data makes the dev server tra
   expect(after).toEqual([before![0], 'state [["src/h.ts", "shared"]]']);
 });
 
+/** Runs `runner-vite.mjs`: two calls through a dev server's module runner, with an edit and its HMR update between them. */
+async function throughRunner(args: string[]): Promise<Array<{ result: unknown; ran: Record<string, number> }>> {
+  const { stdout } = await run(process.execPath, [join(helpers, "runner-vite.mjs"), ...args], {
+    cwd: project.dir,
+    env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
+  });
+  return stdout.trim().split("\n").map((line) => JSON.parse(line) as { result: unknown; ran: Record<string, number> });
+}
+
+test("vite: a module runner that ran a cached function computes again after a helper two imports away changes, past a module that accepts its own updates", async () => {
+  project = Project.create("vite");
+  for (const [file, content] of Object.entries(files)) project.write(file, content);
+  // total.ts takes its own updates: Vite's update of round.ts stops there unless lib.ts is part of it.
+  project.write("src/math/total.ts", `${files["src/math/total.ts"]}if (import.meta.hot) import.meta.hot.accept();\n`);
+  const [before, after] = await throughRunner(["/src/scenario.ts", "scenario", "src/math/round.ts", "* 10) / 10", "* 100) / 100"]);
+  expect(before).toEqual({ result: 3.8, ran: { report: 1 } });
+  // An old hash would serve 3.8 from the cache.
+  expect(after).toEqual({ result: 3.76, ran: { report: 1 } });
+});
+
+test("vite: a module runner computes again after a helper changes when the cached function's importer accepts its updates", async () => {
+  project = Project.create("vite");
+  for (const [file, content] of Object.entries(files)) project.write(file, content);
+  project.write("src/math/total.ts", `${files["src/math/total.ts"]}if (import.meta.hot) import.meta.hot.accept();\n`);
+  // The importer swaps in each new lib.ts: only an HMR update of lib.ts itself reaches it.
+  project.write(
+    "src/scenario.ts",
+    `import * as first from "./lib";\nlet lib = first;\nif (import.meta.hot) import.meta.hot.accept("./lib", (next) => { if (next) lib = next as typeof first; });\nexport async function scenario() {\n  return lib.report([1.26, 2.5]);\n}\n`,
+  );
+  const [before, after] = await throughRunner(["/src/scenario.ts", "scenario", "src/math/round.ts", "* 10) / 10", "* 100) / 100"]);
+  expect(before).toEqual({ result: 3.8, ran: { report: 1 } });
+  expect(after).toEqual({ result: 3.76, ran: { report: 1 } });
+});
+
+test("vite: a module runner keys a cached call by exported data once another module starts mutating it", async () => {
+  project = Project.create("vite");
+  project.write("src/h.ts", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`);
+  project.write("src/lib.ts", `import { countRun } from "./runs";\nimport { read } from "./h";\nexport async function report(x: number) {\n  "use cache";\n  countRun("report");\n  return read(x);\n}\n`);
+  // admin.ts takes its own updates: the edit alone updates no module that reads \`shared\`.
+  project.write("src/admin.ts", `import { shared } from "./h";\nexport const peek = () => shared.n + 1;\nif (import.meta.hot) import.meta.hot.accept();\n`);
+  project.write(
+    "src/scenario.ts",
+    `import { report } from "./lib";\nexport async function scenario() {\n  return report(10);\n}\nexport async function poke() {\n  return (await import("./admin")).peek();\n}\n`,
+  );
+  // After the edit, poke() mutates shared.n (1 → 2) before the second call.
+  const [before, after] = await throughRunner(["/src/scenario.ts", "scenario", "src/admin.ts", "shared.n + 1", "shared.n++", "then:poke"]);
+  expect(before).toEqual({ result: 11, ran: { report: 1 } });
+  // Counted by its code, the call would be served 11 from the cache.
+  expect(after).toEqual({ result: 12, ran: { report: 1 } });
+});
+
 test("vite: code loaded by the dev server runs cached, across server restarts", async () => {
   project = Project.create("vite");
   const load = async () => {

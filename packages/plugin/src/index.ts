@@ -65,6 +65,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     watchChange(id, change) {
       const file = id.replace(/[?#].*$/, "");
       transformer.invalidate(file);
+      // Vite's dev server: the modules whose hashes depend on the file (they do not watch it, see transform).
+      if (devServer) invalidateInDevServer(devServer, transformer.dependentsOf(file));
       // A module edited to mutate another's exported data: results that counted it by code no longer hold.
       if (include(file) && !relative(root, file).startsWith("..")) {
         transformer.projectChanged(file, change.event !== "delete");
@@ -120,7 +122,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           // A one-shot Rollup-like build watches nothing (thousands of calls
           // into Rolldown for nothing in a deep project).
           if (watchMode(this) !== false) {
-            for (const file of result.dependencies) this.addWatchFile(file);
+            // Vite's dev server watches the project itself and reports each
+            // change (watchChange drops the modules whose hashes it touches):
+            // a watch file per dependency would cost a module graph node
+            // each, thousands on a first request in a deep project. Files
+            // outside the root it does not watch.
+            const watched = devServer ? result.dependencies.filter((file) => relative(root, file).startsWith("..")) : result.dependencies;
+            for (const file of watched) this.addWatchFile(file);
             // webpack and Rspack transform a module again only when a file
             // it watches changes, and never ask first (Rollup asks through
             // shouldTransformCachedModule; Rolldown and Vite's dev server are
@@ -159,6 +167,23 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     vite: {
       configureServer(server) {
         devServer = server as unknown as DevServerModules;
+      },
+      // Vite's dev server: the modules whose hashes depend on the changed file
+      // (or that counted exported data another module now mutates) are part
+      // of the update, as if they imported the file: Vite sends them through
+      // HMR to every module runner, past any module that accepts updates in
+      // between. (watchChange already dropped their transforms, which is
+      // enough for a server that loads modules again on each request.)
+      hotUpdate(update) {
+        const file = update.file.replace(/[?#].*$/, "");
+        const ids = [...new Set([...transformer.dependentsOf(file), ...transformer.outdatedModules()])];
+        if (ids.length === 0) return;
+        const graph = this.environment.moduleGraph;
+        const added = ids.flatMap((id) => {
+          const module = graph.getModuleById(id);
+          return module && !update.modules.includes(module) ? [module] : [];
+        });
+        return added.length > 0 ? [...update.modules, ...added] : undefined;
       },
       configResolved(config) {
         viteCommand = config.command;

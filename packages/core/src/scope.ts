@@ -130,14 +130,6 @@ export class ModuleScopes {
     return this.own.has(node) && parent ? this.scopeAt(parent) : this.scopeAt(node);
   }
 
-  /** Whether `node` is `ancestor` or inside it. */
-  isWithin(node: t.Node, ancestor: t.Node): boolean {
-    for (let current: t.Node | undefined = node; current; current = this.parents.get(current)) {
-      if (current === ancestor) return true;
-    }
-    return false;
-  }
-
   /** Every scope made by `root` or a node inside it. */
   scopesWithin(root: t.Node): Scope[] {
     const found: Scope[] = [];

@@ -7,12 +7,11 @@ import { createRequire } from "node:module";
 import path from "node:path";
 import { fileURLToPath } from "node:url";
 import traverseModule, { type NodePath, type Scope as BabelScope } from "@babel/traverse";
-import { VISITOR_KEYS } from "@babel/types";
 import type * as t from "@babel/types";
 import { describe, expect, test } from "vitest";
 import { ErrorReporter } from "../src/errors.js";
 import { parseFile } from "../src/parse.js";
-import { type Binding, scopesOf } from "../src/scope.js";
+import { type Binding, forEachChild, scopesOf } from "../src/scope.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
@@ -93,17 +92,11 @@ function babelScopesAt(ast: t.File): string[] {
 function ownScopesAt(ast: t.File): string[] {
   const scopes = scopesOf(ast);
   const found: string[] = [];
-  const walk = (node: t.Node) => {
-    for (const key of VISITOR_KEYS[node.type] ?? []) {
-      const value = (node as unknown as Record<string, unknown>)[key];
-      for (const child of Array.isArray(value) ? value : [value]) {
-        if (!child || typeof (child as t.Node).type !== "string") continue;
-        if ((child as t.Node).type === "TSTypeAnnotation") continue;
-        found.push(`${at(child as t.Node)} in ${at(scopes.scopeAt(child as t.Node).block)}`);
-        walk(child as t.Node);
-      }
-    }
-  };
+  const walk = (node: t.Node) =>
+    forEachChild(node, (child) => {
+      found.push(`${at(child)} in ${at(scopes.scopeAt(child).block)}`);
+      walk(child);
+    });
   walk(ast.program);
   return found;
 }

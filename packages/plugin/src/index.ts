@@ -175,6 +175,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       // between. (watchChange already dropped their transforms, which is
       // enough for a server that loads modules again on each request.)
       hotUpdate(update) {
+        // Browser code is never rewritten: its modules' updates stay Vite's own.
+        if (viteTarget(this, undefined) === "browser") return;
         const file = update.file.replace(/[?#].*$/, "");
         const ids = [...new Set([...transformer.dependentsOf(file), ...transformer.outdatedModules()])];
         if (ids.length === 0) return;

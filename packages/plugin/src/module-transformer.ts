@@ -50,7 +50,7 @@ export class ModuleTransformer {
   /** By module id: the outside check its current output relied on (see `outside-log.ts`). */
   private readonly outsideOf = new Map<string, OutsideStamp>();
   /** By module id: the project files its current output's hashes depend on. */
-  private readonly dependenciesOf = new Map<string, ReadonlySet<string>>();
+  private readonly dependenciesOf = new Map<string, readonly string[]>();
   /** Transforms the plan made at build start this build, by id and code (null: nothing to rewrite). */
   private readonly planned = new Map<string, TransformResult | null>();
   private readonly signatures = new Map<string, string | null>();
@@ -111,7 +111,8 @@ export class ModuleTransformer {
 
   /** The modules whose last output's hashes depend on `file` (a dev server drops them when it changes). */
   dependentsOf(file: string): string[] {
-    return [...this.dependenciesOf].filter(([, files]) => files.has(file)).map(([id]) => id);
+    // Searched only when a file changes; kept as the arrays the results already hold, so a transform (or a hit) builds nothing.
+    return [...this.dependenciesOf].filter(([, files]) => files.includes(file)).map(([id]) => id);
   }
 
   /** Whether a module's last output counted exported data by code (so a change elsewhere may outdate it). */
@@ -255,7 +256,7 @@ export class ModuleTransformer {
         this.hits++;
         if (hit.code === null) return null;
         this.noteOutside(id, hit.outside);
-        this.dependenciesOf.set(id, new Set(hit.dependencies));
+        this.dependenciesOf.set(id, hit.dependencies);
         for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
         return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings };
       }
@@ -284,7 +285,7 @@ export class ModuleTransformer {
     for (const stateFile of result.stateFiles) this.stateFiles.add(stateFile);
     const outside = result.outsideNames.length > 0 ? this.outside.stamp(result.outsideNames) : undefined;
     this.noteOutside(id, outside);
-    this.dependenciesOf.set(id, new Set(result.dependencies));
+    this.dependenciesOf.set(id, result.dependencies);
     const output = {
       code: result.code,
       map: result.map,

@@ -8,6 +8,7 @@ import { resolve } from "node:path";
 import { settingsFor } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { clearStore, pruneStore, totalsByFunction, verifyStore, type Progress, type PruneOutcome } from "./maintenance.js";
+import { forgetStoredParts } from "./key-change.js";
 import { forgetMarkers } from "./markers.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
@@ -75,6 +76,7 @@ export async function clear(target: ClearTarget = {}): Promise<ClearReport> {
           (target.file === undefined || sameFile(metadata.file, target.file)),
   );
   forgetMarkers();
+  forgetStoredParts();
   return { dir, removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes };
 }
 
@@ -144,7 +146,10 @@ export interface VerifyReport {
 export async function verify(options: VerifyOptions = {}): Promise<VerifyReport> {
   const dir = storeDir(options);
   const outcome = await verifyStore(dir, options.onProgress);
-  if (outcome.problems.length + outcome.removedMarkers > 0) forgetMarkers();
+  if (outcome.problems.length + outcome.removedMarkers > 0) {
+    forgetMarkers();
+    forgetStoredParts();
+  }
   const problems = outcome.problems.map(({ metadata, reason }) => ({ name: metadata.name, file: metadata.file, reason }));
   return { dir, checkedEntries: outcome.checkedEntries, removedEntries: problems.length, problems };
 }

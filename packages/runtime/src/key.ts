@@ -90,6 +90,37 @@ export function entryKey(
 }
 
 /**
+ * One short digest per keyed part of a call (each argument path, each outside
+ * variable, each state binding), stored with the entry it wrote so that a
+ * later miss can name what differs (`key-change.ts`). Computed on the miss
+ * path only, never on a hit's; the digests are of the same encodings the key
+ * is made of.
+ */
+export function keyParts(
+  meta: CachedFunctionMeta,
+  values: readonly unknown[],
+  scope?: readonly unknown[],
+  state?: readonly unknown[],
+): Record<string, string> {
+  const parts: Record<string, string> = {};
+  const digest = (encoded: string) => hash("sha256", encoded, "base64url").slice(0, KEY_PART_DIGEST_LENGTH);
+  for (let i = 0; i < values.length; i++) {
+    if (meta.ignore?.includes(i)) continue;
+    parts[meta.paths[i] ?? `args[${i}]`] = digest(encode(values[i], { stack: [], scope: false }));
+  }
+  for (let i = 0; i < (scope?.length ?? 0); i++) {
+    parts[scopePath(meta, i)] = digest(encode(scope![i], { stack: [], scope: true }));
+  }
+  for (let i = 0; i < (state?.length ?? 0); i++) {
+    parts[`state.${statePath(meta, i)}`] = digest(encode(state![i], { stack: [], scope: true, state: true }));
+  }
+  return parts;
+}
+
+/** Enough of a sha256 to tell two values of one part apart in a debug line. */
+const KEY_PART_DIGEST_LENGTH = 12;
+
+/**
  * How a value is keyed: `args` as a parameter (a value that is not data makes
  * the call unkeyable), `scope` as an outside variable (functions and classes
  * by a fixed token, their code being in the code hash; other objects that are

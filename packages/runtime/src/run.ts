@@ -8,7 +8,8 @@ import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
 import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
-import { entryKey } from "./key.js";
+import { entryKey, keyParts } from "./key.js";
+import { describeKeyChange, latestStoredParts, noteStoredParts, type KeyParts } from "./key-change.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { withRemote } from "./remote/index.js";
@@ -55,7 +56,9 @@ export async function runCached<T>(
   let scopeValues: readonly unknown[] | undefined;
   try {
     scopeValues = scope === undefined ? undefined : readScope(scope);
-    key = entryKey(meta, values, scopeValues, meta.state === undefined ? undefined : readState(meta));
+    call.scope = scopeValues;
+    call.state = meta.state === undefined ? undefined : readState(meta);
+    key = entryKey(meta, values, scopeValues, call.state);
   } catch (error) {
     return runUncached(call, keyingFailureWarning(meta, error));
   }
@@ -74,6 +77,9 @@ interface Call<T> {
   readonly settings: Settings;
   /** `performance.now()` at the start, when debug lines are on. */
   readonly started: number;
+  /** The values of the outside variables and the state the key was made of. */
+  scope?: readonly unknown[];
+  state?: readonly unknown[];
 }
 
 async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
@@ -117,14 +123,14 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
   const { meta, settings } = call;
   // The remote tier, when configured, sits behind the local store (docs/remote.md).
   const store = withRemote(storeAt(settings.dir, settings.maxSize), settings.remote);
-  const found = await lookUp(store, key, meta, settings);
+  const found = await lookUp(store, key, call);
   if ("value" in found) return hit(call, found, settle);
 
   // Another process may be computing the same key: wait for it, then read what it wrote.
   const lease = usable(store) ? await store.lock(key) : undefined;
   try {
     if (lease !== undefined) {
-      const again = await lookUp(store, key, meta, settings);
+      const again = await lookUp(store, key, call);
       if ("value" in again) return hit(call, again, settle);
     }
     return await computeAndWrite(call, store, key, found.missReason, settle);
@@ -166,7 +172,7 @@ async function computeAndWrite<T>(
   }
   // Joiners can decode their copies now; the write need not hold them up.
   settle({ bytes });
-  const wrote = await write(store, key, bytes, meta);
+  const wrote = await write(store, key, bytes, call);
   if (settings.debug) {
     report(call, "miss", wrote ? missReason : `${missReason}; uncached: the store cannot be written`);
   }
@@ -181,7 +187,8 @@ type Found = { readonly value: unknown; readonly bytes: Buffer };
 type LookUp = Found | { readonly missReason: string };
 
 /** Reads and decodes an entry; any problem is a miss with its reason. Never throws. */
-async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, settings: Settings): Promise<LookUp> {
+async function lookUp(store: Store, key: string, call: Call<unknown>): Promise<LookUp> {
+  const { meta, settings } = call;
   if (unreadableDirs.has(store.dir)) return { missReason: "uncached: the store cannot be read" };
   let read;
   try {
@@ -201,7 +208,7 @@ async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, setti
     if (!settings.debug) return { missReason: "new arguments" };
     const marker = await readMarker(store, meta);
     if (marker === undefined) return { missReason: "nothing stored for this function" };
-    if (marker.hash === meta.hash) return { missReason: newInputsReason(meta) };
+    if (marker.hash === meta.hash) return { missReason: await newInputsReason(store, call) };
     return { missReason: codeChangeReason(marker.deps, meta.deps) };
   }
   if (isExpired(read.metadata, meta)) return { missReason: "expired" };
@@ -214,14 +221,35 @@ async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, setti
   }
 }
 
-/** Why a function whose code has results misses: what its key is made of differs, or its one entry is gone. */
-function newInputsReason(meta: CachedFunctionMeta): string {
+/**
+ * Why a function whose code has results misses: the parts of its key that
+ * differ from its latest stored result (`new arguments: args[1].retries`,
+ * `new values: unit`), or, when that entry is gone or predates the parts,
+ * what its key is made of; a key of nothing but the code: its one entry is gone.
+ */
+async function newInputsReason(store: Store, call: Call<unknown>): Promise<string> {
+  const { meta } = call;
+  const stored = await latestStoredParts(store.dir, meta);
+  const now = stored === undefined ? undefined : partsOf(call);
+  const changed = stored === undefined || now === undefined ? undefined : describeKeyChange(stored, now);
+  if (changed !== undefined) return changed;
   const keyedArguments = meta.paths.length - (meta.ignore?.length ?? 0) > 0;
-  const keyedScope = (meta.scope?.length ?? 0) > 0;
-  if (keyedArguments && keyedScope) return "new arguments or new values of outside variables";
+  const keyedValues = (meta.scope?.length ?? 0) + (meta.state?.length ?? 0) > 0;
+  if (keyedArguments && keyedValues) return "new arguments or new values of outside variables or state";
   if (keyedArguments) return "new arguments";
-  if (keyedScope) return "new values of outside variables";
-  return "evicted or cleared (no parameters: its one entry is gone)";
+  if (keyedValues) return "new values of outside variables or state";
+  return "evicted or cleared (no inputs: its one entry is gone)";
+}
+
+/** The key's parts of this call; undefined when a value cannot be read again. Never throws. */
+function partsOf(call: Call<unknown>): KeyParts | undefined {
+  try {
+    const parts = keyParts(call.meta, call.values, call.scope, call.state);
+    for (const _ in parts) return parts;
+    return undefined; // a key of nothing but the code
+  } catch {
+    return undefined; // a getter that throws the second time: the entry is written without parts
+  }
 }
 
 function isExpired(metadata: EntryMetadata, meta: CachedFunctionMeta): boolean {
@@ -240,9 +268,11 @@ function corruptEntry(meta: CachedFunctionMeta, reason: string): LookUp {
 }
 
 /** Writes the entry and the function's marker. Returns false when the store cannot be written. Never throws. */
-async function write(store: Store, key: string, bytes: Buffer, meta: CachedFunctionMeta): Promise<boolean> {
+async function write(store: Store, key: string, bytes: Buffer, call: Call<unknown>): Promise<boolean> {
+  const { meta } = call;
   if (!usable(store)) return false;
   const created = Date.now();
+  const parts = partsOf(call);
   const metadata: EntryMetadata = {
     v: 1,
     kind: "result",
@@ -252,6 +282,7 @@ async function write(store: Store, key: string, bytes: Buffer, meta: CachedFunct
     hash: meta.hash,
     created,
     ...(meta.ttl !== undefined ? { expires: created + meta.ttl } : {}),
+    ...(parts !== undefined ? { parts } : {}),
   };
   try {
     await store.put(key, bytes, metadata);
@@ -263,6 +294,7 @@ async function write(store: Store, key: string, bytes: Buffer, meta: CachedFunct
     );
     return false;
   }
+  if (parts !== undefined) noteStoredParts(store.dir, meta, parts);
   await markCurrentHash(store, meta);
   return true;
 }

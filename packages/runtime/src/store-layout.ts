@@ -45,6 +45,12 @@ export interface EntryMetadata {
    * without it are checked against their sha512 integrity.
    */
   readonly crc?: number;
+  /**
+   * One short digest per keyed part of the call that wrote a result (argument
+   * paths, outside variables, state), so that a later miss can name what
+   * differs (`key-change.ts`). Absent in entries written before it existed.
+   */
+  readonly parts?: Readonly<Record<string, string>>;
 }
 
 export function isEntryMetadata(value: unknown): value is EntryMetadata {

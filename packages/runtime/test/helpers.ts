@@ -3,6 +3,7 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, afterEach, beforeEach, vi } from "vitest";
 import { configure, runCached, type CachedFunctionMeta } from "../src/index.js";
+import { forgetStoredParts } from "../src/key-change.js";
 import { forgetMarkers } from "../src/markers.js";
 import { resetStoreFailures } from "../src/run.js";
 import { resetWarnings } from "../src/warn.js";
@@ -83,6 +84,7 @@ export function useRuntime(): { dir(): string; stderr(): string[] } {
     resetWarnings();
     resetStoreFailures();
     forgetMarkers();
+    forgetStoredParts();
     dir = freshStore();
     lines = [];
     vi.spyOn(process.stderr, "write").mockImplementation((chunk: string | Uint8Array) => {

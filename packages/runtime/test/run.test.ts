@@ -6,7 +6,9 @@ import { describe, expect, test, vi } from "vitest";
 import { configure, ConfigError, list, prune } from "../src/index.js";
 import { entryKey } from "../src/key.js";
 import { readIndex } from "../src/maintenance.js";
+import { forgetStoredParts } from "../src/key-change.js";
 import { forgetMarkers } from "../src/markers.js";
+import { registerState } from "../src/state.js";
 import { cached, contentFiles, debugLines, deferred, makeMeta, tempDir, useRuntime, warnings } from "./helpers.js";
 
 const runtime = useRuntime();
@@ -398,9 +400,9 @@ describe("debug lines", () => {
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, " <t>"))).toEqual([
       "cachephant miss loadReport (src/data.ts:3) <t>: nothing stored for this function",
       "cachephant hit loadReport (src/data.ts:3) <t>",
-      "cachephant miss loadReport (src/data.ts:3) <t>: new arguments",
+      "cachephant miss loadReport (src/data.ts:3) <t>: new arguments: args[0]",
       "cachephant miss loadReport (src/data.ts:3) <t>: new code",
-      "cachephant miss loadReport (src/data.ts:3) <t>: new arguments",
+      "cachephant miss loadReport (src/data.ts:3) <t>: new arguments: args[0]",
       "cachephant miss loadReport (src/data.ts:3) <t>: uncached: args[0] is a function",
     ]);
   });
@@ -419,9 +421,38 @@ describe("debug lines", () => {
     const lines = debugLines(runtime.stderr()).map((line) => line.replace(/^cachephant (\w+) (\w+) .*?: /, "$1 $2: "));
     expect(lines).toEqual([
       "miss withArgs: nothing stored for this function",
-      "miss withArgs: new arguments",
+      "miss withArgs: new arguments: args[0]",
       "miss noParams: nothing stored for this function",
-      "miss noParams: evicted or cleared (no parameters: its one entry is gone)",
+      "miss noParams: evicted or cleared (no inputs: its one entry is gone)",
+    ]);
+  });
+
+  test("a miss names the argument paths, outside variables and state that differ from the latest stored result, also in a later process", async () => {
+    configure({ debug: true });
+    const meta = makeMeta({
+      name: "report",
+      paths: ["args[0]", "args[1].retries", "args[1].unit"],
+      scope: ["unit"],
+      state: [["src/h.ts", "mode"]],
+    });
+    const values = { unit: "m", mode: "a" };
+    const registerValues = () => registerState("src/h.ts", { mode: () => values.mode });
+    registerValues();
+    const fn = cached(meta, (_url: string, _retries: number, _unit: string) => 1, () => [values.unit]);
+    await fn("a", 3, "m");
+    await fn("a", 4, "m");
+    forgetMarkers(); // as if the process restarted: the latest entry's parts are read from the store
+    forgetStoredParts();
+    values.unit = "km";
+    await fn("a", 4, "m");
+    values.mode = "b";
+    await fn("b", 4, "m");
+    const lines = debugLines(runtime.stderr()).map((line) => line.replace(/^cachephant (\w+) (\w+) .*?: /, "$1 $2: "));
+    expect(lines).toEqual([
+      "miss report: nothing stored for this function",
+      "miss report: new arguments: args[1].retries",
+      "miss report: new values: unit",
+      "miss report: new arguments: args[0]; new values: mode (src/h.ts)",
     ]);
   });
 

@@ -136,6 +136,25 @@ export async function roll() {
     expect(await project.run<number>()).toMatchObject({ result: first.result, runs: {} });
   });
 
+  test("processes checking at once share one report file: one whole JSON line per finding", async () => {
+    create(
+      `export async function roll(i: number) {
+  "use cache";
+  return i + Math.random();
+}
+`,
+      "const out: number[] = [];\n  for (let i = 0; i < 40; i++) out.push(await lib.roll(i));\n  return out.length;",
+    );
+    await project.build();
+    await project.run();
+    const { report, env } = checked();
+    await Promise.all([project.run(env), project.run(env), project.run(env)]);
+    const lines = findings(report);
+    expect(lines).toHaveLength(120);
+    expect(new Set(lines.map((line) => line.pid)).size).toBe(3);
+    expect(lines.every((line) => line.kind === "nondeterministic" && line.function === "roll")).toBe(true);
+  });
+
   test("an honest function under check mode: every hit computes once more, zero findings, no report file", async () => {
     project = Project.create(bundler);
     await project.build();

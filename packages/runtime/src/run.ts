@@ -143,7 +143,13 @@ function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void,
 }
 
 /** A hit that computes too; joiners wait for the value it proves or replaces. */
-async function checkedHit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void, store: Store, key: string): Promise<T> {
+async function checkedHit<T>(
+  call: Call<T>,
+  found: Found,
+  settle: (outcome: Outcome) => void,
+  store: Store,
+  key: string,
+): Promise<T> {
   const compute = () => call.compute(...call.values);
   let checked;
   try {

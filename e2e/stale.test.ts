@@ -1,11 +1,29 @@
 // Never a stale result: state that changes at run time, and code that runs
 // when a module loads. Each row is built with a real bundler and run in
 // separate processes sharing one cache folder; each run's result must equal
-// what the same program returns with the cache off.
+// what the same program returns with the cache off, and a third run in check
+// mode (CACHEPHANT_CHECK=1) must find nothing stale.
 import { execFile } from "node:child_process";
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
-import { BUNDLERS, Project } from "./helpers/project.js";
+import { BUNDLERS, Project, type RunOutput } from "./helpers/project.js";
+
+/**
+ * Runs the program in check mode (every hit also computes and compares with
+ * what is stored; docs/keys.md): its result is the uncached one, each call
+ * computed once as uncached (every call is a hit, checked once), and the
+ * check report stays empty.
+ */
+async function expectNoFindings(project: Project, env: NodeJS.ProcessEnv, uncached: RunOutput) {
+  const report = join(project.dir, "check-report.jsonl");
+  const checked = await project.run({ ...env, CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report });
+  expect(checked.result).toEqual(uncached.result);
+  expect(checked.runs).toEqual(uncached.runs);
+  expect(checked.stderr).not.toMatch(/cachephant: (stale|nondeterministic):/);
+  expect(existsSync(report) ? readFileSync(report, "utf8") : "").toBe("");
+}
 
 const scenario = (call: string) =>
   `import * as lib from "./lib";\nimport * as helpers from "./helpers";\nexport async function scenario() {\n${call}\n}\n`;
@@ -28,11 +46,15 @@ describe.each(BUNDLERS)("%s: never a stale result", (bundler) => {
     if (context.task.result?.state === "pass") project?.remove();
   });
 
-  /** Runs the built program cached, and checks the result is the uncached one. */
+  /**
+   * Runs the built program cached, and checks the result is the uncached one;
+   * then once more in check mode (a hit computes too): no finding.
+   */
   async function runBoth(env: NodeJS.ProcessEnv = {}) {
     const cached = await project.run(env);
     const uncached = await project.run({ ...env, CACHEPHANT: "off" });
     expect(cached.result).toEqual(uncached.result);
+    await expectNoFindings(project, env, uncached);
     return cached;
   }
 
@@ -147,16 +169,23 @@ const result = await compute(1);
 console.log(JSON.stringify({ result, runs }));
 `,
       );
-    const start = async (arg: string) => {
-      const { stdout } = await run(process.execPath, ["--import", "@cachephant/plugin/register", "app/main.mjs"], {
+    const start = async (arg: string, env: NodeJS.ProcessEnv = {}) => {
+      const { stdout, stderr } = await run(process.execPath, ["--import", "@cachephant/plugin/register", "app/main.mjs"], {
         cwd: project.dir,
-        env: { ...process.env, CACHEPHANT_DIR: project.cacheDir, STALE_ARG: arg },
+        env: { ...process.env, CACHEPHANT_DIR: project.cacheDir, CACHEPHANT_CHECK: "", STALE_ARG: arg, ...env },
       });
+      expect(stderr).not.toMatch(/cachephant: (stale|nondeterministic):/);
       return JSON.parse(stdout) as { result: string; runs: number };
     };
     expect(await start("a")).toEqual({ result: "a1", runs: 1 });
     expect(await start("b")).toEqual({ result: "b1", runs: 1 });
     expect(await start("a")).toEqual({ result: "a1", runs: 0 });
+    // Check mode: both hits compute once more, and nothing is found stale.
+    const report = join(project.dir, "check-report.jsonl");
+    for (const arg of ["a", "b"]) {
+      expect(await start(arg, { CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report })).toEqual({ result: `${arg}1`, runs: 1 });
+    }
+    expect(existsSync(report)).toBe(false);
   });
 
   test("esbuild: `eval` in a reached helper is one build warning naming it, its file and line, and the function", async () => {

@@ -85,7 +85,15 @@ export class Project {
   async run<T = unknown>(env: NodeJS.ProcessEnv = {}, program = "dist/main.mjs"): Promise<RunOutput<T>> {
     const { stdout, stderr } = await run(process.execPath, [program], {
       cwd: this.dir,
-      env: { ...process.env, CACHEPHANT_DIR: this.cacheDir, CACHEPHANT_DEBUG: "", CACHEPHANT: "", ...env },
+      env: {
+        ...process.env,
+        CACHEPHANT_DIR: this.cacheDir,
+        CACHEPHANT_DEBUG: "",
+        CACHEPHANT: "",
+        CACHEPHANT_CHECK: "",
+        CACHEPHANT_CHECK_REPORT: "",
+        ...env,
+      },
     });
     const line = stdout.trim().split("\n").at(-1) ?? "";
     try {

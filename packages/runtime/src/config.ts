@@ -47,6 +47,10 @@ export interface Settings {
   readonly root: string;
   /** Remote tier (`CACHEPHANT_REMOTE`, `CACHEPHANT_REMOTE_KEY`, `CACHEPHANT_REMOTE_MODE`), if any. */
   readonly remote?: RemoteSettings | undefined;
+  /** Check mode (`CACHEPHANT_CHECK`): the share of hits that also compute, 0 (off) to 1 (every hit). */
+  readonly check: number;
+  /** Absolute path of the file check mode appends its findings to (`CACHEPHANT_CHECK_REPORT`), if any. */
+  readonly checkReport?: string | undefined;
 }
 
 /** What the plugin told the runtime (a call's meta), when there was a call. */
@@ -158,7 +162,31 @@ export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
     maxSize: resolveMaxSize(inputs, warn),
     root: inputs.root,
     remote: resolveRemote(env, configured.remote),
+    check: resolveCheck(env, warn),
+    checkReport: resolveCheckReport(inputs),
   };
+}
+
+/** `CACHEPHANT_CHECK`: 1 (or on) checks every hit, a fraction that share of hits, 0 (or off) none. */
+function resolveCheck(env: SettingsInputs["env"], warn: Warn): number {
+  const raw = nonEmpty(env.CACHEPHANT_CHECK);
+  if (raw === undefined) return 0;
+  const word = raw.trim().toLowerCase();
+  if (TRUE_WORDS.has(word)) return 1;
+  if (FALSE_WORDS.has(word)) return 0;
+  const share = /^(?:\d+(?:\.\d*)?|\.\d+)$/.test(word) ? Number(word) : Number.NaN;
+  if (share >= 0 && share <= 1) return share;
+  warn(
+    `check:${raw}`,
+    `${describe("CACHEPHANT_CHECK", raw)} is not understood, so it is ignored. Use 1 (or on) to check every hit, a fraction such as 0.05 to check that share of hits, 0 (or off) not to check.`,
+  );
+  return 0;
+}
+
+/** `CACHEPHANT_CHECK_REPORT`: relative to the working directory, like any path given in a shell. */
+function resolveCheckReport({ env, cwd }: SettingsInputs): string | undefined {
+  const fromEnv = nonEmpty(env.CACHEPHANT_CHECK_REPORT);
+  return fromEnv === undefined ? undefined : resolve(cwd, fromEnv);
 }
 
 function resolveDir({ env, cwd, root, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs): string {

@@ -4,6 +4,7 @@
  * failure of the cache itself degrades to running the function uncached with
  * one warning; the caller always gets the function's own result or error.
  */
+import { checkHit, sampled } from "./check.js";
 import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
@@ -120,18 +121,18 @@ async function lead<T>(call: Call<T>, key: string): Promise<T> {
 }
 
 async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Outcome) => void): Promise<T> {
-  const { meta, settings } = call;
+  const { settings } = call;
   // The remote tier, when configured, sits behind the local store (docs/remote.md).
   const store = withRemote(storeAt(settings.dir, settings.maxSize), settings.remote);
   const found = await lookUp(store, key, call);
-  if ("value" in found) return hit(call, found, settle);
+  if ("value" in found) return hit(call, found, settle, store, key);
 
   // Another process may be computing the same key: wait for it, then read what it wrote.
   const lease = usable(store) ? await store.lock(key) : undefined;
   try {
     if (lease !== undefined) {
       const again = await lookUp(store, key, call);
-      if ("value" in again) return hit(call, again, settle);
+      if ("value" in again) return hit(call, again, settle, store, key);
     }
     return await computeAndWrite(call, store, key, found.missReason, settle);
   } finally {
@@ -139,10 +140,34 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
   }
 }
 
-function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void): T {
+function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void, store: Store, key: string): T | Promise<T> {
+  // Check mode (check.ts): off, it costs this one comparison.
+  if (call.settings.check !== 0 && sampled(call.settings.check)) return checkedHit(call, found, settle, store, key);
   settle({ bytes: found.bytes });
   if (call.settings.debug) report(call, "hit");
   return found.value as T;
+}
+
+/** A hit that computes too; joiners wait for the value it proves or replaces. */
+async function checkedHit<T>(
+  call: Call<T>,
+  found: Found,
+  settle: (outcome: Outcome) => void,
+  store: Store,
+  key: string,
+): Promise<T> {
+  const compute = () => call.compute(...call.values);
+  let checked;
+  try {
+    checked = await checkHit({ meta: call.meta, key, stored: found, compute, reportFile: call.settings.checkReport });
+  } catch (error) {
+    if (call.settings.debug) report(call, "hit", "checked: it threw, so its error is passed on; the entry is kept");
+    throw error;
+  }
+  settle(checked.bytes !== undefined ? { bytes: checked.bytes } : { value: checked.value });
+  if (checked.rewrite !== undefined) await write(store, key, checked.rewrite, call);
+  if (call.settings.debug) report(call, "hit", checked.note);
+  return checked.value as T;
 }
 
 async function computeAndWrite<T>(

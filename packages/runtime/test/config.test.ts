@@ -131,3 +131,33 @@ describe("switches", () => {
     expect(said).toEqual([expect.stringMatching(/^CACHEPHANT_DEBUG="verbose"/)]);
   });
 });
+
+describe("check mode", () => {
+  test.each([
+    [undefined, 0],
+    ["", 0],
+    ["1", 1],
+    ["on", 1],
+    ["true", 1],
+    ["0", 0],
+    ["off", 0],
+    ["0.05", 0.05],
+    [".5", 0.5],
+    ["1.0", 1],
+  ])("CACHEPHANT_CHECK=%s checks that share of hits: %s", (value, share) => {
+    expect(settings({ env: { CACHEPHANT_CHECK: value } }).check).toBe(share);
+    expect(said).toEqual([]);
+  });
+
+  test.each(["always", "1.5", "-0.1", "5%", "NaN"])("CACHEPHANT_CHECK=%s is one warning, and check mode is off", (value) => {
+    expect(settings({ env: { CACHEPHANT_CHECK: value } }).check).toBe(0);
+    expect(said).toEqual([expect.stringMatching(/^CACHEPHANT_CHECK=".*" is not understood, so it is ignored\. Use 1 \(or on\)/)]);
+    expect(() => checkEnvironment({ CACHEPHANT_CHECK: value })).toThrowError(/CACHEPHANT_CHECK=".*" is not understood\. Use 1/);
+  });
+
+  test("CACHEPHANT_CHECK_REPORT is relative to the working directory", () => {
+    expect(settings({}).checkReport).toBeUndefined();
+    expect(settings({ env: { CACHEPHANT_CHECK_REPORT: "out/check.jsonl" } }).checkReport).toBe(resolve("/work/elsewhere/out/check.jsonl"));
+    expect(settings({ env: { CACHEPHANT_CHECK_REPORT: "/tmp/c.jsonl" } }).checkReport).toBe(resolve("/tmp/c.jsonl"));
+  });
+});

@@ -8,7 +8,14 @@ import { forgetMarkers } from "../src/markers.js";
 import { resetStoreFailures } from "../src/run.js";
 import { resetWarnings } from "../src/warn.js";
 
-const ENV_NAMES = ["CACHEPHANT", "CACHEPHANT_DIR", "CACHEPHANT_DEBUG", "CACHEPHANT_MAX_SIZE"] as const;
+const ENV_NAMES = [
+  "CACHEPHANT",
+  "CACHEPHANT_DIR",
+  "CACHEPHANT_DEBUG",
+  "CACHEPHANT_MAX_SIZE",
+  "CACHEPHANT_CHECK",
+  "CACHEPHANT_CHECK_REPORT",
+] as const;
 
 const created: string[] = [];
 

@@ -56,3 +56,36 @@ test("an npm-installed project builds with esbuild and its second run is served 
     expect(second).toEqual({ result: [9, 16], runs: {} });
   }
 });
+
+test("the installed CLI's exit codes: clear --fn of a name that matches nothing exits 1 naming the nearest; verify exits 1 after finding damage, 0 when clean", async () => {
+  await run(process.execPath, ["build.mjs"], { cwd: project });
+  const env = { ...process.env, CACHEPHANT_DIR: join(project, ".cache-cli") };
+  await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
+  const cli = async (...args: string[]) => {
+    try {
+      const { stdout, stderr } = await run("npx", ["cachephant", ...args], { cwd: project, env });
+      return { code: 0, stdout, stderr };
+    } catch (error) {
+      const failure = error as { code: number; stdout: string; stderr: string };
+      return { code: failure.code, stdout: failure.stdout, stderr: failure.stderr };
+    }
+  };
+  const typo = await cli("clear", "--fn", "sqare");
+  expect(typo.code).toBe(1);
+  expect(typo.stderr).toContain('no cached function named "sqare"; nearest: square');
+  expect((await cli("verify")).code).toBe(0);
+  // Damage every content file: verify removes the two results and says so with exit 1.
+  const { stdout } = await cli("ls", "--json");
+  expect(JSON.parse(stdout).total.entries).toBe(2);
+  const contentDir = join(project, ".cache-cli", "content-v2");
+  const { stdout: files } = await run("find", [contentDir, "-type", "f"]);
+  for (const file of files.trim().split("\n")) writeFileSync(file, "");
+  const damaged = await cli("verify", "--json");
+  expect(damaged.code).toBe(1);
+  expect(JSON.parse(damaged.stdout).removedEntries).toBe(2);
+  expect((await cli("verify")).code).toBe(0);
+  // Nothing of square is left after the repair: clearing it now is a finding too.
+  expect((await cli("clear", "--fn", "square")).code).toBe(1);
+  await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
+  expect((await cli("clear", "--fn", "square")).code).toBe(0);
+});

@@ -2,8 +2,8 @@
 // repository, its install commands (with the release step's tarballs), its
 // files and its commands, section by section. The snippets are read from
 // README.md here, so the README cannot drift from what works.
-import { exec } from "node:child_process";
-import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { exec, execFileSync } from "node:child_process";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -123,4 +123,26 @@ test.concurrent("pnpm: the README's overrides and the tarballs install in a new 
   await follow(folder, section("A cached function"));
   const esbuild = await follow(folder, section("esbuild"), (command) => command.startsWith("npm install"));
   expectComputedThenCached(esbuild, "slowSquare");
+}, 600_000);
+
+test.concurrent("npm alone: the README's packing step runs in a fresh copy of the repository and packs the three tarballs", async () => {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const command = "npm run release:pack";
+  expect(readme).toContain(`\`${command}\``);
+  // What a fresh clone holds: the repository's files without installs, builds or caches.
+  const clone = newFolder();
+  const tracked = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repoRoot, encoding: "utf8" });
+  for (const file of tracked.split("\0")) {
+    if (file !== "" && existsSync(join(repoRoot, file))) cpSync(join(repoRoot, file), join(clone, file), { recursive: true });
+  }
+  const { stdout, stderr } = await sh(command, { cwd: clone, env: { ...env, CI: "" } });
+  expect(readdirSync(join(clone, "release")).sort()).toEqual([
+    "cachephant-core-0.1.0.tgz",
+    "cachephant-plugin-0.1.0.tgz",
+    "cachephant-runtime-0.1.0.tgz",
+  ]);
+  expect(stdout).toContain(`npm install ${join(clone, "release", "cachephant-core-0.1.0.tgz")}`);
+  // Not a terminal: no colors or cursor codes, and no update banner.
+  expect(`${stdout}${stderr}`).not.toMatch(/\x1b\[/);
+  expect(`${stdout}${stderr}`).not.toMatch(/Update available/i);
 }, 600_000);

@@ -1,23 +1,22 @@
 #!/usr/bin/env node
 /**
  * The `cachephant` command: ls, prune, clear, verify on top of the api.
- * Exit codes: 0 done, 1 failure, 2 bad usage (with a one-line reason).
+ * Exit codes: 0 done; 1 failure, or a finding the caller must not miss
+ * (`clear --fn`/`--file` that matched nothing, `verify` that found damage);
+ * 2 bad usage (with a one-line reason).
  */
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { clear, list, prune, storeDir, storeExists, verify, type FunctionRow, type Progress, type PruneReport } from "./api.js";
+import { clear, list, prune, storeDir, storeExists, verify, type Progress, type PruneReport } from "./api.js";
 import { checkEnvironment, findProjectFrom } from "./config.js";
 import { ConfigError } from "./errors.js";
+import { formatSize, table, type CliIO } from "./cli-format.js";
+import { nearestNames } from "./nearest.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
-/** Where the CLI writes; each call is one line or block without its final newline. */
-export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** Overwrites a progress line (only given on a terminal, outside CI); "" clears it. */
-  progress?(text: string): void;
-}
+
+export { formatSize, table, type CliIO };
 
 const processIO: CliIO = {
   stdout: (text) => process.stdout.write(`${text}\n`),
@@ -56,7 +55,10 @@ const HELP: Options = { help: { type: "boolean", short: "h" } };
 // Remote tier: `--remote` hands the command to remote/cli.ts (docs/remote.md).
 const REMOTE: Options = { remote: { type: "boolean" } };
 
-const COMMANDS: Record<string, { options: Options; run: (values: Values, io: CliIO) => Promise<void> }> = {
+/** A command's run: resolves with its exit code (0 done, 1 a finding; failures throw). */
+type Run = (values: Values, io: CliIO) => Promise<number>;
+
+const COMMANDS: Record<string, { options: Options; run: Run }> = {
   ls: { options: { ...DIR, ...HELP, ...REMOTE, json: { type: "boolean" } }, run: runLs },
   prune: {
     options: {
@@ -103,8 +105,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       await (await import("./remote/cli.js")).runRemoteCommand(name, values, io);
       return 0;
     }
-    await command.run(values, io);
-    return 0;
+    return await command.run(values, io);
   } catch (error) {
     const remoteUsage = (error as { code?: unknown } | null)?.code === "CACHEPHANT_REMOTE_USAGE";
     if (error instanceof UsageError || error instanceof ConfigError || remoteUsage) {
@@ -125,7 +126,7 @@ function parseOptions(args: string[], options: Options): Values {
   }
 }
 
-async function runLs(values: Values, io: CliIO): Promise<void> {
+async function runLs(values: Values, io: CliIO): Promise<number> {
   const dir = stringOption(values.dir);
   const rows = await list({ dir });
   const total = { entries: sum(rows, (row) => row.entries), size: sum(rows, (row) => row.size) };
@@ -134,18 +135,19 @@ async function runLs(values: Values, io: CliIO): Promise<void> {
   if (values.json === true) {
     const functions = rows.map((row) => ({ ...row, lastUsed: row.lastUsed.toISOString() }));
     io.stdout(JSON.stringify({ dir: resolvedDir, exists, functions, total }, null, 2));
-    return;
+    return 0;
   }
-  if (saidMissing(exists, dir, values, io)) return;
+  if (saidMissing(exists, dir, values, io)) return 0;
   if (rows.length === 0) {
     io.stdout(`No cached results in ${resolvedDir}`);
-    return;
+    return 0;
   }
   io.stdout(table(rows));
   io.stdout(`Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}`);
+  return 0;
 }
 
-async function runPrune(values: Values, io: CliIO): Promise<void> {
+async function runPrune(values: Values, io: CliIO): Promise<number> {
   const maxSize = stringOption(values["max-size"]);
   if (maxSize !== undefined && parseSize(maxSize) === undefined) {
     throw new UsageError(`--max-size ${maxSize}: not a size; use ${SIZE_FORMAT_HINT}`);
@@ -156,43 +158,74 @@ async function runPrune(values: Values, io: CliIO): Promise<void> {
   }
   const dir = stringOption(values.dir);
   const exists = storeExists({ dir });
-  if (saidMissing(exists, dir, values, io)) return;
+  if (saidMissing(exists, dir, values, io)) return 0;
   const progress = progressReporter(io, values);
   const report = await prune({ dir, maxSize, maxAge, dryRun: values["dry-run"] === true, onProgress: progress?.report });
   progress?.done();
   io.stdout(values.json === true ? JSON.stringify({ ...report, exists }, null, 2) : describePrune(report));
+  return 0;
 }
 
-async function runClear(values: Values, io: CliIO): Promise<void> {
+async function runClear(values: Values, io: CliIO): Promise<number> {
   const fn = stringOption(values.fn);
   const file = stringOption(values.file);
   const dir = stringOption(values.dir);
-  if (saidMissing(storeExists({ dir }), dir, values, io)) return;
+  const targeted = fn !== undefined || file !== undefined;
+  if (!storeExists({ dir })) {
+    io.stdout(`No store at ${storeDir({ dir })} (nothing cached there yet)`);
+    // Naming a function that has nothing stored is a finding: a typo, or a store other than the one meant.
+    return targeted ? 1 : 0;
+  }
   const report = await clear({ dir, fn, file });
   const scope = [fn !== undefined ? ` of ${fn}` : "", file !== undefined ? ` in ${file}` : ""].join("");
   io.stdout(
     `Removed ${plural(report.removedEntries, "entry", "entries")}${scope} (${formatSize(report.freedBytes)}) from ${report.dir}`,
   );
+  if (!targeted || report.removedEntries > 0) return 0;
+  io.stderr(`cachephant: ${await noMatchHint(dir, fn, file)}`);
+  return 1;
 }
 
-async function runVerify(values: Values, io: CliIO): Promise<void> {
+/** `no cached function named "lodReport"; nearest: loadReport, loadUsers` (or the names there are). */
+async function noMatchHint(dir: string | undefined, fn: string | undefined, file: string | undefined): Promise<string> {
+  const rows = await list({ dir });
+  const what = fn !== undefined ? `function named ${JSON.stringify(fn)}` : `function in ${JSON.stringify(file)}`;
+  const names = fn !== undefined ? rows.map((row) => row.name) : rows.map((row) => row.file);
+  const nearest = nearestNames(fn ?? file!, names);
+  const known = [...new Set(names)].sort();
+  const hint =
+    nearest.length > 0
+      ? `nearest: ${nearest.join(", ")}`
+      : known.length === 0
+        ? "the store holds no results"
+        : `the store holds ${known.slice(0, MAX_NAMES_LISTED).join(", ")}${known.length > MAX_NAMES_LISTED ? ", …" : ""}`;
+  return `no cached ${what}${fn !== undefined && file !== undefined ? ` in ${JSON.stringify(file)}` : ""}; ${hint} (see cachephant ls)`;
+}
+
+/** How many names a hint lists when none is near. */
+const MAX_NAMES_LISTED = 10;
+
+async function runVerify(values: Values, io: CliIO): Promise<number> {
   const dir = stringOption(values.dir);
   const exists = storeExists({ dir });
-  if (saidMissing(exists, dir, values, io)) return;
+  if (saidMissing(exists, dir, values, io)) return 0;
   const progress = progressReporter(io, values);
   const report = await verify({ dir, onProgress: progress?.report });
   progress?.done();
+  // Damage is repaired (removed), but it was there: exit 1 so CI notices.
+  const code = report.problems.length === 0 ? 0 : 1;
   if (values.json === true) {
     io.stdout(JSON.stringify({ ...report, exists }, null, 2));
-    return;
+    return code;
   }
   const checked = `Checked ${plural(report.checkedEntries, "entry", "entries")} in ${report.dir}`;
   if (report.problems.length === 0) {
     io.stdout(`${checked}: all readable.`);
-    return;
+    return code;
   }
   io.stdout(`${checked}: removed ${report.removedEntries} damaged:`);
   for (const problem of report.problems) io.stdout(`  ${problem.name} (${problem.file}): ${problem.reason}`);
+  return code;
 }
 
 /** Says that the store folder does not exist (with --json the report says `exists: false` instead). */
@@ -241,35 +274,7 @@ function describePrune(report: PruneReport): string {
   );
 }
 
-export function table(rows: readonly FunctionRow[]): string {
-  const header = ["FUNCTION", "FILE", "ENTRIES", "SIZE", "LAST USED"];
-  const cells = rows.map((row) => [
-    row.name,
-    row.file,
-    String(row.entries),
-    formatSize(row.size),
-    row.lastUsed.toISOString().replace(/\.\d+Z$/, "Z"),
-  ]);
-  const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i]!.length)));
-  const numeric = new Set([2, 3]);
-  const line = (cell: string[]) =>
-    cell.map((text, i) => (numeric.has(i) ? text.padStart(widths[i]!) : text.padEnd(widths[i]!))).join("  ").trimEnd();
-  return [line(header), ...cells.map(line)].join("\n");
-}
 
-/** Bytes in powers of 1000, like the sizes users write (`500MB`). */
-export function formatSize(bytes: number): string {
-  if (bytes < 1000) return `${bytes} B`;
-  const units = ["KB", "MB", "GB", "TB"];
-  let value = bytes;
-  let unit = "B";
-  for (const next of units) {
-    if (value < 1000) break;
-    value /= 1000;
-    unit = next;
-  }
-  return `${value.toFixed(1)} ${unit}`;
-}
 
 function plural(count: number, one: string, many: string): string {
   return `${count} ${count === 1 ? one : many}`;

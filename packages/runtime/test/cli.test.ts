@@ -125,6 +125,27 @@ describe("clear", () => {
     expect((await cli("clear", "--dir", runtime.dir())).stdout).toMatch(/^Removed 2 entries \(\d+ B\) from /);
     expect(await list()).toEqual([]);
   });
+
+  test("--fn or --file that matches nothing exits 1 and names the nearest functions; nothing is removed", async () => {
+    await call(makeMeta({ name: "loadReport", file: "src/report.ts" }), 1);
+    await call(makeMeta({ name: "loadUsers", file: "src/users.ts", hash: "hu" }), 1);
+    await call(makeMeta({ name: "parse", file: "src/parse.ts", hash: "hp" }), 1);
+    const typo = await cli("clear", "--fn", "lodReport");
+    expect(typo.code).toBe(1);
+    expect(typo.stdout).toMatch(/^Removed 0 entries of lodReport /);
+    expect(typo.stderr).toBe('cachephant: no cached function named "lodReport"; nearest: loadReport (see cachephant ls)');
+    const far = await cli("clear", "--fn", "zzzzzzzz");
+    expect(far.stderr).toBe('cachephant: no cached function named "zzzzzzzz"; the store holds loadReport, loadUsers, parse (see cachephant ls)');
+    const file = await cli("clear", "--file", "src/user.ts");
+    expect([file.code, file.stderr]).toEqual([1, 'cachephant: no cached function in "src/user.ts"; nearest: src/users.ts (see cachephant ls)']);
+    expect((await list()).map((row) => row.name).sort()).toEqual(["loadReport", "loadUsers", "parse"]);
+  });
+
+  test("--fn on a store that does not exist exits 1; a plain clear of it exits 0", async () => {
+    const missing = join(runtime.dir(), "no-such-store");
+    expect((await cli("clear", "--fn", "f", "--dir", missing)).code).toBe(1);
+    expect((await cli("clear", "--dir", missing)).code).toBe(0);
+  });
 });
 
 describe("verify", () => {
@@ -140,7 +161,8 @@ describe("verify", () => {
     const [entry] = (await readIndex(runtime.dir())).filter((e) => e.metadata.kind === "result");
     writeFileSync(entry!.path, "");
     const { code, stdout } = await cli("verify", "--dir", runtime.dir());
-    expect(code).toBe(0);
+    expect(code).toBe(1); // repaired, but damage was found
+    expect((await cli("verify", "--dir", runtime.dir())).code).toBe(0);
     expect(stdout.split("\n")).toEqual([
       `Checked 1 entry in ${runtime.dir()}: removed 1 damaged:`,
       "  broken (src/x.ts): content has the wrong size",
@@ -179,7 +201,7 @@ describe("sizes and missing stores", () => {
     const [entry] = (await readIndex(runtime.dir())).filter((e) => e.metadata.kind === "result");
     writeFileSync(entry!.path, "");
     const { code, stdout } = await cli("verify", "--json", "--dir", runtime.dir());
-    expect(code).toBe(0);
+    expect(code).toBe(1);
     expect(JSON.parse(stdout)).toEqual({
       dir: runtime.dir(),
       exists: true,

@@ -5,7 +5,7 @@
  * refused: Redis keeps the remote's size (docs/remote.md).
  */
 import { settingsFor } from "../config.js";
-import { formatSize, table, type CliIO } from "../cli.js";
+import { formatSize, table, type CliIO } from "../cli-format.js";
 import { clearRemote, listRemote } from "./admin.js";
 import { closeRemotes, remoteFor } from "./index.js";
 

@@ -26,7 +26,13 @@ const DURATION_UNITS: Readonly<Record<string, number>> = {
 };
 
 const SIZE_PATTERN = /^(\d+(?:\.\d+)?)\s*([a-z]*)$/i;
-const DURATION_PATTERN = /^(\d+(?:\.\d+)?)\s*([a-z]+)$/i;
+/**
+ * The one duration grammar (`ttl=`, `--max-age`, settings): a number, whole or
+ * with a fraction, then a unit, with nothing between them: `30s`, `10m`,
+ * `1.5h`, `7d`, `1w`, `250ms`. Units are lowercase only, so `1M` is never
+ * read as minutes by someone who meant months.
+ */
+const DURATION_PATTERN = /^(\d+(?:\.\d+)?)(ms|s|m|h|d|w)$/;
 
 /**
  * Parses `"500MB"`, `"2 GiB"`, `"1024"` (bytes) or a number of bytes.
@@ -44,15 +50,17 @@ export function parseSize(input: string | number): number | undefined {
   return Math.floor(Number(match[1]) * unit);
 }
 
-/** Parses `"30s"`, `"10m"`, `"1h"`, `"7d"`, `"2w"`, `"500ms"` into milliseconds. */
+/**
+ * Parses `"30s"`, `"10m"`, `"1.5h"`, `"7d"`, `"1w"`, `"500ms"` into
+ * milliseconds (see `DURATION_PATTERN`). Surrounding whitespace is ignored;
+ * anything else, and a duration under a millisecond, is `undefined`.
+ */
 export function parseDuration(input: string): number | undefined {
   const match = DURATION_PATTERN.exec(input.trim());
   if (!match) return undefined;
-  const unit = DURATION_UNITS[match[2]!.toLowerCase()];
-  if (unit === undefined) return undefined;
-  const ms = Number(match[1]) * unit;
-  return ms > 0 ? Math.round(ms) : undefined;
+  const ms = Math.round(Number(match[1]) * DURATION_UNITS[match[2]!]!);
+  return ms >= 1 ? ms : undefined;
 }
 
 export const SIZE_FORMAT_HINT = "a number of bytes or a size such as 500MB, 2GB or 1GiB";
-export const DURATION_FORMAT_HINT = "a duration such as 30s, 10m, 1h or 7d";
+export const DURATION_FORMAT_HINT = "a duration: a number and one of ms, s, m, h, d, w with nothing between, such as 30s, 10m, 1.5h or 7d";

@@ -43,7 +43,7 @@ The store is --dir, else $CACHEPHANT_DIR, else the one the project in this
 folder uses (the nearest folder with a package.json): the plugin's dir and
 maxSize as its last build recorded them, else the "cachephant" key of its
 package.json, else node_modules/.cache/cachephant. Sizes: 500MB, 2GB, 1GiB or bytes.
-Durations: 30s, 10m, 1h, 7d.`;
+Durations: a number and ms, s, m, h, d or w: 30s, 90m, 1.5h, 7d, 1w.`;
 
 /** Thrown for bad usage: exit code 2 with this one-line message. */
 class UsageError extends Error {}

@@ -94,7 +94,9 @@ describe("prune", () => {
 
   test.each([
     [["prune", "--max-size", "12XB"], "cachephant: --max-size 12XB: not a size; use a number of bytes or a size such as 500MB, 2GB or 1GiB"],
-    [["prune", "--max-age", "soon"], "cachephant: --max-age soon: not a duration; use a duration such as 30s, 10m, 1h or 7d"],
+    [["prune", "--max-age", "soon"], "cachephant: --max-age soon: not a duration; use a duration: a number and one of ms, s, m, h, d, w with nothing between, such as 30s, 10m, 1.5h or 7d"],
+    [["prune", "--max-age", "1 h"], expect.stringMatching(/^cachephant: --max-age 1 h: not a duration; use a duration: /)],
+    [["prune", "--max-age", "1H"], expect.stringMatching(/^cachephant: --max-age 1H: not a duration; use a duration: /)],
     [["prune", "--bogus"], "cachephant: Unknown option '--bogus'"],
     [["ls", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
     [["frobnicate"], 'cachephant: unknown command "frobnicate" (use ls, prune, clear or verify)'],

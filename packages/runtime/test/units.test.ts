@@ -38,11 +38,33 @@ describe("parseDuration", () => {
     ["2w", 1_209_600_000],
     ["250ms", 250],
     ["1.5h", 5_400_000],
-  ])("%s is %d ms", (input, ms) => {
+    ["90m", 5_400_000],
+    ["1w", 604_800_000],
+    ["0.5s", 500],
+    ["1ms", 1],
+    [" 30s ", 30_000],
+  ])("%j is %d ms", (input, ms) => {
     expect(parseDuration(input)).toBe(ms);
   });
 
-  test.each(["soon", "10", "0s", "1y", "-5m", ""])("refuses %j", (input) => {
+  test.each([
+    "soon",
+    "10", // no unit
+    "0s", // nothing
+    "0.4ms", // under a millisecond
+    "1y",
+    "-5m",
+    "",
+    "1 h", // a space between
+    "1 hour",
+    "1hour",
+    "1H", // units are lowercase: M is not a minute
+    "1M",
+    ".5h",
+    "1.h",
+    "1e3s",
+    "1h30m",
+  ])("refuses %j", (input) => {
     expect(parseDuration(input)).toBeUndefined();
   });
 });

@@ -72,3 +72,43 @@ test("an invalid CACHEPHANT_MAX_SIZE is one warning in the program, and bad usag
   const failure = await run(process.execPath, [cliPath, "prune"], { cwd: project.dir, env: banana }).catch((error: unknown) => error);
   expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cachephant: CACHEPHANT_MAX_SIZE="banana" is not a size/) });
 });
+
+test("the same words wherever a setting is misspelled: the plugin's options warn, package.json's key warns, configure() throws", async () => {
+  project = Project.create("esbuild")
+    .write(
+      "build.mjs",
+      `import { build } from "esbuild";
+import cachephant from "@cachephant/plugin/esbuild";
+await build({
+  entryPoints: ["src/main.ts"], bundle: true, platform: "node", format: "esm", outfile: "dist/main.mjs",
+  plugins: [cachephant({ maxsize: "2GB" })], logLevel: "warning",
+});
+`,
+    )
+    .write(
+      "src/scenario.ts",
+      `import { configure } from "@cachephant/runtime";
+import { square } from "./lib";
+export async function scenario() {
+  const refused: string[] = [];
+  for (const options of [{ dirr: ".cache/x" }, { enabled: "no" }]) {
+    try { configure(options as never); } catch (error) { refused.push(\`\${(error as Error).name}: \${(error as Error).message}\`); }
+  }
+  return { refused, square: await square(3) };
+}
+`,
+    );
+  const manifest = JSON.parse(project.read("package.json")) as Record<string, unknown>;
+  project.write("package.json", JSON.stringify({ ...manifest, cachephant: { dirr: ".cache/y" } }));
+  const built = await project.build();
+  expect(built.stderr).toContain('cachephant: cachephant({ maxsize: "2GB" }): unknown setting "maxsize"; did you mean maxSize? It is ignored.');
+  const { stdout, stderr } = await run(process.execPath, ["dist/main.mjs"], { cwd: project.dir, env });
+  expect(JSON.parse(stdout.trim().split("\n").at(-1)!).result).toEqual({
+    refused: [
+      'ConfigError: configure({ dirr: ".cache/x" }): unknown setting "dirr"; did you mean dir?',
+      'ConfigError: configure({ enabled: "no" }): expected true or false.',
+    ],
+    square: 9,
+  });
+  expect(stderr).toContain('cachephant: package.json "cachephant": { "dirr": ".cache/y" }: unknown setting "dirr"; did you mean dir? It is ignored.');
+});

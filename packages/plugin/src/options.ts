@@ -1,4 +1,4 @@
-import { parseSize, SIZE_FORMAT_HINT } from "@cachephant/runtime/units";
+import { settingProblems } from "@cachephant/runtime/project";
 import type { FilterPattern } from "unplugin";
 import { PluginOptionsError } from "./errors.js";
 
@@ -45,16 +45,27 @@ export interface OptionsResolved {
   root: string;
 }
 
-export function resolveOptions(options: Options = {}): OptionsResolved {
-  if (options.maxSize !== undefined && parseSize(options.maxSize) === undefined) {
-    throw new PluginOptionsError(
-      `cachephant({ maxSize: ${JSON.stringify(options.maxSize)} }): not a size. Use ${SIZE_FORMAT_HINT}.`,
-    );
-  }
-  if (options.dir !== undefined && (typeof options.dir !== "string" || options.dir === "")) {
-    throw new PluginOptionsError(
-      `cachephant({ dir: ${JSON.stringify(options.dir)} }): expected a folder path such as ".cache/cachephant".`,
-    );
+/** The plugin's options, as `settingProblems` checks them. */
+const OPTION_NAMES: readonly (keyof Options)[] = ["include", "exclude", "dir", "maxSize", "root"];
+const filterPattern = (value: unknown) =>
+  typeof value === "string" || value instanceof RegExp || Array.isArray(value) ? undefined : "expected a string, a RegExp or an array of them";
+const OPTION_RULES = {
+  include: filterPattern,
+  exclude: filterPattern,
+  root: (value: unknown) => (typeof value === "string" && value !== "" ? undefined : "expected a folder path"),
+};
+
+/**
+ * The options with their defaults. An unknown option is one warning naming
+ * the nearest valid one (the words `configure()` uses); a bad value fails
+ * the build at once, where the developer sees it.
+ * @throws PluginOptionsError on a bad value.
+ */
+export function resolveOptions(options: Options = {}, warn: (message: string) => void = warnOnStderr): OptionsResolved {
+  const problems = settingProblems("cachephant", options, OPTION_NAMES, OPTION_RULES);
+  for (const problem of problems) {
+    if (!OPTION_NAMES.includes(problem.key as keyof Options)) warn(`${problem.message} It is ignored.`);
+    else throw new PluginOptionsError(problem.message);
   }
   return {
     include: options.include ?? [/\.[cm]?[jt]sx?$/],
@@ -63,4 +74,13 @@ export function resolveOptions(options: Options = {}): OptionsResolved {
     maxSize: options.maxSize,
     root: options.root ?? process.cwd(),
   };
+}
+
+const warned = new Set<string>();
+
+/** Once per message and process: a config file is read by every build of a watch. */
+function warnOnStderr(message: string): void {
+  if (warned.has(message)) return;
+  warned.add(message);
+  process.stderr.write(`cachephant: ${message}\n`);
 }

@@ -29,6 +29,20 @@ describe("resolveOptions", () => {
   test("rejects an empty dir", () => {
     expect(() => resolveOptions({ dir: "" })).toThrow(/dir: ""/);
   });
+
+  test("an unknown option is one warning naming the nearest valid one, in configure()'s words; the build goes on", () => {
+    const said: string[] = [];
+    const resolved = resolveOptions({ maxsize: "2GB", dir: ".cache/x" } as never, (message) => said.push(message));
+    expect(resolved.dir).toBe(".cache/x");
+    expect(said).toEqual(['cachephant({ maxsize: "2GB" }): unknown setting "maxsize"; did you mean maxSize? It is ignored.']);
+  });
+
+  test("a value of the wrong type fails with the same words as configure()", () => {
+    expect(() => resolveOptions({ include: 42 } as never)).toThrow(
+      "cachephant({ include: 42 }): expected a string, a RegExp or an array of them.",
+    );
+    expect(() => resolveOptions({ maxSize: "12XB" })).toThrow('cachephant({ maxSize: "12XB" }): not a size; use a number of bytes');
+  });
 });
 
 describe("the runtime check", () => {

@@ -20,6 +20,7 @@ import {
 } from "./project.js";
 import { resolveRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
 import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
+import { settingProblems } from "./settings-check.js";
 import { warnOnce } from "./warn.js";
 
 /** Options of `configure()`. Each wins over the project's settings and loses to the environment. */
@@ -35,6 +36,9 @@ export interface ConfigureOptions {
   /** Remote tier: a `redis://` or `rediss://` URL shared by a team (docs/remote.md). `CACHEPHANT_REMOTE` wins over it. */
   remote?: string;
 }
+
+/** The keys `configure()` takes. */
+const CONFIGURE_OPTIONS: readonly (keyof ConfigureOptions)[] = ["dir", "maxSize", "enabled", "debug", "remote"];
 
 export interface Settings {
   readonly enabled: boolean;
@@ -85,14 +89,11 @@ interface ProjectInputs {
  * @throws ConfigError on a bad `maxSize` or `dir`.
  */
 export function configure(options: ConfigureOptions): void {
-  if (options.maxSize !== undefined && parseSize(options.maxSize) === undefined) {
-    throw new ConfigError(
-      `configure({ maxSize: ${JSON.stringify(options.maxSize)} }): not a size. Use ${SIZE_FORMAT_HINT}.`,
-    );
+  if (typeof options !== "object" || options === null) {
+    throw new ConfigError(`configure(${String(options)}): expected an object of settings, such as configure({ dir: ".cache/cachephant" }).`);
   }
-  if (options.dir !== undefined && (typeof options.dir !== "string" || options.dir === "")) {
-    throw new ConfigError(`configure({ dir: ${JSON.stringify(options.dir)} }): expected a folder path.`);
-  }
+  const problems = settingProblems("configure", options, CONFIGURE_OPTIONS);
+  if (problems.length > 0) throw new ConfigError(problems.map((problem) => problem.message).join(" "));
   const merged: Record<string, unknown> = { ...configured };
   for (const [name, value] of Object.entries(options)) {
     if (value === undefined) delete merged[name];
@@ -131,7 +132,8 @@ export function findProjectFrom(dir: string): void {
 
 function readProject(start: string): ProjectInputs {
   const root = nearestPackageRoot(start) ?? start;
-  return { root, recorded: readRecordedSettings(root), manifest: readPackageSettings(root) };
+  const manifest = readPackageSettings(root, (message) => warnOnce(`package:${message}`, `${message} It is ignored.`));
+  return { root, recorded: readRecordedSettings(root), manifest };
 }
 
 export interface SettingsInputs {

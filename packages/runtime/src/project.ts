@@ -9,6 +9,7 @@
  */
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
 import { dirname, isAbsolute, join, sep } from "node:path";
+import { settingProblems } from "./settings-check.js";
 
 /** Settings a project gives: `dir` (relative to the project root) and `maxSize`. */
 export interface ProjectSettings {
@@ -45,11 +46,29 @@ export function readRecordedSettings(root: string): ProjectSettings {
   return pickSettings(readJson(join(root, RECORDED_SETTINGS_FILE)));
 }
 
-/** The `"cachephant"` key of the project's package.json, or {}. Never throws. */
-export function readPackageSettings(root: string): ProjectSettings {
+/** The settings the `"cachephant"` key of package.json may hold. */
+export const PACKAGE_SETTINGS: readonly (keyof ProjectSettings)[] = ["dir", "maxSize"];
+
+/**
+ * The `"cachephant"` key of the project's package.json, or {}. Never throws:
+ * unknown keys and bad values go to `warn` (with the nearest valid name) and
+ * are left out.
+ */
+export function readPackageSettings(root: string, warn: (message: string) => void = () => {}): ProjectSettings {
   const manifest = readJson(join(root, "package.json"));
-  return pickSettings(manifest && typeof manifest === "object" ? (manifest as Record<string, unknown>).cachephant : undefined);
+  const value = manifest && typeof manifest === "object" ? (manifest as Record<string, unknown>).cachephant : undefined;
+  if (value === undefined) return {};
+  if (typeof value !== "object" || value === null || Array.isArray(value)) {
+    warn(`package.json "cachephant": expected an object such as { "dir": ".cache/cachephant", "maxSize": "2GB" }.`);
+    return {};
+  }
+  const problems = settingProblems('package.json "cachephant"', value, PACKAGE_SETTINGS);
+  for (const problem of problems) warn(problem.message);
+  const bad = new Set(problems.map((problem) => problem.key));
+  return pickSettings(Object.fromEntries(Object.entries(value).filter(([key]) => !bad.has(key))));
 }
+
+export { settingProblems, type SettingProblem } from "./settings-check.js";
 
 /**
  * Records the plugin's options for the runtime and the CLI (called by the

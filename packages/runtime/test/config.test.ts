@@ -94,6 +94,37 @@ describe("size bound", () => {
     expect(() => configure({ dir: "" })).toThrowError(ConfigError);
   });
 
+  test("configure() refuses unknown keys, naming the nearest valid one, and values of the wrong type", () => {
+    const refuse = (options: unknown) => () => configure(options as Parameters<typeof configure>[0]);
+    expect(refuse({ dirr: "x" })).toThrowError('configure({ dirr: "x" }): unknown setting "dirr"; did you mean dir?');
+    expect(refuse({ maxsize: "2GB" })).toThrowError('unknown setting "maxsize"; did you mean maxSize?');
+    expect(refuse({ colour: 1 })).toThrowError('unknown setting "colour"; known settings: dir, maxSize, enabled, debug, remote');
+    expect(refuse({ enabled: "no" })).toThrowError('configure({ enabled: "no" }): expected true or false.');
+    expect(refuse({ debug: 1 })).toThrowError("configure({ debug: 1 }): expected true or false.");
+    expect(refuse({ remote: 6379 })).toThrowError("configure({ remote: 6379 }): expected a string.");
+    expect(refuse({ maxSize: "12XB" })).toThrowError('configure({ maxSize: "12XB" }): not a size; use a number of bytes');
+    expect(refuse(null)).toThrowError(ConfigError);
+    // A refused call changes nothing; undefined still clears a setting.
+    configure({ enabled: false });
+    expect(refuse({ enabled: "yes" })).toThrowError(ConfigError);
+    expect(() => configure({ enabled: undefined })).not.toThrow();
+  });
+
+  test("package.json's \"cachephant\" key: unknown keys and bad values are each one warning with the same words, and left out", () => {
+    const root = tempDir();
+    writeFileSync(join(root, "package.json"), JSON.stringify({ cachephant: { dirr: ".cache/x", maxSize: "lots", dir: ".cache/p" } }));
+    const said: string[] = [];
+    expect(readPackageSettings(root, (message) => said.push(message))).toEqual({ dir: ".cache/p" });
+    expect(said).toEqual([
+      'package.json "cachephant": { "dirr": ".cache/x" }: unknown setting "dirr"; did you mean dir?',
+      'package.json "cachephant": { "maxSize": "lots" }: not a size; use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
+    ]);
+    writeFileSync(join(root, "package.json"), JSON.stringify({ cachephant: "2GB" }));
+    said.length = 0;
+    expect(readPackageSettings(root, (message) => said.push(message))).toEqual({});
+    expect(said).toEqual([expect.stringMatching(/^package.json "cachephant": expected an object/)]);
+  });
+
   test("checkEnvironment (the CLI's check) throws on the same values", () => {
     expect(() => checkEnvironment({ CACHEPHANT_MAX_SIZE: "banana" })).toThrowError(
       'CACHEPHANT_MAX_SIZE="banana" is not a size. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',

@@ -1,0 +1,75 @@
+/**
+ * The rules every source of settings is checked by: `configure()`, the
+ * plugin's options and the `"cachephant"` key of package.json. One table of
+ * settings, one message per problem, the same words wherever the setting was
+ * written; each source decides whether a problem throws or warns.
+ */
+import { nearestNames } from "./nearest.js";
+import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
+
+/** A setting's rule: undefined when the value is good, else what was expected. */
+type Rule = (value: unknown) => string | undefined;
+
+const folderPath: Rule = (value) =>
+  typeof value === "string" && value.trim() !== "" ? undefined : 'expected a folder path such as ".cache/cachephant"';
+const size: Rule = (value) =>
+  (typeof value === "string" || typeof value === "number") && parseSize(value) !== undefined
+    ? undefined
+    : `not a size; use ${SIZE_FORMAT_HINT}`;
+const flag: Rule = (value) => (typeof value === "boolean" ? undefined : "expected true or false");
+const text: Rule = (value) => (typeof value === "string" ? undefined : "expected a string");
+
+/** Every setting a user may write somewhere, and its rule. */
+export const SETTING_RULES: Readonly<Record<string, Rule>> = {
+  dir: folderPath,
+  maxSize: size,
+  enabled: flag,
+  debug: flag,
+  remote: text,
+};
+
+/** One problem of a settings object: the key, and the message that names the fix. */
+export interface SettingProblem {
+  readonly key: string;
+  readonly message: string;
+}
+
+/**
+ * The problems of `values` as settings of a source that accepts `allowed`:
+ * unknown keys (with the nearest allowed ones) and values that break their
+ * rule. `where` names the source in each message: a call (`configure`,
+ * `cachephant`) as `configure({ key: value })`, a file's key
+ * (`package.json "cachephant"`) as `package.json "cachephant": { "key": value }`.
+ * @param rules rules of the source's own settings beyond `SETTING_RULES` (the plugin's `include`, …)
+ */
+export function settingProblems(
+  where: string,
+  values: object,
+  allowed: readonly string[],
+  rules: Readonly<Record<string, Rule>> = {},
+): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  for (const [key, value] of Object.entries(values)) {
+    const shown = /^\w+$/.test(where) ? `${where}({ ${key}: ${show(value)} })` : `${where}: { ${JSON.stringify(key)}: ${show(value)} }`;
+    if (!allowed.includes(key)) {
+      const nearest = nearestNames(key, allowed, 1);
+      const hint = nearest.length > 0 ? `did you mean ${nearest[0]}?` : `known settings: ${allowed.join(", ")}`;
+      problems.push({ key, message: `${shown}: unknown setting ${JSON.stringify(key)}; ${hint}` });
+      continue;
+    }
+    if (value === undefined) continue; // unset: the next source decides
+    const expected = (rules[key] ?? SETTING_RULES[key])?.(value);
+    if (expected !== undefined) problems.push({ key, message: `${shown}: ${expected}.` });
+  }
+  return problems;
+}
+
+function show(value: unknown): string {
+  if (typeof value === "function") return "a function";
+  if (typeof value === "bigint") return `${value}n`;
+  try {
+    return JSON.stringify(value) ?? String(value);
+  } catch {
+    return String(value);
+  }
+}

@@ -42,6 +42,8 @@ const CONFIGURE_OPTIONS: readonly (keyof ConfigureOptions)[] = ["dir", "maxSize"
 
 export interface Settings {
   readonly enabled: boolean;
+  /** `CACHEPHANT=refresh`: every call computes and overwrites its entry (the next run reads the new one). */
+  readonly refresh: boolean;
   readonly debug: boolean;
   /** Absolute path of the store. */
   readonly dir: string;
@@ -159,6 +161,7 @@ export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
   const { env, configured } = inputs;
   return {
     enabled: envFlag(env, "CACHEPHANT", warn) ?? configured.enabled ?? true,
+    refresh: nonEmpty(env.CACHEPHANT)?.trim().toLowerCase() === REFRESH_WORD,
     debug: envFlag(env, "CACHEPHANT_DEBUG", warn) ?? configured.debug ?? false,
     dir: resolveDir(inputs),
     maxSize: resolveMaxSize(inputs, warn),
@@ -220,15 +223,18 @@ const TRUE_WORDS = new Set(["1", "on", "true", "yes"]);
 const FALSE_WORDS = new Set(["0", "off", "false", "no"]);
 
 const FLAG_USAGE: Record<string, string> = {
-  CACHEPHANT: "off (or 0, false) to run uncached, on to cache",
+  CACHEPHANT: "off (or 0, false) to run uncached, on to cache, refresh to compute every call again and store it",
   CACHEPHANT_DEBUG: "1 (or on, true) to print a line per call, 0 (or off) not to",
 };
+
+/** `CACHEPHANT=refresh`: caching on, every entry computed again. */
+const REFRESH_WORD = "refresh";
 
 function envFlag(env: SettingsInputs["env"], name: string, warn: Warn): boolean | undefined {
   const raw = nonEmpty(env[name]);
   if (raw === undefined) return undefined;
   const word = raw.trim().toLowerCase();
-  if (TRUE_WORDS.has(word)) return true;
+  if (TRUE_WORDS.has(word) || (name === "CACHEPHANT" && word === REFRESH_WORD)) return true;
   if (FALSE_WORDS.has(word)) return false;
   warn(`flag:${name}:${raw}`, `${describe(name, raw)} is not understood, so it is ignored. Use ${FLAG_USAGE[name]}.`);
   return undefined;

@@ -11,6 +11,7 @@ export { runCached } from "./run.js";
 export { cached, type CachedOptions } from "./cached.js";
 export { CachedFunctionError, type CachedFunctionErrorCode } from "./cached-error.js";
 export { registerState } from "./state.js";
+export { refresh } from "./refresh.js";
 export { configure, type ConfigureOptions } from "./config.js";
 export {
   clear,

@@ -15,6 +15,7 @@ import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { withRemote } from "./remote/index.js";
 import { noteClassKeyedScope, readScope } from "./scope.js";
+import { insideRefresh } from "./refresh.js";
 import { readState } from "./state.js";
 import { storeAt, type EntryMetadata, type Store } from "./store.js";
 import { debugLine, label, warnOnce } from "./warn.js";
@@ -65,8 +66,10 @@ export async function runCached<T>(
   }
   if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);
 
+  // A refreshing call never joins a running one, which may be serving the old entry.
+  call.refresh = settings.refresh || insideRefresh();
   const shared = running.get(key);
-  if (shared !== undefined) return join(call, shared);
+  if (shared !== undefined && !call.refresh) return join(call, shared);
   return lead(call, key);
 }
 
@@ -78,6 +81,8 @@ interface Call<T> {
   readonly settings: Settings;
   /** `performance.now()` at the start, when debug lines are on. */
   readonly started: number;
+  /** Computes and overwrites its entry without reading it (`CACHEPHANT=refresh`, `refresh()`). */
+  refresh?: boolean;
   /** The values of the outside variables and the state the key was made of. */
   scope?: readonly unknown[];
   state?: readonly unknown[];
@@ -124,6 +129,7 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
   const { settings } = call;
   // The remote tier, when configured, sits behind the local store (docs/remote.md).
   const store = withRemote(storeAt(settings.dir, settings.maxSize), settings.remote);
+  if (call.refresh) return refreshEntry(call, store, key, settle);
   const found = await lookUp(store, key, call);
   if ("value" in found) return hit(call, found, settle, store, key);
 
@@ -135,6 +141,16 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
       if ("value" in again) return hit(call, again, settle, store, key);
     }
     return await computeAndWrite(call, store, key, found.missReason, settle);
+  } finally {
+    lease?.release();
+  }
+}
+
+/** Computes and writes over the entry, holding its key like a miss does. */
+async function refreshEntry<T>(call: Call<T>, store: Store, key: string, settle: (outcome: Outcome) => void): Promise<T> {
+  const lease = usable(store) ? await store.lock(key) : undefined;
+  try {
+    return await computeAndWrite(call, store, key, "refresh: computed again and stored over its entry", settle);
   } finally {
     lease?.release();
   }

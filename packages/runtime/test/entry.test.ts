@@ -22,6 +22,7 @@ describe("the public entry", () => {
       "configure",
       "list",
       "prune",
+      "refresh",
       "registerState",
       "runCached",
       "verify",

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, truncateSyn
 import { join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
-import { configure, ConfigError, list, prune } from "../src/index.js";
+import { configure, ConfigError, list, prune, refresh } from "../src/index.js";
 import { entryKey } from "../src/key.js";
 import { readIndex } from "../src/maintenance.js";
 import { forgetStoredParts } from "../src/key-change.js";
@@ -356,7 +356,7 @@ describe("switches", () => {
     expect(await fn()).toBe(1);
     expect(fn.runs).toBe(1);
     expect(warnings(runtime.stderr())).toEqual([
-      'cachephant: CACHEPHANT="maybe" is not understood, so it is ignored. Use off (or 0, false) to run uncached, on to cache.',
+      'cachephant: CACHEPHANT="maybe" is not understood, so it is ignored. Use off (or 0, false) to run uncached, on to cache, refresh to compute every call again and store it.',
     ]);
   });
 
@@ -617,3 +617,67 @@ function readdirSafe(dir: string): string[] {
     return [];
   }
 }
+
+describe("forcing a recompute", () => {
+  test("CACHEPHANT=refresh computes every call and stores it over its entry; the next process reads the new result", async () => {
+    let version = 1;
+    const meta = makeMeta();
+    const fn = cached(meta, async (x: number) => `${x}:v${version}`);
+    expect(await fn(1)).toBe("1:v1");
+    version = 2;
+    expect(await fn(1)).toBe("1:v1"); // a hit: the key does not see `version`
+    process.env.CACHEPHANT = "refresh";
+    configure({});
+    expect(await fn(1)).toBe("1:v2");
+    expect(await fn(1)).toBe("1:v2");
+    expect(fn.runs).toBe(3);
+    delete process.env.CACHEPHANT;
+    configure({});
+    forgetMarkers(); // as if a new process
+    expect(await fn(1)).toBe("1:v2");
+    expect(fn.runs).toBe(3);
+  });
+
+  test("refresh(fn) recomputes the cached calls made inside it, through helpers and awaits, and no others", async () => {
+    let version = 1;
+    const fn = cached(makeMeta(), async (x: number) => `${x}:v${version}`);
+    await fn(1);
+    await fn(2);
+    version = 2;
+    const helper = async (x: number) => {
+      await new Promise((resolve) => setTimeout(resolve, 1));
+      return fn(x);
+    };
+    expect(await refresh(() => helper(1))).toBe("1:v2");
+    expect(await fn(1)).toBe("1:v2"); // stored
+    expect(await fn(2)).toBe("2:v1"); // not refreshed: outside refresh()
+    expect(fn.runs).toBe(3);
+  });
+
+  test("a refreshing call does not join a running call of the same key, which may serve the old entry", async () => {
+    let version = 1;
+    const gate = deferred();
+    const fn = cached(makeMeta(), async (x: number) => {
+      const mine = version;
+      if (mine === 2) await gate.promise;
+      return `${x}:v${mine}`;
+    });
+    await fn(1);
+    version = 2;
+    const plain = fn(1); // a hit, served from the entry
+    const refreshed = refresh(() => fn(1));
+    gate.resolve();
+    expect(await plain).toBe("1:v1");
+    expect(await refreshed).toBe("1:v2");
+  });
+
+  test("CACHEPHANT=refresh is understood; a misspelled value is one warning naming it", async () => {
+    process.env.CACHEPHANT = "refrsh";
+    configure({});
+    const fn = cached(makeMeta(), () => 1);
+    await fn();
+    expect(warnings(runtime.stderr())).toEqual([
+      'cachephant: CACHEPHANT="refrsh" is not understood, so it is ignored. Use off (or 0, false) to run uncached, on to cache, refresh to compute every call again and store it.',
+    ]);
+  });
+});

@@ -111,6 +111,56 @@ test.concurrent("npm: install from the release tarballs, then the esbuild, Vite 
   expectComputedThenCached(vitest, "loadDataset");
 }, 600_000);
 
+test.concurrent("npm: cached() as the README shows it, in a script run twice and in Node's REPL typed line by line", async () => {
+  const folder = newFolder();
+  const [init, tarballs] = section("Install").filter((block) => block.lang === "sh");
+  await follow(folder, [init!], (command) => /^npm install (-D )?@cachephant\//.test(command));
+  await follow(folder, [tarballs!]);
+  const blocks = section("Notebooks, REPLs");
+  const script = await follow(folder, blocks.filter((block) => block.lang !== "console"));
+  expectComputedThenCached(script, "slowSquare");
+  expect(script.at(-1)).toContain("144");
+
+  // The REPL: what a person types after `$ node`, sent to an interactive node on its standard input.
+  const transcript = blocks.find((block) => block.lang === "console")!.text.trimEnd().split("\n");
+  expect(transcript[0]).toBe("$ node");
+  const typed = transcript.filter((line) => line.startsWith("> ")).map((line) => line.slice(2));
+  // Each line is typed once the REPL shows its prompt again, as a person would.
+  const repl = async () => {
+    const child = exec(`${JSON.stringify(process.execPath)} -i`, { cwd: folder, env });
+    let output = "";
+    let prompted = () => {};
+    const onData = (chunk: string) => {
+      output += chunk;
+      if (output.endsWith("> ")) prompted();
+    };
+    child.stdout!.on("data", onData);
+    child.stderr!.on("data", (chunk: string) => (output += chunk));
+    const closed = new Promise((resolve) => child.on("close", resolve));
+    for (const line of [...typed, ".exit"]) {
+      await new Promise<void>((resolve) => {
+        prompted = resolve;
+        if (output.endsWith("> ")) resolve();
+      });
+      prompted = () => {};
+      output += line + "\n";
+      child.stdin!.write(`${line}\n`);
+    }
+    await closed;
+    return output;
+  };
+  const expected = transcript.at(-1)!;
+  expect(expected).toBe("144");
+  // The script stored slowSquare(12) under the same key: the REPL reads it.
+  const first = await repl();
+  expect(first).toContain(expected);
+  expect(first).toMatch(/cachephant hit slowSquare /);
+  await sh("npx cachephant clear", { cwd: folder, env });
+  const computed = await repl();
+  expect(computed).toContain(expected);
+  expect(computed).toMatch(/cachephant miss slowSquare .*: nothing stored for this function/);
+}, 600_000);
+
 test.concurrent("pnpm: the README's overrides and the tarballs install in a new folder, and the esbuild section runs", async () => {
   const folder = newFolder();
   writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "pnpm-user-project", private: true, type: "module" }));

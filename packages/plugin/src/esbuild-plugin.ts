@@ -9,6 +9,7 @@ import { createInstance, type PluginInstance } from "./instance.js";
 import type { ModuleTransformer } from "./module-transformer.js";
 import type { Options } from "./options.js";
 import { BROWSER_WARNING, esbuildTarget } from "./platform.js";
+import { esbuildResolveSettings } from "./resolution.js";
 import { esbuildResolver, type Resolve } from "./resolver.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
@@ -71,6 +72,14 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
   const changed = rewrites.scan();
   transformer.projectScanned(rewrites.signatures(), changed, compared);
   if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+  // What decides where imports resolve (aliases, tsconfig, conditions, the
+  // lockfile): remembered results and the plan are keyed by it.
+  const useResolution = () => {
+    const { tsconfig } = build.initialOptions;
+    const tsconfigs = tsconfig === undefined ? rewrites.tsconfigFiles : [...rewrites.tsconfigFiles, resolve(absWorkingDir ?? process.cwd(), tsconfig)];
+    return transformer.useResolution(root, esbuildResolveSettings(build.initialOptions), tsconfigs);
+  };
+  useResolution();
   // Modules holding state that cached functions read need a rewrite too, and
   // the filter below is fixed now. esbuild's resolver cannot be called during
   // setup: the plan resolves imports Node's way (a state module reached
@@ -90,6 +99,9 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
     warnedBrowser = false;
     watched.clear();
     if (builds++ === 0) {
+      // A plugin set up after this one may have changed the resolve
+      // settings: then nothing analysed so far is used.
+      if (useResolution()) return;
       // esbuild's resolver can be called now: where it maps a bare
       // specifier elsewhere than the plan did (an alias, tsconfig paths),
       // the plan's analysis is dropped and each module is analysed again
@@ -105,6 +117,8 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
     for (const file of changed) transformer.invalidate(file);
     transformer.projectScanned(rewrites.signatures(), changed, true);
     if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+    // A tsconfig or the lockfile edited while watching.
+    useResolution();
     const missed = rewrites.files().filter((file) => !filtered.has(file));
     if (missed.length === 0) return;
     return {

@@ -9,7 +9,7 @@ import { createInstance, type PluginInstance } from "./instance.js";
 import type { ModuleTransformer } from "./module-transformer.js";
 import type { Options } from "./options.js";
 import { BROWSER_WARNING, esbuildTarget } from "./platform.js";
-import { esbuildResolveSettings } from "./resolution.js";
+import { esbuildResolveSettings, stableText } from "./resolution.js";
 import { esbuildResolver, type Resolve } from "./resolver.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
@@ -74,10 +74,13 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
   if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
   // What decides where imports resolve (aliases, tsconfig, conditions, the
   // lockfile): remembered results and the plan are keyed by it.
+  let settingsSeen = "";
   const useResolution = () => {
     const { tsconfig } = build.initialOptions;
     const tsconfigs = tsconfig === undefined ? rewrites.tsconfigFiles : [...rewrites.tsconfigFiles, resolve(absWorkingDir ?? process.cwd(), tsconfig)];
-    return transformer.useResolution(root, esbuildResolveSettings(build.initialOptions), tsconfigs);
+    const settings = esbuildResolveSettings(build.initialOptions);
+    settingsSeen = stableText(settings);
+    return transformer.useResolution(root, settings, tsconfigs);
   };
   useResolution();
   // Modules holding state that cached functions read need a rewrite too, and
@@ -101,7 +104,7 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
     if (builds++ === 0) {
       // A plugin set up after this one may have changed the resolve
       // settings: then nothing analysed so far is used.
-      if (useResolution()) return;
+      if (stableText(esbuildResolveSettings(build.initialOptions)) !== settingsSeen && useResolution()) return;
       // esbuild's resolver can be called now: where it maps a bare
       // specifier elsewhere than the plan did (an alias, tsconfig paths),
       // the plan's analysis is dropped and each module is analysed again

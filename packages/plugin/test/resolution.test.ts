@@ -1,7 +1,8 @@
 // What decides where imports resolve is part of every remembered analysis:
 // the fingerprint changes with each resolve setting and resolution file, and
 // with nothing else.
-import { utimesSync } from "node:fs";
+import { readdirSync, utimesSync } from "node:fs";
+import { build as viteBuild } from "vite";
 import { afterEach, describe, expect, test } from "vitest";
 import {
   esbuildResolveSettings,
@@ -12,6 +13,8 @@ import {
   viteResolveSettings,
   webpackResolveSettings,
 } from "../src/resolution.js";
+import cachephant from "../src/index.js";
+import { BUILD_CACHE_DIR } from "../src/module-transformer.js";
 import { hashesIn, TempProject } from "./helpers/project.js";
 
 let project: TempProject;
@@ -227,5 +230,46 @@ describe("through esbuild", () => {
     };
     const a = await build("a.ts");
     expect((await build("b.ts"))[0]).not.toBe(a[0]);
+  });
+});
+
+describe("a rebuild with nothing changed", () => {
+  const entries = () => readdirSync(project.path(BUILD_CACHE_DIR)).filter((name) => /^[0-9a-f]{64}\.json$/.test(name));
+  const files = () =>
+    new TempProject()
+      .write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true } }))
+      .write("package-lock.json", "{}")
+      .write("src/h.ts", `export function label(x: number) { return "h" + x; }\n`)
+      .write("src/main.ts", `import { label } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return label(x);\n}\n`);
+
+  test("esbuild: finds the entries of the first build (the fingerprint is the same each build)", async () => {
+    project = files();
+    const first = await project.esbuild("src/main.ts", { alias: { x: "./src/h.ts" }, conditions: ["custom"] });
+    const written = entries();
+    expect(written).toHaveLength(1);
+    expect(await project.esbuild("src/main.ts", { alias: { x: "./src/h.ts" }, conditions: ["custom"] })).toBe(first);
+    expect(entries()).toEqual(written);
+  });
+
+  test("Vite: finds the entries of the first build (its resolved config gives the same fingerprint each build)", async () => {
+    project = files();
+    const build = async () => {
+      const result = await viteBuild({
+        root: project.root,
+        configFile: false,
+        logLevel: "silent",
+        resolve: { alias: { x: project.path("src/h.ts") }, tsconfigPaths: true },
+        plugins: [cachephant.vite({ root: project.root })],
+        build: { ssr: "src/main.ts", write: false },
+      });
+      const output = (Array.isArray(result) ? result[0] : result) as { output: Array<{ code?: string }> };
+      return hashesIn(output.output.map((chunk) => chunk.code ?? "").join("\n"));
+    };
+    const first = await build();
+    expect(first).toHaveLength(1);
+    const written = entries();
+    expect(written).toHaveLength(1);
+    expect(await build()).toEqual(first);
+    expect(entries()).toEqual(written);
   });
 });

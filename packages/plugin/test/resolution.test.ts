@@ -1,7 +1,9 @@
 // What decides where imports resolve is part of every remembered analysis:
 // the fingerprint changes with each resolve setting and resolution file, and
 // with nothing else.
-import { readdirSync, utimesSync } from "node:fs";
+import { readdirSync, readFileSync, utimesSync } from "node:fs";
+import { rspack } from "@rspack/core";
+import webpack from "webpack";
 import { build as viteBuild } from "vite";
 import { afterEach, describe, expect, test } from "vitest";
 import {
@@ -14,6 +16,8 @@ import {
   webpackResolveSettings,
 } from "../src/resolution.js";
 import cachephant from "../src/index.js";
+import cachephantRspack from "../src/rspack.js";
+import cachephantWebpack from "../src/webpack.js";
 import { BUILD_CACHE_DIR } from "../src/module-transformer.js";
 import { hashesIn, TempProject } from "./helpers/project.js";
 
@@ -272,4 +276,38 @@ describe("a rebuild with nothing changed", () => {
     expect(await build()).toEqual(first);
     expect(entries()).toEqual(written);
   });
+});
+
+const WEBPACK_LIKE = [
+  { bundler: "webpack", compile: (config: object) => webpack(config as webpack.Configuration), plugin: cachephantWebpack },
+  { bundler: "rspack", compile: (config: object) => rspack(config as Parameters<typeof rspack>[0]), plugin: cachephantRspack },
+] as const;
+
+test.each(WEBPACK_LIKE)("$bundler: a `resolve.alias` pointed at another file gives a new hash (imports resolve through its resolver)", async ({ compile, plugin }) => {
+  project = new TempProject()
+    .write("src/a.js", `export function label(x) { return "a" + x; }\n`)
+    .write("src/b.js", `export function label(x) { return "b" + x; }\n`)
+    .write("src/main.js", `import { label } from "helper";\nexport async function f(x) {\n  "use cache";\n  return label(x);\n}\n`);
+  const build = async (file: string) => {
+    const compiler = compile({
+      mode: "none",
+      devtool: false,
+      target: "node",
+      context: project.root,
+      entry: "./src/main.js",
+      output: { path: project.path("out"), filename: "main.js" },
+      resolve: { alias: { helper: project.path(`src/${file}`) } },
+      plugins: [plugin({ root: project.root })],
+    }) as unknown as { run(callback: (error: Error | null, stats?: { hasErrors(): boolean; toString(options: string): string }) => void): void; close(callback: () => void): void };
+    await new Promise<void>((resolve, reject) =>
+      compiler.run((error, stats) => (error || stats?.hasErrors() ? reject(error ?? new Error(stats!.toString("errors-only"))) : resolve())),
+    );
+    await new Promise<void>((resolve) => compiler.close(() => resolve()));
+    return hashesIn(readFileSync(project.path("out/main.js"), "utf8"));
+  };
+  const a = await build("a.js");
+  expect(a).toHaveLength(1);
+  expect(await build("a.js")).toEqual(a);
+  expect((await build("b.js"))[0]).not.toBe(a[0]);
+  expect(await build("a.js")).toEqual(a);
 });

@@ -311,3 +311,44 @@ test.each(WEBPACK_LIKE)("$bundler: a `resolve.alias` pointed at another file giv
   expect((await build("b.js"))[0]).not.toBe(a[0]);
   expect(await build("a.js")).toEqual(a);
 });
+
+describe("the settings as plugins leave them", () => {
+  const source = (tag: string) => `export function label(x: number) { return "${tag}" + x; }\n`;
+  const cached = `import { label } from "helper";\nexport async function f(x: number) {\n  "use cache";\n  return label(x);\n}\n`;
+
+  test("esbuild: an alias a plugin set up after this one adds", async () => {
+    project = new TempProject().write("src/a.ts", source("a")).write("src/b.ts", source("b")).write("src/main.ts", cached);
+    const build = (file: string) =>
+      project
+        .esbuild("src/main.ts", {
+          plugins: [
+            cachephant.esbuild({ root: project.root }),
+            { name: "alias-later", setup: (build) => void (build.initialOptions.alias = { helper: `./src/${file}` }) },
+          ],
+        })
+        .then(hashesIn);
+    const a = await build("a.ts");
+    expect(a).toHaveLength(1);
+    expect((await build("b.ts"))[0]).not.toBe(a[0]);
+    expect(await build("a.ts")).toEqual(a);
+  });
+
+  test("Vite: an alias another plugin's `config` hook adds", async () => {
+    project = new TempProject().write("src/a.ts", source("a")).write("src/b.ts", source("b")).write("src/main.ts", cached);
+    const build = async (file: string) => {
+      const result = await viteBuild({
+        root: project.root,
+        configFile: false,
+        logLevel: "silent",
+        plugins: [cachephant.vite({ root: project.root }), { name: "alias", config: () => ({ resolve: { alias: { helper: project.path(`src/${file}`) } } }) }],
+        build: { ssr: "src/main.ts", write: false },
+      });
+      const output = (Array.isArray(result) ? result[0] : result) as { output: Array<{ code?: string }> };
+      return hashesIn(output.output.map((chunk) => chunk.code ?? "").join("\n"));
+    };
+    const a = await build("a.ts");
+    expect(a).toHaveLength(1);
+    expect((await build("b.ts"))[0]).not.toBe(a[0]);
+    expect(await build("a.ts")).toEqual(a);
+  });
+});

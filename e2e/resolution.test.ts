@@ -125,6 +125,28 @@ describe.each(BUNDLERS)("%s: what an import resolves to", (bundler) => {
     });
   });
 
+  test("package.json `imports` switched to another helper file between builds computes again", async () => {
+    createWithHelpers();
+    project.write("src/lib.ts", cachedLabel("#helper"));
+    await switchBetweenBuilds((helper) => {
+      project.write("package.json", JSON.stringify({ name: "cachephant-e2e-app", private: true, type: "module", imports: { "#helper": `./src/helper-${helper}.ts` } }));
+    });
+  });
+
+  test("resolve conditions switched between builds (a conditional `imports` entry) compute again", async () => {
+    createWithHelpers();
+    project.write("src/lib.ts", cachedLabel("#helper"));
+    project.write(
+      "package.json",
+      JSON.stringify({ name: "cachephant-e2e-app", private: true, type: "module", imports: { "#helper": { "helper-b": "./src/helper-b.ts", default: "./src/helper-a.ts" } } }),
+    );
+    await switchBetweenBuilds((helper) => {
+      const conditions = helper === "b" ? `["helper-b"]` : "[]";
+      if (bundler === "esbuild") project.write("build.mjs", esbuildConfig(`conditions: ${conditions},`));
+      else project.write("vite.config.ts", viteConfig(`{ conditions: ${conditions} }`).replace("  build: {", `  ssr: { resolve: { conditions: ${conditions} } },\n  build: {`));
+    });
+  });
+
   /**
    * A package symlinked into node_modules from a folder outside the project
    * (a `file:` or `link:` dependency, a workspace package): edited between

@@ -272,8 +272,9 @@ function fileResolution(file: string, files: FileSystemCache): Resolution {
   return { kind: "file", path: file };
 }
 
-/** Conditions a linked package's `exports` are read with, for a Node import. */
-const CONDITIONS = new Set(["import", "module", "node", "default", "require"]);
+/** Conditions a linked package's `exports` are read with, for a Node import; `require` only where nothing else matches (a CommonJS-only package). */
+const IMPORT_CONDITIONS = new Set(["import", "module", "node", "default"]);
+const REQUIRE_CONDITIONS = new Set(["require", "node", "default"]);
 
 /**
  * The file `subpath` (`""` or `/sub`) of a linked package at `dir` means:
@@ -315,20 +316,24 @@ function exportTarget(exports: unknown, subpath: string): string | null {
   return null;
 }
 
-/** A conditional target, read in the object's order, as Node does. */
+/** A conditional target, read in the object's order, as Node does: an import's conditions, else a require's. */
 function conditionTarget(value: unknown): string | null {
+  return targetFor(value, IMPORT_CONDITIONS) ?? targetFor(value, REQUIRE_CONDITIONS);
+}
+
+function targetFor(value: unknown, conditions: ReadonlySet<string>): string | null {
   if (typeof value === "string") return value;
   if (Array.isArray(value)) {
     for (const item of value) {
-      const found = conditionTarget(item);
+      const found = targetFor(item, conditions);
       if (found !== null) return found;
     }
     return null;
   }
   if (typeof value !== "object" || value === null) return null;
   for (const [condition, target] of Object.entries(value)) {
-    if (!CONDITIONS.has(condition)) continue;
-    const found = conditionTarget(target);
+    if (!conditions.has(condition)) continue;
+    const found = targetFor(target, conditions);
     if (found !== null) return found;
   }
   return null;

@@ -267,6 +267,11 @@ describe("resolution", () => {
     // The bundler's resolver may keep the symlinked path (preserveSymlinks): still project code.
     const viaLink = await project.transform("app/src/entry.ts", { resolve: async () => project.path("app/node_modules/linked/src/index.ts") });
     expect(viaLink.functions[0]!.deps.map(([label]) => label)).toEqual(["own code", "variable v (shared/src/index.ts)"]);
+    // `exports` read with an import's conditions first (a `require` entry listed first is passed over), else `main`.
+    project.write("shared/package.json", JSON.stringify({ name: "linked", version: "1.0.0", exports: { require: "./src/extra.ts", import: "./src/index.ts" } }));
+    expect(await depLabels(project, "app/src/entry.ts")).toEqual(["own code", "variable v (shared/src/index.ts)"]);
+    project.write("shared/package.json", JSON.stringify({ name: "linked", version: "1.0.0", main: "src/extra" }));
+    expect(await depLabels(project, "app/src/entry.ts")).toEqual(["own code", "variable v (shared/src/extra.ts)"]);
     // A package installed into node_modules (pnpm's store included) stays a package.
     project.write("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/package.json", JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js" }));
     project.write("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/index.js", "export const v = 1;");

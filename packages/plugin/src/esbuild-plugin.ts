@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import type { Loader, Message, OnLoadResult, Plugin, PluginBuild } from "esbuild";
@@ -179,11 +180,23 @@ async function resolvesDifferently(transformer: ModuleTransformer, resolveImport
   const verdicts = await Promise.all(
     resolutions.map(async ({ specifier, importer, file }) => {
       const found = await resolveImport(specifier, importer);
-      const projectFile = found !== null && !/[\\/]node_modules[\\/]/.test(found) ? found : null;
-      return projectFile !== file;
+      return projectFileOf(found) !== file;
     }),
   );
   return verdicts.some(Boolean);
+}
+
+const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
+
+/** A resolved file as the core counts it: project code (a linked package by its real path), or null for a package. */
+function projectFileOf(found: string | null): string | null {
+  if (found === null || !IN_NODE_MODULES.test(found)) return found;
+  try {
+    const real = realpathSync(found);
+    return IN_NODE_MODULES.test(real) ? null : real;
+  } catch {
+    return null;
+  }
 }
 
 function loaderOf(build: PluginBuild, file: string): Loader {

@@ -191,21 +191,23 @@ export class ResolutionFingerprint {
     const manifest = nearestFile(root, "package.json");
     if (manifest) hash.update(`package ${manifest} ${digestOf(manifest, manifestDigest).digest}\0`);
 
-    // tsconfig files, with what they extend and reference.
+    // tsconfig files, with what they extend and reference; in path order
+    // (the scan lists them in the order the file system does).
     const pending = [...nearestTsconfigs(root), ...tsconfigs];
-    const visited = new Set<string>();
+    const seen = new Map<string, string>();
     while (pending.length > 0) {
       const file = resolve(pending.pop()!);
-      if (visited.has(file)) continue;
-      visited.add(file);
+      if (seen.has(file)) continue;
       const { digest, links } = digestOf(file, tsconfigDigest);
-      hash.update(`tsconfig ${file} ${digest}\0`);
+      let line = `tsconfig ${file} ${digest}`;
       for (const link of links) {
         const target = linkedTsconfig(dirname(file), link);
         if (target) pending.push(target);
-        else hash.update(`missing ${file} ${link}\0`);
+        else line += ` missing ${link}`;
       }
+      seen.set(file, line);
     }
+    for (const file of [...seen.keys()].sort()) hash.update(`${seen.get(file)}\0`);
 
     if (changed) this.options.write(memo);
     return hash.digest("hex");

@@ -162,6 +162,14 @@ describe("the files that decide resolution", () => {
     expectChange("jsconfig.json", { compilerOptions: { paths: { h: ["./src/c.js"] } } });
   });
 
+  test("the order the scan lists tsconfig files in does not count", () => {
+    project = new TempProject()
+      .write("packages/a/tsconfig.json", JSON.stringify({ compilerOptions: { paths: { h: ["./a.ts"] } } }))
+      .write("packages/b/tsconfig.json", JSON.stringify({ compilerOptions: { paths: { h: ["./b.ts"] } } }));
+    const files = [project.path("packages/a/tsconfig.json"), project.path("packages/b/tsconfig.json")];
+    expect(fingerprintOf({}, files)).toBe(fingerprintOf({}, [...files].reverse()));
+  });
+
   test("a tsconfig the scan or the bundler's option names counts", () => {
     project = new TempProject().write("packages/a/tsconfig.json", JSON.stringify({ compilerOptions: { paths: { h: ["./a.ts"] } } }));
     const file = project.path("packages/a/tsconfig.json");

@@ -88,9 +88,47 @@ export function rollupResolveSettings(bundler: string, options: { resolve?: unkn
   return { bundler, resolve: options.resolve, tsconfig: options.tsconfig };
 }
 
-/** webpack's and Rspack's `resolve` options (the resolved ones, from the compiler). */
+/** The `resolve` options of webpack and Rspack that say where a request goes (not its caches or file system). */
+const WEBPACK_RESOLVE_OPTIONS = [
+  "alias",
+  "aliasFields",
+  "byDependency",
+  "conditionNames",
+  "descriptionFiles",
+  "enforceExtension",
+  "exportsFields",
+  "extensionAlias",
+  "extensions",
+  "fallback",
+  "fullySpecified",
+  "importsFields",
+  "mainFields",
+  "mainFiles",
+  "modules",
+  "preferAbsolute",
+  "preferRelative",
+  "restrictions",
+  "roots",
+  "symlinks",
+  "tsConfig",
+];
+
+/**
+ * webpack's and Rspack's `resolve` options (from the compiler, defaults
+ * applied): those that say where a request goes, and resolve plugins by
+ * class name and `options` (their own caches fill up as a watch build runs).
+ */
 export function webpackResolveSettings(bundler: string, options: { resolve?: unknown }): Record<string, unknown> {
-  return { bundler, resolve: options.resolve };
+  const resolveOptions = (options.resolve ?? {}) as Record<string, unknown>;
+  const picked = Object.fromEntries(WEBPACK_RESOLVE_OPTIONS.map((name) => [name, resolveOptions[name]]));
+  const plugins = Array.isArray(resolveOptions.plugins)
+    ? resolveOptions.plugins.map((plugin: unknown) =>
+        typeof plugin === "function"
+          ? plugin
+          : { name: (plugin as { constructor?: { name?: string } } | null)?.constructor?.name, options: (plugin as { options?: unknown } | null)?.options },
+      )
+    : undefined;
+  return { bundler, resolve: picked, plugins };
 }
 
 const MAX_DEPTH = 12;

@@ -125,6 +125,16 @@ describe("the settings of each bundler", () => {
     expect(webpack({ conditionNames: ["import"] })).not.toBe(webpack({ conditionNames: ["require"] }));
     expect(webpack({ mainFields: ["module"] })).not.toBe(webpack({}));
     expect(stableText(webpackResolveSettings("webpack", { resolve: {}, mode: "production" } as { resolve: object }))).toBe(webpack({}));
+    // A resolve plugin counts by its class and options, not the caches it fills.
+    class PathsPlugin {
+      cache = new Map<string, string>();
+      constructor(readonly options: object) {}
+    }
+    const withPlugin = new PathsPlugin({ configFile: "tsconfig.json" });
+    const before = webpack({ plugins: [withPlugin], cache: true, unsafeCache: {} });
+    withPlugin.cache.set("x", "/a.ts");
+    expect(webpack({ plugins: [withPlugin], cache: true, unsafeCache: { "/x": {} } })).toBe(before);
+    expect(webpack({ plugins: [new PathsPlugin({ configFile: "tsconfig.app.json" })] })).not.toBe(before);
   });
 });
 

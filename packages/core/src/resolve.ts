@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from "node:fs";
+import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import path from "node:path";
 import { stripQuery } from "./ids.js";
@@ -70,7 +70,8 @@ export function isInNodeModules(file: string): boolean {
  */
 export class FileSystemCache {
   private readonly stats = new Map<string, "file" | "dir" | null>();
-  private readonly manifests = new Map<string, { name?: string; version?: string } | null>();
+  private readonly manifests = new Map<string, Manifest | null>();
+  private readonly realpaths = new Map<string, string | null>();
 
   kind(file: string): "file" | "dir" | null {
     let found = this.stats.get(file);
@@ -87,7 +88,7 @@ export class FileSystemCache {
     return found;
   }
 
-  manifest(file: string): { name?: string; version?: string } | null {
+  manifest(file: string): Manifest | null {
     let found = this.manifests.get(file);
     if (found === undefined) {
       found = readManifest(file);
@@ -96,13 +97,38 @@ export class FileSystemCache {
     return found;
   }
 
+  /** The path with symlinks followed (null: it does not exist). */
+  realpath(file: string): string | null {
+    let found = this.realpaths.get(file);
+    if (found === undefined) {
+      try {
+        found = realpathSync(file);
+      } catch {
+        found = null;
+      }
+      this.realpaths.set(file, found);
+    }
+    return found;
+  }
+
   clear(): void {
     this.stats.clear();
     this.manifests.clear();
+    this.realpaths.clear();
   }
 }
 
-function readManifest(file: string): { name?: string; version?: string } | null {
+/** What the resolution reads of a `package.json`. */
+interface Manifest {
+  name?: string;
+  version?: string;
+  /** The raw fields that say which file a specifier means (for a linked package's code). */
+  exports?: unknown;
+  main?: string;
+  module?: string;
+}
+
+function readManifest(file: string): Manifest | null {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
@@ -112,10 +138,13 @@ function readManifest(file: string): { name?: string; version?: string } | null 
   try {
     const json: unknown = JSON.parse(text);
     if (!json || typeof json !== "object") return null;
-    const { name, version } = json as { name?: unknown; version?: unknown };
+    const { name, version, exports, main, module } = json as { name?: unknown; version?: unknown; exports?: unknown; main?: unknown; module?: unknown };
     return {
       ...(typeof name === "string" ? { name } : {}),
       ...(typeof version === "string" ? { version } : {}),
+      ...(exports !== undefined && exports !== null ? { exports } : {}),
+      ...(typeof main === "string" ? { main } : {}),
+      ...(typeof module === "string" ? { module } : {}),
     };
   } catch {
     return null;
@@ -154,12 +183,13 @@ export function resolvePath(specifier: string, importer: string, files: FileSyst
  * `<dir>/node_modules/<name>/package.json` walking up from the importer's
  * directory (Node's lookup, which pnpm's symlinked layout also satisfies).
  */
-export function findPackage(name: string, importer: string, files: FileSystemCache): PackageInfo | null {
+export function findPackage(name: string, importer: string, files: FileSystemCache): (PackageInfo & { dir: string; manifest: Manifest }) | null {
   let dir = path.dirname(stripQuery(importer));
   for (;;) {
     if (path.basename(dir) !== "node_modules") {
-      const manifest = files.manifest(path.join(dir, "node_modules", name, "package.json"));
-      if (manifest) return { name: manifest.name ?? name, version: manifest.version ?? "unknown" };
+      const packageDir = path.join(dir, "node_modules", name);
+      const manifest = files.manifest(path.join(packageDir, "package.json"));
+      if (manifest) return { name: manifest.name ?? name, version: manifest.version ?? "unknown", dir: packageDir, manifest };
     }
     const parent = path.dirname(dir);
     if (parent === dir) return null;
@@ -203,27 +233,108 @@ export async function resolveSpecifier(
       resolved = null; // a resolver that throws for a helper must not fail the build
     }
     const file = resolved ? stripQuery(resolved) : null;
-    if (file && !file.startsWith("\0") && path.isAbsolute(file)) {
-      if (isInNodeModules(file)) {
-        const pkg = packageOfFile(file, files);
-        if (pkg) return { kind: "package", ...pkg };
-        // A file in node_modules without a package.json: by its code after all.
-      }
-      return { kind: "file", path: path.normalize(file) };
-    }
+    if (file && !file.startsWith("\0") && path.isAbsolute(file)) return fileResolution(path.normalize(file), files);
   }
 
   if (isPathSpecifier(specifier)) {
     const file = resolvePath(specifier, importer, files);
-    if (!file) return { kind: "unresolved" };
-    if (isInNodeModules(file)) {
-      const pkg = packageOfFile(file, files);
-      if (pkg) return { kind: "package", ...pkg };
-    }
-    return { kind: "file", path: file };
+    return file ? fileResolution(file, files) : { kind: "unresolved" };
   }
 
   const name = packageNameOf(specifier);
   const pkg = name ? findPackage(name, importer, files) : null;
-  return pkg ? { kind: "package", ...pkg } : { kind: "unresolved" };
+  if (!pkg) return { kind: "unresolved" };
+  // A workspace or linked package (`file:`, `link:`, a pnpm workspace):
+  // symlinked into node_modules from a folder outside any, it is project
+  // code, counted by its code and not its version.
+  const real = files.realpath(pkg.dir);
+  if (real !== null && !isInNodeModules(real)) {
+    const entry = packageEntry(real, pkg.manifest, specifier.slice(name!.length), files);
+    if (entry) return { kind: "file", path: entry };
+  }
+  return { kind: "package", name: pkg.name, version: pkg.version };
+}
+
+/**
+ * A file found on disk: inside `node_modules`, its package (by the nearest
+ * `package.json` with a name), unless its real path is outside any
+ * `node_modules` (a linked package the resolver did not follow): then, like
+ * any other file, project code.
+ */
+function fileResolution(file: string, files: FileSystemCache): Resolution {
+  if (isInNodeModules(file)) {
+    const real = files.realpath(file);
+    if (real !== null && !isInNodeModules(real)) return { kind: "file", path: real };
+    const pkg = packageOfFile(file, files);
+    if (pkg) return { kind: "package", ...pkg };
+    // A file in node_modules without a package.json: by its code after all.
+  }
+  return { kind: "file", path: file };
+}
+
+/** Conditions a linked package's `exports` are read with, for a Node import; `require` only where nothing else matches (a CommonJS-only package). */
+const IMPORT_CONDITIONS = new Set(["import", "module", "node", "default"]);
+const REQUIRE_CONDITIONS = new Set(["require", "node", "default"]);
+
+/**
+ * The file `subpath` (`""` or `/sub`) of a linked package at `dir` means:
+ * its `exports` (conditions as Node imports it), else the path itself, its
+ * `module`/`main` or index, with TypeScript's extension mapping. Null when
+ * none resolves (the package then counts by its version, as before).
+ */
+function packageEntry(dir: string, manifest: Manifest, subpath: string, files: FileSystemCache): string | null {
+  const importer = path.join(dir, "package.json");
+  if (manifest.exports !== undefined) {
+    const target = exportTarget(manifest.exports, `.${subpath}`);
+    return typeof target === "string" && target.startsWith("./") ? resolvePath(target, importer, files) : null;
+  }
+  if (subpath !== "") return resolvePath(`.${subpath}`, importer, files);
+  for (const field of [manifest.module, manifest.main]) {
+    const found = field ? resolvePath(field.startsWith(".") ? field : `./${field}`, importer, files) : null;
+    if (found) return found;
+  }
+  return resolvePath("./index", importer, files);
+}
+
+/** The target `exports` gives a subpath (`.`, `./x`): exact keys, then `*` patterns. */
+function exportTarget(exports: unknown, subpath: string): string | null {
+  const entries = typeof exports === "object" && exports !== null && !Array.isArray(exports) ? Object.entries(exports) : [];
+  const bySubpath = entries.length > 0 && entries.every(([key]) => key.startsWith("."));
+  if (!bySubpath) return subpath === "." ? conditionTarget(exports) : null;
+  const map = Object.fromEntries(entries);
+  if (subpath in map) return conditionTarget(map[subpath]);
+  for (const [key, value] of entries) {
+    const star = key.indexOf("*");
+    if (star < 0) continue;
+    const prefix = key.slice(0, star);
+    const suffix = key.slice(star + 1);
+    if (subpath.startsWith(prefix) && subpath.endsWith(suffix) && subpath.length >= key.length - 1) {
+      const target = conditionTarget(value);
+      return target === null ? null : target.replaceAll("*", subpath.slice(prefix.length, subpath.length - suffix.length));
+    }
+  }
+  return null;
+}
+
+/** A conditional target, read in the object's order, as Node does: an import's conditions, else a require's. */
+function conditionTarget(value: unknown): string | null {
+  return targetFor(value, IMPORT_CONDITIONS) ?? targetFor(value, REQUIRE_CONDITIONS);
+}
+
+function targetFor(value: unknown, conditions: ReadonlySet<string>): string | null {
+  if (typeof value === "string") return value;
+  if (Array.isArray(value)) {
+    for (const item of value) {
+      const found = targetFor(item, conditions);
+      if (found !== null) return found;
+    }
+    return null;
+  }
+  if (typeof value !== "object" || value === null) return null;
+  for (const [condition, target] of Object.entries(value)) {
+    if (!conditions.has(condition)) continue;
+    const found = targetFor(target, conditions);
+    if (found !== null) return found;
+  }
+  return null;
 }

@@ -2,6 +2,7 @@
  * Dependency hashing through the public `transform`: stability, the module
  * graph cache, resolution rules, scope values and `ignore`.
  */
+import { mkdirSync, realpathSync, symlinkSync } from "node:fs";
 import { join } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { CachephantBuildError, createModuleGraph, transform, type TransformOptions } from "../src/index.js";
@@ -244,6 +245,39 @@ describe("resolution", () => {
     expect((await project.transform("packages/app/src/entry.ts")).functions[0]!.deps[1]).toEqual(["package pkg", "1.0.0"]);
     project.installPackage("pkg", "2.0.0", "packages/app");
     expect((await project.transform("packages/app/src/entry.ts")).functions[0]!.deps[1]).toEqual(["package pkg", "2.0.0"]);
+  });
+
+  test("a workspace or linked package (symlinked from outside node_modules) is project code: by its code, not its version", async () => {
+    const project = temp({
+      "app/src/entry.ts": entry("linked"),
+      "app/src/sub.ts": entry("linked/extra"),
+      "shared/package.json": JSON.stringify({ name: "linked", version: "1.0.0", exports: { ".": { types: "./index.d.ts", import: "./src/index.ts" }, "./*": "./src/*.ts" } }),
+      "shared/src/index.ts": "export const v = 1;",
+      "shared/src/extra.ts": "export const v = 10;",
+    });
+    mkdirSync(project.path("app/node_modules"), { recursive: true });
+    symlinkSync(project.path("shared"), project.path("app/node_modules/linked"), "dir");
+    const before = { entry: await project.transform("app/src/entry.ts"), sub: await project.transform("app/src/sub.ts") };
+    expect(before.entry.functions[0]!.deps.map(([label]) => label)).toEqual(["own code", "variable v (shared/src/index.ts)"]);
+    expect(before.entry.dependencies).toEqual([realpathSync(project.path("shared/src/index.ts"))]);
+    expect(before.sub.functions[0]!.deps.map(([label]) => label)).toEqual(["own code", "variable v (shared/src/extra.ts)"]);
+    // Edited without a version change: a new hash.
+    project.write("shared/src/index.ts", "export const v = 2;");
+    expect((await project.transform("app/src/entry.ts")).functions[0]!.hash).not.toBe(before.entry.functions[0]!.hash);
+    // The bundler's resolver may keep the symlinked path (preserveSymlinks): still project code.
+    const viaLink = await project.transform("app/src/entry.ts", { resolve: async () => project.path("app/node_modules/linked/src/index.ts") });
+    expect(viaLink.functions[0]!.deps.map(([label]) => label)).toEqual(["own code", "variable v (shared/src/index.ts)"]);
+    // `exports` read with an import's conditions first (a `require` entry listed first is passed over), else `main`.
+    project.write("shared/package.json", JSON.stringify({ name: "linked", version: "1.0.0", exports: { require: "./src/extra.ts", import: "./src/index.ts" } }));
+    expect(await depLabels(project, "app/src/entry.ts")).toEqual(["own code", "variable v (shared/src/index.ts)"]);
+    project.write("shared/package.json", JSON.stringify({ name: "linked", version: "1.0.0", main: "src/extra" }));
+    expect(await depLabels(project, "app/src/entry.ts")).toEqual(["own code", "variable v (shared/src/extra.ts)"]);
+    // A package installed into node_modules (pnpm's store included) stays a package.
+    project.write("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/package.json", JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js" }));
+    project.write("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/index.js", "export const v = 1;");
+    symlinkSync(project.path("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg"), project.path("app/node_modules/pkg"), "dir");
+    project.write("app/src/pkg.ts", entry("pkg"));
+    expect((await project.transform("app/src/pkg.ts")).functions[0]!.deps[1]).toEqual(["package pkg", "1.0.0"]);
   });
 
   test("built-ins by name: `fs` and `node:fs` alike, whatever is installed", async () => {

@@ -63,8 +63,15 @@ export class BuildCache {
     private readonly root?: string,
   ) {}
 
+  /**
+   * What decides where this build's imports resolve (see `resolution.ts`),
+   * part of every key: a result analysed under other settings is not
+   * reused, even when every file it read is unchanged.
+   */
+  resolution = "";
+
   key(id: string, code: string): string {
-    return createHash("sha256").update(this.salt).update("\0").update(id).update("\0").update(code).digest("hex");
+    return createHash("sha256").update(this.salt).update("\0").update(this.resolution).update("\0").update(id).update("\0").update(code).digest("hex");
   }
 
   /** The entry under `key` if each of its checks still holds. */

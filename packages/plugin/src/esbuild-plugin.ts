@@ -1,3 +1,4 @@
+import { realpathSync } from "node:fs";
 import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import type { Loader, Message, OnLoadResult, Plugin, PluginBuild } from "esbuild";
@@ -9,6 +10,7 @@ import { createInstance, type PluginInstance } from "./instance.js";
 import type { ModuleTransformer } from "./module-transformer.js";
 import type { Options } from "./options.js";
 import { BROWSER_WARNING, esbuildTarget } from "./platform.js";
+import { esbuildResolveSettings, stableText } from "./resolution.js";
 import { esbuildResolver, type Resolve } from "./resolver.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
@@ -71,6 +73,17 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
   const changed = rewrites.scan();
   transformer.projectScanned(rewrites.signatures(), changed, compared);
   if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+  // What decides where imports resolve (aliases, tsconfig, conditions, the
+  // lockfile): remembered results and the plan are keyed by it.
+  let settingsSeen = "";
+  const useResolution = () => {
+    const { tsconfig } = build.initialOptions;
+    const tsconfigs = tsconfig === undefined ? rewrites.tsconfigFiles : [...rewrites.tsconfigFiles, resolve(absWorkingDir ?? process.cwd(), tsconfig)];
+    const settings = esbuildResolveSettings(build.initialOptions);
+    settingsSeen = stableText(settings);
+    return transformer.useResolution(root, settings, tsconfigs);
+  };
+  useResolution();
   // Modules holding state that cached functions read need a rewrite too, and
   // the filter below is fixed now. esbuild's resolver cannot be called during
   // setup: the plan resolves imports Node's way (a state module reached
@@ -90,6 +103,9 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
     warnedBrowser = false;
     watched.clear();
     if (builds++ === 0) {
+      // A plugin set up after this one may have changed the resolve
+      // settings: then nothing analysed so far is used.
+      if (stableText(esbuildResolveSettings(build.initialOptions)) !== settingsSeen && useResolution()) return;
       // esbuild's resolver can be called now: where it maps a bare
       // specifier elsewhere than the plan did (an alias, tsconfig paths),
       // the plan's analysis is dropped and each module is analysed again
@@ -105,6 +121,8 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
     for (const file of changed) transformer.invalidate(file);
     transformer.projectScanned(rewrites.signatures(), changed, true);
     if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+    // A tsconfig or the lockfile edited while watching.
+    useResolution();
     const missed = rewrites.files().filter((file) => !filtered.has(file));
     if (missed.length === 0) return;
     return {
@@ -162,11 +180,23 @@ async function resolvesDifferently(transformer: ModuleTransformer, resolveImport
   const verdicts = await Promise.all(
     resolutions.map(async ({ specifier, importer, file }) => {
       const found = await resolveImport(specifier, importer);
-      const projectFile = found !== null && !/[\\/]node_modules[\\/]/.test(found) ? found : null;
-      return projectFile !== file;
+      return projectFileOf(found) !== file;
     }),
   );
   return verdicts.some(Boolean);
+}
+
+const IN_NODE_MODULES = /[\\/]node_modules[\\/]/;
+
+/** A resolved file as the core counts it: project code (a linked package by its real path), or null for a package. */
+function projectFileOf(found: string | null): string | null {
+  if (found === null || !IN_NODE_MODULES.test(found)) return found;
+  try {
+    const real = realpathSync(found);
+    return IN_NODE_MODULES.test(real) ? null : real;
+  } catch {
+    return null;
+  }
 }
 
 function loaderOf(build: PluginBuild, file: string): Loader {

@@ -10,6 +10,7 @@ import { RewriteSet, scanRecordName } from "./rewrite-set.js";
 import { createInstance } from "./instance.js";
 import type { Options } from "./options.js";
 import { BROWSER_WARNING, viteTarget, type TargetPlatform } from "./platform.js";
+import { rollupResolveSettings, viteResolveSettings, webpackResolveSettings } from "./resolution.js";
 import { bundlerResolver } from "./resolver.js";
 import { RUNTIME_IMPORT } from "./runtime-check.js";
 
@@ -38,6 +39,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
   // Rollup, Rolldown, webpack and Rspack builds are taken as Node builds for now.
   const targetOf = (context: unknown, hookOptions: unknown): TargetPlatform =>
     meta.framework === "vite" ? viteTarget(context, hookOptions) : "node";
+  // The bundler's resolve settings (aliases, conditions, tsconfig options),
+  // as it resolved them: part of what remembered results are keyed by.
+  let resolveSettings: () => unknown = () => ({ bundler: meta.framework });
 
   return {
     name: "cachephant",
@@ -59,6 +63,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       const changed = rewrites.scan();
       transformer.projectScanned(rewrites.signatures(), changed, compared);
       if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+      // What decides where imports resolve (see resolution.ts), before the plan.
+      transformer.useResolution(root, resolveSettings(), rewrites.tsconfigFiles);
       await planStateFiles(transformer, rewrites, root, include, bundlerResolver(this));
     },
 
@@ -159,8 +165,17 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     // A watch build reuses a module's transform while its file and watched files are unchanged.
     rollup: {
+      options(inputOptions) {
+        resolveSettings = () => rollupResolveSettings("rollup", inputOptions as { resolve?: unknown });
+      },
       shouldTransformCachedModule({ id }) {
         return transformer.isOutdated(id);
+      },
+    },
+
+    rolldown: {
+      options(inputOptions) {
+        resolveSettings = () => rollupResolveSettings("rolldown", inputOptions as { resolve?: unknown; tsconfig?: unknown });
       },
     },
 
@@ -189,12 +204,21 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       configResolved(config) {
         viteCommand = config.command;
+        // After every plugin's `config` hook: the settings the build resolves with.
+        resolveSettings = () => viteResolveSettings(config);
         outputs.splice(0, outputs.length, resolve(config.root, config.build.outDir));
       },
     },
 
-    webpack: addRuntimeExternal,
-    rspack: addRuntimeExternal,
+    webpack(compiler) {
+      addRuntimeExternal(compiler);
+      // Read at each build start: webpack applies its defaults after plugins.
+      resolveSettings = () => webpackResolveSettings("webpack", compiler.options);
+    },
+    rspack(compiler) {
+      addRuntimeExternal(compiler);
+      resolveSettings = () => webpackResolveSettings("rspack", compiler.options);
+    },
   };
 };
 

@@ -7,6 +7,7 @@ import { BuildCache, type FileCheck } from "./build-cache.js";
 import { loadCore } from "./core.js";
 import { signatureOf } from "./files.js";
 import { OutsideLog, type OutsideStamp } from "./outside-log.js";
+import { ResolutionFingerprint } from "./resolution.js";
 import type { Resolve } from "./resolver.js";
 
 /** Transform results remembered across builds, under the project root. */
@@ -61,6 +62,9 @@ export class ModuleTransformer {
   private graph: ModuleGraph | undefined;
   private readonly cache: BuildCache | undefined;
   private readonly outside: OutsideLog;
+  private readonly fingerprint: ResolutionFingerprint;
+  /** The build's resolution fingerprint (see `useResolution`); undefined before the first. */
+  private resolutionNow: string | undefined;
   private hits = 0;
   private transforms = 0;
 
@@ -68,6 +72,30 @@ export class ModuleTransformer {
     const { cacheDir, root, runtimeModule, dir, maxSize } = options;
     this.cache = cacheDir === false ? undefined : new BuildCache(cacheDir, JSON.stringify([toolVersions(), root, runtimeModule, dir, maxSize]), root);
     this.outside = new OutsideLog({ read: () => this.readExtra("outside"), write: (value) => this.writeExtra("outside", value) });
+    this.fingerprint = new ResolutionFingerprint({ read: () => this.readExtra("resolution"), write: (value) => this.writeExtra("resolution", value) });
+  }
+
+  /**
+   * Computes what decides where this build's imports resolve (see
+   * `resolution.ts`: the bundler's resolve settings, tsconfig files, the
+   * project's package.json `imports`, the lockfile) and keys remembered
+   * results and the plan by it. Once per build, before the plan; again when
+   * the bundler's settings may have changed since. A change from the
+   * previous build of this instance forgets everything it analysed.
+   * Returns whether it changed.
+   */
+  useResolution(root: string, settings: unknown, tsconfigs: Iterable<string> = []): boolean {
+    const fingerprint = this.fingerprint.compute(root, settings, tsconfigs);
+    const changed = this.resolutionNow !== undefined && this.resolutionNow !== fingerprint;
+    if (changed) this.invalidate();
+    this.resolutionNow = fingerprint;
+    if (this.cache) this.cache.resolution = fingerprint;
+    return changed;
+  }
+
+  /** The fingerprint `useResolution` computed last ("" before any). */
+  get resolution(): string {
+    return this.resolutionNow ?? "";
   }
 
   /**

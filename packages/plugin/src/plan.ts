@@ -3,8 +3,8 @@
  * changing bindings cached functions read (`planBuild` in the core). They
  * must be known before any module loads, since bundlers load modules in
  * parallel. The plan is remembered with the files it read (path, time and
- * size) and the directive files it started from: a build where none of them
- * changed reuses it and analyses nothing. A plan made now hands its
+ * size), the directive files it started from and the build's resolution
+ * fingerprint (`resolution.ts`): a build where none of them changed reuses it and analyses nothing. A plan made now hands its
  * transforms to the transformer, so the bundler's transforms of the same
  * modules analyse nothing again. Resolves to whether it planned now.
  */
@@ -16,6 +16,8 @@ import type { Resolve } from "./resolver.js";
 import type { RewriteSet } from "./rewrite-set.js";
 
 interface PlanRecord {
+  /** What decided where imports resolved (see `resolution.ts`). */
+  resolution: string;
   directiveFiles: string[];
   files: Array<[file: string, signature: string | null]>;
   stateFiles: string[];
@@ -53,7 +55,7 @@ export async function planStateFiles(
     const files = new Map(transformer.filesRead());
     for (const file of plan.directiveFiles) files.set(file, transformer.signature(file));
     const outside = transformer.outsideStamp([...plan.outsideNames]);
-    transformer.writeExtra(name, { directiveFiles, files: [...files], stateFiles: [...plan.stateFiles], ...(outside ? { outside } : {}) } satisfies PlanRecord);
+    transformer.writeExtra(name, { resolution: transformer.resolution, directiveFiles, files: [...files], stateFiles: [...plan.stateFiles], ...(outside ? { outside } : {}) } satisfies PlanRecord);
   }
   for (const file of stateFiles) {
     transformer.stateFiles.add(file);
@@ -63,6 +65,7 @@ export async function planStateFiles(
 }
 
 function stillHolds(record: PlanRecord, directiveFiles: string[], transformer: ModuleTransformer): boolean {
+  if (record.resolution !== transformer.resolution) return false;
   if (record.directiveFiles.length !== directiveFiles.length) return false;
   if (record.directiveFiles.some((file, index) => file !== directiveFiles[index])) return false;
   if (!transformer.outsideHolds(record.outside)) return false;

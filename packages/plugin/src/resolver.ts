@@ -22,6 +22,9 @@ interface RollupLikeContext {
 export function bundlerResolver(context: UnpluginBuildContext): Resolve | undefined {
   const native = context.getNativeBuildContext?.();
   if (native?.framework === "esbuild") return esbuildResolver(native.build);
+  if (native?.framework === "webpack" || native?.framework === "rspack") {
+    return webpackResolver((native as { compiler?: WebpackLikeCompiler }).compiler);
+  }
   const rollup = context as UnpluginBuildContext & RollupLikeContext;
   if (typeof rollup.resolve === "function") {
     const resolve = rollup.resolve.bind(rollup);
@@ -50,6 +53,50 @@ export function esbuildResolver(build: PluginBuild): Resolve {
     });
     return result.errors.length === 0 && !result.external && isAbsolute(result.path) ? result.path : null;
   };
+}
+
+type ResolveCallback = (error: Error | null, result?: string | false) => void;
+
+interface WebpackLikeCompiler {
+  resolverFactory?: {
+    get(type: string, options?: object): {
+      resolve(context: object, path: string, request: string, resolveContext: object, callback: ResolveCallback): void;
+    };
+  };
+}
+
+const webpackResolvers = new WeakMap<object, Resolve | undefined>();
+
+/**
+ * webpack's and Rspack's resolver for ES imports (the compiler's
+ * `resolve` options: aliases, `conditionNames`, `mainFields`, tsconfig
+ * paths through Rspack's `tsConfig` or a resolve plugin), one per compiler.
+ * Relative paths are left to the core's lookup, as with esbuild.
+ */
+export function webpackResolver(compiler: WebpackLikeCompiler | undefined): Resolve | undefined {
+  if (!compiler || typeof compiler.resolverFactory?.get !== "function") return undefined;
+  if (webpackResolvers.has(compiler)) return webpackResolvers.get(compiler);
+  let resolver: ReturnType<NonNullable<WebpackLikeCompiler["resolverFactory"]>["get"]> | undefined;
+  try {
+    resolver = compiler.resolverFactory.get("normal", { dependencyType: "esm" });
+  } catch {
+    resolver = undefined;
+  }
+  const resolve: Resolve | undefined =
+    resolver &&
+    ((specifier, importer) =>
+      new Promise((done) => {
+        if (isRelative(specifier)) return done(null);
+        try {
+          resolver.resolve({}, dirname(importer), specifier, {}, (error, result) =>
+            done(!error && typeof result === "string" && isAbsolute(result.replace(/[?#].*$/, "")) ? result.replace(/[?#].*$/, "") : null),
+          );
+        } catch {
+          done(null);
+        }
+      }));
+  webpackResolvers.set(compiler, resolve);
+  return resolve;
 }
 
 function isRelative(specifier: string): boolean {

@@ -3,6 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import { signatureFrom, signatureOf } from "./files.js";
+import { TSCONFIG_FILE } from "./resolution.js";
 import ignore, { type Ignore } from "ignore";
 
 /** Folders a project's own modules never live in. */
@@ -79,6 +80,7 @@ export class RewriteSet {
   scan(): string[] {
     const changed: string[] = [];
     const present = new Set<string>();
+    this.tsconfigFiles = [];
     const walk = (dir: string, ignores: readonly IgnoreRules[]) => {
       let entries;
       try {
@@ -96,6 +98,8 @@ export class RewriteSet {
         } else if ((entry.isFile() || entry.isSymbolicLink()) && (this.matches(path) || COMPONENT_FILE.test(path)) && !ignored(rules, path, false)) {
           present.add(path);
           this.look(path, changed);
+        } else if (TSCONFIG_FILE.test(entry.name)) {
+          this.tsconfigFiles.push(path);
         }
       }
     };
@@ -116,6 +120,9 @@ export class RewriteSet {
     }
     return changed;
   }
+
+  /** The tsconfig and jsconfig files the last scan saw (they may change where imports resolve: see `resolution.ts`). */
+  tsconfigFiles: string[] = [];
 
   /** What the scans saw so far. */
   snapshot(): ScanSnapshot {

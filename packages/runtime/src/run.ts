@@ -160,7 +160,7 @@ function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void,
   // Check mode (check.ts): off, it costs this one comparison.
   if (call.settings.check !== 0 && sampled(call.settings.check)) return checkedHit(call, found, settle, store, key);
   settle({ bytes: found.bytes });
-  if (call.settings.debug) report(call, "hit");
+  if (call.settings.debug) report(call, "hit", found.from === "remote" ? "from the remote tier" : "from the local store");
   return found.value as T;
 }
 
@@ -182,7 +182,7 @@ async function checkedHit<T>(
   }
   settle(checked.bytes !== undefined ? { bytes: checked.bytes } : { value: checked.value });
   if (checked.rewrite !== undefined) await write(store, key, checked.rewrite, call);
-  if (call.settings.debug) report(call, "hit", checked.note);
+  if (call.settings.debug) report(call, "hit", `${found.from === "remote" ? "from the remote tier" : "from the local store"}; ${checked.note}`);
   return checked.value as T;
 }
 
@@ -224,7 +224,7 @@ function usable(store: Store): boolean {
   return !unwritableDirs.has(store.dir) && !unreadableDirs.has(store.dir);
 }
 
-type Found = { readonly value: unknown; readonly bytes: Buffer };
+type Found = { readonly value: unknown; readonly bytes: Buffer; readonly from?: "remote" | undefined };
 type LookUp = Found | { readonly missReason: string };
 
 /** Reads and decodes an entry; any problem is a miss with its reason. Never throws. */
@@ -254,7 +254,7 @@ async function lookUp(store: Store, key: string, call: Call<unknown>): Promise<L
   }
   if (isExpired(read.metadata, meta)) return { missReason: "expired" };
   try {
-    return { value: decodeResult(read.bytes), bytes: read.bytes };
+    return { value: decodeResult(read.bytes), bytes: read.bytes, from: read.from };
   } catch (error) {
     // Bytes intact but not a value (e.g. written by a newer Node): drop the entry, rewrite it.
     await store.remove(key).catch(() => {});

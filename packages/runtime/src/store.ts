@@ -31,7 +31,13 @@ export { isEntryMetadata, type EntryMetadata } from "./store-layout.js";
 export type { Lease } from "./store-lock.js";
 
 export type StoreRead =
-  | { readonly status: "found"; readonly bytes: Buffer; readonly metadata: EntryMetadata }
+  | {
+      readonly status: "found";
+      readonly bytes: Buffer;
+      readonly metadata: EntryMetadata;
+      /** Where the entry came from, for debug lines: this machine's store, or the remote tier's. */
+      readonly from?: "remote";
+    }
   | {
       readonly status: "missing";
       /** `evicted`: the entry was there but went while it was read (a prune or clear in another process). */

@@ -5,7 +5,8 @@ import { beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { entryKey } from "../src/key.js";
 import { headKey } from "../src/remote/format.js";
 import { remoteTimings } from "../src/remote/timing.js";
-import { cached, makeMeta as makeAnyMeta, tempDir, useRuntime, warnings } from "./helpers.js";
+import { configure } from "../src/index.js";
+import { cached, debugLines, makeMeta as makeAnyMeta, tempDir, useRuntime, warnings } from "./helpers.js";
 import { currentTieredStore, useRemote, useRemoteEnv } from "./remote-helpers.js";
 import { startRedis, type RedisServer } from "./redis-server.js";
 
@@ -44,6 +45,7 @@ describe("two tiers", () => {
     expect(await onMachine({}, () => first(7))).toEqual({ squared: 49, at: new Date(0) });
     expect(first.runs).toBe(1);
 
+    configure({ debug: true });
     const second = cached(meta, (x: number) => ({ squared: -1, at: new Date(1) }));
     expect(await onMachine({}, () => second(7))).toEqual({ squared: 49, at: new Date(0) });
     expect(second.runs).toBe(0);
@@ -53,6 +55,11 @@ describe("two tiers", () => {
     expect(await second(7)).toEqual({ squared: 49, at: new Date(0) });
     expect(second.runs).toBe(0);
     expect(warnings(runtime.stderr())).toEqual([]);
+    // Each hit's debug line says which tier served it.
+    expect(debugLines(runtime.stderr()).map((line) => line.replace(/^.*ms: /, ""))).toEqual([
+      "from the remote tier",
+      "from the local store",
+    ]);
   });
 
   test("a computed result is written to both tiers; a local hit does not touch the remote", async () => {

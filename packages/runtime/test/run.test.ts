@@ -399,7 +399,7 @@ describe("debug lines", () => {
     await cached({ ...meta, paths: ["args[0]"] }, (_f: unknown) => 1)(() => {});
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, " <t>"))).toEqual([
       "cachephant miss loadReport (src/data.ts:3) <t>: nothing stored for this function",
-      "cachephant hit loadReport (src/data.ts:3) <t>",
+      "cachephant hit loadReport (src/data.ts:3) <t>: from the local store",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments: args[0]",
       "cachephant miss loadReport (src/data.ts:3) <t>: new code",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments: args[0]",
@@ -510,7 +510,7 @@ describe("faults", () => {
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, ""))).toEqual([
       "cachephant miss report (src/data.ts:12): nothing stored for this function",
       "cachephant miss report (src/data.ts:12): corrupt entry",
-      "cachephant hit report (src/data.ts:12)",
+      "cachephant hit report (src/data.ts:12): from the local store",
     ]);
   });
 
@@ -666,7 +666,7 @@ describe("forcing a recompute", () => {
     version = 2;
     const plain = fn(1); // a hit, served from the entry
     const refreshed = refresh(() => fn(1));
-    gate.resolve();
+    gate.resolve(undefined);
     expect(await plain).toBe("1:v1");
     expect(await refreshed).toBe("1:v2");
   });

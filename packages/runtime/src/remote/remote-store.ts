@@ -41,7 +41,7 @@ export class RemoteStore {
     const refusal = verifyEntry(key, head, content, this.settings.key);
     if (refusal !== undefined) return this.refuse(refusal.reason, refusal.kind);
     const bytes = content.length === 1 ? content[0]! : Buffer.concat(content);
-    return { status: "found", bytes, metadata: head.header.metadata };
+    return { status: "found", bytes, metadata: head.header.metadata, from: "remote" };
   }
 
   /**

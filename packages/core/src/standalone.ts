@@ -21,6 +21,7 @@ import { argumentResolver, type ArgumentResolver } from "./standalone-params.js"
 import { createHash } from "node:crypto";
 
 export { FORMAT_VERSION };
+export { KNOWN_GLOBALS } from "./globals.js";
 export { CachephantBuildError, type CachephantErrorCode } from "./build-error.js";
 export type { ArgumentResolver } from "./standalone-params.js";
 
@@ -134,6 +135,37 @@ export function helperHash(source: string, file: string): string {
   const { path, ast } = parseFunctionOrClass(source, file);
   const text = normalizeDeclaration(path.node, scopesOf(ast)).text;
   return createHash("sha256").update(`cachephant-format ${FORMAT_VERSION}\nhelper ${text}`).digest("hex").slice(0, 32);
+}
+
+/** What a function's or class's source text says about what it can see (see `freeNamesOfSource`). */
+export interface SourceFacts {
+  /** Names it reads from outside its own text, sorted (known globals included; see `KNOWN_GLOBALS`). */
+  free: string[];
+  /** A class (or a class in its text) declares private members (`#x`), which no one outside can read. */
+  privateMembers: boolean;
+}
+
+/**
+ * The free names of a function or class given as source text
+ * (`Function.prototype.toString()`), by the same scope analysis the build
+ * uses: the runtime keys a function value by its source only when these are
+ * all known globals, and `cached()` warns about the others. Throws
+ * `CachephantBuildError` when the text is not a function or class
+ * (`[native code]`).
+ */
+export function freeNamesOfSource(source: string): SourceFacts {
+  const { path, ast } = parseFunctionOrClass(source, "<source>");
+  let free = normalizeDeclaration(path.node, scopesOf(ast)).freeNames;
+  // A function's own `arguments` (an arrow's is its enclosing function's).
+  if (path.isFunction() && path.node.type !== "ArrowFunctionExpression") free = free.filter((name) => name !== "arguments");
+  let privateMembers = false;
+  traverse(ast, {
+    PrivateName(inner) {
+      privateMembers = true;
+      inner.stop();
+    },
+  });
+  return { free, privateMembers };
 }
 
 /**

@@ -411,6 +411,29 @@ describe("scope: what the function captures by value", () => {
     expect(scope).toEqual([["prefix"]]);
   });
 
+  test("the meta marks closure variables of an enclosing function (values made at run time) apart from module bindings", async () => {
+    const project = temp({
+      "src/entry.ts": `const unit = "m";
+export function makeLoader(opts) {
+  const scale = opts.scale;
+  const format = (x) => x + unit + scale;
+  return async (x) => { "use cache"; return format(opts.transform(x)) + unit; };
+}
+`,
+    });
+    const { code } = await project.transform("src/entry.ts");
+    // \`opts\` (a parameter) and \`scale\` (a local, through \`format\`) are closures; \`unit\` is a module binding.
+    expect(code).toContain(`scope: ["opts", "scale", "unit"], closures: [0, 1]`);
+    expect(code).toContain(`() => [opts, scale, unit]`);
+  });
+
+  test("a function reading only module bindings has no closures in its meta", async () => {
+    const project = temp({ "src/entry.ts": `let b = 1;\nexport async function f() { "use cache"; return b; }\n` });
+    const { code } = await project.transform("src/entry.ts");
+    expect(code).toContain(`scope: ["b"]`);
+    expect(code).not.toContain("closures");
+  });
+
   test("the thunk reads the scope values, sorted by name", async () => {
     const project = temp({
       "src/entry.ts": `let b = 1; const a = [b];\nexport async function f() { "use cache"; return a.concat(b); }\n`,

@@ -8,7 +8,7 @@ import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
 import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
-import { entryKey } from "./key.js";
+import { entryKey, loadSourceParser, NeedsParser } from "./key.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { withRemote } from "./remote/index.js";
@@ -55,7 +55,15 @@ export async function runCached<T>(
   let scopeValues: readonly unknown[] | undefined;
   try {
     scopeValues = scope === undefined ? undefined : readScope(scope);
-    key = entryKey(meta, values, scopeValues, meta.state === undefined ? undefined : readState(meta));
+    const stateValues = meta.state === undefined ? undefined : readState(meta);
+    try {
+      key = entryKey(meta, values, scopeValues, stateValues);
+    } catch (error) {
+      if (!(error instanceof NeedsParser)) throw error;
+      // A function or class value whose source must be parsed: load the parser once, key again.
+      await loadSourceParser();
+      key = entryKey(meta, values, scopeValues, stateValues);
+    }
   } catch (error) {
     return runUncached(call, keyingFailureWarning(meta, error));
   }

@@ -42,6 +42,8 @@ export interface StandaloneOptions {
    * wrapped function's own hash), folded into the function's hash.
    */
   uses?: ReadonlyMap<string, string> | undefined;
+  /** Where the source starts in `file` (1-based line, 0-based column): errors point there. */
+  origin?: { line: number; column: number } | undefined;
 }
 
 /** One function, analyzed from its source text. */
@@ -66,7 +68,7 @@ export interface StandaloneFunction {
  * `CACHEPHANT_NOT_ASYNC`, `CACHEPHANT_USES_THIS`, `CACHEPHANT_BAD_OPTION`, ...).
  */
 export function analyzeFunctionSource(source: string, options: StandaloneOptions): StandaloneFunction {
-  const { path, ast, code, errors } = parseFunction(source, options.file);
+  const { path, ast, code, errors } = parseFunction(source, options.file, options.origin);
   checkCacheable(path, options.name, errors);
   const body = path.node.body;
   const directive = body.type === "BlockStatement" ? cacheDirectiveOf(body.directives, errors) : undefined;
@@ -212,15 +214,19 @@ const WRAPPINGS: ReadonlyArray<readonly [string, string]> = [
   ["({", "\n})"],
 ];
 
-function parseFunction(source: string, file: string): ParsedFunction {
-  const parsed = parseFunctionOrClass(source, file);
+function parseFunction(source: string, file: string, origin?: { line: number; column: number }): ParsedFunction {
+  const parsed = parseFunctionOrClass(source, file, origin);
   if (!parsed.path.isFunction()) {
     throw parsed.errors.error("CACHEPHANT_PARSE", spanOf(parsed.path.node), "cached() needs a function, found a class", "wrap an async function");
   }
   return parsed as ParsedFunction;
 }
 
-function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.Function | t.Class>; ast: t.File; code: string; errors: ErrorReporter } {
+function parseFunctionOrClass(
+  source: string,
+  file: string,
+  origin?: { line: number; column: number },
+): { path: NodePath<t.Function | t.Class>; ast: t.File; code: string; errors: ErrorReporter } {
   let firstError: unknown;
   for (const [open, close] of WRAPPINGS) {
     const code = `${open}${source}${close}`;
@@ -231,7 +237,7 @@ function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.
       firstError ??= error;
       continue;
     }
-    const errors = new ErrorReporter(code, file);
+    const errors = new ErrorReporter(code, file, origin && { ...origin, added: open.length });
     let found: NodePath<t.Function | t.Class> | undefined;
     const stop = (path: NodePath<t.Function | t.Class>) => {
       found ??= path;
@@ -244,7 +250,7 @@ function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.
     }
   }
   const message = firstError instanceof Error ? firstError.message.replace(/\s*\(\d+:\d+\)$/, "") : "not a function";
-  throw new ErrorReporter(source, file).error(
+  throw new ErrorReporter(source, file, origin && { ...origin, added: 0 }).error(
     "CACHEPHANT_PARSE",
     { start: { line: 1, column: 0 } },
     `cannot read the function's source text: ${message}`,

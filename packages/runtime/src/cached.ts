@@ -167,13 +167,16 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     const inner = wrappers.get(helper);
     uses.set(label, inner ? (await analysisOf(inner)).meta.hash : core.helperHash(helper.toString(), wrapped.file));
   }
-  const found = core.analyzeFunctionSource(wrapped.source, {
-    name: wrapped.name,
-    file: wrapped.file,
-    ignore: wrapped.ignore,
-    ttl: wrapped.ttl,
-    uses,
-  });
+  const options = { name: wrapped.name, file: wrapped.file, ignore: wrapped.ignore, ttl: wrapped.ttl, uses };
+  let found: ReturnType<Standalone["analyzeFunctionSource"]>;
+  try {
+    found = core.analyzeFunctionSource(wrapped.source, options);
+  } catch (error) {
+    const origin = error instanceof core.CachephantBuildError ? sourceOrigin(wrapped) : undefined;
+    if (origin === undefined) throw error;
+    // Again, with the error located in the user's file rather than in the function's own text.
+    found = core.analyzeFunctionSource(wrapped.source, { ...options, origin });
+  }
   const meta: CachedFunctionMeta = {
     hash: found.hash,
     name: wrapped.name,
@@ -185,6 +188,26 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     ...(found.ttl !== undefined ? { ttl: found.ttl } : {}),
   };
   return { meta, resolve: found.resolve };
+}
+
+/**
+ * Where the function's source text starts in the file that called
+ * `cached()`: found in the file when it is there verbatim, else the line of
+ * the `cached()` call. Only read for an error.
+ */
+function sourceOrigin(wrapped: Wrapped): { line: number; column: number } | undefined {
+  if (wrapped.line === 0) return undefined;
+  let text: string | undefined;
+  try {
+    text = wrapped.path === undefined ? undefined : readFileSync(wrapped.path, "utf8");
+  } catch {
+    text = undefined;
+  }
+  const at = text === undefined ? -1 : text.indexOf(wrapped.source);
+  if (text === undefined || at === -1) return { line: wrapped.line, column: 0 };
+  const before = text.slice(0, at);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return { line: before.split("\n").length, column: at - lineStart };
 }
 
 /** The function's source text; a bound or native function has none to key on. */

@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test, vi } from "vitest";
 import { cached, CachedFunctionError } from "../src/index.js";
 import { debugLines, useRuntime, warnings } from "./helpers.js";
@@ -247,9 +249,16 @@ describe("what cannot be wrapped", () => {
     expect(codeOf(() => cached(async () => 1, { uses: [{ rate: 2 }] as never }))).toBe("CACHEPHANT_BAD_OPTION");
   });
 
-  test("a function that reads this fails its first call with the build step's error code", async () => {
+  test("a function that reads this fails its first call with the build step's error code, located in the caller's file", async () => {
     const method = cached(define<Fn>(`async function method() { return this.x; }`));
-    await expect(method()).rejects.toMatchObject({ code: "CACHEPHANT_USES_THIS" });
+    const error = await method().then(() => undefined, (failure: unknown) => failure);
+    expect(error).toMatchObject({ code: "CACHEPHANT_USES_THIS" });
+    // At `this` in this file (the function's source is found in the file that called cached()), not at 1:35 of its own text.
+    const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
+    const line = lines.findIndex((text) => text.includes("async function method() { return this.x; }")) + 1;
+    const column = lines[line - 1]!.indexOf("this.x");
+    expect((error as { loc: unknown }).loc).toEqual({ file: expect.stringMatching(/cached\.test\.ts$/), line, column });
+    expect((error as Error).message).toMatch(new RegExp(`cached\\.test\\.ts:${line}:${column + 1}: \`method\` uses \`this\``));
   });
 
   test("a name read from outside that is neither a known global nor in uses is one warning at wrap time, naming it and the fix", async () => {

@@ -427,6 +427,19 @@ export function makeLoader(opts) {
     expect(code).toContain(`() => [opts, scale, unit]`);
   });
 
+  test("an enclosing function's parameter counts as a parameter in the hash: two factories' functions share code, and their keys differ by the parameter's value", async () => {
+    const factory = (name: string) => `export function ${name}(opts) {
+  return async function load(x) { "use cache"; return opts.transform(x); };
+}
+`;
+    const project = temp({ "src/entry.ts": factory("makeDouble") + factory("makeTriple") });
+    const { code, functions } = await project.transform("src/entry.ts");
+    // The same code reading the same kind of binding: one hash. What \`opts\` holds is in the key at call time
+    // (a function in it by its source), so the shared hash never lets one factory's result serve the other.
+    expect(functions[0]!.hash).toBe(functions[1]!.hash);
+    expect(code.match(/scope: \["opts"\], closures: \[0\]/g)).toHaveLength(2);
+  });
+
   test("a function reading only module bindings has no closures in its meta", async () => {
     const project = temp({ "src/entry.ts": `let b = 1;\nexport async function f() { "use cache"; return b; }\n` });
     const { code } = await project.transform("src/entry.ts");

@@ -603,7 +603,11 @@ function encodeOther(value: object, proto: unknown, walk: Walk): string {
   }
   const builtin = encodeBuiltin(kind, value, walk);
   if (INTRINSIC_PROTOS.has(proto)) return builtin;
-  // A subclass of a built-in (class Tags extends Set) keys apart from the built-in.
+  // A subclass of a built-in (class Tags extends Set) keys apart from the built-in, by its code
+  // (an error subclass by its name: its chain has native classes such as TypeError).
+  const code = kind === "error" ? undefined : classCodeOf(proto as object);
+  if (typeof code === "string") return `c${code}${builtin}`;
+  if (code !== undefined && !code.resource) throw new ValuePathFailure(code.reason);
   const name = className(value);
   return `c${name.length}:${name}${builtin}`;
 }

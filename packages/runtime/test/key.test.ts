@@ -198,10 +198,12 @@ describe("class instances", () => {
     differ(new Point(1, 2), { x: 1, y: 2 });
   });
 
-  test("a subclass of a built-in keys apart from the built-in", () => {
+  test("a subclass of a built-in keys apart from the built-in, by its code", () => {
     class Tags extends Set<string> {}
     same(new Tags(["a"]), new Tags(["a"]));
     differ(new Tags(["a"]), new Set(["a"]));
+    const tags = (body: string) => new Function(`return class Tags extends Set { first() { return ${body}; } }`)() as new (items: string[]) => Set<string>;
+    differ(new (tags("[...this][0]"))(["a"]), new (tags("[...this][1]"))(["a"]));
   });
 
   // Two builds of one class: the same name, a method edited in between.

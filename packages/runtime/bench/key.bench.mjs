@@ -3,10 +3,13 @@
  * small Map, a class instance argument. Prints nanoseconds per key (median of
  * rounds), and, with `--baseline <another build's dist/key.js>`, the ratio.
  *
- * The runtime's `dist` is bundled, so `key.ts` is bundled on its own first:
+ * The runtime's `dist` is bundled, so `key.ts` is bundled on its own first,
+ * next to the runtime's node_modules (it loads `@cachephant/core/standalone`
+ * for function values):
  *
- *   npx esbuild packages/runtime/src/key.ts --bundle --platform=node --format=esm --outfile=/tmp/key.mjs
- *   node packages/runtime/bench/key.bench.mjs --current /tmp/key.mjs [--baseline /tmp/key-main.mjs]
+ *   cd packages/runtime && npx esbuild src/key.ts --bundle --platform=node --format=esm \
+ *     --external:@cachephant/core/standalone --outfile=node_modules/.key-bench.mjs
+ *   node bench/key.bench.mjs --current node_modules/.key-bench.mjs [--baseline /tmp/key-main.mjs]
  *
  * No assertion: numbers to read and compare.
  */
@@ -15,7 +18,7 @@ import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
 const { values: args } = parseArgs({ options: { current: { type: "string" }, baseline: { type: "string" }, rounds: { type: "string", default: "15" } } });
-const current = await import(pathToFileURL(resolve(args.current ?? "/tmp/key.mjs")).href);
+const current = await import(pathToFileURL(resolve(args.current ?? "node_modules/.key-bench.mjs")).href);
 const baseline = args.baseline ? await import(pathToFileURL(resolve(args.baseline)).href) : undefined;
 
 class Point {
@@ -32,10 +35,18 @@ const cases = [
   ["a small Map argument", [new Map([["a", 1], ["b", 2], ["c", 3]]), 0], undefined],
   ["a class instance argument", [new Point(1, 2), 0], undefined],
   ["small arguments and a scope object", [1, 2], [{ unit: "m", digits: 2 }]],
+  // Keyable only where function values count by their source (memoized per function object).
+  ["a function argument", [(x) => x * 2, 0], undefined],
 ];
+if (current.loadSourceParser) await current.loadSourceParser();
 const ROUNDS = Number(args.rounds);
 const N = 20000;
 function time(impl, values, scope) {
+  try {
+    impl.entryKey(meta, values, scope);
+  } catch {
+    return Number.NaN; // not keyable by this build
+  }
   const rounds = [];
   for (let r = 0; r < ROUNDS; r++) {
     const start = process.hrtime.bigint();

@@ -47,7 +47,8 @@ export interface ScopeEntry {
   expression: string;
   /**
    * A variable of an enclosing function (a parameter or local: made at run
-   * time), not a module binding: the runtime keys a function among its values
+   * time), or an import the build could not resolve, not a module binding
+   * whose code is in the hash: the runtime keys a function among its values
    * by its source, never by the code hash.
    */
   closure: boolean;
@@ -352,7 +353,9 @@ class Session {
     const names = new Map<string, boolean>();
     for (const edge of this.rootEdges[index] ?? []) {
       if (edge.value === "value" || (edge.value === "if-data" && isData(edge.target))) {
-        names.set(edge.name, (names.get(edge.name) ?? false) || (edge.binding !== undefined && !edge.binding.scope.isProgram));
+        // A variable of an enclosing function, or an import the build could not resolve: made where the build cannot see.
+        const runtime = (edge.binding !== undefined && !edge.binding.scope.isProgram) || edge.target.kind === "token";
+        names.set(edge.name, (names.get(edge.name) ?? false) || runtime);
       }
     }
     const scope = this.scopes.outerScope(this.functions[index]!.node);

@@ -440,6 +440,14 @@ export function makeLoader(opts) {
     expect(code.match(/scope: \["opts"\], closures: \[0\]/g)).toHaveLength(2);
   });
 
+  test("an import the build cannot resolve is marked like a closure variable: its code is in no hash", async () => {
+    const project = temp({
+      "src/entry.ts": `import { handlers } from "./generated/handlers";\nexport async function f(x) { "use cache"; return handlers.run(x); }\n`,
+    });
+    const { code } = await project.transform("src/entry.ts");
+    expect(code).toContain(`scope: ["handlers"], closures: [0]`);
+  });
+
   test("a function reading only module bindings has no closures in its meta", async () => {
     const project = temp({ "src/entry.ts": `let b = 1;\nexport async function f() { "use cache"; return b; }\n` });
     const { code } = await project.transform("src/entry.ts");

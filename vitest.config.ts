@@ -8,6 +8,7 @@ const src = (path: string) => fileURLToPath(new URL(path, import.meta.url));
 const alias = {
   "@cachephant/core/units": src("./packages/core/src/units.ts"),
   "@cachephant/core/standalone": src("./packages/core/src/standalone.ts"),
+  "@cachephant/core/globals": src("./packages/core/src/globals.ts"),
   "@cachephant/core/scan": src("./packages/core/src/scan.ts"),
   "@cachephant/core": src("./packages/core/src/index.ts"),
   "@cachephant/runtime/units": src("./packages/runtime/src/units.ts"),

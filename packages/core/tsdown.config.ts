@@ -1,7 +1,7 @@
 import { defineConfig } from "tsdown";
 
 export default defineConfig({
-  entry: ["src/index.ts", "src/scan.ts", "src/units.ts", "src/standalone.ts"],
+  entry: ["src/index.ts", "src/scan.ts", "src/units.ts", "src/standalone.ts", "src/globals.ts"],
   format: "esm",
   platform: "node",
   target: "node20.19",

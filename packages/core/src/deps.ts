@@ -45,6 +45,13 @@ export interface ScopeEntry {
   name: string;
   /** The expression the rewritten code evaluates for it. */
   expression: string;
+  /**
+   * A variable of an enclosing function (a parameter or local: made at run
+   * time), or an import the build could not resolve, not a module binding
+   * whose code is in the hash: the runtime keys a function among its values
+   * by its source, never by the code hash.
+   */
+  closure: boolean;
 }
 
 export interface FunctionDependencies {
@@ -342,17 +349,22 @@ class Session {
    * the helpers it reaches read (when the function sees them by the same name).
    */
   scopeOf(index: number, reachable: Iterable<string>): ScopeEntry[] {
-    const names = new Set<string>();
+    // name → whether it is a closure variable
+    const names = new Map<string, boolean>();
     for (const edge of this.rootEdges[index] ?? []) {
-      if (edge.value === "value" || (edge.value === "if-data" && isData(edge.target))) names.add(edge.name);
+      if (edge.value === "value" || (edge.value === "if-data" && isData(edge.target))) {
+        // A variable of an enclosing function, or an import the build could not resolve: made where the build cannot see.
+        const runtime = (edge.binding !== undefined && !edge.binding.scope.isProgram) || edge.target.kind === "token";
+        names.set(edge.name, (names.get(edge.name) ?? false) || runtime);
+      }
     }
     const scope = this.scopes.outerScope(this.functions[index]!.node);
     for (const key of reachable) {
       for (const closure of this.node(key)?.closures ?? []) {
-        if (scope.getBinding(closure.name) === closure.binding) names.add(closure.name);
+        if (scope.getBinding(closure.name) === closure.binding) names.set(closure.name, true);
       }
     }
-    return [...names].sort().map((name) => ({ name, expression: name }));
+    return [...names.keys()].sort().map((name) => ({ name, expression: name, closure: names.get(name)! }));
   }
 
   /** The declaration node of a cached function itself (a recursive call reaches it): not listed in its deps. */

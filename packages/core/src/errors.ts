@@ -18,6 +18,13 @@ export class ErrorReporter {
   constructor(
     private readonly code: string,
     private readonly file: string,
+    /**
+     * Where `code` starts in `file` when it is a piece of it (a function's
+     * source text given to `cached()`): its 1-based line and 0-based column,
+     * and how many characters before it were added to `code` on its first
+     * line (a wrapping parenthesis). Locations are reported in the file.
+     */
+    private readonly origin?: { line: number; column: number; added: number },
   ) {}
 
   error(code: CachephantErrorCode, at: Span, reason: string, hint: string): CachephantBuildError {
@@ -35,8 +42,15 @@ export class ErrorReporter {
       reason,
       hint,
       frame,
-      loc: { file: this.file, line: at.start.line, column: at.start.column },
+      loc: this.inFile(at.start),
     });
+  }
+
+  private inFile(at: Position): { file: string; line: number; column: number } {
+    const origin = this.origin;
+    if (origin === undefined) return { file: this.file, line: at.line, column: at.column };
+    const column = at.line === 1 ? origin.column + Math.max(0, at.column - origin.added) : at.column;
+    return { file: this.file, line: origin.line + at.line - 1, column };
   }
 }
 

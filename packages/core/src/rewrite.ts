@@ -127,6 +127,9 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
     `paths: [${fn.params.map((param) => q(param.path)).join(", ")}]`,
   ];
   if (output.scope.length > 0) fields.push(`scope: [${output.scope.map((entry) => q(entry.name)).join(", ")}]`);
+  // Which of them are variables of an enclosing function (values made at run time), by index.
+  const closures = output.scope.flatMap((entry, index) => (entry.closure ? [index] : []));
+  if (closures.length > 0) fields.push(`closures: [${closures.join(", ")}]`);
   if (output.state && output.state.length > 0) {
     fields.push(`state: [${output.state.map(([file, name]) => `[${q(file)}, ${q(name)}]`).join(", ")}]`);
   }

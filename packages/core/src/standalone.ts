@@ -21,6 +21,7 @@ import { argumentResolver, type ArgumentResolver } from "./standalone-params.js"
 import { createHash } from "node:crypto";
 
 export { FORMAT_VERSION };
+export { KNOWN_GLOBALS } from "./globals.js";
 export { CachephantBuildError, type CachephantErrorCode } from "./build-error.js";
 export type { ArgumentResolver } from "./standalone-params.js";
 
@@ -41,6 +42,8 @@ export interface StandaloneOptions {
    * wrapped function's own hash), folded into the function's hash.
    */
   uses?: ReadonlyMap<string, string> | undefined;
+  /** Where the source starts in `file` (1-based line, 0-based column): errors point there. */
+  origin?: { line: number; column: number } | undefined;
 }
 
 /** One function, analyzed from its source text. */
@@ -65,7 +68,7 @@ export interface StandaloneFunction {
  * `CACHEPHANT_NOT_ASYNC`, `CACHEPHANT_USES_THIS`, `CACHEPHANT_BAD_OPTION`, ...).
  */
 export function analyzeFunctionSource(source: string, options: StandaloneOptions): StandaloneFunction {
-  const { path, ast, code, errors } = parseFunction(source, options.file);
+  const { path, ast, code, errors } = parseFunction(source, options.file, options.origin);
   checkCacheable(path, options.name, errors);
   const body = path.node.body;
   const directive = body.type === "BlockStatement" ? cacheDirectiveOf(body.directives, errors) : undefined;
@@ -136,6 +139,37 @@ export function helperHash(source: string, file: string): string {
   return createHash("sha256").update(`cachephant-format ${FORMAT_VERSION}\nhelper ${text}`).digest("hex").slice(0, 32);
 }
 
+/** What a function's or class's source text says about what it can see (see `freeNamesOfSource`). */
+export interface SourceFacts {
+  /** Names it reads from outside its own text, sorted (known globals included; see `KNOWN_GLOBALS`). */
+  free: string[];
+  /** A class (or a class in its text) declares private members (`#x`), which no one outside can read. */
+  privateMembers: boolean;
+}
+
+/**
+ * The free names of a function or class given as source text
+ * (`Function.prototype.toString()`), by the same scope analysis the build
+ * uses: the runtime keys a function value by its source only when these are
+ * all known globals, and `cached()` warns about the others. Throws
+ * `CachephantBuildError` when the text is not a function or class
+ * (`[native code]`).
+ */
+export function freeNamesOfSource(source: string): SourceFacts {
+  const { path, ast } = parseFunctionOrClass(source, "<source>");
+  let free = normalizeDeclaration(path.node, scopesOf(ast)).freeNames;
+  // A function's own `arguments` (an arrow's is its enclosing function's).
+  if (path.isFunction() && path.node.type !== "ArrowFunctionExpression") free = free.filter((name) => name !== "arguments");
+  let privateMembers = false;
+  traverse(ast, {
+    PrivateName(inner) {
+      privateMembers = true;
+      inner.stop();
+    },
+  });
+  return { free, privateMembers };
+}
+
 /**
  * Lines of the functions in a module that are passed to a `cached(...)` call
  * and start with a `"use cache"` directive: under Bun, whose transpiler drops
@@ -180,15 +214,19 @@ const WRAPPINGS: ReadonlyArray<readonly [string, string]> = [
   ["({", "\n})"],
 ];
 
-function parseFunction(source: string, file: string): ParsedFunction {
-  const parsed = parseFunctionOrClass(source, file);
+function parseFunction(source: string, file: string, origin?: { line: number; column: number }): ParsedFunction {
+  const parsed = parseFunctionOrClass(source, file, origin);
   if (!parsed.path.isFunction()) {
     throw parsed.errors.error("CACHEPHANT_PARSE", spanOf(parsed.path.node), "cached() needs a function, found a class", "wrap an async function");
   }
   return parsed as ParsedFunction;
 }
 
-function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.Function | t.Class>; ast: t.File; code: string; errors: ErrorReporter } {
+function parseFunctionOrClass(
+  source: string,
+  file: string,
+  origin?: { line: number; column: number },
+): { path: NodePath<t.Function | t.Class>; ast: t.File; code: string; errors: ErrorReporter } {
   let firstError: unknown;
   for (const [open, close] of WRAPPINGS) {
     const code = `${open}${source}${close}`;
@@ -199,7 +237,7 @@ function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.
       firstError ??= error;
       continue;
     }
-    const errors = new ErrorReporter(code, file);
+    const errors = new ErrorReporter(code, file, origin && { ...origin, added: open.length });
     let found: NodePath<t.Function | t.Class> | undefined;
     const stop = (path: NodePath<t.Function | t.Class>) => {
       found ??= path;
@@ -212,7 +250,7 @@ function parseFunctionOrClass(source: string, file: string): { path: NodePath<t.
     }
   }
   const message = firstError instanceof Error ? firstError.message.replace(/\s*\(\d+:\d+\)$/, "") : "not a function";
-  throw new ErrorReporter(source, file).error(
+  throw new ErrorReporter(source, file, origin && { ...origin, added: 0 }).error(
     "CACHEPHANT_PARSE",
     { start: { line: 1, column: 0 } },
     `cannot read the function's source text: ${message}`,

@@ -445,6 +445,50 @@ describe("scope: what the function captures by value", () => {
     expect(scope).toEqual([["prefix"]]);
   });
 
+  test("the meta marks closure variables of an enclosing function (values made at run time) apart from module bindings", async () => {
+    const project = temp({
+      "src/entry.ts": `const unit = "m";
+export function makeLoader(opts) {
+  const scale = opts.scale;
+  const format = (x) => x + unit + scale;
+  return async (x) => { "use cache"; return format(opts.transform(x)) + unit; };
+}
+`,
+    });
+    const { code } = await project.transform("src/entry.ts");
+    // \`opts\` (a parameter) and \`scale\` (a local, through \`format\`) are closures; \`unit\` is a module binding.
+    expect(code).toContain(`scope: ["opts", "scale", "unit"], closures: [0, 1]`);
+    expect(code).toContain(`() => [opts, scale, unit]`);
+  });
+
+  test("an enclosing function's parameter counts as a parameter in the hash: two factories' functions share code, and their keys differ by the parameter's value", async () => {
+    const factory = (name: string) => `export function ${name}(opts) {
+  return async function load(x) { "use cache"; return opts.transform(x); };
+}
+`;
+    const project = temp({ "src/entry.ts": factory("makeDouble") + factory("makeTriple") });
+    const { code, functions } = await project.transform("src/entry.ts");
+    // The same code reading the same kind of binding: one hash. What \`opts\` holds is in the key at call time
+    // (a function in it by its source), so the shared hash never lets one factory's result serve the other.
+    expect(functions[0]!.hash).toBe(functions[1]!.hash);
+    expect(code.match(/scope: \["opts"\], closures: \[0\]/g)).toHaveLength(2);
+  });
+
+  test("an import the build cannot resolve is marked like a closure variable: its code is in no hash", async () => {
+    const project = temp({
+      "src/entry.ts": `import { handlers } from "./generated/handlers";\nexport async function f(x) { "use cache"; return handlers.run(x); }\n`,
+    });
+    const { code } = await project.transform("src/entry.ts");
+    expect(code).toContain(`scope: ["handlers"], closures: [0]`);
+  });
+
+  test("a function reading only module bindings has no closures in its meta", async () => {
+    const project = temp({ "src/entry.ts": `let b = 1;\nexport async function f() { "use cache"; return b; }\n` });
+    const { code } = await project.transform("src/entry.ts");
+    expect(code).toContain(`scope: ["b"]`);
+    expect(code).not.toContain("closures");
+  });
+
   test("the thunk reads the scope values, sorted by name", async () => {
     const project = temp({
       "src/entry.ts": `let b = 1; const a = [b];\nexport async function f() { "use cache"; return a.concat(b); }\n`,

@@ -1,6 +1,6 @@
 import { describe, expect, test } from "vitest";
 import { transform } from "../src/index.js";
-import { analyzeFunctionSource, cachedCallsWithDirective, helperHash } from "../src/standalone.js";
+import { analyzeFunctionSource, CachephantBuildError, cachedCallsWithDirective, freeNamesOfSource, helperHash, KNOWN_GLOBALS } from "../src/standalone.js";
 
 const analyze = (source: string, name = "load") => analyzeFunctionSource(source, { name, file: "cell.js" });
 
@@ -74,5 +74,24 @@ describe("standalone normalization", () => {
     ].join("\n");
     expect(cachedCallsWithDirective(code, "cell.ts")).toEqual([4, 10]);
     expect(cachedCallsWithDirective("not ( javascript", "cell.js")).toEqual([]);
+  });
+});
+
+describe("freeNamesOfSource", () => {
+  test("the names a function or class reads from outside its text, and whether a class has private members", () => {
+    expect(freeNamesOfSource("(x) => x * k + Math.max(x, 0)")).toEqual({ free: ["Math", "k"], privateMembers: false });
+    expect(freeNamesOfSource("function named(a) { return named(a) + arguments.length; }")).toEqual({ free: [], privateMembers: false });
+    expect(freeNamesOfSource("() => arguments[0]").free).toEqual(["arguments"]);
+    expect(freeNamesOfSource("async load(x) { return x + w; }").free).toEqual(["w"]);
+    expect(freeNamesOfSource("class A extends Base { #p = 1; m() { return helper(this.#p); } }")).toEqual({
+      free: ["Base", "helper"],
+      privateMembers: true,
+    });
+    expect(() => freeNamesOfSource("function max() { [native code] }")).toThrow(CachephantBuildError);
+  });
+
+  test("the known globals include the built-ins a self-contained function may read", () => {
+    for (const name of ["Math", "JSON", "Number", "Array", "Object", "Promise", "console"]) expect(KNOWN_GLOBALS.has(name)).toBe(true);
+    expect(KNOWN_GLOBALS.has("require")).toBe(false);
   });
 });

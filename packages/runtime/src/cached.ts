@@ -3,7 +3,8 @@
  * bundler or `--import` hook sees (a notebook, a REPL, `deno run`, Bun). The
  * function is wrapped instead of rewritten; its key follows the build step's
  * rules from its source text: the same normalization and hash (from
- * `@cachephant/core/standalone`, imported on the first call), resolved
+ * `@cachephant/core/standalone`, imported in the background when a function
+ * is first wrapped, awaited by its first call), resolved
  * arguments, the helpers named in `uses`, and the directive's options. Calls
  * go through `runCached`, like rewritten functions.
  */
@@ -12,6 +13,7 @@ import { CachedFunctionError } from "./cached-error.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { runCached } from "./run.js";
 import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
+import { label, warnOnce } from "./warn.js";
 
 /** Options of `cached()`: the directive's vocabulary, plus the helpers the function calls. */
 export interface CachedOptions {
@@ -46,6 +48,8 @@ interface Wrapped {
   readonly ttl: number | undefined;
   /** The analysis, once the first call asked for it. */
   analysis?: Promise<Analysis>;
+  /** The wrap-time check of the names it reads from outside (see `warnFreeNames`); never rejects. */
+  freeNames?: Promise<void>;
 }
 
 interface Analysis {
@@ -112,7 +116,39 @@ export function cached<F extends AsyncFunction>(fn: F, options: CachedOptions = 
   // The wrapper reads as the function it wraps (signature tooltips, `uses`).
   Object.defineProperty(wrapper, "toString", { value: () => source, writable: true, configurable: true });
   wrappers.set(wrapper, wrapped);
+  // Loads the normalizer in the background (the first call awaits it anyway) and warns about outside names.
+  wrapped.freeNames = loadStandalone()
+    .then((core) => warnFreeNames(core, wrapped))
+    .catch(() => {});
   return wrapper as unknown as F;
+}
+
+function loadStandalone(): Promise<Standalone> {
+  return (standalone ??= import("@cachephant/core/standalone"));
+}
+
+/**
+ * One warning per name the function reads from outside its body that is
+ * neither a known global nor a helper in `uses`: no build step sees what it
+ * is, so the key does not cover it (a changed value would return the old
+ * result).
+ */
+function warnFreeNames(core: Standalone, wrapped: Wrapped): void {
+  let free: string[];
+  try {
+    free = core.freeNamesOfSource(wrapped.source).free;
+  } catch {
+    return; // the first call reports a source that does not parse
+  }
+  const covered = new Set(wrapped.uses.map((helper) => wrappers.get(helper)?.name ?? helper.name));
+  const who = label({ name: wrapped.name, file: wrapped.file, line: wrapped.line } as CachedFunctionMeta);
+  for (const name of free) {
+    if (core.KNOWN_GLOBALS.has(name) || covered.has(name)) continue;
+    warnOnce(
+      `free:${who}:${name}`,
+      `${who} reads \`${name}\` from outside its body, which its key does not cover (a new value would return an old result): pass it as an argument or add it to uses`,
+    );
+  }
 }
 
 /** The analysis of a wrapped function, computed once, on its first call. */
@@ -122,7 +158,8 @@ function analysisOf(wrapped: Wrapped): Promise<Analysis> {
 }
 
 async function analyze(wrapped: Wrapped): Promise<Analysis> {
-  const core = await (standalone ??= import("@cachephant/core/standalone"));
+  await wrapped.freeNames;
+  const core = await loadStandalone();
   checkBunKeptDirective(core, wrapped);
   const uses = new Map<string, string>();
   for (const [index, helper] of wrapped.uses.entries()) {
@@ -130,13 +167,16 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     const inner = wrappers.get(helper);
     uses.set(label, inner ? (await analysisOf(inner)).meta.hash : core.helperHash(helper.toString(), wrapped.file));
   }
-  const found = core.analyzeFunctionSource(wrapped.source, {
-    name: wrapped.name,
-    file: wrapped.file,
-    ignore: wrapped.ignore,
-    ttl: wrapped.ttl,
-    uses,
-  });
+  const options = { name: wrapped.name, file: wrapped.file, ignore: wrapped.ignore, ttl: wrapped.ttl, uses };
+  let found: ReturnType<Standalone["analyzeFunctionSource"]>;
+  try {
+    found = core.analyzeFunctionSource(wrapped.source, options);
+  } catch (error) {
+    const origin = error instanceof core.CachephantBuildError ? sourceOrigin(wrapped) : undefined;
+    if (origin === undefined) throw error;
+    // Again, with the error located in the user's file rather than in the function's own text.
+    found = core.analyzeFunctionSource(wrapped.source, { ...options, origin });
+  }
   const meta: CachedFunctionMeta = {
     hash: found.hash,
     name: wrapped.name,
@@ -148,6 +188,26 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     ...(found.ttl !== undefined ? { ttl: found.ttl } : {}),
   };
   return { meta, resolve: found.resolve };
+}
+
+/**
+ * Where the function's source text starts in the file that called
+ * `cached()`: found in the file when it is there verbatim, else the line of
+ * the `cached()` call. Only read for an error.
+ */
+function sourceOrigin(wrapped: Wrapped): { line: number; column: number } | undefined {
+  if (wrapped.line === 0) return undefined;
+  let text: string | undefined;
+  try {
+    text = wrapped.path === undefined ? undefined : readFileSync(wrapped.path, "utf8");
+  } catch {
+    text = undefined;
+  }
+  const at = text === undefined ? -1 : text.indexOf(wrapped.source);
+  if (text === undefined || at === -1) return { line: wrapped.line, column: 0 };
+  const before = text.slice(0, at);
+  const lineStart = before.lastIndexOf("\n") + 1;
+  return { line: before.split("\n").length, column: at - lineStart };
 }
 
 /** The function's source text; a bound or native function has none to key on. */

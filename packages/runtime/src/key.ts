@@ -9,15 +9,25 @@
  * with small arguments keys in about a microsecond.
  *
  * Tags: u undefined, z null, t/f booleans, n number, i bigint, s string,
- * a array, o plain object, c class instance (name, then own data), d Date,
- * r RegExp, m Map, e Set, b binary, l URL, x boxed primitive, E error,
- * ^ back-reference to an enclosing object (cycles), _ an ignored parameter.
- * Scope values only: F a function or class, k an object keyed by its class
- * name only (see `KeyMode`). Module state only: G a function or class by its
- * source, then its own properties (o) and its prototype's (p).
+ * a array, o plain object, c class instance (its class's code C, then own
+ * data), d Date, r RegExp, m Map, e Set (both in iteration order), b binary,
+ * l URL, x boxed primitive, E error, ^ back-reference to an enclosing object
+ * (cycles), _ an ignored parameter, G a function or class by its source, then
+ * its own properties (o) and its prototype's (p), N a built-in function by its
+ * global name. Scope and state only: F a module-level function or class of
+ * the project (its code is in the code hash), k a resource (an event
+ * emitter, a stream, an instance of a native class) keyed by its class name
+ * only (see `Walk`).
+ *
+ * A function's source describes it fully only when it reads nothing from
+ * outside but known globals: the free names come from the core's scope
+ * analysis (`@cachephant/core/standalone`, loaded on the first function or
+ * class that needs it: `NeedsParser`), memoized per source text and per
+ * function object.
  */
 import { hash } from "node:crypto";
 import { EventEmitter } from "node:events";
+import { KNOWN_GLOBALS } from "@cachephant/core/globals";
 import { types } from "node:util";
 import { UnkeyableValueError } from "./errors.js";
 import type { CachedFunctionMeta } from "./meta.js";
@@ -33,13 +43,12 @@ import {
 } from "./value-path.js";
 
 /** Every entry key starts with this, then the code hash, then the arguments' digest. */
-export const ENTRY_KEY_PREFIX = "cachephant:v1:";
+export const ENTRY_KEY_PREFIX = "cachephant:v2:";
 
 /**
  * Binary values up to this many bytes go into the encoding as latin1 text;
  * longer ones as their own sha256 (hashed straight from their memory, no
- * copy), so large buffers key at the hash's speed and Map/Set entries that
- * hold them can still be sorted as strings.
+ * copy), so large buffers key at the hash's speed.
  */
 const INLINE_BINARY_LIMIT = 256;
 
@@ -59,7 +68,7 @@ export function entryKey(
   state?: readonly unknown[],
 ): string {
   const ignore = meta.ignore;
-  const walk: Walk = { stack: [], scope: false };
+  const walk: Walk = { stack: [], mode: "args", depth0: false };
   let encoded = "";
   for (let i = 0; i < values.length; i++) {
     if (ignore !== undefined && ignore.includes(i)) {
@@ -75,15 +84,14 @@ export function entryKey(
   let input = `${meta.hash}\n${values.length}\n${encoded}`;
   // Each encoding is self-delimiting, so these suffixes cannot be confused with more arguments.
   if (scope !== undefined && scope.length > 0) {
-    walk.scope = true;
-    input += encodeSection("scope", scope, walk, (i) => scopePath(meta, i));
+    const closures = meta.closures;
+    input += encodeSection("scope", scope, walk, (i) => scopePath(meta, i), (i) =>
+      closures !== undefined && closures.includes(i) ? "closure" : "module",
+    );
   }
   if (state !== undefined && state.length > 0) {
-    // Module state: like scope values, except functions and classes count by
-    // their source and own properties (they may be swapped or given statics).
-    walk.scope = true;
-    walk.state = true;
-    input += encodeSection("state", state, walk, (i) => statePath(meta, i));
+    // Module state: values made at run time (swapped functions, filled registries).
+    input += encodeSection("state", state, walk, (i) => statePath(meta, i), () => "state");
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -104,15 +112,17 @@ export function keyParts(
 ): Record<string, string> {
   const parts: Record<string, string> = {};
   const digest = (encoded: string) => hash("sha256", encoded, "base64url").slice(0, KEY_PART_DIGEST_LENGTH);
+  // Each part walked as `entryKey` walks it, so equal digests mean equal encodings.
+  const part = (value: unknown, mode: KeyMode) => digest(encode(value, { stack: [], mode, depth0: mode === "module" }));
   for (let i = 0; i < values.length; i++) {
     if (meta.ignore?.includes(i)) continue;
-    parts[meta.paths[i] ?? `args[${i}]`] = digest(encode(values[i], { stack: [], scope: false }));
+    parts[meta.paths[i] ?? `args[${i}]`] = part(values[i], "args");
   }
   for (let i = 0; i < (scope?.length ?? 0); i++) {
-    parts[scopePath(meta, i)] = digest(encode(scope![i], { stack: [], scope: true }));
+    parts[scopePath(meta, i)] = part(scope![i], meta.closures?.includes(i) ? "closure" : "module");
   }
   for (let i = 0; i < (state?.length ?? 0); i++) {
-    parts[`state.${statePath(meta, i)}`] = digest(encode(state![i], { stack: [], scope: true, state: true }));
+    parts[`state.${statePath(meta, i)}`] = part(state![i], "state");
   }
   return parts;
 }
@@ -121,12 +131,19 @@ export function keyParts(
 const KEY_PART_DIGEST_LENGTH = 12;
 
 /**
- * How a value is keyed: `args` as a parameter (a value that is not data makes
- * the call unkeyable), `scope` as an outside variable (functions and classes
- * by a fixed token, their code being in the code hash; other objects that are
- * not plain data by their class only).
+ * How a value is keyed (docs/keys.md, "Values in keys"):
+ * - `args`: a parameter. A function by its source when that is all of it; a
+ *   class instance by its class's code and own data; a resource (stream,
+ *   event emitter, native object) or a closure makes the call unkeyable.
+ * - `closure`: a closure variable of an enclosing function (made at run
+ *   time): as `args`, except that a resource counts by its class name.
+ * - `module`: a module binding, import or module data that never changes
+ *   after load (else it is also state): a function or class itself counts by
+ *   the code hash (`F`); functions nested in its data by their source (the code
+ *   that made them is in the code hash); resources by their class name.
+ * - `state`: module state: as `closure`.
  */
-export type KeyMode = "args" | "scope";
+export type KeyMode = "args" | "closure" | "module" | "state";
 
 /**
  * The canonical encoding of one value (exported for tests: two values key
@@ -135,7 +152,7 @@ export type KeyMode = "args" | "scope";
  */
 export function canonicalEncoding(value: unknown, path = "value", mode: KeyMode = "args"): string {
   try {
-    return encode(value, { stack: [], scope: mode === "scope" });
+    return encode(value, { stack: [], mode, depth0: mode === "module" });
   } catch (error) {
     throw toUnkeyable(error, path);
   }
@@ -159,10 +176,12 @@ const CLASS_KEYED_PATHS_LIMIT = 10;
  */
 export function classKeyedScopeValues(meta: CachedFunctionMeta, scope: readonly unknown[]): ClassKeyedValue[] {
   const found: ClassKeyedValue[] = [];
+  const closures = meta.closures;
   for (let i = 0; i < scope.length; i++) {
+    const mode: KeyMode = closures !== undefined && closures.includes(i) ? "closure" : "module";
     for (let skip = 0; skip < CLASS_KEYED_PATHS_LIMIT; skip++) {
       try {
-        encode(scope[i], { stack: [], scope: true, probe: { skip, seen: 0 } });
+        encode(scope[i], { stack: [], mode, depth0: mode === "module", probe: { skip, seen: 0 } });
         break;
       } catch (error) {
         if (!(error instanceof ClassKeyedProbe)) break;
@@ -174,9 +193,17 @@ export function classKeyedScopeValues(meta: CachedFunctionMeta, scope: readonly 
 }
 
 /** `\nscope 2\n` and the values' encodings; an unkeyable value names its path. */
-function encodeSection(name: string, values: readonly unknown[], walk: Walk, pathOf: (index: number) => string): string {
+function encodeSection(
+  name: string,
+  values: readonly unknown[],
+  walk: Walk,
+  pathOf: (index: number) => string,
+  modeOf: (index: number) => KeyMode,
+): string {
   let encoded = `\n${name} ${values.length}\n`;
   for (let i = 0; i < values.length; i++) {
+    walk.mode = modeOf(i);
+    walk.depth0 = walk.mode === "module";
     try {
       encoded += encode(values[i], walk);
     } catch (error) {
@@ -202,10 +229,10 @@ export function scopePath(meta: CachedFunctionMeta, index: number): string {
 interface Walk {
   /** Objects open on the way down, to write cycles as back-references. */
   readonly stack: object[];
-  /** Keying scope values (see `KeyMode`) rather than arguments. */
-  scope: boolean;
-  /** Keying module state: functions by their source and own properties. */
-  state?: boolean;
+  /** What is being keyed (see `KeyMode`). */
+  mode: KeyMode;
+  /** The value at hand is a module binding's value itself (`F` for a function or class). */
+  depth0: boolean;
   /** Debug only: fail at the class-keyed value after the first `skip` ones, to learn its path. */
   readonly probe?: { readonly skip: number; seen: number };
 }
@@ -227,7 +254,191 @@ function byClass(value: unknown, name: string, walk: Walk): string {
   return `k${name.length}:${name}`;
 }
 
+/**
+ * Thrown by a walk that meets a function or class whose source must be
+ * parsed before the parser is loaded: the caller awaits `loadSourceParser()`
+ * and keys again (`runCached` does; tests await it first).
+ */
+export class NeedsParser extends Error {
+  constructor() {
+    super("the source parser is not loaded yet");
+  }
+}
+
+/** What the core's scope analysis says about one source text; `undefined`: it does not parse. */
+type SourceFacts = { readonly free: readonly string[]; readonly privateMembers: boolean } | undefined;
+
+let parseSource: ((source: string) => { free: string[]; privateMembers: boolean }) | undefined;
+const factsBySource = new Map<string, SourceFacts>();
+/** Past this many distinct source texts (code made with `new Function`), the memo starts again. */
+const FACTS_LIMIT = 10_000;
+
+/** Loads the core's parser (`@cachephant/core/standalone`), once. */
+export async function loadSourceParser(): Promise<void> {
+  if (parseSource !== undefined) return;
+  const core = await import("@cachephant/core/standalone");
+  parseSource = core.freeNamesOfSource;
+}
+
+function factsOf(source: string): SourceFacts {
+  if (factsBySource.has(source)) return factsBySource.get(source);
+  if (parseSource === undefined) throw new NeedsParser();
+  let facts: SourceFacts;
+  try {
+    const found = parseSource(source);
+    facts = { free: found.free.filter((name) => !KNOWN_GLOBALS.has(name)), privateMembers: found.privateMembers };
+  } catch {
+    facts = undefined;
+  }
+  if (factsBySource.size >= FACTS_LIMIT) factsBySource.clear();
+  factsBySource.set(source, facts);
+  return facts;
+}
+
+const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+
+/**
+ * What a function is, once per function object: `head` its encoding without
+ * properties; `closes` why its source is not all of it (it reads outside
+ * names); `fail` why it cannot be keyed at all.
+ */
+interface FunctionCode {
+  readonly head?: string;
+  readonly closes?: string;
+  readonly fail?: string;
+}
+const functionCodes = new WeakMap<Function, FunctionCode>();
+
+/** Built-in functions of the known globals (`Math.max`, `String`, `console.log`), by identity. */
+let nativeFunctions: Map<unknown, string> | undefined;
+
+function nativeNameOf(fn: Function): string | undefined {
+  if (nativeFunctions === undefined) {
+    nativeFunctions = new Map();
+    const add = (value: unknown, name: string) => {
+      if (typeof value === "function" && !nativeFunctions!.has(value)) nativeFunctions!.set(value, name);
+    };
+    const members = (holder: unknown, prefix: string) => {
+      if ((typeof holder !== "object" && typeof holder !== "function") || holder === null) return;
+      for (const key of Object.getOwnPropertyNames(holder)) {
+        const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+        if (descriptor !== undefined && "value" in descriptor) add(descriptor.value, `${prefix}.${key}`);
+      }
+    };
+    for (const name of KNOWN_GLOBALS) {
+      const value = (globalThis as Record<string, unknown>)[name];
+      add(value, name);
+      members(value, name);
+      if (typeof value === "function") members((value as { prototype?: unknown }).prototype, `${name}.prototype`);
+    }
+  }
+  return nativeFunctions.get(fn);
+}
+
+function functionCodeOf(fn: Function): FunctionCode {
+  let code = functionCodes.get(fn);
+  if (code === undefined) {
+    code = computeFunctionCode(fn);
+    functionCodes.set(fn, code);
+  }
+  return code;
+}
+
+function computeFunctionCode(fn: Function): FunctionCode {
+  const source = Function.prototype.toString.call(fn);
+  if (NATIVE_SOURCE.test(source)) {
+    const native = nativeNameOf(fn);
+    if (native !== undefined) return { head: `N${native.length}:${native}` };
+    return {
+      fail: fn.name.startsWith("bound ")
+        ? "a bound function; the key cannot see what it is bound to"
+        : "a native function the key does not know",
+    };
+  }
+  const prototype: unknown = (fn as { prototype?: unknown }).prototype;
+  if (/^class\b/.test(source) && typeof prototype === "object" && prototype !== null) {
+    // A class by its code: its source and its superclasses' (what its methods reach is not read).
+    const chain = chainCode(prototype);
+    if (chain.code !== undefined) return { head: `G${chain.code}` };
+    return { head: `G${source.length}:${source}` };
+  }
+  const facts = factsOf(source);
+  if (facts === undefined) return { fail: "a function whose source cannot be read" };
+  const head = `G${source.length}:${source}`;
+  if (facts.free.length === 0) return { head };
+  const names = facts.free.join(", ");
+  return { head, closes: `a function that closes over ${names}; the key cannot see ${facts.free.length === 1 ? "its value" : "their values"}` };
+}
+
+/**
+ * A function: by its source when that is all of it (it reads nothing from
+ * outside but known globals), then its own enumerable properties and its
+ * prototype's; a built-in by its name. In a module binding's data (`module`
+ * mode), whose making code is in the code hash, by its source alone.
+ */
+function encodeFunction(fn: Function, walk: Walk): string {
+  const stack = walk.stack;
+  const openAt = stack.indexOf(fn);
+  if (openAt !== -1) return `^${openAt};`;
+  const code = functionCodeOf(fn);
+  if (code.fail !== undefined) throw new ValuePathFailure(code.fail);
+  if (code.closes !== undefined && walk.mode !== "module") throw new ValuePathFailure(code.closes);
+  stack.push(fn);
+  let encoded = code.head! + encodeProperties("o", fn, walk);
+  const prototype: unknown = (fn as { prototype?: unknown }).prototype;
+  if (typeof prototype === "object" && prototype !== null && Object.keys(prototype).length > 0) {
+    encoded += encodeProperties("p", prototype, walk);
+  }
+  stack.pop();
+  return encoded;
+}
+
+/** A class instance's class, once per prototype: its code, or why it cannot be keyed. */
+type ClassCode = string | { readonly reason: string; readonly resource: boolean };
+const classCodes = new WeakMap<object, ClassCode>();
+
+function classCodeOf(proto: object): ClassCode {
+  let code = classCodes.get(proto);
+  if (code === undefined) {
+    const chain = chainCode(proto);
+    code = chain.code ?? { reason: chain.reason!, resource: chain.resource === true };
+    classCodes.set(proto, code);
+  }
+  return code;
+}
+
+/**
+ * The sources of the classes up a prototype chain, to the first built-in
+ * prototype (`toString` of a `class` covers all its methods). A class whose
+ * source declares private members (`#x`), which the runtime cannot read, and
+ * a native class fail.
+ */
+function chainCode(proto: object): { code?: string; reason?: string; resource?: boolean } {
+  let parts = "";
+  let count = 0;
+  for (let p: object | null = proto; p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p)) {
+    const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
+    count++;
+    if (typeof ctor !== "function") {
+      parts += "-";
+      continue;
+    }
+    const source = Function.prototype.toString.call(ctor);
+    const name = ctor.name || "an anonymous class";
+    if (NATIVE_SOURCE.test(source)) {
+      return { reason: `an instance of ${name}, a native class whose data the key cannot read`, resource: true };
+    }
+    if (source.includes("#") && factsOf(source)?.privateMembers === true) {
+      return { reason: `an instance of ${name}, whose private fields (#…) the key cannot read` };
+    }
+    parts += `${source.length}:${source}`;
+  }
+  return { code: `${count};${parts}` };
+}
+
 function toUnkeyable(error: unknown, basePath: string): UnkeyableValueError {
+  // Not a failure: the caller loads the parser and keys again.
+  if (error instanceof NeedsParser) throw error;
   if (error instanceof ValuePathFailure) {
     return new UnkeyableValueError(basePath + error.suffix, error.reason);
   }
@@ -254,35 +465,20 @@ function encode(value: unknown, walk: Walk): string {
     case "bigint":
       return `i${value};`;
     case "object":
-      return value === null ? "z" : encodeObject(value, walk);
+      if (value === null) return "z";
+      walk.depth0 = false;
+      return encodeObject(value, walk);
     case "function":
-      if (walk.state) return encodeFunctionState(value, walk);
-      if (walk.scope) return FUNCTION_TOKEN;
-      throw new ValuePathFailure("a function");
+      if (walk.depth0) {
+        // A module binding that is a function or class: its code is in the code hash.
+        walk.depth0 = false;
+        return FUNCTION_TOKEN;
+      }
+      return encodeFunction(value, walk);
     default:
-      if (walk.scope) return byClass(value, "Symbol", walk);
+      if (walk.mode !== "args") return byClass(value, "Symbol", walk);
       throw new ValuePathFailure("a symbol");
   }
-}
-
-/**
- * A function or class in module state: its source, its own enumerable
- * properties (statics assigned later) and those of its prototype (methods
- * assigned later), so swapping it or assigning to it changes the key.
- */
-function encodeFunctionState(value: Function, walk: Walk): string {
-  const stack = walk.stack;
-  const openAt = stack.indexOf(value);
-  if (openAt !== -1) return `^${openAt};`;
-  stack.push(value);
-  const source = Function.prototype.toString.call(value);
-  let encoded = `G${source.length}:${source}${encodeProperties("o", value, walk)}`;
-  const prototype: unknown = (value as { prototype?: unknown }).prototype;
-  if (typeof prototype === "object" && prototype !== null && Object.keys(prototype).length > 0) {
-    encoded += encodeProperties("p", prototype, walk);
-  }
-  stack.pop();
-  return encoded;
 }
 
 function encodeObject(value: object, walk: Walk): string {
@@ -292,7 +488,7 @@ function encodeObject(value: object, walk: Walk): string {
   if (openAt !== -1) return `^${openAt};`;
   const proto: unknown = Object.getPrototypeOf(value);
   // A module namespace has no prototype either, but is a module, not data.
-  if (proto === null && walk.scope && isModuleNamespace(value)) return byClass(value, "Module", walk);
+  if (proto === null && walk.mode !== "args" && isModuleNamespace(value)) return byClass(value, "Module", walk);
   stack.push(value);
   let encoded: string;
   if (proto === Object.prototype || proto === null) encoded = encodeProperties("o", value, walk);
@@ -421,19 +617,30 @@ function isWebStream(value: object): boolean {
 function encodeOther(value: object, proto: unknown, walk: Walk): string {
   const kind = kindOf(value, proto);
   if (typeof kind === "object") {
-    if (walk.scope) return byClass(value, className(value), walk);
+    // A resource: a client, a connection, a stream. Outside the arguments, its class is what counts.
+    if (walk.mode !== "args") return byClass(value, className(value), walk);
     throw new ValuePathFailure(kind.unkeyable);
   }
   if (kind === "instance") {
-    const name = className(value);
-    // In scope, a class instance is a client, a connection, a service: its class is what counts.
-    if (walk.scope) return byClass(value, name, walk);
-    // Arguments: by class name and own enumerable data.
-    return `c${name.length}:${name}${encodeProperties("o", value, walk)}`;
+    const code = classCodeOf(proto as object);
+    if (typeof code !== "string") {
+      if (code.resource && walk.mode !== "args") return byClass(value, className(value), walk);
+      throw new ValuePathFailure(code.reason);
+    }
+    // Data: by its class's code (and methods assigned to its prototypes since) and own enumerable data.
+    let encoded = `c${code}`;
+    for (let p: object | null = proto as object; p !== null && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p)) {
+      if (Object.keys(p).length > 0) encoded += encodeProperties("p", p, walk);
+    }
+    return encoded + encodeProperties("o", value, walk);
   }
   const builtin = encodeBuiltin(kind, value, walk);
   if (INTRINSIC_PROTOS.has(proto)) return builtin;
-  // A subclass of a built-in (class Tags extends Set) keys apart from the built-in.
+  // A subclass of a built-in (class Tags extends Set) keys apart from the built-in, by its code
+  // (an error subclass by its name: its chain has native classes such as TypeError).
+  const code = kind === "error" ? undefined : classCodeOf(proto as object);
+  if (typeof code === "string") return `c${code}${builtin}`;
+  if (code !== undefined && !code.resource) throw new ValuePathFailure(code.reason);
   const name = className(value);
   return `c${name.length}:${name}${builtin}`;
 }
@@ -474,38 +681,36 @@ function encodeBuiltin(kind: Exclude<Kind, "instance" | { unkeyable: string }>, 
 }
 
 /**
- * Map entries and Set elements are sorted by their encodings: like plain
- * objects, two Maps or Sets with the same contents key alike whatever the
- * insertion order.
+ * Map entries and Set elements in iteration order: the order is observable
+ * (a loop over the entries, `[...set][0]`), so two Maps or Sets with the same
+ * contents in another order may give other results, and key apart.
  */
 function encodeMap(value: Map<unknown, unknown>, walk: Walk): string {
-  const entries: string[] = [];
+  let encoded = `m${value.size}:`;
   let onKey = true;
   let currentKey: unknown;
   try {
     for (const [key, item] of value) {
       currentKey = key;
       onKey = true;
-      const encodedKey = encode(key, walk);
+      encoded += encode(key, walk);
       onKey = false;
-      entries.push(encodedKey + encode(item, walk));
+      encoded += encode(item, walk);
     }
   } catch (error) {
     prependSegment(error, () => (onKey ? MAP_KEY_SEGMENT : mapValueSegment(currentKey)));
   }
-  entries.sort();
-  return `m${entries.length}:${entries.join("")}`;
+  return encoded;
 }
 
 function encodeSet(value: Set<unknown>, walk: Walk): string {
-  const elements: string[] = [];
+  let encoded = `e${value.size}:`;
   try {
-    for (const element of value) elements.push(encode(element, walk));
+    for (const element of value) encoded += encode(element, walk);
   } catch (error) {
     prependSegment(error, () => SET_ELEMENT_SEGMENT);
   }
-  elements.sort();
-  return `e${elements.length}:${elements.join("")}`;
+  return encoded;
 }
 
 function encodeBytes(tag: string, bytes: Uint8Array): string {

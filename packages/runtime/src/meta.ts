@@ -29,6 +29,14 @@ export interface CachedFunctionMeta {
    */
   readonly scope?: readonly string[];
   /**
+   * Indices into `scope` of closure variables of an enclosing function
+   * (values made at run time, such as a factory's parameters) or imports the
+   * build could not resolve, as opposed to module bindings whose code is in
+   * the hash: a function among their values counts by its source, and one
+   * that closes over other variables makes the call unkeyable.
+   */
+  readonly closures?: readonly number[];
+  /**
    * Module bindings that change after load which the function reaches
    * through any helper: `[file, name]`, read from the values the modules
    * registered (`registerState`) and keyed by value at call time.

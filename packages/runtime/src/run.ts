@@ -9,7 +9,7 @@ import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
 import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
-import { entryKey, keyParts } from "./key.js";
+import { entryKey, keyParts, loadSourceParser, NeedsParser } from "./key.js";
 import { describeKeyChange, latestStoredParts, noteStoredParts, type KeyParts } from "./key-change.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
@@ -60,7 +60,14 @@ export async function runCached<T>(
     scopeValues = scope === undefined ? undefined : readScope(scope);
     call.scope = scopeValues;
     call.state = meta.state === undefined ? undefined : readState(meta);
-    key = entryKey(meta, values, scopeValues, call.state);
+    try {
+      key = entryKey(meta, values, scopeValues, call.state);
+    } catch (error) {
+      if (!(error instanceof NeedsParser)) throw error;
+      // A function or class value whose source must be parsed: load the parser once, key again.
+      await loadSourceParser();
+      key = entryKey(meta, values, scopeValues, call.state);
+    }
   } catch (error) {
     return runUncached(call, keyingFailureWarning(meta, error));
   }

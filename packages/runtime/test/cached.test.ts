@@ -1,3 +1,5 @@
+import { readFileSync } from "node:fs";
+import { fileURLToPath } from "node:url";
 import { describe, expect, test, vi } from "vitest";
 import { cached, CachedFunctionError } from "../src/index.js";
 import { debugLines, useRuntime, warnings } from "./helpers.js";
@@ -157,7 +159,7 @@ describe("options: the directive's vocabulary", () => {
   test('"use cache: ignore=signal" in the function leaves that parameter out of the key', async () => {
     resetRuns();
     const fetchIt = cached(
-      define<Fn>(`async function fetchIt(url, { signal }) { "use cache: ignore=signal"; runs.fetchIt = (runs.fetchIt ?? 0) + 1; return url; }`),
+      define<Fn>(`async function fetchIt(url, { signal }) { "use cache: ignore=signal"; globalThis.runs.fetchIt = (globalThis.runs.fetchIt ?? 0) + 1; return url; }`),
     );
     expect(await fetchIt("/a", { signal: new AbortController().signal })).toBe("/a");
     expect(await fetchIt("/a", { signal: new AbortController().signal })).toBe("/a");
@@ -168,14 +170,16 @@ describe("options: the directive's vocabulary", () => {
   test("ignore as an option does the same; without it a function argument makes the call uncached with a warning", async () => {
     resetRuns();
     const source = `async function get(url, log) { runs.get = (runs.get ?? 0) + 1; return url; }`;
+    const lines: string[] = [];
+    const log = (line: string) => lines.push(line);
     const ignoring = cached(define<Fn>(source), { ignore: ["log"] });
-    await ignoring("/a", () => {});
-    await ignoring("/a", () => {});
+    await ignoring("/a", log);
+    await ignoring("/a", log);
     expect(runs("get")).toBe(1);
     const plain = cached(define<Fn>(source));
-    await plain("/a", () => {});
+    await plain("/a", log);
     expect(runs("get")).toBe(2);
-    expect(warnings(runtime.stderr()).join("\n")).toMatch(/get .* runs uncached: args\[1\] is a function/);
+    expect(warnings(runtime.stderr()).join("\n")).toMatch(/get .* runs uncached: args\[1\] is a function that closes over lines/);
   });
 
   test("ttl in the directive or the options: an expired entry computes again", async () => {
@@ -245,9 +249,31 @@ describe("what cannot be wrapped", () => {
     expect(codeOf(() => cached(async () => 1, { uses: [{ rate: 2 }] as never }))).toBe("CACHEPHANT_BAD_OPTION");
   });
 
-  test("a function that reads this fails its first call with the build step's error code", async () => {
+  test("a function that reads this fails its first call with the build step's error code, located in the caller's file", async () => {
     const method = cached(define<Fn>(`async function method() { return this.x; }`));
-    await expect(method()).rejects.toMatchObject({ code: "CACHEPHANT_USES_THIS" });
+    const error = await method().then(() => undefined, (failure: unknown) => failure);
+    expect(error).toMatchObject({ code: "CACHEPHANT_USES_THIS" });
+    // At `this` in this file (the function's source is found in the file that called cached()), not at 1:35 of its own text.
+    const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
+    const line = lines.findIndex((text) => text.includes("async function method() { return this.x; }")) + 1;
+    const column = lines[line - 1]!.indexOf("this.x");
+    expect((error as { loc: unknown }).loc).toEqual({ file: expect.stringMatching(/cached\.test\.ts$/), line, column });
+    expect((error as Error).message).toMatch(new RegExp(`cached\\.test\\.ts:${line}:${column + 1}: \`method\` uses \`this\``));
+  });
+
+  test("a name read from outside that is neither a known global nor in uses is one warning at wrap time, naming it and the fix", async () => {
+    resetRuns();
+    Object.assign(globalThis, { factor: 2, round: (x: number) => Math.round(x) });
+    const helper = (globalThis as unknown as { round: Fn }).round;
+    const scale = cached(define<Fn>(`async function scale(x) { return round(x * factor) + JSON.stringify(globalThis.runs).length * 0; }`), { uses: [helper] });
+    // The check runs when the normalizer has loaded, before the first call's analysis.
+    expect(await scale(1.2)).toBe(2);
+    await scale(1.2);
+    expect(warnings(runtime.stderr()).filter((line) => line.includes("from outside its body"))).toEqual([
+      expect.stringMatching(/^cachephant: scale \(.*\) reads `factor` from outside its body, which its key does not cover \(a new value would return an old result\): pass it as an argument or add it to uses$/),
+    ]);
+    delete (globalThis as { factor?: number }).factor;
+    delete (globalThis as { round?: unknown }).round;
   });
 
   test("an object's method can be wrapped", async () => {

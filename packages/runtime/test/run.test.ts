@@ -132,11 +132,13 @@ describe("unkeyable arguments", () => {
   test("run uncached with one warning naming the function and the path", async () => {
     const meta = makeMeta({ name: "loadReport", file: "src/data.ts", line: 3, paths: ["args[0]", "args[1].logger"] });
     const load = cached(meta, (url: string, _logger: unknown) => url.length);
-    expect(await load("abc", () => {})).toBe(3);
-    expect(await load("abc", () => {})).toBe(3);
+    const lines: string[] = [];
+    const logger = (line: string) => lines.push(line);
+    expect(await load("abc", logger)).toBe(3);
+    expect(await load("abc", logger)).toBe(3);
     expect(load.runs).toBe(2);
     expect(warnings(runtime.stderr())).toEqual([
-      'cachephant: loadReport (src/data.ts:3) runs uncached: args[1].logger is a function; add "ignore=logger" to its directive or pass plain data',
+      'cachephant: loadReport (src/data.ts:3) runs uncached: args[1].logger is a function that closes over lines; the key cannot see its value; add "ignore=logger" to its directive or pass plain data',
     ]);
     expect(await list()).toEqual([]);
   });
@@ -396,14 +398,15 @@ describe("debug lines", () => {
     const v2 = cached({ ...meta, hash: "h2" }, (x: number) => x);
     await v2(1);
     await v2(3);
-    await cached({ ...meta, paths: ["args[0]"] }, (_f: unknown) => 1)(() => {});
+    const seen: unknown[] = [];
+    await cached({ ...meta, paths: ["args[0]"] }, (_f: unknown) => 1)(() => seen.length);
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, " <t>"))).toEqual([
       "cachephant miss loadReport (src/data.ts:3) <t>: nothing stored for this function",
       "cachephant hit loadReport (src/data.ts:3) <t>: from the local store",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments: args[0]",
       "cachephant miss loadReport (src/data.ts:3) <t>: new code",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments: args[0]",
-      "cachephant miss loadReport (src/data.ts:3) <t>: uncached: args[0] is a function",
+      "cachephant miss loadReport (src/data.ts:3) <t>: uncached: args[0] is a function that closes over seen; the key cannot see its value",
     ]);
   });
 

@@ -18,6 +18,14 @@ class PrismaClient {
 class RedisClient {
   constructor(readonly url: string) {}
 }
+/** As `pg`'s pool and client: event emitters, so resources. */
+class PgPool extends EventEmitter {
+  queries = 0;
+  constructor(readonly url: string) {
+    super();
+  }
+}
+class PgClient extends EventEmitter {}
 
 describe("scope values in the key", () => {
   test("a different value computes again, and both results are kept", async () => {
@@ -82,16 +90,39 @@ describe("scope values in the key", () => {
     expect(warnings(runtime.stderr())).toEqual([]);
   });
 
-  test("functions nested in plain data do not count either; the data around them does", async () => {
+  test("functions nested in a module binding's data count by their source; the data around them too", async () => {
     let options = { retries: 3, onRetry: (n: number) => n };
     const fn = cached(makeMeta({ scope: ["options"] }), () => 1, () => [options]);
     await fn();
-    options = { retries: 3, onRetry: (n: number) => n * 2 };
+    options = { retries: 3, onRetry: (n: number) => n };
     await fn();
     expect(fn.runs).toBe(1);
-    options = { retries: 4, onRetry: (n: number) => n * 2 };
+    options = { retries: 3, onRetry: (n: number) => n * 2 };
     await fn();
     expect(fn.runs).toBe(2);
+    options = { retries: 4, onRetry: (n: number) => n * 2 };
+    await fn();
+    expect(fn.runs).toBe(3);
+  });
+
+  test("a closure variable of an enclosing function: a function in it counts by its source, or the call runs uncached", async () => {
+    // makeLoader({ transform }) returns a cached function reading `opts`, a closure variable (meta.closures).
+    const meta = makeMeta({ name: "load", file: "src/loader.ts", line: 2, paths: ["args[0]"], scope: ["opts"], closures: [0] });
+    const makeLoader = (opts: { transform: (x: number) => number }) =>
+      cached(meta, (x: number) => opts.transform(x), () => [opts]);
+    const double = makeLoader({ transform: (x) => x * 2 });
+    const triple = makeLoader({ transform: (x) => x * 3 });
+    expect(await double(1)).toBe(2);
+    expect(await triple(1)).toBe(3);
+    expect(await makeLoader({ transform: (x) => x * 2 })(1)).toBe(2);
+    expect(double.runs + triple.runs).toBe(2);
+    const by = (k: number) => makeLoader({ transform: (x) => x * k });
+    expect(await by(4)(1)).toBe(4);
+    expect(await by(5)(1)).toBe(5);
+    expect(warnings(runtime.stderr())).toEqual([
+      'cachephant: load (src/loader.ts:2) runs uncached: scope.opts.transform is a function that closes over k; the key cannot see its value; add "ignore=opts" to its directive or pass plain data',
+    ]);
+    expect((await list())[0]?.entries).toBe(2);
   });
 
   test("a subclass of a built-in collection is data: keyed by its class and contents", async () => {
@@ -107,37 +138,69 @@ describe("scope values in the key", () => {
     expect(fn.runs).toBe(2);
   });
 
-  test("a class instance is keyed by its class only, with no warning", async () => {
+  test("a class instance is data: keyed by its class's code and its own data", async () => {
     let db: object = new PrismaClient("postgres://a");
     const fn = cached(makeMeta({ scope: ["db"] }), () => "rows", () => [db]);
     await fn();
-    db = new PrismaClient("postgres://b"); // another instance, other data: same class
+    db = new PrismaClient("postgres://a"); // another instance, the same data
     await fn();
     expect(fn.runs).toBe(1);
-    db = new RedisClient("redis://a");
+    db = new PrismaClient("postgres://b");
     await fn();
     expect(fn.runs).toBe(2);
-    db = new PrismaClient("postgres://c");
+    db = new RedisClient("postgres://b");
     await fn();
-    expect(fn.runs).toBe(2);
-    expect(warnings(runtime.stderr())).toEqual([]);
+    expect(fn.runs).toBe(3);
+    (db as { url: string }).url = "postgres://c"; // mutated at run time
+    await fn();
+    expect(fn.runs).toBe(4);
     expect(runtime.stderr()).toEqual([]);
   });
 
-  test("an instance nested in plain data is keyed by its class; the data around it by value", async () => {
+  test("an instance nested in plain data is keyed the same way, and so is the data around it", async () => {
     let config: { retries: number; client: object } = { retries: 3, client: new PrismaClient("a") };
     const fn = cached(makeMeta({ scope: ["config"] }), () => 1, () => [config]);
     await fn();
-    config = { retries: 3, client: new PrismaClient("b") };
+    config = { retries: 3, client: new PrismaClient("a") };
     await fn();
     expect(fn.runs).toBe(1);
-    config = { retries: 4, client: new PrismaClient("b") };
+    config = { retries: 4, client: new PrismaClient("a") };
     await fn();
     expect(fn.runs).toBe(2);
-    config = { retries: 4, client: new RedisClient("b") };
+    config = { retries: 4, client: new RedisClient("a") };
     await fn();
     expect(fn.runs).toBe(3);
     expect(warnings(runtime.stderr())).toEqual([]);
+  });
+
+  test("a resource (an event emitter, a stream, a native object) is keyed by its class only, with no warning", async () => {
+    let pool: object = new PgPool("postgres://a");
+    const fn = cached(makeMeta({ scope: ["pool"] }), () => "rows", () => [pool]);
+    await fn();
+    pool = new PgPool("postgres://b");
+    (pool as PgPool).queries++;
+    await fn();
+    expect(fn.runs).toBe(1);
+    pool = new PgClient();
+    await fn();
+    expect(fn.runs).toBe(2);
+    expect(runtime.stderr()).toEqual([]);
+  });
+
+  test("an instance of a class with private fields cannot be read: the call runs uncached with a warning naming the class", async () => {
+    class Session {
+      #token = "t";
+      get token() {
+        return this.#token;
+      }
+    }
+    const fn = cached(makeMeta({ name: "f", line: 4, scope: ["session"] }), () => 1, () => [new Session()]);
+    await fn();
+    await fn();
+    expect(fn.runs).toBe(2);
+    expect(warnings(runtime.stderr())).toEqual([
+      'cachephant: f (src/data.ts:4) runs uncached: scope.session is an instance of Session, whose private fields (#…) the key cannot read; add "ignore=session" to its directive or pass plain data',
+    ]);
   });
 
   test("values that are unkeyable as arguments are keyed by their class in scope, with no warning", async () => {
@@ -211,23 +274,23 @@ describe("debug notes about class-keyed scope values", () => {
   test("CACHEPHANT_DEBUG says once per function and path which values count by their class only", async () => {
     process.env.CACHEPHANT_DEBUG = "1";
     configure({});
-    const db = new PrismaClient("a");
-    const config = { retries: 3, clients: [new RedisClient("r")], cache: new Map([["main", db]]) };
+    const db = new PgPool("a");
+    const config = { retries: 3, clients: [new PgClient()], cache: new Map([["main", db]]) };
     const meta = makeMeta({ name: "loadReport", file: "src/data.ts", line: 3, scope: ["db", "config", "helper"] });
     const fn = cached(meta, () => 1, () => [db, config, () => 1]);
     await fn();
     await fn();
     expect(notes(runtime.stderr())).toEqual([
-      "cachephant loadReport (src/data.ts:3): scope.db is keyed by its class (PrismaClient) only",
-      "cachephant loadReport (src/data.ts:3): scope.config.cache.get(\"main\") is keyed by its class (PrismaClient) only",
-      "cachephant loadReport (src/data.ts:3): scope.config.clients[0] is keyed by its class (RedisClient) only",
+      "cachephant loadReport (src/data.ts:3): scope.db is keyed by its class (PgPool) only",
+      "cachephant loadReport (src/data.ts:3): scope.config.cache.get(\"main\") is keyed by its class (PgPool) only",
+      "cachephant loadReport (src/data.ts:3): scope.config.clients[0] is keyed by its class (PgClient) only",
     ]);
     expect(warnings(runtime.stderr())).toEqual([]);
     expect(debugLines(runtime.stderr())).toHaveLength(2);
   });
 
   test("nothing is said without the switch, or for plain data and functions", async () => {
-    const fn = cached(makeMeta({ scope: ["db"] }), () => 1, () => [new PrismaClient("a")]);
+    const fn = cached(makeMeta({ scope: ["db"] }), () => 1, () => [new PgPool("a")]);
     await fn();
     expect(runtime.stderr()).toEqual([]);
     configure({ debug: true });
@@ -252,21 +315,22 @@ describe("scope keys", () => {
   });
 
   test("tokens for functions and classes differ from any data", () => {
-    const scope = (value: unknown) => canonicalEncoding(value, "scope.x", "scope");
+    const scope = (value: unknown) => canonicalEncoding(value, "scope.x", "module");
     expect(scope(() => 1)).toBe(scope(class {}));
     expect(scope(() => 1)).not.toBe(scope("F"));
     expect(scope(new PrismaClient("a"))).not.toBe(scope({ url: "a" }));
     expect(scope(new PrismaClient("a"))).not.toBe(scope(new RedisClient("a")));
-    expect(scope(new PrismaClient("a"))).not.toBe(scope("k12:PrismaClient"));
+    expect(scope(new PgPool("a"))).toBe(scope(new PgPool("b")));
+    expect(scope(new PgPool("a"))).not.toBe(scope("k6:PgPool"));
   });
 
   test("plain data encodes in scope exactly as in arguments", () => {
     const value = { a: [1, "x", 2n], m: new Map([[1, new Set([new Date(3)])]]), b: Buffer.from("hi") };
-    expect(canonicalEncoding(value, "scope.x", "scope")).toBe(canonicalEncoding(value));
+    expect(canonicalEncoding(value, "scope.x", "module")).toBe(canonicalEncoding(value));
   });
 
   test("a module namespace is keyed as a module, not by its exports", async () => {
-    const scope = (value: unknown) => canonicalEncoding(value, "scope.x", "scope");
+    const scope = (value: unknown) => canonicalEncoding(value, "scope.x", "module");
     // As Rollup (and Vite's build) shapes `import * as ns`.
     const bundled = (exports: object) => Object.freeze({ __proto__: null, [Symbol.toStringTag]: "Module", ...exports });
     expect(scope(bundled({ rate: 1 }))).toBe(scope(bundled({ rate: 2, load: () => 1 })));

@@ -1,7 +1,10 @@
-import { describe, expect, test } from "vitest";
+import { beforeAll, describe, expect, test } from "vitest";
 import { registerState } from "../src/index.js";
-import { entryKey } from "../src/key.js";
+import { entryKey, loadSourceParser } from "../src/key.js";
+import { EventEmitter } from "node:events";
 import { cached, makeMeta, useRuntime, warnings } from "./helpers.js";
+
+beforeAll(() => loadSourceParser());
 
 const runtime = useRuntime();
 let files = 0;
@@ -88,6 +91,33 @@ describe("module state in the key", () => {
     const plain = key(Shape);
     Shape.prototype.area = () => 1;
     expect(key(Shape)).not.toBe(plain);
+  });
+
+  test("a function in state that closes over a variable makes the call unkeyable, naming the binding", () => {
+    const meta = makeMeta({ state: [["src/f.ts", "impl"]] });
+    const by = (k: number) => (x: number) => x * k;
+    expect(() => entryKey(meta, [], undefined, [by(2)])).toThrowError(
+      "src/f.ts#impl is a function that closes over k; the key cannot see its value",
+    );
+  });
+
+  test("a class instance in state by its class's code and data; a resource by its class", () => {
+    const meta = makeMeta({ state: [["src/f.ts", "settings"]] });
+    const key = (value: unknown) => entryKey(meta, [], undefined, [value]);
+    class Settings {
+      unit = "m";
+    }
+    const settings = new Settings();
+    const before = key(settings);
+    settings.unit = "km";
+    expect(key(settings)).not.toBe(before);
+    class Pool extends EventEmitter {
+      size = 1;
+    }
+    const pool = new Pool();
+    const pooled = key(pool);
+    pool.size = 2;
+    expect(key(pool)).toBe(pooled);
   });
 
   test("a call without state keys as before", () => {

@@ -88,7 +88,7 @@ export async function price(url: string) {
         file: "src/lib.ts",
         line: 2,
         hash: expect.stringMatching(/^[0-9a-f]+$/),
-        key: expect.stringMatching(/^cachephant:v1:/),
+        key: expect.stringMatching(/^cachephant:v2:/),
         covered: {
           code: lines[0]!.hash,
           arguments: ["args[0]"],

@@ -65,7 +65,7 @@ export interface Finding {
   readonly line: number;
   /** Its code hash (the build's hash of its code and everything it reaches). */
   readonly hash: string;
-  /** The entry's key in the store: `cachephant:v1:<code hash>:<digest of the resolved inputs>`. */
+  /** The entry's key in the store: `cachephant:v2:<code hash>:<digest of the resolved inputs>`. */
   readonly key: string;
   /** What the key covered. */
   readonly covered: Covered;

@@ -102,7 +102,7 @@ describe("check mode on a hit", () => {
         file: "src/shop.ts",
         line: 7,
         hash: "0123456789abcdef0123",
-        key: expect.stringMatching(/^cachephant:v1:0123456789abcdef0123:/),
+        key: expect.stringMatching(/^cachephant:v2:0123456789abcdef0123:/),
         covered: {
           code: "0123456789abcdef0123",
           arguments: ["args[0]"],

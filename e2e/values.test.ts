@@ -153,6 +153,22 @@ export class Client extends EventEmitter {
 }
 `,
     );
+    // An API client as SDK generators write them: private fields, nested resource objects, a fetch function.
+    project.write("node_modules/fake-sdk/package.json", JSON.stringify({ name: "fake-sdk", version: "1.0.0", type: "module", main: "index.js" }));
+    project.write(
+      "node_modules/fake-sdk/index.js",
+      `export class Client {
+  #apiKey;
+  #requests = 0;
+  constructor({ apiKey, fetch = globalThis.fetch }) {
+    this.#apiKey = apiKey;
+    this.fetch = fetch;
+    this.baseURL = "https://api.example.test";
+    this.chat = { completions: { create: async ({ prompt }) => { this.#requests++; return prompt.toUpperCase(); } } };
+  }
+}
+`,
+    );
     project.write("node_modules/fake-config/package.json", JSON.stringify({ name: "fake-config", version: "1.0.0", type: "module", main: "index.js" }));
     project.write(
       "node_modules/fake-config/index.js",
@@ -194,6 +210,32 @@ export async function scenario() {
     expect(await runBoth()).toMatchObject({ result: [8, 8], runs: { rowCount: 1 } });
     const second = await runBoth();
     expect(second).toMatchObject({ result: [8, 8], runs: {} });
+    expect(second.stderr).not.toMatch(/cachephant/);
+  });
+
+  test("an API client with private fields (an SDK's) held in a module variable stays cached", async () => {
+    create(
+      {
+        "src/lib.ts": `import { Client } from "fake-sdk";
+import { countRun } from "./runs";
+const sdk = new Client({ apiKey: "sk-test" });
+export async function complete(prompt: string) {
+  "use cache";
+  countRun("complete");
+  return sdk.chat.completions.create({ prompt });
+}
+`,
+      },
+      `import { complete } from "./lib";
+export async function scenario() {
+  return [await complete("hello"), await complete("hello")];
+}`,
+    );
+    writePackages();
+    await project.build();
+    expect(await runBoth()).toMatchObject({ result: ["HELLO", "HELLO"], runs: { complete: 1 } });
+    const second = await runBoth();
+    expect(second).toMatchObject({ result: ["HELLO", "HELLO"], runs: {} });
     expect(second.stderr).not.toMatch(/cachephant/);
   });
 

@@ -35,7 +35,7 @@ import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type T
 import { hashFunction } from "./hash.js";
 import { stripQuery } from "./ids.js";
 import { moduleState } from "./state.js";
-import { depsOf, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
+import { depsOf, madeByPackage, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
 import { builtinName, isInNodeModules, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
 import { type ModuleScopes, scopesOf } from "./scope.js";
 
@@ -52,6 +52,8 @@ export interface ScopeEntry {
    * by its source, never by the code hash.
    */
   closure: boolean;
+  /** A module binding whose declaration refers to packages only: a package's object (`madeByPackage`). */
+  package?: boolean;
 }
 
 export interface FunctionDependencies {
@@ -364,7 +366,16 @@ class Session {
         if (scope.getBinding(closure.name) === closure.binding) names.set(closure.name, true);
       }
     }
-    return [...names.keys()].sort().map((name) => ({ name, expression: name, closure: names.get(name)! }));
+    // Module bindings made by a package (`const sdk = new Client(…)`).
+    const fromPackage = new Set<string>();
+    for (const edge of this.rootEdges[index] ?? []) {
+      if (edge.target.kind !== "declaration" || names.get(edge.name) !== false) continue;
+      const node = this.node(edge.key);
+      if (node !== undefined && madeByPackage(node, (key) => this.node(key))) fromPackage.add(edge.name);
+    }
+    return [...names.keys()]
+      .sort()
+      .map((name) => ({ name, expression: name, closure: names.get(name)!, ...(fromPackage.has(name) ? { package: true } : {}) }));
   }
 
   /** The declaration node of a cached function itself (a recursive call reaches it): not listed in its deps. */

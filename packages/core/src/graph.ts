@@ -150,6 +150,8 @@ export function graphState(graph: ModuleGraph): GraphState {
 export interface StateBinding {
   file: string;
   name: string;
+  /** Its declaration refers to packages only (`new Client(…)` of a package): a package's object (`madeByPackage`). */
+  package?: boolean;
 }
 
 /** A changing binding a node declares, with the offsets of its module's references that read it. */

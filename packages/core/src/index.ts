@@ -161,7 +161,8 @@ export async function transform(code: string, id: string, options: TransformOpti
     const ignored = new Set([...fn.ignoreOther.own, ...fn.ignoreOther.inherited]);
     const scope = result.scope.filter((entry) => !ignored.has(entry.name) && !ignored.has(entry.name.split(".")[0]!));
     const state = result.state.map((binding): [string, string] => [relativeTo(root, binding.file), binding.name]);
-    return { hash: result.hash, scope, deps: result.deps, state };
+    const packageState = result.state.flatMap((binding, stateIndex) => (binding.package === true ? [stateIndex] : []));
+    return { hash: result.hash, scope, deps: result.deps, state, packageState };
   });
 
   // The module's own changing bindings, when a cached function (here or elsewhere) reads them.

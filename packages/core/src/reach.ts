@@ -50,6 +50,17 @@ export function depsOf(nodes: Iterable<GraphNode>, own: string): Array<[string, 
 }
 
 /**
+ * Whether a declaration refers to packages and nothing of the project
+ * (`const sdk = new Client({ apiKey })`, `const config = createConfig()`
+ * with `Client` and `createConfig` imported from packages): its value is a
+ * package's object, whose private fields (its connections, credentials,
+ * caches) the runtime leaves to the package (docs/keys.md).
+ */
+export function madeByPackage(node: GraphNode, nodeOf: (key: string) => GraphNode | undefined): boolean {
+  return node.edges.length > 0 && node.edges.every(([, key]) => nodeOf(key)?.label?.startsWith("package ") === true);
+}
+
+/**
  * The changing module bindings a function depends on: declared by a node it
  * reaches, and read (not only written) by the function itself or by reached
  * code. Code of another module, or code whose spans are unknown, counts as
@@ -74,6 +85,7 @@ export function stateOf(nodes: readonly GraphNode[], rootKeys: ReadonlySet<strin
     }
     return referrers.get(key) ?? [];
   };
+  let byKey: Map<string, GraphNode> | undefined;
   for (const node of nodes) {
     for (const binding of node.state) {
       const read =
@@ -84,7 +96,10 @@ export function stateOf(nodes: readonly GraphNode[], rootKeys: ReadonlySet<strin
             other !== node &&
             (other.spans === undefined || other.spans.file !== binding.file || within(binding.reads, other.spans.ranges)),
         );
-      if (read) found.set(`${binding.file}\0${binding.name}`, { file: binding.file, name: binding.name });
+      if (!read) continue;
+      byKey ??= new Map(nodes.map((other) => [other.key, other]));
+      const fromPackage = madeByPackage(node, (key) => byKey!.get(key));
+      found.set(`${binding.file}\0${binding.name}`, { file: binding.file, name: binding.name, ...(fromPackage ? { package: true } : {}) });
     }
   }
   return [...found.keys()].sort().map((key) => found.get(key)!);

@@ -12,6 +12,8 @@ export interface FunctionOutput {
   deps: ReadonlyArray<readonly [string, string]>;
   /** Module bindings that change after load, `[file, name]`, keyed by value at call time. */
   state?: ReadonlyArray<readonly [string, string]>;
+  /** Indices into `state` of bindings made by a package (`madeByPackage`). */
+  packageState?: readonly number[];
 }
 
 /** The parts of the meta object that come from the build options. */
@@ -130,9 +132,13 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
   // Which of them are variables of an enclosing function (values made at run time), by index.
   const closures = output.scope.flatMap((entry, index) => (entry.closure ? [index] : []));
   if (closures.length > 0) fields.push(`closures: [${closures.join(", ")}]`);
+  // Which of them, and of the state, hold a package's object (a client): its private fields are the package's.
+  const packageScope = output.scope.flatMap((entry, index) => (entry.package === true ? [index] : []));
+  if (packageScope.length > 0) fields.push(`packageScope: [${packageScope.join(", ")}]`);
   if (output.state && output.state.length > 0) {
     fields.push(`state: [${output.state.map(([file, name]) => `[${q(file)}, ${q(name)}]`).join(", ")}]`);
   }
+  if (output.packageState && output.packageState.length > 0) fields.push(`packageState: [${output.packageState.join(", ")}]`);
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
   if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
   // A string literal: a call allocates nothing for it, the runtime parses it only when debugging.

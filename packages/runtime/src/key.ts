@@ -17,7 +17,8 @@
  * global name. Scope and state only: F a module-level function or class of
  * the project (its code is in the code hash), k a resource (an event
  * emitter, a stream, an instance of a native class) keyed by its class name
- * only (see `Walk`).
+ * only (see `Walk`). Inside a value a package made (`packageMade`): B a bound
+ * or native function of the package, by its name.
  *
  * A function's source describes it fully only when it reads nothing from
  * outside but known globals: the free names come from the core's scope
@@ -85,13 +86,18 @@ export function entryKey(
   // Each encoding is self-delimiting, so these suffixes cannot be confused with more arguments.
   if (scope !== undefined && scope.length > 0) {
     const closures = meta.closures;
-    input += encodeSection("scope", scope, walk, (i) => scopePath(meta, i), (i) =>
-      closures !== undefined && closures.includes(i) ? "closure" : "module",
+    input += encodeSection(
+      "scope",
+      scope,
+      walk,
+      (i) => scopePath(meta, i),
+      (i) => (closures !== undefined && closures.includes(i) ? "closure" : "module"),
+      meta.packageScope,
     );
   }
   if (state !== undefined && state.length > 0) {
     // Module state: values made at run time (swapped functions, filled registries).
-    input += encodeSection("state", state, walk, (i) => statePath(meta, i), () => "state");
+    input += encodeSection("state", state, walk, (i) => statePath(meta, i), () => "state", meta.packageState);
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -113,16 +119,17 @@ export function keyParts(
   const parts: Record<string, string> = {};
   const digest = (encoded: string) => hash("sha256", encoded, "base64url").slice(0, KEY_PART_DIGEST_LENGTH);
   // Each part walked as `entryKey` walks it, so equal digests mean equal encodings.
-  const part = (value: unknown, mode: KeyMode) => digest(encode(value, { stack: [], mode, depth0: mode === "module" }));
+  const part = (value: unknown, mode: KeyMode, packageMade = false) =>
+    digest(encode(value, { stack: [], mode, depth0: mode === "module", packageMade }));
   for (let i = 0; i < values.length; i++) {
     if (meta.ignore?.includes(i)) continue;
     parts[meta.paths[i] ?? `args[${i}]`] = part(values[i], "args");
   }
   for (let i = 0; i < (scope?.length ?? 0); i++) {
-    parts[scopePath(meta, i)] = part(scope![i], meta.closures?.includes(i) ? "closure" : "module");
+    parts[scopePath(meta, i)] = part(scope![i], meta.closures?.includes(i) ? "closure" : "module", meta.packageScope?.includes(i));
   }
   for (let i = 0; i < (state?.length ?? 0); i++) {
-    parts[`state.${statePath(meta, i)}`] = part(state![i], "state");
+    parts[`state.${statePath(meta, i)}`] = part(state![i], "state", meta.packageState?.includes(i));
   }
   return parts;
 }
@@ -199,11 +206,13 @@ function encodeSection(
   walk: Walk,
   pathOf: (index: number) => string,
   modeOf: (index: number) => KeyMode,
+  packageMade?: readonly number[],
 ): string {
   let encoded = `\n${name} ${values.length}\n`;
   for (let i = 0; i < values.length; i++) {
     walk.mode = modeOf(i);
     walk.depth0 = walk.mode === "module";
+    walk.packageMade = packageMade !== undefined && packageMade.includes(i);
     try {
       encoded += encode(values[i], walk);
     } catch (error) {
@@ -233,6 +242,8 @@ interface Walk {
   mode: KeyMode;
   /** The value at hand is a module binding's value itself (`F` for a function or class). */
   depth0: boolean;
+  /** Inside a value a package made (`meta.packageScope`, `packageState`): private fields are the package's. */
+  packageMade?: boolean;
   /** Debug only: fail at the class-keyed value after the first `skip` ones, to learn its path. */
   readonly probe?: { readonly skip: number; seen: number };
 }
@@ -363,8 +374,8 @@ function computeFunctionCode(fn: Function): FunctionCode {
     return { head: `G${source.length}:${source}` };
   }
   const facts = factsOf(source);
-  if (facts === undefined) return { fail: "a function whose source cannot be read" };
   const head = `G${source.length}:${source}`;
+  if (facts === undefined) return { head, fail: "a function whose source cannot be read" };
   if (facts.free.length === 0) return { head };
   const names = facts.free.join(", ");
   return { head, closes: `a function that closes over ${names}; the key cannot see ${facts.free.length === 1 ? "its value" : "their values"}` };
@@ -381,10 +392,13 @@ function encodeFunction(fn: Function, walk: Walk): string {
   const openAt = stack.indexOf(fn);
   if (openAt !== -1) return `^${openAt};`;
   const code = functionCodeOf(fn);
-  if (code.fail !== undefined) throw new ValuePathFailure(code.fail);
-  if (code.closes !== undefined && walk.mode !== "module") throw new ValuePathFailure(code.closes);
+  // Inside a package's object (a client's methods, its fetch): the package's own code, versioned by the
+  // code hash; what it closes over, and a bound or native function's target, is the package's own state.
+  const packaged = walk.packageMade === true;
+  if (code.fail !== undefined && !packaged) throw new ValuePathFailure(code.fail);
+  if (code.closes !== undefined && walk.mode !== "module" && !packaged) throw new ValuePathFailure(code.closes);
   stack.push(fn);
-  let encoded = code.head! + encodeProperties("o", fn, walk);
+  let encoded = (code.head ?? `B${fn.name.length}:${fn.name}`) + encodeProperties("o", fn, walk);
   const prototype: unknown = (fn as { prototype?: unknown }).prototype;
   if (typeof prototype === "object" && prototype !== null && Object.keys(prototype).length > 0) {
     encoded += encodeProperties("p", prototype, walk);
@@ -394,14 +408,20 @@ function encodeFunction(fn: Function, walk: Walk): string {
 }
 
 /** A class instance's class, once per prototype: its code, or why it cannot be keyed. */
-type ClassCode = string | { readonly reason: string; readonly resource: boolean };
+type ClassCode =
+  | string
+  /** `publicCode`: the chain's code where only private members (`#x`) stood in the way. */
+  | { readonly reason: string; readonly resource: boolean; readonly publicCode?: string };
 const classCodes = new WeakMap<object, ClassCode>();
 
 function classCodeOf(proto: object): ClassCode {
   let code = classCodes.get(proto);
   if (code === undefined) {
     const chain = chainCode(proto);
-    code = chain.code ?? { reason: chain.reason!, resource: chain.resource === true };
+    code =
+      chain.code !== undefined && chain.reason === undefined
+        ? chain.code
+        : { reason: chain.reason!, resource: chain.resource === true, ...(chain.code !== undefined ? { publicCode: chain.code } : {}) };
     classCodes.set(proto, code);
   }
   return code;
@@ -416,6 +436,7 @@ function classCodeOf(proto: object): ClassCode {
 function chainCode(proto: object): { code?: string; reason?: string; resource?: boolean } {
   let parts = "";
   let count = 0;
+  let privateReason: string | undefined;
   for (let p: object | null = proto; p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p)) {
     const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
     count++;
@@ -429,11 +450,11 @@ function chainCode(proto: object): { code?: string; reason?: string; resource?: 
       return { reason: `an instance of ${name}, a native class whose data the key cannot read`, resource: true };
     }
     if (source.includes("#") && factsOf(source)?.privateMembers === true) {
-      return { reason: `an instance of ${name}, whose private fields (#…) the key cannot read` };
+      privateReason ??= `an instance of ${name}, whose private fields (#…) the key cannot read`;
     }
     parts += `${source.length}:${source}`;
   }
-  return { code: `${count};${parts}` };
+  return { code: `${count};${parts}`, ...(privateReason !== undefined ? { reason: privateReason } : {}) };
 }
 
 function toUnkeyable(error: unknown, basePath: string): UnkeyableValueError {
@@ -622,10 +643,12 @@ function encodeOther(value: object, proto: unknown, walk: Walk): string {
     throw new ValuePathFailure(kind.unkeyable);
   }
   if (kind === "instance") {
-    const code = classCodeOf(proto as object);
+    let code = classCodeOf(proto as object);
     if (typeof code !== "string") {
       if (code.resource && walk.mode !== "args") return byClass(value, className(value), walk);
-      throw new ValuePathFailure(code.reason);
+      // A package's object (a client): its class's code and public data count; its private fields are the package's.
+      if (code.publicCode === undefined || walk.packageMade !== true) throw new ValuePathFailure(code.reason);
+      code = code.publicCode;
     }
     // Data: by its class's code (and methods assigned to its prototypes since) and own enumerable data.
     let encoded = `c${code}`;

@@ -51,6 +51,14 @@ export interface CachedFunctionMeta {
    * debugging.
    */
   readonly deps?: string;
+  /**
+   * Indices into `scope` and into `state` of values a package made (`const sdk
+   * = new Client(…)` with `Client` from a package): an instance there counts by
+   * its class's code and its public data; its private fields (`#…`: the
+   * package's connections, credentials, caches) do not count.
+   */
+  readonly packageScope?: readonly number[];
+  readonly packageState?: readonly number[];
   /** Indices into `values` left out of the key (`ignore=` in the directive). */
   readonly ignore?: readonly number[];
   /** Time to live in milliseconds (`ttl=` in the directive). */

@@ -333,6 +333,36 @@ describe("unkeyable values", () => {
     expect(reasonOf({ auth: new Secret("a") })).toBe("args[0].auth is an instance of Secret, whose private fields (#…) the key cannot read");
   });
 
+  test("a package's object with private fields (a client the build saw a package make): its class's code and public data count, its private fields and functions are the package's", () => {
+    class Client {
+      #apiKey: string;
+      #requests = 0;
+      baseURL: string;
+      readonly chat: { create: (prompt: string) => Promise<string> };
+      readonly send: () => number;
+      constructor(apiKey: string, baseURL = "https://api.example.test") {
+        this.#apiKey = apiKey;
+        this.baseURL = baseURL;
+        // Closes over the instance's private state: the package's own.
+        this.chat = { create: async (prompt) => `${this.#apiKey.length}${prompt}${this.#requests++}` };
+        this.send = function send(this: Client) {
+          return this.#requests;
+        }.bind(this);
+      }
+    }
+    const made = makeMeta({ scope: ["sdk"], packageScope: [0], state: [["src/lib.ts", "sdk"]], packageState: [0] });
+    const key = (sdk: Client) => entryKey(made, [], [sdk], [sdk]);
+    expect(key(new Client("sk-1"))).toBe(key(new Client("sk-2"))); // private fields do not count
+    expect(key(new Client("sk-1", "https://other.test"))).not.toBe(key(new Client("sk-1"))); // public data does
+    // Without the build's word that a package made it, private fields make the call unkeyable.
+    expect(() => entryKey(makeMeta({ scope: ["sdk"] }), [], [new Client("sk-1")])).toThrowError(
+      "scope.sdk is an instance of Client, whose private fields (#…) the key cannot read",
+    );
+    expect(() => entryKey(makeMeta({ state: [["src/lib.ts", "sdk"]] }), [], undefined, [new Client("sk-1")])).toThrowError(
+      /^src\/lib\.ts#sdk is an instance of Client, whose private fields/,
+    );
+  });
+
   test("an instance of a native class that is not data (a resource) is unkeyable as an argument", () => {
     expect(reasonOf(new (class Emitter extends EventEmitter {})())).toBe("args[0] is a stream or event emitter");
   });

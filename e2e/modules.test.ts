@@ -1,0 +1,103 @@
+// State across modules: a function, class or object one module exports and
+// another mutates (SPEC: "A member assignment to an imported binding makes
+// that binding state"), and modules the cached function reaches only
+// through `import()`, which must still load when that `import()` runs (SPEC:
+// "the rewrite never changes when a module runs"). Each row is built with a
+// real bundler and run in separate processes sharing one cache folder; each
+// run's result must equal what the same program returns with the cache off.
+import { afterEach, describe, expect, test } from "vitest";
+import { BUNDLERS, Project } from "./helpers/project.js";
+
+/** The entry: mutates what the config module exports, then calls the cached function. */
+const entry = (imports: string, mutation: string) => `${imports}
+import { runs } from "./runs";
+import { compute } from "./lib";
+${mutation}
+const result = await compute(2);
+console.log(JSON.stringify({ result, runs }));
+`;
+
+const reader = (imports: string, read: string) => `import { countRun } from "./runs";
+${imports}
+export async function compute(x: number) {
+  "use cache";
+  countRun("compute");
+  return x * ${read};
+}
+`;
+
+interface Row {
+  config: string;
+  main: string;
+  lib: string;
+}
+
+const ROWS: Array<[string, Row]> = [
+  [
+    "a class static assigned by the entry module",
+    {
+      config: `export class Config { static rate = 1; }\n`,
+      main: entry(`import { Config } from "./config";`, `Config.rate = Number(process.env.RATE);`),
+      lib: reader(`import { Config } from "./config";`, "Config.rate"),
+    },
+  ],
+  [
+    "a function's property assigned by the entry module",
+    {
+      config: `export function Config() {}\nConfig.rate = 1;\n`,
+      main: entry(`import { Config } from "./config";`, `(Config as any).rate = Number(process.env.RATE);`),
+      lib: reader(`import { Config } from "./config";`, "(Config as any).rate"),
+    },
+  ],
+  [
+    "a default-exported object assigned by the entry module",
+    {
+      config: `export default { rate: 1 };\n`,
+      main: entry(`import Config from "./config";`, `Config.rate = Number(process.env.RATE);`),
+      lib: reader(`import Settings from "./config";`, "Settings.rate"),
+    },
+  ],
+  [
+    "a class mutated through a namespace import, read by a helper of its module",
+    {
+      config: `export class Config { static rate = 1; }\nexport function rate() { return Config.rate; }\n`,
+      main: entry(`import * as ns from "./config";`, `ns.Config.rate = Number(process.env.RATE);`),
+      lib: reader(`import { rate } from "./config";`, "rate()"),
+    },
+  ],
+  [
+    "a class whose static method assigns through `this`",
+    {
+      config: `export class Config {\n  static rate = 1;\n  static setRate(r: number) { this.rate = r; }\n}\n`,
+      main: entry(`import { Config } from "./config";`, `Config.setRate(Number(process.env.RATE));`),
+      lib: reader(`import { Config } from "./config";`, "Config.rate"),
+    },
+  ],
+];
+
+describe.each(BUNDLERS)("%s: state across modules", (bundler) => {
+  let project: Project;
+  afterEach((context) => {
+    if (context.task.result?.state === "pass") project?.remove();
+  });
+
+  /** Runs the built program cached, and checks the result is the uncached one. */
+  async function runBoth(env: NodeJS.ProcessEnv = {}) {
+    const cached = await project.run(env);
+    const uncached = await project.run({ ...env, CACHEPHANT: "off" });
+    expect(cached.result).toEqual(uncached.result);
+    return cached;
+  }
+
+  test.each(ROWS)("%s counts by its value at call time", async (_, row) => {
+    project = Project.create(bundler);
+    project.write("src/config.ts", row.config);
+    project.write("src/lib.ts", row.lib);
+    project.write("src/main.ts", row.main);
+    await project.build();
+    expect(await runBoth({ RATE: "2" })).toMatchObject({ result: 4, runs: { compute: 1 } });
+    expect(await runBoth({ RATE: "3" })).toMatchObject({ result: 6, runs: { compute: 1 } });
+    // Both values keep their own entry.
+    expect(await runBoth({ RATE: "2" })).toMatchObject({ result: 4, runs: {} });
+  });
+});

@@ -101,3 +101,80 @@ describe.each(BUNDLERS)("%s: state across modules", (bundler) => {
     expect(await runBoth({ RATE: "2" })).toMatchObject({ result: 4, runs: {} });
   });
 });
+
+/** A module with a side effect at load, holding state the cached function reads; reached only through `import()`. */
+const LATE = `((globalThis as any).order ??= []).push("late");
+export let factor = 2;
+export function setFactor(f: number) { factor = f; }
+export function scale(x: number) { return x * factor; }
+`;
+
+const LATE_MAIN = `((globalThis as any).order ??= []).push("main");
+import { runs } from "./runs";
+import { compute } from "./lib";
+// Before late.js has loaded: its state is still the initial one.
+const first = await compute(2);
+const late = await import("./late.js");
+late.setFactor(Number(process.env.FACTOR));
+const second = await compute(2);
+console.log(JSON.stringify({ result: { first, second, order: (globalThis as any).order }, runs }));
+`;
+
+const LATE_READERS: Array<[string, Record<string, string>]> = [
+  [
+    "the cached function",
+    {
+      "src/lib.ts": `import { countRun } from "./runs";
+export async function compute(x: number) {
+  "use cache";
+  countRun("compute");
+  const { scale } = await import("./late.js");
+  return scale(x);
+}
+`,
+    },
+  ],
+  [
+    "a helper in another module",
+    {
+      "src/lib.ts": `import { countRun } from "./runs";
+import { scaled } from "./helper";
+export async function compute(x: number) {
+  "use cache";
+  countRun("compute");
+  return scaled(x);
+}
+`,
+      "src/helper.ts": `export async function scaled(x: number) {
+  const late = await import("./late.js");
+  return late.scale(x);
+}
+`,
+    },
+  ],
+];
+
+describe.each(BUNDLERS)("%s: a module reached only through `import()`", (bundler) => {
+  let project: Project;
+  afterEach((context) => {
+    if (context.task.result?.state === "pass") project?.remove();
+  });
+
+  test.each(LATE_READERS)("loads when the `import()` in %s runs, and its state keys the calls", async (_, files) => {
+    project = Project.create(bundler);
+    project.write("src/late.ts", LATE);
+    project.write("src/main.ts", LATE_MAIN);
+    for (const [file, content] of Object.entries(files)) project.write(file, content);
+    await project.build();
+    const expected = (factor: number) => ({ first: 4, second: 2 * factor, order: ["main", "late"] });
+    const uncached = await project.run({ FACTOR: "3", CACHEPHANT: "off" });
+    expect(uncached.result).toEqual(expected(3));
+    // The first call keys late.js as not loaded yet, the second by its factor.
+    expect(await project.run({ FACTOR: "3" })).toMatchObject({ result: expected(3), runs: { compute: 2 } });
+    const second = await project.run({ FACTOR: "5" });
+    expect(second).toMatchObject({ result: expected(5), runs: { compute: 1 } });
+    expect(second.stderr).not.toMatch(/warning/);
+    expect(await project.run({ FACTOR: "3" })).toMatchObject({ result: expected(3), runs: {} });
+    expect(await project.run({ FACTOR: "5", CACHEPHANT: "off" })).toMatchObject({ result: expected(5) });
+  });
+});

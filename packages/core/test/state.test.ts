@@ -70,7 +70,7 @@ describe("which module bindings change after load", () => {
     expect(await transform(helpers, project.path("src/h.ts"), { root: project.dir })).toBeNull();
   });
 
-  test("an exported changing binding is registered by the reading module through an import: the declaring module needs no rewrite", async () => {
+  test("an exported changing binding is registered by its own module: the reader adds no import (SPEC: the rewrite never changes when a module runs)", async () => {
     const project = new TempProject({
       "src/entry.ts": ENTRY,
       "src/h.ts": `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }`,
@@ -78,13 +78,41 @@ describe("which module bindings change after load", () => {
     projects.push(project);
     const result = await project.transform("src/entry.ts");
     expect(result.functions[0]!.state).toEqual([["src/h.ts", "shared"]]);
-    expect(result.stateFiles).toEqual([]);
-    // A live binding: the getter sees every later change; no line added.
-    expect(result.code.split("\n")[0]).toBe(
-      'import { runCached as __cachephant_run, registerState as __cachephant_state } from "@cachephant/runtime"; import { shared as __cachephant_state_0 } from "./h.ts"; ' +
-        '__cachephant_state("src/h.ts", { "shared": () => __cachephant_state_0 }); import { read } from "./h";',
+    expect(result.stateFiles).toEqual([project.path("src/h.ts")]);
+    expect(result.code.split("\n")[0]).toBe('import { runCached as __cachephant_run } from "@cachephant/runtime"; import { read } from "./h";');
+    expect(result.code).not.toContain("__cachephant_state");
+    const helpers = project.read("src/h.ts");
+    const rewritten = await transform(helpers, project.path("src/h.ts"), { root: project.dir, stateFiles: new Set(result.stateFiles) });
+    expect(rewritten!.code.split("\n")[0]).toBe(
+      'import { registerState as __cachephant_state } from "@cachephant/runtime"; __cachephant_state("src/h.ts", { "read": () => read, "shared": () => shared }); export const shared = { n: 1 };',
     );
-    expect(result.code.split("\n").length).toBe(ENTRY.split("\n").length);
+  });
+
+  test("a module reached only through `import()` gets no static import: it registers itself when that `import()` loads it", async () => {
+    const entry = `export async function f(x: number) {\n  "use cache";\n  const { scale } = await import("./late.js");\n  return scale(x);\n}\n`;
+    const late = `globalThis.log?.push("late");\nexport let factor = 2;\nexport function setFactor(f: number) { factor = f; }\nexport function scale(x: number) { return x * factor; }\n`;
+    const project = new TempProject({ "src/entry.ts": entry, "src/late.ts": late });
+    projects.push(project);
+    const result = await project.transform("src/entry.ts");
+    expect(result.functions[0]!.state).toEqual([["src/late.ts", "factor"]]);
+    expect(result.stateFiles).toEqual([project.path("src/late.ts")]);
+    // No import of any kind added: only the runtime's.
+    expect(result.code.match(/\bimport\b[^(]/g)).toEqual(["import "]);
+    expect(result.code).toContain('await import("./late.js")');
+    expect(result.code).not.toContain("stateAhead");
+    // Told that the build rewrites late.ts before any module runs, the meta says so.
+    const ahead = await project.transform("src/entry.ts", { registeredAhead: new Set([project.path("src/late.ts")]) });
+    expect(ahead.code).toContain('state: [["src/late.ts", "factor"]], stateAhead: true');
+    // Another module in the set does not vouch for late.ts.
+    const other = await project.transform("src/entry.ts", { registeredAhead: new Set([project.path("src/other.ts")]) });
+    expect(other.code).not.toContain("stateAhead");
+  });
+
+  test("a function whose state is only its own module's says `stateAhead`: its module registers first thing", async () => {
+    const project = new TempProject({ "src/entry.ts": `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport async function f(x: number) {\n  "use cache";\n  return mode + x;\n}\n` });
+    projects.push(project);
+    const result = await project.transform("src/entry.ts");
+    expect(result.code).toContain('state: [["src/entry.ts", "mode"]], stateAhead: true');
   });
 
   test("a binding exported only by `export default <name>` (a value, not a live binding) needs the declaring module's own registration", async () => {

@@ -160,7 +160,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     // A watch build reuses a module's transform while its file and watched files are unchanged.
     rollup: {
       shouldTransformCachedModule({ id }) {
-        return transformer.isOutdated(id);
+        // A module the plan now finds holding state needs its registration, though its file did not change.
+        return transformer.isOutdated(id) || transformer.registeredAhead.has(id.replace(/[?#].*$/, ""));
       },
     },
 

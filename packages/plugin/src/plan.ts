@@ -57,6 +57,8 @@ export async function planStateFiles(
   }
   for (const file of stateFiles) {
     transformer.stateFiles.add(file);
+    // Known before any module loads: each is rewritten with its registration.
+    transformer.registeredAhead.add(file);
     rewrites.add(file);
   }
   return planned;

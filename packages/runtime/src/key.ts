@@ -14,12 +14,14 @@
  * ^ back-reference to an enclosing object (cycles), _ an ignored parameter.
  * Scope values only: F a function or class, k an object keyed by its class
  * name only (see `KeyMode`). Module state only: G a function or class by its
- * source, then its own properties (o) and its prototype's (p).
+ * source, then its own properties (o) and its prototype's (p); N a module
+ * that has not run yet (see `state.ts`).
  */
 import { hash } from "node:crypto";
 import { EventEmitter } from "node:events";
 import { types } from "node:util";
 import { UnkeyableValueError } from "./errors.js";
+import { NOT_LOADED } from "./state.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import {
   className,
@@ -83,7 +85,7 @@ export function entryKey(
     // their source and own properties (they may be swapped or given statics).
     walk.scope = true;
     walk.state = true;
-    input += encodeSection("state", state, walk, (i) => statePath(meta, i));
+    input += encodeSection("state", state, walk, (i) => statePath(meta, i), NOT_LOADED);
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -143,9 +145,14 @@ export function classKeyedScopeValues(meta: CachedFunctionMeta, scope: readonly 
 }
 
 /** `\nscope 2\n` and the values' encodings; an unkeyable value names its path. */
-function encodeSection(name: string, values: readonly unknown[], walk: Walk, pathOf: (index: number) => string): string {
+function encodeSection(name: string, values: readonly unknown[], walk: Walk, pathOf: (index: number) => string, notLoaded?: symbol): string {
   let encoded = `\n${name} ${values.length}\n`;
   for (let i = 0; i < values.length; i++) {
+    // A module that has not run yet (state only): a tag no value has.
+    if (notLoaded !== undefined && values[i] === notLoaded) {
+      encoded += "N";
+      continue;
+    }
     try {
       encoded += encode(values[i], walk);
     } catch (error) {

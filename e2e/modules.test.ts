@@ -30,6 +30,8 @@ interface Row {
   config: string;
   main: string;
   lib: string;
+  /** A helper module reading the config, when the row has one. */
+  rate?: string;
 }
 
 const ROWS: Array<[string, Row]> = [
@@ -55,6 +57,15 @@ const ROWS: Array<[string, Row]> = [
       config: `export default { rate: 1 };\n`,
       main: entry(`import Config from "./config";`, `Config.rate = Number(process.env.RATE);`),
       lib: reader(`import Settings from "./config";`, "Settings.rate"),
+    },
+  ],
+  [
+    "a default-exported object read by a helper in another module, assigned by the entry module",
+    {
+      config: `export default { rate: 1 };\n`,
+      main: entry(`import Config from "./config";`, `Config.rate = Number(process.env.RATE);`),
+      lib: reader(`import { rate } from "./rate";`, "rate()"),
+      rate: `import Settings from "./config";\nexport function rate() { return Settings.rate; }\n`,
     },
   ],
   [
@@ -94,6 +105,7 @@ describe.each(BUNDLERS)("%s: state across modules", (bundler) => {
     project.write("src/config.ts", row.config);
     project.write("src/lib.ts", row.lib);
     project.write("src/main.ts", row.main);
+    if (row.rate !== undefined) project.write("src/rate.ts", row.rate);
     await project.build();
     expect(await runBoth({ RATE: "2" })).toMatchObject({ result: 4, runs: { compute: 1 } });
     expect(await runBoth({ RATE: "3" })).toMatchObject({ result: 6, runs: { compute: 1 } });

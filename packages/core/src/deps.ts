@@ -267,7 +267,9 @@ class Session {
   private async addModuleState(node: GraphNode, record: ModuleRecord, declaration: t.Node, edges: Edge[], globals: Set<string>): Promise<string> {
     const state = moduleState(record);
     const scopes = record.scopes!;
-    const names = Object.keys(t.getBindingIdentifiers(declaration));
+    let names = Object.keys(t.getBindingIdentifiers(declaration));
+    // `export default { … }`: registered as `default` (see `anonymousDefaultData`).
+    if (names.length === 0 && scopes.parentOf(declaration)?.type === "ExportDefaultDeclaration" && state.exported.includes("default")) names = ["default"];
     const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort((a, b) => a.start! - b.start!);
     let own = node.own;
     if (statements.length > 0) {
@@ -303,7 +305,10 @@ class Session {
     const names = new Set<string>();
     const table = exportTable(record);
     for (const local of exported) {
-      const exportedAs = [...table.named].filter(([, entry]) => entry.kind === "local" && entry.name === local).map(([name]) => name);
+      const exportedAs =
+        local === "default" && table.named.get("default")?.kind === "node"
+          ? ["default"]
+          : [...table.named].filter(([, entry]) => entry.kind === "local" && entry.name === local).map(([name]) => name);
       const check = await graph.project.check(graph, record, local, exportedAs, code.has(local));
       if (check.mutated) mutated.add(local);
       for (const name of check.names) names.add(name);

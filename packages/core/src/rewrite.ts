@@ -2,6 +2,7 @@ import MagicString, { type SourceMap } from "magic-string";
 import type * as t from "@babel/types";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
 import type { ScopeEntry } from "./deps.js";
+import { anonymousDefaultData } from "./state.js";
 
 /** What the dependency analysis adds to a function: the final hash, its scope values and deps. */
 export interface FunctionOutput {
@@ -66,7 +67,15 @@ export function rewrite(
     } else {
       const register = freeName(code, "__cachephant_state");
       imports.push(["registerState", register]);
-      registration = ` ${stateRegistration(register, options.file, own.map((name) => [name, name]))}`;
+      // `export default { … }` has no name: it gets one, assigned where it is exported (same value, same time).
+      const anonymous = own.includes("default") ? anonymousDefaultData(analysis.ast.program) : undefined;
+      const name = anonymous ? freeName(code, "__cachephant_default") : "default";
+      if (anonymous) {
+        s.appendLeft(anonymous.start!, `(${name} = `);
+        s.prependRight(anonymous.end!, ")");
+      }
+      const getters = own.filter((own) => own !== "default" || anonymous).map((own): [string, string] => [own, own === "default" ? name : own]);
+      registration = `${anonymous ? ` let ${name};` : ""} ${stateRegistration(register, options.file, getters)}`;
     }
   }
   if (imports.length > 0 || registration !== "") insertImport(s, code, analysis, imports, options.runtimeModule, registration);

@@ -360,7 +360,31 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
     }
     if (statements.size > 0) loadTime.set(name, [...statements].sort((a, b) => a.start! - b.start!));
   }
+  // `export default { rate: 1 }`: data without a name in its module, which only importers can mutate.
+  if (anonymousDefaultData(scopes.program.block as t.Program)) {
+    exported.push("default");
+    reads.set("default", []);
+  }
   return { changing: changing.sort(), exported: exported.sort(), exportedCode, loadTime, reads, unknowable: unknowableConstructs(scopes) };
+}
+
+/**
+ * The expression of `export default <expression>` when it is data that has
+ * no name in its module (an object, an array, `new Map()`, a call): its
+ * state is registered as `default` (`rewrite.ts` names it). Not a name
+ * (a binding of its own), a primitive, a function or a class.
+ */
+export function anonymousDefaultData(program: t.Program): t.Expression | undefined {
+  for (const statement of program.body) {
+    if (statement.type !== "ExportDefaultDeclaration") continue;
+    const declaration = statement.declaration;
+    if (!t.isExpression(declaration)) return undefined;
+    let inner: t.Node = declaration;
+    while (TRANSPARENT_WRAPPERS.has(inner.type)) inner = (inner as t.TSAsExpression).expression;
+    if (inner.type === "Identifier" || isPrimitive(inner) || t.isFunction(inner) || t.isClass(inner)) return undefined;
+    return declaration;
+  }
+  return undefined;
 }
 
 /** An expression whose value is thrown away: a statement of its own. */

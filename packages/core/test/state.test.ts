@@ -377,6 +377,26 @@ describe("a function or class another module of the project mutates counts by va
     expect(await stateWith(files, entry)).toEqual(["src/config.ts:Config"]);
   });
 
+  test("an anonymous default-exported object a helper in another module reads, mutated by an importer: registered as `default` by its module", async () => {
+    const files = {
+      "src/config.ts": `export default { rate: 1 };\n`,
+      // Read without passing it (or a part of it) on: a returned `Config.rate` could be an object, and would count.
+      "src/reader.ts": `import Config from "./config";\nexport function rate() { return Config.rate * 1; }\n`,
+      "src/main.ts": `import C from "./config";\nC.rate = 3;\n`,
+    };
+    const entry = `import { rate } from "./reader";\nexport async function f(x: number) {\n  "use cache";\n  return x * rate();\n}\n`;
+    expect(await stateWith(files, entry)).toEqual(["src/config.ts:default"]);
+    // Only read by importers: by its code.
+    expect(await stateWith({ ...files, "src/main.ts": `import C from "./config";\nconsole.log(C.rate);\n` }, entry)).toEqual([]);
+    // The module names it where it exports it: same value, same time, same line.
+    const project = new TempProject({ "src/config.ts": files["src/config.ts"] });
+    projects.push(project);
+    const rewritten = await transform(project.read("src/config.ts"), project.path("src/config.ts"), { root: project.dir, stateFiles: new Set([project.path("src/config.ts")]) });
+    expect(rewritten!.code.split("\n")[0]).toBe(
+      'import { registerState as __cachephant_state } from "@cachephant/runtime"; let __cachephant_default; __cachephant_state("src/config.ts", { "default": () => __cachephant_default }); export default (__cachephant_default = { rate: 1 });',
+    );
+  });
+
   test.each([
     ["only read and called", `import { Config } from "./config";\nconsole.log(Config.rate, new Config());\n`],
     ["passed as a callback", `import { Config } from "./config";\n[1].forEach(Config.check);\nexport const all = [Config];\n`],

@@ -5,6 +5,8 @@
 // "the rewrite never changes when a module runs"). Each row is built with a
 // real bundler and run in separate processes sharing one cache folder; each
 // run's result must equal what the same program returns with the cache off.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import { BUNDLERS, Project } from "./helpers/project.js";
 
@@ -188,5 +190,61 @@ describe.each(BUNDLERS)("%s: a module reached only through `import()`", (bundler
     expect(second.stderr).not.toMatch(/warning/);
     expect(await project.run({ FACTOR: "3" })).toMatchObject({ result: expected(3), runs: {} });
     expect(await project.run({ FACTOR: "5", CACHEPHANT: "off" })).toMatchObject({ result: expected(5) });
+  });
+});
+
+describe("node --import register: state across modules", () => {
+  let project: Project;
+  afterEach((context) => {
+    if (context.task.result?.state === "pass") project?.remove();
+  });
+
+  const start = async (env: NodeJS.ProcessEnv) => {
+    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "@cachephant/plugin/register", "app/main.mjs"], {
+      cwd: project.dir,
+      env: { ...process.env, CACHEPHANT_DIR: project.cacheDir, CACHEPHANT_DEBUG: "", CACHEPHANT: "", ...env },
+    });
+    return { ...(JSON.parse(stdout) as { result: unknown; runs: number }), stderr };
+  };
+
+  test("a class static the entry module assigns, and a module reached only through `import()`", async () => {
+    project = Project.create("esbuild")
+      .write("app/config.mjs", `export class Config { static rate = 1; }\n`)
+      .write("app/late.mjs", `(globalThis.order ??= []).push("late");\nexport let factor = 2;\nexport function setFactor(f) { factor = f; }\nexport function scale(x) { return x * factor; }\n`)
+      .write(
+        "app/lib.mjs",
+        `import { Config } from "./config.mjs";
+export const runs = { count: 0 };
+export async function compute(x) {
+  "use cache";
+  runs.count++;
+  const { scale } = await import("./late.mjs");
+  return scale(x) * Config.rate;
+}
+`,
+      )
+      .write(
+        "app/main.mjs",
+        `(globalThis.order ??= []).push("main");
+import { Config } from "./config.mjs";
+import { compute, runs } from "./lib.mjs";
+Config.rate = Number(process.env.RATE);
+const first = await compute(2);
+const late = await import("./late.mjs");
+late.setFactor(Number(process.env.FACTOR));
+const second = await compute(2);
+console.log(JSON.stringify({ result: { first, second, order: globalThis.order }, runs: runs.count }));
+`,
+      );
+    const expected = (rate: number, factor: number) => ({ first: 4 * rate, second: 2 * factor * rate, order: ["main", "late"] });
+    expect((await start({ RATE: "2", FACTOR: "3", CACHEPHANT: "off" })).result).toEqual(expected(2, 3));
+    const first = await start({ RATE: "2", FACTOR: "3" });
+    expect(first).toMatchObject({ result: expected(2, 3) });
+    expect((await start({ RATE: "5", FACTOR: "3" })).result).toEqual(expected(5, 3));
+    expect((await start({ RATE: "2", FACTOR: "7" })).result).toEqual(expected(2, 7));
+    // Under the hook a module that has not registered may have run (CommonJS is not seen): such a call runs uncached, never stale.
+    const again = await start({ RATE: "2", FACTOR: "3" });
+    expect(again.result).toEqual(expected(2, 3));
+    expect(again.runs).toBeLessThan(2);
   });
 });

@@ -90,7 +90,8 @@ export class ProjectIndex {
 
   private async compute(graph: GraphState, record: ModuleRecord, exportedAs: readonly string[], code: boolean): Promise<OutsideCheck> {
     const lookup = this.lookupNow();
-    if (lookup === undefined) return { mutated: true, names: [] };
+    // Without a view of the project: data counts as mutated, functions and classes by their code (as in `deps.ts`).
+    if (lookup === undefined) return { mutated: !code, names: [] };
     // The names, and what re-exports and imports rename them to, transitively.
     const names = new Set(exportedAs);
     const pending = [...names];

@@ -59,8 +59,9 @@ export async function planStateFiles(
   }
   for (const file of stateFiles) {
     transformer.stateFiles.add(file);
-    // Known before any module loads: each is rewritten with its registration.
-    if (ahead) transformer.registeredAhead.add(file);
+    // Known before any module loads: each is rewritten with its registration
+    // (unless the include/exclude options keep the bundler's transform from it).
+    if (ahead && include(file)) transformer.registeredAhead.add(file);
     rewrites.add(file);
   }
   return planned;

@@ -276,7 +276,9 @@ class Session {
   private async addModuleState(node: GraphNode, record: ModuleRecord, declaration: t.Node, edges: Edge[], globals: Set<string>): Promise<string> {
     const state = moduleState(record);
     const scopes = record.scopes!;
-    const names = Object.keys(t.getBindingIdentifiers(declaration));
+    let names = Object.keys(t.getBindingIdentifiers(declaration));
+    // `export default { … }`: registered as `default` (see `anonymousDefaultData`).
+    if (names.length === 0 && scopes.parentOf(declaration)?.type === "ExportDefaultDeclaration" && state.exported.includes("default")) names = ["default"];
     const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort((a, b) => a.start! - b.start!);
     let own = node.own;
     if (statements.length > 0) {
@@ -284,7 +286,7 @@ class Session {
       own = sha256(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
       for (const part of parts) edges.push(...(await this.lookup.edgesOf(record, scopes.program, part.code, node.files, globals)));
     }
-    const outside = await this.mutatedOutside(record, names.filter((name) => state.exported.includes(name)));
+    const outside = await this.mutatedOutside(record, names.filter((name) => state.exported.includes(name)), state.exportedCode);
     if (outside.names.length > 0) node.outside = outside.names;
     node.state = names
       .filter((name) => state.changing.includes(name) || outside.mutated.has(name))
@@ -299,19 +301,24 @@ class Session {
   }
 
   /**
-   * Which of a module's exported data bindings another module mutates (all
+   * Which of a module's exported bindings (data, and the functions and classes in `code`) another module mutates (all
    * of them without a view of the project), and the names searched for that.
    */
-  private async mutatedOutside(record: ModuleRecord, exported: readonly string[]): Promise<{ mutated: Set<string>; names: string[] }> {
+  private async mutatedOutside(record: ModuleRecord, exported: readonly string[], code: ReadonlySet<string>): Promise<{ mutated: Set<string>; names: string[] }> {
     const graph = this.options.graph;
     if (exported.length === 0) return { mutated: new Set(), names: [] };
-    if (!graph.project) return { mutated: new Set(exported), names: [] };
+    // Without a view of the project: data counts as mutated; functions and classes by their code
+    // (a transform alone cannot search the importers; the plugin's builds can).
+    if (!graph.project) return { mutated: new Set(exported.filter((name) => !code.has(name))), names: [] };
     const mutated = new Set<string>();
     const names = new Set<string>();
     const table = exportTable(record);
     for (const local of exported) {
-      const exportedAs = [...table.named].filter(([, entry]) => entry.kind === "local" && entry.name === local).map(([name]) => name);
-      const check = await graph.project.check(graph, record, local, exportedAs);
+      const exportedAs =
+        local === "default" && table.named.get("default")?.kind === "node"
+          ? ["default"]
+          : [...table.named].filter(([, entry]) => entry.kind === "local" && entry.name === local).map(([name]) => name);
+      const check = await graph.project.check(graph, record, local, exportedAs, code.has(local));
       if (check.mutated) mutated.add(local);
       for (const name of check.names) names.add(name);
     }

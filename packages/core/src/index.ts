@@ -9,7 +9,7 @@ import { DIRECTIVE_LIKE } from "./near-miss.js";
 import { rewrite, type FunctionOutput } from "./rewrite.js";
 import type { CachephantWarning } from "./warnings.js";
 import { moduleState, type ModuleState } from "./state.js";
-import { stateRegistrations } from "./state-imports.js";
+import { stateFilesOf } from "./state-imports.js";
 
 export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./build-error.js";
 export { createModuleGraph, ModuleGraph, type ModuleGraphOptions, type ModuleGraphStats } from "./graph.js";
@@ -56,6 +56,16 @@ export interface TransformOptions {
    * registration that hands the runtime their current values.
    */
   stateFiles?: ReadonlySet<string>;
+  /**
+   * Absolute paths of the modules the caller rewrites with their
+   * registration before any of them runs (a plan made before any module
+   * loaded). A function whose state all lives in such modules (or in its own,
+   * which registers first thing)
+   * says so in its meta (`stateAhead`): the runtime then takes a module that
+   * has not registered as one that has not run yet, whose bindings hold their
+   * initial values (in the hash), instead of running the call uncached.
+   */
+  registeredAhead?: ReadonlySet<string>;
 }
 
 /** One function the transform wrapped. */
@@ -88,11 +98,10 @@ export interface TransformResult {
    */
   dependencies: string[];
   /**
-   * Absolute paths of the modules whose changing bindings these functions
-   * read and that must register them themselves (bindings they do not
-   * export, or read by a CommonJS module): the build must rewrite them too
-   * (pass them in `stateFiles`), or calls run uncached with a warning.
-   * Exported bindings are registered through imports of this module.
+   * Absolute paths of the other modules whose changing bindings these
+   * functions read: each registers them itself, so the build must rewrite
+   * them too (pass them in `stateFiles`), or calls run uncached with a
+   * warning.
    */
   stateFiles: string[];
   /**
@@ -162,17 +171,18 @@ export async function transform(code: string, id: string, options: TransformOpti
     const scope = result.scope.filter((entry) => !ignored.has(entry.name) && !ignored.has(entry.name.split(".")[0]!));
     const state = result.state.map((binding): [string, string] => [relativeTo(root, binding.file), binding.name]);
     const packageState = result.state.flatMap((binding, stateIndex) => (binding.package === true ? [stateIndex] : []));
-    return { hash: result.hash, scope, deps: result.deps, state, packageState };
+    // Its own module registers first thing, before any of its code can run.
+    const ahead = options.registeredAhead;
+    const stateAhead = state.length > 0 && result.state.every((binding) => binding.file === entry.path || ahead?.has(binding.file) === true);
+    return { hash: result.hash, scope, deps: result.deps, state, packageState, stateAhead };
   });
 
   // The module's own changing bindings, when a cached function (here or elsewhere) reads them.
   const ownState = isStateFile || results.some((result) => result.state.some((binding) => binding.file === entry.path));
-  // Other modules' state: through imports of this module where they export it, else they register it themselves.
-  const registrations = await stateRegistrations(
+  // Other modules' state: each registers its own (no import added here, so no module runs earlier).
+  const stateFiles = stateFilesOf(
     results.flatMap((result) => result.state),
-    { key: entry.path, file: absolute, format: analysis.format },
-    graph,
-    (stateFile) => relativeTo(root, stateFile),
+    entry.path,
   );
   const { code: output, map } = rewrite(code, analysis, outputs, {
     id,
@@ -181,7 +191,6 @@ export async function transform(code: string, id: string, options: TransformOpti
     dir: options.dir,
     maxSize: options.maxSize,
     state: ownState ? registrable(moduleState(entry)) : undefined,
-    stateImports: registrations.imports,
   });
   const functions = analysis.functions.map(({ name, line, column }, index): CachedFunctionInfo => {
     const { hash, scope, deps, state } = outputs[index]!;
@@ -200,7 +209,7 @@ export async function transform(code: string, id: string, options: TransformOpti
     map,
     functions,
     dependencies,
-    stateFiles: registrations.stateFiles,
+    stateFiles,
     outsideNames,
     warnings: [...analysis.warnings, ...warningsOf(analysis.functions, results, file, root)],
   };

@@ -26,7 +26,7 @@ import type { GraphState, ModuleRecord } from "./graph.js";
 import { builtinName, resolveSpecifier } from "./resolve.js";
 import { factsOfText, type FileFacts } from "./words.js";
 import { forEachChild, type ModuleScopes } from "./scope.js";
-import { isExportReference, useOf } from "./state.js";
+import { isDefaultExportReference, isExportReference, useOf } from "./state.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */
 export interface OutsideCheck {
@@ -39,6 +39,10 @@ export interface OutsideCheck {
 interface ImportUses {
   /** Imported names it mutates, lets escape or calls unknown methods on. */
   mutated: Set<string>;
+  /** Imported names it mutates (a member assignment, `Object.assign(x, …)`, a mutating method): what changes a function or class. */
+  changed: Set<string>;
+  /** Specifiers of default imports used other than by reading: `"mutate"` when mutated, else `"other"` (passed on, unknown methods). */
+  defaults: Map<string, "mutate" | "other">;
   /** Specifiers of modules whose whole module object escapes (any of their exports may be mutated). */
   wholeModules: Set<string>;
   /** A module object of a computed specifier escapes: any module's exports may be mutated. */
@@ -61,12 +65,16 @@ export class ProjectIndex {
 
   constructor(private readonly files: () => Iterable<string> | undefined) {}
 
-  /** Whether a module other than `record` may mutate its exported data binding `local`. */
-  check(graph: GraphState, record: ModuleRecord, local: string, exportedAs: readonly string[]): Promise<OutsideCheck> {
-    const key = `${record.path}\0${local}`;
+  /**
+   * Whether a module other than `record` may mutate its exported binding
+   * `local`: data (`code` false) by any use other than reading it, a
+   * function or class by mutating it.
+   */
+  check(graph: GraphState, record: ModuleRecord, local: string, exportedAs: readonly string[], code = false): Promise<OutsideCheck> {
+    const key = `${record.path}\0${local}\0${code}`;
     let found = this.checks.get(key);
     if (!found) {
-      found = this.compute(graph, record, exportedAs);
+      found = this.compute(graph, record, exportedAs, code);
       this.checks.set(key, found);
     }
     return found;
@@ -80,9 +88,10 @@ export class ProjectIndex {
     this.lookup = undefined;
   }
 
-  private async compute(graph: GraphState, record: ModuleRecord, exportedAs: readonly string[]): Promise<OutsideCheck> {
+  private async compute(graph: GraphState, record: ModuleRecord, exportedAs: readonly string[], code: boolean): Promise<OutsideCheck> {
     const lookup = this.lookupNow();
-    if (lookup === undefined) return { mutated: true, names: [] };
+    // Without a view of the project: data counts as mutated, functions and classes by their code (as in `deps.ts`).
+    if (lookup === undefined) return { mutated: !code, names: [] };
     // The names, and what re-exports and imports rename them to, transitively.
     const names = new Set(exportedAs);
     const pending = [...names];
@@ -95,8 +104,8 @@ export class ProjectIndex {
       }
     }
     const result = (mutated: boolean): OutsideCheck => ({ mutated, names: [...names].sort() });
-    // `export { x as default }` then `import anyName from …`: no name to follow.
-    if (names.has("default")) return result(true);
+    // `import anyName from …` names no export: such files hold the word `default` (see `words.ts`),
+    // and their default imports are resolved to tell which module they are of.
     const candidates = new Set(lookup.moduleObjects);
     for (const name of names) for (const file of lookup.byWord.get(name) ?? []) candidates.add(file);
     candidates.delete(record.path);
@@ -104,8 +113,15 @@ export class ProjectIndex {
       const importer = await graph.load(file, false);
       if (importer?.kind !== "module") return result(true);
       const uses = this.usesOf(importer);
-      if (uses.any || [...names].some((name) => uses.mutated.has(name))) return result(true);
-      for (const specifier of uses.wholeModules) {
+      // A function or class changes only by a mutation through a name; a module object handed on
+      // whole is like a function passed as a callback (see `state.ts`): not counted for code.
+      const named = code ? uses.changed : uses.mutated;
+      if ((uses.any && !code) || [...names].some((name) => named.has(name))) return result(true);
+      const specifiers = new Set(code ? [] : uses.wholeModules);
+      if (names.has("default")) {
+        for (const [specifier, use] of uses.defaults) if (!code || use === "mutate") specifiers.add(specifier);
+      }
+      for (const specifier of specifiers) {
         // Resolved Node's way: an alias it cannot follow counts as this module.
         // Not through the graph's memo: the build's own resolver must still resolve this import its way.
         const resolution = await resolveSpecifier(specifier, file, undefined, graph.files);
@@ -174,10 +190,13 @@ export class ProjectIndex {
  * calls as a whole.
  */
 function importUses(scopes: ModuleScopes): ImportUses {
-  const uses: ImportUses = { mutated: new Set(), wholeModules: new Set(), any: false };
+  const uses: ImportUses = { mutated: new Set(), changed: new Set(), defaults: new Map(), wholeModules: new Set(), any: false };
   const mark = (name: string, reference: t.Node) => {
     if (isExportReference(reference, scopes)) return; // `export { x }`: its own importers are searched by name
-    if (useOf(reference, scopes) !== "read") uses.mutated.add(name);
+    // `export default x` hands it on under a name the check cannot follow: as if mutated.
+    const use = isDefaultExportReference(reference, scopes) ? "mutate" : useOf(reference, scopes);
+    if (use !== "read") uses.mutated.add(name);
+    if (use === "mutate") uses.changed.add(name);
   };
   // A module object (`ns`, `m = require(…)`, `m = await import(…)`): by the names read off it, else as a whole.
   const markMembers = (reference: t.Node, specifier: string) => {
@@ -224,7 +243,14 @@ function importUses(scopes: ModuleScopes): ImportUses {
     if (node.type === "ImportSpecifier") {
       for (const reference of binding.references) mark(exportName(node.imported), reference);
     } else if (node.type === "ImportDefaultSpecifier") {
-      for (const reference of binding.references) mark("default", reference);
+      const specifier = (scopes.parentOf(node) as t.ImportDeclaration).source.value;
+      if (builtinName(specifier) !== undefined) continue;
+      for (const reference of binding.references) {
+        if (isExportReference(reference, scopes)) continue;
+        const use = isDefaultExportReference(reference, scopes) ? "mutate" : useOf(reference, scopes);
+        if (use === "read") continue;
+        uses.defaults.set(specifier, use === "mutate" || uses.defaults.get(specifier) === "mutate" ? "mutate" : "other");
+      }
     } else if (node.type === "ImportNamespaceSpecifier") {
       const specifier = (scopes.parentOf(node) as t.ImportDeclaration).source.value;
       if (builtinName(specifier) !== undefined) continue;

@@ -2,7 +2,7 @@ import MagicString, { type SourceMap } from "magic-string";
 import type * as t from "@babel/types";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
 import type { ScopeEntry } from "./deps.js";
-import type { StateImport } from "./state-imports.js";
+import { anonymousDefaultData } from "./state.js";
 
 /** What the dependency analysis adds to a function: the final hash, its scope values and deps. */
 export interface FunctionOutput {
@@ -14,6 +14,8 @@ export interface FunctionOutput {
   state?: ReadonlyArray<readonly [string, string]>;
   /** Indices into `state` of bindings made by a package (`madeByPackage`). */
   packageState?: readonly number[];
+  /** Every module of `state` registers before it runs (see `TransformOptions.registeredAhead`). */
+  stateAhead?: boolean;
 }
 
 /** The parts of the meta object that come from the build options. */
@@ -29,8 +31,6 @@ export interface RewriteOptions extends MetaDefaults {
   runtimeModule: string;
   /** Module bindings whose current values the module hands to the runtime (see `state.ts`). */
   state?: readonly string[] | undefined;
-  /** Other modules' exported state the module hands to the runtime through imports (ES modules only). */
-  stateImports?: readonly StateImport[] | undefined;
 }
 
 /**
@@ -58,8 +58,7 @@ export function rewrite(
   const imports: Array<[string, string]> = analysis.functions.length > 0 ? [["runCached", run]] : [];
   let registration = "";
   const own = options.state ?? [];
-  const imported = analysis.format === "esm" ? (options.stateImports ?? []) : [];
-  if (own.length > 0 || imported.length > 0) {
+  if (own.length > 0) {
     // First thing the module runs: a cached function its own top-level code
     // calls can read the state (a getter read before its variable is
     // initialized throws, and that call runs uncached).
@@ -70,8 +69,15 @@ export function rewrite(
     } else {
       const register = freeName(code, "__cachephant_state");
       imports.push(["registerState", register]);
-      if (own.length > 0) registration = ` ${stateRegistration(register, options.file, own.map((name) => [name, name]))}`;
-      registration += importedRegistrations(code, register, imported);
+      // `export default { … }` has no name: it gets one, assigned where it is exported (same value, same time).
+      const anonymous = own.includes("default") ? anonymousDefaultData(analysis.ast.program) : undefined;
+      const name = anonymous ? freeName(code, "__cachephant_default") : "default";
+      if (anonymous) {
+        s.appendLeft(anonymous.start!, `(${name} = `);
+        s.prependRight(anonymous.end!, ")");
+      }
+      const getters = own.filter((own) => own !== "default" || anonymous).map((own): [string, string] => [own, own === "default" ? name : own]);
+      registration = `${anonymous ? ` let ${name};` : ""} ${stateRegistration(register, options.file, getters)}`;
     }
   }
   if (imports.length > 0 || registration !== "") insertImport(s, code, analysis, imports, options.runtimeModule, registration);
@@ -137,6 +143,7 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
   if (packageScope.length > 0) fields.push(`packageScope: [${packageScope.join(", ")}]`);
   if (output.state && output.state.length > 0) {
     fields.push(`state: [${output.state.map(([file, name]) => `[${q(file)}, ${q(name)}]`).join(", ")}]`);
+    if (output.stateAhead) fields.push("stateAhead: true");
   }
   if (output.packageState && output.packageState.length > 0) fields.push(`packageState: [${output.packageState.join(", ")}]`);
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
@@ -207,37 +214,13 @@ function stateRegistration(register: string, file: string, getters: ReadonlyArra
 }
 
 /**
- * Other modules' exported state, through imports of this module (live
- * bindings: a getter sees every later change), registered under the
- * declaring module's file. Import declarations are hoisted, so they may
- * share the registration's line.
- */
-function importedRegistrations(code: string, register: string, imported: readonly StateImport[]): string {
-  const byFile = new Map<string, Array<[string, string]>>();
-  const taken = new Set<string>();
-  let out = "";
-  imported.forEach((item, index) => {
-    let local = freeName(code, `__cachephant_state_${index}`);
-    while (taken.has(local)) local = `${local}_`;
-    taken.add(local);
-    const exported = /^[A-Za-z_$][\w$]*$/.test(item.exported) ? item.exported : JSON.stringify(item.exported);
-    out += ` import { ${exported} as ${local} } from ${JSON.stringify(item.specifier)};`;
-    let getters = byFile.get(item.file);
-    if (!getters) byFile.set(item.file, (getters = []));
-    getters.push([item.name, local]);
-  });
-  for (const [file, getters] of byFile) out += ` ${stateRegistration(register, file, getters)}`;
-  return out;
-}
-
-/**
  * The same for CommonJS, which loads the runtime only on a cached call: the
  * getters go straight into the registry every runtime copy shares
  * (`Symbol.for("cachephant.state")`, read by the runtime's `state.ts`).
  */
 function sharedRegistration(file: string, names: readonly string[]): string {
   const getters = names.map((name) => `${JSON.stringify(name)}: () => ${name}`).join(", ");
-  // Merged with what other modules registered for this file (their imports of its exports).
+  // Merged with what the module registered before (a dev server evaluates it again).
   return `((r, f) => r.set(f, { ...r.get(f), ${getters} }))(globalThis[Symbol.for("cachephant.state")] ??= new Map(), ${JSON.stringify(file)});`;
 }
 

@@ -38,6 +38,12 @@ export interface ModuleState {
    * `outside.ts`; without a view of the project it counts as changing).
    */
   exported: string[];
+  /**
+   * Functions and classes among `exported`: another module changes them only
+   * by mutating them (`Config.rate = 3`, `Object.assign(fn, …)`), not by
+   * passing them on (a callback), as within the module.
+   */
+  exportedCode: Set<string>;
   /** By binding name: top-level statements (other than its declaration) that run at load and touch it. */
   loadTime: Map<string, t.Node[]>;
   /**
@@ -56,7 +62,7 @@ const states = new WeakMap<ModuleRecord, ModuleState>();
 export function moduleState(record: ModuleRecord): ModuleState {
   let state = states.get(record);
   if (!state) {
-    state = record.kind === "module" ? analyzeState(record.scopes!) : { changing: [], exported: [], loadTime: new Map(), reads: new Map(), unknowable: [] };
+    state = record.kind === "module" ? analyzeState(record.scopes!) : { changing: [], exported: [], exportedCode: new Set(), loadTime: new Map(), reads: new Map(), unknowable: [] };
     states.set(record, state);
   }
   return state;
@@ -247,6 +253,44 @@ function isExported(binding: Binding): boolean {
   return parent?.type === "ExportNamedDeclaration" || parent?.type === "ExportDefaultDeclaration";
 }
 
+/** `export default x`: hands the binding's value to importers (as `default`). */
+export function isDefaultExportReference(reference: t.Node, scopes: ModuleScopes): boolean {
+  return scopes.parentOf(reference)?.type === "ExportDefaultDeclaration";
+}
+
+/**
+ * A class whose static methods change the class through `this`
+ * (`static setRate(r) { this.rate = r }`, `this.list.push(x)`,
+ * `Object.assign(this, …)`): whoever calls them, from this module or another, changes it,
+ * so it counts by value wherever it is read.
+ */
+function mutatesItselfStatically(binding: Binding, scopes: ModuleScopes): boolean {
+  let node: t.Node | null | undefined = binding.node;
+  if (node.type === "VariableDeclarator") node = node.init;
+  while (node && TRANSPARENT_WRAPPERS.has(node.type)) node = (node as t.TSAsExpression).expression;
+  if (node?.type !== "ClassDeclaration" && node?.type !== "ClassExpression") return false;
+  let found = false;
+  const walk = (inner: t.Node) => {
+    if (found) return;
+    // `this` of a nested function or class is another one; an arrow's is the method's.
+    if ((t.isFunction(inner) && inner.type !== "ArrowFunctionExpression") || t.isClass(inner)) return;
+    if (inner.type === "ThisExpression") {
+      // Handing `this` on is like passing a class as a callback within its module: not a mutation.
+      if (useOf(inner, scopes) === "mutate") found = true;
+      return;
+    }
+    forEachChild(inner, walk);
+  };
+  for (const member of node.body.body) {
+    if (member.type === "ClassMethod" && member.static && member.kind !== "constructor") forEachChild(member.body, walk);
+    else if ((member.type === "ClassProperty" || member.type === "ClassPrivateProperty") && member.static && member.value) {
+      const value = member.value;
+      if (value.type === "ArrowFunctionExpression" || value.type === "FunctionExpression") forEachChild(value.body, walk);
+    } else if (member.type === "ClassPrivateMethod" && member.static) forEachChild(member.body, walk);
+  }
+  return found;
+}
+
 function topStatement(node: t.Node, scopes: ModuleScopes): t.Node | undefined {
   let current: t.Node | undefined = node;
   while (current && scopes.parentOf(current)?.type !== "Program") current = scopes.parentOf(current);
@@ -268,6 +312,7 @@ export function isExportReference(reference: t.Node, scopes: ModuleScopes): bool
 function analyzeState(scopes: ModuleScopes): ModuleState {
   const changing: string[] = [];
   const exported: string[] = [];
+  const exportedCode = new Set<string>();
   const loadTime = new Map<string, t.Node[]>();
   const reads = new Map<string, number[]>();
   for (const [name, binding] of scopes.program.bindings) {
@@ -280,17 +325,19 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
       statements.add(statement);
     };
     let changes = false;
+    const code = isCode(binding);
+    if (code && mutatesItselfStatically(binding, scopes)) changes = true;
     for (const violation of binding.violations) {
       if (violation === binding.node) continue;
       if (runsLater(violation, scopes)) changes = true;
       else atLoad(violation);
     }
-    const code = isCode(binding);
     const fixed = !code && binding.violations.length === 0 && binding.node.type === "VariableDeclarator" && isPrimitive(binding.node.init);
-    let exports = !fixed && !code && isExported(binding);
+    // Exported data, functions and classes: another module may mutate them (`outside.ts`).
+    let exports = !fixed && isExported(binding);
     for (const reference of binding.references) {
-      if (isExportReference(reference, scopes)) {
-        exports ||= !fixed && !code;
+      if (isExportReference(reference, scopes) || isDefaultExportReference(reference, scopes)) {
+        exports ||= !fixed;
         continue;
       }
       const later = runsLater(reference, scopes);
@@ -303,16 +350,41 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
     }
     if (changes || exports) {
       (changes ? changing : exported).push(name);
+      if (!changes && code) exportedCode.add(name);
       reads.set(
         name,
         binding.references
-          .filter((reference) => !isExportReference(reference, scopes) && !writesOnly(reference, binding, scopes))
+          .filter((reference) => !isExportReference(reference, scopes) && !isDefaultExportReference(reference, scopes) && !writesOnly(reference, binding, scopes))
           .map((reference) => reference.start!),
       );
     }
     if (statements.size > 0) loadTime.set(name, [...statements].sort((a, b) => a.start! - b.start!));
   }
-  return { changing: changing.sort(), exported: exported.sort(), loadTime, reads, unknowable: unknowableConstructs(scopes) };
+  // `export default { rate: 1 }`: data without a name in its module, which only importers can mutate.
+  if (anonymousDefaultData(scopes.program.block as t.Program)) {
+    exported.push("default");
+    reads.set("default", []);
+  }
+  return { changing: changing.sort(), exported: exported.sort(), exportedCode, loadTime, reads, unknowable: unknowableConstructs(scopes) };
+}
+
+/**
+ * The expression of `export default <expression>` when it is data that has
+ * no name in its module (an object, an array, `new Map()`, a call): its
+ * state is registered as `default` (`rewrite.ts` names it). Not a name
+ * (a binding of its own), a primitive, a function or a class.
+ */
+export function anonymousDefaultData(program: t.Program): t.Expression | undefined {
+  for (const statement of program.body) {
+    if (statement.type !== "ExportDefaultDeclaration") continue;
+    const declaration = statement.declaration;
+    if (!t.isExpression(declaration)) return undefined;
+    let inner: t.Node = declaration;
+    while (TRANSPARENT_WRAPPERS.has(inner.type)) inner = (inner as t.TSAsExpression).expression;
+    if (inner.type === "Identifier" || isPrimitive(inner) || t.isFunction(inner) || t.isClass(inner)) return undefined;
+    return declaration;
+  }
+  return undefined;
 }
 
 /** An expression whose value is thrown away: a statement of its own. */

@@ -8,6 +8,7 @@ import { builtinName } from "./resolve.js";
 
 /** What the outside check reads off a file's text (a caller that notices changed files can tell which names they touch). */
 export interface FileFacts {
+  /** Its words; `default` too when it has a default import (`import Config from …`). */
   words: Set<string>;
   /** `a as b` pairs anywhere in the text (import and export renames among them). */
   renames: Array<[from: string, to: string]>;
@@ -17,6 +18,8 @@ export interface FileFacts {
 
 const WORD = /[A-Za-z_$][\w$]*/g;
 const RENAME = /([A-Za-z_$][\w$]*)\s+as\s+([A-Za-z_$][\w$]*|"[^"]*"|'[^']*')/g;
+// `import Config from "./config"`, `import Config, { x } from …`: a default import, which names no export.
+const DEFAULT_IMPORT = /\bimport\s+[A-Za-z_$][\w$]*\s*(?:,|from\b)/;
 const MODULE_OBJECT = /\bimport\s*\*\s*as\s+[\w$]+\s+from\s*["']([^"']+)["']|\b(?:require|import)\s*\(\s*(?:["']([^"']+)["'])?/g;
 
 /** The words, renames and module objects of a file's text. */
@@ -28,5 +31,8 @@ export function factsOfText(text: string): FileFacts {
     const specifier = match[1] ?? match[2];
     if (specifier === undefined || builtinName(specifier) === undefined) moduleObjects = true;
   }
-  return { words: new Set(text.match(WORD)), renames, moduleObjects };
+  const words = new Set(text.match(WORD));
+  // Listed under `default`, the name the outside check searches for a default export.
+  if (DEFAULT_IMPORT.test(text)) words.add("default");
+  return { words, renames, moduleObjects };
 }

@@ -64,13 +64,13 @@ describe("which module bindings change after load", () => {
     const rewritten = await transform(helpers, project.path("src/h.ts"), { root: project.dir, stateFiles: new Set(result.stateFiles) });
     expect(rewritten!.code.split("\n").length).toBe(helpers.split("\n").length);
     expect(rewritten!.code.split("\n")[0]).toBe(
-      'import { registerState as __cachephant_state } from "@cachephant/runtime"; __cachephant_state("src/h.ts", { "mode": () => mode }); let mode = "a";',
+      'import { registerState as __cachephant_state } from "@cachephant/runtime"; __cachephant_state("src/h.ts", { "mode": () => mode, "read": () => read, "setMode": () => setMode }); let mode = "a";',
     );
     // Not a state file of this build: left alone.
     expect(await transform(helpers, project.path("src/h.ts"), { root: project.dir })).toBeNull();
   });
 
-  test("an exported changing binding is registered by the reading module through an import: the declaring module needs no rewrite", async () => {
+  test("an exported changing binding is registered by its own module: the reader adds no import (SPEC: the rewrite never changes when a module runs)", async () => {
     const project = new TempProject({
       "src/entry.ts": ENTRY,
       "src/h.ts": `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }`,
@@ -78,13 +78,41 @@ describe("which module bindings change after load", () => {
     projects.push(project);
     const result = await project.transform("src/entry.ts");
     expect(result.functions[0]!.state).toEqual([["src/h.ts", "shared"]]);
-    expect(result.stateFiles).toEqual([]);
-    // A live binding: the getter sees every later change; no line added.
-    expect(result.code.split("\n")[0]).toBe(
-      'import { runCached as __cachephant_run, registerState as __cachephant_state } from "@cachephant/runtime"; import { shared as __cachephant_state_0 } from "./h.ts"; ' +
-        '__cachephant_state("src/h.ts", { "shared": () => __cachephant_state_0 }); import { read } from "./h";',
+    expect(result.stateFiles).toEqual([project.path("src/h.ts")]);
+    expect(result.code.split("\n")[0]).toBe('import { runCached as __cachephant_run } from "@cachephant/runtime"; import { read } from "./h";');
+    expect(result.code).not.toContain("__cachephant_state");
+    const helpers = project.read("src/h.ts");
+    const rewritten = await transform(helpers, project.path("src/h.ts"), { root: project.dir, stateFiles: new Set(result.stateFiles) });
+    expect(rewritten!.code.split("\n")[0]).toBe(
+      'import { registerState as __cachephant_state } from "@cachephant/runtime"; __cachephant_state("src/h.ts", { "read": () => read, "shared": () => shared }); export const shared = { n: 1 };',
     );
-    expect(result.code.split("\n").length).toBe(ENTRY.split("\n").length);
+  });
+
+  test("a module reached only through `import()` gets no static import: it registers itself when that `import()` loads it", async () => {
+    const entry = `export async function f(x: number) {\n  "use cache";\n  const { scale } = await import("./late.js");\n  return scale(x);\n}\n`;
+    const late = `globalThis.log?.push("late");\nexport let factor = 2;\nexport function setFactor(f: number) { factor = f; }\nexport function scale(x: number) { return x * factor; }\n`;
+    const project = new TempProject({ "src/entry.ts": entry, "src/late.ts": late });
+    projects.push(project);
+    const result = await project.transform("src/entry.ts");
+    expect(result.functions[0]!.state).toEqual([["src/late.ts", "factor"]]);
+    expect(result.stateFiles).toEqual([project.path("src/late.ts")]);
+    // No import of any kind added: only the runtime's.
+    expect(result.code.match(/\bimport\b[^(]/g)).toEqual(["import "]);
+    expect(result.code).toContain('await import("./late.js")');
+    expect(result.code).not.toContain("stateAhead");
+    // Told that the build rewrites late.ts before any module runs, the meta says so.
+    const ahead = await project.transform("src/entry.ts", { registeredAhead: new Set([project.path("src/late.ts")]) });
+    expect(ahead.code).toContain('state: [["src/late.ts", "factor"]], stateAhead: true');
+    // Another module in the set does not vouch for late.ts.
+    const other = await project.transform("src/entry.ts", { registeredAhead: new Set([project.path("src/other.ts")]) });
+    expect(other.code).not.toContain("stateAhead");
+  });
+
+  test("a function whose state is only its own module's says `stateAhead`: its module registers first thing", async () => {
+    const project = new TempProject({ "src/entry.ts": `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport async function f(x: number) {\n  "use cache";\n  return mode + x;\n}\n` });
+    projects.push(project);
+    const result = await project.transform("src/entry.ts");
+    expect(result.code).toContain('state: [["src/entry.ts", "mode"]], stateAhead: true');
   });
 
   test("a binding exported only by `export default <name>` (a value, not a live binding) needs the declaring module's own registration", async () => {
@@ -211,7 +239,8 @@ describe("exported data counts by value only when another module of the project 
       "src/reader.ts": `import { shared } from "./h";\nexport const total = () => shared.n + 1;\nconsole.log(shared.n, JSON.stringify(shared));\n`,
     });
     expect(state).toEqual([]);
-    expect(outside).toEqual(["shared"]);
+    // `read` too: an exported function another module could mutate.
+    expect(outside).toEqual(["read", "shared"]);
   });
 
   test("`const x = {…}; export { x }` is exported data too: unmutated, it counts by its code", async () => {
@@ -259,7 +288,7 @@ describe("exported data counts by value only when another module of the project 
       "src/app.ts": `import { settings } from "./barrel";\nexport function configure() { settings.n = 9; }\n`,
     });
     expect(state).toEqual(["shared"]);
-    expect(outside).toEqual(["settings", "shared"]);
+    expect(outside).toEqual(["read", "settings", "shared"]);
   });
 });
 
@@ -315,5 +344,76 @@ describe("a helper module that cannot be analysed", () => {
     // An edit that keeps every offset still changes the hash.
     project.write("src/h.ts", `export function read(x: number) { return x * 2 +; }\n`);
     expect((await project.transform("src/entry.ts")).functions[0]!.hash).not.toBe(first.functions[0]!.hash);
+  });
+});
+
+describe("a function or class another module of the project mutates counts by value (SPEC: a member assignment to an imported binding)", () => {
+  // The cached function reads `Config.rate` itself, or through a helper of the declaring module.
+  const READER = `import { Config } from "./config";\nexport async function f(x: number) {\n  "use cache";\n  return x * Config.rate;\n}\n`;
+  const DEFAULT_READER = `import Config from "./config";\nexport async function f(x: number) {\n  "use cache";\n  return x * Config.rate;\n}\n`;
+  const NAMESPACE_READER = `import * as c from "./config";\nexport async function f(x: number) {\n  "use cache";\n  return x * c.Config.rate;\n}\n`;
+
+  async function stateWith(files: Record<string, string>, entry = READER): Promise<string[]> {
+    const project = new TempProject({ "src/entry.ts": entry, ...files });
+    projects.push(project);
+    const all = ["src/entry.ts", ...Object.keys(files)].map((file) => project.path(file));
+    const result = await project.transform("src/entry.ts", { graph: createModuleGraph({ projectFiles: () => all }) });
+    return result.functions[0]!.state.map(([file, name]) => `${file}:${name}`);
+  }
+
+  test.each([
+    ["a class static assigned at load by the importing module", `export class Config { static rate = 1; }\n`, `import { Config } from "./config";\nConfig.rate = Number(process.argv[2]);\n`, READER],
+    ["a function's property assigned in a function of the importing module", `export function Config() {}\nConfig.rate = 1;\n`, `import { Config } from "./config";\nexport function setup(r: number) { Config.rate = r; }\n`, READER],
+    ["a class renamed on import and `Object.assign`ed", `export class Config { static rate = 1; }\n`, `import { Config as C } from "./config";\nObject.assign(C, { rate: 2 });\n`, READER],
+    ["a class mutated through a namespace import", `export class Config { static rate = 1; }\n`, `import * as c from "./config";\nc.Config.rate = 4;\n`, READER],
+    ["a class read through a namespace import by the cached function", `export class Config { static rate = 1; }\n`, `import { Config } from "./config";\nConfig.rate = 4;\n`, NAMESPACE_READER],
+    ["a default-exported class, mutated under another name", `export default class Config { static rate = 1; }\n`, `import Settings from "./config";\nSettings.rate = 5;\n`, DEFAULT_READER],
+    ["a default-exported object binding, mutated under another name", `const Config = { rate: 1 };\nexport default Config;\n`, `import Settings from "./config.ts";\nSettings.rate = 5;\n`, DEFAULT_READER],
+    ["a default-exported function, mutated by `Object.defineProperty`", `export default function Config() {}\n`, `import C from "./config";\nObject.defineProperty(C, "rate", { value: 2, enumerable: true });\n`, DEFAULT_READER],
+    ["a class a helper in another module reads", `export class Config { static rate = 1; }\n`, `import { Config } from "./config";\nConfig.rate = 3;\n`, `import { rate } from "./reader";\nexport async function f(x: number) {\n  "use cache";\n  return x * rate();\n}\n`],
+  ])("%s", async (_, config, mutator, entry) => {
+    const files: Record<string, string> = { "src/config.ts": config, "src/main.ts": mutator };
+    if (!entry.includes("./config")) files["src/reader.ts"] = `import { Config } from "./config";\nexport function rate() { return Config.rate; }\n`;
+    expect(await stateWith(files, entry)).toEqual(["src/config.ts:Config"]);
+  });
+
+  test("an anonymous default-exported object a helper in another module reads, mutated by an importer: registered as `default` by its module", async () => {
+    const files = {
+      "src/config.ts": `export default { rate: 1 };\n`,
+      // Read without passing it (or a part of it) on: a returned `Config.rate` could be an object, and would count.
+      "src/reader.ts": `import Config from "./config";\nexport function rate() { return Config.rate * 1; }\n`,
+      "src/main.ts": `import C from "./config";\nC.rate = 3;\n`,
+    };
+    const entry = `import { rate } from "./reader";\nexport async function f(x: number) {\n  "use cache";\n  return x * rate();\n}\n`;
+    expect(await stateWith(files, entry)).toEqual(["src/config.ts:default"]);
+    // Only read by importers: by its code.
+    expect(await stateWith({ ...files, "src/main.ts": `import C from "./config";\nconsole.log(C.rate);\n` }, entry)).toEqual([]);
+    // The module names it where it exports it: same value, same time, same line.
+    const project = new TempProject({ "src/config.ts": files["src/config.ts"] });
+    projects.push(project);
+    const rewritten = await transform(project.read("src/config.ts"), project.path("src/config.ts"), { root: project.dir, stateFiles: new Set([project.path("src/config.ts")]) });
+    expect(rewritten!.code.split("\n")[0]).toBe(
+      'import { registerState as __cachephant_state } from "@cachephant/runtime"; let __cachephant_default; __cachephant_state("src/config.ts", { "default": () => __cachephant_default }); export default (__cachephant_default = { rate: 1 });',
+    );
+  });
+
+  test.each([
+    ["only read and called", `import { Config } from "./config";\nconsole.log(Config.rate, new Config());\n`],
+    ["passed as a callback", `import { Config } from "./config";\n[1].forEach(Config.check);\nexport const all = [Config];\n`],
+    ["a default import of another module mutated", `import Config from "./other";\nConfig.rate = 2;\n`],
+  ])("a class %s counts by its code", async (_, mutator) => {
+    const config = `export class Config { static rate = 1; static check() { return true; } }\n`;
+    const other = `export class Config { static rate = 1; }\nexport default Config;\n`;
+    expect(await stateWith({ "src/config.ts": config, "src/main.ts": mutator, "src/other.ts": other })).toEqual([]);
+  });
+
+  test("a class whose static method assigns through `this` counts by value (its callers change it)", async () => {
+    const config = `export class Config {\n  static rate = 1;\n  static setRate(r: number) { this.rate = r; }\n}\n`;
+    expect(await stateWith({ "src/config.ts": config, "src/main.ts": `import { Config } from "./config";\nConfig.setRate(2);\n` })).toEqual(["src/config.ts:Config"]);
+    // Without any caller in the project too: the analysis does not follow calls of static methods.
+    expect(await stateWith({ "src/config.ts": config })).toEqual(["src/config.ts:Config"]);
+    // A static method that only reads `this`, or an instance method that assigns `this.x`: by code.
+    const reading = `export class Config {\n  static rate = 1;\n  static get() { return this.rate; }\n  scale = 1;\n  set(s: number) { this.scale = s; }\n}\n`;
+    expect(await stateWith({ "src/config.ts": reading })).toEqual([]);
   });
 });

@@ -169,7 +169,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         resolveSettings = () => rollupResolveSettings("rollup", inputOptions as { resolve?: unknown });
       },
       shouldTransformCachedModule({ id }) {
-        return transformer.isOutdated(id);
+        // A module the plan now finds holding state needs its registration, though its file did not change.
+        return transformer.isOutdated(id) || transformer.registeredAhead.has(id.replace(/[?#].*$/, ""));
       },
     },
 

@@ -169,6 +169,7 @@ export class ModuleTransformer {
     this.planned.clear();
     this.graph = undefined;
     this.stateFiles.clear();
+    this.registeredAhead.clear();
     this.contents.clear();
     this.signatures.clear();
     this.packageFiles.clear();
@@ -208,6 +209,16 @@ export class ModuleTransformer {
    * build start, and from each transform): they get a registration too.
    */
   readonly stateFiles = new Set<string>();
+
+  /**
+   * The state modules the plan found at build start, before any module
+   * loaded: the bundler rewrites every one of them with its registration
+   * (the register hook, which learns state modules as it goes, has none). A
+   * cached function whose state lives only there says so in its meta, and
+   * the runtime takes such a module that has not registered as one that has
+   * not run yet (`stateAhead`).
+   */
+  readonly registeredAhead = new Set<string>();
 
   /** The files read so far, each with the `mtime:size` it had (null: absent). */
   filesRead(): Array<[file: string, signature: string | null]> {
@@ -258,6 +269,8 @@ export class ModuleTransformer {
   remember(code: string, id: string, result: TransformResult | null): void {
     const file = id.replace(/[?#].*$/, "");
     if (this.stateFiles.has(file)) return;
+    // Made before the plan knew every state module: its `stateAhead` may be missing.
+    if (result && result.stateFiles.length > 0) return;
     // Written to the build cache only when used (esbuild's check may drop it first).
     this.planned.set(`${id}\0${code}`, result);
   }
@@ -270,7 +283,8 @@ export class ModuleTransformer {
   async transform(code: string, id: string, resolve: Resolve | undefined): Promise<TransformOutput | null> {
     const file = id.replace(/[?#].*$/, "");
     // A state module's output has its registration: not the same entry.
-    const key = this.cache?.key(this.stateFiles.has(file) ? `${id}\0state` : id, code);
+    // With state modules registered ahead, outputs may say so (`stateAhead`): not the same entry either.
+    const key = this.cache?.key(`${id}${this.stateFiles.has(file) ? "\0state" : ""}${this.registeredAhead.size > 0 ? "\0ahead" : ""}`, code);
     if (!this.stateFiles.has(file)) {
       const planned = this.planned.get(`${id}\0${code}`);
       if (planned !== undefined) {
@@ -280,7 +294,8 @@ export class ModuleTransformer {
     }
     if (key !== undefined) {
       const hit = this.cache!.get(key, (check) => this.holds(check));
-      if (hit && this.outside.holds(hit.outside)) {
+      // An output that said `stateAhead` holds only while each of its state modules is still registered ahead.
+      if (hit && this.outside.holds(hit.outside) && (this.registeredAhead.size === 0 || hit.stateFiles.every((stateFile) => this.registeredAhead.has(stateFile)))) {
         this.hits++;
         if (hit.code === null) return null;
         this.noteOutside(id, hit.outside);
@@ -293,7 +308,7 @@ export class ModuleTransformer {
     const { root, runtimeModule, dir, maxSize } = this.options;
     const { transform } = await loadCore();
     const graph = await this.moduleGraph();
-    const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph, stateFiles: this.stateFiles });
+    const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph, stateFiles: this.stateFiles, registeredAhead: this.registeredAhead });
     return result ? this.store(key, id, code, result) : this.storeNothing(key, file);
   }
 

@@ -31,6 +31,8 @@ export async function planStateFiles(
   root: string,
   include: (file: string) => boolean,
   resolve: Resolve | undefined,
+  /** Whether every state file found is rewritten before it runs (false for the register hook, see there). */
+  ahead = true,
 ): Promise<boolean> {
   const name = `plan-${createHash("sha256").update(root).digest("hex").slice(0, 16)}`;
   const directiveFiles = rewrites.files().sort();
@@ -59,6 +61,9 @@ export async function planStateFiles(
   }
   for (const file of stateFiles) {
     transformer.stateFiles.add(file);
+    // Known before any module loads: each is rewritten with its registration
+    // (unless the include/exclude options keep the bundler's transform from it).
+    if (ahead && include(file)) transformer.registeredAhead.add(file);
     rewrites.add(file);
   }
   return planned;

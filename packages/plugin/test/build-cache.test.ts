@@ -47,6 +47,29 @@ describe("the build cache", () => {
     expect(await project.esbuild()).toContain('state: [["src/h.ts", "shared"]]');
   });
 
+  test("an output that says `stateAhead` is reused only where each of its state modules is registered ahead", async () => {
+    const LOAD = `import { read } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return read(x);\n}\n`;
+    project = new TempProject()
+      .write("src/h.ts", `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }\n`)
+      .write("src/load.ts", LOAD)
+      .write("src/main.ts", `export { f } from "./load";\n`);
+    // A bundler's build: the plan finds h.ts before any module loads.
+    expect(await project.esbuild()).toContain('state: [["src/h.ts", "mode"]], stateAhead: true');
+    const file = project.path("src/load.ts");
+    const planned = transformerFor(project.root);
+    planned.registeredAhead.add(project.path("src/h.ts"));
+    expect((await planned.transform(LOAD, file, undefined))!.code).toContain("stateAhead: true");
+    // The register hook (nothing registered ahead), in a later process: not that entry.
+    const hook = transformerFor(project.root);
+    const unplanned = await hook.transform(LOAD, file, undefined);
+    expect(unplanned!.code).toContain('state: [["src/h.ts", "mode"]]');
+    expect(unplanned!.code).not.toContain("stateAhead");
+    // A plan that has other modules ahead, but not h.ts: not reused either.
+    const other = transformerFor(project.root);
+    other.registeredAhead.add(project.path("src/other.ts"));
+    expect((await other.transform(LOAD, file, undefined))!.code).not.toContain("stateAhead");
+  });
+
   test("a side file (the remembered plan, the scan) is read back only under the salt it was written with", () => {
     project = createProject();
     const dir = project.path(BUILD_CACHE_DIR);

@@ -18,7 +18,8 @@
  * the project (its code is in the code hash), k a resource (an event
  * emitter, a stream, an instance of a native class) keyed by its class name
  * only (see `Walk`). Inside a value a package made (`packageMade`): B a bound
- * or native function of the package, by its name.
+ * or native function of the package, by its name. State only: U a module that
+ * has not run yet (see `state.ts`).
  *
  * A function's source describes it fully only when it reads nothing from
  * outside but known globals: the free names come from the core's scope
@@ -31,6 +32,7 @@ import { EventEmitter } from "node:events";
 import { KNOWN_GLOBALS } from "@cachephant/core/globals";
 import { types } from "node:util";
 import { UnkeyableValueError } from "./errors.js";
+import { NOT_LOADED } from "./state.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import {
   className,
@@ -97,7 +99,7 @@ export function entryKey(
   }
   if (state !== undefined && state.length > 0) {
     // Module state: values made at run time (swapped functions, filled registries).
-    input += encodeSection("state", state, walk, (i) => statePath(meta, i), () => "state", meta.packageState);
+    input += encodeSection("state", state, walk, (i) => statePath(meta, i), () => "state", meta.packageState, NOT_LOADED);
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -129,7 +131,8 @@ export function keyParts(
     parts[scopePath(meta, i)] = part(scope![i], meta.closures?.includes(i) ? "closure" : "module", meta.packageScope?.includes(i));
   }
   for (let i = 0; i < (state?.length ?? 0); i++) {
-    parts[`state.${statePath(meta, i)}`] = part(state![i], "state", meta.packageState?.includes(i));
+    const value = state![i];
+    parts[`state.${statePath(meta, i)}`] = value === NOT_LOADED ? "U" : part(value, "state", meta.packageState?.includes(i));
   }
   return parts;
 }
@@ -207,9 +210,15 @@ function encodeSection(
   pathOf: (index: number) => string,
   modeOf: (index: number) => KeyMode,
   packageMade?: readonly number[],
+  notLoaded?: symbol,
 ): string {
   let encoded = `\n${name} ${values.length}\n`;
   for (let i = 0; i < values.length; i++) {
+    // A module that has not run yet (state only): a tag no value has.
+    if (notLoaded !== undefined && values[i] === notLoaded) {
+      encoded += "U";
+      continue;
+    }
     walk.mode = modeOf(i);
     walk.depth0 = walk.mode === "module";
     walk.packageMade = packageMade !== undefined && packageMade.includes(i);

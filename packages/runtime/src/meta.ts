@@ -43,6 +43,14 @@ export interface CachedFunctionMeta {
    */
   readonly state?: ReadonlyArray<readonly [string, string]>;
   /**
+   * Set when the build rewrote every module of `state` to register first
+   * thing (it knew them before any module loaded): a module that has not
+   * registered has not run yet, so its bindings hold their initial values
+   * (covered by the hash) and the call is keyed so. Without it such a call
+   * runs uncached.
+   */
+  readonly stateAhead?: boolean;
+  /**
    * What the code hash is made of, for debug lines after a code change: a
    * JSON array of `[label, hash]` pairs, the function's own code first
    * (`["own code", "…"]`), then each declaration, module or package it

@@ -1,7 +1,8 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { registerState } from "../src/index.js";
-import { entryKey, loadSourceParser } from "../src/key.js";
 import { EventEmitter } from "node:events";
+import { entryKey, loadSourceParser } from "../src/key.js";
+import { NOT_LOADED } from "../src/state.js";
 import { cached, makeMeta, useRuntime, warnings } from "./helpers.js";
 
 beforeAll(() => loadSourceParser());
@@ -23,11 +24,10 @@ describe("module state in the key", () => {
     expect(label.runs).toBe(2);
   });
 
-  test("registrations of one file merge: the module's own bindings and those an importer registers under its file both count", async () => {
+  test("registrations of one file merge: a module evaluated again (a dev server's update) and its earlier registration both count", async () => {
     const file = `src/state-${++files}.ts`;
     let mode = "a";
     const shared = { n: 1 };
-    // The declaring module registers its private binding; a reading module registers the exported one (any order).
     registerState(file, { shared: () => shared });
     registerState(file, { mode: () => mode });
     const show = cached(makeMeta({ state: [[file, "mode"], [file, "shared"]] }), (x: number) => `${mode}${x + shared.n}`);
@@ -60,6 +60,36 @@ describe("module state in the key", () => {
     const lines = warnings(runtime.stderr());
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/runs uncached: the current value of `mode` in src\/never-registered\.ts is not available/);
+  });
+
+  test("with `stateAhead` (the build rewrote every state module to register first thing), a module that has not registered has not run yet: keyed apart from every value, never uncached", async () => {
+    const file = `src/late-${++files}.ts`;
+    const meta = makeMeta({ state: [[file, "factor"]], stateAhead: true });
+    let factor: unknown = 2;
+    const scale = cached(meta, (x: number) => x * (factor as number));
+    // Not loaded yet: computed once, then a hit.
+    expect(await scale(2)).toBe(4);
+    expect(await scale(2)).toBe(4);
+    expect(scale.runs).toBe(1);
+    // Loaded now (it registers): its value keys the call, apart from the not-loaded entry, whatever the value.
+    for (const value of [undefined, null, "N", Symbol.for("cachephant.notLoaded")]) {
+      expect(entryKey(meta, [2], undefined, [value])).not.toBe(entryKey(meta, [2], undefined, [NOT_LOADED]));
+    }
+    registerState(file, { factor: () => factor });
+    factor = 3;
+    expect(await scale(2)).toBe(6);
+    expect(scale.runs).toBe(2);
+    expect(warnings(runtime.stderr())).toEqual([]);
+  });
+
+  test("with `stateAhead`, a module that registered without the binding still runs the call uncached", async () => {
+    const file = `src/late-${++files}.ts`;
+    registerState(file, { other: () => 1 });
+    const run = cached(makeMeta({ state: [[file, "factor"]], stateAhead: true }), (x: number) => x + 1);
+    expect(await run(1)).toBe(2);
+    expect(await run(1)).toBe(2);
+    expect(run.runs).toBe(2);
+    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/runs uncached: the current value of `factor` in src\/late-\d+\.ts is not available/)]);
   });
 
   test("a variable read before its module initialized it makes the call run uncached", async () => {

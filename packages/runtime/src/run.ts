@@ -8,6 +8,7 @@ import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
 import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+import { adoptInputs, activeRecorder, changedInputsReason, computeRecorded, outsideRecording, runAs, UNRECORDED, type InputRecord, type Recorder } from "./inputs/index.js";
 import { entryKey } from "./key.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
@@ -21,7 +22,7 @@ import { debugLine, label, warnOnce } from "./warn.js";
  * What joiners of a running call get: bytes to decode their own copy from,
  * or, when the result could not be encoded, the value itself.
  */
-type Outcome = { readonly bytes: Uint8Array } | { readonly value: unknown };
+type Outcome = { readonly bytes: Uint8Array; readonly inputs?: unknown } | { readonly value: unknown; readonly inputs?: unknown };
 
 /** Calls running in this process, by entry key (single flight). */
 const running = new Map<string, Promise<Outcome>>();
@@ -47,8 +48,21 @@ export async function runCached<T>(
   compute: (...values: unknown[]) => Promise<T>,
   scope?: () => readonly unknown[],
 ): Promise<T> {
+  // Inside another cached call's computation: the runtime's own work is not its input (see inputs/).
+  const parent = activeRecorder();
+  if (parent !== undefined) return outsideRecording(() => runCall(parent, meta, values, compute, scope));
+  return runCall(undefined, meta, values, compute, scope);
+}
+
+async function runCall<T>(
+  parent: Recorder | undefined,
+  meta: CachedFunctionMeta,
+  values: unknown[],
+  compute: (...values: unknown[]) => Promise<T>,
+  scope?: () => readonly unknown[],
+): Promise<T> {
   const settings = settingsFor(meta);
-  const call: Call<T> = { meta, values, compute, settings, started: settings.debug ? performance.now() : 0 };
+  const call: Call<T> = { meta, values, compute, settings, parent, started: settings.debug ? performance.now() : 0 };
   if (!settings.enabled) return runUncached(call, "caching is off");
 
   let key: string;
@@ -72,14 +86,17 @@ interface Call<T> {
   readonly values: unknown[];
   readonly compute: (...values: unknown[]) => Promise<T>;
   readonly settings: Settings;
+  /** The recorder of the cached call computing around this one, if any: it gets this call's inputs too. */
+  readonly parent: Recorder | undefined;
   /** `performance.now()` at the start, when debug lines are on. */
   readonly started: number;
 }
 
 async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
-  if (!call.settings.debug) return call.compute(...call.values);
+  // Its reads are the enclosing call's own.
+  if (!call.settings.debug) return runAs(call.parent, () => call.compute(...call.values));
   try {
-    return await call.compute(...call.values);
+    return await runAs(call.parent, () => call.compute(...call.values));
   } finally {
     report(call, "miss", `uncached: ${why}`);
   }
@@ -87,6 +104,7 @@ async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
 
 async function join<T>(call: Call<T>, shared: Promise<Outcome>): Promise<T> {
   const outcome = await shared;
+  adoptInputs(call.parent, outcome.inputs);
   const value = "bytes" in outcome ? decodeResult(outcome.bytes) : outcome.value;
   if (call.settings.debug) report(call, "hit", "joined a running call");
   return value as T;
@@ -134,7 +152,8 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
 }
 
 function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void): T {
-  settle({ bytes: found.bytes });
+  settle({ bytes: found.bytes, inputs: found.inputs });
+  if (found.inputs !== undefined) adoptInputs(call.parent, found.inputs);
   if (call.settings.debug) report(call, "hit");
   return found.value as T;
 }
@@ -148,8 +167,9 @@ async function computeAndWrite<T>(
 ): Promise<T> {
   const { meta, settings } = call;
   let value: T;
+  let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
   try {
-    value = await call.compute(...call.values);
+    ({ value, inputs } = await computeRecorded(meta, call.parent, settings.root, () => call.compute(...call.values)));
   } catch (error) {
     if (settings.debug) report(call, "miss", `${missReason}; it threw, nothing stored`);
     throw error;
@@ -159,14 +179,18 @@ async function computeAndWrite<T>(
   try {
     bytes = encodeResult(value);
   } catch (error) {
-    settle({ value });
+    settle({ value, inputs });
     const why = unstorableWarning(meta, error);
     if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${why}`);
     return value;
   }
   // Joiners can decode their copies now; the write need not hold them up.
-  settle({ bytes });
-  const wrote = await write(store, key, bytes, meta);
+  settle({ bytes, inputs });
+  if (inputs === UNRECORDED) {
+    if (settings.debug) report(call, "miss", `${missReason}; result not stored: its run-time inputs could not be recorded`);
+    return value;
+  }
+  const wrote = await write(store, key, bytes, meta, inputs);
   if (settings.debug) {
     report(call, "miss", wrote ? missReason : `${missReason}; uncached: the store cannot be written`);
   }
@@ -177,7 +201,7 @@ function usable(store: Store): boolean {
   return !unwritableDirs.has(store.dir) && !unreadableDirs.has(store.dir);
 }
 
-type Found = { readonly value: unknown; readonly bytes: Buffer };
+type Found = { readonly value: unknown; readonly bytes: Buffer; readonly inputs: readonly InputRecord[] | undefined };
 type LookUp = Found | { readonly missReason: string };
 
 /** Reads and decodes an entry; any problem is a miss with its reason. Never throws. */
@@ -205,8 +229,13 @@ async function lookUp(store: Store, key: string, meta: CachedFunctionMeta, setti
     return { missReason: codeChangeReason(marker.deps, meta.deps) };
   }
   if (isExpired(read.metadata, meta)) return { missReason: "expired" };
+  const { inputs } = read.metadata;
+  if (inputs !== undefined) {
+    const changed = changedInputsReason(inputs, meta, settings.root);
+    if (changed !== undefined) return { missReason: changed };
+  }
   try {
-    return { value: decodeResult(read.bytes), bytes: read.bytes };
+    return { value: decodeResult(read.bytes), bytes: read.bytes, inputs };
   } catch (error) {
     // Bytes intact but not a value (e.g. written by a newer Node): drop the entry, rewrite it.
     await store.remove(key).catch(() => {});
@@ -240,7 +269,13 @@ function corruptEntry(meta: CachedFunctionMeta, reason: string): LookUp {
 }
 
 /** Writes the entry and the function's marker. Returns false when the store cannot be written. Never throws. */
-async function write(store: Store, key: string, bytes: Buffer, meta: CachedFunctionMeta): Promise<boolean> {
+async function write(
+  store: Store,
+  key: string,
+  bytes: Buffer,
+  meta: CachedFunctionMeta,
+  inputs: readonly InputRecord[] | undefined,
+): Promise<boolean> {
   if (!usable(store)) return false;
   const created = Date.now();
   const metadata: EntryMetadata = {
@@ -252,6 +287,7 @@ async function write(store: Store, key: string, bytes: Buffer, meta: CachedFunct
     hash: meta.hash,
     created,
     ...(meta.ttl !== undefined ? { expires: created + meta.ttl } : {}),
+    ...(inputs !== undefined ? { inputs } : {}),
   };
   try {
     await store.put(key, bytes, metadata);

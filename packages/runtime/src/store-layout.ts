@@ -14,6 +14,7 @@
  */
 import { hash } from "node:crypto";
 import { join } from "node:path";
+import type { InputRecord } from "./inputs/format.js";
 
 export const INDEX_DIR = "index-v5";
 export const CONTENT_DIR = "content-v2";
@@ -45,6 +46,12 @@ export interface EntryMetadata {
    * without it are checked against their sha512 integrity.
    */
   readonly crc?: number;
+  /**
+   * The run-time inputs the call read while it computed (`inputs/format.ts`),
+   * checked on each hit; absent when it read none (or in entries written
+   * before inputs were recorded): such a hit checks nothing.
+   */
+  readonly inputs?: readonly InputRecord[];
 }
 
 export function isEntryMetadata(value: unknown): value is EntryMetadata {
@@ -57,7 +64,8 @@ export function isEntryMetadata(value: unknown): value is EntryMetadata {
     typeof m.file === "string" &&
     typeof m.hash === "string" &&
     typeof m.created === "number" &&
-    (m.crc === undefined || typeof m.crc === "number")
+    (m.crc === undefined || typeof m.crc === "number") &&
+    (m.inputs === undefined || Array.isArray(m.inputs))
   );
 }
 

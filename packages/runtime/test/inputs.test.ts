@@ -4,7 +4,8 @@ import { join } from "node:path";
 import { promisify } from "node:util";
 import cacache from "cacache";
 import { describe, expect, test } from "vitest";
-import { configure } from "../src/index.js";
+import { cached as wrap, configure } from "../src/index.js";
+import { encodeEntry, parseHead } from "../src/remote/format.js";
 import { isRecording } from "../src/inputs/index.js";
 import { storedPath, packageFolder } from "../src/inputs/fingerprint.js";
 import { cached, debugLines, makeMeta, tempDir, useRuntime, warnings } from "./helpers.js";
@@ -272,6 +273,34 @@ describe("recording and checking run-time inputs", () => {
     expect(await outer()).toBe("none");
     writeFileSync(file, "");
     expect(await outer()).toBe("flag");
+  });
+});
+
+describe("the opt-out and the remote tier", () => {
+  test("cached(fn, { inputs: false }) and the directive inside cached() turn recording off", async () => {
+    process.env.INPUTS_TEST_WRAPPED = "a";
+    try {
+      const off = wrap(async function inputsOffByOption() { return process.env.INPUTS_TEST_WRAPPED; }, { inputs: false });
+      const offByDirective = wrap(async function inputsOffByDirective() {
+        "use cache: inputs=off";
+        return process.env.INPUTS_TEST_WRAPPED;
+      });
+      const on = wrap(async function inputsOn() { return process.env.INPUTS_TEST_WRAPPED; });
+      expect([await off(), await offByDirective(), await on()]).toEqual(["a", "a", "a"]);
+      process.env.INPUTS_TEST_WRAPPED = "b";
+      expect([await off(), await offByDirective(), await on()]).toEqual(["a", "a", "b"]);
+      expect(() => wrap(async () => 1, { inputs: "no" as unknown as boolean })).toThrow(expect.objectContaining({ code: "CACHEPHANT_BAD_OPTION" }));
+    } finally {
+      delete process.env.INPUTS_TEST_WRAPPED;
+    }
+  }, 30_000);
+
+  test("a remote entry carries its inputs in its signed header", () => {
+    const metadata = { v: 1, kind: "result", name: "f", file: "src/f.ts", line: 1, hash: "h", created: 1, inputs: [["env", "API_URL", "abc"], ["file", "data.csv", 3, 4, "ff"]] } as const;
+    const encoded = encodeEntry("key", Buffer.from("x"), metadata as never, undefined);
+    const head = parseHead(encoded.head);
+    expect(typeof head).not.toBe("string");
+    expect((head as Exclude<typeof head, string>).header.metadata.inputs).toEqual(metadata.inputs);
   });
 });
 

@@ -35,8 +35,9 @@ export function absolutePath(stored: string, root: string): string {
 
 /** A stat, or undefined when nothing is there; other errors throw. */
 export function statOf(path: string): Stats | undefined {
-  return original.statSync(path, { throwIfNoEntry: false });
+  return original.statSync(path, STAT_OPTIONS);
 }
+const STAT_OPTIONS = { throwIfNoEntry: false } as const;
 
 /** `missing`, `directory`, another type, or an error code: what a path is when it is not a readable regular file. */
 export function stateOf(error: unknown): string {

@@ -261,6 +261,31 @@ describe("recording and checking run-time inputs", () => {
     expect(warnings(runtime.stderr()).filter((w) => w.includes("run-time inputs"))).toHaveLength(1);
   });
 
+  test("what the first read saw is recorded: a variable the call sets itself, a file changed while it ran", async () => {
+    const dir = tempDir();
+    const file = join(dir, "live.txt");
+    writeFileSync(file, "v1");
+    const defaults = cached(meta(), async () => (process.env.INPUTS_TEST_DEFAULT ??= "d"));
+    const racing = cached(meta(), async () => {
+      const text = readFileSync(file, "utf8");
+      writeFileSync(file, "v2-longer"); // another process edits it meanwhile
+      return text;
+    });
+    try {
+      expect(await defaults()).toBe("d");
+      delete process.env.INPUTS_TEST_DEFAULT;
+      expect(await defaults()).toBe("d");
+      expect(defaults.runs).toBe(1); // unset at its first read, unset now: a hit
+      expect(await racing()).toBe("v1");
+      writeFileSync(file, "v1");
+      // The entry cannot say which content the call read: it never matches.
+      expect(await racing()).toBe("v1");
+      expect(racing.runs).toBe(2);
+    } finally {
+      delete process.env.INPUTS_TEST_DEFAULT;
+    }
+  });
+
   test("a thrown call still gives its reads to the call around it", async () => {
     const dir = tempDir();
     const file = join(dir, "flag");

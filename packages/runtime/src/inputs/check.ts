@@ -12,6 +12,7 @@ import {
   argvHash,
   contentHash,
   envKeysHash,
+  envValueHash,
   existsNow,
   fileState,
   listingState,
@@ -19,7 +20,6 @@ import {
   statOf,
   statState,
   stateOf,
-  valueHash,
 } from "./fingerprint.js";
 import { original } from "./hooks.js";
 
@@ -34,14 +34,12 @@ export function changedInput(records: readonly InputRecord[], root: string): str
 
 function changed(record: InputRecord, root: string): string | undefined {
   switch (record[0]) {
-    case "env": {
-      const value = Reflect.get(process.env, record[1]) as string | undefined;
-      return (value === undefined ? null : valueHash(value)) === record[2] ? undefined : `env ${record[1]} changed`;
-    }
+    case "env":
+      return envValueHash(process.env, record[1]) === record[2] ? undefined : `env ${record[1]} changed`;
     case "envkeys":
-      return envKeysHash() === record[1] ? undefined : "environment variables added or removed";
+      return envKeysHash(process.env) === record[1] ? undefined : "environment variables added or removed";
     case "argv":
-      return argvHash() === record[1] ? undefined : "argv changed";
+      return argvHash(process.argv) === record[1] ? undefined : "argv changed";
     case "cwd":
       return original.cwd.call(process) === record[1] ? undefined : "cwd changed";
     case "file":

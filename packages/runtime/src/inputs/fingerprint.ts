@@ -133,18 +133,16 @@ function packageOf(folder: string): string | undefined {
 
 /** The record of one observation, as it is now. */
 export function fingerprint(observation: Observation, root: string): InputRecord {
-  const { kind, subject } = observation;
+  const { kind, subject, seen } = observation;
   switch (kind) {
-    case "env": {
-      const value = Reflect.get(process.env, subject) as string | undefined;
-      return ["env", subject, value === undefined ? null : valueHash(value)];
-    }
+    case "env":
+      return ["env", subject, seen === undefined ? envValueHash(process.env, subject) : (seen as string | null)];
     case "envkeys":
-      return ["envkeys", envKeysHash()];
+      return ["envkeys", typeof seen === "string" ? seen : envKeysHash(process.env)];
     case "argv":
-      return ["argv", argvHash()];
+      return ["argv", typeof seen === "string" ? seen : argvHash(process.argv)];
     case "cwd":
-      return ["cwd", original.cwd.call(process)];
+      return ["cwd", typeof seen === "string" ? seen : original.cwd.call(process)];
   }
   const folder = packageFolder(subject);
   if (folder !== undefined && packageOf(folder) !== undefined) {
@@ -153,15 +151,17 @@ export function fingerprint(observation: Observation, root: string): InputRecord
   const path = storedPath(subject, root);
   switch (kind) {
     case "file": {
+      // Changed since the call first read it: what it read is not known, so the entry never matches.
+      if (seen !== undefined && !sameStat(seen, statState(subject))) return ["file", path, CHANGED_WHILE_READ];
       const state = fileState(subject);
       return typeof state === "string" ? ["file", path, state] : ["file", path, ...state];
     }
     case "stat": {
-      const state = statState(subject);
+      const state = (seen as ReturnType<typeof statState> | undefined) ?? statState(subject);
       return typeof state === "string" ? ["stat", path, state] : ["stat", path, ...state];
     }
     case "exists":
-      return ["exists", path, existsNow(subject)];
+      return ["exists", path, typeof seen === "boolean" ? seen : existsNow(subject)];
     case "dir":
     case "dirr":
       return [kind, path, listingState(subject, kind === "dirr")];
@@ -176,18 +176,25 @@ export function existsNow(path: string): boolean {
   }
 }
 
-export function envKeysHash(): string {
-  return valueHash(Reflect.ownKeys(envTarget()).filter((k): k is string => typeof k === "string" && !k.startsWith("CACHEPHANT_")).sort().join("\0"));
+/** A file's state that no later state equals: it changed while the call ran. */
+export const CHANGED_WHILE_READ = "changed while the call ran";
+
+function sameStat(seen: unknown, now: ReturnType<typeof statState>): boolean {
+  if (typeof seen === "string" || typeof now === "string") return seen === now;
+  const then = seen as readonly [number, number, string];
+  return then[0] === now[0] && then[1] === now[1] && then[2] === now[2];
 }
 
-export function argvHash(): string {
-  return valueHash(JSON.stringify(argvTarget()));
+/** An environment variable's recorded value: its hash, or null when unset. (`env` is the real env object or its hook.) */
+export function envValueHash(env: object, name: string): string | null {
+  const value = Reflect.get(env, name) as string | undefined;
+  return value === undefined ? null : valueHash(value);
 }
 
-// The fingerprints read the env and argv through their hooks outside any recorder: no note is taken.
-function envTarget(): object {
-  return process.env;
+export function envKeysHash(env: object): string {
+  return valueHash(Reflect.ownKeys(env).filter((k): k is string => typeof k === "string" && !k.startsWith("CACHEPHANT_")).sort().join("\0"));
 }
-function argvTarget(): readonly string[] {
-  return [...process.argv];
+
+export function argvHash(argv: readonly string[]): string {
+  return valueHash(JSON.stringify(Array.from(argv)));
 }

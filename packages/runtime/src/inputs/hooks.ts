@@ -14,6 +14,7 @@ import fs from "node:fs";
 import { syncBuiltinESMExports } from "node:module";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
+import { argvHash, envKeysHash, envValueHash, existsNow, statState } from "./fingerprint.js";
 import { activeRecorder, note, type ObservationKind } from "./record.js";
 
 /** The unhooked functions, for the runtime's own fingerprinting and checks. */
@@ -42,11 +43,23 @@ function pathOf(value: unknown): string | undefined {
 function notePath(kind: ObservationKind, value: unknown): void {
   try {
     const path = pathOf(value);
-    if (path !== undefined) note(kind, path);
+    if (path !== undefined) note(kind, path, CAPTURES[kind]?.(path));
   } catch {
     // A path the original will reject: it says why.
   }
 }
+
+/**
+ * What a read of a path sees at once, for the entry: a stat (a file read is
+ * compared with it when the call ends, so a file changed while the call ran
+ * is not recorded with content the call never read). Directories are listed
+ * when the call ends.
+ */
+const CAPTURES: Partial<Record<ObservationKind, (path: string) => () => unknown>> = {
+  file: (path) => () => statState(path),
+  stat: (path) => () => statState(path),
+  exists: (path) => () => existsNow(path),
+};
 
 /** `open`'s flags read the file unless they only write. */
 function opensForReading(flags: unknown): boolean {
@@ -117,19 +130,19 @@ function hookProcess(): void {
   const env = process.env;
   process.env = new Proxy(env, {
     get(target, key) {
-      if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(key);
+      if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(target, key);
       return Reflect.get(target, key);
     },
     has(target, key) {
-      if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(key);
+      if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(target, key);
       return Reflect.has(target, key);
     },
     getOwnPropertyDescriptor(target, key) {
-      if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(key);
+      if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(target, key);
       return Reflect.getOwnPropertyDescriptor(target, key);
     },
     ownKeys(target) {
-      if (activeRecorder() !== undefined) note("envkeys", "");
+      if (activeRecorder() !== undefined) note("envkeys", "", () => envKeysHash(target));
       return Reflect.ownKeys(target);
     },
     // Plain assignment, so the env's own rules apply (values become strings).
@@ -144,7 +157,7 @@ function hookProcess(): void {
 
   const argv = process.argv;
   const noteArgv = () => {
-    if (activeRecorder() !== undefined) note("argv", "");
+    if (activeRecorder() !== undefined) note("argv", "", () => argvHash(argv));
   };
   process.argv = new Proxy(argv, {
     get(target, key) {
@@ -163,7 +176,7 @@ function hookProcess(): void {
 
   const cwd = process.cwd;
   const hookedCwd = function (this: unknown): string {
-    if (activeRecorder() !== undefined) note("cwd", "");
+    if (activeRecorder() !== undefined) note("cwd", "", () => original.cwd.call(process));
     return cwd.call(this);
   };
   Object.defineProperty(hookedCwd, "name", { value: cwd.name });
@@ -171,6 +184,6 @@ function hookProcess(): void {
 }
 
 /** The runtime's own settings (`CACHEPHANT_*`) are not inputs of a call. */
-function noteEnv(name: string): void {
-  if (!name.startsWith("CACHEPHANT_")) note("env", name);
+function noteEnv(env: NodeJS.ProcessEnv, name: string): void {
+  if (!name.startsWith("CACHEPHANT_")) note("env", name, () => envValueHash(env, name));
 }

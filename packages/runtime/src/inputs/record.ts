@@ -19,6 +19,12 @@ export interface Observation {
   readonly kind: ObservationKind;
   /** Absolute path, environment variable name, or "" for argv, cwd and the env's key list. */
   readonly subject: string;
+  /**
+   * What the hook saw at the first read, when it can tell cheaply: the
+   * variable's value, argv, cwd, a stat (see `hooks.ts`). The entry keeps
+   * that, not what is there when the call ends.
+   */
+  readonly seen?: unknown;
 }
 
 /** The reads of one computing cached call. */
@@ -59,13 +65,29 @@ export function activeRecorder(): Recorder | undefined {
   return recorder === undefined || recorder.closed ? undefined : recorder;
 }
 
-/** Records one read in the current context's recorder and its enclosing ones. Never throws. */
-export function note(kind: ObservationKind, subject: string): void {
+/**
+ * Records one read in the current context's recorder and its enclosing ones;
+ * `capture`, when given, runs at the first read of the input by the
+ * innermost call (what it returns is `Observation.seen`). Never throws.
+ */
+export function note(kind: ObservationKind, subject: string, capture?: () => unknown): void {
   const recorder = activeRecorder();
   if (recorder === undefined) return;
   const id = `${kind}:${subject}`;
+  let observation = recorder.seen.get(id);
+  if (observation === undefined) {
+    let seen: unknown;
+    if (capture !== undefined) {
+      try {
+        seen = capture();
+      } catch {
+        seen = undefined;
+      }
+    }
+    observation = capture === undefined ? { kind, subject } : { kind, subject, seen };
+  }
   for (let r: Recorder | undefined = recorder; r !== undefined; r = r.parent) {
-    if (!r.closed && !r.seen.has(id)) r.seen.set(id, { kind, subject });
+    if (!r.closed && !r.seen.has(id)) r.seen.set(id, observation);
   }
 }
 

@@ -286,6 +286,23 @@ describe("recording and checking run-time inputs", () => {
     }
   });
 
+  test("a file inside a package in node_modules counts by the package's version", async () => {
+    debug();
+    const pkg = join(tempDir(), "node_modules", "fake-pkg");
+    mkdirSync(join(pkg, "lib"), { recursive: true });
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "fake-pkg", version: "1.0.0" }));
+    writeFileSync(join(pkg, "lib", "data.txt"), "one");
+    const load = cached(meta(), async () => readFileSync(join(pkg, "lib", "data.txt"), "utf8"));
+    expect(await load()).toBe("one");
+    writeFileSync(join(pkg, "lib", "data.txt"), "two"); // same version: not a change
+    expect(await load()).toBe("one");
+    writeFileSync(join(pkg, "package.json"), JSON.stringify({ name: "fake-pkg", version: "1.0.1" }));
+    expect(await load()).toBe("two");
+    expect(lastReason()).toMatch(/: package changed: fake-pkg$/);
+    expect(await load()).toBe("two");
+    expect(load.runs).toBe(2);
+  });
+
   test("a thrown call still gives its reads to the call around it", async () => {
     const dir = tempDir();
     const file = join(dir, "flag");

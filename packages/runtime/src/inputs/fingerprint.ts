@@ -93,8 +93,13 @@ export function listingState(path: string, recursive: boolean): string {
   return valueHash(names.join("\0"));
 }
 
-/** Packages by folder, once per process: `name@version`, or undefined when the folder is not a package. */
+/** Packages by folder, for one call's fingerprints: `name@version`, or undefined when the folder is not a package. */
 const packages = new Map<string, string | undefined>();
+
+/** Starts the fingerprints of one call: packages are read again (one may have been upgraded meanwhile). */
+export function forgetPackages(): void {
+  packages.clear();
+}
 
 /**
  * The package folder a path is inside (`…/node_modules/name` or

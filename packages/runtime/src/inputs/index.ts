@@ -11,7 +11,7 @@ import { InputsFaultError } from "../errors.js";
 import type { CachedFunctionMeta } from "../meta.js";
 import { label, warnOnce } from "../warn.js";
 import { changedInput } from "./check.js";
-import { fingerprint } from "./fingerprint.js";
+import { fingerprint, forgetPackages } from "./fingerprint.js";
 import { isInputRecords, recordId, type InputRecord } from "./format.js";
 import { installHooks } from "./hooks.js";
 import { activeRecorder, recordWhile, runAs, type Recorder } from "./record.js";
@@ -57,6 +57,7 @@ export async function computeRecorded<T>(
 
 /** The entry's records: nested calls' as their entries hold them, then this call's own reads fingerprinted now. */
 function finish(recorder: Recorder, root: string): InputRecord[] {
+  forgetPackages();
   const records = new Map<string, InputRecord>(recorder.adopted);
   for (const observation of recorder.seen.values()) {
     const record = fingerprint(observation, root);

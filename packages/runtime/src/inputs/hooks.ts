@@ -11,7 +11,7 @@
  * reads use `original`, never a hook.
  */
 import fs from "node:fs";
-import { syncBuiltinESMExports } from "node:module";
+import nodeModule from "node:module";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { argvHash, envKeysHash, envValueHash, existsNow, statState } from "./fingerprint.js";
@@ -121,7 +121,8 @@ export function installHooks(): void {
   hook(sync, "readdirSync", readdirKind);
   hook(sync, "opendirSync", "dir");
   hook(sync, "openSync", openKind);
-  syncBuiltinESMExports();
+  // Optional: a runtime without it (Bun, Deno) keeps its ES module bindings as they were.
+  (nodeModule as { syncBuiltinESMExports?: () => void }).syncBuiltinESMExports?.();
 
   hookProcess();
 }

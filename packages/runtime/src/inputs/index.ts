@@ -16,6 +16,15 @@ import { isInputRecords, recordId, type InputRecord } from "./format.js";
 import { installHooks } from "./hooks.js";
 import { activeRecorder, recordWhile, runAs, type Recorder } from "./record.js";
 
+/** Installs the hooks; a failure is never a reason for a call to fail: one warning, and what did install records. */
+function install(): void {
+  try {
+    installHooks();
+  } catch (error) {
+    warnOnce("inputs-hooks", `run-time inputs cannot all be recorded in this process: ${new InputsFaultError("recording", error).message}`);
+  }
+}
+
 export { activeRecorder, outsideRecording } from "./record.js";
 export { isInputRecords, type InputRecord } from "./format.js";
 export type { Recorder } from "./record.js";
@@ -42,7 +51,7 @@ export async function computeRecorded<T>(
   compute: () => Promise<T>,
 ): Promise<Computed<T>> {
   if (meta.inputs === false) return { value: await compute(), inputs: undefined };
-  const { value, recorder } = await recordWhile(parent, installHooks, compute);
+  const { value, recorder } = await recordWhile(parent, install, compute);
   let inputs: InputRecord[];
   try {
     inputs = finish(recorder, root);

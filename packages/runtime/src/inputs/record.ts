@@ -102,8 +102,8 @@ export async function recordWhile<T>(
   fn: () => Promise<T>,
 ): Promise<{ value: T; recorder: Recorder }> {
   if (storage === undefined) {
-    install();
     storage = new AsyncLocalStorage();
+    install(); // never throws (index.ts)
   }
   const recorder = new Recorder(parent);
   computing += 1;

@@ -113,6 +113,9 @@ export async function recordWhile<T>(
   } finally {
     computing -= 1;
     recorder.closed = true;
+    // Nobody computes: turn the storage off, so promises made meanwhile (hits) pay no async-hooks
+    // cost on Node versions that track contexts with them. The next `run` turns it on again.
+    if (computing === 0) storage.disable();
   }
 }
 

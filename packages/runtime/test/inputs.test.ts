@@ -281,6 +281,17 @@ describe("recording and checking run-time inputs", () => {
       // The entry cannot say which content the call read: it never matches.
       expect(await racing()).toBe("v1");
       expect(racing.runs).toBe(2);
+      // A temporary file the call writes, reads and removes: a hit next time.
+      const scratch = join(dir, "scratch.txt");
+      const viaTemp = cached(meta(), async () => {
+        writeFileSync(scratch, "tmp");
+        const text = readFileSync(scratch, "utf8");
+        fs.rmSync(scratch);
+        return text;
+      });
+      expect(await viaTemp()).toBe("tmp");
+      expect(await viaTemp()).toBe("tmp");
+      expect(viaTemp.runs).toBe(1);
     } finally {
       delete process.env.INPUTS_TEST_DEFAULT;
     }

@@ -157,16 +157,22 @@ export function fingerprint(observation: Observation, root: string): InputRecord
   switch (kind) {
     case "file": {
       // Changed since the call first read it: what it read is not known, so the entry never matches.
-      if (seen !== undefined && !sameStat(seen, statState(subject))) return ["file", path, CHANGED_WHILE_READ];
+      // Gone by the end (a temporary file the call removed): recorded as missing, as it is now.
+      const now = statState(subject);
+      if (seen !== undefined && now !== "missing" && !sameStat(seen, now)) return ["file", path, CHANGED_WHILE_READ];
       const state = fileState(subject);
       return typeof state === "string" ? ["file", path, state] : ["file", path, ...state];
     }
     case "stat": {
-      const state = (seen as ReturnType<typeof statState> | undefined) ?? statState(subject);
+      // As the first read saw it, unless it is gone by the end (removed by the call: `rmSync` stats first).
+      const now = statState(subject);
+      const state = now === "missing" ? now : ((seen as ReturnType<typeof statState> | undefined) ?? now);
       return typeof state === "string" ? ["stat", path, state] : ["stat", path, ...state];
     }
-    case "exists":
-      return ["exists", path, typeof seen === "boolean" ? seen : existsNow(subject)];
+    case "exists": {
+      const now = existsNow(subject);
+      return ["exists", path, now && typeof seen === "boolean" ? seen : now];
+    }
     case "dir":
     case "dirr":
       return [kind, path, listingState(subject, kind === "dirr")];

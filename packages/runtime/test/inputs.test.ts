@@ -292,6 +292,11 @@ describe("recording and checking run-time inputs", () => {
       expect(await viaTemp()).toBe("tmp");
       expect(await viaTemp()).toBe("tmp");
       expect(viaTemp.runs).toBe(1);
+      // A device or a pipe (/dev/stdin) cannot be fingerprinted: never a hit.
+      const device = cached(meta(), async () => readFileSync("/dev/null", "utf8"));
+      expect(await device()).toBe("");
+      expect(await device()).toBe("");
+      expect(device.runs).toBe(2);
     } finally {
       delete process.env.INPUTS_TEST_DEFAULT;
     }

@@ -16,6 +16,7 @@ import {
   existsNow,
   fileState,
   listingState,
+  NOT_A_FILE,
   packageState,
   statOf,
   statState,
@@ -65,7 +66,7 @@ function changed(record: InputRecord, root: string): string | undefined {
 
 /** A file read: unchanged when size and mtime match, or else when its content hashes the same. */
 function fileChanged(record: InputRecord & { 0: "file" }, path: string): boolean {
-  if (record.length === 3) return fileState(path) !== record[2];
+  if (record.length === 3) return record[2] === NOT_A_FILE || fileState(path) !== record[2];
   let stats;
   try {
     stats = statOf(path);

@@ -64,7 +64,7 @@ export function fileState(path: string): readonly [number, number, string] | str
     return stateOf(error);
   }
   if (stats === undefined) return "missing";
-  if (!stats.isFile()) return typeOf(stats);
+  if (!stats.isFile()) return stats.isDirectory() ? "directory" : NOT_A_FILE;
   try {
     return [stats.size, stats.mtimeMs, contentHash(path)];
   } catch (error) {
@@ -189,6 +189,8 @@ export function existsNow(path: string): boolean {
 
 /** A file's state that no later state equals: it changed while the call ran. */
 export const CHANGED_WHILE_READ = "changed while the call ran";
+/** What a read of a pipe, a device or a socket (`/dev/stdin`) records: its content cannot be known again, so it never matches. */
+export const NOT_A_FILE = "not a regular file";
 
 function sameStat(seen: unknown, now: ReturnType<typeof statState>): boolean {
   if (typeof seen === "string" || typeof now === "string") return seen === now;

@@ -47,6 +47,18 @@ export async function listing() {
   return readdirSync("data").sort();
 }
 
+export async function inner() {
+  "use cache";
+  countRun("inner");
+  return readFileSync("rate.txt", "utf8").trim();
+}
+
+export async function outer() {
+  "use cache";
+  countRun("outer");
+  return \`outer:\${await inner()}\`;
+}
+
 export async function envOff() {
   "use cache: inputs=off";
   countRun("envOff");
@@ -78,6 +90,7 @@ describe.each(BUNDLERS)("%s: run-time inputs", (bundler) => {
     project.write("data.csv", "1,2");
     project.write("data.json", '{"rate":2}');
     project.write("data/a.csv", "");
+    project.write("rate.txt", "2");
     await project.build();
   }, 120_000);
   afterAll(() => {
@@ -146,6 +159,17 @@ describe.each(BUNDLERS)("%s: run-time inputs", (bundler) => {
     const grown = await runBoth("listing");
     expect(grown).toMatchObject({ result: ["a.csv", "b.csv"], runs: { listing: 1 } });
     expect(missLine(grown.stderr, "listing")).toMatch(/: directory listing changed: data\/$/);
+  });
+
+  test("a nested cached call's inputs belong to the outer call, also when the inner call is a hit", async () => {
+    expect(await runBoth("inner")).toMatchObject({ result: "2", runs: { inner: 1 } });
+    // The inner call is a hit inside the outer one: its entry's inputs go to the outer entry.
+    expect(await runBoth("outer")).toMatchObject({ result: "outer:2", runs: { outer: 1 } });
+    expect(await runBoth("outer")).toMatchObject({ result: "outer:2", runs: {} });
+    writeFileSync(join(project.dir, "rate.txt"), "3");
+    const edited = await runBoth("outer");
+    expect(edited).toMatchObject({ result: "outer:3", runs: { outer: 1, inner: 1 } });
+    expect(missLine(edited.stderr, "outer")).toMatch(/: input changed: rate\.txt$/);
   });
 
   test("inputs=off: an environment variable it reads is not recorded (the old result stays)", async () => {

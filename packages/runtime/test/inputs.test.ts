@@ -236,6 +236,23 @@ describe("recording and checking run-time inputs", () => {
     for (const m of metadata) expect(m.inputs).toBeUndefined();
   });
 
+  test("a nested call that runs uncached reads for the outer call; a nested inputs=off call does not", async () => {
+    process.env.INPUTS_TEST_NESTED = "a";
+    try {
+      // A function argument cannot be keyed: the inner call runs uncached, inside the outer one.
+      const uncachedInner = cached(meta(), async (_fn: unknown) => process.env.INPUTS_TEST_NESTED);
+      const offInner = cached(meta({ inputs: false }), async () => process.env.INPUTS_TEST_NESTED);
+      const outerA = cached(meta(), async () => uncachedInner(() => 1));
+      const outerB = cached(meta(), async () => offInner());
+      expect([await outerA(), await outerB()]).toEqual(["a", "a"]);
+      process.env.INPUTS_TEST_NESTED = "b";
+      expect([await outerA(), await outerB()]).toEqual(["b", "a"]);
+      expect([outerA.runs, outerB.runs]).toEqual([2, 1]);
+    } finally {
+      delete process.env.INPUTS_TEST_NESTED;
+    }
+  });
+
   test("inputs=off: nothing is recorded or checked", async () => {
     process.env.INPUTS_TEST_OFF = "a";
     const load = cached(meta({ inputs: false }), async () => process.env.INPUTS_TEST_OFF);

@@ -31,6 +31,8 @@ export interface AnalyzedFunction {
    */
   ignoreOther: { own: string[]; inherited: string[]; fromModule: boolean };
   ttl: number | undefined;
+  /** `inputs=off` in its directive (or the module's). */
+  inputsOff: boolean;
   /** What the hash covers; `hashFunction(hashInput, dependencies)` re-hashes with dependencies. */
   hashInput: HashInput;
   /** Names the function reads from outside itself. */
@@ -77,7 +79,7 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
   const found = findMarkedFunctions(ast, code, errors, warnings);
   if (!found.moduleDirective && found.functions.length === 0 && warnings.warnings.length === 0) return null;
   const scopes = scopesOf(ast);
-  const functions = resolveOptions(found, code).map(({ fn, params, ignore, ignoreOther, ttl }): AnalyzedFunction => {
+  const functions = resolveOptions(found, code).map(({ fn, params, ignore, ignoreOther, ttl, inputsOff }): AnalyzedFunction => {
     const node = fn.path.node;
     const start = functionStart(node);
     const normalized = normalizeFunction(node, fn.directive, scopes);
@@ -91,6 +93,7 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
       ignore,
       ...(ignoredNames.length > 0 ? { ignoredNames } : {}),
       normalized: normalized.text,
+      ...(inputsOff ? { inputsOff } : {}),
     };
     return {
       node,
@@ -103,6 +106,7 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
       ignore,
       ignoreOther: { own: ignoreOther.own, inherited, fromModule: ignoreOther.fromModule },
       ttl,
+      inputsOff,
       hashInput,
       freeNames: normalized.freeNames,
       code: normalized,
@@ -125,6 +129,7 @@ interface ResolvedOptions {
   ignore: number[];
   ignoreOther: { own: string[]; inherited: string[]; fromModule: boolean };
   ttl: number | undefined;
+  inputsOff: boolean;
 }
 
 /**
@@ -139,6 +144,7 @@ function resolveOptions(found: FoundFunctions, code: string): ResolvedOptions[] 
     const params = resolveParams(fn.path.node.params, code);
     const inherited = fn.byModule ? moduleOptions : {};
     const ttl = fn.options.ttl ?? inherited.ttl;
+    const inputsOff = (fn.options.inputs ?? inherited.inputs) === false;
     const ignore: number[] = [];
     const fromModule = !fn.options.ignore && inherited.ignore !== undefined;
     const ignoreOther = { own: [] as string[], inherited: [] as string[], fromModule };
@@ -149,7 +155,7 @@ function resolveOptions(found: FoundFunctions, code: string): ResolvedOptions[] 
       else if (fn.options.ignore) ignoreOther.own.push(name);
       else ignoreOther.inherited.push(name);
     }
-    return { fn, params, ignore: ignore.sort((a, b) => a - b), ignoreOther, ttl };
+    return { fn, params, ignore: ignore.sort((a, b) => a - b), ignoreOther, ttl, inputsOff };
   });
 }
 

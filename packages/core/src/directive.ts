@@ -8,6 +8,8 @@ export interface DirectiveOptions {
   ignore?: string[];
   /** Time to live in milliseconds. */
   ttl?: number;
+  /** `inputs=off`: the run-time inputs (env, argv, cwd, files, directories) of its calls are not recorded. */
+  inputs?: false;
 }
 
 /** A string statement or directive literal: where the error frame points. */
@@ -17,7 +19,7 @@ type DirectiveNode = t.DirectiveLiteral | t.StringLiteral;
 // else that is not part of a longer word such as "use cached".
 const DIRECTIVE_PATTERN = /^\s*use cache(?![\w$-])/;
 
-const KNOWN_OPTIONS = "known options are `ignore=name,...` and `ttl=<duration>`";
+const KNOWN_OPTIONS = "known options are `ignore=name,...`, `ttl=<duration>` and `inputs=off`";
 
 /** Whether a string (a directive or a string statement) is meant as `"use cache"`. */
 export function isCacheDirective(value: string): boolean {
@@ -47,7 +49,7 @@ export function parseDirective(node: DirectiveNode, errors: ErrorReporter): Dire
     const equals = text.indexOf("=");
     const name = (equals === -1 ? text : text.slice(0, equals)).trim();
     const value = equals === -1 ? "" : text.slice(equals + 1).trim();
-    if (name !== "ignore" && name !== "ttl") {
+    if (name !== "ignore" && name !== "ttl" && name !== "inputs") {
       throw fail(`unknown "use cache" option \`${name}\``, `remove it or fix its name: ${KNOWN_OPTIONS}`);
     }
     if (seen.has(name)) {
@@ -55,15 +57,21 @@ export function parseDirective(node: DirectiveNode, errors: ErrorReporter): Dire
     }
     seen.add(name);
     if (value === "") {
-      throw fail(`the "use cache" option \`${name}\` has no value`, name === "ignore" ? "write `ignore=name` or `ignore=a,b`" : `write \`ttl=1h\` (${DURATION_FORMAT_HINT})`);
+      throw fail(`the "use cache" option \`${name}\` has no value`, name === "ignore" ? "write `ignore=name` or `ignore=a,b`" : name === "inputs" ? "write `inputs=off` (or leave it out: inputs are recorded by default)" : `write \`ttl=1h\` (${DURATION_FORMAT_HINT})`);
     }
     if (name === "ttl") options.ttl = parseTtl(value, fail);
+    else if (name === "inputs") parseInputs(value, fail, options);
     else options.ignore = parseIgnore(value, fail);
   }
   return options;
 }
 
 type Fail = (reason: string, hint: string) => Error;
+
+function parseInputs(value: string, fail: Fail, options: DirectiveOptions): void {
+  if (value === "off") options.inputs = false;
+  else if (value !== "on") throw fail(`bad \`inputs\` in "use cache": \`${value}\``, "write `inputs=off` to stop recording the run-time inputs of its calls, or `inputs=on` (the default)");
+}
 
 function parseTtl(value: string, fail: Fail): number {
   const ttl = parseDuration(value);

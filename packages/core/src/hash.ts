@@ -20,6 +20,8 @@ export interface HashInput {
   ignoredNames?: readonly string[];
   /** The normalized parameters and body (see normalize.ts). */
   normalized: string;
+  /** `inputs=off`: its entries hold no run-time inputs, so they are apart from those that do. */
+  inputsOff?: boolean;
 }
 
 /**
@@ -38,6 +40,7 @@ export function hashFunction(input: HashInput, dependencies?: ReadonlyMap<string
     `ignore ${input.ignore.join(",")}`,
     ...(input.ignoredNames && input.ignoredNames.length > 0 ? [`ignore-variables ${input.ignoredNames.join(",")}`] : []),
     `code ${input.normalized}`,
+    ...(input.inputsOff === true ? ["inputs off"] : []),
   ];
   const entries = dependencies instanceof Map ? [...dependencies] : Object.entries(dependencies ?? {});
   for (const [name, hash] of entries.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {

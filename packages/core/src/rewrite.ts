@@ -148,6 +148,7 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
   if (output.packageState && output.packageState.length > 0) fields.push(`packageState: [${output.packageState.join(", ")}]`);
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
   if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
+  if (fn.inputsOff) fields.push("inputs: false");
   // A string literal: a call allocates nothing for it, the runtime parses it only when debugging.
   fields.push(`deps: ${q(JSON.stringify(output.deps))}`);
   if (options.dir !== undefined) fields.push(`dir: ${q(options.dir)}`);

@@ -37,6 +37,8 @@ export interface StandaloneOptions {
   ignore?: readonly string[] | undefined;
   /** `ttl` (ms) given outside the source; an error when the directive sets it too. */
   ttl?: number | undefined;
+  /** `false`: its run-time inputs are not recorded (`inputs=off`); an error when the directive sets it too. */
+  inputs?: false | undefined;
   /**
    * Helpers the function uses, by label: their hashes (`helperHash`, or a
    * wrapped function's own hash), folded into the function's hash.
@@ -55,6 +57,8 @@ export interface StandaloneFunction {
   /** Indices into the resolved values left out of the key. */
   ignore: number[];
   ttl: number | undefined;
+  /** `inputs=off` (in the directive or the options). */
+  inputsOff: boolean;
   /** `[label, hash]` pairs: `["own code", …]` first, then each helper. */
   deps: Array<[string, string]>;
   /** The call's arguments → the values the key covers (see `standalone-params.ts`). */
@@ -73,7 +77,7 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
   const body = path.node.body;
   const directive = body.type === "BlockStatement" ? cacheDirectiveOf(body.directives, errors) : undefined;
   const fromDirective: DirectiveOptions = directive ? parseDirective(directive.value, errors) : {};
-  const given = (option: "ignore" | "ttl") => {
+  const given = (option: "ignore" | "ttl" | "inputs") => {
     if (directive && fromDirective[option] !== undefined) {
       throw errors.error(
         "CACHEPHANT_BAD_OPTION",
@@ -85,6 +89,8 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
   };
   if (options.ignore !== undefined) given("ignore");
   if (options.ttl !== undefined) given("ttl");
+  if (options.inputs !== undefined) given("inputs");
+  const inputsOff = (fromDirective.inputs ?? options.inputs) === false;
 
   const resolver = argumentResolver(path, code);
   const ignoreNames = fromDirective.ignore ?? options.ignore ?? [];
@@ -114,6 +120,7 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
     generator: false,
     ignore,
     normalized: normalized.text,
+    ...(inputsOff ? { inputsOff } : {}),
   };
   const own = hashFunction(hashInput);
   const uses = options.uses ?? new Map<string, string>();
@@ -124,6 +131,7 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
     paths: resolver.paths,
     ignore,
     ttl: fromDirective.ttl ?? options.ttl,
+    inputsOff,
     deps,
     resolve: resolver.resolve,
   };

@@ -125,3 +125,37 @@ describe("near-miss directives", () => {
     expect((await transform(at('"use cache"'), "/project/src/load.js"))!.warnings).toEqual([]);
   });
 });
+
+describe("inputs=off", () => {
+  const at = (directive: string) => `export async function load(a) {\n  "${directive}";\n  return a;\n}\n`;
+
+  test("reaches the meta object and the code hash; inputs=on is the default", async () => {
+    const off = (await transform(at("use cache: inputs=off"), "/project/src/a.js", { root: "/project" }))!;
+    const on = (await transform(at("use cache: inputs=on"), "/project/src/a.js", { root: "/project" }))!;
+    const plain = (await transform(at("use cache"), "/project/src/a.js", { root: "/project" }))!;
+    expect(off.code).toContain("inputs: false");
+    expect(plain.code).not.toContain("inputs:");
+    expect(on.functions[0]!.hash).toBe(plain.functions[0]!.hash);
+    expect(off.functions[0]!.hash).not.toBe(plain.functions[0]!.hash);
+  });
+
+  test("a module-level directive's inputs=off applies to every function it marks", async () => {
+    const code = `"use cache: inputs=off";\nexport async function a(x) { return x; }\nexport async function b(x) { return x; }\n`;
+    const result = (await transform(code, "/project/src/m.js", { root: "/project" }))!;
+    expect(result.code.match(/inputs: false/g)).toHaveLength(2);
+  });
+
+  test.each(["inputs=maybe", "inputs=", "inputs=off; inputs=off"])("`%s` fails the build", async (options) => {
+    const error = await transform(at(`use cache: ${options}`), "/project/src/a.js").catch((e: unknown) => e);
+    expect(error).toBeInstanceOf(CachephantBuildError);
+    expect((error as CachephantBuildError).code).toBe("CACHEPHANT_BAD_OPTION");
+  });
+
+  test("cached(): in the directive or the options, not both", async () => {
+    const { analyzeFunctionSource } = await import("../src/standalone.js");
+    expect(analyzeFunctionSource(`async function load(a) { "use cache: inputs=off"; return a; }`, { name: "load", file: "c.js" }).inputsOff).toBe(true);
+    expect(analyzeFunctionSource(`async function load(a) { return a; }`, { name: "load", file: "c.js", inputs: false }).inputsOff).toBe(true);
+    expect(analyzeFunctionSource(`async function load(a) { return a; }`, { name: "load", file: "c.js" }).inputsOff).toBe(false);
+    expect(() => analyzeFunctionSource(`async function load(a) { "use cache: inputs=off"; return a; }`, { name: "load", file: "c.js", inputs: false })).toThrow(/set both/);
+  });
+});

@@ -30,6 +30,12 @@ export interface CachedOptions {
   ttl?: number | string | undefined;
   /** The name in the key, listings and messages. Default: the function's own name. */
   name?: string | undefined;
+  /**
+   * `false`: do not record or check the run-time inputs of its calls
+   * (environment variables, argv, cwd, files, directories), as
+   * `inputs=off` in the directive. Default: recorded.
+   */
+  inputs?: boolean | undefined;
 }
 
 type AsyncFunction = (...args: never[]) => Promise<unknown>;
@@ -46,6 +52,7 @@ interface Wrapped {
   readonly uses: ReadonlyArray<(...args: never[]) => unknown>;
   readonly ignore: readonly string[] | undefined;
   readonly ttl: number | undefined;
+  readonly inputs: false | undefined;
   /** The analysis, once the first call asked for it. */
   analysis?: Promise<Analysis>;
   /** The wrap-time check of the names it reads from outside (see `warnFreeNames`); never rejects. */
@@ -62,7 +69,7 @@ type Standalone = typeof import("@cachephant/core/standalone");
 const wrappers = new WeakMap<object, Wrapped>();
 let standalone: Promise<Standalone> | undefined;
 
-const OPTION_NAMES = new Set(["uses", "ignore", "ttl", "name"]);
+const OPTION_NAMES = new Set(["uses", "ignore", "ttl", "name", "inputs"]);
 
 /**
  * Wraps an async function so that its calls are cached like a `"use cache"`
@@ -98,6 +105,7 @@ export function cached<F extends AsyncFunction>(fn: F, options: CachedOptions = 
     uses: [...(options.uses ?? [])].map((helper, index) => checkHelper(helper, index)),
     ignore: typeof options.ignore === "string" ? options.ignore.split(",").map((part) => part.trim()) : options.ignore,
     ttl: typeof options.ttl === "string" ? parseDuration(options.ttl) : options.ttl,
+    inputs: options.inputs === false ? false : undefined,
   };
 
   const wrapper = async function (...args: unknown[]): Promise<unknown> {
@@ -167,7 +175,7 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     const inner = wrappers.get(helper);
     uses.set(label, inner ? (await analysisOf(inner)).meta.hash : core.helperHash(helper.toString(), wrapped.file));
   }
-  const options = { name: wrapped.name, file: wrapped.file, ignore: wrapped.ignore, ttl: wrapped.ttl, uses };
+  const options = { name: wrapped.name, file: wrapped.file, ignore: wrapped.ignore, ttl: wrapped.ttl, inputs: wrapped.inputs, uses };
   let found: ReturnType<Standalone["analyzeFunctionSource"]>;
   try {
     found = core.analyzeFunctionSource(wrapped.source, options);
@@ -186,6 +194,7 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     deps: JSON.stringify(found.deps),
     ...(found.ignore.length > 0 ? { ignore: found.ignore } : {}),
     ...(found.ttl !== undefined ? { ttl: found.ttl } : {}),
+    ...(found.inputsOff ? { inputs: false as const } : {}),
   };
   return { meta, resolve: found.resolve };
 }
@@ -241,9 +250,10 @@ function checkOptions(options: CachedOptions): void {
   const bad = (reason: string, hint: string) => new CachedFunctionError("CACHEPHANT_BAD_OPTION", `cached(): ${reason}`, hint);
   if (typeof options !== "object" || options === null) throw bad(`the options are ${describe(options)}`, "pass an object: { uses, ignore, ttl, name }");
   for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) throw bad(`unknown option \`${key}\``, "known options are `uses`, `ignore`, `ttl` and `name`");
+    if (!OPTION_NAMES.has(key)) throw bad(`unknown option \`${key}\``, "known options are `uses`, `ignore`, `ttl`, `name` and `inputs`");
   }
-  const { uses, ignore, ttl, name } = options;
+  const { uses, ignore, ttl, name, inputs } = options;
+  if (inputs !== undefined && typeof inputs !== "boolean") throw bad(`\`inputs\` is ${describe(inputs)}`, "use `inputs: false` to stop recording its run-time inputs");
   if (uses !== undefined && !Array.isArray(uses)) throw bad(`\`uses\` is ${describe(uses)}`, "list the helpers: { uses: [parseCsv, round] }");
   if (ignore !== undefined && typeof ignore !== "string" && !(Array.isArray(ignore) && ignore.every((item) => typeof item === "string"))) {
     throw bad(`\`ignore\` is ${describe(ignore)}`, 'name parameters: { ignore: ["signal"] } or { ignore: "signal,logger" }');

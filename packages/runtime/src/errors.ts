@@ -68,3 +68,20 @@ export class MissingStateError extends Error {
     super(`the current value of \`${binding}\` in ${file} is not available (that module was not rewritten by the Cachephant build step, or has not initialized it yet)`);
   }
 }
+
+/**
+ * Recording or checking a call's run-time inputs failed inside the runtime
+ * (a fault of Cachephant, not of the call): the result is returned but not
+ * stored, or the hit is taken for a miss.
+ */
+export class InputsFaultError extends Error {
+  readonly code = "CACHEPHANT_INPUTS_FAULT";
+  override name = "InputsFaultError";
+  constructor(
+    /** `recording` (after the call computed) or `checking` (on a hit). */
+    readonly stage: "recording" | "checking",
+    cause: unknown,
+  ) {
+    super(`${stage} its run-time inputs failed (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
+  }
+}

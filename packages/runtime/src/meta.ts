@@ -71,6 +71,12 @@ export interface CachedFunctionMeta {
   readonly ignore?: readonly number[];
   /** Time to live in milliseconds (`ttl=` in the directive). */
   readonly ttl?: number;
+  /**
+   * `false` when the directive says `inputs=off` (or `cached(fn, { inputs:
+   * false })`): the run-time inputs of its calls (env, argv, cwd, files,
+   * directories) are neither recorded nor checked.
+   */
+  readonly inputs?: false;
   /** The plugin's `dir` option, relative to the project root at run time. */
   readonly dir?: string;
   /** The plugin's `maxSize` option, as the user wrote it (`"2GB"`) or bytes. */

@@ -9,6 +9,7 @@ import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
 import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+import { adoptInputs, activeRecorder, changedInputsReason, computeRecorded, outsideRecording, runAs, UNRECORDED, type InputRecord, type Recorder } from "./inputs/index.js";
 import { entryKey, keyParts, loadSourceParser, NeedsParser } from "./key.js";
 import { describeKeyChange, latestStoredParts, noteStoredParts, type KeyParts } from "./key-change.js";
 import { markCurrentHash, readMarker } from "./markers.js";
@@ -24,7 +25,7 @@ import { debugLine, label, warnOnce } from "./warn.js";
  * What joiners of a running call get: bytes to decode their own copy from,
  * or, when the result could not be encoded, the value itself.
  */
-type Outcome = { readonly bytes: Uint8Array } | { readonly value: unknown };
+type Outcome = { readonly bytes: Uint8Array; readonly inputs?: unknown } | { readonly value: unknown; readonly inputs?: unknown };
 
 /** Calls running in this process, by entry key (single flight). */
 const running = new Map<string, Promise<Outcome>>();
@@ -50,8 +51,21 @@ export async function runCached<T>(
   compute: (...values: unknown[]) => Promise<T>,
   scope?: () => readonly unknown[],
 ): Promise<T> {
+  // Inside another cached call's computation: the runtime's own work is not its input (see inputs/).
+  const parent = activeRecorder();
+  if (parent !== undefined) return outsideRecording(() => runCall(parent, meta, values, compute, scope));
+  return runCall(undefined, meta, values, compute, scope);
+}
+
+async function runCall<T>(
+  parent: Recorder | undefined,
+  meta: CachedFunctionMeta,
+  values: unknown[],
+  compute: (...values: unknown[]) => Promise<T>,
+  scope?: () => readonly unknown[],
+): Promise<T> {
   const settings = settingsFor(meta);
-  const call: Call<T> = { meta, values, compute, settings, started: settings.debug ? performance.now() : 0 };
+  const call: Call<T> = { meta, values, compute, settings, parent, started: settings.debug ? performance.now() : 0 };
   if (!settings.enabled) return runUncached(call, "caching is off");
 
   let key: string;
@@ -86,6 +100,8 @@ interface Call<T> {
   readonly values: unknown[];
   readonly compute: (...values: unknown[]) => Promise<T>;
   readonly settings: Settings;
+  /** The recorder of the cached call computing around this one, if any: it gets this call's inputs too. */
+  readonly parent: Recorder | undefined;
   /** `performance.now()` at the start, when debug lines are on. */
   readonly started: number;
   /** Computes and overwrites its entry without reading it (`CACHEPHANT=refresh`, `refresh()`). */
@@ -96,9 +112,10 @@ interface Call<T> {
 }
 
 async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
-  if (!call.settings.debug) return call.compute(...call.values);
+  // Its reads are the enclosing call's own.
+  if (!call.settings.debug) return runAs(call.parent, () => call.compute(...call.values));
   try {
-    return await call.compute(...call.values);
+    return await runAs(call.parent, () => call.compute(...call.values));
   } finally {
     report(call, "miss", `uncached: ${why}`);
   }
@@ -106,6 +123,7 @@ async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
 
 async function join<T>(call: Call<T>, shared: Promise<Outcome>): Promise<T> {
   const outcome = await shared;
+  adoptInputs(call.parent, outcome.inputs);
   const value = "bytes" in outcome ? decodeResult(outcome.bytes) : outcome.value;
   if (call.settings.debug) report(call, "hit", "joined a running call");
   return value as T;
@@ -166,7 +184,8 @@ async function refreshEntry<T>(call: Call<T>, store: Store, key: string, settle:
 function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void, store: Store, key: string): T | Promise<T> {
   // Check mode (check.ts): off, it costs this one comparison.
   if (call.settings.check !== 0 && sampled(call.settings.check)) return checkedHit(call, found, settle, store, key);
-  settle({ bytes: found.bytes });
+  settle({ bytes: found.bytes, inputs: found.inputs });
+  if (found.inputs !== undefined) adoptInputs(call.parent, found.inputs);
   if (call.settings.debug) report(call, "hit", found.from === "remote" ? "from the remote tier" : "from the local store");
   return found.value as T;
 }
@@ -179,7 +198,13 @@ async function checkedHit<T>(
   store: Store,
   key: string,
 ): Promise<T> {
-  const compute = () => call.compute(...call.values);
+  // Recorded like a miss's computation: a stale entry is stored over with what the fresh call read.
+  let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
+  const compute = async () => {
+    const fresh = await computeRecorded(call.meta, call.parent, call.settings.root, () => call.compute(...call.values));
+    inputs = fresh.inputs;
+    return fresh.value;
+  };
   let checked;
   try {
     checked = await checkHit({ meta: call.meta, key, stored: found, compute, reportFile: call.settings.checkReport });
@@ -187,8 +212,9 @@ async function checkedHit<T>(
     if (call.settings.debug) report(call, "hit", "checked: it threw, so its error is passed on; the entry is kept");
     throw error;
   }
-  settle(checked.bytes !== undefined ? { bytes: checked.bytes } : { value: checked.value });
-  if (checked.rewrite !== undefined) await write(store, key, checked.rewrite, call);
+  const recorded = inputs === UNRECORDED ? undefined : inputs;
+  settle(checked.bytes !== undefined ? { bytes: checked.bytes, inputs: recorded } : { value: checked.value, inputs: recorded });
+  if (checked.rewrite !== undefined && inputs !== UNRECORDED) await write(store, key, checked.rewrite, call, recorded);
   if (call.settings.debug) report(call, "hit", `${found.from === "remote" ? "from the remote tier" : "from the local store"}; ${checked.note}`);
   return checked.value as T;
 }
@@ -202,8 +228,9 @@ async function computeAndWrite<T>(
 ): Promise<T> {
   const { meta, settings } = call;
   let value: T;
+  let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
   try {
-    value = await call.compute(...call.values);
+    ({ value, inputs } = await computeRecorded(meta, call.parent, settings.root, () => call.compute(...call.values)));
   } catch (error) {
     if (settings.debug) report(call, "miss", `${missReason}; it threw, nothing stored`);
     throw error;
@@ -213,14 +240,18 @@ async function computeAndWrite<T>(
   try {
     bytes = encodeResult(value);
   } catch (error) {
-    settle({ value });
+    settle({ value, inputs });
     const why = unstorableWarning(meta, error);
     if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${why}`);
     return value;
   }
   // Joiners can decode their copies now; the write need not hold them up.
-  settle({ bytes });
-  const wrote = await write(store, key, bytes, call);
+  settle({ bytes, inputs });
+  if (inputs === UNRECORDED) {
+    if (settings.debug) report(call, "miss", `${missReason}; result not stored: its run-time inputs could not be recorded`);
+    return value;
+  }
+  const wrote = await write(store, key, bytes, call, inputs);
   if (settings.debug) {
     report(call, "miss", wrote ? missReason : `${missReason}; uncached: the store cannot be written`);
   }
@@ -231,7 +262,12 @@ function usable(store: Store): boolean {
   return !unwritableDirs.has(store.dir) && !unreadableDirs.has(store.dir);
 }
 
-type Found = { readonly value: unknown; readonly bytes: Buffer; readonly from?: "remote" | undefined };
+type Found = {
+  readonly value: unknown;
+  readonly bytes: Buffer;
+  readonly inputs: readonly InputRecord[] | undefined;
+  readonly from?: "remote" | undefined;
+};
 type LookUp = Found | { readonly missReason: string };
 
 /** Reads and decodes an entry; any problem is a miss with its reason. Never throws. */
@@ -260,8 +296,13 @@ async function lookUp(store: Store, key: string, call: Call<unknown>): Promise<L
     return { missReason: codeChangeReason(marker.deps, meta.deps) };
   }
   if (isExpired(read.metadata, meta)) return { missReason: "expired" };
+  const { inputs } = read.metadata;
+  if (inputs !== undefined) {
+    const changed = changedInputsReason(inputs, meta, settings.root);
+    if (changed !== undefined) return { missReason: changed };
+  }
   try {
-    return { value: decodeResult(read.bytes), bytes: read.bytes, from: read.from };
+    return { value: decodeResult(read.bytes), bytes: read.bytes, inputs, from: read.from };
   } catch (error) {
     // Bytes intact but not a value (e.g. written by a newer Node): drop the entry, rewrite it.
     await store.remove(key).catch(() => {});
@@ -316,7 +357,13 @@ function corruptEntry(meta: CachedFunctionMeta, reason: string): LookUp {
 }
 
 /** Writes the entry and the function's marker. Returns false when the store cannot be written. Never throws. */
-async function write(store: Store, key: string, bytes: Buffer, call: Call<unknown>): Promise<boolean> {
+async function write(
+  store: Store,
+  key: string,
+  bytes: Buffer,
+  call: Call<unknown>,
+  inputs: readonly InputRecord[] | undefined,
+): Promise<boolean> {
   const { meta } = call;
   if (!usable(store)) return false;
   const created = Date.now();
@@ -331,6 +378,7 @@ async function write(store: Store, key: string, bytes: Buffer, call: Call<unknow
     created,
     ...(meta.ttl !== undefined ? { expires: created + meta.ttl } : {}),
     ...(parts !== undefined ? { parts } : {}),
+    ...(inputs !== undefined ? { inputs } : {}),
   };
   try {
     await store.put(key, bytes, metadata);

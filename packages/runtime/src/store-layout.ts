@@ -14,6 +14,7 @@
  */
 import { hash } from "node:crypto";
 import { join } from "node:path";
+import type { InputRecord } from "./inputs/format.js";
 
 export const INDEX_DIR = "index-v5";
 export const CONTENT_DIR = "content-v2";
@@ -51,6 +52,12 @@ export interface EntryMetadata {
    * differs (`key-change.ts`). Absent in entries written before it existed.
    */
   readonly parts?: Readonly<Record<string, string>>;
+  /**
+   * The run-time inputs the call read while it computed (`inputs/format.ts`),
+   * checked on each hit; absent when it read none (or in entries written
+   * before inputs were recorded): such a hit checks nothing.
+   */
+  readonly inputs?: readonly InputRecord[];
 }
 
 export function isEntryMetadata(value: unknown): value is EntryMetadata {
@@ -63,7 +70,8 @@ export function isEntryMetadata(value: unknown): value is EntryMetadata {
     typeof m.file === "string" &&
     typeof m.hash === "string" &&
     typeof m.created === "number" &&
-    (m.crc === undefined || typeof m.crc === "number")
+    (m.crc === undefined || typeof m.crc === "number") &&
+    (m.inputs === undefined || Array.isArray(m.inputs))
   );
 }
 

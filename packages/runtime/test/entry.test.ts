@@ -59,7 +59,9 @@ describe("the public entry", () => {
       const runtime = await import(${JSON.stringify(builtIndex)});
       const meta = { hash: "h", name: "f", file: "f.ts", line: 1, paths: ["args[0]"], dir: ${JSON.stringify(dir)} };
       const before = loaded();
-      const value = await runtime.runCached(meta, [1], async () => ({ computed: process.argv[1] }));
+      // Read outside the call (argv read inside it would be a run-time input): a hit shows the first run's.
+      const name = process.argv[1];
+      const value = await runtime.runCached(meta, [1], async () => ({ computed: name }));
       await runtime.list({ dir: ${JSON.stringify(dir)} });
       console.log(JSON.stringify({ before, after: loaded(), value }));
     `;

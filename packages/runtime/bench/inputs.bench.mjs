@@ -1,0 +1,84 @@
+/**
+ * What checking recorded run-time inputs costs on a hit. In one process, in
+ * rotating rounds against one warm store: a hit of a function that read
+ * nothing while it computed (its entry records no inputs: the check is one
+ * field test), and a hit of a function that read 10 small files with
+ * `readFileSync` (its entry records 10 files: each hit stats them). Both
+ * run with the hooks installed. Prints the median and the fastest round of
+ * each, and the ratio to the first (SPEC target: at most 2x). With
+ * `--baseline <another build's dist/index.js>`, also a hit without inputs
+ * through that runtime (e.g. a build from before inputs were recorded).
+ *
+ *   node packages/runtime/bench/inputs.bench.mjs [--calls 200] [--rounds 25] [--baseline path]
+ *
+ * Runs against the built `dist`. No assertion: numbers to read and compare.
+ */
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+const { values: args } = parseArgs({
+  options: {
+    calls: { type: "string", default: "200" },
+    rounds: { type: "string", default: "25" },
+    baseline: { type: "string" },
+  },
+});
+const CALLS = Number(args.calls);
+const ROUNDS = Number(args.rounds);
+const KEYS = 20;
+
+const dir = mkdtempSync(join(tmpdir(), "cachephant-inputs-bench-"));
+process.env.CACHEPHANT_DIR = join(dir, "store");
+const current = await import("../dist/index.js");
+const baseline = args.baseline ? await import(pathToFileURL(resolve(args.baseline)).href) : undefined;
+
+const files = [];
+mkdirSync(join(dir, "data"));
+for (let i = 0; i < 10; i++) {
+  const file = join(dir, "data", `part-${i}.csv`);
+  writeFileSync(file, `${i},${"x".repeat(90)}\n`);
+  files.push(file);
+}
+
+const meta = (hash) => ({ hash, name: "load", file: "src/load.ts", line: 1, paths: ["args[0]"], deps: "[]" });
+const plain = meta("bench-inputs-none");
+const reading = meta("bench-inputs-files");
+const body = async (x) => ({ value: x * 2, rows: Array.from({ length: 10 }, (_, i) => ({ i, name: `row${i}` })) });
+const bodyReading = async (x) => {
+  let bytes = 0;
+  for (const file of files) bytes += readFileSync(file).length;
+  return { ...(await body(x)), bytes };
+};
+const variants = [
+  ["hit, no inputs recorded", (x) => current.runCached(plain, [x], body)],
+  ["hit checking 10 recorded files", (x) => current.runCached(reading, [x], bodyReading)],
+];
+if (baseline) variants.push(["hit, no inputs (baseline build)", (x) => baseline.runCached(plain, [x], body)]);
+
+// Warm the store: every key is then a hit (the first miss installs the hooks).
+for (const [, call] of variants) for (let x = 0; x < KEYS; x++) await call(x);
+
+// Short blocks, variants in rotating order, so load from elsewhere hits each alike.
+const samples = variants.map(() => []);
+for (let round = 0; round < ROUNDS; round++) {
+  const order = variants.map((_, index) => (index + round) % variants.length);
+  for (const index of order) {
+    const call = variants[index][1];
+    const start = performance.now();
+    for (let i = 0; i < CALLS; i++) await call(i % KEYS);
+    samples[index].push(((performance.now() - start) * 1000) / CALLS);
+  }
+}
+const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
+const fastest = (values) => Math.min(...values);
+const [baseMedian, baseFastest] = [median(samples[0]), fastest(samples[0])];
+for (const [index, [name]] of variants.entries()) {
+  const [m, f] = [median(samples[index]), fastest(samples[index])];
+  console.log(
+    `${name.padEnd(34)} median ${m.toFixed(1).padStart(7)} µs (ratio ${(m / baseMedian).toFixed(2)})   fastest round ${f.toFixed(1).padStart(7)} µs (ratio ${(f / baseFastest).toFixed(2)})`,
+  );
+}
+rmSync(dir, { recursive: true, force: true });

@@ -54,6 +54,7 @@ describe.each(BUNDLERS)("%s: never a stale result", (bundler) => {
     const cached = await project.run(env);
     const uncached = await project.run({ ...env, CACHEPHANT: "off" });
     expect(cached.result).toEqual(uncached.result);
+    // Each call of the checked run computes once, as in the uncached one.
     await expectNoFindings(project, env, uncached);
     return cached;
   }

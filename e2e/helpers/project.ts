@@ -3,6 +3,7 @@ import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } f
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
+import { expect } from "vitest";
 
 const run = promisify(execFile);
 const e2eRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
@@ -101,6 +102,17 @@ export class Project {
     } catch {
       throw new Error(`the program printed no JSON line.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
     }
+  }
+
+  /**
+   * Runs the built program cached, then with the cache off (the reference),
+   * and expects the same result; returns the cached run.
+   */
+  async runAgainstUncached<T = unknown>(env: NodeJS.ProcessEnv = {}, program?: string): Promise<RunOutput<T>> {
+    const cached = await this.run<T>(env, program);
+    const uncached = await this.run<T>({ ...env, CACHEPHANT: "off" }, program);
+    expect(cached.result).toEqual(uncached.result);
+    return cached;
   }
 
   /** Builds, then runs. */

@@ -18,6 +18,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { compareRounds } from "./rounds.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -61,24 +62,5 @@ if (baseline) variants.push(["hit, no inputs (baseline build)", (x) => baseline.
 // Warm the store: every key is then a hit (the first miss installs the hooks).
 for (const [, call] of variants) for (let x = 0; x < KEYS; x++) await call(x);
 
-// Short blocks, variants in rotating order, so load from elsewhere hits each alike.
-const samples = variants.map(() => []);
-for (let round = 0; round < ROUNDS; round++) {
-  const order = variants.map((_, index) => (index + round) % variants.length);
-  for (const index of order) {
-    const call = variants[index][1];
-    const start = performance.now();
-    for (let i = 0; i < CALLS; i++) await call(i % KEYS);
-    samples[index].push(((performance.now() - start) * 1000) / CALLS);
-  }
-}
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const fastest = (values) => Math.min(...values);
-const [baseMedian, baseFastest] = [median(samples[0]), fastest(samples[0])];
-for (const [index, [name]] of variants.entries()) {
-  const [m, f] = [median(samples[index]), fastest(samples[index])];
-  console.log(
-    `${name.padEnd(34)} median ${m.toFixed(1).padStart(7)} µs (ratio ${(m / baseMedian).toFixed(2)})   fastest round ${f.toFixed(1).padStart(7)} µs (ratio ${(f / baseFastest).toFixed(2)})`,
-  );
-}
+await compareRounds(variants, { rounds: ROUNDS, calls: CALLS, keys: KEYS });
 rmSync(dir, { recursive: true, force: true });

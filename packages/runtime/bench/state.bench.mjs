@@ -16,6 +16,7 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { pathToFileURL } from "node:url";
 import { parseArgs } from "node:util";
+import { compareRounds } from "./rounds.mjs";
 
 const { values: args } = parseArgs({
   options: {
@@ -46,24 +47,5 @@ if (baseline) variants.push(["no state (baseline build)", (x) => baseline.runCac
 // Warm the store: every key is then a hit.
 for (const [, call] of variants) for (let x = 0; x < 20; x++) await call(x);
 
-// Short blocks, variants in rotating order, so load from elsewhere hits each alike.
-const samples = variants.map(() => []);
-for (let round = 0; round < ROUNDS; round++) {
-  const order = variants.map((_, index) => (index + round) % variants.length);
-  for (const index of order) {
-    const call = variants[index][1];
-    const start = performance.now();
-    for (let i = 0; i < CALLS; i++) await call(i % 20);
-    samples[index].push(((performance.now() - start) * 1000) / CALLS);
-  }
-}
-const median = (values) => [...values].sort((a, b) => a - b)[Math.floor(values.length / 2)];
-const fastest = (values) => Math.min(...values);
-const [baseMedian, baseFastest] = [median(samples[0]), fastest(samples[0])];
-for (const [index, [name]] of variants.entries()) {
-  const [m, f] = [median(samples[index]), fastest(samples[index])];
-  console.log(
-    `${name.padEnd(32)} median ${m.toFixed(1).padStart(7)} µs (ratio ${(m / baseMedian).toFixed(3)})   fastest round ${f.toFixed(1).padStart(7)} µs (ratio ${(f / baseFastest).toFixed(3)})`,
-  );
-}
+await compareRounds(variants, { rounds: ROUNDS, calls: CALLS, keys: 20, digits: 3, width: 32 });
 rmSync(dir, { recursive: true, force: true });

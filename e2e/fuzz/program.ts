@@ -39,6 +39,14 @@ interface FeatureKind {
   json?(id: string, c: readonly number[]): [string, string];
   /** Code in `remote.ts` (another module) exporting a setter `${id}_remote(v)` that changes its state, if any. */
   remote?(id: string, module: number): string;
+  /** Statements `main.ts` runs first in each script, so every run starts from the same run-time inputs. */
+  reset?(id: string): string;
+  /**
+   * Why a replay of a script may compute again: the cached functions that
+   * reach it run uncached by rule (a value the key cannot read), or an input
+   * changed since the entry was written (inputs are checked, not keyed).
+   */
+  replayComputes?: "uncached" | "inputs";
 }
 
 const KINDS: readonly FeatureKind[] = [
@@ -187,6 +195,76 @@ export function ${id}_remote(v: number) { ${id}_h.${id}_ns.n = v; }`,
     code: (id, c) => `export const ${id}_cfg = { n: ${c[0]}, m: [${c[1]}] };
 export function ${id}_f(x: number) { return x * ${id}_cfg.n + ${id}_cfg.m[0]!; }`,
   },
+  {
+    name: "closure swapped by a setter, differing only by its captured value",
+    constants: 2,
+    setter: true,
+    replayComputes: "uncached",
+    code: (id, c) => `function ${id}_make(k: number) { return (x: number) => x * k; }
+let ${id}_fn = ${id}_make(${c[0]});
+export function ${id}_set(v: number) { ${id}_fn = ${id}_make(v); }
+export function ${id}_f(x: number) { return ${id}_fn(x) + ${c[1]}; }`,
+  },
+  {
+    name: "class instance with a public field changed by a setter",
+    constants: 1,
+    setter: true,
+    code: (id, c) => `class ${id}_Settings { unit = ${c[0]}; }
+const ${id}_s = new ${id}_Settings();
+export function ${id}_set(v: number) { ${id}_s.unit = v; }
+export function ${id}_f(x: number) { return x * ${id}_s.unit; }`,
+  },
+  {
+    name: "class instance with a private field changed through a method",
+    constants: 1,
+    setter: true,
+    replayComputes: "uncached",
+    code: (id, c) => `class ${id}_Box { #n = ${c[0]}; put(v: number) { this.#n = v; } get() { return this.#n; } }
+const ${id}_b = new ${id}_Box();
+export function ${id}_set(v: number) { ${id}_b.put(v); }
+export function ${id}_f(x: number) { return x + ${id}_b.get(); }`,
+  },
+  {
+    name: "class static assigned from another module",
+    constants: 1,
+    setter: false,
+    code: (id, c) => `export class ${id}_Rate { static rate = ${c[0]}; }
+export function ${id}_f(x: number) { return x * ${id}_Rate.rate; }`,
+    remote: (id, module) => `import { ${id}_Rate } from "./h${module}";
+export function ${id}_remote(v: number) { ${id}_Rate.rate = v; }`,
+  },
+  {
+    name: "function property assigned from another module",
+    constants: 1,
+    setter: false,
+    code: (id, c) => `export function ${id}_scale(): number { return (${id}_scale as any).k ?? ${c[0]}; }
+export function ${id}_f(x: number) { return x * ${id}_scale(); }`,
+    remote: (id, module) => `import { ${id}_scale } from "./h${module}";
+export function ${id}_remote(v: number) { (${id}_scale as any).k = v; }`,
+  },
+  {
+    name: "environment variable read by a helper",
+    constants: 1,
+    setter: true,
+    replayComputes: "inputs",
+    code: (id, c) => `export function ${id}_set(v: number) { process.env.FUZZ_${id} = String(v); }
+export function ${id}_f(x: number) { return x + Number(process.env.FUZZ_${id} ?? ${c[0]}); }`,
+    reset: (id) => `delete process.env.FUZZ_${id};`,
+  },
+  {
+    name: "file read by a helper with readFileSync",
+    constants: 1,
+    setter: true,
+    replayComputes: "inputs",
+    code: (id, c) => `import { readFileSync as ${id}_read, writeFileSync as ${id}_write } from "node:fs";
+export function ${id}_set(v: number) { ${id}_write("${id}.txt", String(v)); }
+export function ${id}_f(x: number) {
+  let n = ${c[0]};
+  try { n = Number(${id}_read("${id}.txt", "utf8")); } catch {}
+  return x + n;
+}`,
+    reset: (id) => `(await import("node:fs")).rmSync("${id}.txt", { force: true });`,
+  },
 ];
 
 interface Feature {
@@ -309,8 +387,10 @@ export function files(program: Program): Record<string, string> {
     const module = remoteSetter ? "./remote" : `./h${name.slice(1, name.indexOf("f"))}`;
     return `import { ${name} } from "${module}";`;
   });
+  const resets = program.features.flatMap((feature) => feature.kind.reset?.(feature.id) ?? []);
   out["src/main.ts"] = `${setterImports.join("\n")}
 import * as cached from "./cached";
+${resets.join("\n")}
 (globalThis as any).__runs = {};
 const setters: Record<string, (v: number) => void> = { ${program.setters.join(", ")} };
 // The script: ["call", name, x] runs a cached function; ["set", name, v] changes state.
@@ -344,6 +424,13 @@ export function edit(program: Program, next: Next): string {
   program.constants[index] = after;
   const owner = program.features.find((feature) => index >= feature.first && index < feature.first + feature.kind.constants);
   return `constant #${index} ${before} → ${after} (${owner ? `${owner.id}: ${owner.kind.name}` : "a default parameter's constant"})`;
+}
+
+/** The cached functions whose replayed calls may compute again: they reach a feature with `replayComputes`. */
+export function mayComputeOnReplay(program: Program): Set<string> {
+  const reaches = (feature: Feature): boolean =>
+    feature.kind.replayComputes !== undefined || feature.calls.some((call) => reaches(call.feature));
+  return new Set(program.cached.filter((fn) => fn.reads.some(({ feature }) => reaches(feature))).map((fn) => fn.name));
 }
 
 /** The kinds a program uses, for the report. */

@@ -75,7 +75,7 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
     throw error;
   }
   const { ast, format } = parsed;
-  const warnings = new WarningCollector(id);
+  const warnings = new WarningCollector(id, code);
   const found = findMarkedFunctions(ast, code, errors, warnings);
   if (!found.moduleDirective && found.functions.length === 0 && warnings.warnings.length === 0) return null;
   const scopes = scopesOf(ast);

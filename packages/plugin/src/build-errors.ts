@@ -1,12 +1,27 @@
 import { isAbsolute, relative } from "node:path";
-import type { CachephantBuildError } from "@cachephant/core";
+import type { CachephantBuildError, CachephantWarning } from "@cachephant/core";
 import type { PartialMessage } from "esbuild";
 
 /** `file:line:column` with the file relative to the working directory when it is inside it (1-based column). */
 export function positionOf(error: CachephantBuildError): string {
   const { file, line, column } = error.loc;
+  return shownPosition(file, line, column);
+}
+
+function shownPosition(file: string, line: number, column: number): string {
   const shown = isAbsolute(file) && !relative(process.cwd(), file).startsWith("..") ? relative(process.cwd(), file) : file;
   return `${shown.split("\\").join("/")}:${line}:${column + 1}`;
+}
+
+/**
+ * A build warning as build errors are shown: `file:line:column: what is
+ * wrong. What to do.` with the file relative to the working directory, then
+ * the code frame. (A warning remembered by an older build cache has only its
+ * message.)
+ */
+export function warningText(warning: CachephantWarning): string {
+  if (warning.text === undefined || warning.file === undefined || warning.frame === undefined) return warning.message;
+  return `${shownPosition(warning.file, warning.line, warning.column)}: ${warning.text}\n\n${warning.frame}`;
 }
 
 /**

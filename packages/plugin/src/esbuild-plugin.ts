@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import type { Loader, Message, OnLoadResult, Plugin, PluginBuild } from "esbuild";
 import { CachephantBuildError } from "@cachephant/core/scan";
-import { esbuildMessage } from "./build-errors.js";
+import { esbuildMessage, warningText } from "./build-errors.js";
 import { esbuildFormatWarning } from "./bundler-output.js";
 import { createIdFilter } from "./id-filter.js";
 import { createInstance, type PluginInstance } from "./instance.js";
@@ -151,7 +151,7 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
     try {
       const result = await transformer.transform(code, file, resolveImport);
       if (!result) return { contents: code, loader: loaderOf(build, file) };
-      const warnings = result.warnings.map((warning): Partial<Message> => ({ text: warning.message }));
+      const warnings = result.warnings.map((warning): Partial<Message> => ({ text: warningText(warning) }));
       // Only warnings (a near-miss directive): the module stays as it is.
       if (result.code === code) return { contents: code, loader: loaderOf(build, file), warnings };
       checkRuntime(file);

@@ -1,7 +1,7 @@
 import { join, relative, resolve } from "node:path";
 import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
-import { buildErrorWithoutStack } from "./build-errors.js";
+import { buildErrorWithoutStack, warningText } from "./build-errors.js";
 import { addRuntimeExternal } from "./bundler-output.js";
 import { esbuildPlugin } from "./esbuild-plugin.js";
 import { createIdFilter } from "./id-filter.js";
@@ -120,7 +120,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         try {
           const result = await transformer.transform(code, id, bundlerResolver(this));
           if (!result) return;
-          for (const warning of result.warnings) warnOnce(this, warning.message);
+          for (const warning of result.warnings) warnOnce(this, warningText(warning));
           if (result.code === code) return;
           checkRuntime(id.replace(/[?#].*$/, ""));
           // Dev servers and watch builds transform this module again when a

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import type { LoadHook } from "node:module";
-import { buildErrorWithoutStack } from "./build-errors.js";
+import { buildErrorWithoutStack, warningText } from "./build-errors.js";
 import { coreDir } from "./core.js";
 import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { planStateFiles } from "./plan.js";
@@ -73,7 +73,7 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   for (const warning of result.warnings) {
     if (warned.has(warning.message)) continue;
     warned.add(warning.message);
-    process.stderr.write(`cachephant: warning: ${warning.message}\n`);
+    process.stderr.write(`cachephant: warning: ${warningText(warning)}\n`);
   }
   if (result.code === source) return loaded;
   const map = Buffer.from(JSON.stringify(result.map)).toString("base64");

@@ -94,6 +94,9 @@ describe("near-miss directives", () => {
         line: 3,
         column: 2,
         message: expect.stringMatching(new RegExp(`^/project/src/load\\.js:3:3: .*${effect}.*Write "${intended}"\\.$`)),
+        text: expect.stringMatching(new RegExp(`^${directive.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} looks like .*${effect}.*Write "${intended}"\\.$`)),
+        file: "/project/src/load.js",
+        frame: expect.stringContaining(`> 3 |   ${directive};`),
       },
     ]);
     expect(result!.warnings[0]!.message).toContain(directive);

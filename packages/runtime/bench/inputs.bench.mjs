@@ -15,26 +15,15 @@
  */
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
-import { compareRounds } from "./rounds.mjs";
+import { join } from "node:path";
+import { compareRounds, roundsArgs } from "./rounds.mjs";
 
-const { values: args } = parseArgs({
-  options: {
-    calls: { type: "string", default: "200" },
-    rounds: { type: "string", default: "25" },
-    baseline: { type: "string" },
-  },
-});
-const CALLS = Number(args.calls);
-const ROUNDS = Number(args.rounds);
+const { calls: CALLS, rounds: ROUNDS, baseline } = await roundsArgs();
 const KEYS = 20;
 
 const dir = mkdtempSync(join(tmpdir(), "cachephant-inputs-bench-"));
 process.env.CACHEPHANT_DIR = join(dir, "store");
 const current = await import("../dist/index.js");
-const baseline = args.baseline ? await import(pathToFileURL(resolve(args.baseline)).href) : undefined;
 
 const files = [];
 mkdirSync(join(dir, "data"));

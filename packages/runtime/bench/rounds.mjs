@@ -1,6 +1,26 @@
 // Variants of one call measured against the first, in short blocks and in
 // rotating order, so that load from elsewhere on a shared machine slows each
 // alike: the ratios hold where the absolute times do not.
+import { resolve } from "node:path";
+import { pathToFileURL } from "node:url";
+import { parseArgs } from "node:util";
+
+/**
+ * The options these benchmarks share: `--calls N` per block (200),
+ * `--rounds N` (25), `--baseline path/to/index.js` of another build of the
+ * runtime to measure beside this one (loaded).
+ */
+export async function roundsArgs() {
+  const { values } = parseArgs({
+    options: {
+      calls: { type: "string", default: "200" },
+      rounds: { type: "string", default: "25" },
+      baseline: { type: "string" },
+    },
+  });
+  const baseline = values.baseline ? await import(pathToFileURL(resolve(values.baseline)).href) : undefined;
+  return { calls: Number(values.calls), rounds: Number(values.rounds), baseline };
+}
 
 /**
  * Measures each `[name, call]` of `variants` in `rounds` blocks of `calls`

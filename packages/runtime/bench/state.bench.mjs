@@ -13,25 +13,14 @@
  */
 import { mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { join, resolve } from "node:path";
-import { pathToFileURL } from "node:url";
-import { parseArgs } from "node:util";
-import { compareRounds } from "./rounds.mjs";
+import { join } from "node:path";
+import { compareRounds, roundsArgs } from "./rounds.mjs";
 
-const { values: args } = parseArgs({
-  options: {
-    calls: { type: "string", default: "200" },
-    rounds: { type: "string", default: "25" },
-    baseline: { type: "string" },
-  },
-});
-const CALLS = Number(args.calls);
-const ROUNDS = Number(args.rounds);
+const { calls: CALLS, rounds: ROUNDS, baseline } = await roundsArgs();
 
 const dir = mkdtempSync(join(tmpdir(), "cachephant-state-bench-"));
 process.env.CACHEPHANT_DIR = dir;
 const current = await import("../dist/index.js");
-const baseline = args.baseline ? await import(pathToFileURL(resolve(args.baseline)).href) : undefined;
 
 const config = { unit: "m", precision: 2 };
 current.registerState("src/config.ts", { config: () => config });

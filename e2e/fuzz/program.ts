@@ -256,14 +256,16 @@ export function ${id}_f(x: number) { return x + Number(process.env.FUZZ_${id} ??
     constants: 1,
     setter: true,
     replayComputes: "inputs",
+    // A file of this process's own: the cached and the uncached builds run side by side in one folder.
     code: (id, c) => `import { readFileSync as ${id}_read, writeFileSync as ${id}_write } from "node:fs";
-export function ${id}_set(v: number) { ${id}_write("${id}.txt", String(v)); }
+const ${id}_file = \`${id}-\${process.pid}.txt\`;
+export function ${id}_set(v: number) { ${id}_write(${id}_file, String(v)); }
 export function ${id}_f(x: number) {
   let n = ${c[0]};
-  try { n = Number(${id}_read("${id}.txt", "utf8")); } catch {}
+  try { n = Number(${id}_read(${id}_file, "utf8")); } catch {}
   return x + n;
 }`,
-    reset: (id) => `(await import("node:fs")).rmSync("${id}.txt", { force: true });`,
+    reset: (id) => `(await import("node:fs")).rmSync(\`${id}-\${process.pid}.txt\`, { force: true });`,
   },
 ];
 

@@ -74,18 +74,30 @@ export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorRepo
   });
 
   if (moduleDirective && program) {
-    for (const fn of exportedAsyncFunctions(program)) {
+    const skipped: string[] = [];
+    for (const fn of exportedFunctions(program)) {
       const existing = marked.get(fn.node);
       if (existing) {
         existing.byModule = true; // its own directive already marked it: wrap once
         continue;
       }
-      // An async generator is not an "async function" the module directive
-      // can cache: leave it alone, like a non-async export.
-      if (fn.node.generator) continue;
+      // A sync function or a generator is not an "async function" the module
+      // directive can cache: leave it alone, and say so once.
+      if (!fn.node.async || fn.node.generator) {
+        skipped.push(`${functionName(fn, code)} (${fn.node.generator ? "a generator" : "not async"})`);
+        continue;
+      }
       const name = functionName(fn, code);
       checkCacheable(fn, name, errors);
       marked.set(fn.node, { path: fn, name, directive: undefined, options: {}, byModule: true });
+    }
+    if (warnings && skipped.length > 0 && moduleDirective.loc) {
+      warnings.add(
+        "CACHEPHANT_MODULE_DIRECTIVE_SKIPPED",
+        moduleDirective.loc.start,
+        `"use cache" at the top of the module caches its exported async functions only; it leaves out ${skipped.join(", ")}. ` +
+          `Make a function async to cache it, or move "use cache" into the functions to cache.`,
+      );
     }
   }
 
@@ -121,14 +133,12 @@ export function cacheDirectiveOf(directives: readonly t.Directive[], errors: Err
   return found[0];
 }
 
-/** The local async functions the module exports, in any export form. */
-function exportedAsyncFunctions(program: NodePath<t.Program>): Set<NodePath<t.Function>> {
+/** The local functions the module exports, in any export form (the module directive marks the async ones). */
+function exportedFunctions(program: NodePath<t.Program>): Set<NodePath<t.Function>> {
   const found = new Set<NodePath<t.Function>>();
   const add = (path: NodePath) => {
     const fn = unwrapTypeScript(path);
-    if ((fn.isFunctionExpression() || fn.isArrowFunctionExpression() || fn.isFunctionDeclaration()) && fn.node.async) {
-      found.add(fn);
-    }
+    if (fn.isFunctionExpression() || fn.isArrowFunctionExpression() || fn.isFunctionDeclaration()) found.add(fn);
   };
   const addLocal = (name: string) => {
     const binding = program.scope.getBinding(name);

@@ -124,6 +124,19 @@ describe("near-miss directives", () => {
     expect(await transform(at(directive), "/project/src/load.js")).toBeNull();
   });
 
+  test("a module-level directive names, once, the exports it leaves out: sync functions and generators", async () => {
+    const code = `"use cache";\nexport async function load() { return 1; }\nexport function parse(x) { return x; }\nexport const format = (x) => String(x);\nexport async function* rows() {}\n`;
+    const result = (await transform(code, "/project/a.js"))!;
+    expect(result.functions.map((fn) => fn.name)).toEqual(["load"]);
+    expect(result.warnings).toHaveLength(1);
+    expect(result.warnings[0]).toMatchObject({ code: "CACHEPHANT_MODULE_DIRECTIVE_SKIPPED", line: 1, column: 0 });
+    expect(result.warnings[0]!.text).toBe(
+      '"use cache" at the top of the module caches its exported async functions only; it leaves out parse (not async), format (not async), rows (a generator). Make a function async to cache it, or move "use cache" into the functions to cache.',
+    );
+    // Every export async: nothing to say.
+    expect((await transform(`"use cache";\nexport async function load() { return 1; }\n`, "/project/a.js"))!.warnings).toEqual([]);
+  });
+
   test("a correct directive gives no warning", async () => {
     expect((await transform(at('"use cache"'), "/project/src/load.js"))!.warnings).toEqual([]);
   });

@@ -3,7 +3,7 @@
  * channel and the table and size formats. Apart from `cli.ts` so that the
  * remote commands need not import the bin entry.
  */
-import type { FunctionRow } from "./api.js";
+import type { FunctionRow, FunctionSummary } from "./api.js";
 
 /** Where the CLI writes; each call is one line or block without its final newline. */
 export interface CliIO {
@@ -13,17 +13,20 @@ export interface CliIO {
   progress?(text: string): void;
 }
 
-export function table(rows: readonly FunctionRow[]): string {
-  const header = ["FUNCTION", "FILE", "ENTRIES", "SIZE", "LAST USED"];
+export function table(rows: readonly (FunctionSummary & Partial<Pick<FunctionRow, "superseded">>)[]): string {
+  // The SUPERSEDED column shows only when there is something in it.
+  const superseded = rows.some((row) => (row.superseded ?? 0) > 0);
+  const header = ["FUNCTION", "FILE", "ENTRIES", "SIZE", ...(superseded ? ["SUPERSEDED"] : []), "LAST USED"];
   const cells = rows.map((row) => [
     row.name,
     row.file,
     String(row.entries),
     formatSize(row.size),
+    ...(superseded ? [String(row.superseded ?? 0)] : []),
     row.lastUsed.toISOString().replace(/\.\d+Z$/, "Z"),
   ]);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i]!.length)));
-  const numeric = new Set([2, 3]);
+  const numeric = new Set(superseded ? [2, 3, 4] : [2, 3]);
   const line = (cell: string[]) =>
     cell.map((text, i) => (numeric.has(i) ? text.padStart(widths[i]!) : text.padEnd(widths[i]!))).join("  ").trimEnd();
   return [line(header), ...cells.map(line)].join("\n");

@@ -28,9 +28,11 @@ export const USAGE = `Usage: cachephant <command> [options]
 
 Commands:
   ls      [--dir D] [--json]                 one row per cached function, and a total
-  prune   [--max-size SIZE] [--max-age DURATION] [--dry-run] [--dir D] [--json]
-                                             remove expired, old and least recently used entries
-                                             until the store fits, and orphaned content
+  prune   [--max-size SIZE] [--max-age DURATION] [--superseded] [--dry-run] [--dir D] [--json]
+                                             remove expired, old (and with --superseded, those of
+                                             code the latest build no longer has) and least
+                                             recently used entries until the store fits, and
+                                             orphaned content
   clear   [--fn NAME] [--file PATH] [--dir D]
                                              remove all entries, or those of a function or file
   verify  [--dir D] [--json]                 check every entry, remove damaged ones
@@ -67,6 +69,7 @@ const COMMANDS: Record<string, { options: Options; run: Run }> = {
       ...REMOTE,
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
+      superseded: { type: "boolean" },
       "max-size": { type: "string" },
       "max-age": { type: "string" },
     },
@@ -129,7 +132,12 @@ function parseOptions(args: string[], options: Options): Values {
 async function runLs(values: Values, io: CliIO): Promise<number> {
   const dir = stringOption(values.dir);
   const rows = await list({ dir });
-  const total = { entries: sum(rows, (row) => row.entries), size: sum(rows, (row) => row.size) };
+  const total = {
+    entries: sum(rows, (row) => row.entries),
+    size: sum(rows, (row) => row.size),
+    superseded: sum(rows, (row) => row.superseded),
+    supersededSize: sum(rows, (row) => row.supersededSize),
+  };
   const resolvedDir = storeDir({ dir });
   const exists = storeExists({ dir });
   if (values.json === true) {
@@ -144,6 +152,12 @@ async function runLs(values: Values, io: CliIO): Promise<number> {
   }
   io.stdout(table(rows));
   io.stdout(`Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}`);
+  if (total.superseded > 0) {
+    io.stdout(
+      `Superseded: ${plural(total.superseded, "entry", "entries")} (${formatSize(total.supersededSize)}) of code the latest build ` +
+        `no longer has; cachephant prune --superseded removes them`,
+    );
+  }
   return 0;
 }
 
@@ -160,7 +174,14 @@ async function runPrune(values: Values, io: CliIO): Promise<number> {
   const exists = storeExists({ dir });
   if (saidMissing(exists, dir, values, io)) return 0;
   const progress = progressReporter(io, values);
-  const report = await prune({ dir, maxSize, maxAge, dryRun: values["dry-run"] === true, onProgress: progress?.report });
+  const report = await prune({
+    dir,
+    maxSize,
+    maxAge,
+    dryRun: values["dry-run"] === true,
+    superseded: values.superseded === true,
+    onProgress: progress?.report,
+  });
   progress?.done();
   io.stdout(values.json === true ? JSON.stringify({ ...report, exists }, null, 2) : describePrune(report));
   return 0;
@@ -260,7 +281,11 @@ function version(): string {
 
 function describePrune(report: PruneReport): string {
   const verb = report.dryRun ? "Would remove" : "Removed";
-  const expired = report.expiredEntries > 0 ? ` (${report.expiredEntries} expired)` : "";
+  const reasons = [
+    report.expiredEntries > 0 ? `${report.expiredEntries} expired` : "",
+    report.supersededEntries > 0 ? `${report.supersededEntries} superseded` : "",
+  ].filter(Boolean);
+  const expired = reasons.length > 0 ? ` (${reasons.join(", ")})` : "";
   const orphans =
     report.orphanedFiles > 0
       ? ` and ${plural(report.orphanedFiles, "orphaned file", "orphaned files")} (${formatSize(report.orphanedBytes)})`

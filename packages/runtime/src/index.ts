@@ -21,6 +21,7 @@ export {
   type ClearReport,
   type ClearTarget,
   type FunctionRow,
+  type FunctionSummary,
   type PruneOptions,
   type PruneReport,
   type StoreOptions,

@@ -69,6 +69,7 @@ export function readPackageSettings(root: string, warn: (message: string) => voi
 }
 
 export { settingProblems, type SettingProblem } from "./settings-check.js";
+export { recordBuiltModule, builtModuleFile, builtModuleFiles, type BuiltModule, type BuiltFunction } from "./built-functions.js";
 
 /**
  * Records the plugin's options for the runtime and the CLI (called by the

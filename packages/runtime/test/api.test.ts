@@ -32,6 +32,20 @@ describe("list", () => {
     expect(rows[1]!.lastUsed).toEqual(new Date("2030-01-02T00:00:00Z"));
   });
 
+  test("without a build's record (cached()), results of a function's earlier code are superseded: its latest results say which code is current", async () => {
+    const load = makeMeta({ name: "load", file: "src/notebook.ts", hash: "old-code" });
+    await call(load, 1);
+    await call(load, 2);
+    expect((await list()).map(({ entries, superseded }) => ({ entries, superseded }))).toEqual([{ entries: 2, superseded: 0 }]);
+    await call({ ...load, hash: "new-code" }, 1);
+    expect((await list()).map(({ entries, superseded }) => ({ entries, superseded }))).toEqual([{ entries: 3, superseded: 2 }]);
+
+    expect(await prune({ superseded: true, dryRun: true })).toMatchObject({ removedEntries: 2, supersededEntries: 2 });
+    expect((await prune()).removedEntries).toBe(0);
+    expect(await prune({ superseded: true })).toMatchObject({ removedEntries: 2, supersededEntries: 2, remainingEntries: 1 });
+    expect((await resultEntries()).map((entry) => entry.metadata.hash)).toEqual(["new-code"]);
+  });
+
   test("an empty or missing store lists nothing", async () => {
     expect(await list()).toEqual([]);
     expect(await list({ dir: join(runtime.dir(), "nothing-here") })).toEqual([]);

@@ -44,8 +44,10 @@ describe("ls", () => {
     expect(parsed).toEqual({
       dir: runtime.dir(),
       exists: true,
-      functions: [{ name: "f", file: "src/f.ts", entries: 1, size: expect.any(Number), lastUsed: "2030-01-01T00:00:00.000Z" }],
-      total: { entries: 1, size: parsed.functions[0].size },
+      functions: [
+        { name: "f", file: "src/f.ts", entries: 1, size: expect.any(Number), lastUsed: "2030-01-01T00:00:00.000Z", superseded: 0, supersededSize: 0 },
+      ],
+      total: { entries: 1, size: parsed.functions[0].size, superseded: 0, supersededSize: 0 },
     });
   });
 
@@ -267,7 +269,7 @@ describe.skipIf(builtCli === undefined)("the built bin", () => {
     const result = run("ls", "--json", "--dir", dir);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0 } });
+    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0, superseded: 0, supersededSize: 0 } });
   });
 
   test("exits 2 on bad usage", () => {

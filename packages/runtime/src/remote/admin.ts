@@ -6,7 +6,7 @@
  * (`maxmemory` with `maxmemory-policy allkeys-lru`, docs/remote.md).
  */
 import type { Cluster, Redis } from "ioredis";
-import type { FunctionRow } from "../api.js";
+import type { FunctionSummary } from "../api.js";
 import { UNAVAILABLE, type RedisConnection } from "./client.js";
 import { entryKeyOf, parseHead, REMOTE_PREFIX, type EntryHeader } from "./format.js";
 import { removeEntry, type RemoteStore } from "./remote-store.js";
@@ -28,8 +28,8 @@ export class RemoteUnavailableError extends Error {
 }
 
 /** One row per cached function in the remote (results only), sorted by file, then name. */
-export async function listRemote(remote: RemoteStore): Promise<FunctionRow[]> {
-  const rows = new Map<string, FunctionRow>();
+export async function listRemote(remote: RemoteStore): Promise<FunctionSummary[]> {
+  const rows = new Map<string, FunctionSummary>();
   for (const { header } of await readEntries(remote)) {
     const { metadata } = header;
     if (metadata.kind !== "result") continue;

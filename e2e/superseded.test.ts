@@ -68,7 +68,7 @@ export async function scenario() {
     expect(await project.run()).toMatchObject({ result: [10, 8], runs: { square: 1, cube: 1 } });
     expect(await rows()).toMatchObject({ square: { entries: 2, superseded: 1 }, cube: { entries: 1, superseded: 1 } });
     const table = await cachephant("ls");
-    expect(table).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+SUPERSEDED\s+LAST USED$/m);
+    expect(table).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+HITS\s+MISSES\s+SAVED\s+SUPERSEDED\s+LAST USED$/m);
     expect(table).toContain("Superseded: 2 entries");
     expect(table).toContain("cachephant prune --superseded removes them");
 

@@ -12,6 +12,7 @@ import { forgetStoredParts } from "./key-change.js";
 import { forgetMarkers } from "./markers.js";
 import { builtHashes } from "./built-functions.js";
 import { CodeVersions } from "./superseded.js";
+import { clearStats, functionKey, readStats } from "./stats.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
 export type { Progress, PruneOutcome } from "./maintenance.js";
@@ -45,6 +46,12 @@ export interface FunctionRow extends FunctionSummary {
   superseded: number;
   /** Bytes of those results. */
   supersededSize: number;
+  /** Calls served without computing (from the store, the remote tier, or a running call), over all processes that exited. */
+  hits: number;
+  /** Calls that computed. */
+  misses: number;
+  /** Time the hits saved, in ms: each hit's entry's compute time minus the hit's own time. */
+  savedMs: number;
 }
 
 /**
@@ -52,9 +59,14 @@ export interface FunctionRow extends FunctionSummary {
  * Reads the index as a stream: memory grows with the functions, not the entries.
  */
 export async function list(options: StoreOptions = {}): Promise<FunctionRow[]> {
-  const rows = await totalsByFunction(storeDir(options), currentCode());
+  const dir = storeDir(options);
+  const rows = await totalsByFunction(dir, currentCode());
+  const counts = readStats(dir);
   return rows
-    .map(({ lastUsed, ...row }) => ({ ...row, lastUsed: new Date(lastUsed) }))
+    .map(({ lastUsed, ...row }) => {
+      const { hits = 0, misses = 0, savedMs = 0 } = counts.get(functionKey(row.name, row.file)) ?? {};
+      return { ...row, lastUsed: new Date(lastUsed), hits, misses, savedMs: Math.round(savedMs) };
+    })
     .sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
 }
 
@@ -91,6 +103,7 @@ export async function clear(target: ClearTarget = {}): Promise<ClearReport> {
   );
   forgetMarkers();
   forgetStoredParts();
+  if (everything) clearStats(dir);
   return { dir, removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes };
 }
 

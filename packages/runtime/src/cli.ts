@@ -11,7 +11,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { clear, list, prune, storeDir, storeExists, verify, type Progress, type PruneReport } from "./api.js";
 import { checkEnvironment, findProjectFrom } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { formatSize, table, type CliIO } from "./cli-format.js";
+import { formatDuration, formatSize, table, type CliIO } from "./cli-format.js";
 import { nearestNames } from "./nearest.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
@@ -137,6 +137,9 @@ async function runLs(values: Values, io: CliIO): Promise<number> {
     size: sum(rows, (row) => row.size),
     superseded: sum(rows, (row) => row.superseded),
     supersededSize: sum(rows, (row) => row.supersededSize),
+    hits: sum(rows, (row) => row.hits),
+    misses: sum(rows, (row) => row.misses),
+    savedMs: sum(rows, (row) => row.savedMs),
   };
   const resolvedDir = storeDir({ dir });
   const exists = storeExists({ dir });
@@ -151,7 +154,10 @@ async function runLs(values: Values, io: CliIO): Promise<number> {
     return 0;
   }
   io.stdout(table(rows));
-  io.stdout(`Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}`);
+  io.stdout(
+    `Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}; ` +
+      `${plural(total.hits, "hit", "hits")}, ${plural(total.misses, "miss", "misses")}, ${formatDuration(total.savedMs)} saved`,
+  );
   if (total.superseded > 0) {
     io.stdout(
       `Superseded: ${plural(total.superseded, "entry", "entries")} (${formatSize(total.supersededSize)}) of code the latest build ` +

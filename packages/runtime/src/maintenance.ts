@@ -22,6 +22,7 @@ import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./store-layout.js";
 import { contentMatches, readContent, stillIndexed } from "./store-read.js";
 import { scanEntries, scanFiles, scanLocks, type IndexedEntry, type StoreFile } from "./store-scan.js";
 import { CodeVersions } from "./superseded.js";
+import { foldStats } from "./stats.js";
 
 export type { IndexedEntry } from "./store-scan.js";
 
@@ -198,6 +199,7 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
   const removedExpired = removedResults.filter((entry) => expiredSet.has(entry)).length;
   const removedOutdated = removedResults.filter((entry) => outdatedSet.has(entry)).length;
   if (results.length + markers.length + orphans.length > 0) stampPruned(dir);
+  foldStats(dir);
   return outcome(removedResults, removedExpired, removedOutdated, stayed.filter((entry) => entry.metadata.kind === "result"));
 }
 

@@ -46,6 +46,28 @@ describe("list", () => {
     expect((await resultEntries()).map((entry) => entry.metadata.hash)).toEqual(["new-code"]);
   });
 
+  test("hits, misses and time saved per function: a hit saves its entry's recorded compute time minus its own time", async () => {
+    const slow = makeMeta({ name: "slow", file: "src/slow.ts" });
+    const compute = () => new Promise<string>((resolve) => setTimeout(() => resolve("done"), 30));
+    await runCached(slow, [1], compute);
+    const outer = performance.now();
+    await runCached(slow, [1], compute);
+    const hitBound = performance.now() - outer;
+    await runCached(slow, [2], compute);
+    const [entry] = (await resultEntries()).filter((e) => e.metadata.name === "slow");
+    // setTimeout(30) cannot resolve sooner (give or take the timer's rounding).
+    expect(entry!.metadata.ms).toBeGreaterThanOrEqual(29);
+    const [row] = await list();
+    expect(row).toMatchObject({ name: "slow", hits: 1, misses: 2 });
+    const recorded = (await resultEntries()).find((e) => e.metadata.name === "slow" && e.metadata.ms !== undefined)!.metadata.ms!;
+    expect(row!.savedMs).toBeLessThanOrEqual(Math.round(recorded) + 1);
+    expect(row!.savedMs).toBeGreaterThanOrEqual(Math.floor(recorded - hitBound) - 1);
+    await clear();
+    expect(await list()).toEqual([]);
+    await runCached(slow, [1], compute);
+    expect((await list())[0]).toMatchObject({ hits: 0, misses: 1 });
+  });
+
   test("an empty or missing store lists nothing", async () => {
     expect(await list()).toEqual([]);
     expect(await list({ dir: join(runtime.dir(), "nothing-here") })).toEqual([]);

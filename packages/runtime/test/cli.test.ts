@@ -28,10 +28,10 @@ describe("ls", () => {
     const { code, stdout } = await cli("ls", "--dir", runtime.dir());
     expect(code).toBe(0);
     const lines = stdout.split("\n");
-    expect(lines[0]).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+LAST USED$/);
-    expect(lines[1]).toMatch(/^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(lines[2]).toMatch(/^parse\s+src\/parse\.ts\s+1\s+\d+ B\s+/);
-    expect(lines[3]).toBe(`Total: 2 entries, 2.0 KB in ${runtime.dir()}`);
+    expect(lines[0]).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+HITS\s+MISSES\s+SAVED\s+LAST USED$/);
+    expect(lines[1]).toMatch(/^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+0\s+1\s+-?\d+ms\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(lines[2]).toMatch(/^parse\s+src\/parse\.ts\s+1\s+\d+ B\s+0\s+1\s+/);
+    expect(lines[3]).toBe(`Total: 2 entries, 2.0 KB in ${runtime.dir()}; 0 hits, 2 misses, 0ms saved`);
   });
 
   test("--json is stable: dir, functions with ISO dates, total", async () => {
@@ -45,9 +45,20 @@ describe("ls", () => {
       dir: runtime.dir(),
       exists: true,
       functions: [
-        { name: "f", file: "src/f.ts", entries: 1, size: expect.any(Number), lastUsed: "2030-01-01T00:00:00.000Z", superseded: 0, supersededSize: 0 },
+        {
+          name: "f",
+          file: "src/f.ts",
+          entries: 1,
+          size: expect.any(Number),
+          lastUsed: "2030-01-01T00:00:00.000Z",
+          superseded: 0,
+          supersededSize: 0,
+          hits: 0,
+          misses: 1,
+          savedMs: 0,
+        },
       ],
-      total: { entries: 1, size: parsed.functions[0].size, superseded: 0, supersededSize: 0 },
+      total: { entries: 1, size: parsed.functions[0].size, superseded: 0, supersededSize: 0, hits: 0, misses: 1, savedMs: 0 },
     });
   });
 
@@ -269,7 +280,7 @@ describe.skipIf(builtCli === undefined)("the built bin", () => {
     const result = run("ls", "--json", "--dir", dir);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0, superseded: 0, supersededSize: 0 } });
+    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0, superseded: 0, supersededSize: 0, hits: 0, misses: 0, savedMs: 0 } });
   });
 
   test("exits 2 on bad usage", () => {

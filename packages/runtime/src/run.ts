@@ -10,7 +10,7 @@ import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
 import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 import { adoptInputs, activeRecorder, changedInputsReason, computeRecorded, outsideRecording, runAs, UNRECORDED, type InputRecord, type Recorder } from "./inputs/index.js";
-import { entryKey, keyParts, loadSourceParser, NeedsParser } from "./key.js";
+import { encodingPaths, entryKey, keyParts, loadSourceParser, NeedsParser, type PartEncodings } from "./key.js";
 import { describeKeyChange, latestStoredParts, noteStoredParts, type KeyParts } from "./key-change.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
@@ -80,18 +80,19 @@ async function runCall<T>(
     call.scope = scopeValues;
     call.state = meta.state === undefined ? undefined : readState(meta);
     try {
-      key = entryKey(meta, values, scopeValues, call.state);
+      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []));
     } catch (error) {
       if (!(error instanceof NeedsParser)) throw error;
       // A function or class value whose source must be parsed: load the parser once, key again.
       await loadSourceParser();
-      key = entryKey(meta, values, scopeValues, call.state);
+      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []));
     }
   } catch (error) {
     countMiss(settings.dir, meta.name, meta.file);
     return runUncached(call, keyingFailureWarning(meta, error));
   }
   if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);
+  if (settings.debug && performance.now() - call.started > SLOW_KEYING_MS) noteSlowKeying(call, performance.now() - call.started);
 
   // A refreshing call never joins a running one, which may be serving the old entry.
   call.refresh = settings.refresh || insideRefresh();
@@ -117,6 +118,28 @@ interface Call<T> {
   state?: readonly unknown[];
   /** What computing took (ms), recorded in the entry it writes. */
   computeMs?: number;
+  /** Each part's encoding as the key was made of it (a miss digests them instead of walking the values again). */
+  encodings?: PartEncodings | undefined;
+  /** The key's part digests, taken when the call misses (see `partsOf`). */
+  parts?: KeyParts | undefined;
+}
+
+/** Keying slower than this is worth a debug line: large data in the key costs every call, hits included. */
+const SLOW_KEYING_MS = 10;
+
+/** Says once per function (debug only) that keying is slow, and which value is the largest. */
+function noteSlowKeying(call: Call<unknown>, ms: number): void {
+  const encodings = call.encodings ?? [];
+  const paths = encodingPaths(call.meta, call.values.length, call.scope?.length, call.state?.length);
+  let largest = -1;
+  for (let i = 0; i < encodings.length; i++) {
+    if ((encodings[i]?.length ?? 0) > (encodings[largest]?.length ?? -1)) largest = i;
+  }
+  const what = largest === -1 ? "" : `; the largest value is ${paths[largest]} (${encodings[largest]!.length} characters keyed)`;
+  warnOnce(
+    `slow-key:${label(call.meta)}`,
+    `${label(call.meta)}: keying a call took ${ms.toFixed(1)}ms${what}. Every call pays it, hits included: pass a smaller value (an id, a path, a version) or name it in "ignore="`,
+  );
 }
 
 /** Counts a call served without computing, and the time it saved (none known: none counted). */
@@ -247,6 +270,9 @@ async function computeAndWrite<T>(
   let value: T;
   let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
   countMiss(settings.dir, meta.name, meta.file);
+  // The parts of the key as it was made, before the computation can change the values; the encodings go.
+  call.parts = partsOf(call);
+  call.encodings = undefined;
   const computing = performance.now();
   try {
     ({ value, inputs } = await computeRecorded(meta, call.parent, settings.root, () => call.compute(...call.values)));
@@ -354,8 +380,9 @@ async function newInputsReason(store: Store, call: Call<unknown>): Promise<strin
 
 /** The key's parts of this call; undefined when a value cannot be read again. Never throws. */
 function partsOf(call: Call<unknown>): KeyParts | undefined {
+  if (call.parts !== undefined) return call.parts;
   try {
-    const parts = keyParts(call.meta, call.values, call.scope, call.state);
+    const parts = keyParts(call.meta, call.values, call.scope, call.state, call.encodings);
     for (const _ in parts) return parts;
     return undefined; // a key of nothing but the code
   } catch {

@@ -8,8 +8,9 @@
  * recorded settings in `project.ts`.
  */
 import { createHash } from "node:crypto";
-import { existsSync, mkdirSync, readdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
+import { writeFileIfChanged } from "./atomic-file.js";
 
 /** Where the records are, relative to the project root. */
 export const BUILT_FUNCTIONS_DIR = join("node_modules", ".cache", "cachephant-functions");
@@ -45,12 +46,7 @@ export function builtModuleFile(root: string, source: string): string {
 export function recordBuiltModule(root: string, record: BuiltModule): boolean {
   const path = builtModuleFile(root, record.source);
   try {
-    const content = `${JSON.stringify(record)}\n`;
-    if (existsSync(path) && readFileSync(path, "utf8") === content) return true;
-    mkdirSync(join(root, BUILT_FUNCTIONS_DIR), { recursive: true });
-    const temporary = `${path}.${process.pid}.tmp`;
-    writeFileSync(temporary, content);
-    renameSync(temporary, path);
+    writeFileIfChanged(path, `${JSON.stringify(record)}\n`);
     return true;
   } catch {
     return false;

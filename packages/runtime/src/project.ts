@@ -7,9 +7,10 @@
  * Shared by the runtime (reading) and the plugin (recording), so both agree
  * on where the file is and what it holds.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, sep } from "node:path";
 import { settingProblems } from "./settings-check.js";
+import { writeFileIfChanged } from "./atomic-file.js";
 
 /** Settings a project gives: `dir` (relative to the project root) and `maxSize`. */
 export interface ProjectSettings {
@@ -81,11 +82,9 @@ export function recordSettings(root: string, settings: ProjectSettings): boolean
   const file = join(root, RECORDED_SETTINGS_FILE);
   const content = `${JSON.stringify(pickSettings(settings), null, 2)}\n`;
   try {
-    if (existsSync(file) ? readFileSync(file, "utf8") === content : content === "{}\n") return true;
-    mkdirSync(dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, content);
-    renameSync(temporary, file);
+    // No options and no record: nothing to write.
+    if (content === "{}\n" && !existsSync(file)) return true;
+    writeFileIfChanged(file, content);
     return true;
   } catch {
     return false;

@@ -296,7 +296,7 @@ describe("slow keying", () => {
 
   test("without debug lines it says nothing", async () => {
     const rows = Array.from({ length: 200_000 }, (_, i) => ({ id: i }));
-    await cached(makeMeta({ name: "quiet" }), () => 1)(rows);
+    await cached(makeMeta({ name: "quiet" }), (_rows: unknown) => 1)(rows);
     expect(warnings(runtime.stderr()).filter((line) => line.includes("keying a call took"))).toEqual([]);
   });
 });

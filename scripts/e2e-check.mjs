@@ -16,11 +16,14 @@ import { join } from "node:path";
 
 /**
  * Functions whose tests change what they read behind the key's back, to
- * prove another feature: a loopback server's answer (refresh), a clock or a
- * counter (ttl, nondeterminism tests), a value `ignore=` leaves out.
+ * prove another feature. (A function that differs from itself on two fresh
+ * computations is reported "nondeterministic", not stale: check.test.ts's
+ * Math.random() functions.)
  */
 const EXPECTED = new Map([
   ["fetchRate", "refresh.test.ts: a loopback server's answer, which only CACHEPHANT=refresh or refresh(fn) brings in"],
+  ["price", "check.test.ts: a loopback server's price, the stale function check mode must find"],
+  ["envOff", 'inputs.test.ts: "inputs=off" leaves the environment variable it reads out of the entry, by request'],
 ]);
 
 const report = join(tmpdir(), `cachephant-e2e-check-${process.pid}.jsonl`);

@@ -12,6 +12,7 @@ import { forgetStoredParts } from "./key-change.js";
 import { forgetMarkers } from "./markers.js";
 import { builtHashes } from "./built-functions.js";
 import { CodeVersions } from "./superseded.js";
+import { clearPruneFailure, lastPruneFailure } from "./pruner.js";
 import { clearStats, functionKey, readStats } from "./stats.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
@@ -147,6 +148,7 @@ export async function prune(options: PruneOptions = {}): Promise<PruneReport> {
   const dryRun = options.dryRun === true;
   const superseded = options.superseded === true ? currentCode() : undefined;
   const outcome = await pruneStore(dir, { maxSize, maxAge, dryRun, onProgress: options.onProgress, superseded });
+  if (!dryRun) clearPruneFailure(dir);
   return { dir, dryRun, maxSize, ...outcome };
 }
 
@@ -169,6 +171,8 @@ export interface VerifyReport {
   /** Damaged results, removed. */
   removedEntries: number;
   problems: VerifyProblem[];
+  /** The last background prune failed (and none succeeded since): the store may be past its bound. */
+  pruneFailure?: { time: string; error: string };
 }
 
 /**
@@ -186,7 +190,8 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     forgetStoredParts();
   }
   const problems = outcome.problems.map(({ metadata, reason }) => ({ name: metadata.name, file: metadata.file, reason }));
-  return { dir, checkedEntries: outcome.checkedEntries, removedEntries: problems.length, problems };
+  const pruneFailure = lastPruneFailure(dir);
+  return { dir, checkedEntries: outcome.checkedEntries, removedEntries: problems.length, problems, ...(pruneFailure ? { pruneFailure } : {}) };
 }
 
 /** Whether the store folder exists (the CLI says so when it does not). */

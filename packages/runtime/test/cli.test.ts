@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test, vi } from "vitest";
@@ -164,6 +164,22 @@ describe("clear", () => {
 });
 
 describe("verify", () => {
+  test("a background prune that failed since the last good one is a finding: exit 1, until a prune succeeds", async () => {
+    const { configure } = await import("../src/index.js");
+    const { backgroundPrune } = await import("../src/pruner.js");
+    configure({ maxSize: 500 });
+    const blocker = join(runtime.dir(), "index-v5", "aa", "bb", "cc");
+    mkdirSync(blocker, { recursive: true });
+    await call(makeMeta(), 1, "x".repeat(600));
+    await backgroundPrune(runtime.dir());
+    rmSync(blocker, { recursive: true });
+    const failed = await cli("verify");
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/all readable\.\nThe last background prune failed \(.*: EISDIR: .*\); the store may be past its bound until one succeeds/);
+    expect((await cli("prune")).code).toBe(0);
+    expect(await cli("verify")).toMatchObject({ code: 0, stdout: expect.stringMatching(/all readable\.$/) });
+  });
+
   test("reports all readable", async () => {
     await call(makeMeta(), 1);
     const { code, stdout } = await cli("verify");

@@ -27,5 +27,5 @@ export {
   type VerifyProblem,
   type VerifyReport,
 } from "./api.js";
-export { ConfigError, MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+export { ConfigError, MissingPackageError, MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 export type { CachedFunctionMeta } from "./meta.js";

@@ -13,6 +13,7 @@ describe("the public entry", () => {
     expect(Object.keys(runtime).sort()).toEqual([
       "CachedFunctionError",
       "ConfigError",
+      "MissingPackageError",
       "MissingStateError",
       "UnkeyableValueError",
       "UnreadableScopeError",

@@ -383,6 +383,11 @@ async function write(
   try {
     await store.put(key, bytes, metadata);
   } catch (error) {
+    if (!storeCannotBeWritten(error)) {
+      // Anything else (a fault the store waited out in vain, a folder removed meanwhile) costs this result only.
+      warnOnce(`write-failed:${store.dir}:${label(meta)}`, `${label(meta)}: result not stored (${describeError(error)}); later results are stored as usual`);
+      return false;
+    }
     unwritableDirs.add(store.dir);
     warnOnce(
       `unwritable:${store.dir}`,
@@ -393,6 +398,13 @@ async function write(
   if (parts !== undefined) noteStoredParts(store.dir, meta, parts);
   await markCurrentHash(store, meta);
   return true;
+}
+
+/** Faults that last: a read-only, full or foreign store, or one whose path is not a folder. */
+const LASTING_WRITE_FAULTS = new Set(["EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "ENOTDIR"]);
+
+function storeCannotBeWritten(error: unknown): boolean {
+  return LASTING_WRITE_FAULTS.has((error as NodeJS.ErrnoException | undefined)?.code ?? "");
 }
 
 /** Warns (once) about a call that cannot be keyed; returns the reason for its debug line. */

@@ -84,6 +84,49 @@ describe("esbuild: the store on disk", () => {
     expectOwnerOnly(project.cacheDir);
   });
 
+  test("a result larger than half the bound is not stored, with one warning naming the function and both sizes, and the store keeps the rest", async () => {
+    project = Project.create("esbuild");
+    project.write(
+      "src/lib.ts",
+      `import { countRun } from "./runs";
+export async function small(n: number): Promise<number> {
+  "use cache";
+  countRun("small");
+  return n + 1;
+}
+export async function huge(): Promise<string> {
+  "use cache";
+  countRun("huge");
+  return "x".repeat(600_000);
+}
+`,
+    );
+    project.write(
+      "src/scenario.ts",
+      `import { huge, small } from "./lib";
+export async function scenario() {
+  const before = await small(1);
+  const text = await huge();
+  return [before, text.length, await small(2)];
+}
+`,
+    );
+    await project.build();
+    const env = { CACHEPHANT_MAX_SIZE: "1MB" };
+    const first = await runProgram<number[]>(project, "true", env);
+    expect(first.result).toEqual([2, 600_000, 3]);
+    expect(first.runs).toEqual({ small: 2, huge: 1 });
+    const warning = first.stderr.split("\n").filter((line) => line.includes("huge"));
+    expect(warning).toEqual([
+      expect.stringMatching(/^cachephant: huge \(src\/lib\.ts:\d+\): result not stored, so calls compute again: it takes 600\.\d KB, more than half the cache's size bound \(1\.0 MB\); raise maxSize to cache it$/),
+    ]);
+    const second = await runProgram<number[]>(project, "true", env);
+    expect(second.result).toEqual([2, 600_000, 3]);
+    expect(second.runs).toEqual({ huge: 1 });
+    const { stdout } = await shell(project, "true", [cliPath, "ls", "--json"], env);
+    expect(JSON.parse(stdout).total.entries).toBe(2);
+  });
+
   test("2,000 concurrent calls with distinct keys under ulimit -n 256 are all stored: the second run computes none", async () => {
     project = Project.create("esbuild");
     project.write(

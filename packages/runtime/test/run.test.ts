@@ -558,6 +558,21 @@ describe("faults", () => {
     expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/: result not stored \(ENOENT: .+\); later results are stored as usual$/)]);
   });
 
+  test("a result larger than half the size bound is returned, not stored, with one warning naming the function and both sizes; the store keeps its other entries", async () => {
+    configure({ maxSize: 4000 });
+    const small = cached(makeMeta({ name: "small" }), (n: number) => ({ n }));
+    const big = cached(makeMeta({ name: "big" }), () => "x".repeat(2500));
+    expect(await small(1)).toEqual({ n: 1 });
+    expect(await big()).toHaveLength(2500);
+    expect(await big()).toHaveLength(2500);
+    expect(await small(1)).toEqual({ n: 1 });
+    expect({ small: small.runs, big: big.runs }).toEqual({ small: 1, big: 2 });
+    expect((await list()).map((row) => [row.name, row.entries])).toEqual([["small", 1]]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringMatching(/^cachephant: big \(.+\): result not stored, so calls compute again: it takes 2\.5 KB, more than half the cache's size bound \(4\.0 KB\); raise maxSize to cache it$/),
+    ]);
+  });
+
   test("a store that cannot be read (a file in the way): calls run uncached with one warning", async () => {
     const base = tempDir();
     writeFileSync(join(base, "file"), "");

@@ -8,7 +8,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { clear, list, prune, storeDir, storeExists, verify, type Progress, type PruneReport } from "./api.js";
+import { clear, list, prune, storeDir, storeExists, storeSettings, verify, type Progress, type PruneReport } from "./api.js";
 import { checkEnvironment, findProjectFrom } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { formatSize, table, type CliIO } from "./cli-format.js";
@@ -132,18 +132,21 @@ async function runLs(values: Values, io: CliIO): Promise<number> {
   const total = { entries: sum(rows, (row) => row.entries), size: sum(rows, (row) => row.size) };
   const resolvedDir = storeDir({ dir });
   const exists = storeExists({ dir });
+  const settings = storeSettings({ dir });
   if (values.json === true) {
     const functions = rows.map((row) => ({ ...row, lastUsed: row.lastUsed.toISOString() }));
-    io.stdout(JSON.stringify({ dir: resolvedDir, exists, functions, total }, null, 2));
+    io.stdout(JSON.stringify({ dir: resolvedDir, exists, settings, functions, total }, null, 2));
     return 0;
   }
-  if (saidMissing(exists, dir, values, io)) return 0;
-  if (rows.length === 0) {
+  if (saidMissing(exists, dir, values, io)) {
+    // Where the folder came from says why it is this one.
+  } else if (rows.length === 0) {
     io.stdout(`No cached results in ${resolvedDir}`);
-    return 0;
+  } else {
+    io.stdout(table(rows));
+    io.stdout(`Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}`);
   }
-  io.stdout(table(rows));
-  io.stdout(`Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}`);
+  io.stdout(`Store folder from ${settings.dir.source}; size bound ${formatSize(settings.maxSize.value)} from ${settings.maxSize.source}`);
   return 0;
 }
 

@@ -32,6 +32,7 @@ describe("ls", () => {
     expect(lines[1]).toMatch(/^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(lines[2]).toMatch(/^parse\s+src\/parse\.ts\s+1\s+\d+ B\s+/);
     expect(lines[3]).toBe(`Total: 2 entries, 2.0 KB in ${runtime.dir()}`);
+    expect(lines[4]).toBe("Store folder from --dir; size bound 1.0 GB from the default");
   });
 
   test("--json is stable: dir, functions with ISO dates, total", async () => {
@@ -44,6 +45,7 @@ describe("ls", () => {
     expect(parsed).toEqual({
       dir: runtime.dir(),
       exists: true,
+      settings: { dir: { value: runtime.dir(), source: "--dir" }, maxSize: { value: 1e9, source: "the default" } },
       functions: [{ name: "f", file: "src/f.ts", entries: 1, size: expect.any(Number), lastUsed: "2030-01-01T00:00:00.000Z" }],
       total: { entries: 1, size: parsed.functions[0].size },
     });
@@ -52,7 +54,7 @@ describe("ls", () => {
   test("an empty store says so; the store defaults to the configured one", async () => {
     const { code, stdout } = await cli("ls");
     expect(code).toBe(0);
-    expect(stdout).toBe(`No cached results in ${runtime.dir()}`);
+    expect(stdout).toBe(`No cached results in ${runtime.dir()}\nStore folder from configure({ dir }); size bound 1.0 GB from the default`);
   });
 });
 
@@ -192,7 +194,9 @@ describe("sizes and missing stores", () => {
     for (const command of ["ls", "prune", "clear", "verify"]) {
       const { code, stdout } = await cli(command, "--dir", missing);
       expect(code).toBe(0);
-      expect(stdout).toBe(`No store at ${missing} (nothing cached there yet)`);
+      // ls says where the store's folder and bound come from, also when there is no store.
+      const said = command === "ls" ? `\nStore folder from --dir; size bound 1.0 GB from the default` : "";
+      expect(stdout).toBe(`No store at ${missing} (nothing cached there yet)${said}`);
     }
     expect(JSON.parse((await cli("verify", "--json", "--dir", missing)).stdout)).toMatchObject({ exists: false, checkedEntries: 0 });
     expect(existsSync(missing)).toBe(false);
@@ -267,7 +271,13 @@ describe.skipIf(builtCli === undefined)("the built bin", () => {
     const result = run("ls", "--json", "--dir", dir);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0 } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      dir,
+      exists: true,
+      settings: { dir: { value: dir, source: "--dir" }, maxSize: { value: expect.any(Number), source: expect.any(String) } },
+      functions: [],
+      total: { entries: 0, size: 0 },
+    });
   });
 
   test("exits 2 on bad usage", () => {

@@ -106,14 +106,12 @@ class DiskStore implements Store {
   maxSize: number | undefined;
   constructor(readonly dir: string) {}
 
-  async get(key: string): Promise<StoreRead> {
-    try {
-      return await this.read(key);
-    } catch (error) {
+  get(key: string): Promise<StoreRead> {
+    return this.read(key).catch((error: unknown) => {
       // Out of file descriptors for a moment (many calls in flight): wait for a slot, never turn the store off.
       if (!isTransient(error)) throw error;
       return inFileSlot(() => this.read(key));
-    }
+    });
   }
 
   private async read(key: string): Promise<StoreRead> {

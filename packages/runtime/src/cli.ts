@@ -41,8 +41,10 @@ Options: --help, --version.
 
 The store is --dir, else $CACHEPHANT_DIR, else the one the project in this
 folder uses (the nearest folder with a package.json): the plugin's dir and
-maxSize as its last build recorded them, else the "cachephant" key of its
-package.json, else node_modules/.cache/cachephant. Sizes: 500MB, 2GB, 1GiB or bytes.
+maxSize as its builds recorded them (one record per build tool; when they
+disagree, the largest maxSize and the dir recorded last), else the
+"cachephant" key of its package.json, else node_modules/.cache/cachephant.
+ls says where the folder and the bound came from. Sizes: 500MB, 2GB, 1GiB or bytes.
 Durations: a number and ms, s, m, h, d or w: 30s, 90m, 1.5h, 7d, 1w.`;
 
 /** Thrown for bad usage: exit code 2 with this one-line message. */

@@ -55,7 +55,9 @@ export function recordSettings(root: string, tool: string, settings: ProjectSett
   const given = pickSettings(settings);
   const previous = builds[tool];
   const same = previous !== undefined && previous.dir === given.dir && previous.maxSize === given.maxSize;
-  if (!same) builds[tool] = { ...given, at: Date.now() };
+  // Later than every other record, also within one millisecond: "recorded last" is the order of recording.
+  const at = Math.max(Date.now(), ...Object.values(builds).map((record) => record.at + 1));
+  if (!same) builds[tool] = { ...given, at };
   const disagreement = describeDisagreement(tool, builds);
   const outcome = (recorded: boolean): RecordOutcome => ({ recorded, ...(disagreement !== undefined ? { disagreement } : {}) });
   if (same || (previous === undefined && given.dir === undefined && given.maxSize === undefined && !existsSync(file))) {

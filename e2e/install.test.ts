@@ -1,7 +1,7 @@
 // A user project outside this workspace, installed with npm from packed
 // tarballs (npm's hoisted node_modules), built with esbuild and run twice.
 import { execFile } from "node:child_process";
-import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -14,12 +14,15 @@ const repo = join(dirname(fileURLToPath(import.meta.url)), "..");
 
 let project: string;
 let releaseDir: string;
+let production: string | undefined;
+let runtimeTarball: string;
 
 beforeAll(async () => {
   project = mkdtempSync(join(tmpdir(), "cachephant-npm-project-"));
   // The release step's tarballs: real version ranges, no workspace: left.
   const release = await packRelease();
   releaseDir = release.dir;
+  runtimeTarball = release.tarball("runtime");
   writeFileSync(
     join(project, "package.json"),
     JSON.stringify({
@@ -44,6 +47,7 @@ beforeAll(async () => {
 afterAll(() => {
   if (project) rmSync(project, { recursive: true, force: true });
   if (releaseDir) rmSync(releaseDir, { recursive: true, force: true });
+  if (production) rmSync(production, { recursive: true, force: true });
 });
 
 test("an npm-installed project builds with esbuild and its second run is served from the cache", async () => {
@@ -108,3 +112,49 @@ test("the installed CLI marks the results of edited code superseded, and prune -
     writeFileSync(lib, original);
   }
 });
+
+test("a production install (npm install --omit=dev) of the runtime installs the runtime alone (no Babel, no magic-string, no Redis client), and a built program is served from its cache there; cached() and the remote tier name the package they need", async () => {
+  // The program is built where the build tools are, then deployed with its runtime only.
+  await run(process.execPath, ["build.mjs"], { cwd: project, env: { ...process.env, E2E_PACKAGES: "external" } });
+  production = mkdtempSync(join(tmpdir(), "cachephant-production-"));
+  mkdirSync(join(production, "dist"));
+  cpSync(join(project, "dist", "main.mjs"), join(production, "dist", "main.mjs"));
+  writeFileSync(
+    join(production, "package.json"),
+    JSON.stringify({ name: "deployed-app", private: true, type: "module", dependencies: { "@cachephant/runtime": `file:${runtimeTarball}` } }),
+  );
+  await run("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: production });
+  // The runtime alone: no Babel, no magic-string, no core, no ioredis, no cacache (the store writes its layout itself).
+  const modules = join(production, "node_modules");
+  const installed = readdirSync(modules).filter((name) => !name.startsWith("."));
+  expect(installed).toEqual(["@cachephant"]);
+  expect(readdirSync(join(modules, "@cachephant"))).toEqual(["runtime"]);
+
+  const env = { ...process.env, CACHEPHANT_DIR: join(production, ".cache") };
+  const first = JSON.parse((await run(process.execPath, ["dist/main.mjs"], { cwd: production, env })).stdout);
+  const second = JSON.parse((await run(process.execPath, ["dist/main.mjs"], { cwd: production, env })).stdout);
+  expect(first).toEqual({ result: [9, 16], runs: { square: 2 } });
+  expect(second).toEqual({ result: [9, 16], runs: {} });
+
+  // cached() needs the core's normalizer: its call rejects with one line naming the package.
+  writeFileSync(
+    join(production, "notebook.mjs"),
+    `import { cached } from "@cachephant/runtime";
+const double = cached(async function double(x) { return 2 * x; });
+try { await double(1); console.log("served"); } catch (error) { console.log(JSON.stringify({ code: error.code, message: error.message })); }
+`,
+  );
+  const { stdout } = await run(process.execPath, ["notebook.mjs"], { cwd: production, env });
+  expect(JSON.parse(stdout)).toEqual({
+    code: "CACHEPHANT_MISSING_PACKAGE",
+    message: "cached() needs the package @cachephant/core, which is not installed: run npm install @cachephant/core",
+  });
+
+  // The remote tier needs ioredis: the program still runs (local store only) and the warning names the package.
+  const remote = await run(process.execPath, ["dist/main.mjs"], {
+    cwd: production,
+    env: { ...env, CACHEPHANT_DIR: join(production, ".cache-remote"), CACHEPHANT_REMOTE: "redis://127.0.0.1:1/0", CACHEPHANT_REMOTE_KEY: "a-team-secret" },
+  });
+  expect(JSON.parse(remote.stdout)).toEqual({ result: [9, 16], runs: { square: 2 } });
+  expect(remote.stderr).toContain("needs the package ioredis, which is not installed: run npm install ioredis");
+}, 300_000);

@@ -125,3 +125,30 @@ export async function scenario() {
   });
   expect(stderr).toContain('cachephant: package.json "cachephant": { "dirr": ".cache/y" }: unknown setting "dirr"; did you mean dir? It is ignored.');
 });
+
+test("one bound for the project: a vite build with maxSize 2GB and an esbuild build without options keep both records; the CLI uses 2GB and says where it came from; a build that disagrees is warned", async () => {
+  project = Project.create("vite");
+  project.write("vite.config.ts", project.read("vite.config.ts").replace("cachephant()", 'cachephant({ maxSize: "2GB" })'));
+  await project.build();
+  const record = join("node_modules", ".cache", "cachephant-settings.json");
+  const viteSource = `the plugin option maxSize of the vite build, recorded in ${record}`;
+  const settingsOf = async () => (JSON.parse(await cachephant("ls", "--json")) as { settings: unknown }).settings;
+  expect(await settingsOf()).toMatchObject({ maxSize: { value: 2e9, source: viteSource } });
+
+  // esbuild, no options: the vite build's record stays, and the program it builds uses the project's bound too.
+  const esbuild = await run(process.execPath, ["build.mjs"], { cwd: project.dir, env });
+  expect(esbuild.stderr).toBe("");
+  expect(await settingsOf()).toMatchObject({ maxSize: { value: 2e9, source: viteSource } });
+  expect(await cachephant("ls")).toContain(`size bound 2.0 GB from ${viteSource}`);
+
+  // esbuild with another bound: its build says so, and the CLI keeps the largest, saying why.
+  project.write("build.mjs", project.read("build.mjs").replace("cachephant()", 'cachephant({ maxSize: "500MB" })'));
+  const disagreeing = await run(process.execPath, ["build.mjs"], { cwd: project.dir, env });
+  expect(disagreeing.stderr).toContain('this esbuild build sets maxSize "500MB" where the vite build sets "2GB"');
+  expect(disagreeing.stderr).toContain('"cachephant": { "maxSize": ..., "dir": ... } in package.json');
+  expect(await settingsOf()).toMatchObject({
+    maxSize: { value: 2e9, source: `the plugin option maxSize of the vite build (the largest; builds disagree), recorded in ${record}` },
+  });
+  const { stdout } = await run("stat", ["-c", "%a", join(project.dir, record)]);
+  expect(stdout.trim()).toBe("600");
+});

@@ -40,11 +40,12 @@ const LOADERS: Record<string, Loader> = {
  * cost every build process for nothing: the plugin uses esbuild's own API).
  */
 export function esbuildPlugin(rawOptions?: Options): Plugin {
-  const instance = createInstance(rawOptions);
+  const instance = createInstance(rawOptions, "esbuild");
   return {
     name: "cachephant",
     setup(build) {
-      instance.record();
+      const { disagreement } = instance.record();
+      if (disagreement !== undefined) build.onStart(() => ({ warnings: [{ text: disagreement }] }));
       const formatWarning = esbuildFormatWarning(build.initialOptions);
       if (formatWarning !== undefined) build.onStart(() => ({ warnings: [{ text: formatWarning }] }));
       return setupEsbuild(build, instance);

@@ -20,7 +20,7 @@ export { PluginOptionsError, RuntimeNotFoundError } from "./errors.js";
 export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (rawOptions, meta) => {
   // esbuild runs on its own API: the same plugin as `@cachephant/plugin/esbuild`.
   if (meta.framework === "esbuild") return { name: "cachephant", esbuild: { setup: esbuildPlugin(rawOptions).setup } };
-  const { options, transformer, checkRuntime, record } = createInstance(rawOptions);
+  const { options, transformer, checkRuntime, record } = createInstance(rawOptions, meta.framework);
 
   let warnedBrowser = false;
   // A warning about a helper reached from several modules is said once a build.
@@ -50,7 +50,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
     async buildStart() {
       warnedBrowser = false;
       warned.clear();
-      record();
+      const { disagreement } = record();
+      if (disagreement !== undefined) {
+        // Rollup, Rolldown and Vite give buildStart a warn(); webpack and Rspack do not.
+        const context = this as Partial<{ warn(message: string): void }>;
+        if (typeof context.warn === "function") context.warn(disagreement);
+        else console.warn(`cachephant: ${disagreement}`);
+      }
       // Without a watcher nobody reports changes between builds: trust
       // nothing from an earlier one. Watch mode and dev servers keep the
       // graph and report changes through watchChange.

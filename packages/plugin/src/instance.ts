@@ -7,7 +7,7 @@
  * and the API read.
  */
 import { join } from "node:path";
-import { nearestPackageRoot, recordSettings } from "@cachephant/runtime/project";
+import { nearestPackageRoot, recordSettings, type RecordOutcome } from "@cachephant/runtime/project";
 import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { resolveOptions, type Options, type OptionsResolved } from "./options.js";
 import { createRuntimeCheck, RUNTIME_MODULE } from "./runtime-check.js";
@@ -16,11 +16,15 @@ export interface PluginInstance {
   options: OptionsResolved;
   transformer: ModuleTransformer;
   checkRuntime: ReturnType<typeof createRuntimeCheck>;
-  /** Writes the settings record (at each build start). */
-  record(): void;
+  /**
+   * Writes this build's record of its settings (at each build start), beside
+   * other build tools' records; says when they disagree.
+   */
+  record(): RecordOutcome;
 }
 
-export function createInstance(rawOptions: Options | undefined): PluginInstance {
+/** `tool`: the bundler (`vite`, `esbuild`, `webpack`...), naming this build's settings record. */
+export function createInstance(rawOptions: Options | undefined, tool: string): PluginInstance {
   const options = resolveOptions(rawOptions);
   const transformer = new ModuleTransformer({
     root: options.root,
@@ -33,6 +37,6 @@ export function createInstance(rawOptions: Options | undefined): PluginInstance 
     options,
     transformer,
     checkRuntime: createRuntimeCheck(),
-    record: () => recordSettings(nearestPackageRoot(options.root) ?? options.root, { dir: options.dir, maxSize: options.maxSize }),
+    record: () => recordSettings(nearestPackageRoot(options.root) ?? options.root, tool, { dir: options.dir, maxSize: options.maxSize }),
   };
 }

@@ -209,6 +209,27 @@ function currentCode(): CodeVersions {
   return new CodeVersions(builtHashes(settingsFor().root));
 }
 
+/** A setting's value and where it came from, in words. */
+export interface SettingReport<T> {
+  readonly value: T;
+  readonly source: string;
+}
+
+/** The store folder and size bound the api and the CLI use, each with where it came from. */
+export interface StoreSettings {
+  readonly dir: SettingReport<string>;
+  readonly maxSize: SettingReport<number>;
+}
+
+/** The store folder (`options.dir`, given: `--dir`) and the size bound in effect, with their sources. */
+export function storeSettings(options: StoreOptions = {}): StoreSettings {
+  const settings = settingsFor();
+  return {
+    dir: options.dir !== undefined ? { value: resolve(options.dir), source: "--dir" } : { value: settings.dir, source: settings.sources.dir },
+    maxSize: { value: settings.maxSize, source: settings.sources.maxSize },
+  };
+}
+
 function sizeOption(value: string | number): number {
   const bytes = parseSize(value);
   if (bytes === undefined) throw new ConfigError(`maxSize: ${JSON.stringify(value)} is not a size. Use ${SIZE_FORMAT_HINT}.`);

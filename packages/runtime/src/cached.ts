@@ -11,6 +11,7 @@
 import { readFileSync } from "node:fs";
 import { CachedFunctionError } from "./cached-error.js";
 import type { CachedFunctionMeta } from "./meta.js";
+import { importOptional } from "./optional-package.js";
 import { runCached } from "./run.js";
 import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
 import { label, warnOnce } from "./warn.js";
@@ -132,7 +133,7 @@ export function cached<F extends AsyncFunction>(fn: F, options: CachedOptions = 
 }
 
 function loadStandalone(): Promise<Standalone> {
-  return (standalone ??= import("@cachephant/core/standalone"));
+  return (standalone ??= importOptional<Standalone>("@cachephant/core", "@cachephant/core/standalone", "cached()"));
 }
 
 /**

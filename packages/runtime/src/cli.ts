@@ -8,7 +8,7 @@
 import { readFileSync, realpathSync } from "node:fs";
 import { fileURLToPath } from "node:url";
 import { parseArgs, type ParseArgsConfig } from "node:util";
-import { clear, list, prune, storeDir, storeExists, verify, type Progress, type PruneReport } from "./api.js";
+import { clear, list, prune, storeDir, storeExists, storeSettings, verify, type Progress, type PruneReport } from "./api.js";
 import { checkEnvironment, findProjectFrom } from "./config.js";
 import { ConfigError } from "./errors.js";
 import { formatDuration, formatSize, table, type CliIO } from "./cli-format.js";
@@ -43,8 +43,10 @@ Options: --help, --version.
 
 The store is --dir, else $CACHEPHANT_DIR, else the one the project in this
 folder uses (the nearest folder with a package.json): the plugin's dir and
-maxSize as its last build recorded them, else the "cachephant" key of its
-package.json, else node_modules/.cache/cachephant. Sizes: 500MB, 2GB, 1GiB or bytes.
+maxSize as its builds recorded them (one record per build tool; when they
+disagree, the largest maxSize and the dir recorded last), else the
+"cachephant" key of its package.json, else node_modules/.cache/cachephant.
+ls says where the folder and the bound came from. Sizes: 500MB, 2GB, 1GiB or bytes.
 Durations: a number and ms, s, m, h, d or w: 30s, 90m, 1.5h, 7d, 1w.`;
 
 /** Thrown for bad usage: exit code 2 with this one-line message. */
@@ -143,27 +145,30 @@ async function runLs(values: Values, io: CliIO): Promise<number> {
   };
   const resolvedDir = storeDir({ dir });
   const exists = storeExists({ dir });
+  const settings = storeSettings({ dir });
   if (values.json === true) {
     const functions = rows.map((row) => ({ ...row, lastUsed: row.lastUsed.toISOString() }));
-    io.stdout(JSON.stringify({ dir: resolvedDir, exists, functions, total }, null, 2));
+    io.stdout(JSON.stringify({ dir: resolvedDir, exists, settings, functions, total }, null, 2));
     return 0;
   }
-  if (saidMissing(exists, dir, values, io)) return 0;
-  if (rows.length === 0) {
+  if (saidMissing(exists, dir, values, io)) {
+    // Where the folder came from says why it is this one.
+  } else if (rows.length === 0) {
     io.stdout(`No cached results in ${resolvedDir}`);
-    return 0;
-  }
-  io.stdout(table(rows));
-  io.stdout(
-    `Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}; ` +
-      `${plural(total.hits, "hit", "hits")}, ${plural(total.misses, "miss", "misses")}, ${formatDuration(total.savedMs)} saved`,
-  );
-  if (total.superseded > 0) {
+  } else {
+    io.stdout(table(rows));
     io.stdout(
-      `Superseded: ${plural(total.superseded, "entry", "entries")} (${formatSize(total.supersededSize)}) of code the latest build ` +
-        `no longer has; cachephant prune --superseded removes them`,
+      `Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}; ` +
+        `${plural(total.hits, "hit", "hits")}, ${plural(total.misses, "miss", "misses")}, ${formatDuration(total.savedMs)} saved`,
     );
+    if (total.superseded > 0) {
+      io.stdout(
+        `Superseded: ${plural(total.superseded, "entry", "entries")} (${formatSize(total.supersededSize)}) of code the latest build ` +
+          `no longer has; cachephant prune --superseded removes them`,
+      );
+    }
   }
+  io.stdout(`Store folder from ${settings.dir.source}; size bound ${formatSize(settings.maxSize.value)} from ${settings.maxSize.source}`);
   return 0;
 }
 

@@ -15,8 +15,10 @@ import {
   nearestPackageRoot,
   readPackageSettings,
   readRecordedSettings,
+  RECORDED_SETTINGS_FILE,
   rootSearchStart,
   type ProjectSettings,
+  type RecordedSettings,
 } from "./project.js";
 import { resolveRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
 import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
@@ -55,6 +57,8 @@ export interface Settings {
   readonly remote?: RemoteSettings | undefined;
   /** Check mode (`CACHEPHANT_CHECK`): the share of hits that also compute, 0 (off) to 1 (every hit). */
   readonly check: number;
+  /** Where `dir` and `maxSize` came from, in words (`CACHEPHANT_MAX_SIZE`, `the plugin option maxSize of the vite build`, `the default`). */
+  readonly sources: { readonly dir: string; readonly maxSize: string };
   /** Absolute path of the file check mode appends its findings to (`CACHEPHANT_CHECK_REPORT`), if any. */
   readonly checkReport?: string | undefined;
 }
@@ -79,8 +83,8 @@ let project: ProjectInputs | undefined;
 /** The project root and the settings it gives, read once per process. */
 interface ProjectInputs {
   root: string;
-  /** The plugin's options as recorded at its last build. */
-  recorded: ProjectSettings;
+  /** The plugin's options as its builds recorded them. */
+  recorded: RecordedSettings;
   /** The `"cachephant"` key of the project's package.json. */
   manifest: ProjectSettings;
 }
@@ -147,8 +151,8 @@ export interface SettingsInputs {
   configured: ConfigureOptions;
   /** The plugin's options carried by the call (or the last call). */
   plugin: PluginSettings;
-  /** The plugin's options as recorded under the project root at its last build. */
-  recorded?: ProjectSettings;
+  /** The plugin's options as its builds recorded them under the project root. */
+  recorded?: RecordedSettings;
   /** The `"cachephant"` key of the project's package.json. */
   manifest?: ProjectSettings;
 }
@@ -160,12 +164,15 @@ export type Warn = (id: string, message: string) => void;
 export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
   const { env, configured } = inputs;
   for (const problem of unknownEnvironmentNames(env)) warn(`env:${problem.key}`, problem.message);
+  const dir = resolveDir(inputs);
+  const maxSize = resolveMaxSize(inputs, warn);
   return {
     enabled: envFlag(env, "CACHEPHANT", warn) ?? configured.enabled ?? true,
     refresh: nonEmpty(env.CACHEPHANT)?.trim().toLowerCase() === REFRESH_WORD,
     debug: envFlag(env, "CACHEPHANT_DEBUG", warn) ?? configured.debug ?? false,
-    dir: resolveDir(inputs),
-    maxSize: resolveMaxSize(inputs, warn),
+    dir: dir.value,
+    maxSize: maxSize.value,
+    sources: { dir: dir.source, maxSize: maxSize.source },
     root: inputs.root,
     remote: resolveRemote(env, configured.remote),
     check: resolveCheck(env, warn),
@@ -195,29 +202,48 @@ function resolveCheckReport({ env, cwd }: SettingsInputs): string | undefined {
   return fromEnv === undefined ? undefined : resolve(cwd, fromEnv);
 }
 
-function resolveDir({ env, cwd, root, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs): string {
-  const fromEnv = nonEmpty(env.CACHEPHANT_DIR);
-  if (fromEnv !== undefined) return resolve(cwd, fromEnv);
-  const chosen = configured.dir ?? nonEmpty(plugin.dir) ?? recorded.dir ?? manifest.dir;
-  return chosen !== undefined ? resolve(root, chosen) : join(root, DEFAULT_SUBDIR);
+/** A resolved setting and where it came from, in words. */
+interface Sourced<T> {
+  value: T;
+  source: string;
 }
 
-function resolveMaxSize({ env, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs, warn: Warn): number {
-  // The plugin's options of the call stand for the recorded ones (the same options, or newer).
-  const fromPlugin = plugin.maxSize !== undefined || plugin.dir !== undefined ? plugin.maxSize : recorded.maxSize;
-  const sources: Array<[string, string | number | undefined]> = [
-    ["CACHEPHANT_MAX_SIZE", nonEmpty(env.CACHEPHANT_MAX_SIZE)],
-    ["configure({ maxSize })", configured.maxSize],
-    ["the plugin option maxSize", fromPlugin],
-    ['the "cachephant" maxSize in package.json', manifest.maxSize],
+const RECORDED = `recorded in ${RECORDED_SETTINGS_FILE}`;
+const PACKAGE_KEY = 'the "cachephant" key of package.json';
+
+function resolveDir({ env, cwd, root, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs): Sourced<string> {
+  const fromEnv = nonEmpty(env.CACHEPHANT_DIR);
+  if (fromEnv !== undefined) return { value: resolve(cwd, fromEnv), source: "CACHEPHANT_DIR" };
+  const sources: Array<[string, string | undefined]> = [
+    ["configure({ dir })", configured.dir],
+    ["the plugin option dir of this program's build", nonEmpty(plugin.dir)],
+    [`the plugin option dir of ${recorded.dirFrom ?? "a build"}, ${RECORDED}`, recorded.dir],
+    [PACKAGE_KEY, manifest.dir],
   ];
   for (const [source, value] of sources) {
+    if (value !== undefined) return { value: resolve(root, value), source };
+  }
+  return { value: join(root, DEFAULT_SUBDIR), source: "the default" };
+}
+
+function resolveMaxSize({ env, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs, warn: Warn): Sourced<number> {
+  // The plugin's options of the call stand for the recorded ones (the same options, or newer).
+  const ownBuild = plugin.maxSize !== undefined || plugin.dir !== undefined;
+  const sources: Array<[string, string, string | number | undefined]> = [
+    ["CACHEPHANT_MAX_SIZE", "CACHEPHANT_MAX_SIZE", nonEmpty(env.CACHEPHANT_MAX_SIZE)],
+    ["configure({ maxSize })", "configure({ maxSize })", configured.maxSize],
+    ownBuild
+      ? ["the plugin option maxSize", "the plugin option maxSize of this program's build", plugin.maxSize]
+      : ["the plugin option maxSize", `the plugin option maxSize of ${recorded.maxSizeFrom ?? "a build"}, ${RECORDED}`, recorded.maxSize],
+    ['the "cachephant" maxSize in package.json', PACKAGE_KEY, manifest.maxSize],
+  ];
+  for (const [name, source, value] of sources) {
     if (value === undefined) continue;
     const bytes = parseSize(value);
-    if (bytes !== undefined) return bytes;
-    warn(`maxSize:${source}:${value}`, `${describe(source, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}.`);
+    if (bytes !== undefined) return { value: bytes, source };
+    warn(`maxSize:${name}:${value}`, `${describe(name, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}.`);
   }
-  return DEFAULT_MAX_SIZE;
+  return { value: DEFAULT_MAX_SIZE, source: "the default" };
 }
 
 const TRUE_WORDS = new Set(["1", "on", "true", "yes"]);

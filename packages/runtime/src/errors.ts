@@ -85,3 +85,22 @@ export class InputsFaultError extends Error {
     super(`${stage} its run-time inputs failed (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
   }
 }
+
+/**
+ * A feature needs a package that is not installed: the runtime's optional
+ * peer dependencies (`@cachephant/core` for `cached()`, `ioredis` for the
+ * remote tier), left out of production installs.
+ */
+export class MissingPackageError extends Error {
+  readonly code = "CACHEPHANT_MISSING_PACKAGE";
+  override name = "MissingPackageError";
+  constructor(
+    /** The package to install: `@cachephant/core`, `ioredis`. */
+    readonly packageName: string,
+    /** What needs it: `cached()`, `the remote tier`. */
+    readonly feature: string,
+    cause?: unknown,
+  ) {
+    super(`${feature} needs the package ${packageName}, which is not installed: run npm install ${packageName}`, { cause });
+  }
+}

@@ -2,10 +2,10 @@
  * `@cachephant/runtime`: what code rewritten by the Cachephant build step
  * calls (`runCached`), and the api to configure and manage the store.
  *
- * Importing this module loads only Node built-ins and the small
- * `@cachephant/core/units`; `cacache` is loaded on the first store access, and
- * the normalizer (`@cachephant/core/standalone`, with Babel) on the first call
- * of a `cached()` function.
+ * Importing this module loads only Node built-ins (the store reads and
+ * writes cacache's layout itself); the normalizer
+ * (`@cachephant/core/standalone`, with Babel, an optional peer) loads on the
+ * first call of a `cached()` function.
  */
 export { runCached } from "./run.js";
 export { cached, type CachedOptions } from "./cached.js";
@@ -29,5 +29,5 @@ export {
   type VerifyProblem,
   type VerifyReport,
 } from "./api.js";
-export { ConfigError, MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+export { ConfigError, MissingPackageError, MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 export type { CachedFunctionMeta } from "./meta.js";

@@ -32,6 +32,7 @@ import { EventEmitter } from "node:events";
 import { KNOWN_GLOBALS } from "@cachephant/core/globals";
 import { types } from "node:util";
 import { UnkeyableValueError } from "./errors.js";
+import { importOptional } from "./optional-package.js";
 import { NOT_LOADED } from "./state.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import {
@@ -324,7 +325,11 @@ const FACTS_LIMIT = 10_000;
 /** Loads the core's parser (`@cachephant/core/standalone`), once. */
 export async function loadSourceParser(): Promise<void> {
   if (parseSource !== undefined) return;
-  const core = await import("@cachephant/core/standalone");
+  const core = await importOptional<typeof import("@cachephant/core/standalone")>(
+    "@cachephant/core",
+    "@cachephant/core/standalone",
+    "keying a function or class value by its source",
+  );
   parseSource = core.freeNamesOfSource;
 }
 

@@ -14,10 +14,11 @@
  * `list` totals, `prune` frees and leaves, and `clear` frees the same
  * figures, so `ls` total = freed (minus orphaned files) + remaining.
  */
-import { mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { utimesSync } from "node:fs";
 import { rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { decodeResult } from "./codec.js";
+import { makeOwnerDir, writeOwnerFile } from "./owner-only.js";
 import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./store-layout.js";
 import { contentMatches, readContent, stillIndexed } from "./store-read.js";
 import { scanEntries, scanFiles, scanLocks, type IndexedEntry, type StoreFile } from "./store-scan.js";
@@ -338,8 +339,8 @@ function stampPruned(dir: string): void {
     utimesSync(path, now, now);
   } catch {
     try {
-      mkdirSync(join(dir, OWN_DIR), { recursive: true });
-      writeFileSync(path, "");
+      makeOwnerDir(join(dir, OWN_DIR));
+      writeOwnerFile(path, new Uint8Array(0), "w");
     } catch {
       // Only a hint (a read-only store).
     }

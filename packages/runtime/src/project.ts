@@ -2,24 +2,25 @@
  * The project a store belongs to, and the settings the project gives: the
  * plugin's options (recorded by the plugin at each build in a small file at a
  * fixed place under the project root, so that the CLI and the api see them
- * too) and a `"cachephant"` key in the project's package.json.
+ * too: `recorded-settings.ts`) and a `"cachephant"` key in the project's
+ * package.json.
  *
  * Shared by the runtime (reading) and the plugin (recording), so both agree
  * on where the file is and what it holds.
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, sep } from "node:path";
+import { pickSettings, type ProjectSettings } from "./recorded-settings.js";
 import { settingProblems } from "./settings-check.js";
-import { writeFileIfChanged } from "./atomic-file.js";
 
-/** Settings a project gives: `dir` (relative to the project root) and `maxSize`. */
-export interface ProjectSettings {
-  readonly dir?: string | undefined;
-  readonly maxSize?: string | number | undefined;
-}
-
-/** Where the plugin records its options, relative to the project root. */
-export const RECORDED_SETTINGS_FILE = join("node_modules", ".cache", "cachephant-settings.json");
+export {
+  readRecordedSettings,
+  RECORDED_SETTINGS_FILE,
+  recordSettings,
+  type ProjectSettings,
+  type RecordedSettings,
+  type RecordOutcome,
+} from "./recorded-settings.js";
 
 /** The nearest folder at or above `from` that has a package.json, or undefined. */
 export function nearestPackageRoot(from: string): string | undefined {
@@ -40,11 +41,6 @@ export function rootSearchStart(entry: string | undefined, cwd: string): string 
   // `node dist/main` (no extension) names the file as typed: its folder is right all the same.
   if (entry === undefined || !isAbsolute(entry) || entry.includes(`${sep}node_modules${sep}`)) return cwd;
   return dirname(entry);
-}
-
-/** The plugin's options as recorded at its last build in `root`, or {} when none are. Never throws. */
-export function readRecordedSettings(root: string): ProjectSettings {
-  return pickSettings(readJson(join(root, RECORDED_SETTINGS_FILE)));
 }
 
 /** The settings the `"cachephant"` key of package.json may hold. */
@@ -71,34 +67,6 @@ export function readPackageSettings(root: string, warn: (message: string) => voi
 
 export { settingProblems, type SettingProblem } from "./settings-check.js";
 export { recordBuiltModule, builtModuleFile, builtModuleFiles, type BuiltModule, type BuiltFunction } from "./built-functions.js";
-
-/**
- * Records the plugin's options for the runtime and the CLI (called by the
- * plugin at each build). Writes only when they changed, atomically. Returns
- * false when the file cannot be written (a read-only checkout): the built
- * program still has the options in its code; only the CLI does not see them.
- */
-export function recordSettings(root: string, settings: ProjectSettings): boolean {
-  const file = join(root, RECORDED_SETTINGS_FILE);
-  const content = `${JSON.stringify(pickSettings(settings), null, 2)}\n`;
-  try {
-    // No options and no record: nothing to write.
-    if (content === "{}\n" && !existsSync(file)) return true;
-    writeFileIfChanged(file, content);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
-function pickSettings(value: unknown): ProjectSettings {
-  if (!value || typeof value !== "object") return {};
-  const { dir, maxSize } = value as Record<string, unknown>;
-  return {
-    ...(typeof dir === "string" && dir !== "" ? { dir } : {}),
-    ...(typeof maxSize === "string" || typeof maxSize === "number" ? { maxSize } : {}),
-  };
-}
 
 function readJson(file: string): unknown {
   try {

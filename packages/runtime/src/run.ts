@@ -5,6 +5,7 @@
  * one warning; the caller always gets the function's own result or error.
  */
 import { checkHit, sampled } from "./check.js";
+import { formatSize } from "./cli-format.js";
 import { codeChangeReason } from "./code-change.js";
 import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
@@ -297,6 +298,11 @@ async function computeAndWrite<T>(
     if (settings.debug) report(call, "miss", `${missReason}; result not stored: its run-time inputs could not be recorded`);
     return value;
   }
+  const oversize = oversizeWarning(call, bytes.byteLength);
+  if (oversize !== undefined) {
+    if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${oversize}`);
+    return value;
+  }
   const wrote = await write(store, key, bytes, call, inputs);
   if (settings.debug) {
     report(call, "miss", wrote ? missReason : `${missReason}; uncached: the store cannot be written`);
@@ -433,6 +439,11 @@ async function write(
   try {
     await store.put(key, bytes, metadata);
   } catch (error) {
+    if (!storeCannotBeWritten(error)) {
+      // Anything else (a fault the store waited out in vain, a folder removed meanwhile) costs this result only.
+      warnOnce(`write-failed:${store.dir}:${label(meta)}`, `${label(meta)}: result not stored (${describeError(error)}); later results are stored as usual`);
+      return false;
+    }
     unwritableDirs.add(store.dir);
     warnOnce(
       `unwritable:${store.dir}`,
@@ -443,6 +454,13 @@ async function write(
   if (parts !== undefined) noteStoredParts(store.dir, meta, parts);
   await markCurrentHash(store, meta);
   return true;
+}
+
+/** Faults that last: a read-only, full or foreign store, or one whose path is not a folder. */
+const LASTING_WRITE_FAULTS = new Set(["EACCES", "EPERM", "EROFS", "ENOSPC", "EDQUOT", "ENOTDIR"]);
+
+function storeCannotBeWritten(error: unknown): boolean {
+  return LASTING_WRITE_FAULTS.has((error as NodeJS.ErrnoException | undefined)?.code ?? "");
 }
 
 /** Warns (once) about a call that cannot be keyed; returns the reason for its debug line. */
@@ -482,6 +500,21 @@ function ignoreHint(meta: CachedFunctionMeta, path: string): string {
   }
   const name = binding === undefined ? undefined : /\.([A-Za-z_$][\w$]*)$/.exec(binding)?.[1];
   return name !== undefined ? `add "ignore=${name}" to its directive` : 'name the parameter in "ignore=" in its directive';
+}
+
+/**
+ * A result may take at most this share of the size bound: a larger one would
+ * evict most of the store (or, past the bound, all of it, itself included).
+ */
+export const MAX_ENTRY_SHARE = 0.5;
+
+/** Warns (once per function) about a result too large for the bound; returns the reason, or undefined when it fits. */
+function oversizeWarning(call: Call<unknown>, size: number): string | undefined {
+  const { maxSize } = call.settings;
+  if (size <= maxSize * MAX_ENTRY_SHARE) return undefined;
+  const why = `it takes ${formatSize(size)}, more than half the cache's size bound (${formatSize(maxSize)}); raise maxSize to cache it`;
+  warnOnce(`oversize:${label(call.meta)}`, `${label(call.meta)}: result not stored, so calls compute again: ${why}`);
+  return why;
 }
 
 function unstorableWarning(meta: CachedFunctionMeta, error: unknown): string {

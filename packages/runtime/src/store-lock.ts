@@ -10,8 +10,9 @@
  * it: the cost is a computation done twice, never a wrong value (writes are
  * atomic on their own).
  */
-import { closeSync, mkdirSync, openSync, statSync, unlinkSync, utimesSync } from "node:fs";
+import { closeSync, fchmodSync, openSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { dirname } from "node:path";
+import { FILE_MODE, forgetDir, makeOwnerDir } from "./owner-only.js";
 
 /** A held lock. */
 export interface Lease {
@@ -33,12 +34,18 @@ let exitHookInstalled = false;
 export function tryLock(path: string, staleMs: number): Lease | undefined {
   for (let attempt = 0; attempt < 3; attempt++) {
     try {
-      closeSync(openSync(path, "wx"));
+      const fd = openSync(path, "wx", FILE_MODE);
+      try {
+        fchmodSync(fd, FILE_MODE);
+      } finally {
+        closeSync(fd);
+      }
       return hold(path, staleMs);
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       if (code === "ENOENT") {
-        mkdirSync(dirname(path), { recursive: true });
+        forgetDir(dirname(path)); // made earlier, then removed (a clear)
+        makeOwnerDir(dirname(path));
         continue;
       }
       if (code !== "EEXIST") throw error;

@@ -3,16 +3,18 @@
  * a lock between processes computing the same key. `run.ts` talks to
  * nothing else; a second tier can wrap a `Store` in another.
  *
- * Writes go through cacache, so the store stays cacache's format (readable by
- * `cacache.get` and `cacache.ls`) and keeps its crash safety: content is
+ * The store keeps cacache's format (readable by `cacache.get` and
+ * `cacache.ls`) and its crash safety, without loading cacache: content is
  * written to `tmp/` and renamed into place, and each index line carries a
- * checksum of itself, so a write cut short leaves no entry or an ignored line.
- * Reads do not load cacache: `store-read.ts` reads the layout directly.
+ * checksum of itself, so a write cut short leaves no entry or an ignored line
+ * (`store-write.ts`); `store-read.ts` reads the layout directly. Files are
+ * the owner's only (`owner-only.ts`), and transient faults such as `EMFILE`
+ * are waited out (`file-faults.ts`).
  */
 import { statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { crc32 } from "node:zlib";
-import { loadCacache } from "./cacache.js";
+import { inFileSlot, isTransient } from "./file-faults.js";
 import { noteWrite } from "./pruner.js";
 import {
   bucketPath,
@@ -26,6 +28,7 @@ import {
 } from "./store-layout.js";
 import { NO_LEASE, sleep, tryLock, type Lease } from "./store-lock.js";
 import { contentMatches, noteWrite as noteLocalWrite, readBucketText, readContent, recordUse, stillIndexed } from "./store-read.js";
+import { writeEntry } from "./store-write.js";
 
 export { isEntryMetadata, type EntryMetadata } from "./store-layout.js";
 export type { Lease } from "./store-lock.js";
@@ -103,7 +106,15 @@ class DiskStore implements Store {
   maxSize: number | undefined;
   constructor(readonly dir: string) {}
 
-  async get(key: string): Promise<StoreRead> {
+  get(key: string): Promise<StoreRead> {
+    return this.read(key).catch((error: unknown) => {
+      // Out of file descriptors for a moment (many calls in flight): wait for a slot, never turn the store off.
+      if (!isTransient(error)) throw error;
+      return inFileSlot(() => this.read(key));
+    });
+  }
+
+  private async read(key: string): Promise<StoreRead> {
     const bucket = bucketPath(this.dir, keyDigest(key));
     const text = readBucketText(bucket);
     if (text === undefined) return MISSING;
@@ -139,9 +150,8 @@ class DiskStore implements Store {
   }
 
   async put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void> {
-    const cacache = await loadCacache();
     dropLongBucket(bucketPath(this.dir, keyDigest(key)));
-    await cacache.put(this.dir, key, bytes, { metadata: { ...metadata, crc: crc32(bytes) } });
+    await writeEntry(this.dir, key, bytes, { ...metadata, crc: crc32(bytes) });
     noteLocalWrite();
     if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize);
   }
@@ -174,8 +184,8 @@ export function lockPath(dir: string, key: string): string {
 
 /**
  * Removes a damaged entry's index record and, when the content itself is
- * damaged, its content file (cacache never overwrites a content file, so
- * rewriting the same bytes would otherwise keep the damaged one).
+ * damaged, its content file (so that nothing else reads it before the
+ * rewrite replaces it).
  */
 function discard(bucket: string, content: string | undefined): void {
   for (const path of content === undefined ? [bucket] : [bucket, content]) {

@@ -32,6 +32,7 @@ describe("ls", () => {
     expect(lines[1]).toMatch(/^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+0\s+1\s+-?\d+ms\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
     expect(lines[2]).toMatch(/^parse\s+src\/parse\.ts\s+1\s+\d+ B\s+0\s+1\s+/);
     expect(lines[3]).toBe(`Total: 2 entries, 2.0 KB in ${runtime.dir()}; 0 hits, 2 misses, 0ms saved`);
+    expect(lines[4]).toBe("Store folder from --dir; size bound 1.0 GB from the default");
   });
 
   test("--json is stable: dir, functions with ISO dates, total", async () => {
@@ -44,6 +45,7 @@ describe("ls", () => {
     expect(parsed).toEqual({
       dir: runtime.dir(),
       exists: true,
+      settings: { dir: { value: runtime.dir(), source: "--dir" }, maxSize: { value: 1e9, source: "the default" } },
       functions: [
         {
           name: "f",
@@ -65,7 +67,7 @@ describe("ls", () => {
   test("an empty store says so; the store defaults to the configured one", async () => {
     const { code, stdout } = await cli("ls");
     expect(code).toBe(0);
-    expect(stdout).toBe(`No cached results in ${runtime.dir()}`);
+    expect(stdout).toBe(`No cached results in ${runtime.dir()}\nStore folder from configure({ dir }); size bound 1.0 GB from the default`);
   });
 });
 
@@ -167,7 +169,7 @@ describe("verify", () => {
   test("a background prune that failed since the last good one is a finding: exit 1, until a prune succeeds", async () => {
     const { configure } = await import("../src/index.js");
     const { backgroundPrune } = await import("../src/pruner.js");
-    configure({ maxSize: 500 });
+    configure({ maxSize: 3000 });
     const blocker = join(runtime.dir(), "index-v5", "aa", "bb", "cc");
     mkdirSync(blocker, { recursive: true });
     await call(makeMeta(), 1, "x".repeat(600));
@@ -221,7 +223,9 @@ describe("sizes and missing stores", () => {
     for (const command of ["ls", "prune", "clear", "verify"]) {
       const { code, stdout } = await cli(command, "--dir", missing);
       expect(code).toBe(0);
-      expect(stdout).toBe(`No store at ${missing} (nothing cached there yet)`);
+      // ls says where the store's folder and bound come from, also when there is no store.
+      const said = command === "ls" ? `\nStore folder from --dir; size bound 1.0 GB from the default` : "";
+      expect(stdout).toBe(`No store at ${missing} (nothing cached there yet)${said}`);
     }
     expect(JSON.parse((await cli("verify", "--json", "--dir", missing)).stdout)).toMatchObject({ exists: false, checkedEntries: 0 });
     expect(existsSync(missing)).toBe(false);
@@ -296,7 +300,13 @@ describe.skipIf(builtCli === undefined)("the built bin", () => {
     const result = run("ls", "--json", "--dir", dir);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0, superseded: 0, supersededSize: 0, hits: 0, misses: 0, savedMs: 0 } });
+    expect(JSON.parse(result.stdout)).toEqual({
+      dir,
+      exists: true,
+      settings: { dir: { value: dir, source: "--dir" }, maxSize: { value: expect.any(Number), source: expect.any(String) } },
+      functions: [],
+      total: { entries: 0, size: 0, superseded: 0, supersededSize: 0, hits: 0, misses: 0, savedMs: 0 },
+    });
   });
 
   test("exits 2 on bad usage", () => {

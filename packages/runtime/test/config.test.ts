@@ -1,8 +1,8 @@
-import { mkdirSync, writeFileSync } from "node:fs";
+import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { checkEnvironment, resolveSettings, type SettingsInputs } from "../src/config.js";
-import { nearestPackageRoot, readPackageSettings, readRecordedSettings, recordSettings, rootSearchStart } from "../src/project.js";
+import { nearestPackageRoot, readPackageSettings, readRecordedSettings, RECORDED_SETTINGS_FILE, recordSettings, rootSearchStart } from "../src/project.js";
 import { configure, ConfigError } from "../src/index.js";
 import { removeTempDirs, tempDir } from "./helpers.js";
 
@@ -64,10 +64,63 @@ describe("project root", () => {
     writeFileSync(join(root, "package.json"), JSON.stringify({ name: "app", cachephant: { dir: ".cache/p", maxSize: "5MB" } }));
     expect(readPackageSettings(root)).toEqual({ dir: ".cache/p", maxSize: "5MB" });
     expect(readRecordedSettings(root)).toEqual({});
-    expect(recordSettings(root, { dir: ".cache/x", maxSize: "2GB" })).toBe(true);
-    expect(readRecordedSettings(root)).toEqual({ dir: ".cache/x", maxSize: "2GB" });
-    expect(recordSettings(root, {})).toBe(true);
+    expect(recordSettings(root, "vite", { dir: ".cache/x", maxSize: "2GB" })).toEqual({ recorded: true });
+    expect(readRecordedSettings(root)).toEqual({ dir: ".cache/x", maxSize: "2GB", dirFrom: "the vite build", maxSizeFrom: "the vite build" });
+    expect(recordSettings(root, "vite", {})).toEqual({ recorded: true });
     expect(readRecordedSettings(root)).toEqual({});
+  });
+
+  test("a build without options leaves another build's recorded options in place; builds that agree are named together", () => {
+    const root = tempDir();
+    recordSettings(root, "vite", { maxSize: "2GB" });
+    expect(recordSettings(root, "esbuild", {})).toEqual({ recorded: true });
+    expect(readRecordedSettings(root)).toEqual({ maxSize: "2GB", maxSizeFrom: "the vite build" });
+    recordSettings(root, "esbuild", { maxSize: "2000MB" });
+    expect(readRecordedSettings(root)).toEqual({ maxSize: "2000MB", maxSizeFrom: "the esbuild and vite builds" });
+    expect((statSync(join(root, RECORDED_SETTINGS_FILE)).mode & 0o777).toString(8)).toBe("600");
+  });
+
+  test("builds that disagree: the one recorded second is warned with the fix; the largest maxSize and the dir recorded last win", () => {
+    const root = tempDir();
+    recordSettings(root, "vite", { dir: ".cache/a", maxSize: "2GB" });
+    const outcome = recordSettings(root, "webpack", { dir: ".cache/b", maxSize: "500MB" });
+    expect(outcome.disagreement).toBe(
+      'this webpack build sets maxSize "500MB" where the vite build sets "2GB", and dir ".cache/b" where the vite build sets ".cache/a" ' +
+        `(recorded in ${RECORDED_SETTINGS_FILE}): the CLI and programs built without the option use the largest maxSize and the dir recorded last. ` +
+        'Give the project one setting: the same option in every build, or "cachephant": { "maxSize": ..., "dir": ... } in package.json and no plugin option.',
+    );
+    expect(readRecordedSettings(root)).toEqual({
+      dir: ".cache/b",
+      dirFrom: "the webpack build (recorded last; builds disagree)",
+      maxSize: "2GB",
+      maxSizeFrom: "the vite build (the largest; builds disagree)",
+    });
+  });
+
+  test("a record in the single-build format of earlier versions reads as one earlier build", () => {
+    const root = tempDir();
+    mkdirSync(join(root, "node_modules", ".cache"), { recursive: true });
+    writeFileSync(join(root, RECORDED_SETTINGS_FILE), JSON.stringify({ maxSize: "3GB" }));
+    expect(readRecordedSettings(root)).toEqual({ maxSize: "3GB", maxSizeFrom: "the earlier build" });
+  });
+
+  test("each resolved setting says where it came from", () => {
+    const base = { cwd: "/w", root: "/app", configured: {}, plugin: {} };
+    const quiet = () => {};
+    expect(resolveSettings({ ...base, env: {} }, quiet).sources).toEqual({ dir: "the default", maxSize: "the default" });
+    expect(resolveSettings({ ...base, env: { CACHEPHANT_MAX_SIZE: "5MB", CACHEPHANT_DIR: "c" } }, quiet).sources).toEqual({
+      dir: "CACHEPHANT_DIR",
+      maxSize: "CACHEPHANT_MAX_SIZE",
+    });
+    const recorded = { dir: ".c", dirFrom: "the vite build", maxSize: "2GB", maxSizeFrom: "the vite build" };
+    expect(resolveSettings({ ...base, env: {}, recorded, manifest: { maxSize: "1MB" } }, quiet).sources).toEqual({
+      dir: `the plugin option dir of the vite build, recorded in ${RECORDED_SETTINGS_FILE}`,
+      maxSize: `the plugin option maxSize of the vite build, recorded in ${RECORDED_SETTINGS_FILE}`,
+    });
+    expect(resolveSettings({ ...base, env: {}, plugin: { maxSize: "3GB" }, manifest: { dir: "d" } }, quiet).sources).toEqual({
+      dir: 'the "cachephant" key of package.json',
+      maxSize: "the plugin option maxSize of this program's build",
+    });
   });
 });
 

@@ -1,6 +1,6 @@
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, truncateSync, writeFileSync } from "node:fs";
-import { join } from "node:path";
+import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import { dirname, join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
 import { configure, ConfigError, list, prune, refresh } from "../src/index.js";
@@ -560,6 +560,36 @@ describe("faults", () => {
     const ws = warnings(runtime.stderr());
     expect(ws).toHaveLength(1);
     expect(ws[0]).toMatch(/^cachephant: cannot write the cache in .+ \(E\w+: .+\); results are not stored for the rest of this process$/);
+  });
+
+  test("a write that fails for one entry (its index file links to a folder that is not there) costs that result only: later results are stored", async () => {
+    const meta = makeMeta();
+    const fn = cached(meta, (x: number) => ({ x }));
+    const digest = createHash("sha256").update(entryKey(meta, [1])).digest("hex");
+    const bucket = join(runtime.dir(), "index-v5", digest.slice(0, 2), digest.slice(2, 4), digest.slice(4));
+    mkdirSync(dirname(bucket), { recursive: true });
+    symlinkSync(join(tempDir(), "gone", "bucket"), bucket);
+    expect(await fn(1)).toEqual({ x: 1 });
+    expect(await fn(2)).toEqual({ x: 2 });
+    expect(await fn(2)).toEqual({ x: 2 });
+    expect(await fn(1)).toEqual({ x: 1 });
+    expect(fn.runs).toBe(3); // 1 was not stored, 2 was
+    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/: result not stored \(ENOENT: .+\); later results are stored as usual$/)]);
+  });
+
+  test("a result larger than half the size bound is returned, not stored, with one warning naming the function and both sizes; the store keeps its other entries", async () => {
+    configure({ maxSize: 4000 });
+    const small = cached(makeMeta({ name: "small" }), (n: number) => ({ n }));
+    const big = cached(makeMeta({ name: "big" }), () => "x".repeat(2500));
+    expect(await small(1)).toEqual({ n: 1 });
+    expect(await big()).toHaveLength(2500);
+    expect(await big()).toHaveLength(2500);
+    expect(await small(1)).toEqual({ n: 1 });
+    expect({ small: small.runs, big: big.runs }).toEqual({ small: 1, big: 2 });
+    expect((await list()).map((row) => [row.name, row.entries])).toEqual([["small", 1]]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringMatching(/^cachephant: big \(.+\): result not stored, so calls compute again: it takes 2\.5 KB, more than half the cache's size bound \(4\.0 KB\); raise maxSize to cache it$/),
+    ]);
   });
 
   test("a store that cannot be read (a file in the way): calls run uncached with one warning", async () => {

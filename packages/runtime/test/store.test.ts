@@ -1,6 +1,6 @@
-import { existsSync, promises as fsp, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
+import { existsSync, promises as fsp, type Mode, type OpenMode, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
-import { describe, expect, test, vi } from "vitest";
+import { describe, expect, onTestFinished, test, vi } from "vitest";
 import { configure, list, prune, runCached, verify } from "../src/index.js";
 import { encodeResult } from "../src/codec.js";
 import { entryKey } from "../src/key.js";
@@ -11,6 +11,19 @@ import { lockPath, storeAt } from "../src/store.js";
 import { cached, makeMeta, useRuntime, warnings } from "./helpers.js";
 
 const runtime = useRuntime();
+
+/** When set, opening a file for writing fails with this code (a full, read-only or foreign disk). */
+const writeFault = vi.hoisted(() => ({ code: undefined as string | undefined }));
+vi.mock("node:fs", async (importOriginal) => {
+  const fs = await importOriginal<typeof import("node:fs")>();
+  const openSync = ((path: Parameters<typeof fs.openSync>[0], flags?: OpenMode, mode?: Mode) => {
+    if (writeFault.code !== undefined && (flags === "wx" || flags === "a")) {
+      throw Object.assign(new Error(`${writeFault.code}: simulated`), { code: writeFault.code });
+    }
+    return fs.openSync(path, flags ?? "r", mode);
+  }) as typeof fs.openSync;
+  return { ...fs, openSync, default: { ...fs, openSync } };
+});
 
 const totalSize = async () => (await list()).reduce((sum, row) => sum + row.size, 0);
 
@@ -36,7 +49,7 @@ describe("the size bound, kept by the runtime", () => {
   });
 
   test("a background prune that fails says so in debug lines, and verify reports it until a prune succeeds", async () => {
-    configure({ maxSize: 1000, debug: true });
+    configure({ maxSize: 3000, debug: true });
     // A folder where the index has a file: every walk of the index fails.
     const blocker = `${runtime.dir()}/index-v5/aa/bb/cc`;
     mkdirSync(blocker, { recursive: true });
@@ -145,8 +158,9 @@ describe("locks left behind", () => {
 
 describe("a store that cannot be written", () => {
   test.each(["ENOSPC", "EROFS", "EACCES"])("%s: calls run uncached with one warning", async (code) => {
-    vi.spyOn(fsp, "writeFile").mockImplementation(async () => {
-      throw Object.assign(new Error(`${code}: simulated`), { code });
+    writeFault.code = code;
+    onTestFinished(() => {
+      writeFault.code = undefined;
     });
     const fn = cached(makeMeta(), (n: number) => ({ n }));
     expect(await fn(1)).toEqual({ n: 1 });

@@ -12,6 +12,7 @@
  * does, until its deadline.
  */
 import type { Cluster, Redis } from "ioredis";
+import { importOptional } from "../optional-package.js";
 import { warnOnce } from "../warn.js";
 import { redactUrl, type RemoteSettings } from "./settings.js";
 import { remoteTimings, withDeadline } from "./timing.js";
@@ -113,7 +114,7 @@ type Ioredis = typeof import("ioredis") & { default: typeof import("ioredis").de
 let loading: Promise<Ioredis> | undefined;
 
 function loadIoredis(): Promise<Ioredis> {
-  loading ??= import("ioredis") as unknown as Promise<Ioredis>;
+  loading ??= importOptional<Ioredis>("ioredis", "ioredis", "the remote tier (CACHEPHANT_REMOTE)");
   return loading;
 }
 

@@ -35,10 +35,18 @@ export interface ConfigureOptions {
   debug?: boolean;
   /** Remote tier: a `redis://` or `rediss://` URL shared by a team (docs/remote.md). `CACHEPHANT_REMOTE` wins over it. */
   remote?: string;
+  /** Remote namespace: keeps a branch, project or environment apart on one Redis. `CACHEPHANT_REMOTE_NAMESPACE` wins over it. */
+  remoteNamespace?: string;
+  /** Public keys (PEM paths or texts) whose remote entries are accepted. `CACHEPHANT_REMOTE_TRUSTED_KEYS` wins over it. */
+  remoteTrustedKeys?: string | string[];
+  /** Refused: a private key belongs in `CACHEPHANT_REMOTE_SIGNING_KEY` on the machines that write, never in code. */
+  remoteSigningKey?: never;
 }
 
 /** The keys `configure()` takes. */
-const CONFIGURE_OPTIONS: readonly (keyof ConfigureOptions)[] = ["dir", "maxSize", "enabled", "debug", "remote"];
+const CONFIGURE_OPTIONS: readonly (keyof ConfigureOptions)[] = [
+  "dir", "maxSize", "enabled", "debug", "remote", "remoteNamespace", "remoteTrustedKeys", "remoteSigningKey",
+];
 
 export interface Settings {
   readonly enabled: boolean;
@@ -51,7 +59,7 @@ export interface Settings {
   readonly maxSize: number;
   /** The project root that relative directories are resolved against. */
   readonly root: string;
-  /** Remote tier (`CACHEPHANT_REMOTE`, `CACHEPHANT_REMOTE_KEY`, `CACHEPHANT_REMOTE_MODE`), if any. */
+  /** Remote tier (`CACHEPHANT_REMOTE` and the `CACHEPHANT_REMOTE_*` settings, docs/remote.md), if any. */
   readonly remote?: RemoteSettings | undefined;
   /** Check mode (`CACHEPHANT_CHECK`): the share of hits that also compute, 0 (off) to 1 (every hit). */
   readonly check: number;
@@ -159,14 +167,15 @@ export type Warn = (id: string, message: string) => void;
 /** Pure resolution of the settings from their sources (exported for tests). */
 export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
   const { env, configured } = inputs;
+  const debug = envFlag(env, "CACHEPHANT_DEBUG", warn) ?? configured.debug ?? false;
   return {
     enabled: envFlag(env, "CACHEPHANT", warn) ?? configured.enabled ?? true,
     refresh: nonEmpty(env.CACHEPHANT)?.trim().toLowerCase() === REFRESH_WORD,
-    debug: envFlag(env, "CACHEPHANT_DEBUG", warn) ?? configured.debug ?? false,
+    debug,
     dir: resolveDir(inputs),
     maxSize: resolveMaxSize(inputs, warn),
     root: inputs.root,
-    remote: resolveRemote(env, configured.remote),
+    remote: resolveRemote(env, configured, debug),
     check: resolveCheck(env, warn),
     checkReport: resolveCheckReport(inputs),
   };

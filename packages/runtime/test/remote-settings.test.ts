@@ -12,20 +12,18 @@ const remoteOf = (env: Record<string, string>, remote?: string) =>
 
 describe("remote settings", () => {
   test("no remote unless one is set; CACHEPHANT_REMOTE wins over configure({ remote })", () => {
-    expect(remoteOf({})).toBeUndefined();
-    expect(remoteOf({}, "redis://configured:6379")).toEqual({ url: "redis://configured:6379", key: undefined, mode: "readwrite" });
-    expect(remoteOf({ CACHEPHANT_REMOTE: "rediss://env:6380/2" }, "redis://configured:6379")?.url).toBe("rediss://env:6380/2");
-    expect(remoteOf({ CACHEPHANT_REMOTE: "off" }, "redis://configured:6379")).toBeUndefined();
+    const insecure = { CACHEPHANT_REMOTE_INSECURE: "1" };
+    expect(remoteOf(insecure)).toBeUndefined();
+    expect(remoteOf(insecure, "redis://configured:6379")).toMatchObject({ url: "redis://configured:6379", trust: { kind: "insecure" }, mode: "readwrite", namespace: "" });
+    expect(remoteOf({ ...insecure, CACHEPHANT_REMOTE: "rediss://env:6380/2" }, "redis://configured:6379")?.url).toBe("rediss://env:6380/2");
+    expect(remoteOf({ ...insecure, CACHEPHANT_REMOTE: "off" }, "redis://configured:6379")).toBeUndefined();
   });
 
-  test("the key and the mode come from the environment", () => {
-    const env = { CACHEPHANT_REMOTE: "redis://h:1", CACHEPHANT_REMOTE_KEY: "k", CACHEPHANT_REMOTE_MODE: "read" };
-    expect(remoteOf(env)).toEqual({ url: "redis://h:1", key: "k", mode: "read" });
-    expect(remoteOf({ ...env, CACHEPHANT_REMOTE_MODE: "readwrite", CACHEPHANT_REMOTE_KEY: "" })).toEqual({
-      url: "redis://h:1",
-      key: undefined,
-      mode: "readwrite",
-    });
+  test("the HMAC key, the mode and the namespace come from the environment", () => {
+    const env = { CACHEPHANT_REMOTE: "redis://h:1", CACHEPHANT_REMOTE_KEY: "k", CACHEPHANT_REMOTE_MODE: "read", CACHEPHANT_REMOTE_NAMESPACE: "main" };
+    expect(remoteOf(env)).toMatchObject({ url: "redis://h:1", trust: { kind: "hmac", secret: "k" }, mode: "read", namespace: "main" });
+    expect(remoteOf({ ...env, CACHEPHANT_REMOTE_MODE: "readwrite" })).toMatchObject({ trust: { kind: "hmac" }, mode: "readwrite" });
+    expect(warnings(runtime.stderr())).toEqual([]);
   });
 
   test("a URL that is not redis:// is one warning without its credentials, and no remote", () => {
@@ -36,7 +34,7 @@ describe("remote settings", () => {
   });
 
   test("a mode that is not understood is one warning, and the machine only reads", () => {
-    expect(remoteOf({ CACHEPHANT_REMOTE: "redis://h:1", CACHEPHANT_REMOTE_MODE: "readonly-ish" })?.mode).toBe("read");
+    expect(remoteOf({ CACHEPHANT_REMOTE: "redis://h:1", CACHEPHANT_REMOTE_KEY: "k", CACHEPHANT_REMOTE_MODE: "readonly-ish" })?.mode).toBe("read");
     expect(warnings(runtime.stderr())).toEqual([expect.stringContaining('CACHEPHANT_REMOTE_MODE="readonly-ish" is not understood')]);
   });
 

@@ -95,7 +95,7 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   try {
     // `cachephant remote <tool>` (keygen): remote/cli.ts.
     if (name === "remote") return await (await import("./remote/cli.js")).runRemoteTool(rest, io);
-    if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (use ls, prune, clear, verify or remote keygen)`);
+    if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (use ls, prune, clear or verify)`);
     const values = parseOptions(rest, command.options);
     if (values.help === true) {
       io.stdout(USAGE);

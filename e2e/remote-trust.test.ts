@@ -164,6 +164,33 @@ describe("Ed25519 on a single node", () => {
   });
 });
 
+describe("settings in package.json", () => {
+  test("a project whose package.json names the remote, the public key and the namespace reads CI's entries; a private key there is refused", async () => {
+    await run(ci, redis.url, { ...signer(), CACHEPHANT_REMOTE_NAMESPACE: "shared" });
+    const manifest = laptop.read("package.json");
+    laptop.write(".cachephant/cachephant-remote.pub", readFileSync(keys.public, "utf8"));
+    const settings = { remote: redis.url, remoteTrustedKeys: [".cachephant/cachephant-remote.pub"], remoteNamespace: "shared" };
+    try {
+      laptop.write("package.json", JSON.stringify({ ...JSON.parse(manifest), cachephant: settings }));
+      const hit = await run(laptop, redis.url, { CACHEPHANT_REMOTE: "" });
+      expect(hit).toMatchObject({ result: [9], runs: {} });
+      expect(warningsOf(hit.stderr)).toEqual([]);
+
+      const secret = readFileSync(keys.private, "utf8");
+      laptop.write("package.json", JSON.stringify({ ...JSON.parse(manifest), cachephant: { ...settings, remoteSigningKey: secret } }));
+      const refused = await run(laptop, redis.url, { CACHEPHANT_REMOTE: "", E2E_N: "6" });
+      expect(refused).toMatchObject({ result: [36], runs: { square: 1 } });
+      expect(warningsOf(refused.stderr)).toEqual([
+        expect.stringContaining('package.json "cachephant": { "remoteSigningKey": … }: a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY'),
+      ]);
+      expect(refused.stderr).not.toContain("PRIVATE KEY");
+      expect(await redis.client().keys("cachephant:r2:shared:*")).toHaveLength(1);
+    } finally {
+      laptop.write("package.json", manifest);
+    }
+  });
+});
+
 describe("Ed25519 on a 3-node Redis Cluster", () => {
   test("CI signs, the laptop reads with the public key; an untrusted reader computes; clear --remote empties one namespace", async () => {
     const cluster = await startRedisCluster();

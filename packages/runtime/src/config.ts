@@ -18,7 +18,7 @@ import {
   rootSearchStart,
   type ProjectSettings,
 } from "./project.js";
-import { resolveRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
+import { resolveRemote, type ConfiguredRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
 import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
 import { settingProblems } from "./settings-check.js";
 import { warnOnce } from "./warn.js";
@@ -175,9 +175,20 @@ export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
     dir: resolveDir(inputs),
     maxSize: resolveMaxSize(inputs, warn),
     root: inputs.root,
-    remote: resolveRemote(env, configured, debug),
+    remote: resolveRemote(env, remoteSources(inputs), debug),
     check: resolveCheck(env, warn),
     checkReport: resolveCheckReport(inputs),
+  };
+}
+
+/** The remote settings of `configure()`, else of package.json; key paths there are relative to the project root. */
+function remoteSources({ configured, manifest = {}, root }: SettingsInputs): ConfiguredRemote {
+  const keys = configured.remoteTrustedKeys ?? manifest.remoteTrustedKeys;
+  const list = typeof keys === "string" ? keys.split(",") : keys;
+  return {
+    remote: configured.remote ?? manifest.remote,
+    remoteNamespace: configured.remoteNamespace ?? manifest.remoteNamespace,
+    remoteTrustedKeys: list?.map((key) => (key.includes("-----BEGIN") ? key : resolve(root, key.trim()))),
   };
 }
 

@@ -15,6 +15,12 @@ import { settingProblems } from "./settings-check.js";
 export interface ProjectSettings {
   readonly dir?: string | undefined;
   readonly maxSize?: string | number | undefined;
+  /** The remote tier's settings a project may share (docs/remote.md); key paths are relative to the project root. */
+  readonly remote?: string | undefined;
+  readonly remoteNamespace?: string | undefined;
+  readonly remoteTrustedKeys?: string | readonly string[] | undefined;
+  /** Refused: a private key never goes in package.json. */
+  readonly remoteSigningKey?: never;
 }
 
 /** Where the plugin records its options, relative to the project root. */
@@ -47,7 +53,9 @@ export function readRecordedSettings(root: string): ProjectSettings {
 }
 
 /** The settings the `"cachephant"` key of package.json may hold. */
-export const PACKAGE_SETTINGS: readonly (keyof ProjectSettings)[] = ["dir", "maxSize"];
+export const PACKAGE_SETTINGS: readonly (keyof ProjectSettings)[] = [
+  "dir", "maxSize", "remote", "remoteNamespace", "remoteTrustedKeys", "remoteSigningKey",
+];
 
 /**
  * The `"cachephant"` key of the project's package.json, or {}. Never throws:
@@ -93,10 +101,13 @@ export function recordSettings(root: string, settings: ProjectSettings): boolean
 
 function pickSettings(value: unknown): ProjectSettings {
   if (!value || typeof value !== "object") return {};
-  const { dir, maxSize } = value as Record<string, unknown>;
+  const { dir, maxSize, remote, remoteNamespace, remoteTrustedKeys } = value as Record<string, unknown>;
   return {
     ...(typeof dir === "string" && dir !== "" ? { dir } : {}),
     ...(typeof maxSize === "string" || typeof maxSize === "number" ? { maxSize } : {}),
+    ...(typeof remote === "string" ? { remote } : {}),
+    ...(typeof remoteNamespace === "string" ? { remoteNamespace } : {}),
+    ...(typeof remoteTrustedKeys === "string" || Array.isArray(remoteTrustedKeys) ? { remoteTrustedKeys: remoteTrustedKeys as string | string[] } : {}),
   };
 }
 

@@ -1,9 +1,14 @@
-// The remote tier's settings: CACHEPHANT_REMOTE over configure({ remote }),
-// the key and the mode; bad values are one warning and the safe default.
+// The remote tier's settings: the environment over configure() over
+// package.json, the keys, the mode and the namespace; bad values are one
+// warning and the safe default.
+import { writeFileSync } from "node:fs";
+import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { resolveSettings } from "../src/config.js";
 import { redactUrl } from "../src/remote/settings.js";
-import { useRuntime, warnings } from "./helpers.js";
+import { readPackageSettings } from "../src/project.js";
+import { tempDir, useRuntime, warnings } from "./helpers.js";
+import { keyPair } from "./remote-helpers.js";
 
 const runtime = useRuntime();
 
@@ -24,6 +29,31 @@ describe("remote settings", () => {
     expect(remoteOf(env)).toMatchObject({ url: "redis://h:1", trust: { kind: "hmac", secret: "k" }, mode: "read", namespace: "main" });
     expect(remoteOf({ ...env, CACHEPHANT_REMOTE_MODE: "readwrite" })).toMatchObject({ trust: { kind: "hmac" }, mode: "readwrite" });
     expect(warnings(runtime.stderr())).toEqual([]);
+  });
+
+  test("package.json's remote settings apply under configure() and the environment; its key paths are relative to the project root", () => {
+    const root = tempDir();
+    const { publicPem } = keyPair();
+    writeFileSync(join(root, "team.pub"), publicPem);
+    const manifest = { remote: "redis://manifest:1", remoteTrustedKeys: ["team.pub"], remoteNamespace: "from-package" };
+    const resolved = (env: Record<string, string>, configured = {}) =>
+      resolveSettings({ env, cwd: "/", root, configured, plugin: {}, manifest }, () => {}).remote;
+    const fromManifest = resolved({});
+    expect(fromManifest).toMatchObject({ url: "redis://manifest:1", namespace: "from-package", mode: "read", trust: { kind: "ed25519", signer: undefined } });
+    expect(resolved({}, { remote: "redis://configured:1", remoteNamespace: "from-code" })).toMatchObject({ url: "redis://configured:1", namespace: "from-code" });
+    expect(resolved({ CACHEPHANT_REMOTE: "redis://env:1", CACHEPHANT_REMOTE_NAMESPACE: "from-env" })).toMatchObject({ url: "redis://env:1", namespace: "from-env" });
+    expect(warnings(runtime.stderr())).toEqual([]);
+  });
+
+  test("a private key in package.json is refused with a message that does not repeat it", () => {
+    const root = tempDir();
+    const { privatePem } = keyPair();
+    writeFileSync(join(root, "package.json"), JSON.stringify({ cachephant: { remote: "redis://h:1", remoteSigningKey: privatePem } }));
+    const said: string[] = [];
+    expect(readPackageSettings(root, (message) => said.push(message))).toEqual({ remote: "redis://h:1" });
+    expect(said).toEqual([
+      'package.json "cachephant": { "remoteSigningKey": … }: a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY (a PEM path or text) in the environment of the machines that write, such as a CI secret.',
+    ]);
   });
 
   test("a URL that is not redis:// is one warning without its credentials, and no remote", () => {

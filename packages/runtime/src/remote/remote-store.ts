@@ -101,6 +101,8 @@ export class RemoteStore {
     // An entry this machine refuses (warned as such when read) is not another writer's result.
     if (verifyHead(this.layout.signedName(key), head, this.settings.trust) !== undefined) return;
     const theirs = head.header;
+    // Computed with other run-time inputs (another API_URL, say): a miss on this machine, not a conflict.
+    if (JSON.stringify(theirs.metadata.inputs ?? []) !== JSON.stringify(ours.metadata.inputs ?? [])) return;
     const { name, file } = ours.metadata;
     warnOnce(
       `remote-conflict:${this.client.label}:${file}:${name}`,

@@ -22,15 +22,24 @@ export async function square(n: number): Promise<number> {
   countRun("square");
   return n * n;
 }
+export async function blob(mb: number): Promise<Buffer> {
+  "use cache";
+  countRun("blob");
+  return Buffer.alloc(mb * 1e6, mb);
+}
 export async function random(): Promise<number> {
   "use cache";
   countRun("random");
   return Math.random();
 }
 `;
-const SCENARIO = `import { random, square } from "./lib";
+const SCENARIO = `import { blob, random, square } from "./lib";
 export async function scenario() {
   if (process.env.E2E_RANDOM) return [await random()];
+  if (process.env.E2E_BLOB_MB) {
+    const bytes = await blob(Number(process.env.E2E_BLOB_MB));
+    return [bytes.length, bytes[0], bytes.at(-1)];
+  }
   return [await square(Number(process.env.E2E_N ?? 3))];
 }
 `;
@@ -161,6 +170,58 @@ describe("Ed25519 on a single node", () => {
     expect(cleared.stdout).toMatch(/^Removed 1 entry .* \(namespace feature\/x\)/);
     expect(await redis.client().keys("cachephant:*")).toEqual([expect.stringMatching(/^cachephant:r2:main:\{/)]);
     expect(await run(laptop, redis.url, { ...reader(), CACHEPHANT_REMOTE_NAMESPACE: "main" })).toMatchObject({ runs: {} });
+  });
+});
+
+describe("forged entries and rotation", () => {
+  const heads = async () => (await redis.client().keys("cachephant:r2:{*}")).filter((key) => key.endsWith("}"));
+
+  test("a truncated signature, an entry replayed under another key, a chunk swapped between entries: each a miss and a warning, never a value", async () => {
+    await run(ci, redis.url, { ...signer(), E2E_N: "3" });
+    const [three] = await heads();
+    await run(ci, redis.url, { ...signer(), E2E_N: "4" });
+    const four = (await heads()).find((key) => key !== three)!;
+    const client = redis.client();
+    const original = (await client.getBuffer(three!))!;
+
+    // Replayed: 3's entry under 4's key.
+    await client.set(four, original);
+    const replayed = await run(laptop, redis.url, { ...reader(), E2E_N: "4" });
+    expect(replayed).toMatchObject({ result: [16], runs: { square: 1 } });
+    expect(warningsOf(replayed.stderr)).toEqual([expect.stringContaining("was refused: its signature does not verify")]);
+
+    // Truncated: the 64-byte signature cut to 32 bytes.
+    const tagAt = 8 + original.readUInt32BE(4);
+    await client.set(three!, Buffer.concat([original.subarray(0, tagAt + 32), original.subarray(tagAt + 64)]));
+    const truncated = await run(laptop, redis.url, { ...reader(), E2E_N: "3" });
+    expect(truncated).toMatchObject({ result: [9], runs: { square: 1 } });
+    expect(warningsOf(truncated.stderr)).toEqual([expect.stringMatching(/was refused: (it is truncated|its content has the wrong size)/)]);
+
+    // Swapped: the second chunk (a full 1 MiB) of a 3 MB entry replaced by the second chunk of a 4 MB one.
+    await run(ci, redis.url, { ...signer(), E2E_BLOB_MB: "3" });
+    await run(ci, redis.url, { ...signer(), E2E_BLOB_MB: "4" });
+    const chunks = (await client.keys("cachephant:r2:{*}:*:1")).sort();
+    expect(chunks).toHaveLength(2);
+    const [a, b] = chunks as [string, string];
+    await client.set(a, (await client.getBuffer(b))!);
+    const swapped = await Promise.all([run(laptop, redis.url, { ...reader(), E2E_BLOB_MB: "3" }), run(laptop, redis.url, { ...reader(), E2E_BLOB_MB: "4" })]);
+    const refusedOne = swapped.filter((output) => output.runs.blob === 1);
+    expect(refusedOne).toHaveLength(1);
+    expect(warningsOf(refusedOne[0]!.stderr)).toEqual([expect.stringContaining("was refused: its content does not match the hash in its header")]);
+    expect(swapped.map((output) => output.result)).toEqual([[3e6, 3, 3], [4e6, 4, 4]]);
+  });
+
+  test("rotation: a reader trusting the old and the new key takes both; once the old one is dropped, its entries are computed", async () => {
+    await run(ci, redis.url, { ...signer(), E2E_N: "3" });
+    const next = mkdtempSync(join(tmpdir(), "cachephant-e2e-keys-"));
+    expect((await cli(["remote", "keygen", "--out", next])).code).toBe(0);
+    await run(ci, redis.url, { CACHEPHANT_REMOTE_SIGNING_KEY: join(next, "cachephant-remote.key"), E2E_N: "4" });
+    const both = { CACHEPHANT_REMOTE_TRUSTED_KEYS: `${keys.public},${join(next, "cachephant-remote.pub")}` };
+    expect(await run(laptop, redis.url, { ...both, E2E_N: "3" })).toMatchObject({ result: [9], runs: {} });
+    expect(await run(laptop, redis.url, { ...both, E2E_N: "4" })).toMatchObject({ result: [16], runs: {} });
+    const rotated = await run(laptop, redis.url, { CACHEPHANT_REMOTE_TRUSTED_KEYS: join(next, "cachephant-remote.pub"), E2E_N: "3" });
+    expect(rotated).toMatchObject({ result: [9], runs: { square: 1 } });
+    expect(warningsOf(rotated.stderr)).toEqual([expect.stringContaining("which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS")]);
   });
 });
 

@@ -45,6 +45,13 @@ describe("remote settings", () => {
     expect(warnings(runtime.stderr())).toEqual([]);
   });
 
+  test("Ed25519 keys win over an HMAC key, with one warning that it is ignored", () => {
+    const { privatePem, id } = keyPair();
+    const remote = remoteOf({ CACHEPHANT_REMOTE: "redis://h:1", CACHEPHANT_REMOTE_KEY: "k", CACHEPHANT_REMOTE_SIGNING_KEY: privatePem });
+    expect(remote).toMatchObject({ mode: "readwrite", trust: { kind: "ed25519", signer: { id } } });
+    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("CACHEPHANT_REMOTE_KEY is ignored: Ed25519 keys")]);
+  });
+
   test("a private key in package.json is refused with a message that does not repeat it", () => {
     const root = tempDir();
     const { privatePem } = keyPair();

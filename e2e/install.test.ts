@@ -1,7 +1,7 @@
 // A user project outside this workspace, installed with npm from packed
 // tarballs (npm's hoisted node_modules), built with esbuild and run twice.
 import { execFile } from "node:child_process";
-import { mkdtempSync, rmSync, writeFileSync, cpSync } from "node:fs";
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -88,4 +88,23 @@ test("the installed CLI's exit codes: clear --fn of a name that matches nothing 
   expect((await cli("clear", "--fn", "square")).code).toBe(1);
   await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
   expect((await cli("clear", "--fn", "square")).code).toBe(0);
+});
+
+test("the installed CLI marks the results of edited code superseded, and prune --superseded removes only them", async () => {
+  const env = { ...process.env, CACHEPHANT_DIR: join(project, ".cache-superseded") };
+  const lib = join(project, "src", "lib.ts");
+  const original = readFileSync(lib, "utf8");
+  const cli = async (...args: string[]) => (await run("npx", ["cachephant", ...args], { cwd: project, env })).stdout;
+  try {
+    await run(process.execPath, ["build.mjs"], { cwd: project });
+    await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
+    writeFileSync(lib, original.replace("return n * n;", "return n * n + 0;"));
+    await run(process.execPath, ["build.mjs"], { cwd: project });
+    await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
+    expect(JSON.parse(await cli("ls", "--json")).total).toMatchObject({ entries: 4, superseded: 2 });
+    expect(JSON.parse(await cli("prune", "--superseded", "--json"))).toMatchObject({ removedEntries: 2, supersededEntries: 2 });
+    expect(JSON.parse(await cli("ls", "--json")).total).toMatchObject({ entries: 2, superseded: 0 });
+  } finally {
+    writeFileSync(lib, original);
+  }
 });

@@ -58,6 +58,23 @@ async function execute(): Promise<{ computed: number; total: number }> {
   return { computed: after - before, total: report.total };
 }
 
+/**
+ * The `stats` cell's table in the executed notebook, as the kernel rendered
+ * it (its `text/html`), and the hits and misses of `loadReport` in it.
+ */
+function statsShown(): { html: string; hits: number; misses: number } {
+  const executed = JSON.parse(readFileSync(join(dir, "executed.ipynb"), "utf8")) as {
+    cells: Array<{ id: string; outputs?: Array<{ data?: Record<string, string | string[]> }> }>;
+  };
+  const data = executed.cells.find((c) => c.id === "stats")?.outputs?.find((output) => output.data?.["text/html"])?.data;
+  if (data === undefined) throw new Error("the stats cell shows no table");
+  const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
+  const html = text(data["text/html"]);
+  const row = /<tr><td>loadReport<\/td><td>[^<]*<\/td><td[^>]*>(\d+)<\/td><td[^>]*>(\d+)<\/td>/.exec(html);
+  if (row === null) throw new Error(`no row for loadReport in ${html}`);
+  return { html, hits: Number(row[1]), misses: Number(row[2]) };
+}
+
 /** Edits the notebook's `define` cell (throws when the text is not there). */
 function editDefinition(from: string, to: string): void {
   const path = join(dir, "slow-load.ipynb");
@@ -70,13 +87,20 @@ function editDefinition(from: string, to: string): void {
 }
 
 test.skipIf(missing !== undefined)(
-  "a notebook run again in a new kernel is served from the cache; a comment edit reuses, a body edit computes again",
+  "a notebook run again in a new kernel is served from the cache, and stats() shows it; a comment edit reuses, a body edit computes again",
   async () => {
     const first = await execute();
     expect(first.computed).toBe(1);
+    // `call` computed, `call-again` was served: the table says so, with its header and a total row.
+    const shown = statsShown();
+    expect(shown).toMatchObject({ hits: 1, misses: 1 });
+    expect(shown.html).toMatch(/<th>function<\/th>.*<th[^>]*>hit rate<\/th>.*<th[^>]*>saved<\/th>/);
+    expect(shown.html).toContain("<td style=\"text-align:right\">50%</td>");
 
     const restarted = await execute();
     expect(restarted).toEqual({ computed: 0, total: first.total });
+    // The first kernel's counts stay: two more hits, no miss.
+    expect(statsShown()).toMatchObject({ hits: 3, misses: 1 });
 
     editDefinition("// A stand-in for a slow load: a pause, then some work.", "// Edited comment: only the words changed.");
     expect(await execute()).toEqual({ computed: 0, total: first.total });

@@ -73,6 +73,19 @@ test("an invalid CACHEPHANT_MAX_SIZE is one warning in the program, and bad usag
   expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cachephant: CACHEPHANT_MAX_SIZE="banana" is not a size/) });
 });
 
+test("a misspelled CACHEPHANT_* variable is one warning naming the real one in the program, and bad usage (exit 2) for the CLI", async () => {
+  project = Project.create("esbuild");
+  await project.build();
+  const typo = { ...env, CACHEPHANT_DEBG: "1" };
+  const first = await run(process.execPath, ["dist/main.mjs"], { cwd: project.dir, env: typo });
+  expect(first.stderr.trim().split("\n")).toEqual([
+    'cachephant: CACHEPHANT_DEBG="1" is not a Cachephant variable, so it is ignored; did you mean CACHEPHANT_DEBUG?',
+  ]);
+  expect(JSON.parse(first.stdout.trim()).result).toEqual([9, 16]);
+  const failure = await run(process.execPath, [cliPath, "ls"], { cwd: project.dir, env: typo }).catch((error: unknown) => error);
+  expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cachephant: CACHEPHANT_DEBG="1" is not a Cachephant variable; did you mean CACHEPHANT_DEBUG\?/) });
+});
+
 test("the same words wherever a setting is misspelled: the plugin's options warn, package.json's key warns, configure() throws", async () => {
   project = Project.create("esbuild")
     .write(

@@ -433,7 +433,14 @@ function writesOnly(reference: t.Node, binding: Binding, scopes: ModuleScopes): 
   return false;
 }
 
-/** `eval`, `new Function`, computed access into a namespace import, writes to globals. */
+/** Whether a module specifier is known only at run time (not a string, nor a template without expressions). */
+function computedSpecifier(node: t.Node | undefined): boolean {
+  if (node === undefined) return false;
+  if (node.type === "StringLiteral") return false;
+  return !(node.type === "TemplateLiteral" && node.expressions.length === 0);
+}
+
+/** `eval`, `new Function`, computed access into a namespace import, writes to globals, `import()`/`require()` of a computed specifier. */
 function unknowableConstructs(scopes: ModuleScopes): UnknowableConstruct[] {
   const found: UnknowableConstruct[] = [];
   const at = (node: t.Node) => ({ line: node.loc?.start.line ?? 0, start: node.start ?? 0 });
@@ -445,7 +452,14 @@ function unknowableConstructs(scopes: ModuleScopes): UnknowableConstruct[] {
         if (callee.type === "Identifier" && !bound(node, callee.name)) {
           if (callee.name === "eval") found.push({ construct: "eval", ...at(node) });
           if (callee.name === "Function") found.push({ construct: "Function()", ...at(node) });
+          if (callee.name === "require" && computedSpecifier(node.arguments[0])) found.push({ construct: "require() of a computed specifier", ...at(node) });
         }
+        // Which module it loads is known only at run time: its code is in no hash.
+        if (callee.type === "Import" && computedSpecifier(node.arguments[0])) found.push({ construct: "import() of a computed specifier", ...at(node) });
+        break;
+      }
+      case "ImportExpression": {
+        if (computedSpecifier(node.source)) found.push({ construct: "import() of a computed specifier", ...at(node) });
         break;
       }
       case "NewExpression": {

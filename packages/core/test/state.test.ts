@@ -196,6 +196,8 @@ describe("what the build cannot know is said", () => {
   test.each([
     ["eval", `export function read(x: number) { return eval("x * 2"); }`, "src/h.ts:1: eval"],
     ["new Function", `const g = new Function("x", "return x * 2");\nexport function read(x: number) { return g(x); }`, "src/h.ts:1: new Function"],
+    ["import() of a computed specifier", `export async function read(name: string) { return (await import("./plugins/" + name)).default; }`, "src/h.ts:1: import() of a computed specifier"],
+    ["require() of a computed specifier", `export function read(name: string) { return require(\`./plugins/\${name}\`); }`, "src/h.ts:1: require() of a computed specifier"],
     ["a write to a global a helper reads", `(globalThis as any).factor = 2;\nexport function read(x: number) { return x * (factor as number); }`, "src/h.ts:1: write to global factor"],
   ])("%s in a reached helper: file, line, construct and the function", async (_, helpers, start) => {
     const warnings = await warningsFor(helpers);
@@ -215,6 +217,10 @@ describe("what the build cannot know is said", () => {
     projects.push(project);
     const warnings = (await project.transform("src/entry.ts")).warnings.map((warning) => warning.message);
     expect(warnings).toEqual([expect.stringMatching(/^src\/h\.ts:1: write to global offset: /)]);
+  });
+
+  test("import() and require() of a literal specifier say nothing: the module counts in the hash", async () => {
+    expect(await warningsFor(`export async function read(x: number) { return (await import("./other")).f(x) + require(\`./more\`).g(x); }`)).toEqual([]);
   });
 
   test("eval in code the function never reaches says nothing", async () => {

@@ -3,6 +3,7 @@ import { mkdirSync, readdirSync, readFileSync, renameSync, rmSync, statSync, uti
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { CachephantWarning } from "@cachephant/core";
 import type { OutsideStamp } from "./outside-log.js";
+import type { BuiltFunction } from "@cachephant/runtime/project";
 
 /** A transform's output as the cache keeps it. */
 export interface CachedTransform {
@@ -22,6 +23,8 @@ export interface CachedTransform {
    * by the module or by them (a package upgrade changes its hash).
    */
   checks: FileCheck[];
+  /** The cached functions the output has (see `built-record.ts`). */
+  functions: BuiltFunction[];
   /** The outside check it relied on (see `outside-log.ts`); absent when it reached no exported data. */
   outside?: OutsideStamp;
 }

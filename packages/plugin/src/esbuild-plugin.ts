@@ -70,9 +70,15 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
   // The previous build's scan, so files unchanged since are not read again.
   const scanName = scanRecordName(root, options.include, options.exclude);
   const compared = rewrites.restore(transformer.readExtra(scanName));
-  const changed = rewrites.scan();
-  transformer.projectScanned(rewrites.signatures(), changed, compared);
-  if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+  // esbuild loads only the files with a directive: the others changed since are noted here.
+  const scanned = (changed: readonly string[], compared: boolean) => {
+    transformer.projectScanned(rewrites.signatures(), changed, compared);
+    if (changed.length === 0) return;
+    transformer.writeExtra(scanName, rewrites.snapshot());
+    const rewritten = new Set(rewrites.files());
+    for (const file of changed) if (!rewritten.has(file)) transformer.noDirective(file);
+  };
+  scanned(rewrites.scan(), compared);
   // What decides where imports resolve (aliases, tsconfig, conditions, the
   // lockfile): remembered results and the plan are keyed by it.
   let settingsSeen = "";
@@ -119,8 +125,7 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
     // A rebuild (watch mode, context.rebuild()): what changed since the last one.
     const changed = rewrites.scan();
     for (const file of changed) transformer.invalidate(file);
-    transformer.projectScanned(rewrites.signatures(), changed, true);
-    if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
+    scanned(changed, true);
     // A tsconfig or the lockfile edited while watching.
     useResolution();
     const missed = rewrites.files().filter((file) => !filtered.has(file));

@@ -109,7 +109,11 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
         // function reads has no directive, and needs its registration.
       },
       async handler(code, id, ...rest: unknown[]) {
-        if (!DIRECTIVE_LIKE.test(code) && !transformer.stateFiles.has(id.replace(/[?#].*$/, ""))) return;
+        if (!DIRECTIVE_LIKE.test(code)) {
+          const file = id.replace(/[?#].*$/, "");
+          transformer.noDirective(file);
+          if (!transformer.stateFiles.has(file)) return;
+        }
         if (targetOf(this, rest[0]) === "browser") {
           if (!warnedBrowser) {
             warnedBrowser = true;

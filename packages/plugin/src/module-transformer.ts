@@ -4,17 +4,19 @@ import { createRequire } from "node:module";
 import { dirname, join } from "node:path";
 import type { ModuleGraph, ModuleGraphStats, TransformResult } from "@cachephant/core";
 import { BuildCache, type FileCheck } from "./build-cache.js";
+import { BuiltRecorder } from "./built-record.js";
 import { loadCore } from "./core.js";
 import { signatureOf } from "./files.js";
 import { OutsideLog, type OutsideStamp } from "./outside-log.js";
 import { ResolutionFingerprint } from "./resolution.js";
 import type { Resolve } from "./resolver.js";
+import type { BuiltFunction } from "@cachephant/runtime/project";
 
 /** Transform results remembered across builds, under the project root. */
 export const BUILD_CACHE_DIR = "node_modules/.cache/cachephant-build";
 
 /** Bumped when the cache entries' shape or meaning changes. */
-const CACHE_FORMAT = 2;
+const CACHE_FORMAT = 3;
 
 export interface ModuleTransformerOptions {
   root: string;
@@ -31,6 +33,8 @@ export interface TransformOutput {
   dependencies: string[];
   stateFiles: string[];
   warnings: TransformResult["warnings"];
+  /** The cached functions, as the CLI's record of the latest build lists them. */
+  functions: BuiltFunction[];
 }
 
 export interface ModuleTransformerStats extends ModuleGraphStats {
@@ -67,12 +71,19 @@ export class ModuleTransformer {
   private resolutionNow: string | undefined;
   private hits = 0;
   private transforms = 0;
+  private readonly built: BuiltRecorder;
 
   constructor(private readonly options: ModuleTransformerOptions) {
     const { cacheDir, root, runtimeModule, dir, maxSize } = options;
     this.cache = cacheDir === false ? undefined : new BuildCache(cacheDir, JSON.stringify([toolVersions(), root, runtimeModule, dir, maxSize]), root);
     this.outside = new OutsideLog({ read: () => this.readExtra("outside"), write: (value) => this.writeExtra("outside", value) });
     this.fingerprint = new ResolutionFingerprint({ read: () => this.readExtra("resolution"), write: (value) => this.writeExtra("resolution", value) });
+    this.built = new BuiltRecorder(root);
+  }
+
+  /** A module without a directive (any more): the record of its latest build has no function. */
+  noDirective(file: string): void {
+    this.built.record(file, []);
   }
 
   /**
@@ -297,11 +308,12 @@ export class ModuleTransformer {
       // An output that said `stateAhead` holds only while each of its state modules is still registered ahead.
       if (hit && this.outside.holds(hit.outside) && (this.registeredAhead.size === 0 || hit.stateFiles.every((stateFile) => this.registeredAhead.has(stateFile)))) {
         this.hits++;
+        this.built.record(file, hit.functions);
         if (hit.code === null) return null;
         this.noteOutside(id, hit.outside);
         this.dependenciesOf.set(id, hit.dependencies);
         for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
-        return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings };
+        return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings, functions: hit.functions };
       }
     }
     this.transforms++;
@@ -319,7 +331,8 @@ export class ModuleTransformer {
    * state module, whose registration depends on the modules around it.
    */
   private storeNothing(key: string | undefined, file: string): null {
-    if (key !== undefined && !this.stateFiles.has(file)) this.cache!.set(key, { code: null, map: null, dependencies: [], stateFiles: [], warnings: [], checks: [] });
+    this.built.record(file, []);
+    if (key !== undefined && !this.stateFiles.has(file)) this.cache!.set(key, { code: null, map: null, dependencies: [], stateFiles: [], warnings: [], checks: [], functions: [] });
     return null;
   }
 
@@ -329,12 +342,15 @@ export class ModuleTransformer {
     const outside = result.outsideNames.length > 0 ? this.outside.stamp(result.outsideNames) : undefined;
     this.noteOutside(id, outside);
     this.dependenciesOf.set(id, result.dependencies);
+    const functions = result.functions.map(({ name, line, hash }) => ({ name, line, hash }));
+    this.built.record(id.replace(/[?#].*$/, ""), functions);
     const output = {
       code: result.code,
       map: result.map,
       dependencies: result.dependencies,
       stateFiles: result.stateFiles,
       warnings: result.warnings,
+      functions,
     };
     if (key !== undefined) {
       this.cache!.set(key, {

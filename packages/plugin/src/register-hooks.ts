@@ -62,7 +62,10 @@ export const load: LoadHook = async (url, context, nextLoad) => {
   // Node loads a module's imports after the module itself, so the modules
   // holding state that cached functions read are known (from their
   // transforms) by the time they load.
-  if (!DIRECTIVE_LIKE.test(source) && !transformer.stateFiles.has(file)) return loaded;
+  if (!DIRECTIVE_LIKE.test(source)) {
+    transformer.noDirective(file);
+    if (!transformer.stateFiles.has(file)) return loaded;
+  }
   let result;
   try {
     result = await transformer.transform(source, file, undefined);

@@ -171,7 +171,7 @@ describe("BuildCache.evict", () => {
     const cache = new BuildCache(project.path("cache"), "salt");
     const keys = ["a", "b", "c", "d"].map((name) => cache.key(name, name));
     keys.forEach((key, index) => {
-      cache.set(key, { code: `${index}`, map: null, dependencies: [], stateFiles: [], warnings: [], checks: [] });
+      cache.set(key, { code: `${index}`, map: null, dependencies: [], stateFiles: [], warnings: [], checks: [], functions: [] });
       const at = new Date(Date.now() - (10 - index) * 60_000);
       utimesSync(join(cache.dir, `${key}.json`), at, at);
     });

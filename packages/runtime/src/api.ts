@@ -10,6 +10,10 @@ import { ConfigError } from "./errors.js";
 import { clearStore, pruneStore, totalsByFunction, verifyStore, type Progress, type PruneOutcome } from "./maintenance.js";
 import { forgetStoredParts } from "./key-change.js";
 import { forgetMarkers } from "./markers.js";
+import { builtHashes } from "./built-functions.js";
+import { CodeVersions } from "./superseded.js";
+import { clearPruneFailure, lastPruneFailure } from "./pruner.js";
+import { clearStats, functionKey, readStats } from "./stats.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
 export type { Progress, PruneOutcome } from "./maintenance.js";
@@ -19,8 +23,8 @@ export interface StoreOptions {
   dir?: string;
 }
 
-/** One cached function in `list()`. */
-export interface FunctionRow {
+/** One cached function's results: what both the store's and the remote's listings say. */
+export interface FunctionSummary {
   /** Name of the function (`loadReport`, `Api.fetch`). */
   name: string;
   /** File of the function, relative to the project root at build time. */
@@ -33,14 +37,37 @@ export interface FunctionRow {
   lastUsed: Date;
 }
 
+/** One cached function in `list()`. */
+export interface FunctionRow extends FunctionSummary {
+  /**
+   * Of its results, those of code that no longer exists: a code hash the
+   * latest build of its module does not have (or, for a function no build
+   * recorded, such as a `cached()` one, not the hash of its latest results).
+   */
+  superseded: number;
+  /** Bytes of those results. */
+  supersededSize: number;
+  /** Calls served without computing (from the store, the remote tier, or a running call), over all processes that exited. */
+  hits: number;
+  /** Calls that computed. */
+  misses: number;
+  /** Time the hits saved, in ms: each hit's entry's compute time minus the hit's own time. */
+  savedMs: number;
+}
+
 /**
  * One row per cached function in the store, sorted by file, then name.
  * Reads the index as a stream: memory grows with the functions, not the entries.
  */
 export async function list(options: StoreOptions = {}): Promise<FunctionRow[]> {
-  const rows = await totalsByFunction(storeDir(options));
+  const dir = storeDir(options);
+  const rows = await totalsByFunction(dir, currentCode());
+  const counts = readStats(dir);
   return rows
-    .map(({ lastUsed, ...row }) => ({ ...row, lastUsed: new Date(lastUsed) }))
+    .map(({ lastUsed, ...row }) => {
+      const { hits = 0, misses = 0, savedMs = 0 } = counts.get(functionKey(row.name, row.file)) ?? {};
+      return { ...row, lastUsed: new Date(lastUsed), hits, misses, savedMs: Math.round(savedMs) };
+    })
     .sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
 }
 
@@ -77,6 +104,7 @@ export async function clear(target: ClearTarget = {}): Promise<ClearReport> {
   );
   forgetMarkers();
   forgetStoredParts();
+  if (everything) clearStats(dir);
   return { dir, removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes };
 }
 
@@ -87,6 +115,12 @@ export interface PruneOptions extends StoreOptions {
   maxAge?: string | number;
   /** Report what would be removed, remove nothing. */
   dryRun?: boolean;
+  /**
+   * Remove the results of code that no longer exists too (see
+   * `FunctionRow.superseded`). Off by default: after switching branches,
+   * the other branch's results are superseded, and may be wanted back.
+   */
+  superseded?: boolean;
   /** Called now and then during long work with the step and the entries done so far. */
   onProgress?: Progress;
 }
@@ -100,7 +134,8 @@ export interface PruneReport extends PruneOutcome {
 }
 
 /**
- * Removes expired entries, entries not used for `maxAge`, then the least
+ * Removes expired entries, entries not used for `maxAge`, superseded ones
+ * (with `superseded: true`), then the least
  * recently used ones (a hit counts as a use) until the store fits
  * `maxSize`, then content no entry uses. Safe beside running programs: an
  * entry written or used after the prune started stays, and files younger
@@ -111,7 +146,9 @@ export async function prune(options: PruneOptions = {}): Promise<PruneReport> {
   const maxSize = options.maxSize === undefined ? settingsFor().maxSize : sizeOption(options.maxSize);
   const maxAge = options.maxAge === undefined ? undefined : durationOption(options.maxAge);
   const dryRun = options.dryRun === true;
-  const outcome = await pruneStore(dir, { maxSize, maxAge, dryRun, onProgress: options.onProgress });
+  const superseded = options.superseded === true ? currentCode() : undefined;
+  const outcome = await pruneStore(dir, { maxSize, maxAge, dryRun, onProgress: options.onProgress, superseded });
+  if (!dryRun) clearPruneFailure(dir);
   return { dir, dryRun, maxSize, ...outcome };
 }
 
@@ -134,6 +171,8 @@ export interface VerifyReport {
   /** Damaged results, removed. */
   removedEntries: number;
   problems: VerifyProblem[];
+  /** The last background prune failed (and none succeeded since): the store may be past its bound. */
+  pruneFailure?: { time: string; error: string };
 }
 
 /**
@@ -151,7 +190,8 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     forgetStoredParts();
   }
   const problems = outcome.problems.map(({ metadata, reason }) => ({ name: metadata.name, file: metadata.file, reason }));
-  return { dir, checkedEntries: outcome.checkedEntries, removedEntries: problems.length, problems };
+  const pruneFailure = lastPruneFailure(dir);
+  return { dir, checkedEntries: outcome.checkedEntries, removedEntries: problems.length, problems, ...(pruneFailure ? { pruneFailure } : {}) };
 }
 
 /** Whether the store folder exists (the CLI says so when it does not). */
@@ -162,6 +202,11 @@ export function storeExists(options: StoreOptions = {}): boolean {
 /** The absolute store directory the api uses for `options` (for the CLI's messages). */
 export function storeDir(options: StoreOptions): string {
   return options.dir !== undefined ? resolve(options.dir) : settingsFor().dir;
+}
+
+/** What code exists now, from the builds recorded in the project (see `superseded.ts`). */
+function currentCode(): CodeVersions {
+  return new CodeVersions(builtHashes(settingsFor().root));
 }
 
 function sizeOption(value: string | number): number {

@@ -11,7 +11,7 @@ import { parseArgs, type ParseArgsConfig } from "node:util";
 import { clear, list, prune, storeDir, storeExists, verify, type Progress, type PruneReport } from "./api.js";
 import { checkEnvironment, findProjectFrom } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { formatSize, table, type CliIO } from "./cli-format.js";
+import { formatDuration, formatSize, table, type CliIO } from "./cli-format.js";
 import { nearestNames } from "./nearest.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
@@ -28,9 +28,11 @@ export const USAGE = `Usage: cachephant <command> [options]
 
 Commands:
   ls      [--dir D] [--json]                 one row per cached function, and a total
-  prune   [--max-size SIZE] [--max-age DURATION] [--dry-run] [--dir D] [--json]
-                                             remove expired, old and least recently used entries
-                                             until the store fits, and orphaned content
+  prune   [--max-size SIZE] [--max-age DURATION] [--superseded] [--dry-run] [--dir D] [--json]
+                                             remove expired, old (and with --superseded, those of
+                                             code the latest build no longer has) and least
+                                             recently used entries until the store fits, and
+                                             orphaned content
   clear   [--fn NAME] [--file PATH] [--dir D]
                                              remove all entries, or those of a function or file
   verify  [--dir D] [--json]                 check every entry, remove damaged ones
@@ -69,6 +71,7 @@ const COMMANDS: Record<string, { options: Options; run: Run }> = {
       ...REMOTE,
       json: { type: "boolean" },
       "dry-run": { type: "boolean" },
+      superseded: { type: "boolean" },
       "max-size": { type: "string" },
       "max-age": { type: "string" },
     },
@@ -133,7 +136,15 @@ function parseOptions(args: string[], options: Options): Values {
 async function runLs(values: Values, io: CliIO): Promise<number> {
   const dir = stringOption(values.dir);
   const rows = await list({ dir });
-  const total = { entries: sum(rows, (row) => row.entries), size: sum(rows, (row) => row.size) };
+  const total = {
+    entries: sum(rows, (row) => row.entries),
+    size: sum(rows, (row) => row.size),
+    superseded: sum(rows, (row) => row.superseded),
+    supersededSize: sum(rows, (row) => row.supersededSize),
+    hits: sum(rows, (row) => row.hits),
+    misses: sum(rows, (row) => row.misses),
+    savedMs: sum(rows, (row) => row.savedMs),
+  };
   const resolvedDir = storeDir({ dir });
   const exists = storeExists({ dir });
   if (values.json === true) {
@@ -147,7 +158,16 @@ async function runLs(values: Values, io: CliIO): Promise<number> {
     return 0;
   }
   io.stdout(table(rows));
-  io.stdout(`Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}`);
+  io.stdout(
+    `Total: ${plural(total.entries, "entry", "entries")}, ${formatSize(total.size)} in ${resolvedDir}; ` +
+      `${plural(total.hits, "hit", "hits")}, ${plural(total.misses, "miss", "misses")}, ${formatDuration(total.savedMs)} saved`,
+  );
+  if (total.superseded > 0) {
+    io.stdout(
+      `Superseded: ${plural(total.superseded, "entry", "entries")} (${formatSize(total.supersededSize)}) of code the latest build ` +
+        `no longer has; cachephant prune --superseded removes them`,
+    );
+  }
   return 0;
 }
 
@@ -164,7 +184,14 @@ async function runPrune(values: Values, io: CliIO): Promise<number> {
   const exists = storeExists({ dir });
   if (saidMissing(exists, dir, values, io)) return 0;
   const progress = progressReporter(io, values);
-  const report = await prune({ dir, maxSize, maxAge, dryRun: values["dry-run"] === true, onProgress: progress?.report });
+  const report = await prune({
+    dir,
+    maxSize,
+    maxAge,
+    dryRun: values["dry-run"] === true,
+    superseded: values.superseded === true,
+    onProgress: progress?.report,
+  });
   progress?.done();
   io.stdout(values.json === true ? JSON.stringify({ ...report, exists }, null, 2) : describePrune(report));
   return 0;
@@ -216,8 +243,8 @@ async function runVerify(values: Values, io: CliIO): Promise<number> {
   const progress = progressReporter(io, values);
   const report = await verify({ dir, onProgress: progress?.report });
   progress?.done();
-  // Damage is repaired (removed), but it was there: exit 1 so CI notices.
-  const code = report.problems.length === 0 ? 0 : 1;
+  // Damage is repaired (removed), but it was there; a store that is not being pruned grows: exit 1 so CI notices.
+  const code = report.problems.length === 0 && report.pruneFailure === undefined ? 0 : 1;
   if (values.json === true) {
     io.stdout(JSON.stringify({ ...report, exists }, null, 2));
     return code;
@@ -225,10 +252,16 @@ async function runVerify(values: Values, io: CliIO): Promise<number> {
   const checked = `Checked ${plural(report.checkedEntries, "entry", "entries")} in ${report.dir}`;
   if (report.problems.length === 0) {
     io.stdout(`${checked}: all readable.`);
-    return code;
+  } else {
+    io.stdout(`${checked}: removed ${report.removedEntries} damaged:`);
+    for (const problem of report.problems) io.stdout(`  ${problem.name} (${problem.file}): ${problem.reason}`);
   }
-  io.stdout(`${checked}: removed ${report.removedEntries} damaged:`);
-  for (const problem of report.problems) io.stdout(`  ${problem.name} (${problem.file}): ${problem.reason}`);
+  if (report.pruneFailure !== undefined) {
+    io.stdout(
+      `The last background prune failed (${report.pruneFailure.time}: ${report.pruneFailure.error}); ` +
+        "the store may be past its bound until one succeeds (cachephant prune runs one now).",
+    );
+  }
   return code;
 }
 
@@ -264,7 +297,11 @@ function version(): string {
 
 function describePrune(report: PruneReport): string {
   const verb = report.dryRun ? "Would remove" : "Removed";
-  const expired = report.expiredEntries > 0 ? ` (${report.expiredEntries} expired)` : "";
+  const reasons = [
+    report.expiredEntries > 0 ? `${report.expiredEntries} expired` : "",
+    report.supersededEntries > 0 ? `${report.supersededEntries} superseded` : "",
+  ].filter(Boolean);
+  const expired = reasons.length > 0 ? ` (${reasons.join(", ")})` : "";
   const orphans =
     report.orphanedFiles > 0
       ? ` and ${plural(report.orphanedFiles, "orphaned file", "orphaned files")} (${formatSize(report.orphanedBytes)})`

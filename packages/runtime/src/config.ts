@@ -20,7 +20,7 @@ import {
 } from "./project.js";
 import { resolveRemote, type ConfiguredRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
 import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
-import { settingProblems } from "./settings-check.js";
+import { settingProblems, unknownEnvironmentNames } from "./settings-check.js";
 import { warnOnce } from "./warn.js";
 
 /** Options of `configure()`. Each wins over the project's settings and loses to the environment. */
@@ -167,6 +167,7 @@ export type Warn = (id: string, message: string) => void;
 /** Pure resolution of the settings from their sources (exported for tests). */
 export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
   const { env, configured } = inputs;
+  for (const problem of unknownEnvironmentNames(env)) warn(`env:${problem.key}`, problem.message);
   const debug = envFlag(env, "CACHEPHANT_DEBUG", warn) ?? configured.debug ?? false;
   return {
     enabled: envFlag(env, "CACHEPHANT", warn) ?? configured.enabled ?? true,

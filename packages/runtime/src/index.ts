@@ -12,6 +12,7 @@ export { cached, type CachedOptions } from "./cached.js";
 export { CachedFunctionError, type CachedFunctionErrorCode } from "./cached-error.js";
 export { registerState } from "./state.js";
 export { refresh } from "./refresh.js";
+export { stats, type CacheStats, type FunctionStats } from "./stats-view.js";
 export { configure, type ConfigureOptions } from "./config.js";
 export {
   clear,
@@ -21,6 +22,7 @@ export {
   type ClearReport,
   type ClearTarget,
   type FunctionRow,
+  type FunctionSummary,
   type PruneOptions,
   type PruneReport,
   type StoreOptions,

@@ -69,6 +69,7 @@ export function entryKey(
   values: readonly unknown[],
   scope?: readonly unknown[],
   state?: readonly unknown[],
+  encodings?: PartEncodings,
 ): string {
   const ignore = meta.ignore;
   const walk: Walk = { stack: [], mode: "args", depth0: false };
@@ -76,10 +77,13 @@ export function entryKey(
   for (let i = 0; i < values.length; i++) {
     if (ignore !== undefined && ignore.includes(i)) {
       encoded += "_";
+      encodings?.push(undefined);
       continue;
     }
     try {
-      encoded += encode(values[i], walk);
+      const part = encode(values[i], walk);
+      encodings?.push(part);
+      encoded += part;
     } catch (error) {
       throw toUnkeyable(error, meta.paths[i] ?? `args[${i}]`);
     }
@@ -95,11 +99,13 @@ export function entryKey(
       (i) => scopePath(meta, i),
       (i) => (closures !== undefined && closures.includes(i) ? "closure" : "module"),
       meta.packageScope,
+      undefined,
+      encodings,
     );
   }
   if (state !== undefined && state.length > 0) {
     // Module state: values made at run time (swapped functions, filled registries).
-    input += encodeSection("state", state, walk, (i) => statePath(meta, i), () => "state", meta.packageState, NOT_LOADED);
+    input += encodeSection("state", state, walk, (i) => statePath(meta, i), () => "state", meta.packageState, NOT_LOADED, encodings);
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -117,24 +123,42 @@ export function keyParts(
   values: readonly unknown[],
   scope?: readonly unknown[],
   state?: readonly unknown[],
+  encodings?: PartEncodings,
 ): Record<string, string> {
   const parts: Record<string, string> = {};
   const digest = (encoded: string) => hash("sha256", encoded, "base64url").slice(0, KEY_PART_DIGEST_LENGTH);
-  // Each part walked as `entryKey` walks it, so equal digests mean equal encodings.
+  // Each part as `entryKey` encoded it (kept from that walk, or walked again the same way), so equal digests mean equal encodings.
+  let at = 0;
   const part = (value: unknown, mode: KeyMode, packageMade = false) =>
-    digest(encode(value, { stack: [], mode, depth0: mode === "module", packageMade }));
-  for (let i = 0; i < values.length; i++) {
+    digest(encodings?.[at] ?? encode(value, { stack: [], mode, depth0: mode === "module", packageMade }));
+  for (let i = 0; i < values.length; i++, at++) {
     if (meta.ignore?.includes(i)) continue;
     parts[meta.paths[i] ?? `args[${i}]`] = part(values[i], "args");
   }
-  for (let i = 0; i < (scope?.length ?? 0); i++) {
+  for (let i = 0; i < (scope?.length ?? 0); i++, at++) {
     parts[scopePath(meta, i)] = part(scope![i], meta.closures?.includes(i) ? "closure" : "module", meta.packageScope?.includes(i));
   }
-  for (let i = 0; i < (state?.length ?? 0); i++) {
+  for (let i = 0; i < (state?.length ?? 0); i++, at++) {
     const value = state![i];
     parts[`state.${statePath(meta, i)}`] = value === NOT_LOADED ? "U" : part(value, "state", meta.packageState?.includes(i));
   }
   return parts;
+}
+
+/**
+ * The encoding of each part as `entryKey` made it (arguments, then scope,
+ * then state; undefined where nothing was encoded), kept for `keyParts` on
+ * a miss so that a large value is walked once, not twice.
+ */
+export type PartEncodings = Array<string | undefined>;
+
+/** The path of each of `PartEncodings`' places (`args[0]`, `scope.rows`, `state.src/h.ts#cache`). */
+export function encodingPaths(meta: CachedFunctionMeta, values: number, scope = 0, state = 0): string[] {
+  const paths: string[] = [];
+  for (let i = 0; i < values; i++) paths.push(meta.paths[i] ?? `args[${i}]`);
+  for (let i = 0; i < scope; i++) paths.push(scopePath(meta, i));
+  for (let i = 0; i < state; i++) paths.push(`state.${statePath(meta, i)}`);
+  return paths;
 }
 
 /** Enough of a sha256 to tell two values of one part apart in a debug line. */
@@ -211,19 +235,23 @@ function encodeSection(
   modeOf: (index: number) => KeyMode,
   packageMade?: readonly number[],
   notLoaded?: symbol,
+  encodings?: PartEncodings,
 ): string {
   let encoded = `\n${name} ${values.length}\n`;
   for (let i = 0; i < values.length; i++) {
     // A module that has not run yet (state only): a tag no value has.
     if (notLoaded !== undefined && values[i] === notLoaded) {
       encoded += "U";
+      encodings?.push(undefined);
       continue;
     }
     walk.mode = modeOf(i);
     walk.depth0 = walk.mode === "module";
     walk.packageMade = packageMade !== undefined && packageMade.includes(i);
     try {
-      encoded += encode(values[i], walk);
+      const part = encode(values[i], walk);
+      encodings?.push(part);
+      encoded += part;
     } catch (error) {
       throw toUnkeyable(error, pathOf(i));
     }

@@ -21,6 +21,8 @@ import { decodeResult } from "./codec.js";
 import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./store-layout.js";
 import { contentMatches, readContent, stillIndexed } from "./store-read.js";
 import { scanEntries, scanFiles, scanLocks, type IndexedEntry, type StoreFile } from "./store-scan.js";
+import { CodeVersions } from "./superseded.js";
+import { foldStats } from "./stats.js";
 
 export type { IndexedEntry } from "./store-scan.js";
 
@@ -49,24 +51,44 @@ export interface FunctionTotals {
   entries: number;
   size: number;
   lastUsed: number;
+  /** Of the entries, those of code that no longer exists (see `superseded.ts`). */
+  superseded: number;
+  /** Their bytes. */
+  supersededSize: number;
 }
 
-/** Results per function (memory grows with the functions, not the entries). */
-export async function totalsByFunction(dir: string): Promise<FunctionTotals[]> {
-  const rows = new Map<string, FunctionTotals>();
+/** Results per function (memory grows with the functions and their code versions, not the entries). */
+export async function totalsByFunction(dir: string, versions: CodeVersions): Promise<FunctionTotals[]> {
+  // Per function and code hash: markers may come after the entries they judge.
+  const byVersion = new Map<string, { row: FunctionTotals; hashes: Map<string, { entries: number; size: number }> }>();
   for await (const entry of scanEntries(dir)) {
-    if (entry.metadata.kind !== "result") continue;
-    const id = functionId(entry.metadata);
-    const row = rows.get(id);
-    if (row === undefined) {
-      rows.set(id, { name: entry.metadata.name, file: entry.metadata.file, entries: 1, size: entry.size, lastUsed: entry.usedAt });
-    } else {
-      row.entries += 1;
-      row.size += entry.size;
-      row.lastUsed = Math.max(row.lastUsed, entry.usedAt);
+    if (entry.metadata.kind !== "result") {
+      versions.addMarker(entry.metadata);
+      continue;
     }
+    const id = functionId(entry.metadata);
+    let found = byVersion.get(id);
+    if (found === undefined) {
+      const row = { name: entry.metadata.name, file: entry.metadata.file, entries: 0, size: 0, lastUsed: 0, superseded: 0, supersededSize: 0 };
+      found = { row, hashes: new Map() };
+      byVersion.set(id, found);
+    }
+    found.row.entries += 1;
+    found.row.size += entry.size;
+    found.row.lastUsed = Math.max(found.row.lastUsed, entry.usedAt);
+    const version = found.hashes.get(entry.metadata.hash) ?? { entries: 0, size: 0 };
+    version.entries += 1;
+    version.size += entry.size;
+    found.hashes.set(entry.metadata.hash, version);
   }
-  return [...rows.values()];
+  return [...byVersion.values()].map(({ row, hashes }) => {
+    for (const [hash, version] of hashes) {
+      if (!versions.superseded({ name: row.name, file: row.file, hash })) continue;
+      row.superseded += version.entries;
+      row.supersededSize += version.size;
+    }
+    return row;
+  });
 }
 
 /** What a prune removed (or, on a dry run, would remove) and left. */
@@ -75,6 +97,8 @@ export interface PruneOutcome {
   removedEntries: number;
   /** Of those, the ones removed because their ttl or `maxAge` had passed. */
   expiredEntries: number;
+  /** Of those, the ones removed because their code no longer exists (`superseded`). */
+  supersededEntries: number;
   /** Content files no entry used and leftover temporary files (older than a minute). */
   orphanedFiles: number;
   /** Bytes of those files. */
@@ -96,23 +120,26 @@ export interface PrunePlanOptions {
   maxAge?: number | undefined;
   dryRun?: boolean | undefined;
   onProgress?: Progress | undefined;
+  /** Remove the entries of code that no longer exists too (see `superseded.ts`). */
+  superseded?: CodeVersions | undefined;
 }
 
 /**
- * Removes expired entries, entries not used for `maxAge`, then the least
- * recently used until the results fit `maxSize`, then markers of functions
+ * Removes expired entries, entries not used for `maxAge`, superseded ones
+ * when asked, then the least recently used until the results fit `maxSize`, then markers of functions
  * left without results, then content no entry uses and leftovers in `tmp/`
  * (older than a minute), and the lock files of processes that died holding
  * them (untouched for ten minutes). Linear in the entries, plus a sort.
  */
 export async function pruneStore(dir: string, options: PrunePlanOptions): Promise<PruneOutcome> {
   const started = Date.now();
-  const { maxSize, maxAge, dryRun = false, onProgress } = options;
+  const { maxSize, maxAge, dryRun = false, onProgress, superseded: versions } = options;
   const results: IndexedEntry[] = [];
   const markers: IndexedEntry[] = [];
   const referenced = new Set<string>();
   for await (const entry of scanEntries(dir)) {
     (entry.metadata.kind === "result" ? results : markers).push(entry);
+    if (entry.metadata.kind === "marker") versions?.addMarker(entry.metadata);
     referenced.add(entry.path);
     onProgress?.("scan", results.length + markers.length);
   }
@@ -122,8 +149,12 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
   const isExpired = (entry: IndexedEntry) =>
     (entry.metadata.expires !== undefined && entry.metadata.expires <= started) ||
     (maxAge !== undefined && entry.usedAt <= started - maxAge);
+  const isSuperseded = (entry: IndexedEntry) => versions?.superseded(entry.metadata) === true;
   const expired = results.filter((entry) => !fresh(entry) && isExpired(entry));
-  const kept = results.filter((entry) => fresh(entry) || !isExpired(entry)).sort((a, b) => a.usedAt - b.usedAt);
+  const outdated = results.filter((entry) => !fresh(entry) && !isExpired(entry) && isSuperseded(entry));
+  const kept = results
+    .filter((entry) => fresh(entry) || (!isExpired(entry) && !isSuperseded(entry)))
+    .sort((a, b) => a.usedAt - b.usedAt);
   let keptBytes = sumSizes(kept);
   let evictedCount = 0;
   while (evictedCount < kept.length && keptBytes > maxSize && !fresh(kept[evictedCount]!)) {
@@ -142,30 +173,34 @@ export async function pruneStore(dir: string, options: PrunePlanOptions): Promis
     if (file.mtimeMs < started - DEAD_LOCK_AGE_MS) orphans.push(file);
   }
   const orphanedBytes = sumSizes(orphans);
-  const outcome = (removed: readonly IndexedEntry[], expiredCount: number, remaining: readonly IndexedEntry[]) => ({
+  const outcome = (removed: readonly IndexedEntry[], expiredCount: number, supersededCount: number, remaining: readonly IndexedEntry[]) => ({
     removedEntries: removed.length,
     expiredEntries: expiredCount,
+    supersededEntries: supersededCount,
     orphanedFiles: orphans.length,
     orphanedBytes,
     freedBytes: sumSizes(removed) + orphanedBytes,
     remainingEntries: remaining.length,
     remainingBytes: sumSizes(remaining),
   });
-  if (dryRun) return outcome([...expired, ...evicted], expired.length, kept);
+  if (dryRun) return outcome([...expired, ...outdated, ...evicted], expired.length, outdated.length, kept);
 
   const doomedMarkerSet = new Set(doomedMarkers);
   const expiredSet = new Set(expired);
+  const outdatedSet = new Set(outdated);
   const stayed = [...kept, ...markers.filter((entry) => !doomedMarkerSet.has(entry))];
   let removedCount = 0;
-  const removed = await removeIndexRecords([...expired, ...evicted, ...doomedMarkers], stayed, () =>
+  const removed = await removeIndexRecords([...expired, ...outdated, ...evicted, ...doomedMarkers], stayed, () =>
     onProgress?.("remove", ++removedCount),
   );
   await removeContentOf(removed, stayed);
   await forEachLimited(orphans, (file) => rm(file.path, { force: true, recursive: true }));
   const removedResults = removed.filter((entry) => entry.metadata.kind === "result");
   const removedExpired = removedResults.filter((entry) => expiredSet.has(entry)).length;
+  const removedOutdated = removedResults.filter((entry) => outdatedSet.has(entry)).length;
   if (results.length + markers.length + orphans.length > 0) stampPruned(dir);
-  return outcome(removedResults, removedExpired, stayed.filter((entry) => entry.metadata.kind === "result"));
+  foldStats(dir);
+  return outcome(removedResults, removedExpired, removedOutdated, stayed.filter((entry) => entry.metadata.kind === "result"));
 }
 
 export interface ClearOutcome {

@@ -7,9 +7,10 @@
  * Shared by the runtime (reading) and the plugin (recording), so both agree
  * on where the file is and what it holds.
  */
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, sep } from "node:path";
 import { settingProblems } from "./settings-check.js";
+import { writeFileIfChanged } from "./atomic-file.js";
 
 /** Settings a project gives: `dir` (relative to the project root) and `maxSize`. */
 export interface ProjectSettings {
@@ -77,6 +78,7 @@ export function readPackageSettings(root: string, warn: (message: string) => voi
 }
 
 export { settingProblems, type SettingProblem } from "./settings-check.js";
+export { recordBuiltModule, builtModuleFile, builtModuleFiles, type BuiltModule, type BuiltFunction } from "./built-functions.js";
 
 /**
  * Records the plugin's options for the runtime and the CLI (called by the
@@ -88,11 +90,9 @@ export function recordSettings(root: string, settings: ProjectSettings): boolean
   const file = join(root, RECORDED_SETTINGS_FILE);
   const content = `${JSON.stringify(pickSettings(settings), null, 2)}\n`;
   try {
-    if (existsSync(file) ? readFileSync(file, "utf8") === content : content === "{}\n") return true;
-    mkdirSync(dirname(file), { recursive: true });
-    const temporary = `${file}.${process.pid}.tmp`;
-    writeFileSync(temporary, content);
-    renameSync(temporary, file);
+    // No options and no record: nothing to write.
+    if (content === "{}\n" && !existsSync(file)) return true;
+    writeFileIfChanged(file, content);
     return true;
   } catch {
     return false;

@@ -11,11 +11,26 @@
  * most an eighth of it per process writing between two prunes, and the work
  * of pruning is amortized over that many written bytes.
  */
-import { statSync } from "node:fs";
+import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { settingsFor } from "./config.js";
 import { pruneStore } from "./maintenance.js";
 import { OWN_DIR, PRUNE_STAMP } from "./store-layout.js";
 import { tryLock } from "./store-lock.js";
+import { debugLine } from "./warn.js";
+
+/** In `OWN_DIR`: why the last background prune failed, until one succeeds (`verify` reports it). */
+const PRUNE_FAILED = "prune-failed.json";
+
+/** The last background prune's failure, if the store has one on record. Never throws. */
+export function lastPruneFailure(dir: string): { time: string; error: string } | undefined {
+  try {
+    const note = JSON.parse(readFileSync(join(dir, OWN_DIR, PRUNE_FAILED), "utf8")) as { time?: unknown; error?: unknown };
+    return typeof note.time === "string" && typeof note.error === "string" ? { time: note.time, error: note.error } : undefined;
+  } catch {
+    return undefined;
+  }
+}
 
 const PRUNE_LOCK_STALE_MS = 30_000;
 const STAMP_MAX_AGE_MS = 10 * 60_000;
@@ -65,13 +80,34 @@ async function pruneWhileDue(dir: string, maxSize: number, state: DirState): Pro
     if (lease === undefined) return; // another process is pruning
     try {
       await pruneStore(dir, { maxSize });
-    } catch {
-      // A failed background prune costs nothing but space; the next write tries again.
+      clearPruneFailure(dir);
+    } catch (error) {
+      // It costs nothing but space, and the next write tries again; but the store may grow past its bound meanwhile.
+      notePruneFailure(dir, error);
     } finally {
       lease.release();
     }
     // Bytes written meanwhile may have made another prune due.
   } while (state.written > 0 && state.written >= maxSize / 8);
+}
+
+/** Forgets a failure on record (after a prune that succeeded). Never throws. */
+export function clearPruneFailure(dir: string): void {
+  try {
+    rmSync(join(dir, OWN_DIR, PRUNE_FAILED), { force: true });
+  } catch {
+    // Nothing to forget, or a store that cannot be written: the note stays until the next success.
+  }
+}
+
+function notePruneFailure(dir: string, error: unknown): void {
+  const message = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+  if (settingsFor().debug) debugLine(`background prune of ${dir} failed: ${message}`);
+  try {
+    writeFileSync(join(dir, OWN_DIR, PRUNE_FAILED), JSON.stringify({ time: new Date().toISOString(), error: message }), { mode: 0o600 });
+  } catch {
+    // A store that cannot be written cannot keep the note either.
+  }
 }
 
 function stampIsOld(dir: string): boolean {

@@ -10,7 +10,7 @@ import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
 import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 import { adoptInputs, activeRecorder, changedInputsReason, computeRecorded, outsideRecording, runAs, UNRECORDED, type InputRecord, type Recorder } from "./inputs/index.js";
-import { entryKey, keyParts, loadSourceParser, NeedsParser } from "./key.js";
+import { encodingPaths, entryKey, keyParts, loadSourceParser, NeedsParser, type PartEncodings } from "./key.js";
 import { describeKeyChange, latestStoredParts, noteStoredParts, type KeyParts } from "./key-change.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";
@@ -18,6 +18,7 @@ import { withRemote } from "./remote/index.js";
 import { noteClassKeyedScope, readScope } from "./scope.js";
 import { insideRefresh } from "./refresh.js";
 import { readState } from "./state.js";
+import { countHit, countMiss } from "./stats.js";
 import { storeAt, type EntryMetadata, type Store } from "./store.js";
 import { debugLine, label, warnOnce } from "./warn.js";
 
@@ -25,7 +26,11 @@ import { debugLine, label, warnOnce } from "./warn.js";
  * What joiners of a running call get: bytes to decode their own copy from,
  * or, when the result could not be encoded, the value itself.
  */
-type Outcome = { readonly bytes: Uint8Array; readonly inputs?: unknown } | { readonly value: unknown; readonly inputs?: unknown };
+type Outcome = ({ readonly bytes: Uint8Array } | { readonly value: unknown }) & {
+  readonly inputs?: unknown;
+  /** What computing the result took (ms), when known: a joiner's time saved is counted from it. */
+  readonly computeMs?: number | undefined;
+};
 
 /** Calls running in this process, by entry key (single flight). */
 const running = new Map<string, Promise<Outcome>>();
@@ -65,7 +70,7 @@ async function runCall<T>(
   scope?: () => readonly unknown[],
 ): Promise<T> {
   const settings = settingsFor(meta);
-  const call: Call<T> = { meta, values, compute, settings, parent, started: settings.debug ? performance.now() : 0 };
+  const call: Call<T> = { meta, values, compute, settings, parent, started: performance.now() };
   if (!settings.enabled) return runUncached(call, "caching is off");
 
   let key: string;
@@ -75,17 +80,19 @@ async function runCall<T>(
     call.scope = scopeValues;
     call.state = meta.state === undefined ? undefined : readState(meta);
     try {
-      key = entryKey(meta, values, scopeValues, call.state);
+      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []));
     } catch (error) {
       if (!(error instanceof NeedsParser)) throw error;
       // A function or class value whose source must be parsed: load the parser once, key again.
       await loadSourceParser();
-      key = entryKey(meta, values, scopeValues, call.state);
+      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []));
     }
   } catch (error) {
+    countMiss(settings.dir, meta.name, meta.file);
     return runUncached(call, keyingFailureWarning(meta, error));
   }
   if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);
+  if (settings.debug && performance.now() - call.started > SLOW_KEYING_MS) noteSlowKeying(call, performance.now() - call.started);
 
   // A refreshing call never joins a running one, which may be serving the old entry.
   call.refresh = settings.refresh || insideRefresh();
@@ -102,13 +109,43 @@ interface Call<T> {
   readonly settings: Settings;
   /** The recorder of the cached call computing around this one, if any: it gets this call's inputs too. */
   readonly parent: Recorder | undefined;
-  /** `performance.now()` at the start, when debug lines are on. */
+  /** `performance.now()` at the start: a hit's own time, for the time it saved. */
   readonly started: number;
   /** Computes and overwrites its entry without reading it (`CACHEPHANT=refresh`, `refresh()`). */
   refresh?: boolean;
   /** The values of the outside variables and the state the key was made of. */
   scope?: readonly unknown[];
   state?: readonly unknown[];
+  /** What computing took (ms), recorded in the entry it writes. */
+  computeMs?: number;
+  /** Each part's encoding as the key was made of it (a miss digests them instead of walking the values again). */
+  encodings?: PartEncodings | undefined;
+  /** The key's part digests, taken when the call misses (see `partsOf`). */
+  parts?: KeyParts | undefined;
+}
+
+/** Keying slower than this is worth a debug line: large data in the key costs every call, hits included. */
+const SLOW_KEYING_MS = 10;
+
+/** Says once per function (debug only) that keying is slow, and which value is the largest. */
+function noteSlowKeying(call: Call<unknown>, ms: number): void {
+  const encodings = call.encodings ?? [];
+  const paths = encodingPaths(call.meta, call.values.length, call.scope?.length, call.state?.length);
+  let largest = -1;
+  for (let i = 0; i < encodings.length; i++) {
+    if ((encodings[i]?.length ?? 0) > (encodings[largest]?.length ?? -1)) largest = i;
+  }
+  const what = largest === -1 ? "" : `; the largest value is ${paths[largest]} (${encodings[largest]!.length} characters keyed)`;
+  warnOnce(
+    `slow-key:${label(call.meta)}`,
+    `${label(call.meta)}: keying a call took ${ms.toFixed(1)}ms${what}. Every call pays it, hits included: pass a smaller value (an id, a path, a version) or name it in "ignore="`,
+  );
+}
+
+/** Counts a call served without computing, and the time it saved (none known: none counted). */
+function countServed(call: Call<unknown>, computeMs: number | undefined): void {
+  const saved = computeMs === undefined ? 0 : computeMs - (performance.now() - call.started);
+  countHit(call.settings.dir, call.meta.name, call.meta.file, saved);
 }
 
 async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
@@ -125,6 +162,7 @@ async function join<T>(call: Call<T>, shared: Promise<Outcome>): Promise<T> {
   const outcome = await shared;
   adoptInputs(call.parent, outcome.inputs);
   const value = "bytes" in outcome ? decodeResult(outcome.bytes) : outcome.value;
+  countServed(call, outcome.computeMs);
   if (call.settings.debug) report(call, "hit", "joined a running call");
   return value as T;
 }
@@ -184,8 +222,9 @@ async function refreshEntry<T>(call: Call<T>, store: Store, key: string, settle:
 function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void, store: Store, key: string): T | Promise<T> {
   // Check mode (check.ts): off, it costs this one comparison.
   if (call.settings.check !== 0 && sampled(call.settings.check)) return checkedHit(call, found, settle, store, key);
-  settle({ bytes: found.bytes, inputs: found.inputs });
+  settle({ bytes: found.bytes, inputs: found.inputs, computeMs: found.computeMs });
   if (found.inputs !== undefined) adoptInputs(call.parent, found.inputs);
+  countServed(call, found.computeMs);
   if (call.settings.debug) report(call, "hit", found.from === "remote" ? "from the remote tier" : "from the local store");
   return found.value as T;
 }
@@ -214,6 +253,7 @@ async function checkedHit<T>(
   }
   const recorded = inputs === UNRECORDED ? undefined : inputs;
   settle(checked.bytes !== undefined ? { bytes: checked.bytes, inputs: recorded } : { value: checked.value, inputs: recorded });
+  countServed(call, found.computeMs);
   if (checked.rewrite !== undefined && inputs !== UNRECORDED) await write(store, key, checked.rewrite, call, recorded);
   if (call.settings.debug) report(call, "hit", `${found.from === "remote" ? "from the remote tier" : "from the local store"}; ${checked.note}`);
   return checked.value as T;
@@ -229,6 +269,11 @@ async function computeAndWrite<T>(
   const { meta, settings } = call;
   let value: T;
   let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
+  countMiss(settings.dir, meta.name, meta.file);
+  // The parts of the key as it was made, before the computation can change the values; the encodings go.
+  call.parts = partsOf(call);
+  call.encodings = undefined;
+  const computing = performance.now();
   try {
     ({ value, inputs } = await computeRecorded(meta, call.parent, settings.root, () => call.compute(...call.values)));
   } catch (error) {
@@ -236,17 +281,18 @@ async function computeAndWrite<T>(
     throw error;
   }
 
+  call.computeMs = performance.now() - computing;
   let bytes: Buffer;
   try {
     bytes = encodeResult(value);
   } catch (error) {
-    settle({ value, inputs });
+    settle({ value, inputs, computeMs: call.computeMs });
     const why = unstorableWarning(meta, error);
     if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${why}`);
     return value;
   }
   // Joiners can decode their copies now; the write need not hold them up.
-  settle({ bytes, inputs });
+  settle({ bytes, inputs, computeMs: call.computeMs });
   if (inputs === UNRECORDED) {
     if (settings.debug) report(call, "miss", `${missReason}; result not stored: its run-time inputs could not be recorded`);
     return value;
@@ -267,6 +313,8 @@ type Found = {
   readonly bytes: Buffer;
   readonly inputs: readonly InputRecord[] | undefined;
   readonly from?: "remote" | undefined;
+  /** The compute time the entry recorded (ms), if it did. */
+  readonly computeMs?: number | undefined;
 };
 type LookUp = Found | { readonly missReason: string };
 
@@ -302,7 +350,7 @@ async function lookUp(store: Store, key: string, call: Call<unknown>): Promise<L
     if (changed !== undefined) return { missReason: changed };
   }
   try {
-    return { value: decodeResult(read.bytes), bytes: read.bytes, inputs, from: read.from };
+    return { value: decodeResult(read.bytes), bytes: read.bytes, inputs, from: read.from, computeMs: read.metadata.ms };
   } catch (error) {
     // Bytes intact but not a value (e.g. written by a newer Node): drop the entry, rewrite it.
     await store.remove(key).catch(() => {});
@@ -332,8 +380,9 @@ async function newInputsReason(store: Store, call: Call<unknown>): Promise<strin
 
 /** The key's parts of this call; undefined when a value cannot be read again. Never throws. */
 function partsOf(call: Call<unknown>): KeyParts | undefined {
+  if (call.parts !== undefined) return call.parts;
   try {
-    const parts = keyParts(call.meta, call.values, call.scope, call.state);
+    const parts = keyParts(call.meta, call.values, call.scope, call.state, call.encodings);
     for (const _ in parts) return parts;
     return undefined; // a key of nothing but the code
   } catch {
@@ -379,6 +428,7 @@ async function write(
     ...(meta.ttl !== undefined ? { expires: created + meta.ttl } : {}),
     ...(parts !== undefined ? { parts } : {}),
     ...(inputs !== undefined ? { inputs } : {}),
+    ...(call.computeMs !== undefined ? { ms: Math.round(call.computeMs * 10) / 10 } : {}),
   };
   try {
     await store.put(key, bytes, metadata);

@@ -39,6 +39,43 @@ export const SETTING_RULES: Readonly<Record<string, Rule>> = {
 /** Settings whose value is never repeated in a message. */
 const SECRET_SETTINGS = new Set(["remoteSigningKey"]);
 
+/**
+ * Every environment variable Cachephant reads (the README's settings table,
+ * docs/keys.md's check mode, docs/remote.md). A variable named like them
+ * that is none of them is a typo to point out, not a setting to ignore silently.
+ */
+export const ENVIRONMENT_VARIABLES: readonly string[] = [
+  "CACHEPHANT",
+  "CACHEPHANT_DIR",
+  "CACHEPHANT_MAX_SIZE",
+  "CACHEPHANT_DEBUG",
+  "CACHEPHANT_CHECK",
+  "CACHEPHANT_CHECK_REPORT",
+  "CACHEPHANT_REMOTE",
+  "CACHEPHANT_REMOTE_KEY",
+  "CACHEPHANT_REMOTE_MODE",
+  "CACHEPHANT_REMOTE_NAMESPACE",
+  "CACHEPHANT_REMOTE_SIGNING_KEY",
+  "CACHEPHANT_REMOTE_TRUSTED_KEYS",
+  "CACHEPHANT_REMOTE_INSECURE",
+];
+
+/**
+ * The `CACHEPHANT_*` variables set (to anything but "") that Cachephant does
+ * not read, each with the nearest one it does: `CACHEPHANT_DIRR=/x is not a
+ * Cachephant variable; did you mean CACHEPHANT_DIR?`.
+ */
+export function unknownEnvironmentNames(env: Readonly<Record<string, string | undefined>>): SettingProblem[] {
+  const problems: SettingProblem[] = [];
+  for (const [name, value] of Object.entries(env)) {
+    if (!name.startsWith("CACHEPHANT") || value === undefined || value === "" || ENVIRONMENT_VARIABLES.includes(name)) continue;
+    const nearest = nearestNames(name, ENVIRONMENT_VARIABLES, 1);
+    const hint = nearest.length > 0 ? `did you mean ${nearest[0]}?` : "see the settings table in the README";
+    problems.push({ key: name, message: `${name}=${JSON.stringify(value)} is not a Cachephant variable, so it is ignored; ${hint}` });
+  }
+  return problems;
+}
+
 /** One problem of a settings object: the key, and the message that names the fix. */
 export interface SettingProblem {
   readonly key: string;

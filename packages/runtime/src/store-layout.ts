@@ -58,6 +58,8 @@ export interface EntryMetadata {
    * before inputs were recorded): such a hit checks nothing.
    */
   readonly inputs?: readonly InputRecord[];
+  /** What computing the result took (ms, to 0.1): a hit saves that minus its own time. Absent in older entries. */
+  readonly ms?: number;
 }
 
 export function isEntryMetadata(value: unknown): value is EntryMetadata {

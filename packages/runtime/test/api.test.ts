@@ -32,6 +32,42 @@ describe("list", () => {
     expect(rows[1]!.lastUsed).toEqual(new Date("2030-01-02T00:00:00Z"));
   });
 
+  test("without a build's record (cached()), results of a function's earlier code are superseded: its latest results say which code is current", async () => {
+    const load = makeMeta({ name: "load", file: "src/notebook.ts", hash: "old-code" });
+    await call(load, 1);
+    await call(load, 2);
+    expect((await list()).map(({ entries, superseded }) => ({ entries, superseded }))).toEqual([{ entries: 2, superseded: 0 }]);
+    await call({ ...load, hash: "new-code" }, 1);
+    expect((await list()).map(({ entries, superseded }) => ({ entries, superseded }))).toEqual([{ entries: 3, superseded: 2 }]);
+
+    expect(await prune({ superseded: true, dryRun: true })).toMatchObject({ removedEntries: 2, supersededEntries: 2 });
+    expect((await prune()).removedEntries).toBe(0);
+    expect(await prune({ superseded: true })).toMatchObject({ removedEntries: 2, supersededEntries: 2, remainingEntries: 1 });
+    expect((await resultEntries()).map((entry) => entry.metadata.hash)).toEqual(["new-code"]);
+  });
+
+  test("hits, misses and time saved per function: a hit saves its entry's recorded compute time minus its own time", async () => {
+    const slow = makeMeta({ name: "slow", file: "src/slow.ts" });
+    const compute = () => new Promise<string>((resolve) => setTimeout(() => resolve("done"), 30));
+    await runCached(slow, [1], compute);
+    const outer = performance.now();
+    await runCached(slow, [1], compute);
+    const hitBound = performance.now() - outer;
+    await runCached(slow, [2], compute);
+    const [entry] = (await resultEntries()).filter((e) => e.metadata.name === "slow");
+    // setTimeout(30) cannot resolve sooner (give or take the timer's rounding).
+    expect(entry!.metadata.ms).toBeGreaterThanOrEqual(29);
+    const [row] = await list();
+    expect(row).toMatchObject({ name: "slow", hits: 1, misses: 2 });
+    const recorded = (await resultEntries()).find((e) => e.metadata.name === "slow" && e.metadata.ms !== undefined)!.metadata.ms!;
+    expect(row!.savedMs).toBeLessThanOrEqual(Math.round(recorded) + 1);
+    expect(row!.savedMs).toBeGreaterThanOrEqual(Math.floor(recorded - hitBound) - 1);
+    await clear();
+    expect(await list()).toEqual([]);
+    await runCached(slow, [1], compute);
+    expect((await list())[0]).toMatchObject({ hits: 0, misses: 1 });
+  });
+
   test("an empty or missing store lists nothing", async () => {
     expect(await list()).toEqual([]);
     expect(await list({ dir: join(runtime.dir(), "nothing-here") })).toEqual([]);

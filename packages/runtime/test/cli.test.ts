@@ -1,5 +1,5 @@
 import { spawnSync } from "node:child_process";
-import { existsSync, mkdirSync, readFileSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test, vi } from "vitest";
@@ -28,10 +28,10 @@ describe("ls", () => {
     const { code, stdout } = await cli("ls", "--dir", runtime.dir());
     expect(code).toBe(0);
     const lines = stdout.split("\n");
-    expect(lines[0]).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+LAST USED$/);
-    expect(lines[1]).toMatch(/^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
-    expect(lines[2]).toMatch(/^parse\s+src\/parse\.ts\s+1\s+\d+ B\s+/);
-    expect(lines[3]).toBe(`Total: 2 entries, 2.0 KB in ${runtime.dir()}`);
+    expect(lines[0]).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+HITS\s+MISSES\s+SAVED\s+LAST USED$/);
+    expect(lines[1]).toMatch(/^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+0\s+1\s+-?\d+ms\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(lines[2]).toMatch(/^parse\s+src\/parse\.ts\s+1\s+\d+ B\s+0\s+1\s+/);
+    expect(lines[3]).toBe(`Total: 2 entries, 2.0 KB in ${runtime.dir()}; 0 hits, 2 misses, 0ms saved`);
   });
 
   test("--json is stable: dir, functions with ISO dates, total", async () => {
@@ -44,8 +44,21 @@ describe("ls", () => {
     expect(parsed).toEqual({
       dir: runtime.dir(),
       exists: true,
-      functions: [{ name: "f", file: "src/f.ts", entries: 1, size: expect.any(Number), lastUsed: "2030-01-01T00:00:00.000Z" }],
-      total: { entries: 1, size: parsed.functions[0].size },
+      functions: [
+        {
+          name: "f",
+          file: "src/f.ts",
+          entries: 1,
+          size: expect.any(Number),
+          lastUsed: "2030-01-01T00:00:00.000Z",
+          superseded: 0,
+          supersededSize: 0,
+          hits: 0,
+          misses: 1,
+          savedMs: 0,
+        },
+      ],
+      total: { entries: 1, size: parsed.functions[0].size, superseded: 0, supersededSize: 0, hits: 0, misses: 1, savedMs: 0 },
     });
   });
 
@@ -151,6 +164,22 @@ describe("clear", () => {
 });
 
 describe("verify", () => {
+  test("a background prune that failed since the last good one is a finding: exit 1, until a prune succeeds", async () => {
+    const { configure } = await import("../src/index.js");
+    const { backgroundPrune } = await import("../src/pruner.js");
+    configure({ maxSize: 500 });
+    const blocker = join(runtime.dir(), "index-v5", "aa", "bb", "cc");
+    mkdirSync(blocker, { recursive: true });
+    await call(makeMeta(), 1, "x".repeat(600));
+    await backgroundPrune(runtime.dir());
+    rmSync(blocker, { recursive: true });
+    const failed = await cli("verify");
+    expect(failed.code).toBe(1);
+    expect(failed.stdout).toMatch(/all readable\.\nThe last background prune failed \(.*: EISDIR: .*\); the store may be past its bound until one succeeds/);
+    expect((await cli("prune")).code).toBe(0);
+    expect(await cli("verify")).toMatchObject({ code: 0, stdout: expect.stringMatching(/all readable\.$/) });
+  });
+
   test("reports all readable", async () => {
     await call(makeMeta(), 1);
     const { code, stdout } = await cli("verify");
@@ -267,7 +296,7 @@ describe.skipIf(builtCli === undefined)("the built bin", () => {
     const result = run("ls", "--json", "--dir", dir);
     expect(result.stderr).toBe("");
     expect(result.status).toBe(0);
-    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0 } });
+    expect(JSON.parse(result.stdout)).toEqual({ dir, exists: true, functions: [], total: { entries: 0, size: 0, superseded: 0, supersededSize: 0, hits: 0, misses: 0, savedMs: 0 } });
   });
 
   test("exits 2 on bad usage", () => {

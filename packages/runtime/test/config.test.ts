@@ -132,6 +132,17 @@ describe("size bound", () => {
     expect(() => checkEnvironment({ CACHEPHANT_DEBUG: "loud" })).toThrowError(/CACHEPHANT_DEBUG="loud" is not understood/);
     expect(() => checkEnvironment({ CACHEPHANT_MAX_SIZE: "2GB", CACHEPHANT: "off" })).not.toThrow();
   });
+
+  test("a CACHEPHANT_* variable that Cachephant does not read warns with the nearest real name; set to nothing, it is left alone", () => {
+    const resolved = settings({ env: { CACHEPHANT_DIRR: "/elsewhere", CACHEPHANT_DEBG: "1", CACHEPHANT_UNUSED: "" } });
+    expect(said).toEqual([
+      'CACHEPHANT_DIRR="/elsewhere" is not a Cachephant variable, so it is ignored; did you mean CACHEPHANT_DIR?',
+      'CACHEPHANT_DEBG="1" is not a Cachephant variable, so it is ignored; did you mean CACHEPHANT_DEBUG?',
+    ]);
+    expect(resolved.debug).toBe(false);
+    expect(resolved.dir).toBe("/work/app/node_modules/.cache/cachephant");
+    expect(() => checkEnvironment({ CACHEPHANT_DIRR: "/elsewhere" })).toThrowError(/CACHEPHANT_DIRR="\/elsewhere" is not a Cachephant variable; did you mean CACHEPHANT_DIR\?/);
+  });
 });
 
 describe("switches", () => {

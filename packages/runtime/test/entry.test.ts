@@ -25,6 +25,7 @@ describe("the public entry", () => {
       "refresh",
       "registerState",
       "runCached",
+      "stats",
       "verify",
     ]);
   });

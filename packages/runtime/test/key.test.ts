@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { Readable } from "node:stream";
 import { beforeAll, describe, expect, test } from "vitest";
 import { UnkeyableValueError } from "../src/index.js";
-import { canonicalEncoding, entryKey, loadSourceParser } from "../src/key.js";
+import { canonicalEncoding, entryKey, keyParts, loadSourceParser, type PartEncodings } from "../src/key.js";
 import { makeMeta } from "./helpers.js";
 
 // Function and class values need the core's parser (`runCached` loads it on demand).
@@ -391,6 +391,19 @@ describe("entryKey", () => {
     const meta = makeMeta({ ignore: [1] });
     expect(entryKey(meta, [1, () => 1])).toBe(entryKey(meta, [1, { anything: true }]));
     expect(entryKey(meta, [1, 2])).not.toBe(entryKey(meta, [2, 2]));
+  });
+
+  test("the part digests made from the key's own encodings (a miss walks large values once) equal those of a fresh walk", () => {
+    const meta = makeMeta({ paths: ["args[0]", "args[1]", "args[2]"], ignore: [1], scope: ["rows", "make"], closures: [0] });
+    const values = [{ b: [1, { c: 2n }], a: "x" }, () => 1, new Map([["k", new Set([1])]])];
+    const scope = [[{ id: 1 }, { id: 2 }], function make() {}];
+    const state = [{ unit: "m" }];
+    const encodings: PartEncodings = [];
+    entryKey(meta, values, scope, state, encodings);
+    expect(encodings).toHaveLength(6);
+    expect(encodings[1]).toBeUndefined();
+    expect(keyParts(meta, values, scope, state, encodings)).toEqual(keyParts(meta, values, scope, state));
+    expect(Object.keys(keyParts(meta, values, scope, state, encodings))).toEqual(["args[0]", "args[2]", "scope.rows", "scope.make", expect.stringMatching(/^state\./)]);
   });
 
   test("the position of each value counts", () => {

@@ -282,6 +282,25 @@ describe("results", () => {
   });
 });
 
+describe("slow keying", () => {
+  test("with debug lines, a call whose keying takes over 10 ms says so once, naming its largest value", async () => {
+    configure({ debug: true });
+    // 200,000 rows take well over 10 ms to key on any machine.
+    const rows = Array.from({ length: 200_000 }, (_, i) => ({ id: i, name: `row${i}` }));
+    const fn = cached(makeMeta({ name: "summarize", paths: ["args[0]", "args[1]"] }), (_rows: unknown, label: unknown) => label);
+    await fn(rows, "a");
+    await fn(rows, "a");
+    const said = warnings(runtime.stderr()).filter((line) => line.includes("keying a call took"));
+    expect(said).toEqual([expect.stringMatching(/summarize .*: keying a call took [\d.]+ms; the largest value is args\[0\] \(\d+ characters keyed\)\. Every call pays it/)]);
+  });
+
+  test("without debug lines it says nothing", async () => {
+    const rows = Array.from({ length: 200_000 }, (_, i) => ({ id: i }));
+    await cached(makeMeta({ name: "quiet" }), (_rows: unknown) => 1)(rows);
+    expect(warnings(runtime.stderr()).filter((line) => line.includes("keying a call took"))).toEqual([]);
+  });
+});
+
 describe("ttl", () => {
   test("an entry past its ttl is a miss and is written again", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });

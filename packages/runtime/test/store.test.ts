@@ -1,7 +1,7 @@
 import { existsSync, promises as fsp, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { describe, expect, test, vi } from "vitest";
-import { configure, list, prune, runCached } from "../src/index.js";
+import { configure, list, prune, runCached, verify } from "../src/index.js";
 import { encodeResult } from "../src/codec.js";
 import { entryKey } from "../src/key.js";
 import { readIndex } from "../src/maintenance.js";
@@ -33,6 +33,25 @@ describe("the size bound, kept by the runtime", () => {
     expect(fn.runs).toBe(runs); // still there
     await fn(1);
     expect(fn.runs).toBe(runs + 1); // evicted long ago
+  });
+
+  test("a background prune that fails says so in debug lines, and verify reports it until a prune succeeds", async () => {
+    configure({ maxSize: 1000, debug: true });
+    // A folder where the index has a file: every walk of the index fails.
+    const blocker = `${runtime.dir()}/index-v5/aa/bb/cc`;
+    mkdirSync(blocker, { recursive: true });
+    const fn = cached(makeMeta(), (i: number) => `${i}`.padEnd(600, "."));
+    await fn(1);
+    await fn(2);
+    await backgroundPrune(runtime.dir());
+    expect(runtime.stderr().join("")).toMatch(/cachephant background prune of .* failed: EISDIR/);
+    const report = await verify().catch((error: unknown) => error);
+    // verify walks the same index: it fails too, and the note is there for when it can be read.
+    expect(report).toBeInstanceOf(Error);
+    await fsp.rm(blocker, { recursive: true });
+    expect((await verify()).pruneFailure).toMatchObject({ error: expect.stringMatching(/^EISDIR/) });
+    await prune();
+    expect((await verify()).pruneFailure).toBeUndefined();
   });
 
   test("hits append nothing to the index (its bucket keeps its size)", async () => {

@@ -7,7 +7,7 @@
  * (`maxmemory` with `maxmemory-policy allkeys-lru`, docs/remote.md).
  */
 import type { Cluster, Redis } from "ioredis";
-import type { FunctionRow } from "../api.js";
+import type { FunctionSummary } from "../api.js";
 import { UNAVAILABLE, type RedisConnection } from "./client.js";
 import { readConflicts, type RemoteConflict } from "./conflicts.js";
 import type { EntryHeader } from "./format.js";
@@ -34,8 +34,8 @@ export async function listConflicts(remote: RemoteStore): Promise<RemoteConflict
 }
 
 /** One row per cached function in the namespace (results only), sorted by file, then name. */
-export async function listRemote(remote: RemoteStore): Promise<FunctionRow[]> {
-  const rows = new Map<string, FunctionRow>();
+export async function listRemote(remote: RemoteStore): Promise<FunctionSummary[]> {
+  const rows = new Map<string, FunctionSummary>();
   for (const { header } of await readEntries(remote)) {
     const { metadata } = header;
     if (metadata.kind !== "result") continue;

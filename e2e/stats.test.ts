@@ -1,0 +1,58 @@
+// Hits, misses and time saved per function: each built program counts in
+// memory and writes its counts when it exits; `cachephant ls` adds up those
+// of every process that ran.
+import { execFile } from "node:child_process";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { promisify } from "node:util";
+import { afterEach, describe, expect, test } from "vitest";
+import { BUNDLERS, Project } from "./helpers/project.js";
+
+const run = promisify(execFile);
+const cliPath = join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@cachephant", "runtime", "dist", "cli.js");
+
+describe.each(BUNDLERS)("%s: what the cache did", (bundler) => {
+  let project: Project;
+  afterEach((context) => {
+    if (context.task.result?.state === "pass") project?.remove();
+  });
+
+  test("ls counts the hits and misses of every process that ran, and the time the hits saved", async () => {
+    project = Project.create(bundler).write(
+      "src/lib.ts",
+      `import { countRun } from "./runs";
+export async function square(n: number): Promise<number> {
+  "use cache";
+  countRun("square");
+  await new Promise((resolve) => setTimeout(resolve, 200));
+  return n * n;
+}
+`,
+    );
+    await project.build();
+    const cachephant = async (...args: string[]) =>
+      (await run(process.execPath, [cliPath, ...args], { cwd: project.dir, env: { ...process.env, CACHEPHANT_DIR: project.cacheDir } })).stdout;
+
+    expect(await project.run()).toMatchObject({ runs: { square: 2 } });
+    const afterFirst = JSON.parse(await cachephant("ls", "--json"));
+    expect(afterFirst.functions).toEqual([expect.objectContaining({ name: "square", hits: 0, misses: 2, savedMs: 0 })]);
+
+    expect(await project.run()).toMatchObject({ runs: {} });
+    expect(await project.run()).toMatchObject({ runs: {} });
+    const listed = JSON.parse(await cachephant("ls", "--json"));
+    expect(listed.functions).toEqual([expect.objectContaining({ name: "square", hits: 4, misses: 2 })]);
+    expect(listed.total).toMatchObject({ hits: 4, misses: 2, savedMs: listed.functions[0].savedMs });
+    // Each entry recorded its compute time (the body waits 200 ms); a hit saves that less its own time, never more.
+    expect(listed.functions[0].savedMs).toBeLessThanOrEqual(4 * 1000);
+    expect(listed.functions[0].savedMs).not.toBe(0);
+
+    const table = await cachephant("ls");
+    expect(table).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+HITS\s+MISSES\s+SAVED\s+LAST USED$/m);
+    expect(table).toMatch(/^square\s+src\/lib\.ts\s+2\s+\S+ B\s+4\s+2\s+-?[\d.]+(?:ms|s)\s+/m);
+    expect(table).toMatch(/; 4 hits, 2 misses, -?[\d.]+(?:ms|s) saved$/m);
+
+    // A clear of the whole store starts the counts over.
+    await cachephant("clear");
+    expect(JSON.parse(await cachephant("ls", "--json")).total).toMatchObject({ hits: 0, misses: 0, savedMs: 0 });
+  });
+});

@@ -1,0 +1,93 @@
+/**
+ * What the latest build of each module had: the code hash of each of its
+ * cached functions. The plugin records it at each transform, one small file
+ * per module under the project root; the CLI reads it to tell the entries of
+ * code that still exists from superseded ones (`ls`, `prune --superseded`).
+ *
+ * Shared by the plugin (recording) and the runtime (reading), like the
+ * recorded settings in `project.ts`.
+ */
+import { createHash } from "node:crypto";
+import { existsSync, readdirSync, readFileSync } from "node:fs";
+import { isAbsolute, join } from "node:path";
+import { writeFileIfChanged } from "./atomic-file.js";
+
+/** Where the records are, relative to the project root. */
+export const BUILT_FUNCTIONS_DIR = join("node_modules", ".cache", "cachephant-functions");
+
+/** A cached function as the latest build of its module made it. */
+export interface BuiltFunction {
+  readonly name: string;
+  readonly line: number;
+  readonly hash: string;
+}
+
+/** One module's record. */
+export interface BuiltModule {
+  /** The module as entries name it (the meta's `file`: relative to the build's root, with `/`). */
+  readonly file: string;
+  /** Its absolute path when built: a record of a module that is gone counts as a module without functions. */
+  readonly source: string;
+  readonly functions: readonly BuiltFunction[];
+}
+
+/** The record file of a module (by its absolute path). */
+export function builtModuleFile(root: string, source: string): string {
+  return join(root, BUILT_FUNCTIONS_DIR, `${createHash("sha256").update(source).digest("hex").slice(0, 32)}.json`);
+}
+
+/**
+ * Records the functions the latest build of `source` has. A record without
+ * functions stays (the module lost its last directive: its results are all
+ * superseded). Writes only on a change, atomically. Returns false when it
+ * cannot write (a read-only checkout): the CLI then knows less, nothing else
+ * changes.
+ */
+export function recordBuiltModule(root: string, record: BuiltModule): boolean {
+  const path = builtModuleFile(root, record.source);
+  try {
+    writeFileIfChanged(path, `${JSON.stringify(record)}\n`);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** The names of the record files there are (to tell cheaply whether a module has one). */
+export function builtModuleFiles(root: string): Set<string> {
+  try {
+    return new Set(readdirSync(join(root, BUILT_FUNCTIONS_DIR)).filter((name) => name.endsWith(".json")).map((name) => join(root, BUILT_FUNCTIONS_DIR, name)));
+  } catch {
+    return new Set();
+  }
+}
+
+/**
+ * The code hashes the latest builds have, by module (`file` as entries name
+ * it). A module whose source is gone has none. Unreadable records are
+ * skipped: their entries then count as current, never as superseded.
+ */
+export function builtHashes(root: string): Map<string, Set<string>> {
+  const byFile = new Map<string, Set<string>>();
+  for (const path of builtModuleFiles(root)) {
+    const record = readRecord(path);
+    if (record === undefined) continue;
+    const hashes = byFile.get(record.file) ?? new Set<string>();
+    if (existsSync(record.source)) for (const fn of record.functions) hashes.add(fn.hash);
+    byFile.set(record.file, hashes);
+  }
+  return byFile;
+}
+
+function readRecord(path: string): BuiltModule | undefined {
+  try {
+    const value = JSON.parse(readFileSync(path, "utf8")) as Partial<BuiltModule>;
+    if (typeof value.file !== "string" || typeof value.source !== "string" || !isAbsolute(value.source) || !Array.isArray(value.functions)) return undefined;
+    const functions = value.functions.filter(
+      (fn): fn is BuiltFunction => typeof fn === "object" && fn !== null && typeof fn.name === "string" && typeof fn.hash === "string",
+    );
+    return { file: value.file, source: value.source, functions };
+  } catch {
+    return undefined;
+  }
+}

@@ -1,9 +1,10 @@
 // The README's "Use" section, run as printed: in a new folder outside the
 // repository, its install commands (with the release step's tarballs), its
-// files and its commands, section by section. The snippets are read from
-// README.md here, so the README cannot drift from what works.
+// files and its commands, section by section, and the team recipe's keygen
+// command. The snippets are read from README.md here, so the README cannot
+// drift from what works.
 import { exec, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -30,6 +31,15 @@ function useSections(): Map<string, Block[]> {
     sections.set(title, blocks);
   }
   return sections;
+}
+
+/** The fenced blocks of the README's `## <title>...` section (a recipe outside `## Use`). */
+function topSection(title: string): Block[] {
+  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+  const start = readme.indexOf(`\n## ${title}`);
+  if (start < 0) throw new Error(`README.md has no "## ${title}"`);
+  const part = readme.slice(start, readme.indexOf("\n## ", start + 1));
+  return [...part.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, text]) => ({ lang: lang!, text: text! }));
 }
 
 const sections = useSections();
@@ -109,6 +119,12 @@ test.concurrent("npm: install from the release tarballs, then the esbuild, Vite 
 
   const vitest = await follow(folder, section("Vitest"));
   expectComputedThenCached(vitest, "loadDataset");
+
+  // The team recipe's command: a key pair, the private key owner-only.
+  const [keygen] = await follow(folder, topSection("Recipe: share results across a team"));
+  expect(keygen).toMatch(/Wrote an Ed25519 key pair \(key id [0-9a-f]{16}\)/);
+  expect(statSync(join(folder, ".cachephant", "cachephant-remote.key")).mode & 0o777).toBe(0o600);
+  expect(readFileSync(join(folder, ".cachephant", "cachephant-remote.pub"), "utf8")).toMatch(/^-----BEGIN PUBLIC KEY-----/);
 }, 600_000);
 
 test.concurrent("npm: cached() as the README shows it, in a script run twice and in Node's REPL typed line by line", async () => {

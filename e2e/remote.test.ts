@@ -23,15 +23,21 @@ export async function slow(ms: number): Promise<string> {
   await new Promise((resolve) => setTimeout(resolve, ms));
   return "computed once";
 }
+export async function random(): Promise<number> {
+  "use cache";
+  countRun("random");
+  return Math.random();
+}
 export async function blob(mb: number): Promise<Buffer> {
   "use cache";
   countRun("blob");
   return Buffer.alloc(mb * 1e6, 7);
 }
 `;
-const SCENARIO = `import { blob, slow, square } from "./lib";
+const SCENARIO = `import { blob, random, slow, square } from "./lib";
 export async function scenario() {
   if (process.env.E2E_SLOW_MS) return [await slow(Number(process.env.E2E_SLOW_MS))];
+  if (process.env.E2E_RANDOM) return [await random()];
   const bytes = await blob(Number(process.env.E2E_BLOB_MB ?? 0));
   return [await square(3), await square(4), [bytes.length, bytes[0] ?? 0, bytes.at(-1) ?? 0]];
 }
@@ -65,6 +71,11 @@ async function run(project: Project, url: string, env: NodeJS.ProcessEnv = {}): 
     CACHEPHANT_REMOTE: url,
     CACHEPHANT_REMOTE_KEY: "",
     CACHEPHANT_REMOTE_MODE: "",
+    CACHEPHANT_REMOTE_SIGNING_KEY: "",
+    CACHEPHANT_REMOTE_TRUSTED_KEYS: "",
+    CACHEPHANT_REMOTE_NAMESPACE: "",
+    // Unsigned entries unless a test gives keys (`CACHEPHANT_REMOTE_INSECURE: ""` turns it off).
+    CACHEPHANT_REMOTE_INSECURE: "1",
     ...env,
   });
   return { ...output, ms: performance.now() - started };
@@ -95,13 +106,13 @@ describe("two projects, one Redis", () => {
     expect(b.runs).toEqual({});
   });
 
-  test("signed entries are shared between machines with the key; a tampered one is refused", async () => {
+  test("HMAC-signed entries are shared between machines with the key; a tampered one is refused", async () => {
     const key = { CACHEPHANT_REMOTE_KEY: "team-key" };
     await run(first, redis.url, key);
     expect((await run(second, redis.url, key)).runs).toEqual({});
 
     const client = redis.client();
-    const heads = (await client.keys("cachephant:r1:{*}")).filter((name) => name.endsWith("}"));
+    const heads = (await client.keys("cachephant:r2:{*}")).filter((name) => name.endsWith("}"));
     expect(heads).toHaveLength(3);
     for (const head of heads) {
       const bytes = (await client.getBuffer(head))!;
@@ -111,7 +122,7 @@ describe("two projects, one Redis", () => {
     const tampered = await run(second, redis.url, key);
     expect(tampered.result).toEqual(SMALL);
     expect(tampered.runs).toEqual({ square: 2, blob: 1 });
-    expect(warningsOf(tampered.stderr)).toEqual([expect.stringContaining("was refused: its signature does not verify")]);
+    expect(warningsOf(tampered.stderr)).toEqual([expect.stringContaining("was refused: its content does not match the hash in its header")]);
   });
 
   test("a read-only machine reads what another wrote and writes nothing", async () => {

@@ -35,6 +35,12 @@ export interface Options {
    * @default process.cwd()
    */
   root?: string;
+  /**
+   * Refused: the build fails. A private key never goes in a build's config;
+   * the machines that write to the remote tier get it from
+   * `CACHEPHANT_REMOTE_SIGNING_KEY` (docs/remote.md).
+   */
+  remoteSigningKey?: never;
 }
 
 export interface OptionsResolved {
@@ -46,7 +52,7 @@ export interface OptionsResolved {
 }
 
 /** The plugin's options, as `settingProblems` checks them. */
-const OPTION_NAMES: readonly (keyof Options)[] = ["include", "exclude", "dir", "maxSize", "root"];
+const OPTION_NAMES: readonly (keyof Options)[] = ["include", "exclude", "dir", "maxSize", "root", "remoteSigningKey"];
 const filterPattern = (value: unknown) =>
   typeof value === "string" || value instanceof RegExp || Array.isArray(value) ? undefined : "expected a string, a RegExp or an array of them";
 const OPTION_RULES = {

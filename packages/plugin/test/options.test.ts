@@ -43,6 +43,14 @@ describe("resolveOptions", () => {
     );
     expect(() => resolveOptions({ maxSize: "12XB" })).toThrow('cachephant({ maxSize: "12XB" }): not a size; use a number of bytes');
   });
+
+  test("a private key among the options fails the build, without repeating the key", () => {
+    const key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----\n";
+    const make = () => resolveOptions({ remoteSigningKey: key } as never);
+    expect(make).toThrow(PluginOptionsError);
+    expect(make).toThrow("cachephant({ remoteSigningKey: … }): a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY");
+    expect(make).not.toThrow(/PRIVATE KEY/);
+  });
 });
 
 describe("the runtime check", () => {

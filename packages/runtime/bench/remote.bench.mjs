@@ -9,7 +9,10 @@
  *   writes the local store only.
  *
  *   pnpm --filter @cachephant/runtime build
- *   node packages/runtime/bench/remote.bench.mjs [--runs 300] [--signed]
+ *   node packages/runtime/bench/remote.bench.mjs [--runs 300] [--trust ed25519|hmac|insecure]
+ *
+ * `--trust`: how entries are signed and checked (default ed25519, the
+ * documented setup: the hit verifies an Ed25519 signature).
  *
  * Runs against the built `dist`. Medians; no assertion: numbers to read.
  */
@@ -17,6 +20,7 @@ import { spawn } from "node:child_process";
 import { mkdtempSync, rmSync } from "node:fs";
 import { createServer } from "node:net";
 import { tmpdir } from "node:os";
+import { generateKeyPairSync } from "node:crypto";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import cacache from "cacache";
@@ -24,7 +28,7 @@ import { Redis } from "ioredis";
 import { configure, runCached } from "../dist/index.js";
 
 const { values: args } = parseArgs({
-  options: { runs: { type: "string", default: "300" }, signed: { type: "boolean", default: false } },
+  options: { runs: { type: "string", default: "300" }, trust: { type: "string", default: "ed25519" } },
 });
 const RUNS = Number(args.runs);
 const root = mkdtempSync(join(tmpdir(), "cachephant-remote-bench-"));
@@ -53,7 +57,12 @@ for (let i = 0; ; i++) {
 }
 
 process.env.CACHEPHANT_REMOTE = `redis://127.0.0.1:${port}`;
-if (args.signed) process.env.CACHEPHANT_REMOTE_KEY = "bench-key";
+if (args.trust === "ed25519") {
+  const { privateKey } = generateKeyPairSync("ed25519");
+  process.env.CACHEPHANT_REMOTE_SIGNING_KEY = privateKey.export({ type: "pkcs8", format: "pem" });
+} else if (args.trust === "hmac") process.env.CACHEPHANT_REMOTE_KEY = "bench-key";
+else if (args.trust === "insecure") process.env.CACHEPHANT_REMOTE_INSECURE = "1";
+else throw new Error(`--trust ${args.trust}: use ed25519, hmac or insecure`);
 let dirs = 0;
 /** A new machine: a local store of its own, empty. */
 const freshLocal = () => configure({ dir: join(root, `local-${dirs++}`) });
@@ -85,7 +94,7 @@ async function remoteHit(label, value, runs) {
   await runCached(m, [1], async () => value);
   await new Promise((resolve) => setTimeout(resolve, 200)); // the remote write
   // The bytes the hit reads: the entry's head and its chunks, if any.
-  const keys = await client.keys("cachephant:r1:{*}*");
+  const keys = await client.keys("cachephant:r2:{*}*");
   const sizes = await Promise.all(keys.filter((key) => !key.endsWith(":lock")).map((key) => client.strlen(key)));
   const bytes = sizes.reduce((a, b) => a + b, 0);
   await client.set("bench:bare", Buffer.alloc(bytes, 1));
@@ -135,7 +144,7 @@ try {
   const small = await remoteHit("hit-1KB", "x".repeat(1000), RUNS);
   const large = await remoteHit("hit-10MB", Buffer.alloc(10e6, 3), Math.max(20, Math.floor(RUNS / 15)));
   const miss = await missExtra(RUNS);
-  console.log(`Remote tier, Redis on loopback${args.signed ? ", signed entries" : ""} (medians, ${RUNS} runs)`);
+  console.log(`Remote tier, Redis on loopback, ${args.trust} entries (medians, ${RUNS} runs)`);
   for (const row of [small, large]) {
     console.log(
       `  ${row.label.padEnd(9)} remote hit ${ms(row.hit).padStart(10)}   bare GET of ${row.bytes} bytes ${ms(row.bare).padStart(10)}   ratio ${(row.hit / row.bare).toFixed(2)}x` +

@@ -37,7 +37,9 @@ Commands:
                                              remove all entries, or those of a function or file
   verify  [--dir D] [--json]                 check every entry, remove damaged ones
   ls --remote [--json], clear --remote [--fn NAME] [--file PATH]
-                                             the same on the remote tier ($CACHEPHANT_REMOTE)
+                                             the same on the remote tier ($CACHEPHANT_REMOTE),
+                                             in its namespace ($CACHEPHANT_REMOTE_NAMESPACE)
+  remote keygen [--out DIR]                  write an Ed25519 key pair for signing remote entries
 
 Options: --help, --version.
 
@@ -96,6 +98,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   }
   const command = COMMANDS[name];
   try {
+    // `cachephant remote <tool>` (keygen): remote/cli.ts.
+    if (name === "remote") return await (await import("./remote/cli.js")).runRemoteTool(rest, io);
     if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (use ls, prune, clear or verify)`);
     const values = parseOptions(rest, command.options);
     if (values.help === true) {

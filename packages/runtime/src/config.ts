@@ -20,7 +20,7 @@ import {
   type ProjectSettings,
   type RecordedSettings,
 } from "./project.js";
-import { resolveRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
+import { resolveRemote, type ConfiguredRemote, type RemoteSettings } from "./remote/settings.js"; // remote tier (docs/remote.md)
 import { parseSize, SIZE_FORMAT_HINT } from "./units.js";
 import { settingProblems, unknownEnvironmentNames } from "./settings-check.js";
 import { warnOnce } from "./warn.js";
@@ -37,10 +37,18 @@ export interface ConfigureOptions {
   debug?: boolean;
   /** Remote tier: a `redis://` or `rediss://` URL shared by a team (docs/remote.md). `CACHEPHANT_REMOTE` wins over it. */
   remote?: string;
+  /** Remote namespace: keeps a branch, project or environment apart on one Redis. `CACHEPHANT_REMOTE_NAMESPACE` wins over it. */
+  remoteNamespace?: string;
+  /** Public keys (PEM paths or texts) whose remote entries are accepted. `CACHEPHANT_REMOTE_TRUSTED_KEYS` wins over it. */
+  remoteTrustedKeys?: string | string[];
+  /** Refused: a private key belongs in `CACHEPHANT_REMOTE_SIGNING_KEY` on the machines that write, never in code. */
+  remoteSigningKey?: never;
 }
 
 /** The keys `configure()` takes. */
-const CONFIGURE_OPTIONS: readonly (keyof ConfigureOptions)[] = ["dir", "maxSize", "enabled", "debug", "remote"];
+const CONFIGURE_OPTIONS: readonly (keyof ConfigureOptions)[] = [
+  "dir", "maxSize", "enabled", "debug", "remote", "remoteNamespace", "remoteTrustedKeys", "remoteSigningKey",
+];
 
 export interface Settings {
   readonly enabled: boolean;
@@ -53,7 +61,7 @@ export interface Settings {
   readonly maxSize: number;
   /** The project root that relative directories are resolved against. */
   readonly root: string;
-  /** Remote tier (`CACHEPHANT_REMOTE`, `CACHEPHANT_REMOTE_KEY`, `CACHEPHANT_REMOTE_MODE`), if any. */
+  /** Remote tier (`CACHEPHANT_REMOTE` and the `CACHEPHANT_REMOTE_*` settings, docs/remote.md), if any. */
   readonly remote?: RemoteSettings | undefined;
   /** Check mode (`CACHEPHANT_CHECK`): the share of hits that also compute, 0 (off) to 1 (every hit). */
   readonly check: number;
@@ -166,17 +174,29 @@ export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
   for (const problem of unknownEnvironmentNames(env)) warn(`env:${problem.key}`, problem.message);
   const dir = resolveDir(inputs);
   const maxSize = resolveMaxSize(inputs, warn);
+  const debug = envFlag(env, "CACHEPHANT_DEBUG", warn) ?? configured.debug ?? false;
   return {
     enabled: envFlag(env, "CACHEPHANT", warn) ?? configured.enabled ?? true,
     refresh: nonEmpty(env.CACHEPHANT)?.trim().toLowerCase() === REFRESH_WORD,
-    debug: envFlag(env, "CACHEPHANT_DEBUG", warn) ?? configured.debug ?? false,
+    debug,
     dir: dir.value,
     maxSize: maxSize.value,
     sources: { dir: dir.source, maxSize: maxSize.source },
     root: inputs.root,
-    remote: resolveRemote(env, configured.remote),
+    remote: resolveRemote(env, remoteSources(inputs), debug),
     check: resolveCheck(env, warn),
     checkReport: resolveCheckReport(inputs),
+  };
+}
+
+/** The remote settings of `configure()`, else of package.json; key paths there are relative to the project root. */
+function remoteSources({ configured, manifest = {}, root }: SettingsInputs): ConfiguredRemote {
+  const keys = configured.remoteTrustedKeys ?? manifest.remoteTrustedKeys;
+  const list = typeof keys === "string" ? keys.split(",") : keys;
+  return {
+    remote: configured.remote ?? manifest.remote,
+    remoteNamespace: configured.remoteNamespace ?? manifest.remoteNamespace,
+    remoteTrustedKeys: list?.map((key) => (key.includes("-----BEGIN") ? key : resolve(root, key.trim()))),
   };
 }
 

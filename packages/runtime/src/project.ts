@@ -10,7 +10,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { dirname, isAbsolute, join, sep } from "node:path";
-import { pickSettings, type ProjectSettings } from "./recorded-settings.js";
+import type { ProjectSettings } from "./recorded-settings.js";
 import { settingProblems } from "./settings-check.js";
 
 export {
@@ -44,7 +44,9 @@ export function rootSearchStart(entry: string | undefined, cwd: string): string 
 }
 
 /** The settings the `"cachephant"` key of package.json may hold. */
-export const PACKAGE_SETTINGS: readonly (keyof ProjectSettings)[] = ["dir", "maxSize"];
+export const PACKAGE_SETTINGS: readonly (keyof ProjectSettings)[] = [
+  "dir", "maxSize", "remote", "remoteNamespace", "remoteTrustedKeys", "remoteSigningKey",
+];
 
 /**
  * The `"cachephant"` key of the project's package.json, or {}. Never throws:
@@ -62,11 +64,24 @@ export function readPackageSettings(root: string, warn: (message: string) => voi
   const problems = settingProblems('package.json "cachephant"', value, PACKAGE_SETTINGS);
   for (const problem of problems) warn(problem.message);
   const bad = new Set(problems.map((problem) => problem.key));
-  return pickSettings(Object.fromEntries(Object.entries(value).filter(([key]) => !bad.has(key))));
+  return pickPackageSettings(Object.fromEntries(Object.entries(value).filter(([key]) => !bad.has(key))));
 }
 
 export { settingProblems, type SettingProblem } from "./settings-check.js";
 export { recordBuiltModule, builtModuleFile, builtModuleFiles, type BuiltModule, type BuiltFunction } from "./built-functions.js";
+
+/** The settings package.json's key holds (the remote's included), of the right types. */
+function pickPackageSettings(value: unknown): ProjectSettings {
+  if (!value || typeof value !== "object") return {};
+  const { dir, maxSize, remote, remoteNamespace, remoteTrustedKeys } = value as Record<string, unknown>;
+  return {
+    ...(typeof dir === "string" && dir !== "" ? { dir } : {}),
+    ...(typeof maxSize === "string" || typeof maxSize === "number" ? { maxSize } : {}),
+    ...(typeof remote === "string" ? { remote } : {}),
+    ...(typeof remoteNamespace === "string" ? { remoteNamespace } : {}),
+    ...(typeof remoteTrustedKeys === "string" || Array.isArray(remoteTrustedKeys) ? { remoteTrustedKeys: remoteTrustedKeys as string | string[] } : {}),
+  };
+}
 
 function readJson(file: string): unknown {
   try {

@@ -21,6 +21,12 @@ export const RECORDED_SETTINGS_FILE = join("node_modules", ".cache", "cachephant
 export interface ProjectSettings {
   readonly dir?: string | undefined;
   readonly maxSize?: string | number | undefined;
+  /** The remote tier's settings a project may share in package.json (docs/remote.md); key paths are relative to the project root. Builds record none. */
+  readonly remote?: string | undefined;
+  readonly remoteNamespace?: string | undefined;
+  readonly remoteTrustedKeys?: string | readonly string[] | undefined;
+  /** Refused: a private key never goes in package.json. */
+  readonly remoteSigningKey?: never;
 }
 
 /** The recorded settings merged over the builds, with the builds each one came from. */

@@ -26,7 +26,18 @@ export const SETTING_RULES: Readonly<Record<string, Rule>> = {
   enabled: flag,
   debug: flag,
   remote: text,
+  remoteNamespace: (value) =>
+    typeof value === "string" && /^[A-Za-z0-9._/-]{1,100}$/.test(value) ? undefined : "expected a namespace of letters, digits and . _ / -",
+  remoteTrustedKeys: (value) =>
+    typeof value === "string" || (Array.isArray(value) && value.every((item) => typeof item === "string"))
+      ? undefined
+      : "expected public keys: PEM paths or texts, as a string (comma-separated) or an array",
+  remoteSigningKey: () =>
+    "a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY (a PEM path or text) in the environment of the machines that write, such as a CI secret",
 };
+
+/** Settings whose value is never repeated in a message. */
+const SECRET_SETTINGS = new Set(["remoteSigningKey"]);
 
 /**
  * Every environment variable Cachephant reads (the README's settings table,
@@ -46,6 +57,7 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = [
   "CACHEPHANT_REMOTE_NAMESPACE",
   "CACHEPHANT_REMOTE_SIGNING_KEY",
   "CACHEPHANT_REMOTE_TRUSTED_KEYS",
+  "CACHEPHANT_REMOTE_INSECURE",
 ];
 
 /**
@@ -86,7 +98,8 @@ export function settingProblems(
 ): SettingProblem[] {
   const problems: SettingProblem[] = [];
   for (const [key, value] of Object.entries(values)) {
-    const shown = /^\w+$/.test(where) ? `${where}({ ${key}: ${show(value)} })` : `${where}: { ${JSON.stringify(key)}: ${show(value)} }`;
+    const text = SECRET_SETTINGS.has(key) ? "…" : show(value);
+    const shown = /^\w+$/.test(where) ? `${where}({ ${key}: ${text} })` : `${where}: { ${JSON.stringify(key)}: ${text} }`;
     if (!allowed.includes(key)) {
       const nearest = nearestNames(key, allowed, 1);
       const hint = nearest.length > 0 ? `did you mean ${nearest[0]}?` : `known settings: ${allowed.join(", ")}`;

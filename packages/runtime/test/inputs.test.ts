@@ -389,7 +389,7 @@ describe("the opt-out and the remote tier", () => {
 
   test("a remote entry carries its inputs in its signed header", () => {
     const metadata = { v: 1, kind: "result", name: "f", file: "src/f.ts", line: 1, hash: "h", created: 1, inputs: [["env", "API_URL", "abc"], ["file", "data.csv", 3, 4, "ff"]] } as const;
-    const encoded = encodeEntry("key", Buffer.from("x"), metadata as never, undefined);
+    const encoded = encodeEntry("key", Buffer.from("x"), metadata as never, { kind: "insecure" });
     const head = parseHead(encoded.head);
     expect(typeof head).not.toBe("string");
     expect((head as Exclude<typeof head, string>).header.metadata.inputs).toEqual(metadata.inputs);

@@ -47,6 +47,7 @@ describe.each(["single node", "3-node cluster"])("%s", (kind) => {
 
   test("ls --remote: one row per function across the remote, without credentials", async () => {
     process.env.CACHEPHANT_REMOTE = url;
+    process.env.CACHEPHANT_REMOTE_INSECURE = "1";
     expect((await cli("clear", "--remote")).code).toBe(0);
     await fill(url);
     const { code, stdout } = await cli("ls", "--remote");
@@ -68,6 +69,7 @@ describe.each(["single node", "3-node cluster"])("%s", (kind) => {
 
   test("clear --remote --fn removes one function's entries and chunks; clear --remote the rest", async () => {
     process.env.CACHEPHANT_REMOTE = url;
+    process.env.CACHEPHANT_REMOTE_INSECURE = "1";
     expect((await cli("clear", "--remote")).code).toBe(0);
     await fill(url);
     const cleared = await cli("clear", "--remote", "--fn", "parse");
@@ -105,11 +107,12 @@ describe("usage", () => {
   test("--remote without a remote configured exits 2 and says how to set one", async () => {
     const { code, stderr } = await cli("ls", "--remote");
     expect(code).toBe(2);
-    expect(stderr).toBe("cachephant: --remote: no remote is configured; set CACHEPHANT_REMOTE=redis://host:6379");
+    expect(stderr).toMatch(/^cachephant: --remote: no remote is configured; set CACHEPHANT_REMOTE=redis:\/\/host:6379 and its keys/);
   });
 
   test("an unreachable remote exits 1 without credentials", async () => {
     process.env.CACHEPHANT_REMOTE = "redis://ops:hunter22@127.0.0.1:1";
+    process.env.CACHEPHANT_REMOTE_INSECURE = "1";
     const { code, stderr } = await cli("ls", "--remote");
     expect(code).toBe(1);
     expect(stderr).toContain("cannot reach the remote cache redis://127.0.0.1:1");

@@ -8,10 +8,19 @@ import { configure } from "../src/index.js";
 import { settingsFor } from "../src/config.js";
 import { closeRemotes, withRemote, type TieredStore } from "../src/remote/index.js";
 import { remoteTimings } from "../src/remote/timing.js";
+import { generateKeyPair } from "../src/remote/trust.js";
 import { storeAt } from "../src/store.js";
 import { stopAllRedis } from "./redis-server.js";
 
-const REMOTE_ENV = ["CACHEPHANT_REMOTE", "CACHEPHANT_REMOTE_KEY", "CACHEPHANT_REMOTE_MODE"] as const;
+const REMOTE_ENV = [
+  "CACHEPHANT_REMOTE",
+  "CACHEPHANT_REMOTE_KEY",
+  "CACHEPHANT_REMOTE_MODE",
+  "CACHEPHANT_REMOTE_SIGNING_KEY",
+  "CACHEPHANT_REMOTE_TRUSTED_KEYS",
+  "CACHEPHANT_REMOTE_INSECURE",
+  "CACHEPHANT_REMOTE_NAMESPACE",
+] as const;
 const DEFAULT_TIMINGS = { ...remoteTimings };
 
 /** Test deadlines: short, so faults show in well under a second. */
@@ -46,11 +55,35 @@ export function currentTieredStore(): TieredStore {
   return store as TieredStore;
 }
 
-/** Points the runtime at `remote` with this machine's key and mode, and a fresh local store `dir`. */
-export function useRemote(dir: string, url: string, env: { key?: string; mode?: string } = {}): void {
+/** A machine's remote settings: a key of either kind, or none (then the insecure opt-in, unless `insecure: false`). */
+export interface MachineEnv {
+  key?: string;
+  mode?: string;
+  signingKey?: string;
+  trustedKeys?: string;
+  namespace?: string;
+  insecure?: boolean;
+}
+
+/** Points the runtime at `remote` with this machine's keys and mode, and a fresh local store `dir`. */
+export function useRemote(dir: string, url: string, env: MachineEnv = {}): void {
   configure({ dir, remote: url });
-  if (env.key !== undefined) process.env.CACHEPHANT_REMOTE_KEY = env.key;
-  else delete process.env.CACHEPHANT_REMOTE_KEY;
-  if (env.mode !== undefined) process.env.CACHEPHANT_REMOTE_MODE = env.mode;
-  else delete process.env.CACHEPHANT_REMOTE_MODE;
+  const keyed = env.key !== undefined || env.signingKey !== undefined || env.trustedKeys !== undefined;
+  const values: Record<string, string | undefined> = {
+    CACHEPHANT_REMOTE_KEY: env.key,
+    CACHEPHANT_REMOTE_MODE: env.mode,
+    CACHEPHANT_REMOTE_SIGNING_KEY: env.signingKey,
+    CACHEPHANT_REMOTE_TRUSTED_KEYS: env.trustedKeys,
+    CACHEPHANT_REMOTE_NAMESPACE: env.namespace,
+    CACHEPHANT_REMOTE_INSECURE: (env.insecure ?? !keyed) ? "1" : undefined,
+  };
+  for (const [name, value] of Object.entries(values)) {
+    if (value !== undefined) process.env[name] = value;
+    else delete process.env[name];
+  }
+}
+
+/** A new Ed25519 key pair as PEM texts (what `cachephant remote keygen` writes). */
+export function keyPair(): { privatePem: string; publicPem: string; id: string } {
+  return generateKeyPair();
 }

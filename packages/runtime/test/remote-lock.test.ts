@@ -2,7 +2,7 @@
 // both tiers, released by the write, or by expiry when its holder dies.
 import { beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { RemoteStore } from "../src/remote/remote-store.js";
-import { lockKey } from "../src/remote/format.js";
+import { RemoteLayout } from "../src/remote/layout.js";
 import { TieredStore } from "../src/remote/tiered.js";
 import { remoteTimings } from "../src/remote/timing.js";
 import { storeAt, type EntryMetadata } from "../src/store.js";
@@ -22,11 +22,12 @@ beforeAll(async () => {
 });
 beforeEach(async () => void (await redis.client().flushall()));
 
+const lockKey = (key: string) => new RemoteLayout("").lock(key);
 const metadata: EntryMetadata = { v: 1, kind: "result", name: "load", file: "src/load.ts", line: 1, hash: "h", created: Date.now() };
 
 /** A machine of its own: local store and connection (so its lock is not the other's). */
 function machine(mode: "readwrite" | "read" = "readwrite"): TieredStore {
-  return new TieredStore(storeAt(tempDir()), new RemoteStore({ url: redis.url, key: undefined, mode }));
+  return new TieredStore(storeAt(tempDir()), new RemoteStore({ url: redis.url, trust: { kind: "insecure" }, mode, namespace: "", id: `test:${mode}` }));
 }
 
 describe("one computation across machines", () => {

@@ -3,7 +3,7 @@
 import { randomUUID } from "node:crypto";
 import { beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { entryKey } from "../src/key.js";
-import { headKey } from "../src/remote/format.js";
+import { RemoteLayout } from "../src/remote/layout.js";
 import { remoteTimings } from "../src/remote/timing.js";
 import { configure } from "../src/index.js";
 import { cached, debugLines, makeMeta as makeAnyMeta, tempDir, useRuntime, warnings } from "./helpers.js";
@@ -15,6 +15,8 @@ vi.setConfig({ testTimeout: 60_000 });
 
 const runtime = useRuntime();
 useRemoteEnv();
+
+const headKey = (key: string) => new RemoteLayout("").head(key);
 
 let redis: RedisServer;
 beforeAll(async () => {
@@ -116,7 +118,7 @@ describe("trust", () => {
     expect(reader.runs).toBe(0);
   });
 
-  test("a tampered entry (one byte flipped in Redis) is a miss and one warning, never its value", async () => {
+  test("a tampered entry (one byte of its value flipped in Redis) is a miss and one warning, never its value", async () => {
     const meta = makeMeta();
     await onMachine({ key: "team-secret" }, () => cached(meta, () => "genuine value")());
     const head = headKey(entryKey(meta, []));
@@ -129,11 +131,12 @@ describe("trust", () => {
     expect(await onMachine({ key: "team-secret" }, () => reader())).toBe("recomputed");
     expect(reader.runs).toBe(1);
     expect(warnings(runtime.stderr())).toEqual([
-      expect.stringMatching(/an entry in the remote cache redis:\/\/127\.0\.0\.1:\d+ was refused: its signature does not verify/),
+      expect.stringMatching(/an entry in the remote cache redis:\/\/127\.0\.0\.1:\d+ was refused: its content does not match the hash in its header/),
     ]);
-    // The reader's own result replaced it.
+    // Entries are immutable: the reader's result did not replace it, and it is still refused.
+    expect(await redis.client().getBuffer(head)).toEqual(bytes);
     const again = cached(meta, () => "third");
-    expect(await onMachine({ key: "team-secret" }, () => again())).toBe("recomputed");
+    expect(await onMachine({ key: "team-secret" }, () => again())).toBe("third");
   });
 
   test("an entry signed with another key is refused", async () => {
@@ -144,18 +147,18 @@ describe("trust", () => {
     expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("its signature does not verify")]);
   });
 
-  test("an unsigned entry is refused when a key is set, and a signed one when none is", async () => {
+  test("an unsigned entry is refused when a key is set, and a signed one under the insecure opt-in", async () => {
     const unsigned = makeMeta();
     await onMachine({}, () => cached(unsigned, () => "unsigned")());
     const keyed = cached(unsigned, () => "keyed reader");
     expect(await onMachine({ key: "team-secret", mode: "read" }, () => keyed())).toBe("keyed reader");
-    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("it is not signed, and CACHEPHANT_REMOTE_KEY is set")]);
+    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("it is not signed, and this machine accepts only signatures with its HMAC key (CACHEPHANT_REMOTE_KEY)")]);
 
     const signed = makeMeta();
     await onMachine({ key: "team-secret" }, () => cached(signed, () => "signed")());
     const keyless = cached(signed, () => "keyless reader");
     expect(await onMachine({ mode: "read" }, () => keyless())).toBe("keyless reader");
-    expect(warnings(runtime.stderr())[1]).toContain("it is signed, and CACHEPHANT_REMOTE_KEY is not set here");
+    expect(warnings(runtime.stderr())[1]).toContain("it is signed with an HMAC key, and this machine accepts only unsigned entries (CACHEPHANT_REMOTE_INSECURE)");
   });
 
   test("without a key, a damaged entry fails its checksum and is a miss", async () => {
@@ -167,7 +170,7 @@ describe("trust", () => {
     await redis.client().set(head, bytes);
     const reader = cached(meta, () => [4]);
     expect(await onMachine({}, () => reader())).toEqual([4]);
-    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("its checksum does not match")]);
+    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("its content does not match the hash in its header")]);
   });
 
   test("a forged head asking for a billion chunks is refused before any chunk is read", async () => {

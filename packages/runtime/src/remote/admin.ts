@@ -1,19 +1,18 @@
 /**
  * Whole-remote operations behind `cachephant ls --remote` and
- * `clear --remote`: they scan every master for Cachephant's keys (`SCAN`,
- * never `KEYS`) and read only the header of each entry (`GETRANGE`).
+ * `clear --remote`: they scan every master for the keys of the configured
+ * namespace (`SCAN`, never `KEYS`; another namespace's keys never match)
+ * and read only the header of each entry (`GETRANGE`).
  * There is no remote `prune`: Redis keeps the remote's size itself
  * (`maxmemory` with `maxmemory-policy allkeys-lru`, docs/remote.md).
  */
 import type { Cluster, Redis } from "ioredis";
 import type { FunctionSummary } from "../api.js";
 import { UNAVAILABLE, type RedisConnection } from "./client.js";
-import { entryKeyOf, parseHead, REMOTE_PREFIX, type EntryHeader } from "./format.js";
-import { removeEntry, type RemoteStore } from "./remote-store.js";
+import { readConflicts, type RemoteConflict } from "./conflicts.js";
+import type { EntryHeader } from "./format.js";
+import { readHeader, removeEntry, type RemoteStore } from "./remote-store.js";
 import { operationBudget } from "./timing.js";
-
-/** Bytes read per head to find its header (a header is a few hundred bytes). */
-const HEADER_PROBE = 4096;
 /** A whole-remote operation may take this long per key. */
 const MS_PER_KEY = 2;
 
@@ -27,7 +26,14 @@ export class RemoteUnavailableError extends Error {
   override name = "RemoteUnavailableError";
 }
 
-/** One row per cached function in the remote (results only), sorted by file, then name. */
+/** The namespace's recent conflicts, newest first. */
+export async function listConflicts(remote: RemoteStore): Promise<RemoteConflict[]> {
+  const found = await remote.client.use("read", operationBudget(0), "listing conflicts", (redis) => readConflicts(redis, remote.layout));
+  if (found === UNAVAILABLE) throw unavailable(remote);
+  return found;
+}
+
+/** One row per cached function in the namespace (results only), sorted by file, then name. */
 export async function listRemote(remote: RemoteStore): Promise<FunctionSummary[]> {
   const rows = new Map<string, FunctionSummary>();
   for (const { header } of await readEntries(remote)) {
@@ -53,7 +59,7 @@ export interface RemoteClearReport {
   readonly freedBytes: number;
 }
 
-/** Removes every Cachephant key from the remote, or the entries of one function or file. */
+/** Removes every key of the namespace from the remote (its conflicts too), or the entries of one function or file. */
 export async function clearRemote(remote: RemoteStore, target: { fn?: string; file?: string }): Promise<RemoteClearReport> {
   const entries = await readEntries(remote);
   const matches = ({ header }: RemoteEntry) =>
@@ -64,10 +70,11 @@ export async function clearRemote(remote: RemoteStore, target: { fn?: string; fi
   const done = await remote.client.use("write", operationBudget(0) + MS_PER_KEY * entries.length, "clearing", async (redis) => {
     if (everything) {
       for (const node of masters(redis)) {
-        for (const keys of await scanAll(node, `${REMOTE_PREFIX}*`)) await unlinkOn(node, keys);
+        for (const keys of await scanAll(node, remote.layout.entryPattern)) await unlinkOn(node, keys);
       }
+      await redis.unlink(remote.layout.conflictsKey);
     } else {
-      for (const entry of doomed) await removeEntry(redis, entry.key);
+      for (const entry of doomed) await removeEntry(redis, remote.layout, entry.key);
     }
     return true;
   });
@@ -79,14 +86,14 @@ export async function clearRemote(remote: RemoteStore, target: { fn?: string; fi
   };
 }
 
-/** The header of every entry in the remote (entries whose head is damaged are left out). */
+/** The header of every entry in the namespace (entries whose head is damaged are left out). */
 async function readEntries(remote: RemoteStore): Promise<RemoteEntry[]> {
   const found = await remote.client.use("read", 60_000, "listing", async (redis) => {
     const entries: RemoteEntry[] = [];
     for (const node of masters(redis)) {
-      for (const keys of await scanAll(node, `${REMOTE_PREFIX}{*}`)) {
+      for (const keys of await scanAll(node, remote.layout.headPattern)) {
         for (const redisKey of keys) {
-          const key = entryKeyOf(redisKey);
+          const key = remote.layout.entryKeyOf(redisKey);
           if (key === undefined) continue;
           const header = await readHeader(redis, redisKey);
           if (header !== undefined) entries.push({ key, header });
@@ -97,16 +104,6 @@ async function readEntries(remote: RemoteStore): Promise<RemoteEntry[]> {
   });
   if (found === UNAVAILABLE) throw unavailable(remote);
   return found;
-}
-
-async function readHeader(redis: RedisConnection, redisKey: string): Promise<EntryHeader | undefined> {
-  let probe = await redis.getrangeBuffer(redisKey, 0, HEADER_PROBE - 1);
-  if (probe.length >= 8 && 8 + probe.readUInt32BE(4) + 32 > probe.length && probe.length === HEADER_PROBE) {
-    probe = await redis.getrangeBuffer(redisKey, 0, 8 + probe.readUInt32BE(4) + 32 - 1);
-  }
-  // Only the header is wanted: present the probe as a head whose content is elsewhere.
-  const parsed = parseHead(probe, { headerOnly: true });
-  return typeof parsed === "string" ? undefined : parsed.header;
 }
 
 function masters(redis: RedisConnection): Redis[] {

@@ -28,9 +28,8 @@ export function withRemote(local: Store, remote: RemoteSettings | undefined): St
 }
 
 export function remoteFor(settings: RemoteSettings): RemoteStore {
-  const id = JSON.stringify([settings.url, settings.key ?? null, settings.mode]);
-  let remote = remotes.get(id);
-  if (remote === undefined) remotes.set(id, (remote = new RemoteStore(settings)));
+  let remote = remotes.get(settings.id);
+  if (remote === undefined) remotes.set(settings.id, (remote = new RemoteStore(settings)));
   return remote;
 }
 

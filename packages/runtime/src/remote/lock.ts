@@ -7,7 +7,6 @@
  */
 import { hostname } from "node:os";
 import { UNAVAILABLE } from "./client.js";
-import { lockKey } from "./format.js";
 import type { RemoteStore } from "./remote-store.js";
 import { operationBudget, remoteTimings, sleep } from "./timing.js";
 
@@ -25,7 +24,7 @@ export class RemoteLocks {
     // The value says who computes, for someone looking at Redis.
     const holder = `${hostname()}:${process.pid}`;
     const reply = await this.remote.client.use("write", operationBudget(0), "taking a lock", (redis) =>
-      redis.set(lockKey(key), holder, "PX", remoteTimings.lockMs, "NX"),
+      redis.set(this.remote.layout.lock(key), holder, "PX", remoteTimings.lockMs, "NX"),
     );
     if (reply === UNAVAILABLE) return "unavailable";
     if (reply !== "OK") return "taken";
@@ -49,13 +48,13 @@ export class RemoteLocks {
    */
   async release(key: string): Promise<void> {
     if (!this.held.delete(key)) return;
-    await this.remote.client.use("write", operationBudget(0), "releasing a lock", (redis) => redis.del(lockKey(key)));
+    await this.remote.client.use("write", operationBudget(0), "releasing a lock", (redis) => redis.del(this.remote.layout.lock(key)));
   }
 
   /** Whether another process holds the lock of `key` now (false when the remote cannot say). */
   async lockedElsewhere(key: string): Promise<boolean> {
     if (this.held.has(key)) return false;
-    const exists = await this.remote.client.use("read", operationBudget(0), "checking a lock", (redis) => redis.exists(lockKey(key)));
+    const exists = await this.remote.client.use("read", operationBudget(0), "checking a lock", (redis) => redis.exists(this.remote.layout.lock(key)));
     return exists !== UNAVAILABLE && exists > 0;
   }
 }

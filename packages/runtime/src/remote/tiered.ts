@@ -67,9 +67,9 @@ export class TieredStore implements Store {
     };
   }
 
+  /** Local only: remote entries are immutable (`cachephant clear --remote` removes them). */
   async remove(key: string): Promise<void> {
     await this.local.remove(key);
-    if (!isMarker(key)) await this.remote.remove(key);
   }
 
   /** Resolves when the writes started so far have finished. */

@@ -85,3 +85,18 @@ export class InputsFaultError extends Error {
     super(`${stage} its run-time inputs failed (${cause instanceof Error ? cause.message : String(cause)})`, { cause });
   }
 }
+
+/**
+ * `cachephant explain` named no cached function, or several: `candidates`
+ * lists them as `file:name` (the nearest ones when none matched).
+ */
+export class FunctionLookupError extends Error {
+  override name = "FunctionLookupError";
+  constructor(
+    readonly code: "CACHEPHANT_NO_SUCH_FUNCTION" | "CACHEPHANT_AMBIGUOUS_FUNCTION",
+    message: string,
+    readonly candidates: readonly string[],
+  ) {
+    super(message);
+  }
+}

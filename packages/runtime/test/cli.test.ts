@@ -101,7 +101,10 @@ describe("prune", () => {
     [["prune", "--max-age", "1H"], expect.stringMatching(/^cachephant: --max-age 1H: not a duration; use a duration: /)],
     [["prune", "--bogus"], "cachephant: Unknown option '--bogus'"],
     [["ls", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
-    [["frobnicate"], 'cachephant: unknown command "frobnicate" (use ls, prune, clear or verify)'],
+    [["frobnicate"], 'cachephant: unknown command "frobnicate" (use ls, prune, clear, verify, explain or report)'],
+    [["explain"], "cachephant: explain takes one operand, 0 given: use cachephant explain <function>, where <function> is a name, file:name or file:line"],
+    [["explain", "a", "b"], "cachephant: explain takes one operand, 2 given: use cachephant explain <function>, where <function> is a name, file:name or file:line"],
+    [["report", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
   ])("bad usage %j exits 2 with a one-line reason", async (argv, message) => {
     const { code, stderr, stdout } = await cli(...(argv as string[]));
     expect(code).toBe(2);

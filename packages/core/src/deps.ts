@@ -36,7 +36,7 @@ import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type T
 import { hashFunction } from "./hash.js";
 import { stripQuery } from "./ids.js";
 import { moduleState } from "./state.js";
-import { stateSites, treeOf, variableSites, type ReachedNode, type VariableSite } from "./explain.js";
+import { stateDeclarations, stateSites, treeOf, variableSites, type ReachedNode, type VariableSite } from "./explain.js";
 import { depsOf, madeByPackage, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
 import { builtinName, isInNodeModules, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
 import { type ModuleScopes, scopesOf } from "./scope.js";
@@ -468,6 +468,9 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     for (const file of node?.files ?? []) files.add(file);
     for (const name of node?.outside ?? []) outside.add(name);
   }
+  // Where the changing bindings are declared, for explain: looked up once, when a function has state.
+  let declarations: Map<string, GraphNode> | undefined;
+  const declarationsOf = () => (declarations ??= stateDeclarations([...reachable].map(nodeOf)));
   const functions = analysis.functions.map((fn, index): FunctionDependencies => {
     const edges = session.rootEdges[index]!;
     const reach = reachableFrom(
@@ -504,7 +507,7 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
       stateSites: stateSites(
         state.map((binding): [string, string] => [relativeFile(binding.file), binding.name]),
         state,
-        reached,
+        declarationsOf,
       ),
     };
   });

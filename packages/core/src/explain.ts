@@ -104,11 +104,29 @@ export function variableSites(
   });
 }
 
-/** Where each changing binding is declared: the reached node that declares it. */
-export function stateSites(state: ReadonlyArray<[string, string]>, absolute: ReadonlyArray<{ file: string; name: string }>, nodes: readonly GraphNode[]): VariableSite[] {
+/** The declaring node of each changing binding, by `file\0name` (absolute file): built once per transform. */
+export function stateDeclarations(nodes: Iterable<GraphNode | undefined>): Map<string, GraphNode> {
+  const declaredBy = new Map<string, GraphNode>();
+  for (const node of nodes) {
+    for (const declared of node?.state ?? []) {
+      const key = `${declared.file}\0${declared.name}`;
+      if (!declaredBy.has(key)) declaredBy.set(key, node!);
+    }
+  }
+  return declaredBy;
+}
+
+/** Where each changing binding is declared (`state` relative to the root, `absolute` as the graph has it). */
+export function stateSites(
+  state: ReadonlyArray<[string, string]>,
+  absolute: ReadonlyArray<{ file: string; name: string }>,
+  declarations: () => ReadonlyMap<string, GraphNode>,
+): VariableSite[] {
+  if (state.length === 0) return [];
+  const declaredBy = declarations();
   return state.map(([file, name], index) => {
-    const binding = absolute[index];
-    const node = nodes.find((candidate) => candidate.state.some((declared) => declared.file === binding?.file && declared.name === name));
-    return node?.where !== undefined ? { name, file, line: node.where.line } : { name, file };
+    const binding = absolute[index]!;
+    const where = declaredBy.get(`${binding.file}\0${binding.name}`)?.where;
+    return where !== undefined ? { name, file, line: where.line } : { name, file };
   });
 }

@@ -8,7 +8,7 @@ import { builtModules } from "../built-functions.js";
 import { settingsFor } from "../config.js";
 import { FunctionLookupError } from "../errors.js";
 import { nearestNames } from "../nearest.js";
-import { explanationOf, type KnownFunction, type RowFacts } from "./build.js";
+import { explanationOf, type KnownFunction } from "./build.js";
 import type { FunctionExplanation } from "./model.js";
 import { functionKey, readStoredFunctions } from "./store-facts.js";
 
@@ -29,7 +29,7 @@ export async function knownFunctions(options: StoreOptions = {}): Promise<KnownF
   }
   for (const row of rows) {
     const found = known.get(functionKey(row.file, row.name));
-    if (found !== undefined) found.row = row as RowFacts;
+    if (found !== undefined) found.row = row;
   }
   return [...known.values()].sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : a.line - b.line));
 }

@@ -122,7 +122,7 @@ describe.each(BUNDLERS)("%s: explain", (bundler) => {
     expect(average.variables).toContainEqual({ name: "runs", by: "code", kind: "code", file: "src/runs.ts", line: 1 });
     expect(average.params).toEqual([
       { name: "xs", path: "args[0]", ignored: false },
-      { name: "digits", path: "args[1].digits", ignored: false },
+      { name: "digits", path: "args[1].digits", default: "1", ignored: false },
       { name: "log", path: "args[2]", ignored: true },
     ]);
     expect(average).toMatchObject({ ttl: 3_600_000, recordsInputs: true, entries: { count: 0, size: 0, superseded: 0 }, computations: [] });
@@ -131,6 +131,7 @@ describe.each(BUNDLERS)("%s: explain", (bundler) => {
     expect(text).toMatch(/^average {2}src\/lib\.ts:9$/m);
     expect(text).toMatch(/├─ helper round {2}src\/format\.ts:2 {2}[0-9a-f]{16}\n {2}│ {2}└─ helper clamp {2}src\/format\.ts:5/);
     expect(text).toMatch(/^ {2}mode +src\/lib\.ts:5 +by value at call time \(changes after load\)$/m);
+    expect(text).toMatch(/^ {2}digits +args\[1\]\.digits +default 1$/m);
     expect(text).toMatch(/^ {2}log +args\[2\] +ignored$/m);
     expect(text).not.toContain("unused");
   });

@@ -11,6 +11,7 @@ import type { CachephantWarning } from "./warnings.js";
 import { moduleState, type ModuleState } from "./state.js";
 import { stateFilesOf } from "./state-imports.js";
 import type { ReachedNode, VariableSite } from "./explain.js";
+import { paramDefaults } from "./params.js";
 
 export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./build-error.js";
 export { createModuleGraph, ModuleGraph, type ModuleGraphOptions, type ModuleGraphStats } from "./graph.js";
@@ -98,8 +99,8 @@ export interface FunctionExplain {
   scope: VariableSite[];
   /** Changing module bindings keyed by value at call time (`state`), with where they are declared. */
   state: VariableSite[];
-  /** The key's values: each parameter binding after defaults and destructuring, where it comes from in the call, and whether `ignore` leaves it out. */
-  params: Array<{ name: string; path: string; ignored: boolean }>;
+  /** The key's values: each parameter binding after defaults and destructuring, where it comes from in the call, its own default as written, and whether `ignore` leaves it out. */
+  params: Array<{ name: string; path: string; default?: string; ignored: boolean }>;
   /** Outside variables `ignore` leaves out of the key. */
   ignoredVariables: string[];
   /** `ttl=` in seconds, when given. */
@@ -219,6 +220,7 @@ export async function transform(code: string, id: string, options: TransformOpti
     const { hash, scope, deps, state } = outputs[index]!;
     const result = results[index]!;
     const kept = new Set(scope.map((entry) => entry.name));
+    const defaults = paramDefaults(fn.node.params, code);
     return {
       name,
       hash,
@@ -231,7 +233,10 @@ export async function transform(code: string, id: string, options: TransformOpti
         reaches: result.tree,
         scope: result.scopeSites.filter((site) => kept.has(site.name)),
         state: result.stateSites,
-        params: fn.params.map((param, paramIndex) => ({ name: param.name, path: param.path, ignored: fn.ignore.includes(paramIndex) })),
+        params: fn.params.map((param, paramIndex) => {
+          const written = defaults.get(param.name);
+          return { name: param.name, path: param.path, ...(written !== undefined ? { default: written } : {}), ignored: fn.ignore.includes(paramIndex) };
+        }),
         ignoredVariables: result.scope.map((entry) => entry.name).filter((entryName) => !kept.has(entryName)),
         ...(fn.ttl !== undefined ? { ttl: fn.ttl } : {}),
         inputs: !fn.inputsOff,

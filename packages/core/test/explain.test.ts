@@ -74,7 +74,7 @@ describe("explain", () => {
     expect(price!.state).toEqual([["src/h.ts", "counter"]]);
     expect(price!.explain.params).toEqual([
       { name: "n", path: "args[0]", ignored: false },
-      { name: "round", path: "args[1].round", ignored: false },
+      { name: "round", path: "args[1].round", default: "true", ignored: false },
       { name: "log", path: "args[2]", ignored: true },
     ]);
     expect(price!.explain).toMatchObject({ ttl: 60_000, inputs: true, ignoredVariables: [] });

@@ -52,7 +52,7 @@ export interface BuiltExplain {
   readonly reaches: readonly ReachedNode[];
   readonly scope: readonly VariableSite[];
   readonly state: readonly VariableSite[];
-  readonly params: ReadonlyArray<{ readonly name: string; readonly path: string; readonly ignored: boolean }>;
+  readonly params: ReadonlyArray<{ readonly name: string; readonly path: string; readonly default?: string; readonly ignored: boolean }>;
   readonly ignoredVariables: readonly string[];
   /** Milliseconds. */
   readonly ttl?: number;

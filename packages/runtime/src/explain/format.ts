@@ -22,7 +22,14 @@ export function formatExplanation(fn: FunctionExplanation): string {
 
   lines.push("", "Key from the arguments:");
   if (fn.params.length === 0) lines.push("  no arguments");
-  else lines.push(...columns(fn.params.map((param) => [param.name ?? param.path, param.name !== undefined ? param.path : "", param.ignored ? "ignored" : ""])));
+  else {
+    const rows = fn.params.map((param) => [
+      param.name ?? param.path,
+      param.name !== undefined ? param.path : "",
+      [param.default !== undefined ? `default ${param.default}` : "", param.ignored ? "ignored" : ""].filter(Boolean).join(", "),
+    ]);
+    lines.push(...columns(rows));
+  }
   if (fn.ttl !== undefined) lines.push(`  ttl ${formatDuration(fn.ttl)}`);
   if (fn.recordsInputs === false) lines.push("  inputs=off: run-time inputs are not recorded");
 

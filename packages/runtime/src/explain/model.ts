@@ -60,8 +60,8 @@ export interface FunctionExplanation {
   packages: Array<{ name: string; version: string }>;
   /** Outside variables: by value at call time, or by code. */
   variables: ExplainedVariable[];
-  /** The key's values from the arguments: each parameter binding after defaults and destructuring, and whether `ignore` leaves it out. */
-  params: Array<{ name?: string; path: string; ignored: boolean }>;
+  /** The key's values from the arguments: each parameter binding after defaults and destructuring (`default`: its own, as written), and whether `ignore` leaves it out. */
+  params: Array<{ name?: string; path: string; default?: string; ignored: boolean }>;
   /** Outside variables `ignore` leaves out. */
   ignoredVariables: string[];
   /** `ttl=` in milliseconds, when the build knows it. */

@@ -105,7 +105,11 @@ function details(fn: FunctionExplanation): string {
   const variables = fn.variables.map(
     (variable) => `<code>${esc(variable.name)}</code> ${variable.file !== undefined ? `<span class="where">${esc(variable.file)}${variable.line !== undefined ? `:${variable.line}` : ""}</span> ` : ""}<span class="by">${esc(describeVariable(variable))}</span>`,
   );
-  const params = fn.params.map((param) => `<code>${esc(param.name ?? param.path)}</code>${param.name !== undefined ? ` <span class="where">${esc(param.path)}</span>` : ""}${param.ignored ? ` <span class="by">ignored</span>` : ""}`);
+  const params = fn.params.map(
+    (param) =>
+      `<code>${esc(param.name ?? param.path)}</code>${param.name !== undefined ? ` <span class="where">${esc(param.path)}</span>` : ""}` +
+      `${param.default !== undefined ? ` default <code>${esc(param.default)}</code>` : ""}${param.ignored ? ` <span class="by">ignored</span>` : ""}`,
+  );
   return `<details id="${anchor(fn)}" data-function="${esc(fn.name)}">
 <summary><strong>${esc(fn.name)}</strong> <code>${esc(fn.file)}:${fn.line}</code> <span class="hash">${esc(fn.hash)}</span></summary>
 <div class="body">

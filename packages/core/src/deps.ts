@@ -24,6 +24,7 @@
  * to the module being transformed and are computed for each transform. What
  * each function reaches is reported by `reach.ts` (`deps`, state, warnings).
  */
+import path from "node:path";
 import * as t from "@babel/types";
 import { shortHash as sha256, unwrap } from "./ast.js";
 import type { Analysis, AnalyzedFunction } from "./analyze.js";
@@ -35,6 +36,7 @@ import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type T
 import { hashFunction } from "./hash.js";
 import { stripQuery } from "./ids.js";
 import { moduleState } from "./state.js";
+import { stateDeclarations, stateSites, treeOf, variableSites, type ReachedNode, type VariableSite } from "./explain.js";
 import { depsOf, madeByPackage, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
 import { builtinName, isInNodeModules, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
 import { type ModuleScopes, scopesOf } from "./scope.js";
@@ -67,6 +69,12 @@ export interface FunctionDependencies {
   state: StateBinding[];
   /** What it reaches that the build cannot know, one line each (`src/h.ts:3: eval`). */
   unknowable: Array<{ construct: string; file: string; line: number }>;
+  /** What it reaches as a tree, for `cachephant explain` (the nodes `deps` lists). */
+  tree: ReachedNode[];
+  /** Where each `scope` entry is declared, in `scope`'s order. */
+  scopeSites: VariableSite[];
+  /** Where each `state` binding is declared, in `state`'s order (files relative to the root). */
+  stateSites: VariableSite[];
 }
 
 export interface DependencyOptions {
@@ -220,6 +228,7 @@ class Session {
         const info = declarationInfo(target.record, target.node, target.scopes);
         node.own = info.own;
         node.label = `${declarationLabel(target.node)} (${this.labels.relative(target.record.path)})`;
+        if (target.node.loc) node.where = { file: this.labels.relative(target.record.path), line: target.node.loc.start.line };
         node.shown = info.own.slice(0, SHOWN);
         node.files.add(target.record.path);
         const globals = new Set<string>();
@@ -420,6 +429,9 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
         deps: [["own code", fn.hash.slice(0, SHOWN)]],
         state: [],
         unknowable: [],
+        tree: [],
+        scopeSites: session.scopeOf(index, []).map(({ name }) => ({ name })),
+        stateSites: [],
       })),
       files: [],
       outside: [],
@@ -456,6 +468,9 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     for (const file of node?.files ?? []) files.add(file);
     for (const name of node?.outside ?? []) outside.add(name);
   }
+  // Where the changing bindings are declared, for explain: looked up once, when a function has state.
+  let declarations: Map<string, GraphNode> | undefined;
+  const declarationsOf = () => (declarations ??= stateDeclarations([...reachable].map(nodeOf)));
   const functions = analysis.functions.map((fn, index): FunctionDependencies => {
     const edges = session.rootEdges[index]!;
     const reach = reachableFrom(
@@ -467,12 +482,33 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     const self = session.selfKey(index);
     const listed = [...reach].filter((key) => key !== self).map(nodeOf).filter((node): node is GraphNode => node !== undefined);
     const reached = [...reach].map(nodeOf).filter((node): node is GraphNode => node !== undefined);
+    const scope = session.scopeOf(index, reach);
+    const state = stateOf(reached, new Set(edges.map((edge) => edge.key)), entry.path, fn.node);
+    const relativeFile = (file: string) => path.relative(options.root, stripQuery(file)).split(path.sep).join("/");
+    const closures = reached.flatMap((node) => node.closures);
     return {
       hash: hashFunction(fn.hashInput, dependencies),
-      scope: session.scopeOf(index, reach),
+      scope,
       deps: depsOf(listed, fn.hash),
-      state: stateOf(reached, new Set(edges.map((edge) => edge.key)), entry.path, fn.node),
+      state,
       unknowable: unknowableOf(reached, fn, entry, session.rootGlobals[index]!),
+      tree: treeOf(
+        edges.map((edge) => edge.key),
+        nodeOf,
+        self,
+      ),
+      scopeSites: variableSites(
+        scope.map((entry) => entry.name),
+        edges,
+        closures,
+        nodeOf,
+        relativeFile(entry.path),
+      ),
+      stateSites: stateSites(
+        state.map((binding): [string, string] => [relativeFile(binding.file), binding.name]),
+        state,
+        declarationsOf,
+      ),
     };
   });
   const itself = stripQuery(entry.path);

@@ -189,6 +189,8 @@ export interface GraphNode {
   globals: string[];
   /** Globals its module writes. */
   globalWrites: Array<UnknowableConstruct & { file: string }>;
+  /** Where a declaration is (file relative to the root, 1-based line), for `cachephant explain`. */
+  where?: { file: string; line: number };
   /** Resolves when `own`, `edges` and the rest are filled in. */
   ready: Promise<void>;
 }

@@ -10,6 +10,8 @@ import { rewrite, type FunctionOutput } from "./rewrite.js";
 import type { CachephantWarning } from "./warnings.js";
 import { moduleState, type ModuleState } from "./state.js";
 import { stateFilesOf } from "./state-imports.js";
+import type { ReachedNode, VariableSite } from "./explain.js";
+import { paramDefaults } from "./params.js";
 
 export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./build-error.js";
 export { createModuleGraph, ModuleGraph, type ModuleGraphOptions, type ModuleGraphStats } from "./graph.js";
@@ -17,6 +19,7 @@ export type { Resolver } from "./resolve.js";
 export type { CachephantWarning } from "./warnings.js";
 export { DIRECTIVE_LIKE } from "./near-miss.js";
 export { factsOfText, type FileFacts } from "./words.js";
+export type { ReachedNode, VariableSite } from "./explain.js";
 
 export interface TransformOptions {
   /** Project root: the meta `file` is the id relative to it. Default: `process.cwd()`. */
@@ -84,6 +87,26 @@ export interface CachedFunctionInfo {
   deps: Array<[string, string]>;
   /** Module bindings that change after load, keyed by value at call time: `[file relative to the root, name]`. */
   state: Array<[string, string]>;
+  /** What the key covers as a person reads it (`cachephant explain`). */
+  explain: FunctionExplain;
+}
+
+/** What a cached function's key covers, with where each part is. */
+export interface FunctionExplain {
+  /** What it reaches (helpers, variables hashed by code, packages, built-ins, files), as a tree. */
+  reaches: ReachedNode[];
+  /** Outside variables keyed by value at call time (`scope`, after `ignore`), with where they are declared. */
+  scope: VariableSite[];
+  /** Changing module bindings keyed by value at call time (`state`), with where they are declared. */
+  state: VariableSite[];
+  /** The key's values: each parameter binding after defaults and destructuring, where it comes from in the call, its own default as written, and whether `ignore` leaves it out. */
+  params: Array<{ name: string; path: string; default?: string; ignored: boolean }>;
+  /** Outside variables `ignore` leaves out of the key. */
+  ignoredVariables: string[];
+  /** `ttl=` in seconds, when given. */
+  ttl?: number;
+  /** False with `inputs=off`: run-time inputs (env, files) are not recorded. */
+  inputs: boolean;
 }
 
 export interface TransformResult {
@@ -192,8 +215,12 @@ export async function transform(code: string, id: string, options: TransformOpti
     maxSize: options.maxSize,
     state: ownState ? registrable(moduleState(entry)) : undefined,
   });
-  const functions = analysis.functions.map(({ name, line, column }, index): CachedFunctionInfo => {
+  const functions = analysis.functions.map((fn, index): CachedFunctionInfo => {
+    const { name, line, column } = fn;
     const { hash, scope, deps, state } = outputs[index]!;
+    const result = results[index]!;
+    const kept = new Set(scope.map((entry) => entry.name));
+    const defaults = paramDefaults(fn.node.params, code);
     return {
       name,
       hash,
@@ -202,6 +229,18 @@ export async function transform(code: string, id: string, options: TransformOpti
       scope: scope.map((entry) => entry.name),
       deps: deps.map(([label, own]) => [label, own]),
       state: (state ?? []).map(([stateFile, name]) => [stateFile, name]),
+      explain: {
+        reaches: result.tree,
+        scope: result.scopeSites.filter((site) => kept.has(site.name)),
+        state: result.stateSites,
+        params: fn.params.map((param, paramIndex) => {
+          const written = defaults.get(param.name);
+          return { name: param.name, path: param.path, ...(written !== undefined ? { default: written } : {}), ignored: fn.ignore.includes(paramIndex) };
+        }),
+        ignoredVariables: result.scope.map((entry) => entry.name).filter((entryName) => !kept.has(entryName)),
+        ...(fn.ttl !== undefined ? { ttl: fn.ttl } : {}),
+        inputs: !fn.inputsOff,
+      },
     };
   });
   return {

@@ -36,6 +36,40 @@ export function runtimeParams<P extends Param>(params: readonly P[]): P[] {
   return first?.type === "Identifier" && first.name === "this" ? params.slice(1) : [...params];
 }
 
+/**
+ * The default of each parameter binding that has one of its own, as written
+ * (`{ digits = 1 } = {}` → digits: `1`): the key holds the value after it is
+ * applied, which `cachephant explain` shows.
+ */
+export function paramDefaults(params: readonly Param[], code: string): Map<string, string> {
+  const defaults = new Map<string, string>();
+  const walk = (node: PatternNode | null | undefined): void => {
+    if (!node) return;
+    switch (node.type) {
+      case "AssignmentPattern":
+        if (node.left.type === "Identifier") defaults.set(node.left.name, code.slice(node.right.start ?? 0, node.right.end ?? 0));
+        walk(node.left);
+        return;
+      case "TSParameterProperty":
+        walk(node.parameter);
+        return;
+      case "RestElement":
+        walk(node.argument);
+        return;
+      case "ArrayPattern":
+        node.elements.forEach((element) => walk(element));
+        return;
+      case "ObjectPattern":
+        for (const property of node.properties) walk(property.type === "RestElement" ? property.argument : property.value);
+        return;
+      default:
+        return;
+    }
+  };
+  runtimeParams(params).forEach((param) => walk(param));
+  return defaults;
+}
+
 function collect(node: PatternNode, path: string, out: ResolvedParam[], code: string): void {
   switch (node.type) {
     case "Identifier":

@@ -20,12 +20,13 @@ describe("transform", () => {
     expect((await transform(code, "/project/src/App.vue?vue&type=script&setup=true&lang.ts", { root: "/project" }))!.code).toContain(`file: "src/App.vue"`);
   });
 
-  test("lists the wrapped functions with name, hash, 1-based line and 0-based column", async () => {
+  test("lists the wrapped functions with name, hash, 1-based line and 0-based column, and what explain shows of each", async () => {
     const code = `const x = 1;\nexport async function load(a) {\n  "use cache";\n  return a;\n}\nconst api = { async get(id) { "use cache"; return id; } };\n`;
     const result = (await transform(code, "/project/src/a.js", { root: "/project" }))!;
+    const explainOf = (param: string) => ({ reaches: [], scope: [], state: [], params: [{ name: param, path: "args[0]", ignored: false }], ignoredVariables: [], inputs: true });
     expect(result.functions).toEqual([
-      { name: "load", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 2, column: 7, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]], state: [] },
-      { name: "get", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 6, column: 14, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]], state: [] },
+      { name: "load", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 2, column: 7, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]], state: [], explain: explainOf("a") },
+      { name: "get", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 6, column: 14, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]], state: [], explain: explainOf("id") },
     ]);
   });
 

@@ -16,7 +16,7 @@ import type { BuiltFunction } from "@cachephant/runtime/project";
 export const BUILD_CACHE_DIR = "node_modules/.cache/cachephant-build";
 
 /** Bumped when the cache entries' shape or meaning changes. */
-const CACHE_FORMAT = 3;
+const CACHE_FORMAT = 4;
 
 export interface ModuleTransformerOptions {
   root: string;
@@ -342,7 +342,7 @@ export class ModuleTransformer {
     const outside = result.outsideNames.length > 0 ? this.outside.stamp(result.outsideNames) : undefined;
     this.noteOutside(id, outside);
     this.dependenciesOf.set(id, result.dependencies);
-    const functions = result.functions.map(({ name, line, hash }) => ({ name, line, hash }));
+    const functions = result.functions.map(({ name, line, hash, deps, scope, state, explain }): BuiltFunction => ({ name, line, hash, deps, scope, state, explain }));
     this.built.record(id.replace(/[?#].*$/, ""), functions);
     const output = {
       code: result.code,

@@ -1,8 +1,9 @@
 /**
  * What the latest build of each module had: the code hash of each of its
- * cached functions. The plugin records it at each transform, one small file
- * per module under the project root; the CLI reads it to tell the entries of
- * code that still exists from superseded ones (`ls`, `prune --superseded`).
+ * cached functions, and what each key covers. The plugin records it at each
+ * transform, one small file per module under the project root; the CLI reads
+ * it to tell the entries of code that still exists from superseded ones
+ * (`ls`, `prune --superseded`) and to show what a key covers (`explain`).
  *
  * Shared by the plugin (recording) and the runtime (reading), like the
  * recorded settings in `project.ts`.
@@ -20,6 +21,43 @@ export interface BuiltFunction {
   readonly name: string;
   readonly line: number;
   readonly hash: string;
+  /** What its hash is made of, as in the meta `deps` (absent in records of builds before `explain`, as are the fields below). */
+  readonly deps?: ReadonlyArray<readonly [string, string]>;
+  /** Outside variables keyed by value at call time, as in the meta `scope`. */
+  readonly scope?: readonly string[];
+  /** Changing module bindings keyed by value: `[file, name]`. */
+  readonly state?: ReadonlyArray<readonly [string, string]>;
+  /** What the key covers with where each part is (the core's `FunctionExplain`). */
+  readonly explain?: BuiltExplain;
+}
+
+/** One thing a function reaches, with what it reaches in turn (the core's `ReachedNode`). */
+export interface ReachedNode {
+  readonly label: string;
+  readonly hash: string;
+  readonly file?: string;
+  readonly line?: number;
+  readonly reaches?: readonly ReachedNode[];
+  readonly repeated?: true;
+}
+
+/** A variable and where it is declared. */
+export interface VariableSite {
+  readonly name: string;
+  readonly file?: string;
+  readonly line?: number;
+}
+
+/** What a function's key covers, as the build analysed it. */
+export interface BuiltExplain {
+  readonly reaches: readonly ReachedNode[];
+  readonly scope: readonly VariableSite[];
+  readonly state: readonly VariableSite[];
+  readonly params: ReadonlyArray<{ readonly name: string; readonly path: string; readonly default?: string; readonly ignored: boolean }>;
+  readonly ignoredVariables: readonly string[];
+  /** Milliseconds. */
+  readonly ttl?: number;
+  readonly inputs: boolean;
 }
 
 /** One module's record. */
@@ -70,7 +108,7 @@ export function builtModuleFiles(root: string): Set<string> {
 export function builtHashes(root: string): Map<string, Set<string>> {
   const byFile = new Map<string, Set<string>>();
   for (const path of builtModuleFiles(root)) {
-    const record = readRecord(path);
+    const record = readBuiltModule(path);
     if (record === undefined) continue;
     const hashes = byFile.get(record.file) ?? new Set<string>();
     if (existsSync(record.source)) for (const fn of record.functions) hashes.add(fn.hash);
@@ -79,15 +117,32 @@ export function builtHashes(root: string): Map<string, Set<string>> {
   return byFile;
 }
 
-function readRecord(path: string): BuiltModule | undefined {
+/** The records of the modules whose source still exists (what the latest builds have). */
+export function builtModules(root: string): BuiltModule[] {
+  const modules: BuiltModule[] = [];
+  for (const path of builtModuleFiles(root)) {
+    const record = readBuiltModule(path);
+    if (record !== undefined && existsSync(record.source)) modules.push(record);
+  }
+  return modules.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+}
+
+/** One record file; undefined when it cannot be read. Fields a later build added are kept only when well-formed. */
+export function readBuiltModule(path: string): BuiltModule | undefined {
   try {
     const value = JSON.parse(readFileSync(path, "utf8")) as Partial<BuiltModule>;
     if (typeof value.file !== "string" || typeof value.source !== "string" || !isAbsolute(value.source) || !Array.isArray(value.functions)) return undefined;
-    const functions = value.functions.filter(
-      (fn): fn is BuiltFunction => typeof fn === "object" && fn !== null && typeof fn.name === "string" && typeof fn.hash === "string",
-    );
+    const functions = value.functions
+      .filter((fn): fn is BuiltFunction => typeof fn === "object" && fn !== null && typeof fn.name === "string" && typeof fn.hash === "string")
+      .map((fn) => (isExplain(fn.explain) ? fn : { name: fn.name, line: fn.line, hash: fn.hash }));
     return { file: value.file, source: value.source, functions };
   } catch {
     return undefined;
   }
+}
+
+function isExplain(value: unknown): value is BuiltExplain {
+  if (typeof value !== "object" || value === null) return false;
+  const explain = value as Partial<BuiltExplain>;
+  return Array.isArray(explain.reaches) && Array.isArray(explain.scope) && Array.isArray(explain.state) && Array.isArray(explain.params);
 }

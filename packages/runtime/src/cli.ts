@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 /**
- * The `cachephant` command: ls, prune, clear, verify on top of the api.
+ * The `cachephant` command: ls, prune, clear, verify on top of the api;
+ * explain and report (`explain/`, `report/`) loaded when asked for.
  * Exit codes: 0 done; 1 failure, or a finding the caller must not miss
  * (`clear --fn`/`--file` that matched nothing, `verify` that found damage);
  * 2 bad usage (with a one-line reason).
@@ -36,6 +37,10 @@ Commands:
   clear   [--fn NAME] [--file PATH] [--dir D]
                                              remove all entries, or those of a function or file
   verify  [--dir D] [--json]                 check every entry, remove damaged ones
+  explain <function> [--dir D] [--json]      what a function's key covers, its entries and last
+                                             misses; <function> is a name, file:name or file:line
+  report  [--out FILE] [--open] [--dir D]    write one HTML file: functions, time saved, and
+                                             each one's explanation (default cachephant-report.html)
   ls --remote [--json], clear --remote [--fn NAME] [--file PATH]
                                              the same on the remote tier ($CACHEPHANT_REMOTE),
                                              in its namespace ($CACHEPHANT_REMOTE_NAMESPACE)
@@ -62,9 +67,10 @@ const HELP: Options = { help: { type: "boolean", short: "h" } };
 const REMOTE: Options = { remote: { type: "boolean" } };
 
 /** A command's run: resolves with its exit code (0 done, 1 a finding; failures throw). */
-type Run = (values: Values, io: CliIO) => Promise<number>;
+type Run = (values: Values, io: CliIO, positionals: readonly string[]) => Promise<number>;
 
-const COMMANDS: Record<string, { options: Options; run: Run }> = {
+/** `positionals`: how many operands the command takes (none unless said). */
+const COMMANDS: Record<string, { options: Options; run: Run; positionals?: { count: number; usage: string } }> = {
   ls: { options: { ...DIR, ...HELP, ...REMOTE, json: { type: "boolean" } }, run: runLs },
   prune: {
     options: {
@@ -81,6 +87,17 @@ const COMMANDS: Record<string, { options: Options; run: Run }> = {
   },
   clear: { options: { ...DIR, ...HELP, ...REMOTE, fn: { type: "string" }, file: { type: "string" } }, run: runClear },
   verify: { options: { ...DIR, ...HELP, json: { type: "boolean" } }, run: runVerify },
+  explain: {
+    options: { ...DIR, ...HELP, json: { type: "boolean" } },
+    positionals: { count: 1, usage: "cachephant explain <function>, where <function> is a name, file:name or file:line" },
+    run: async (values, io, [query]) =>
+      (await import("./explain/cli.js")).runExplain(query!, { dir: stringOption(values.dir), json: values.json === true }, io),
+  },
+  report: {
+    options: { ...DIR, ...HELP, out: { type: "string" }, open: { type: "boolean" } },
+    run: async (values, io) =>
+      (await import("./report/cli.js")).runReport({ dir: stringOption(values.dir), out: stringOption(values.out), open: values.open === true }, io),
+  },
 };
 
 type Values = Record<string, string | boolean | undefined>;
@@ -100,8 +117,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   try {
     // `cachephant remote <tool>` (keygen): remote/cli.ts.
     if (name === "remote") return await (await import("./remote/cli.js")).runRemoteTool(rest, io);
-    if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (use ls, prune, clear or verify)`);
-    const values = parseOptions(rest, command.options);
+    if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (use ls, prune, clear, verify, explain or report)`);
+    const { values, positionals } = parseOptions(rest, command.options, command.positionals !== undefined);
     if (values.help === true) {
       io.stdout(USAGE);
       return 0;
@@ -114,7 +131,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
       await (await import("./remote/cli.js")).runRemoteCommand(name, values, io);
       return 0;
     }
-    return await command.run(values, io);
+    const wanted = command.positionals?.count ?? 0;
+    if (wanted > 0 && positionals.length !== wanted) {
+      throw new UsageError(`${name} takes ${wanted === 1 ? "one operand" : `${wanted} operands`}, ${positionals.length} given: use ${command.positionals!.usage}`);
+    }
+    return await command.run(values, io, positionals);
   } catch (error) {
     const remoteUsage = (error as { code?: unknown } | null)?.code === "CACHEPHANT_REMOTE_USAGE";
     if (error instanceof UsageError || error instanceof ConfigError || remoteUsage) {
@@ -126,9 +147,10 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   }
 }
 
-function parseOptions(args: string[], options: Options): Values {
+function parseOptions(args: string[], options: Options, allowPositionals: boolean): { values: Values; positionals: string[] } {
   try {
-    return parseArgs({ args, options, strict: true, allowPositionals: false }).values as Values;
+    const parsed = parseArgs({ args, options, strict: true, allowPositionals });
+    return { values: parsed.values as Values, positionals: parsed.positionals };
   } catch (error) {
     // parseArgs' messages span lines and give advice; keep the first line.
     throw new UsageError((error as Error).message.split("\n")[0]!);

@@ -104,3 +104,18 @@ export class MissingPackageError extends Error {
     super(`${feature} needs the package ${packageName}, which is not installed: run npm install ${packageName}`, { cause });
   }
 }
+
+/**
+ * `cachephant explain` named no cached function, or several: `candidates`
+ * lists them as `file:name` (the nearest ones when none matched).
+ */
+export class FunctionLookupError extends Error {
+  override name = "FunctionLookupError";
+  constructor(
+    readonly code: "CACHEPHANT_NO_SUCH_FUNCTION" | "CACHEPHANT_AMBIGUOUS_FUNCTION",
+    message: string,
+    readonly candidates: readonly string[],
+  ) {
+    super(message);
+  }
+}

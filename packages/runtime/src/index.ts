@@ -30,4 +30,12 @@ export {
   type VerifyReport,
 } from "./api.js";
 export { ConfigError, MissingPackageError, MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+// `cachephant explain --json` and the report's data (the functions stay in the CLI: a program never loads them).
+export type {
+  ExplainedComputation,
+  ExplainedInput,
+  ExplainedVariable,
+  FunctionExplanation,
+  ReachedNode,
+} from "./explain/model.js";
 export type { CachedFunctionMeta } from "./meta.js";

@@ -21,6 +21,63 @@ async function call(meta: CachedFunctionMeta, arg: unknown, result: unknown = ar
   await runCached(meta, [arg], async () => result);
 }
 
+describe("explain", () => {
+  test("a function no build recorded is explained from the store: its marker's deps, its entries and each computation's reason", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    const deps = JSON.stringify([["own code", "0123456789abcdef"], ["helper round (src/round.ts)", "fedcba9876543210"], ["package lodash", "4.17.21"]]);
+    const v1 = makeMeta({ name: "price", file: "src/price.ts", line: 7, hash: "h1", deps });
+    const v2 = { ...v1, hash: "h2" };
+    vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
+    await call(v1, 1);
+    vi.setSystemTime(new Date("2030-01-01T00:01:00Z"));
+    await call(v1, 2);
+    vi.setSystemTime(new Date("2030-01-01T00:02:00Z"));
+    await call(v2, 2);
+    const { code, stdout } = await cli("explain", "price", "--json", "--dir", runtime.dir());
+    expect(code).toBe(0);
+    expect(JSON.parse(stdout)).toMatchObject({
+      format: 1,
+      name: "price",
+      file: "src/price.ts",
+      line: 7,
+      source: "store",
+      hash: "h2",
+      ownCode: "0123456789abcdef",
+      reaches: [
+        { label: "helper round (src/round.ts)", hash: "fedcba9876543210", file: "src/round.ts" },
+        { label: "package lodash", hash: "4.17.21" },
+      ],
+      packages: [{ name: "lodash", version: "4.17.21" }],
+      params: [{ path: "args[0]", ignored: false }],
+      entries: { count: 3, superseded: 2 },
+      computations: [
+        { at: "2030-01-01T00:02:00.000Z", hash: "h2", reason: "new code" },
+        { at: "2030-01-01T00:01:00.000Z", hash: "h1", reason: "new arguments: args[0]" },
+        { at: "2030-01-01T00:00:00.000Z", hash: "h1", reason: "no earlier result in the store" },
+      ],
+    });
+    const text = await cli("explain", "src/price.ts:7", "--dir", runtime.dir());
+    expect(text.stdout).toContain("price  src/price.ts:7\n  code hash h2 (own code 0123456789abcdef), from the store");
+    expect(text.stdout).toContain("  ├─ helper round (src/round.ts)  fedcba9876543210\n  └─ package lodash  4.17.21");
+  });
+
+  test("a name that matches no function or several exits 2 with the candidates", async () => {
+    await call(makeMeta({ name: "load", file: "src/a.ts", line: 1, hash: "ha" }), 1);
+    await call(makeMeta({ name: "load", file: "src/b.ts", line: 9, hash: "hb" }), 1);
+    const several = await cli("explain", "load", "--dir", runtime.dir());
+    expect(several).toEqual({
+      code: 2,
+      stdout: "",
+      stderr: 'cachephant: "load" names 2 cached functions; name one as file:name or file:line:\n  src/a.ts:load (line 1)\n  src/b.ts:load (line 9)',
+    });
+    expect((await cli("explain", "b.ts:load", "--dir", runtime.dir())).code).toBe(0);
+    const none = await cli("explain", "lod", "--dir", runtime.dir());
+    expect(none.code).toBe(2);
+    expect(none.stderr).toBe('cachephant: no cached function matches "lod"; nearest:\n  src/a.ts:load (line 1)\n  src/b.ts:load (line 9)');
+    expect((await cli("explain", "src/a.ts:2", "--dir", runtime.dir())).code).toBe(2);
+  });
+});
+
 describe("ls", () => {
   test("a table with one row per function and a total", async () => {
     await call(makeMeta({ name: "loadReport", file: "src/data.ts" }), 1, "x".repeat(2000));
@@ -114,7 +171,10 @@ describe("prune", () => {
     [["prune", "--max-age", "1H"], expect.stringMatching(/^cachephant: --max-age 1H: not a duration; use a duration: /)],
     [["prune", "--bogus"], "cachephant: Unknown option '--bogus'"],
     [["ls", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
-    [["frobnicate"], 'cachephant: unknown command "frobnicate" (use ls, prune, clear or verify)'],
+    [["frobnicate"], 'cachephant: unknown command "frobnicate" (use ls, prune, clear, verify, explain or report)'],
+    [["explain"], "cachephant: explain takes one operand, 0 given: use cachephant explain <function>, where <function> is a name, file:name or file:line"],
+    [["explain", "a", "b"], "cachephant: explain takes one operand, 2 given: use cachephant explain <function>, where <function> is a name, file:name or file:line"],
+    [["report", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
   ])("bad usage %j exits 2 with a one-line reason", async (argv, message) => {
     const { code, stderr, stdout } = await cli(...(argv as string[]));
     expect(code).toBe(2);

@@ -159,7 +159,7 @@ try { await double(1); console.log("served"); } catch (error) { console.log(JSON
   expect(remote.stderr).toContain("needs the package ioredis, which is not installed: run npm install ioredis");
 }, 300_000);
 
-test("the installed CLI explains a function from the build's record and writes a report with it", async () => {
+test("the installed CLI counts hits and misses, explains a function from the build's record and writes a report with it", async () => {
   const env = { ...process.env, CACHEPHANT_DIR: join(project, ".cache-explain") };
   const cli = async (...args: string[]) => (await run("npx", ["cachephant", ...args], { cwd: project, env })).stdout;
   await run(process.execPath, ["build.mjs"], { cwd: project });
@@ -167,6 +167,9 @@ test("the installed CLI explains a function from the build's record and writes a
   expect(before).toMatchObject({ name: "square", file: "src/lib.ts", line: 3, source: "build", entries: { count: 0 } });
   expect(before.reaches.map((node: { label: string }) => node.label)).toEqual(["helper countRun (src/runs.ts)"]);
   await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
+  await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
+  // Each process's counts, written when it exited: two misses, then two hits.
+  expect(JSON.parse(await cli("ls", "--json")).functions).toEqual([expect.objectContaining({ name: "square", hits: 2, misses: 2 })]);
   expect(await cli("explain", "src/lib.ts:3")).toMatch(/^Stored:\n {2}2 entries,/m);
   expect(await cli("report", "--out", "report.html")).toBe(`Wrote a report of 1 cached function to ${join(project, "report.html")}\n`);
   expect(readFileSync(join(project, "report.html"), "utf8")).toContain('<tr data-function="square">');

@@ -75,11 +75,18 @@ ${functions.map(row).join("\n")}
 </table>`;
 }
 
-/** Horizontal bars, one per function: time saved, or, while none is recorded, the bytes each stores. */
+/**
+ * Horizontal bars, one per function: time saved (every function, those that
+ * saved nothing with an empty bar), or, while none is recorded, the bytes
+ * each stores.
+ */
 function chart(functions: readonly FunctionExplanation[]): string {
   const saved = functions.some((fn) => fn.savedMs > 0);
-  const value = (fn: FunctionExplanation) => (saved ? fn.savedMs : fn.entries.size);
-  const shown = [...functions].filter((fn) => value(fn) > 0).sort((a, b) => value(b) - value(a)).slice(0, 30);
+  const value = (fn: FunctionExplanation) => Math.max(0, saved ? fn.savedMs : fn.entries.size);
+  const shown = [...functions]
+    .filter((fn) => saved || value(fn) > 0)
+    .sort((a, b) => value(b) - value(a))
+    .slice(0, 30);
   const title = saved ? "Time saved" : "Stored size (no time saved recorded yet)";
   if (shown.length === 0) return `<h2>${title}</h2><p class="empty">Nothing to chart yet: no function has stored results.</p>`;
   const max = Math.max(...shown.map(value));

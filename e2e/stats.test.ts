@@ -55,4 +55,23 @@ export async function square(n: number): Promise<number> {
     await cachephant("clear");
     expect(JSON.parse(await cachephant("ls", "--json")).total).toMatchObject({ hits: 0, misses: 0, savedMs: 0 });
   });
+
+  test("a call repeated in one process is served from memory after the first read of the store; CACHEPHANT_MEMORY_SIZE=0 reads the store each time", async () => {
+    project = Project.create(bundler).write(
+      "src/scenario.ts",
+      `import { square } from "./lib";
+export async function scenario() {
+  return [await square(3), await square(3), await square(3)];
+}
+`,
+    );
+    await project.build();
+    const hits = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("cachephant hit square")).map((line) => line.replace(/^.*ms: /, ""));
+    expect(await project.run()).toMatchObject({ result: [9, 9, 9] });
+    const second = await project.run({ CACHEPHANT_DEBUG: "1" });
+    expect(second).toMatchObject({ result: [9, 9, 9], runs: {} });
+    expect(hits(second.stderr)).toEqual(["from the local store", "from memory", "from memory"]);
+    const off = await project.run({ CACHEPHANT_DEBUG: "1", CACHEPHANT_MEMORY_SIZE: "0" });
+    expect(hits(off.stderr)).toEqual(["from the local store", "from the local store", "from the local store"]);
+  });
 });

@@ -13,6 +13,7 @@ import { forgetMarkers } from "./markers.js";
 import { builtHashes } from "./built-functions.js";
 import { CodeVersions } from "./superseded.js";
 import { clearPruneFailure, lastPruneFailure } from "./pruner.js";
+import { forgetMemory } from "./memory-tier.js";
 import { clearStats, functionKey, readStats } from "./stats.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
@@ -104,6 +105,7 @@ export async function clear(target: ClearTarget = {}): Promise<ClearReport> {
   );
   forgetMarkers();
   forgetStoredParts();
+  forgetMemory(dir);
   if (everything) clearStats(dir);
   return { dir, removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes };
 }
@@ -148,7 +150,10 @@ export async function prune(options: PruneOptions = {}): Promise<PruneReport> {
   const dryRun = options.dryRun === true;
   const superseded = options.superseded === true ? currentCode() : undefined;
   const outcome = await pruneStore(dir, { maxSize, maxAge, dryRun, onProgress: options.onProgress, superseded });
-  if (!dryRun) clearPruneFailure(dir);
+  if (!dryRun) {
+    clearPruneFailure(dir);
+    forgetMemory(dir);
+  }
   return { dir, dryRun, maxSize, ...outcome };
 }
 
@@ -188,6 +193,7 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
   if (outcome.problems.length + outcome.removedMarkers > 0) {
     forgetMarkers();
     forgetStoredParts();
+    forgetMemory(dir);
   }
   const problems = outcome.problems.map(({ metadata, reason }) => ({ name: metadata.name, file: metadata.file, reason }));
   const pruneFailure = lastPruneFailure(dir);

@@ -33,6 +33,8 @@ export interface ConfigureOptions {
   maxSize?: string | number;
   /** `false` runs every cached function uncached. `CACHEPHANT=off` wins over it. */
   enabled?: boolean;
+  /** Bytes of recent results kept in memory (`"64MB"`, 0 for none). `CACHEPHANT_MEMORY_SIZE` wins over it. */
+  memorySize?: string | number;
   /** Print one line per call to stderr. `CACHEPHANT_DEBUG` wins over it. */
   debug?: boolean;
   /** Remote tier: a `redis://` or `rediss://` URL shared by a team (docs/remote.md). `CACHEPHANT_REMOTE` wins over it. */
@@ -47,7 +49,7 @@ export interface ConfigureOptions {
 
 /** The keys `configure()` takes. */
 const CONFIGURE_OPTIONS: readonly (keyof ConfigureOptions)[] = [
-  "dir", "maxSize", "enabled", "debug", "remote", "remoteNamespace", "remoteTrustedKeys", "remoteSigningKey",
+  "dir", "maxSize", "enabled", "debug", "remote", "remoteNamespace", "remoteTrustedKeys", "remoteSigningKey", "memorySize",
 ];
 
 export interface Settings {
@@ -59,6 +61,8 @@ export interface Settings {
   readonly dir: string;
   /** Size bound in bytes. */
   readonly maxSize: number;
+  /** Bytes of the in-process memory tier (`memory-tier.ts`); 0: off. */
+  readonly memorySize: number;
   /** The project root that relative directories are resolved against. */
   readonly root: string;
   /** Remote tier (`CACHEPHANT_REMOTE` and the `CACHEPHANT_REMOTE_*` settings, docs/remote.md), if any. */
@@ -181,6 +185,7 @@ export function resolveSettings(inputs: SettingsInputs, warn: Warn): Settings {
     debug,
     dir: dir.value,
     maxSize: maxSize.value,
+    memorySize: resolveMemorySize(inputs, warn),
     sources: { dir: dir.source, maxSize: maxSize.source },
     root: inputs.root,
     remote: resolveRemote(env, remoteSources(inputs), debug),
@@ -264,6 +269,23 @@ function resolveMaxSize({ env, configured, plugin, recorded = {}, manifest = {} 
     warn(`maxSize:${name}:${value}`, `${describe(name, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}.`);
   }
   return { value: DEFAULT_MAX_SIZE, source: "the default" };
+}
+
+export const DEFAULT_MEMORY_SIZE = 64e6;
+
+/** `CACHEPHANT_MEMORY_SIZE`, else `configure({ memorySize })`, else 64 MB; 0 turns the memory tier off. */
+function resolveMemorySize({ env, configured }: SettingsInputs, warn: Warn): number {
+  const sources: Array<[string, string | number | undefined]> = [
+    ["CACHEPHANT_MEMORY_SIZE", nonEmpty(env.CACHEPHANT_MEMORY_SIZE)],
+    ["configure({ memorySize })", configured.memorySize],
+  ];
+  for (const [source, value] of sources) {
+    if (value === undefined) continue;
+    const bytes = parseSize(value);
+    if (bytes !== undefined) return bytes;
+    warn(`memorySize:${source}:${value}`, `${describe(source, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}, or 0 for none.`);
+  }
+  return DEFAULT_MEMORY_SIZE;
 }
 
 const TRUE_WORDS = new Set(["1", "on", "true", "yes"]);

@@ -15,6 +15,7 @@ import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { settingsFor } from "./config.js";
 import { pruneStore } from "./maintenance.js";
+import { forgetMemory } from "./memory-tier.js";
 import { OWN_DIR, PRUNE_STAMP } from "./store-layout.js";
 import { tryLock } from "./store-lock.js";
 import { debugLine } from "./warn.js";
@@ -81,6 +82,8 @@ async function pruneWhileDue(dir: string, maxSize: number, state: DirState): Pro
     try {
       await pruneStore(dir, { maxSize });
       clearPruneFailure(dir);
+      // What memory holds of the entries it removed must not be served.
+      forgetMemory(dir);
     } catch (error) {
       // It costs nothing but space, and the next write tries again; but the store may grow past its bound meanwhile.
       notePruneFailure(dir, error);

@@ -20,7 +20,8 @@ import { noteClassKeyedScope, readScope } from "./scope.js";
 import { insideRefresh } from "./refresh.js";
 import { readState } from "./state.js";
 import { countHit, countMiss } from "./stats.js";
-import { storeAt, type EntryMetadata, type Store } from "./store.js";
+import { storeAt, type EntryMetadata, type Store, type StoreRead } from "./store.js";
+import { memoryFor } from "./memory-tier.js";
 import { debugLine, label, warnOnce } from "./warn.js";
 
 /**
@@ -226,7 +227,7 @@ function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void,
   settle({ bytes: found.bytes, inputs: found.inputs, computeMs: found.computeMs });
   if (found.inputs !== undefined) adoptInputs(call.parent, found.inputs);
   countServed(call, found.computeMs);
-  if (call.settings.debug) report(call, "hit", found.from === "remote" ? "from the remote tier" : "from the local store");
+  if (call.settings.debug) report(call, "hit", whence(found));
   return found.value as T;
 }
 
@@ -256,7 +257,7 @@ async function checkedHit<T>(
   settle(checked.bytes !== undefined ? { bytes: checked.bytes, inputs: recorded } : { value: checked.value, inputs: recorded });
   countServed(call, found.computeMs);
   if (checked.rewrite !== undefined && inputs !== UNRECORDED) await write(store, key, checked.rewrite, call, recorded);
-  if (call.settings.debug) report(call, "hit", `${found.from === "remote" ? "from the remote tier" : "from the local store"}; ${checked.note}`);
+  if (call.settings.debug) report(call, "hit", `${whence(found)}; ${checked.note}`);
   return checked.value as T;
 }
 
@@ -318,19 +319,33 @@ type Found = {
   readonly value: unknown;
   readonly bytes: Buffer;
   readonly inputs: readonly InputRecord[] | undefined;
-  readonly from?: "remote" | undefined;
+  readonly from?: "remote" | "memory" | undefined;
   /** The compute time the entry recorded (ms), if it did. */
   readonly computeMs?: number | undefined;
 };
 type LookUp = Found | { readonly missReason: string };
 
-/** Reads and decodes an entry; any problem is a miss with its reason. Never throws. */
+/** Where a hit came from, in a debug line's words. */
+function whence(found: Found): string {
+  return found.from === "remote" ? "from the remote tier" : found.from === "memory" ? "from memory" : "from the local store";
+}
+
+/** Reads and decodes an entry (from memory while the store's word for it is recent); any problem is a miss with its reason. Never throws. */
 async function lookUp(store: Store, key: string, call: Call<unknown>): Promise<LookUp> {
   const { meta, settings } = call;
   if (unreadableDirs.has(store.dir)) return { missReason: "uncached: the store cannot be read" };
-  let read;
+  const memory = memoryFor(store.dir, settings.memorySize);
+  const now = Date.now();
+  const remembered = memory?.get(key, now);
+  let read: StoreRead;
   try {
-    read = await store.get(key);
+    if (remembered !== undefined) {
+      read = { status: "found", bytes: remembered.bytes, metadata: remembered.metadata, from: "memory" };
+    } else {
+      read = await store.get(key);
+      if (read.status === "found") memory?.set(key, read.bytes, read.metadata, now);
+      else memory?.delete(key);
+    }
   } catch (error) {
     unreadableDirs.add(store.dir);
     warnOnce(
@@ -359,6 +374,7 @@ async function lookUp(store: Store, key: string, call: Call<unknown>): Promise<L
     return { value: decodeResult(read.bytes), bytes: read.bytes, inputs, from: read.from, computeMs: read.metadata.ms };
   } catch (error) {
     // Bytes intact but not a value (e.g. written by a newer Node): drop the entry, rewrite it.
+    memory?.delete(key);
     await store.remove(key).catch(() => {});
     return corruptEntry(meta, `its content could not be decoded (${describeError(error)})`);
   }
@@ -451,6 +467,7 @@ async function write(
     );
     return false;
   }
+  memoryFor(store.dir, call.settings.memorySize)?.set(key, bytes, metadata, Date.now());
   if (parts !== undefined) noteStoredParts(store.dir, meta, parts);
   await markCurrentHash(store, meta);
   return true;

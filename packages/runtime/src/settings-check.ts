@@ -23,6 +23,7 @@ const text: Rule = (value) => (typeof value === "string" ? undefined : "expected
 export const SETTING_RULES: Readonly<Record<string, Rule>> = {
   dir: folderPath,
   maxSize: size,
+  memorySize: size,
   enabled: flag,
   debug: flag,
   remote: text,
@@ -48,6 +49,7 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = [
   "CACHEPHANT",
   "CACHEPHANT_DIR",
   "CACHEPHANT_MAX_SIZE",
+  "CACHEPHANT_MEMORY_SIZE",
   "CACHEPHANT_DEBUG",
   "CACHEPHANT_CHECK",
   "CACHEPHANT_CHECK_REPORT",

@@ -38,8 +38,8 @@ export type StoreRead =
       readonly status: "found";
       readonly bytes: Buffer;
       readonly metadata: EntryMetadata;
-      /** Where the entry came from, for debug lines: this machine's store, or the remote tier's. */
-      readonly from?: "remote";
+      /** Where the entry came from, for debug lines: this machine's store (absent), the remote tier, or this process's memory. */
+      readonly from?: "remote" | "memory";
     }
   | {
       readonly status: "missing";

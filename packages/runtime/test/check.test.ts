@@ -241,8 +241,8 @@ describe("check mode on a hit", () => {
     await fn();
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, " <t>"))).toEqual([
       "cachephant miss load (src/data.ts:3) <t>: nothing stored for this function",
-      "cachephant hit load (src/data.ts:3) <t>: from the local store; checked: the same result",
-      "cachephant hit load (src/data.ts:3) <t>: from the local store; checked: stale, the fresh result differs from the stored one; the fresh one is returned and stored",
+      "cachephant hit load (src/data.ts:3) <t>: from memory; checked: the same result",
+      "cachephant hit load (src/data.ts:3) <t>: from memory; checked: stale, the fresh result differs from the stored one; the fresh one is returned and stored",
     ]);
   });
 

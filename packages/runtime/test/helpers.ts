@@ -106,7 +106,7 @@ export function useRuntime(): { dir(): string; stderr(): string[] } {
       if (saved[name] === undefined) delete process.env[name];
       else process.env[name] = saved[name];
     }
-    configure({ dir: undefined, maxSize: undefined, enabled: undefined, debug: undefined });
+    configure({ dir: undefined, maxSize: undefined, enabled: undefined, debug: undefined, memorySize: undefined });
   });
   afterAll(removeTempDirs);
   return { dir: () => dir, stderr: () => lines };

@@ -3,9 +3,10 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync
 import { dirname, join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
-import { configure, ConfigError, list, prune, refresh } from "../src/index.js";
+import { clear, configure, ConfigError, list, prune, refresh } from "../src/index.js";
 import { entryKey } from "../src/key.js";
 import { readIndex } from "../src/maintenance.js";
+import { backgroundPrune } from "../src/pruner.js";
 import { forgetStoredParts } from "../src/key-change.js";
 import { forgetMarkers } from "../src/markers.js";
 import { registerState } from "../src/state.js";
@@ -282,6 +283,56 @@ describe("results", () => {
   });
 });
 
+describe("memory tier", () => {
+  test("a repeated hit decodes from memory (a fresh copy each time); a removal by another process is seen once the store's word is a second old", async () => {
+    vi.useFakeTimers({ toFake: ["Date"] });
+    vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
+    configure({ debug: true });
+    const meta = makeMeta({ name: "load", file: "src/data.ts", line: 3 });
+    const fn = cached(meta, () => ({ rows: [1, 2, 3] }));
+    const first = await fn();
+    // The first write's background prune (a new store has never been pruned) forgets memory.
+    await backgroundPrune(runtime.dir());
+    const second = await fn();
+    expect(second).toEqual(first);
+    expect(second).not.toBe(first);
+    second.rows.push(4);
+    expect(await fn()).toEqual({ rows: [1, 2, 3] });
+    // Another process clears the store: this one's memory still holds the bytes for under a second.
+    await cacache.rm.entry(runtime.dir(), entryKey(meta, []));
+    vi.setSystemTime(new Date("2030-01-01T00:00:00.900Z"));
+    await fn();
+    expect(fn.runs).toBe(1);
+    vi.setSystemTime(new Date("2030-01-01T00:00:01.100Z"));
+    await fn();
+    expect(fn.runs).toBe(2);
+    expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, " <t>"))).toEqual([
+      "cachephant miss load (src/data.ts:3) <t>: nothing stored for this function",
+      "cachephant hit load (src/data.ts:3) <t>: from the local store",
+      "cachephant hit load (src/data.ts:3) <t>: from memory",
+      "cachephant hit load (src/data.ts:3) <t>: from memory",
+      "cachephant miss load (src/data.ts:3) <t>: new arguments",
+    ]);
+  });
+
+  test("memorySize 0 turns it off: every hit reads the store", async () => {
+    configure({ debug: true, memorySize: 0 });
+    const fn = cached(makeMeta({ name: "load", file: "src/data.ts", line: 3 }), () => 1);
+    await fn();
+    await fn();
+    expect(debugLines(runtime.stderr()).at(-1)).toMatch(/: from the local store$/);
+  });
+
+  test("clear() in this process forgets what memory holds at once", async () => {
+    const fn = cached(makeMeta(), () => 1);
+    await fn();
+    await fn();
+    await clear();
+    await fn();
+    expect(fn.runs).toBe(2);
+  });
+});
+
 describe("slow keying", () => {
   test("with debug lines, a call whose keying takes over 10 ms says so once, naming its largest value", async () => {
     configure({ debug: true });
@@ -421,7 +472,7 @@ describe("debug lines", () => {
     await cached({ ...meta, paths: ["args[0]"] }, (_f: unknown) => 1)(() => seen.length);
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, " <t>"))).toEqual([
       "cachephant miss loadReport (src/data.ts:3) <t>: nothing stored for this function",
-      "cachephant hit loadReport (src/data.ts:3) <t>: from the local store",
+      "cachephant hit loadReport (src/data.ts:3) <t>: from memory",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments: args[0]",
       "cachephant miss loadReport (src/data.ts:3) <t>: new code",
       "cachephant miss loadReport (src/data.ts:3) <t>: new arguments: args[0]",
@@ -519,7 +570,8 @@ describe("faults", () => {
     ["truncated", (file: string) => truncateSync(file, 3)],
     ["vanished", (file: string) => rmSync(file)],
   ])("a %s content file is a miss with one warning, and the entry is rewritten", async (_, damage) => {
-    configure({ debug: true });
+    // As another process finds it: this one's memory tier would serve the bytes it wrote, which are intact.
+    configure({ debug: true, memorySize: 0 });
     const { fn, file } = await storeOne({ report: "x".repeat(100) });
     damage(file);
     expect(await fn()).toEqual({ report: "x".repeat(100) });

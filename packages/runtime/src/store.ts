@@ -107,46 +107,49 @@ class DiskStore implements Store {
   constructor(readonly dir: string) {}
 
   get(key: string): Promise<StoreRead> {
-    return this.read(key).catch((error: unknown) => {
-      // Out of file descriptors for a moment (many calls in flight): wait for a slot, never turn the store off.
-      if (!isTransient(error)) throw error;
-      return inFileSlot(() => this.read(key));
-    });
+    return this.read(key, true);
   }
 
-  private async read(key: string): Promise<StoreRead> {
-    const bucket = bucketPath(this.dir, keyDigest(key));
-    const text = readBucketText(bucket);
-    if (text === undefined) return MISSING;
-    const record = findRecord(text, key);
-    if (record === undefined || record.integrity === null) return MISSING;
-    const metadata = record.metadata;
-    const content = contentPath(this.dir, record.integrity);
-    if (!isEntryMetadata(metadata) || content === undefined) {
-      discard(bucket, undefined);
-      return { status: "corrupt", reason: "its index record has no cachephant metadata" };
-    }
-    let bytes: Buffer;
+  /** One read (one async step, as a hit's path must stay); with `retry`, a transient fault waits for a file slot and reads again. */
+  private async read(key: string, retry: boolean): Promise<StoreRead> {
     try {
-      bytes = await readContent(content, record.size);
-    } catch (error) {
-      const code = (error as NodeJS.ErrnoException).code;
-      if (code === "ENOENT") {
-        // Gone with its index line: a prune or clear took it while we read.
-        if (!stillIndexed(bucket, record)) return EVICTED;
+      const bucket = bucketPath(this.dir, keyDigest(key));
+      const text = readBucketText(bucket);
+      if (text === undefined) return MISSING;
+      const record = findRecord(text, key);
+      if (record === undefined || record.integrity === null) return MISSING;
+      const metadata = record.metadata;
+      const content = contentPath(this.dir, record.integrity);
+      if (!isEntryMetadata(metadata) || content === undefined) {
         discard(bucket, undefined);
-        return { status: "corrupt", reason: "its content file is missing" };
+        return { status: "corrupt", reason: "its index record has no cachephant metadata" };
       }
-      if (code !== "EBADSIZE") throw error;
-      discard(bucket, content);
-      return { status: "corrupt", reason: "its content has the wrong size (truncated?)" };
+      let bytes: Buffer;
+      try {
+        bytes = await readContent(content, record.size);
+      } catch (error) {
+        const code = (error as NodeJS.ErrnoException).code;
+        if (code === "ENOENT") {
+          // Gone with its index line: a prune or clear took it while we read.
+          if (!stillIndexed(bucket, record)) return EVICTED;
+          discard(bucket, undefined);
+          return { status: "corrupt", reason: "its content file is missing" };
+        }
+        if (code !== "EBADSIZE") throw error;
+        discard(bucket, content);
+        return { status: "corrupt", reason: "its content has the wrong size (truncated?)" };
+      }
+      if (!contentMatches(bytes, record, metadata)) {
+        discard(bucket, content);
+        return { status: "corrupt", reason: "its content failed the integrity check" };
+      }
+      recordUse(bucket);
+      return { status: "found", bytes, metadata };
+    } catch (error) {
+      // Out of file descriptors for a moment (many calls in flight): wait for a slot, never turn the store off.
+      if (!retry || !isTransient(error)) throw error;
+      return inFileSlot(() => this.read(key, false));
     }
-    if (!contentMatches(bytes, record, metadata)) {
-      discard(bucket, content);
-      return { status: "corrupt", reason: "its content failed the integrity check" };
-    }
-    recordUse(bucket);
-    return { status: "found", bytes, metadata };
   }
 
   async put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void> {

@@ -24,8 +24,8 @@ interface Remembered {
   readonly metadata: EntryMetadata;
   /** When the store last confirmed these bytes (ms since the epoch). */
   readonly confirmed: number;
-  /** The entry's index bucket, whose mtime is its last use. */
-  readonly bucket: string;
+  /** The entry's index bucket, whose mtime is its last use: found on the first hit from memory, not on every disk read. */
+  bucket?: string;
 }
 
 class MemoryTier {
@@ -45,7 +45,7 @@ class MemoryTier {
     // Most recently used last, here and on disk.
     this.entries.delete(key);
     this.entries.set(key, found);
-    recordUse(found.bucket);
+    recordUse((found.bucket ??= bucketPath(this.dir, keyDigest(key))));
     return found;
   }
 
@@ -53,7 +53,7 @@ class MemoryTier {
     this.delete(key);
     // One value larger than a share of the bound would push out everything else.
     if (bytes.byteLength > this.maxBytes / 4) return;
-    this.entries.set(key, { bytes, metadata, confirmed: now, bucket: bucketPath(this.dir, keyDigest(key)) });
+    this.entries.set(key, { bytes, metadata, confirmed: now });
     this.size += bytes.byteLength;
     for (const [oldest, entry] of this.entries) {
       if (this.size <= this.maxBytes) break;

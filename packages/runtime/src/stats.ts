@@ -92,10 +92,14 @@ export function flushStats(): void {
 /** Every function's counts in the store at `dir`, this process's included. Never throws. */
 export function readStats(dir: string): Map<string, FunctionCounts> {
   flushStats();
+  let files = statsFiles(dir);
   // A notebook asking often leaves a file per question: fold them before they pile up.
-  if (statsFiles(dir).length > MAX_UNFOLDED) foldStats(dir);
+  if (files.length > MAX_UNFOLDED) {
+    foldStats(dir);
+    files = statsFiles(dir);
+  }
   const totals = new Map<string, FunctionCounts>();
-  for (const file of statsFiles(dir)) addAll(totals, readCounts(file));
+  for (const file of files) addAll(totals, readCounts(file));
   return totals;
 }
 

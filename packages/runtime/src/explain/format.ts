@@ -1,5 +1,5 @@
 /** How `cachephant explain` prints an explanation for a person. */
-import { formatSize } from "../cli-format.js";
+import { formatDuration, formatSize } from "../cli-format.js";
 import type { ExplainedVariable, FunctionExplanation, ReachedNode } from "./model.js";
 
 export function formatExplanation(fn: FunctionExplanation): string {
@@ -82,10 +82,3 @@ function columns(rows: ReadonlyArray<readonly string[]>): string[] {
   return rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`.trimEnd());
 }
 
-/** `1.2 s`, `350 ms`, `2.5 min`, `3 h`. */
-export function formatDuration(ms: number): string {
-  if (ms < 1000) return `${Math.round(ms)} ms`;
-  if (ms < 60_000) return `${(ms / 1000).toFixed(1)} s`;
-  if (ms < 3_600_000) return `${(ms / 60_000).toFixed(1)} min`;
-  return `${(ms / 3_600_000).toFixed(1)} h`;
-}

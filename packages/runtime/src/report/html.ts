@@ -5,8 +5,8 @@
  * inline (CSS, SVG, the data): it opens from disk, with no server and no
  * network.
  */
-import { formatSize } from "../cli-format.js";
-import { describeVariable, formatDuration } from "../explain/format.js";
+import { formatDuration, formatSize } from "../cli-format.js";
+import { describeVariable } from "../explain/format.js";
 import type { FunctionExplanation, ReachedNode } from "../explain/model.js";
 
 export interface ReportFacts {

@@ -198,6 +198,18 @@ describe("size bound", () => {
   });
 });
 
+describe("memory tier", () => {
+  test("CACHEPHANT_MEMORY_SIZE wins over configure({ memorySize }), 0 turns it off, the default is 64 MB, a bad value is one warning", () => {
+    expect(settings({}).memorySize).toBe(64e6);
+    expect(settings({ configured: { memorySize: "8MB" } }).memorySize).toBe(8e6);
+    expect(settings({ env: { CACHEPHANT_MEMORY_SIZE: "0" }, configured: { memorySize: "8MB" } }).memorySize).toBe(0);
+    expect(settings({ env: { CACHEPHANT_MEMORY_SIZE: "lots" } }).memorySize).toBe(64e6);
+    expect(said).toEqual([
+      'CACHEPHANT_MEMORY_SIZE="lots" is not a size, so it is ignored. Use a number of bytes or a size such as 500MB, 2GB or 1GiB, or 0 for none.',
+    ]);
+  });
+});
+
 describe("switches", () => {
   test.each([
     ["off", false],

@@ -1,5 +1,7 @@
-/** `/src/a.ts?v=123` → `/src/a.ts`: bundlers append queries to ids. */
+/**
+ * `/src/a.ts?v=123` or `/src/a.ts#x` → `/src/a.ts`: bundlers append a query
+ * or a hash to module ids (Vite's `cleanUrl` strips both the same way).
+ */
 export function stripQuery(id: string): string {
-  const query = id.indexOf("?");
-  return query === -1 ? id : id.slice(0, query);
+  return id.replace(/[?#].*$/s, "");
 }

@@ -19,6 +19,7 @@ export type { Resolver } from "./resolve.js";
 export type { CachephantWarning } from "./warnings.js";
 export { DIRECTIVE_LIKE } from "./near-miss.js";
 export { factsOfText, type FileFacts } from "./words.js";
+export { stripQuery } from "./ids.js";
 export type { ReachedNode, VariableSite } from "./explain.js";
 
 export interface TransformOptions {

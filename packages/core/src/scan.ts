@@ -4,6 +4,6 @@
  * comes from the plugin's build cache never loads Babel (which costs about
  * 0.4 s per process), and imports the main entry only when it transforms.
  */
-export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./build-error.js";
-export { DIRECTIVE_LIKE } from "./near-miss.js";
-export { factsOfText, type FileFacts } from "./words.js";
+export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./diagnostics/index.js";
+export { DIRECTIVE_LIKE } from "./directive/index.js";
+export { factsOfText, type FileFacts } from "./modules/index.js";

@@ -14,8 +14,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { describe, expect, test } from "vitest";
 import { CachephantBuildError, transform, type TransformOptions } from "../src/index.js";
-import { ErrorReporter } from "../src/errors.js";
-import { parseFile } from "../src/parse.js";
+import { ErrorReporter } from "../src/diagnostics/reporter.js";
+import { parseFile } from "../src/syntax/parse.js";
 
 const FIXTURES = fileURLToPath(new URL("./fixtures/", import.meta.url));
 const ROOT = "/project";

@@ -5,8 +5,8 @@
  */
 import { describe, expect, test } from "vitest";
 import { transform } from "../src/index.js";
-import { analyzeFunctions } from "../src/analyze.js";
-import { FORMAT_VERSION, hashFunction } from "../src/hash.js";
+import { analyzeFunctions } from "../src/key/function-analysis.js";
+import { FORMAT_VERSION, hashFunction } from "../src/key/hash.js";
 
 async function hashOf(code: string, ext = "js"): Promise<string> {
   const result = await transform(code, `/project/src/file.${ext}`, { root: "/project" });

@@ -1,7 +1,7 @@
 import { parse } from "@babel/parser";
 import type * as t from "@babel/types";
 import { describe, expect, test } from "vitest";
-import { resolveParams } from "../src/params.js";
+import { resolveParams } from "../src/syntax/params.js";
 
 function paramsOf(source: string, typescript = false) {
   const code = `(${source});`;

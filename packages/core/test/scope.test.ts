@@ -9,9 +9,9 @@ import { fileURLToPath } from "node:url";
 import traverseModule, { type NodePath, type Scope as BabelScope } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { describe, expect, test } from "vitest";
-import { ErrorReporter } from "../src/errors.js";
-import { parseFile } from "../src/parse.js";
-import { type Binding, forEachChild, scopesOf } from "../src/scope.js";
+import { ErrorReporter } from "../src/diagnostics/reporter.js";
+import { parseFile } from "../src/syntax/parse.js";
+import { type Binding, forEachChild, scopesOf } from "../src/syntax/scope.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;

@@ -1,8 +1,8 @@
 import MagicString, { type SourceMap } from "magic-string";
 import type * as t from "@babel/types";
-import type { Analysis, AnalyzedFunction } from "./analyze.js";
-import type { ScopeEntry } from "./deps.js";
-import { anonymousDefaultData } from "./state.js";
+import type { Analysis, AnalyzedFunction } from "../key/index.js";
+import type { ScopeEntry } from "../key/index.js";
+import { anonymousDefaultData } from "../state/index.js";
 
 /** What the dependency analysis adds to a function: the final hash, its scope values and deps. */
 export interface FunctionOutput {

@@ -8,7 +8,7 @@
  * runtime so in the meta (`stateAhead`): such a module that has not
  * registered has not run yet.
  */
-import type { StateBinding } from "./graph.js";
+import type { StateBinding } from "../key/index.js";
 
 /** Absolute paths of the other modules (not `readerKey`, the reader's own key in the graph) declaring `bindings`, sorted. */
 export function stateFilesOf(bindings: Iterable<StateBinding>, readerKey: string): string[] {

@@ -1,7 +1,7 @@
 import type { NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
-import { spanOf, type ErrorReporter } from "./errors.js";
-import { functionStart } from "./names.js";
+import { spanOf, type ErrorReporter } from "../diagnostics/index.js";
+import { functionStart } from "../syntax/index.js";
 
 /**
  * Fails the build when a marked function cannot be cached: not async, a

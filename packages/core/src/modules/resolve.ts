@@ -1,7 +1,7 @@
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import path from "node:path";
-import { stripQuery } from "./ids.js";
+import { stripQuery } from "../syntax/index.js";
 
 /**
  * The bundler's resolver: the absolute path of the file `specifier` means in

@@ -13,7 +13,7 @@
 import { parseExpression } from "@babel/parser";
 import * as t from "@babel/types";
 import type { NodePath } from "@babel/traverse";
-import { resolveParams, runtimeParams } from "./params.js";
+import { resolveParams, runtimeParams } from "../syntax/index.js";
 
 /** The call's arguments → the resolved values, in the order of `paths`. Throws what the parameter list throws (`({ a }) => …` called with `null`). */
 export type ArgumentResolver = (args: readonly unknown[]) => unknown[];

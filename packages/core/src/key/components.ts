@@ -3,8 +3,8 @@
  * components, so that no hash depends on the order nodes were found in and
  * every node of a cycle gets the same hash.
  */
-import { shortHash as sha256 } from "./ast.js";
-import type { GraphNode } from "./graph.js";
+import { shortHash as sha256 } from "../syntax/index.js";
+import type { GraphNode } from "./graph-node.js";
 
 /**
  * Hashes the nodes reachable from `starts` whose hash is not `known` yet, with

@@ -1,6 +1,6 @@
 import { parse, type ParserOptions, type ParserPlugin } from "@babel/parser";
 import type * as t from "@babel/types";
-import type { ErrorReporter } from "./errors.js";
+import type { ErrorReporter } from "../diagnostics/index.js";
 import { stripQuery } from "./ids.js";
 
 /** How the rewritten file imports the runtime: `import` or `require`. */

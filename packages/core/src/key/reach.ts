@@ -4,10 +4,11 @@
  * are keyed by, and what the build cannot know.
  */
 import type * as t from "@babel/types";
-import { shortHash as sha256 } from "./ast.js";
-import type { AnalyzedFunction } from "./analyze.js";
-import type { GraphNode, ModuleRecord, StateBinding } from "./graph.js";
-import { moduleState } from "./state.js";
+import { shortHash as sha256 } from "../syntax/index.js";
+import type { AnalyzedFunction } from "./function-analysis.js";
+import type { GraphNode, StateBinding } from "./graph-node.js";
+import type { ModuleRecord } from "../modules/index.js";
+import { moduleState } from "../state/index.js";
 
 /** At most this many `[label, hash]` pairs in a function's `deps`. */
 export const MAX_DEPS = 100;

@@ -1,7 +1,7 @@
 import * as t from "@babel/types";
-import { TRANSPARENT_WRAPPERS } from "./ast.js";
-import { runtimeParams } from "./params.js";
-import type { Binding, ModuleScopes } from "./scope.js";
+import { TRANSPARENT_WRAPPERS } from "../syntax/index.js";
+import { runtimeParams } from "../syntax/index.js";
+import type { Binding, ModuleScopes } from "../syntax/index.js";
 
 /**
  * The canonical text of a function or declaration: what the hash covers. Two

@@ -26,20 +26,22 @@
  */
 import path from "node:path";
 import * as t from "@babel/types";
-import { shortHash as sha256, unwrap } from "./ast.js";
-import type { Analysis, AnalyzedFunction } from "./analyze.js";
-import { declarationInfo, exportTable, type GraphNode, type GraphState, type ModuleRecord, type StateBinding } from "./graph.js";
+import { shortHash as sha256, unwrap } from "../syntax/index.js";
+import type { Analysis, AnalyzedFunction } from "./function-analysis.js";
+import { declarationInfo, type GraphNode, type StateBinding } from "./graph-node.js";
+import { exportTable, type ModuleRecord } from "../modules/index.js";
+import type { GraphState } from "./module-graph.js";
 import { hashComponents } from "./components.js";
 import { declarationLabel, keyOf, Labels } from "./labels.js";
 import { NameLookup } from "./lookup.js";
 import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
 import { hashFunction } from "./hash.js";
-import { stripQuery } from "./ids.js";
-import { moduleState } from "./state.js";
+import { stripQuery } from "../syntax/index.js";
+import { moduleState } from "../state/index.js";
 import { stateDeclarations, stateSites, treeOf, variableSites, type ReachedNode, type VariableSite } from "./explain.js";
 import { depsOf, madeByPackage, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
-import { builtinName, isInNodeModules, packageNameOf, type Resolution, type Resolver } from "./resolve.js";
-import { type ModuleScopes, scopesOf } from "./scope.js";
+import { builtinName, isInNodeModules, packageNameOf, type Resolution, type Resolver } from "../modules/index.js";
+import { type ModuleScopes, scopesOf } from "../syntax/index.js";
 
 /** One outside variable a cached function reads, keyed by value at call time. */
 export interface ScopeEntry {

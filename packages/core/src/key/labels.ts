@@ -6,11 +6,11 @@
  */
 import path from "node:path";
 import * as t from "@babel/types";
-import { unwrap } from "./ast.js";
-import type { ModuleRecord } from "./graph.js";
-import { stripQuery } from "./ids.js";
+import { unwrap } from "../syntax/index.js";
+import type { ModuleRecord } from "../modules/index.js";
+import { stripQuery } from "../syntax/index.js";
 import { SHOWN } from "./reach.js";
-import { isPathSpecifier, type Resolution } from "./resolve.js";
+import { isPathSpecifier, type Resolution } from "../modules/index.js";
 import { FUNCTION_OR_CLASS, type Target } from "./targets.js";
 
 /** The node key of a target: declarations by file and offsets, tokens by what they stand for. */

@@ -21,12 +21,13 @@
  */
 import { readFileSync } from "node:fs";
 import type * as t from "@babel/types";
-import { exportName } from "./ast.js";
-import type { GraphState, ModuleRecord } from "./graph.js";
-import { builtinName, resolveSpecifier } from "./resolve.js";
-import { factsOfText, type FileFacts } from "./words.js";
-import { forEachChild, type ModuleScopes } from "./scope.js";
-import { isDefaultExportReference, isExportReference, useOf } from "./state.js";
+import { exportName } from "../syntax/index.js";
+import type { ModuleLoader } from "../modules/index.js";
+import type { ModuleRecord } from "../modules/index.js";
+import { builtinName, resolveSpecifier } from "../modules/index.js";
+import { factsOfText, type FileFacts } from "../modules/index.js";
+import { forEachChild, type ModuleScopes } from "../syntax/index.js";
+import { isDefaultExportReference, isExportReference, useOf } from "./module-state.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */
 export interface OutsideCheck {
@@ -70,7 +71,7 @@ export class ProjectIndex {
    * `local`: data (`code` false) by any use other than reading it, a
    * function or class by mutating it.
    */
-  check(graph: GraphState, record: ModuleRecord, local: string, exportedAs: readonly string[], code = false): Promise<OutsideCheck> {
+  check(graph: ModuleLoader, record: ModuleRecord, local: string, exportedAs: readonly string[], code = false): Promise<OutsideCheck> {
     const key = `${record.path}\0${local}\0${code}`;
     let found = this.checks.get(key);
     if (!found) {
@@ -88,7 +89,7 @@ export class ProjectIndex {
     this.lookup = undefined;
   }
 
-  private async compute(graph: GraphState, record: ModuleRecord, exportedAs: readonly string[], code: boolean): Promise<OutsideCheck> {
+  private async compute(graph: ModuleLoader, record: ModuleRecord, exportedAs: readonly string[], code: boolean): Promise<OutsideCheck> {
     const lookup = this.lookupNow();
     // Without a view of the project: data counts as mutated, functions and classes by their code (as in `deps.ts`).
     if (lookup === undefined) return { mutated: !code, names: [] };

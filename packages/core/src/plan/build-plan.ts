@@ -8,10 +8,11 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { CODE_FILE, createModuleGraph, type ModuleGraph } from "./graph.js";
-import type { Resolver } from "./resolve.js";
-import { transform, type TransformOptions, type TransformResult } from "./index.js";
-import type { CachephantWarning } from "./warnings.js";
+import { CODE_FILE } from "../modules/index.js";
+import { createModuleGraph, type ModuleGraph } from "../key/index.js";
+import type { Resolver } from "../modules/index.js";
+import { transform, type TransformOptions, type TransformResult } from "../rewrite/index.js";
+import type { CachephantWarning } from "../diagnostics/index.js";
 
 export interface BuildPlanOptions {
   /** The folder to scan (`node_modules` and dot folders are skipped). */

@@ -13,9 +13,9 @@
  * can tell (`outside.ts`).
  */
 import * as t from "@babel/types";
-import { TRANSPARENT_WRAPPERS } from "./ast.js";
-import type { ModuleRecord } from "./graph.js";
-import { type Binding, forEachChild, type ModuleScopes } from "./scope.js";
+import { TRANSPARENT_WRAPPERS } from "../syntax/index.js";
+import type { ModuleRecord } from "../modules/index.js";
+import { type Binding, forEachChild, type ModuleScopes } from "../syntax/index.js";
 
 /** A construct whose effect on a result the build cannot know. */
 export interface UnknowableConstruct {

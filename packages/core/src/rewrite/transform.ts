@@ -1,0 +1,325 @@
+import path from "node:path";
+import type { SourceMap } from "magic-string";
+import { analyzeFunctions, checkIgnoredNames, moduleAnalysis, type Analysis, type AnalyzedFunction } from "../key/index.js";
+import { analyzeDependencies, type FunctionDependencies } from "../key/index.js";
+import { CODE_FILE } from "../modules/index.js";
+import { createModuleGraph, graphState, type ModuleGraph } from "../key/index.js";
+import { stripQuery } from "../syntax/index.js";
+import type { Resolver } from "../modules/index.js";
+import { DIRECTIVE_LIKE } from "../directive/index.js";
+import { rewrite, type FunctionOutput } from "./rewrite.js";
+import type { CachephantWarning } from "../diagnostics/index.js";
+import { moduleState, type ModuleState } from "../state/index.js";
+import { stateFilesOf } from "./state-files.js";
+import type { ReachedNode, VariableSite } from "../key/index.js";
+import { paramDefaults } from "../syntax/index.js";
+
+
+export interface TransformOptions {
+  /** Project root: the meta `file` is the id relative to it. Default: `process.cwd()`. */
+  root?: string;
+  /** Where the rewritten code imports `runCached` from. Default: `"@cachephant/runtime"`. */
+  runtimeModule?: string;
+  /** The plugin's `dir` option, copied into every meta object when given. */
+  dir?: string;
+  /** The plugin's `maxSize` option, copied into every meta object when given. */
+  maxSize?: string | number;
+  /**
+   * The bundler's resolver: `(specifier, importer) => absolute path`, or
+   * null/undefined when it cannot resolve the specifier (or it is virtual).
+   * Without it, or when it returns null for a relative specifier, paths are
+   * resolved Node-style with TypeScript's extensions (`./x.js` → `./x.ts`,
+   * `./x` → `./x.ts`, ..., `./dir` → `./dir/index.*`) and bare names are
+   * looked up in the `node_modules` folders above the importer.
+   */
+  resolve?: Resolver;
+  /**
+   * The build's cache of parsed helper modules (`createModuleGraph()`, once
+   * per build): each helper is then parsed once per content, not once per
+   * module that imports it. Without it, the transform uses a private one.
+   */
+  graph?: ModuleGraph;
+  /**
+   * Whether hashes cover what each function reaches (helpers, imported
+   * modules, packages). Default true. `false` hashes the function's own code
+   * only and resolves nothing: for benchmarks and debugging, since a result
+   * would then be reused after a helper changes.
+   */
+  trackDependencies?: boolean;
+  /**
+   * Absolute paths of modules whose changing bindings cached functions read
+   * (`plan.stateFiles` from `planBuild`, or the union of earlier results'
+   * `stateFiles`): such a module, even without a directive, gets a small
+   * registration that hands the runtime their current values.
+   */
+  stateFiles?: ReadonlySet<string>;
+  /**
+   * Absolute paths of the modules the caller rewrites with their
+   * registration before any of them runs (a plan made before any module
+   * loaded). A function whose state all lives in such modules (or in its own,
+   * which registers first thing)
+   * says so in its meta (`stateAhead`): the runtime then takes a module that
+   * has not registered as one that has not run yet, whose bindings hold their
+   * initial values (in the hash), instead of running the call uncached.
+   */
+  registeredAhead?: ReadonlySet<string>;
+}
+
+/** One function the transform wrapped. */
+export interface CachedFunctionInfo {
+  /** As in the meta object: `load`, `Api.fetch`, `default`. */
+  name: string;
+  /** Hash of the function's normalized code and of everything it reaches. */
+  hash: string;
+  /** 1-based line of the function's start. */
+  line: number;
+  /** 0-based column of the function's start. */
+  column: number;
+  /** The outside variables keyed by value at call time, as in the meta `scope` (after `ignore`). */
+  scope: string[];
+  /** What the hash is made of, as in the meta `deps`: `[label, own hash]`, `["own code", ...]` first. */
+  deps: Array<[string, string]>;
+  /** Module bindings that change after load, keyed by value at call time: `[file relative to the root, name]`. */
+  state: Array<[string, string]>;
+  /** What the key covers as a person reads it (`cachephant explain`). */
+  explain: FunctionExplain;
+}
+
+/** What a cached function's key covers, with where each part is. */
+export interface FunctionExplain {
+  /** What it reaches (helpers, variables hashed by code, packages, built-ins, files), as a tree. */
+  reaches: ReachedNode[];
+  /** Outside variables keyed by value at call time (`scope`, after `ignore`), with where they are declared. */
+  scope: VariableSite[];
+  /** Changing module bindings keyed by value at call time (`state`), with where they are declared. */
+  state: VariableSite[];
+  /** The key's values: each parameter binding after defaults and destructuring, where it comes from in the call, its own default as written, and whether `ignore` leaves it out. */
+  params: Array<{ name: string; path: string; default?: string; ignored: boolean }>;
+  /** Outside variables `ignore` leaves out of the key. */
+  ignoredVariables: string[];
+  /** `ttl=` in seconds, when given. */
+  ttl?: number;
+  /** False with `inputs=off`: run-time inputs (env, files) are not recorded. */
+  inputs: boolean;
+}
+
+export interface TransformResult {
+  code: string;
+  map: SourceMap;
+  /** The wrapped functions, in source order. */
+  functions: CachedFunctionInfo[];
+  /**
+   * Absolute paths of the other project files the hashes depend on (helper
+   * modules, imported data files), for the bundler's watch mode: a change of
+   * one of them must transform this module again.
+   */
+  dependencies: string[];
+  /**
+   * Absolute paths of the other modules whose changing bindings these
+   * functions read: each registers them itself, so the build must rewrite
+   * them too (pass them in `stateFiles`), or calls run uncached with a
+   * warning.
+   */
+  stateFiles: string[];
+  /**
+   * Names searched in the project (`ModuleGraphOptions.projectFiles`) to
+   * tell whether data these functions reach is mutated by another module:
+   * a result remembered across builds holds only while no project file
+   * starts naming one of them (or holds a whole module object).
+   */
+  outsideNames: string[];
+  /**
+   * Build warnings for the bundler to show (`this.warn`): a near-miss
+   * directive such as `"use cahce"`, and what the build cannot know about
+   * these functions (`eval`, a helper that cannot be analysed), one per
+   * construct. A module whose only finding is a warning comes back
+   * unchanged, with no functions.
+   */
+  warnings: CachephantWarning[];
+}
+
+const DEFAULT_RUNTIME = "@cachephant/runtime";
+
+/**
+ * Rewrites every `"use cache"` function of a module so that its calls go
+ * through the runtime's cache, with a hash of the function's code and of
+ * everything it reaches. Resolves to null when the module has no
+ * `"use cache"` directive and no near miss of one (without parsing it when the text does not even
+ * contain `use cache`). Rejects with `CachephantBuildError` when a directive
+ * is misused, and for syntax errors of the module itself (never for a helper
+ * it imports).
+ */
+export async function transform(code: string, id: string, options: TransformOptions = {}): Promise<TransformResult | null> {
+  const root = options.root ?? process.cwd();
+  const absolute = path.resolve(root, stripQuery(id));
+  const file = relativeTo(root, absolute);
+  const isStateFile = options.stateFiles?.has(absolute) === true;
+  if (!code.includes("use cache") && !DIRECTIVE_LIKE.test(code)) {
+    return isStateFile ? registerModuleState(code, id, absolute, file, options) : null;
+  }
+  const analysis = analyzeFunctions(code, id);
+  if (!analysis) return isStateFile ? registerModuleState(code, id, absolute, file, options) : null;
+
+  let results: FunctionDependencies[] = [];
+  let dependencies: string[] = [];
+  let outsideNames: string[] = [];
+  const graph = graphState(options.graph ?? createModuleGraph());
+  const entry = graph.register(entryKey(id, absolute), code, analysis.ast);
+  if (analysis.functions.length > 0) {
+    const found = await analyzeDependencies(analysis, entry, {
+      graph,
+      resolve: options.resolve,
+      root,
+      track: options.trackDependencies !== false,
+    });
+    results = found.functions;
+    dependencies = found.files;
+    outsideNames = found.outside;
+  }
+
+  // `ignore=` may name outside variables: check the names, then leave those out.
+  checkIgnoredNames(
+    analysis,
+    results.map((result) => variableNames(result.scope.map((entry) => entry.name))),
+  );
+  const outputs: FunctionOutput[] = analysis.functions.map((fn, index) => {
+    const result = results[index]!;
+    const ignored = new Set([...fn.ignoreOther.own, ...fn.ignoreOther.inherited]);
+    const scope = result.scope.filter((entry) => !ignored.has(entry.name) && !ignored.has(entry.name.split(".")[0]!));
+    const state = result.state.map((binding): [string, string] => [relativeTo(root, binding.file), binding.name]);
+    const packageState = result.state.flatMap((binding, stateIndex) => (binding.package === true ? [stateIndex] : []));
+    // Its own module registers first thing, before any of its code can run.
+    const ahead = options.registeredAhead;
+    const stateAhead = state.length > 0 && result.state.every((binding) => binding.file === entry.path || ahead?.has(binding.file) === true);
+    return { hash: result.hash, scope, deps: result.deps, state, packageState, stateAhead };
+  });
+
+  // The module's own changing bindings, when a cached function (here or elsewhere) reads them.
+  const ownState = isStateFile || results.some((result) => result.state.some((binding) => binding.file === entry.path));
+  // Other modules' state: each registers its own (no import added here, so no module runs earlier).
+  const stateFiles = stateFilesOf(
+    results.flatMap((result) => result.state),
+    entry.path,
+  );
+  const { code: output, map } = rewrite(code, analysis, outputs, {
+    id,
+    file,
+    runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME,
+    dir: options.dir,
+    maxSize: options.maxSize,
+    state: ownState ? registrable(moduleState(entry)) : undefined,
+  });
+  const functions = analysis.functions.map((fn, index): CachedFunctionInfo => {
+    const { name, line, column } = fn;
+    const { hash, scope, deps, state } = outputs[index]!;
+    const result = results[index]!;
+    const kept = new Set(scope.map((entry) => entry.name));
+    const defaults = paramDefaults(fn.node.params, code);
+    return {
+      name,
+      hash,
+      line,
+      column,
+      scope: scope.map((entry) => entry.name),
+      deps: deps.map(([label, own]) => [label, own]),
+      state: (state ?? []).map(([stateFile, name]) => [stateFile, name]),
+      explain: {
+        reaches: result.tree,
+        scope: result.scopeSites.filter((site) => kept.has(site.name)),
+        state: result.stateSites,
+        params: fn.params.map((param, paramIndex) => {
+          const written = defaults.get(param.name);
+          return { name: param.name, path: param.path, ...(written !== undefined ? { default: written } : {}), ignored: fn.ignore.includes(paramIndex) };
+        }),
+        ignoredVariables: result.scope.map((entry) => entry.name).filter((entryName) => !kept.has(entryName)),
+        ...(fn.ttl !== undefined ? { ttl: fn.ttl } : {}),
+        inputs: !fn.inputsOff,
+      },
+    };
+  });
+  return {
+    code: output,
+    map,
+    functions,
+    dependencies,
+    stateFiles,
+    outsideNames,
+    warnings: [...analysis.warnings, ...warningsOf(analysis.functions, results, file, root)],
+  };
+}
+
+/** `src/h.ts`: a path relative to the root, with `/`. */
+function relativeTo(root: string, file: string): string {
+  return path.relative(root, stripQuery(file)).split(path.sep).join("/");
+}
+
+function warningsOf(functions: readonly AnalyzedFunction[], results: readonly FunctionDependencies[], file: string, root: string): CachephantWarning[] {
+  const warnings: CachephantWarning[] = [];
+  functions.forEach((fn, index) => {
+    for (const found of results[index]!.unknowable) {
+      warnings.push({
+        message:
+          `${relativeTo(root, found.file)}:${found.line}: ${found.construct}: the build cannot know what it does, ` +
+          `so cached results of ${fn.name} (${file}:${fn.line}) may not follow it; pass what it affects as an argument, or avoid it`,
+        code: "CACHEPHANT_UNKNOWABLE",
+        line: found.line,
+        column: 0,
+      });
+    }
+  });
+  return warnings;
+}
+
+/**
+ * A module without cached functions whose changing bindings cached
+ * functions elsewhere read: append the registration that hands the runtime
+ * their current values. Null when it has none (or does not parse: the
+ * bundler reports that).
+ */
+function registerModuleState(code: string, id: string, absolute: string, file: string, options: TransformOptions): TransformResult | null {
+  let analysis: Analysis;
+  try {
+    analysis = moduleAnalysis(code, id);
+  } catch {
+    return null;
+  }
+  const graph = graphState(options.graph ?? createModuleGraph());
+  const entry = graph.register(entryKey(id, absolute), code, analysis.ast);
+  const state = registrable(moduleState(entry));
+  if (state.length === 0) return null;
+  const { code: output, map } = rewrite(code, analysis, [], {
+    id,
+    file,
+    runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME,
+    state,
+  });
+  return { code: output, map, functions: [], dependencies: [], stateFiles: [], outsideNames: [], warnings: [] };
+}
+
+/**
+ * The bindings a module registers: those that change, and exported data
+ * (another module may mutate it; a getter costs nothing until a cached
+ * function lists the binding).
+ */
+function registrable(state: ModuleState): string[] {
+  return [...state.changing, ...state.exported].sort();
+}
+
+/**
+ * Under which name the graph keeps the module being transformed: its path,
+ * unless the code is not that file's content (`App.vue?vue&type=script`, a
+ * file another plugin compiled to JavaScript), which other modules that import
+ * the file see by its bytes: then a name of its own, so neither view replaces
+ * the other.
+ */
+function entryKey(id: string, absolute: string): string {
+  const query = id.indexOf("?");
+  if (query === -1 && CODE_FILE.test(absolute)) return absolute;
+  return `${absolute}${query === -1 ? "?transformed" : id.slice(query)}`;
+}
+
+/** `h.rate` may be ignored as `h`. */
+function variableNames(names: readonly string[]): string[] {
+  return [...new Set(names.flatMap((name) => (name.includes(".") ? [name, name.split(".")[0]!] : [name])))];
+}
+

@@ -1,0 +1,265 @@
+/**
+ * The normalized code, hash inputs and free names of one function given as
+ * source text, with the same rules as `transform` (see `src/standalone.ts`).
+ */
+import { parse } from "@babel/parser";
+import traverseModule, { type NodePath } from "@babel/traverse";
+import type * as t from "@babel/types";
+import { checkCacheable } from "../directive/index.js";
+import { isCacheDirective, parseDirective, type DirectiveOptions } from "../directive/index.js";
+import { ErrorReporter, spanOf } from "../diagnostics/index.js";
+import { cacheDirectiveOf } from "../directive/index.js";
+import { FORMAT_VERSION, hashFunction, type HashInput } from "../key/index.js";
+import { normalizeDeclaration, normalizeFunction } from "../key/index.js";
+import { scopesOf } from "../syntax/index.js";
+import { parseFile } from "../syntax/index.js";
+import { argumentResolver, type ArgumentResolver } from "./arguments.js";
+import { createHash } from "node:crypto";
+
+
+// @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
+const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
+
+export interface StandaloneOptions {
+  /** The function's name (part of the hash, as in the build step). */
+  name: string;
+  /** Where the function was defined, for error messages. */
+  file: string;
+  /** `ignore` given outside the source; an error when the directive sets it too. */
+  ignore?: readonly string[] | undefined;
+  /** `ttl` (ms) given outside the source; an error when the directive sets it too. */
+  ttl?: number | undefined;
+  /** `false`: its run-time inputs are not recorded (`inputs=off`); an error when the directive sets it too. */
+  inputs?: false | undefined;
+  /**
+   * Helpers the function uses, by label: their hashes (`helperHash`, or a
+   * wrapped function's own hash), folded into the function's hash.
+   */
+  uses?: ReadonlyMap<string, string> | undefined;
+  /** Where the source starts in `file` (1-based line, 0-based column): errors point there. */
+  origin?: { line: number; column: number } | undefined;
+}
+
+/** One function, analyzed from its source text. */
+export interface StandaloneFunction {
+  /** Hash of the normalized code and of the helpers in `uses`. */
+  hash: string;
+  /** Where each resolved value comes from: `args[0]`, `args[1].sep`. */
+  paths: string[];
+  /** Indices into the resolved values left out of the key. */
+  ignore: number[];
+  ttl: number | undefined;
+  /** `inputs=off` (in the directive or the options). */
+  inputsOff: boolean;
+  /** `[label, hash]` pairs: `["own code", …]` first, then each helper. */
+  deps: Array<[string, string]>;
+  /** The call's arguments → the values the key covers (see `standalone-params.ts`). */
+  resolve: ArgumentResolver;
+}
+
+/**
+ * Parses `source` (a function expression, arrow or method as `toString()`
+ * gives it), checks it as the build step checks a marked function, and
+ * hashes it. Throws `CachephantBuildError` (`CACHEPHANT_PARSE`,
+ * `CACHEPHANT_NOT_ASYNC`, `CACHEPHANT_USES_THIS`, `CACHEPHANT_BAD_OPTION`, ...).
+ */
+export function analyzeFunctionSource(source: string, options: StandaloneOptions): StandaloneFunction {
+  const { path, ast, code, errors } = parseFunction(source, options.file, options.origin);
+  checkCacheable(path, options.name, errors);
+  const body = path.node.body;
+  const directive = body.type === "BlockStatement" ? cacheDirectiveOf(body.directives, errors) : undefined;
+  const fromDirective: DirectiveOptions = directive ? parseDirective(directive.value, errors) : {};
+  const given = (option: "ignore" | "ttl" | "inputs") => {
+    if (directive && fromDirective[option] !== undefined) {
+      throw errors.error(
+        "CACHEPHANT_BAD_OPTION",
+        spanOf(directive.value),
+        `\`${option}\` of \`${options.name}\` is set both in its "use cache" directive and in the options of cached()`,
+        `keep one of the two`,
+      );
+    }
+  };
+  if (options.ignore !== undefined) given("ignore");
+  if (options.ttl !== undefined) given("ttl");
+  if (options.inputs !== undefined) given("inputs");
+  const inputsOff = (fromDirective.inputs ?? options.inputs) === false;
+
+  const resolver = argumentResolver(path, code);
+  const ignoreNames = fromDirective.ignore ?? options.ignore ?? [];
+  const ignore: number[] = [];
+  for (const name of ignoreNames) {
+    const index = resolver.names.indexOf(name);
+    if (index === -1) {
+      const known = resolver.names.filter((n) => n !== undefined);
+      throw errors.error(
+        "CACHEPHANT_BAD_OPTION",
+        spanOf(directive ? directive.value : path.node),
+        `\`ignore\` names \`${name}\`, which is not a parameter of \`${options.name}\`` +
+          (resolver.collapsed.has(name) ? " the key can see: its default reads a value from outside the parameters" : ""),
+        known.length > 0
+          ? `name a parameter (after destructuring): ${known.map((n) => `\`${n}\``).join(", ")}`
+          : "remove `ignore`",
+      );
+    }
+    if (!ignore.includes(index)) ignore.push(index);
+  }
+  ignore.sort((a, b) => a - b);
+
+  const normalized = normalizeFunction(path.node, directive, scopesOf(ast));
+  const hashInput: HashInput = {
+    name: options.name,
+    async: true,
+    generator: false,
+    ignore,
+    normalized: normalized.text,
+    ...(inputsOff ? { inputsOff } : {}),
+  };
+  const own = hashFunction(hashInput);
+  const uses = options.uses ?? new Map<string, string>();
+  const deps: Array<[string, string]> = [["own code", own]];
+  for (const [label, hash] of [...uses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) deps.push([`helper ${label} (uses)`, hash]);
+  return {
+    hash: uses.size === 0 ? own : hashFunction(hashInput, uses),
+    paths: resolver.paths,
+    ignore,
+    ttl: fromDirective.ttl ?? options.ttl,
+    inputsOff,
+    deps,
+    resolve: resolver.resolve,
+  };
+}
+
+/**
+ * The hash of a helper named in `uses`: its normalized code (a function or a
+ * class, from `toString()`), as the build step hashes a helper's own code.
+ */
+export function helperHash(source: string, file: string): string {
+  const { path, ast } = parseFunctionOrClass(source, file);
+  const text = normalizeDeclaration(path.node, scopesOf(ast)).text;
+  return createHash("sha256").update(`cachephant-format ${FORMAT_VERSION}\nhelper ${text}`).digest("hex").slice(0, 32);
+}
+
+/** What a function's or class's source text says about what it can see (see `freeNamesOfSource`). */
+export interface SourceFacts {
+  /** Names it reads from outside its own text, sorted (known globals included; see `KNOWN_GLOBALS`). */
+  free: string[];
+  /** A class (or a class in its text) declares private members (`#x`), which no one outside can read. */
+  privateMembers: boolean;
+}
+
+/**
+ * The free names of a function or class given as source text
+ * (`Function.prototype.toString()`), by the same scope analysis the build
+ * uses: the runtime keys a function value by its source only when these are
+ * all known globals, and `cached()` warns about the others. Throws
+ * `CachephantBuildError` when the text is not a function or class
+ * (`[native code]`).
+ */
+export function freeNamesOfSource(source: string): SourceFacts {
+  const { path, ast } = parseFunctionOrClass(source, "<source>");
+  let free = normalizeDeclaration(path.node, scopesOf(ast)).freeNames;
+  // A function's own `arguments` (an arrow's is its enclosing function's).
+  if (path.isFunction() && path.node.type !== "ArrowFunctionExpression") free = free.filter((name) => name !== "arguments");
+  let privateMembers = false;
+  traverse(ast, {
+    PrivateName(inner) {
+      privateMembers = true;
+      inner.stop();
+    },
+  });
+  return { free, privateMembers };
+}
+
+/**
+ * Lines of the functions in a module that are passed to a `cached(...)` call
+ * and start with a `"use cache"` directive: under Bun, whose transpiler drops
+ * directives from the functions it loads, the runtime checks the caller's
+ * file with this, so the directive's options are not silently lost. A file
+ * that does not parse has none.
+ */
+export function cachedCallsWithDirective(code: string, file: string): number[] {
+  let ast: t.File;
+  try {
+    ast = parseFile(code, file, new ErrorReporter(code, file)).ast;
+  } catch {
+    return [];
+  }
+  const lines: number[] = [];
+  traverse(ast, {
+    CallExpression(path) {
+      const { callee, arguments: args } = path.node;
+      const name = callee.type === "Identifier" ? callee.name : callee.type === "MemberExpression" && callee.property.type === "Identifier" ? callee.property.name : "";
+      const fn = args[0];
+      if (name !== "cached" || !fn || (fn.type !== "FunctionExpression" && fn.type !== "ArrowFunctionExpression")) return;
+      if (fn.body.type === "BlockStatement" && fn.body.directives.some((directive) => isCacheDirective(directive.value.value))) {
+        lines.push(fn.loc?.start.line ?? 0);
+      }
+    },
+  });
+  return lines;
+}
+
+interface ParsedFunction {
+  path: NodePath<t.Function>;
+  ast: t.File;
+  /** The text that was parsed (source positions in the AST refer to it). */
+  code: string;
+  errors: ErrorReporter;
+}
+
+// How `toString()` may spell a function: an expression (`async function f() {}`,
+// `async (a) => a`, `class X {}`), or a method (`async load(x) {}`, `async [k]() {}`).
+const WRAPPINGS: ReadonlyArray<readonly [string, string]> = [
+  ["(", "\n)"],
+  ["({", "\n})"],
+];
+
+function parseFunction(source: string, file: string, origin?: { line: number; column: number }): ParsedFunction {
+  const parsed = parseFunctionOrClass(source, file, origin);
+  if (!parsed.path.isFunction()) {
+    throw parsed.errors.error("CACHEPHANT_PARSE", spanOf(parsed.path.node), "cached() needs a function, found a class", "wrap an async function");
+  }
+  return parsed as ParsedFunction;
+}
+
+function parseFunctionOrClass(
+  source: string,
+  file: string,
+  origin?: { line: number; column: number },
+): { path: NodePath<t.Function | t.Class>; ast: t.File; code: string; errors: ErrorReporter } {
+  let firstError: unknown;
+  for (const [open, close] of WRAPPINGS) {
+    const code = `${open}${source}${close}`;
+    let ast: t.File;
+    try {
+      ast = parse(code, { sourceType: "script", createParenthesizedExpressions: false, errorRecovery: false, plugins: ["jsx"] });
+    } catch (error) {
+      firstError ??= error;
+      continue;
+    }
+    const errors = new ErrorReporter(code, file, origin && { ...origin, added: open.length });
+    let found: NodePath<t.Function | t.Class> | undefined;
+    const stop = (path: NodePath<t.Function | t.Class>) => {
+      found ??= path;
+      path.stop();
+    };
+    traverse(ast, { Function: stop, Class: stop });
+    const statement = ast.program.body[0];
+    if (found && ast.program.body.length === 1 && statement?.type === "ExpressionStatement" && isWhole(found.node, statement.expression)) {
+      return { path: found, ast, code, errors };
+    }
+  }
+  const message = firstError instanceof Error ? firstError.message.replace(/\s*\(\d+:\d+\)$/, "") : "not a function";
+  throw new ErrorReporter(source, file, origin && { ...origin, added: 0 }).error(
+    "CACHEPHANT_PARSE",
+    { start: { line: 1, column: 0 } },
+    `cannot read the function's source text: ${message}`,
+    "wrap a function written in plain JavaScript or TypeScript (its `toString()` must be its source)",
+  );
+}
+
+/** The parsed source is the function itself (or the one method of `({ ... })`), nothing around it. */
+function isWhole(found: t.Node, expression: t.Expression): boolean {
+  if (expression === found) return true;
+  return expression.type === "ObjectExpression" && expression.properties.length === 1 && expression.properties[0] === found;
+}

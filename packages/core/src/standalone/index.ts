@@ -1,0 +1,6 @@
+// The build step for one function given as source text (`cached()` without a
+// build): its normalized code, free names and arguments.
+
+export type { ArgumentResolver } from "./arguments.js";
+export { analyzeFunctionSource, cachedCallsWithDirective, freeNamesOfSource, helperHash } from "./function-source.js";
+export type { SourceFacts, StandaloneFunction, StandaloneOptions } from "./function-source.js";

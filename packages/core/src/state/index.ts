@@ -1,0 +1,6 @@
+// Module state: which module-level bindings change after load, in their own
+// module or mutated from another project module.
+
+export { anonymousDefaultData, moduleState } from "./module-state.js";
+export type { ModuleState, UnknowableConstruct } from "./module-state.js";
+export { ProjectIndex } from "./outside-mutation.js";

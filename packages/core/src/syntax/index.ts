@@ -1,0 +1,12 @@
+// Parsing a module and reading its syntax: scopes and bindings, names, parameter
+// bindings, module ids, and the globals code may read.
+
+export { exportName, sha256, shortHash, TRANSPARENT_WRAPPERS, unwrap } from "./ast.js";
+export { stripQuery } from "./ids.js";
+export { KNOWN_GLOBALS } from "./known-globals.js";
+export { functionName, functionStart } from "./names.js";
+export { paramDefaults, resolveParams, runtimeParams } from "./params.js";
+export type { ResolvedParam } from "./params.js";
+export { parseFile } from "./parse.js";
+export type { ModuleFormat, ParsedFile } from "./parse.js";
+export { Binding, forEachChild, ModuleScopes, Scope, scopesOf } from "./scope.js";

@@ -11,7 +11,7 @@ import type * as t from "@babel/types";
 import { describe, expect, test } from "vitest";
 import { ErrorReporter } from "../src/diagnostics/reporter.js";
 import { parseFile } from "../src/syntax/parse.js";
-import { type Binding, forEachChild, scopesOf } from "../src/syntax/scope.js";
+import { type Binding, forEachChild, scopesOf } from "../src/syntax/index.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;

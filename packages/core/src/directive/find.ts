@@ -1,12 +1,10 @@
 import traverseModule, { type NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
-import { TRANSPARENT_WRAPPERS } from "../syntax/index.js";
+import { functionName, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
 import { checkCacheable } from "./cacheable.js";
-import { isCacheDirective, parseDirective, type DirectiveOptions } from "./directive.js";
-import { spanOf, type ErrorReporter } from "../diagnostics/index.js";
-import { functionName } from "../syntax/index.js";
+import { type DirectiveOptions, isCacheDirective, parseDirective } from "./directive.js";
+import { type ErrorReporter, spanOf, type WarningCollector } from "../diagnostics/index.js";
 import { intendedDirective } from "./near-miss.js";
-import type { WarningCollector } from "../diagnostics/index.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;

@@ -3,7 +3,7 @@
  * components, so that no hash depends on the order nodes were found in and
  * every node of a cycle gets the same hash.
  */
-import { shortHash as sha256 } from "../syntax/index.js";
+import { shortHash } from "../syntax/index.js";
 import type { GraphNode } from "./graph-node.js";
 
 /**
@@ -24,7 +24,7 @@ export function hashComponents(
   const stack: string[] = [];
   const onStack = new Set<string>();
   const computed = new Map<string, string>();
-  const hashOf = (key: string) => computed.get(key) ?? known(key) ?? sha256(`missing ${key}`);
+  const hashOf = (key: string) => computed.get(key) ?? known(key) ?? shortHash(`missing ${key}`);
   const edgesOf = (key: string) => nodeOf(key)?.edges ?? [];
   let counter = 0;
 
@@ -43,10 +43,10 @@ export function hashComponents(
       const lines = edgesOf(key).map(([name, target]) =>
         inside.has(target) ? `${JSON.stringify(name)} ~${nodeOf(target)?.own ?? ""}` : `${JSON.stringify(name)} ${hashOf(target)}`,
       );
-      return sha256(`${own}\n${lines.sort().join("\n")}`);
+      return shortHash(`${own}\n${lines.sort().join("\n")}`);
     });
     const selfLoop = members.length === 1 && edgesOf(members[0]!).some(([, target]) => target === members[0]);
-    const hash = members.length === 1 && !selfLoop ? contributions[0]! : sha256(`cycle\n${contributions.sort().join("\n")}`);
+    const hash = members.length === 1 && !selfLoop ? contributions[0]! : shortHash(`cycle\n${contributions.sort().join("\n")}`);
     for (const key of members) {
       computed.set(key, hash);
       store(key, hash);

@@ -1,14 +1,10 @@
 import type { NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
-import { ErrorReporter, spanOf } from "../diagnostics/index.js";
+import { type CachephantWarning, ErrorReporter, spanOf, WarningCollector } from "../diagnostics/index.js";
 import { findMarkedFunctions, type FoundFunctions, type MarkedFunction } from "../directive/index.js";
 import { hashFunction, type HashInput } from "./hash.js";
-import { functionStart } from "../syntax/index.js";
-import { normalizeFunction, type NormalizedCode } from "./normalize.js";
-import { scopesOf } from "../syntax/index.js";
-import { parseFile, type ModuleFormat, type ParsedFile } from "../syntax/index.js";
-import { resolveParams, type ResolvedParam } from "../syntax/index.js";
-import { WarningCollector, type CachephantWarning } from "../diagnostics/index.js";
+import { functionStart, type ModuleFormat, type ParsedFile, parseFile, type ResolvedParam, resolveParams, scopesOf } from "../syntax/index.js";
+import { type NormalizedCode, normalizeFunction } from "./normalize.js";
 
 /** One marked function, checked and hashed, ready to rewrite. */
 export interface AnalyzedFunction {

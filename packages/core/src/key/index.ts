@@ -2,11 +2,12 @@
 // graph of what it reaches, and the hash of it all.
 
 export { analyzeDependencies } from "./dependencies.js";
-export type { FunctionDependencies, ScopeEntry } from "./dependencies.js";
+export type { FunctionDependencies } from "./dependencies.js";
 export type { ReachedNode, VariableSite } from "./explain.js";
 export { analyzeFunctions, checkIgnoredNames, moduleAnalysis } from "./function-analysis.js";
 export type { Analysis, AnalyzedFunction } from "./function-analysis.js";
 export type { StateBinding } from "./graph-node.js";
+export type { ScopeEntry } from "./graph-walk.js";
 export { FORMAT_VERSION, hashFunction } from "./hash.js";
 export type { HashInput } from "./hash.js";
 export { createModuleGraph, graphState, ModuleGraph } from "./module-graph.js";

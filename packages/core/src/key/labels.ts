@@ -6,11 +6,9 @@
  */
 import path from "node:path";
 import * as t from "@babel/types";
-import { unwrap } from "../syntax/index.js";
-import type { ModuleRecord } from "../modules/index.js";
-import { stripQuery } from "../syntax/index.js";
+import { stripQuery, unwrap } from "../syntax/index.js";
+import { isPathSpecifier, type ModuleRecord, type Resolution } from "../modules/index.js";
 import { SHOWN } from "./reach.js";
-import { isPathSpecifier, type Resolution } from "../modules/index.js";
 import { FUNCTION_OR_CLASS, type Target } from "./targets.js";
 
 /** The node key of a target: declarations by file and offsets, tokens by what they stand for. */

@@ -6,12 +6,10 @@
  * nodes; this module only finds them.
  */
 import type * as t from "@babel/types";
-import { exportName } from "../syntax/index.js";
-import { exportedNode, exportTable, type ModuleRecord } from "../modules/index.js";
+import { type Binding, exportName, type Scope } from "../syntax/index.js";
+import { exportedNode, exportTable, isPathSpecifier, type ModuleRecord, type Resolution } from "../modules/index.js";
 import { keyOf, type Labels } from "./labels.js";
 import type { NormalizedCode } from "./normalize.js";
-import { isPathSpecifier, type Resolution } from "../modules/index.js";
-import type { Binding, Scope } from "../syntax/index.js";
 import { destructuredKey, type Edge, findTypeScriptDeclaration, GLOBAL_OBJECTS, isFunctionOrClass, requiredSpecifier, type Target, type Trail, type Usage, WHOLE } from "./targets.js";
 
 /** What a lookup needs from the session: its reads and resolutions (each once per transform). */

@@ -4,7 +4,7 @@
  * are keyed by, and what the build cannot know.
  */
 import type * as t from "@babel/types";
-import { shortHash as sha256 } from "../syntax/index.js";
+import { shortHash } from "../syntax/index.js";
 import type { AnalyzedFunction } from "./function-analysis.js";
 import type { GraphNode, StateBinding } from "./graph-node.js";
 import type { ModuleRecord } from "../modules/index.js";
@@ -47,7 +47,7 @@ export function depsOf(nodes: Iterable<GraphNode>, own: string): Array<[string, 
   if (pairs.length + 1 <= MAX_DEPS) return [...head, ...pairs];
   const kept = pairs.slice(0, MAX_DEPS - 2);
   const rest = pairs.slice(MAX_DEPS - 2);
-  return [...head, ...kept, [`and ${rest.length} more`, sha256(JSON.stringify(rest)).slice(0, SHOWN)]];
+  return [...head, ...kept, [`and ${rest.length} more`, shortHash(JSON.stringify(rest)).slice(0, SHOWN)]];
 }
 
 /**

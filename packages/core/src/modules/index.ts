@@ -3,7 +3,8 @@
 
 export { factsOfText } from "./file-facts.js";
 export type { FileFacts } from "./file-facts.js";
+export { FileSystemCache } from "./files.js";
 export { assetRecord, CODE_FILE, exportedNode, exportTable, moduleRecord, unparseableRecord } from "./module-record.js";
 export type { ModuleLoader, ModuleRecord } from "./module-record.js";
-export { builtinName, FileSystemCache, isInNodeModules, isPathSpecifier, packageNameOf, resolveSpecifier } from "./resolve.js";
+export { builtinName, isInNodeModules, isPathSpecifier, packageNameOf, resolveSpecifier } from "./resolve.js";
 export type { Resolution, Resolver } from "./resolve.js";

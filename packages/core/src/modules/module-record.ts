@@ -4,7 +4,7 @@
  */
 import * as t from "@babel/types";
 import { exportName, type ModuleScopes, scopesOf, sha256 } from "../syntax/index.js";
-import type { FileSystemCache } from "./resolve.js";
+import type { FileSystemCache } from "./files.js";
 
 /** Files parsed as JavaScript or TypeScript; any other file a project imports is hashed by its bytes. */
 export const CODE_FILE = /\.(?:[cm]?[jt]sx?)$/i;

@@ -2,4 +2,4 @@
 // function into a cached call, and the state registrations.
 
 export { transform } from "./transform.js";
-export type { CachedFunctionInfo, FunctionExplain, TransformOptions, TransformResult } from "./transform.js";
+export type { CachedFunctionInfo, FunctionExplain, TransformOptions, TransformResult } from "./transform-types.js";

@@ -1,7 +1,6 @@
 import MagicString, { type SourceMap } from "magic-string";
 import type * as t from "@babel/types";
-import type { Analysis, AnalyzedFunction } from "../key/index.js";
-import type { ScopeEntry } from "../key/index.js";
+import type { Analysis, AnalyzedFunction, ScopeEntry } from "../key/index.js";
 import { anonymousDefaultData } from "../state/index.js";
 
 /** What the dependency analysis adds to a function: the final hash, its scope values and deps. */

@@ -5,14 +5,10 @@
 import { parse } from "@babel/parser";
 import traverseModule, { type NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
-import { checkCacheable } from "../directive/index.js";
-import { isCacheDirective, parseDirective, type DirectiveOptions } from "../directive/index.js";
+import { cacheDirectiveOf, checkCacheable, type DirectiveOptions, isCacheDirective, parseDirective } from "../directive/index.js";
 import { ErrorReporter, spanOf } from "../diagnostics/index.js";
-import { cacheDirectiveOf } from "../directive/index.js";
-import { FORMAT_VERSION, hashFunction, type HashInput } from "../key/index.js";
-import { normalizeDeclaration, normalizeFunction } from "../key/index.js";
-import { scopesOf } from "../syntax/index.js";
-import { parseFile } from "../syntax/index.js";
+import { FORMAT_VERSION, hashFunction, type HashInput, normalizeDeclaration, normalizeFunction } from "../key/index.js";
+import { parseFile, scopesOf } from "../syntax/index.js";
 import { argumentResolver, type ArgumentResolver } from "./arguments.js";
 import { createHash } from "node:crypto";
 

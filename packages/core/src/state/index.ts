@@ -2,5 +2,6 @@
 // module or mutated from another project module.
 
 export { anonymousDefaultData, moduleState } from "./module-state.js";
-export type { ModuleState, UnknowableConstruct } from "./module-state.js";
+export type { ModuleState } from "./module-state.js";
 export { ProjectIndex } from "./outside-mutation.js";
+export type { UnknowableConstruct } from "./unknowable.js";

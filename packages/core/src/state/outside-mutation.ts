@@ -21,13 +21,9 @@
  */
 import { readFileSync } from "node:fs";
 import type * as t from "@babel/types";
-import { exportName } from "../syntax/index.js";
-import type { ModuleLoader } from "../modules/index.js";
-import type { ModuleRecord } from "../modules/index.js";
-import { builtinName, resolveSpecifier } from "../modules/index.js";
-import { factsOfText, type FileFacts } from "../modules/index.js";
-import { forEachChild, type ModuleScopes } from "../syntax/index.js";
-import { isDefaultExportReference, isExportReference, useOf } from "./module-state.js";
+import { exportName, forEachChild, type ModuleScopes } from "../syntax/index.js";
+import { builtinName, factsOfText, type FileFacts, type ModuleLoader, type ModuleRecord, resolveSpecifier } from "../modules/index.js";
+import { isDefaultExportReference, isExportReference, useOf } from "./reference-use.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */
 export interface OutsideCheck {

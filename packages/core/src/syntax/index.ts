@@ -9,4 +9,5 @@ export { paramDefaults, resolveParams, runtimeParams } from "./params.js";
 export type { ResolvedParam } from "./params.js";
 export { parseFile } from "./parse.js";
 export type { ModuleFormat, ParsedFile } from "./parse.js";
-export { Binding, forEachChild, ModuleScopes, Scope, scopesOf } from "./scope.js";
+export { Binding, forEachChild, ModuleScopes, Scope } from "./scope.js";
+export { scopesOf } from "./scope-crawl.js";

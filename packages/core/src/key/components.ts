@@ -1,5 +1,5 @@
 /**
- * Hashing the dependency graph (see `deps.ts`) by strongly connected
+ * Hashing the dependency graph (see `dependencies.ts`) by strongly connected
  * components, so that no hash depends on the order nodes were found in and
  * every node of a cycle gets the same hash.
  */

@@ -1,7 +1,7 @@
 /**
  * What a cached function can see, and what its hash therefore covers.
  *
- * Each free name of the function is resolved through the module's scopes (`scope.ts`; from the
+ * Each free name of the function is resolved through the module's scopes (`syntax/scope.ts`; from the
  * function's enclosing scope outwards) to a binding, and the binding to a
  * node of a dependency graph: a declaration of the same module or of an
  * imported project module (hashed by its normalized code, and transitively by
@@ -67,7 +67,7 @@ export interface DependencyAnalysis {
   /**
    * Names searched in the project to tell whether reached exported data is
    * mutated elsewhere: a project file that starts naming one may change the
-   * result (see `outside.ts`).
+   * result (see `state/outside-mutation.ts`).
    */
   outside: string[];
 }

@@ -29,7 +29,7 @@ export interface DeclaredState extends StateBinding {
 }
 
 /**
- * A node of the dependency graph (see deps.ts): a declaration, a module
+ * A node of the dependency graph (see `dependencies.ts`): a declaration, a module
  * namespace, a file, a package or other token, with what its code refers to.
  */
 export interface GraphNode {
@@ -48,7 +48,7 @@ export interface GraphNode {
   closures: Array<{ name: string; binding: Binding }>;
   /** Module-level bindings it declares that change after load: counted by value at call time. */
   state: DeclaredState[];
-  /** Names searched in the project to tell whether its exported data is mutated elsewhere (`outside.ts`). */
+  /** Names searched in the project to tell whether its exported data is mutated elsewhere (`state/outside-mutation.ts`). */
   outside?: string[];
   /** Module-level code: its file and the spans of its code (declaration and load-time statements). */
   spans?: { file: string; ranges: Array<[number, number]> };

@@ -18,7 +18,7 @@ export interface HashInput {
   ignore: readonly number[];
   /** Outside variables left out of the key (`ignore=` names that are not parameters), sorted. */
   ignoredNames?: readonly string[];
-  /** The normalized parameters and body (see normalize.ts). */
+  /** The normalized parameters and body (see `normalize.ts`). */
   normalized: string;
   /** `inputs=off`: its entries hold no run-time inputs, so they are apart from those that do. */
   inputsOff?: boolean;

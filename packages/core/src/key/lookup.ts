@@ -1,8 +1,8 @@
 /**
- * What a name refers to: a binding of the module's scopes (`scope.ts`), followed through
+ * What a name refers to: a binding of the module's scopes (`syntax/scope.ts`), followed through
  * imports, `require`, re-exports and `export *` to the declaration, module,
  * package, built-in or token it stands for (a target of the dependency
- * graph, `targets.ts`). The session walk (`deps.ts`) turns targets into
+ * graph, `targets.ts`). The session walk (`dependencies.ts`) turns targets into
  * nodes; this module only finds them.
  */
 import type * as t from "@babel/types";

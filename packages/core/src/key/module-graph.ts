@@ -30,7 +30,7 @@ export interface ModuleGraphOptions {
   /**
    * The project's code files (absolute paths; the plugin's scan): lets the
    * build tell whether another module mutates data a module exports
-   * (`outside.ts`). Without it (or while it returns undefined), exported
+   * (`state/outside-mutation.ts`). Without it (or while it returns undefined), exported
    * data counts as changing.
    */
   projectFiles?: () => Iterable<string> | undefined;

@@ -1,5 +1,5 @@
 /**
- * What one cached function reaches in the dependency graph (see `deps.ts`),
+ * What one cached function reaches in the dependency graph (see `dependencies.ts`),
  * as the rewrite reports it: the `deps` list, the changing state its calls
  * are keyed by, and what the build cannot know.
  */

@@ -1,5 +1,5 @@
 /**
- * The dependency graph's vocabulary (see `deps.ts`): what a name can resolve
+ * The dependency graph's vocabulary (see `dependencies.ts`): what a name can resolve
  * to (a target), the edges between nodes, and the small syntax helpers the
  * walk uses to find bindings, `require`s and TypeScript declarations.
  */

@@ -1,5 +1,5 @@
 /**
- * What the outside check (`outside.ts`) reads off a file's text without
+ * What the outside check (`state/outside-mutation.ts`) reads off a file's text without
  * parsing it: the words it contains, its `a as b` renames, and whether it
  * holds a module object. Cheap to import (no parser): a plugin logs the
  * words of changed files before it knows whether anything needs analysis.

@@ -28,7 +28,7 @@ export interface MetaDefaults {
 export interface RewriteOptions extends MetaDefaults {
   id: string;
   runtimeModule: string;
-  /** Module bindings whose current values the module hands to the runtime (see `state.ts`). */
+  /** Module bindings whose current values the module hands to the runtime (see `state/module-state.ts`). */
   state?: readonly string[] | undefined;
 }
 
@@ -216,7 +216,7 @@ function stateRegistration(register: string, file: string, getters: ReadonlyArra
 /**
  * The same for CommonJS, which loads the runtime only on a cached call: the
  * getters go straight into the registry every runtime copy shares
- * (`Symbol.for("cachephant.state")`, read by the runtime's `state.ts`).
+ * (`Symbol.for("cachephant.state")`, read by the runtime's `state/module-state.ts`).
  */
 function sharedRegistration(file: string, names: readonly string[]): string {
   const getters = names.map((name) => `${JSON.stringify(name)}: () => ${name}`).join(", ");

@@ -1,9 +1,9 @@
 /**
  * Which modules must register the state a cached function reads from other
  * modules. Every such module registers its own bindings, on its first line
- * (`rewrite.ts`), so the rewrite never adds an import and never changes
- * when a module runs (SPEC): a module reached only through `import()` still
- * loads when that `import()` runs. A build that knows them before any module
+ * (`rewrite.ts`), so the rewrite imports no project module (only the
+ * runtime) and never changes when a project module runs (SPEC): a module
+ * reached only through `import()` still loads when that `import()` runs. A build that knows them before any module
  * loads (`TransformOptions.registeredAhead`, the plugin's plan) tells the
  * runtime so in the meta (`stateAhead`): such a module that has not
  * registered has not run yet.

@@ -3,7 +3,7 @@ import path from "node:path";
 import type { SourceMap } from "magic-string";
 import { type Analysis, analyzeDependencies, type AnalyzedFunction, analyzeFunctions, checkIgnoredNames, createModuleGraph, type FunctionDependencies, graphState, moduleAnalysis, type ModuleGraph, type ReachedNode, type VariableSite } from "../key/index.js";
 import { CODE_FILE, type Resolver } from "../modules/index.js";
-import { paramDefaults, stripQuery } from "../syntax/index.js";
+import { paramDefaults, queryOf, stripQuery } from "../syntax/index.js";
 import { DIRECTIVE_LIKE } from "../directive/index.js";
 import { type FunctionOutput, rewrite } from "./rewrite.js";
 import type { CachephantWarning } from "../diagnostics/index.js";
@@ -185,9 +185,9 @@ function registrable(state: ModuleState): string[] {
  * the other.
  */
 function entryKey(id: string, absolute: string): string {
-  const query = id.indexOf("?");
-  if (query === -1 && CODE_FILE.test(absolute)) return absolute;
-  return `${absolute}${query === -1 ? "?transformed" : id.slice(query)}`;
+  const query = queryOf(id);
+  if (!query && CODE_FILE.test(absolute)) return absolute;
+  return `${absolute}${query || "?transformed"}`;
 }
 
 /** `h.rate` may be ignored as `h`. */

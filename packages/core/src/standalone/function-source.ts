@@ -49,7 +49,7 @@ export interface StandaloneFunction {
   inputsOff: boolean;
   /** `[label, hash]` pairs: `["own code", …]` first, then each helper. */
   deps: Array<[string, string]>;
-  /** The call's arguments → the values the key covers (see `standalone-params.ts`). */
+  /** The call's arguments → the values the key covers (see `arguments.ts`). */
   resolve: ArgumentResolver;
 }
 

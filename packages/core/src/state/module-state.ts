@@ -10,7 +10,7 @@
  * a cache that keys by a value too many is only slower, one that misses a
  * change returns an old result. Data exported by name is "exported": it
  * changes if an importer mutates it, which only a view of the whole project
- * can tell (`outside.ts`).
+ * can tell (`outside-mutation.ts`).
  */
 import { type UnknowableConstruct, unknowableConstructs } from "./unknowable.js";
 import { isDefaultExportReference, isExportReference, memberName, MUTATING_METHODS, runsLater, topStatement, useOf } from "./reference-use.js";
@@ -24,7 +24,7 @@ export interface ModuleState {
   /**
    * Data the module exports by name and does not change itself, sorted: it
    * changes only if another module mutates it through an import (see
-   * `outside.ts`; without a view of the project it counts as changing).
+   * `outside-mutation.ts`; without a view of the project it counts as changing).
    */
   exported: string[];
   /**
@@ -151,7 +151,7 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
       else atLoad(violation);
     }
     const fixed = !code && binding.violations.length === 0 && binding.node.type === "VariableDeclarator" && isPrimitive(binding.node.init);
-    // Exported data, functions and classes: another module may mutate them (`outside.ts`).
+    // Exported data, functions and classes: another module may mutate them (`outside-mutation.ts`).
     let exports = !fixed && isExported(binding);
     for (const reference of binding.references) {
       if (isExportReference(reference, scopes) || isDefaultExportReference(reference, scopes)) {
@@ -189,7 +189,7 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
 /**
  * The expression of `export default <expression>` when it is data that has
  * no name in its module (an object, an array, `new Map()`, a call): its
- * state is registered as `default` (`rewrite.ts` names it). Not a name
+ * state is registered as `default` (`rewrite/rewrite.ts` names it). Not a name
  * (a binding of its own), a primitive, a function or a class.
  */
 export function anonymousDefaultData(program: t.Program): t.Expression | undefined {

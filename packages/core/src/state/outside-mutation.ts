@@ -87,7 +87,7 @@ export class ProjectIndex {
 
   private async compute(graph: ModuleLoader, record: ModuleRecord, exportedAs: readonly string[], code: boolean): Promise<OutsideCheck> {
     const lookup = this.lookupNow();
-    // Without a view of the project: data counts as mutated, functions and classes by their code (as in `deps.ts`).
+    // Without a view of the project: data counts as mutated, functions and classes by their code (as in `key/dependencies.ts`).
     if (lookup === undefined) return { mutated: !code, names: [] };
     // The names, and what re-exports and imports rename them to, transitively.
     const names = new Set(exportedAs);
@@ -101,7 +101,7 @@ export class ProjectIndex {
       }
     }
     const result = (mutated: boolean): OutsideCheck => ({ mutated, names: [...names].sort() });
-    // `import anyName from …` names no export: such files hold the word `default` (see `words.ts`),
+    // `import anyName from …` names no export: such files hold the word `default` (see `modules/file-facts.ts`),
     // and their default imports are resolved to tell which module they are of.
     const candidates = new Set(lookup.moduleObjects);
     for (const name of names) for (const file of lookup.byWord.get(name) ?? []) candidates.add(file);
@@ -111,7 +111,7 @@ export class ProjectIndex {
       if (importer?.kind !== "module") return result(true);
       const uses = this.usesOf(importer);
       // A function or class changes only by a mutation through a name; a module object handed on
-      // whole is like a function passed as a callback (see `state.ts`): not counted for code.
+      // whole is like a function passed as a callback (see `module-state.ts`): not counted for code.
       const named = code ? uses.changed : uses.mutated;
       if ((uses.any && !code) || [...names].some((name) => named.has(name))) return result(true);
       const specifiers = new Set(code ? [] : uses.wholeModules);

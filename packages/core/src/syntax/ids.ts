@@ -5,3 +5,9 @@
 export function stripQuery(id: string): string {
   return id.replace(/[?#].*$/s, "");
 }
+
+/** `/src/App.vue?vue&lang.ts` → `?vue&lang.ts`: what `stripQuery` cuts ("" for none). */
+export function queryOf(id: string): string {
+  const start = id.search(/[?#]/);
+  return start === -1 ? "" : id.slice(start);
+}

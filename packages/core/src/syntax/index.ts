@@ -2,7 +2,7 @@
 // bindings, module ids, and the globals code may read.
 
 export { exportName, sha256, shortHash, TRANSPARENT_WRAPPERS, unwrap } from "./ast.js";
-export { stripQuery } from "./ids.js";
+export { queryOf, stripQuery } from "./ids.js";
 export { KNOWN_GLOBALS } from "./known-globals.js";
 export { functionName, functionStart } from "./names.js";
 export { paramDefaults, resolveParams, runtimeParams } from "./params.js";

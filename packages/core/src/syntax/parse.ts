@@ -1,7 +1,7 @@
 import { parse, type ParserOptions, type ParserPlugin } from "@babel/parser";
 import type * as t from "@babel/types";
 import type { ErrorReporter } from "../diagnostics/index.js";
-import { stripQuery } from "./ids.js";
+import { queryOf, stripQuery } from "./ids.js";
 
 /** How the rewritten file imports the runtime: `import` or `require`. */
 export type ModuleFormat = "esm" | "cjs";
@@ -17,8 +17,7 @@ export interface ParsedFile {
  * block inside another kind of file.
  */
 function languageExtension(id: string): string {
-  const query = id.indexOf("?");
-  const lang = query === -1 ? null : /[?&]lang\.([a-z]+)(?:&|$)/i.exec(id.slice(query));
+  const lang = /[?&]lang\.([a-z]+)(?:&|$)/i.exec(queryOf(id));
   return lang ? lang[1]!.toLowerCase() : extensionOf(stripQuery(id));
 }
 

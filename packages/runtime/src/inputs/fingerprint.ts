@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { InputRecord } from "./format.js";
-import { original } from "./hooks.js";
+import { original } from "./original.js";
 import type { Observation } from "./record.js";
 
 const NODE_MODULES = `${sep}node_modules${sep}`;

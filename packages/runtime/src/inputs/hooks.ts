@@ -15,15 +15,8 @@ import nodeModule from "node:module";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { argvHash, envKeysHash, envValueHash, existsNow, statState } from "./fingerprint.js";
+import { original } from "./original.js";
 import { activeRecorder, note, type ObservationKind } from "./record.js";
-
-/** The unhooked functions, for the runtime's own fingerprinting and checks. */
-export const original = {
-  readFileSync: fs.readFileSync,
-  statSync: fs.statSync,
-  readdirSync: fs.readdirSync,
-  cwd: process.cwd,
-};
 
 let installed = false;
 

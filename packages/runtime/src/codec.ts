@@ -20,6 +20,7 @@ import {
   SET_ELEMENT_SEGMENT,
   ValuePathFailure,
 } from "./value-path.js";
+import { BINARY_VIEW_PROTOTYPES, BOXED_PROTOTYPES, NATIVE_ERROR_PROTOTYPES } from "./builtin-prototypes.js";
 
 /**
  * Bytes of a result.
@@ -107,31 +108,9 @@ const STORABLE_BY_PROTO = new Map<unknown, Storable>([
   [Map.prototype, "map"],
   [Set.prototype, "set"],
   [ArrayBuffer.prototype, "leaf"],
-  [Buffer.prototype, "leaf"],
-  [Uint8Array.prototype, "leaf"],
-  [Int8Array.prototype, "leaf"],
-  [Uint8ClampedArray.prototype, "leaf"],
-  [Int16Array.prototype, "leaf"],
-  [Uint16Array.prototype, "leaf"],
-  [Int32Array.prototype, "leaf"],
-  [Uint32Array.prototype, "leaf"],
-  [Float32Array.prototype, "leaf"],
-  [Float64Array.prototype, "leaf"],
-  [BigInt64Array.prototype, "leaf"],
-  [BigUint64Array.prototype, "leaf"],
-  [DataView.prototype, "leaf"],
-  [Number.prototype, "leaf"],
-  [String.prototype, "leaf"],
-  [Boolean.prototype, "leaf"],
-  [BigInt.prototype, "leaf"],
-  // The errors v8 knows by name; others come back as a plain Error.
-  [Error.prototype, "error"],
-  [EvalError.prototype, "error"],
-  [RangeError.prototype, "error"],
-  [ReferenceError.prototype, "error"],
-  [SyntaxError.prototype, "error"],
-  [TypeError.prototype, "error"],
-  [URIError.prototype, "error"],
+  ...BINARY_VIEW_PROTOTYPES.map((proto): [object, Storable] => [proto, "leaf"]),
+  ...BOXED_PROTOTYPES.map((proto): [object, Storable] => [proto, "leaf"]),
+  ...NATIVE_ERROR_PROTOTYPES.map((proto): [object, Storable] => [proto, "error"]),
 ]);
 
 /** Own properties of an Error that v8 writes; any other would be lost. */

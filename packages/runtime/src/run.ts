@@ -11,7 +11,7 @@ import { decodeResult, encodeResult } from "./codec.js";
 import { settingsFor, type Settings } from "./config.js";
 import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
 import { adoptInputs, activeRecorder, changedInputsReason, computeRecorded, outsideRecording, runAs, UNRECORDED, type InputRecord, type Recorder } from "./inputs/index.js";
-import { encodingPaths, entryKey, keyParts, loadSourceParser, NeedsParser, type PartEncodings } from "./key.js";
+import { encodingPaths, entryKey, keyParts, loadSourceParser, NeedsParser, type PartEncodings } from "./key/index.js";
 import { describeKeyChange, latestStoredParts, noteStoredParts, type KeyParts } from "./key-change.js";
 import { markCurrentHash, readMarker } from "./markers.js";
 import type { CachedFunctionMeta } from "./meta.js";

@@ -5,7 +5,7 @@
  * at call time (see `KeyMode` in `key.ts`).
  */
 import { UnreadableScopeError } from "./errors.js";
-import { classKeyedScopeValues } from "./key.js";
+import { classKeyedScopeValues } from "./key/index.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { debugOnce, label } from "./warn.js";
 

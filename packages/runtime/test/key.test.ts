@@ -2,7 +2,7 @@ import { EventEmitter } from "node:events";
 import { Readable } from "node:stream";
 import { beforeAll, describe, expect, test } from "vitest";
 import { UnkeyableValueError } from "../src/index.js";
-import { canonicalEncoding, entryKey, keyParts, loadSourceParser, type PartEncodings } from "../src/key.js";
+import { canonicalEncoding, entryKey, keyParts, loadSourceParser, type PartEncodings } from "../src/key/index.js";
 import { makeMeta } from "./helpers.js";
 
 // Function and class values need the core's parser (`runCached` loads it on demand).

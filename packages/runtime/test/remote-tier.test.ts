@@ -2,7 +2,7 @@
 // signing, read-only machines.
 import { randomUUID } from "node:crypto";
 import { beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
-import { entryKey } from "../src/key.js";
+import { entryKey } from "../src/key/index.js";
 import { RemoteLayout } from "../src/remote/layout.js";
 import { remoteTimings } from "../src/remote/timing.js";
 import { configure } from "../src/index.js";

@@ -7,7 +7,7 @@ import { join } from "node:path";
 import { beforeAll, beforeEach, describe, expect, test, vi } from "vitest";
 import { configure } from "../src/index.js";
 import { settingsFor } from "../src/config.js";
-import { entryKey } from "../src/key.js";
+import { entryKey } from "../src/key/index.js";
 import { RemoteLayout } from "../src/remote/layout.js";
 import { cached, makeMeta as makeAnyMeta, tempDir, useRuntime, warnings } from "./helpers.js";
 import { currentTieredStore, keyPair, useRemote, useRemoteEnv, type MachineEnv } from "./remote-helpers.js";

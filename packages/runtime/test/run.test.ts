@@ -4,7 +4,7 @@ import { dirname, join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
 import { clear, configure, ConfigError, list, prune, refresh } from "../src/index.js";
-import { entryKey } from "../src/key.js";
+import { entryKey } from "../src/key/index.js";
 import { readIndex } from "../src/maintenance.js";
 import { backgroundPrune } from "../src/pruner.js";
 import { forgetStoredParts } from "../src/key-change.js";

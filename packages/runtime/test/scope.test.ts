@@ -1,7 +1,7 @@
 import { EventEmitter } from "node:events";
 import { describe, expect, test } from "vitest";
 import { configure, list } from "../src/index.js";
-import { canonicalEncoding, entryKey } from "../src/key.js";
+import { canonicalEncoding, entryKey } from "../src/key/index.js";
 import { cached, debugLines, makeMeta, useRuntime, warnings } from "./helpers.js";
 
 const runtime = useRuntime();

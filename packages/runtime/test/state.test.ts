@@ -1,7 +1,7 @@
 import { beforeAll, describe, expect, test } from "vitest";
 import { registerState } from "../src/index.js";
 import { EventEmitter } from "node:events";
-import { entryKey, loadSourceParser } from "../src/key.js";
+import { entryKey, loadSourceParser } from "../src/key/index.js";
 import { NOT_LOADED } from "../src/state.js";
 import { cached, makeMeta, useRuntime, warnings } from "./helpers.js";
 

@@ -3,7 +3,7 @@ import { dirname } from "node:path";
 import { describe, expect, onTestFinished, test, vi } from "vitest";
 import { configure, list, prune, runCached, verify } from "../src/index.js";
 import { encodeResult } from "../src/codec.js";
-import { entryKey } from "../src/key.js";
+import { entryKey } from "../src/key/index.js";
 import { readIndex } from "../src/maintenance.js";
 import { backgroundPrune } from "../src/pruner.js";
 import { bucketPath, keyDigest } from "../src/store-layout.js";

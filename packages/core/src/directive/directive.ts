@@ -1,6 +1,6 @@
-import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
 import type * as t from "@babel/types";
 import { spanOf, type ErrorReporter } from "../diagnostics/index.js";
+import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
 
 /** What `"use cache: ignore=a,b; ttl=1h"` asks for. */
 export interface DirectiveOptions {

@@ -1,9 +1,9 @@
 import traverseModule, { type NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
+import { type ErrorReporter, spanOf, type WarningCollector } from "../diagnostics/index.js";
 import { functionName, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
 import { checkCacheable } from "./cacheable.js";
 import { type DirectiveOptions, isCacheDirective, parseDirective } from "./directive.js";
-import { type ErrorReporter, spanOf, type WarningCollector } from "../diagnostics/index.js";
 import { intendedDirective } from "./near-miss.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.

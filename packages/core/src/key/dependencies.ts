@@ -24,22 +24,22 @@
  * to the module being transformed and are computed for each transform. What
  * each function reaches is reported by `reach.ts` (`deps`, state, warnings).
  */
-import { type DependencyOptions, type ScopeEntry, Session } from "./graph-walk.js";
 import path from "node:path";
 import * as t from "@babel/types";
+import { builtinName, exportTable, isInNodeModules, type ModuleRecord, packageNameOf, type Resolution, type Resolver } from "../modules/index.js";
+import { moduleState } from "../state/index.js";
 import { type ModuleScopes, scopesOf, shortHash, stripQuery, unwrap } from "../syntax/index.js";
+import { hashComponents } from "./components.js";
+import { type ReachedNode, stateDeclarations, stateSites, treeOf, type VariableSite, variableSites } from "./explain.js";
 import type { Analysis, AnalyzedFunction } from "./function-analysis.js";
 import { declarationInfo, type GraphNode, type StateBinding } from "./graph-node.js";
-import { builtinName, exportTable, isInNodeModules, type ModuleRecord, packageNameOf, type Resolution, type Resolver } from "../modules/index.js";
-import type { GraphState } from "./module-graph.js";
-import { hashComponents } from "./components.js";
+import { type DependencyOptions, type ScopeEntry, Session } from "./graph-walk.js";
+import { hashFunction } from "./hash.js";
 import { declarationLabel, keyOf, Labels } from "./labels.js";
 import { NameLookup } from "./lookup.js";
-import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
-import { hashFunction } from "./hash.js";
-import { moduleState } from "../state/index.js";
-import { type ReachedNode, stateDeclarations, stateSites, treeOf, type VariableSite, variableSites } from "./explain.js";
+import type { GraphState } from "./module-graph.js";
 import { depsOf, madeByPackage, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
+import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
 
 export interface FunctionDependencies {
   /** The function's hash: its own code and, transitively, everything it reaches. */

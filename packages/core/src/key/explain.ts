@@ -5,8 +5,8 @@
  * graph nodes as `deps` (`reach.ts`), so the tree names exactly what the
  * hash covers.
  */
-import type { GraphNode } from "./graph-node.js";
 import type { Binding } from "../syntax/index.js";
+import type { GraphNode } from "./graph-node.js";
 
 /** One thing a cached function reaches, with what it reaches in turn. */
 export interface ReachedNode {

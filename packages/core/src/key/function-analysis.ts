@@ -2,8 +2,8 @@ import type { NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { type CachephantWarning, ErrorReporter, spanOf, WarningCollector } from "../diagnostics/index.js";
 import { findMarkedFunctions, type FoundFunctions, type MarkedFunction } from "../directive/index.js";
-import { hashFunction, type HashInput } from "./hash.js";
 import { functionStart, type ModuleFormat, type ParsedFile, parseFile, type ResolvedParam, resolveParams, scopesOf } from "../syntax/index.js";
+import { hashFunction, type HashInput } from "./hash.js";
 import { type NormalizedCode, normalizeFunction } from "./normalize.js";
 
 /** One marked function, checked and hashed, ready to rewrite. */

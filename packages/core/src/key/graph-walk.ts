@@ -3,16 +3,16 @@
  * of one module, for one transform (see `dependencies.ts`).
  */
 import * as t from "@babel/types";
-import type { AnalyzedFunction } from "./function-analysis.js";
-import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
-import { declarationInfo, type GraphNode } from "./graph-node.js";
 import { builtinName, exportTable, type ModuleRecord, packageNameOf, type Resolution, type Resolver } from "../modules/index.js";
+import { moduleState } from "../state/index.js";
 import { type ModuleScopes, shortHash, unwrap } from "../syntax/index.js";
-import type { GraphState } from "./module-graph.js";
+import type { AnalyzedFunction } from "./function-analysis.js";
+import { declarationInfo, type GraphNode } from "./graph-node.js";
 import { declarationLabel, keyOf, Labels } from "./labels.js";
 import { NameLookup } from "./lookup.js";
+import type { GraphState } from "./module-graph.js";
 import { madeByPackage, SHOWN } from "./reach.js";
-import { moduleState } from "../state/index.js";
+import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
 
 /** One outside variable a cached function reads, keyed by value at call time. */
 export interface ScopeEntry {

@@ -6,8 +6,8 @@
  */
 import path from "node:path";
 import * as t from "@babel/types";
-import { stripQuery, unwrap } from "../syntax/index.js";
 import { isPathSpecifier, type ModuleRecord, type Resolution } from "../modules/index.js";
+import { stripQuery, unwrap } from "../syntax/index.js";
 import { SHOWN } from "./reach.js";
 import { FUNCTION_OR_CLASS, type Target } from "./targets.js";
 

@@ -6,8 +6,8 @@
  * nodes; this module only finds them.
  */
 import type * as t from "@babel/types";
-import { type Binding, exportName, type Scope } from "../syntax/index.js";
 import { exportedNode, exportTable, isPathSpecifier, type ModuleRecord, type Resolution } from "../modules/index.js";
+import { type Binding, exportName, type Scope } from "../syntax/index.js";
 import { keyOf, type Labels } from "./labels.js";
 import type { NormalizedCode } from "./normalize.js";
 import { destructuredKey, type Edge, findTypeScriptDeclaration, GLOBAL_OBJECTS, isFunctionOrClass, requiredSpecifier, type Target, type Trail, type Usage, WHOLE } from "./targets.js";

@@ -1,6 +1,6 @@
-import { type AnyNode, bigint, cleanJsxText, fieldsOf, isNode, isProtoShorthand, KEYED, OPTIONAL_CHAINS, scalar, statementBody, TYPE_ONLY } from "./normalize-rules.js";
 import * as t from "@babel/types";
 import { type Binding, type ModuleScopes, runtimeParams, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
+import { type AnyNode, bigint, cleanJsxText, fieldsOf, isNode, isProtoShorthand, KEYED, OPTIONAL_CHAINS, scalar, statementBody, TYPE_ONLY } from "./normalize-rules.js";
 
 /**
  * The canonical text of a function or declaration: what the hash covers. Two

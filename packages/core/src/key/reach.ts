@@ -4,11 +4,11 @@
  * are keyed by, and what the build cannot know.
  */
 import type * as t from "@babel/types";
+import type { ModuleRecord } from "../modules/index.js";
+import { moduleState } from "../state/index.js";
 import { shortHash } from "../syntax/index.js";
 import type { AnalyzedFunction } from "./function-analysis.js";
 import type { GraphNode, StateBinding } from "./graph-node.js";
-import type { ModuleRecord } from "../modules/index.js";
-import { moduleState } from "../state/index.js";
 
 /** At most this many `[label, hash]` pairs in a function's `deps`. */
 export const MAX_DEPS = 100;

@@ -4,9 +4,9 @@
  * walk uses to find bindings, `require`s and TypeScript declarations.
  */
 import * as t from "@babel/types";
+import type { ModuleRecord } from "../modules/index.js";
 import { type Binding, forEachChild, type ModuleScopes, type Scope, unwrap } from "../syntax/index.js";
 import type { GraphNode } from "./graph-node.js";
-import type { ModuleRecord } from "../modules/index.js";
 import type { NormalizedCode } from "./normalize.js";
 
 export type Target =

@@ -3,9 +3,9 @@
  * and a relative path completed with TypeScript's extension rules.
  */
 import { readFileSync } from "node:fs";
-import path from "node:path";
 import { realpathSync } from "node:fs";
 import { statSync } from "node:fs";
+import path from "node:path";
 import { stripQuery } from "../syntax/index.js";
 
 /** Where `import`s of JavaScript files may point at TypeScript sources (TypeScript's own mapping). */

@@ -2,10 +2,10 @@
  * Packages: a file's package, a package's manifest and the entry its
  * `exports` (or `main`) map a subpath to.
  */
-import { FileSystemCache, type Manifest, resolvePath } from "./files.js";
-import path from "node:path";
 import { readFileSync } from "node:fs";
+import path from "node:path";
 import { stripQuery } from "../syntax/index.js";
+import { FileSystemCache, type Manifest, resolvePath } from "./files.js";
 
 export interface PackageInfo {
   name: string;

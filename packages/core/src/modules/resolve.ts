@@ -1,9 +1,9 @@
-import { FileSystemCache, type Manifest, readManifest, resolvePath } from "./files.js";
-import { findPackage, packageEntry, packageOfFile } from "./packages.js";
 import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import path from "node:path";
 import { stripQuery } from "../syntax/index.js";
+import { FileSystemCache, type Manifest, readManifest, resolvePath } from "./files.js";
+import { findPackage, packageEntry, packageOfFile } from "./packages.js";
 
 /**
  * The bundler's resolver: the absolute path of the file `specifier` means in

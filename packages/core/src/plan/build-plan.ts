@@ -8,10 +8,10 @@
  */
 import { readdirSync, readFileSync } from "node:fs";
 import path from "node:path";
-import { CODE_FILE, type Resolver } from "../modules/index.js";
-import { createModuleGraph, type ModuleGraph } from "../key/index.js";
-import { transform, type TransformOptions, type TransformResult } from "../rewrite/index.js";
 import type { CachephantWarning } from "../diagnostics/index.js";
+import { createModuleGraph, type ModuleGraph } from "../key/index.js";
+import { CODE_FILE, type Resolver } from "../modules/index.js";
+import { transform, type TransformOptions, type TransformResult } from "../rewrite/index.js";
 
 export interface BuildPlanOptions {
   /** The folder to scan (`node_modules` and dot folders are skipped). */

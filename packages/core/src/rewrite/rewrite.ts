@@ -1,5 +1,5 @@
-import MagicString, { type SourceMap } from "magic-string";
 import type * as t from "@babel/types";
+import MagicString, { type SourceMap } from "magic-string";
 import type { Analysis, AnalyzedFunction, ScopeEntry } from "../key/index.js";
 import { anonymousDefaultData } from "../state/index.js";
 

@@ -2,10 +2,10 @@
  * What `transform` takes and returns: its options, and per cached function the
  * facts a plugin and `cachephant explain` use.
  */
+import type { SourceMap } from "magic-string";
 import type { CachephantWarning } from "../diagnostics/index.js";
 import type { ModuleGraph, ReachedNode, VariableSite } from "../key/index.js";
 import type { Resolver } from "../modules/index.js";
-import type { SourceMap } from "magic-string";
 
 export interface TransformOptions {
   /** Project root: the meta `file` is the id relative to it. Default: `process.cwd()`. */

@@ -11,8 +11,8 @@
  * `f(undefined)` still share an entry and an outside value is never guessed.
  */
 import { parseExpression } from "@babel/parser";
-import * as t from "@babel/types";
 import type { NodePath } from "@babel/traverse";
+import * as t from "@babel/types";
 import { resolveParams, runtimeParams } from "../syntax/index.js";
 
 /** The call's arguments → the resolved values, in the order of `paths`. Throws what the parameter list throws (`({ a }) => …` called with `null`). */

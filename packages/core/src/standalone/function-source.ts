@@ -2,15 +2,15 @@
  * The normalized code, hash inputs and free names of one function given as
  * source text, with the same rules as `transform` (see `src/standalone.ts`).
  */
+import { createHash } from "node:crypto";
 import { parse } from "@babel/parser";
 import traverseModule, { type NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
-import { cacheDirectiveOf, checkCacheable, type DirectiveOptions, isCacheDirective, parseDirective } from "../directive/index.js";
 import { ErrorReporter, spanOf } from "../diagnostics/index.js";
+import { cacheDirectiveOf, checkCacheable, type DirectiveOptions, isCacheDirective, parseDirective } from "../directive/index.js";
 import { FORMAT_VERSION, hashFunction, type HashInput, normalizeDeclaration, normalizeFunction } from "../key/index.js";
 import { parseFile, scopesOf } from "../syntax/index.js";
 import { argumentResolver, type ArgumentResolver } from "./arguments.js";
-import { createHash } from "node:crypto";
 
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.

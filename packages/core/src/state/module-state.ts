@@ -12,11 +12,11 @@
  * changes if an importer mutates it, which only a view of the whole project
  * can tell (`outside-mutation.ts`).
  */
-import { type UnknowableConstruct, unknowableConstructs } from "./unknowable.js";
-import { isDefaultExportReference, isExportReference, memberName, MUTATING_METHODS, runsLater, topStatement, useOf } from "./reference-use.js";
 import * as t from "@babel/types";
-import { type Binding, forEachChild, type ModuleScopes, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
 import type { ModuleRecord } from "../modules/index.js";
+import { type Binding, forEachChild, type ModuleScopes, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
+import { isDefaultExportReference, isExportReference, memberName, MUTATING_METHODS, runsLater, topStatement, useOf } from "./reference-use.js";
+import { type UnknowableConstruct, unknowableConstructs } from "./unknowable.js";
 
 export interface ModuleState {
   /** Module-level bindings whose value may change after the module has loaded, sorted. */

@@ -21,8 +21,8 @@
  */
 import { readFileSync } from "node:fs";
 import type * as t from "@babel/types";
-import { exportName, forEachChild, type ModuleScopes } from "../syntax/index.js";
 import { builtinName, factsOfText, type FileFacts, type ModuleLoader, type ModuleRecord, resolveSpecifier } from "../modules/index.js";
+import { exportName, forEachChild, type ModuleScopes } from "../syntax/index.js";
 import { isDefaultExportReference, isExportReference, useOf } from "./reference-use.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */

@@ -1,0 +1,183 @@
+/**
+ * How a function or class value counts in a key: by its source when it reads
+ * nothing from outside but known globals (free names from the core's scope
+ * analysis, loaded on first need: `NeedsParser`), by its global name when
+ * built in.
+ */
+import { KNOWN_GLOBALS } from "@cachephant/core/globals";
+import { importOptional } from "../optional-package.js";
+import { INTRINSIC_PROTOS } from "./value-kinds.js";
+
+/**
+ * Thrown by a walk that meets a function or class whose source must be
+ * parsed before the parser is loaded: the caller awaits `loadSourceParser()`
+ * and keys again (`runCached` does; tests await it first).
+ */
+export class NeedsParser extends Error {
+  constructor() {
+    super("the source parser is not loaded yet");
+  }
+}
+
+/** What the core's scope analysis says about one source text; `undefined`: it does not parse. */
+type SourceFacts = { readonly free: readonly string[]; readonly privateMembers: boolean } | undefined;
+
+let parseSource: ((source: string) => { free: string[]; privateMembers: boolean }) | undefined;
+
+const factsBySource = new Map<string, SourceFacts>();
+
+/** Past this many distinct source texts (code made with `new Function`), the memo starts again. */
+const FACTS_LIMIT = 10_000;
+
+/** Loads the core's parser (`@cachephant/core/standalone`), once. */
+export async function loadSourceParser(): Promise<void> {
+  if (parseSource !== undefined) return;
+  const core = await importOptional<typeof import("@cachephant/core/standalone")>(
+    "@cachephant/core",
+    "@cachephant/core/standalone",
+    "keying a function or class value by its source",
+  );
+  parseSource = core.freeNamesOfSource;
+}
+
+function factsOf(source: string): SourceFacts {
+  if (factsBySource.has(source)) return factsBySource.get(source);
+  if (parseSource === undefined) throw new NeedsParser();
+  let facts: SourceFacts;
+  try {
+    const found = parseSource(source);
+    facts = { free: found.free.filter((name) => !KNOWN_GLOBALS.has(name)), privateMembers: found.privateMembers };
+  } catch {
+    facts = undefined;
+  }
+  if (factsBySource.size >= FACTS_LIMIT) factsBySource.clear();
+  factsBySource.set(source, facts);
+  return facts;
+}
+
+const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+
+/**
+ * What a function is, once per function object: `head` its encoding without
+ * properties; `closes` why its source is not all of it (it reads outside
+ * names); `fail` why it cannot be keyed at all.
+ */
+interface FunctionCode {
+  readonly head?: string;
+  readonly closes?: string;
+  readonly fail?: string;
+}
+
+const functionCodes = new WeakMap<Function, FunctionCode>();
+
+/** Built-in functions of the known globals (`Math.max`, `String`, `console.log`), by identity. */
+let nativeFunctions: Map<unknown, string> | undefined;
+
+function nativeNameOf(fn: Function): string | undefined {
+  if (nativeFunctions === undefined) {
+    nativeFunctions = new Map();
+    const add = (value: unknown, name: string) => {
+      if (typeof value === "function" && !nativeFunctions!.has(value)) nativeFunctions!.set(value, name);
+    };
+    const members = (holder: unknown, prefix: string) => {
+      if ((typeof holder !== "object" && typeof holder !== "function") || holder === null) return;
+      for (const key of Object.getOwnPropertyNames(holder)) {
+        const descriptor = Object.getOwnPropertyDescriptor(holder, key);
+        if (descriptor !== undefined && "value" in descriptor) add(descriptor.value, `${prefix}.${key}`);
+      }
+    };
+    for (const name of KNOWN_GLOBALS) {
+      const value = (globalThis as Record<string, unknown>)[name];
+      add(value, name);
+      members(value, name);
+      if (typeof value === "function") members((value as { prototype?: unknown }).prototype, `${name}.prototype`);
+    }
+  }
+  return nativeFunctions.get(fn);
+}
+
+export function functionCodeOf(fn: Function): FunctionCode {
+  let code = functionCodes.get(fn);
+  if (code === undefined) {
+    code = computeFunctionCode(fn);
+    functionCodes.set(fn, code);
+  }
+  return code;
+}
+
+function computeFunctionCode(fn: Function): FunctionCode {
+  const source = Function.prototype.toString.call(fn);
+  if (NATIVE_SOURCE.test(source)) {
+    const native = nativeNameOf(fn);
+    if (native !== undefined) return { head: `N${native.length}:${native}` };
+    return {
+      fail: fn.name.startsWith("bound ")
+        ? "a bound function; the key cannot see what it is bound to"
+        : "a native function the key does not know",
+    };
+  }
+  const prototype: unknown = (fn as { prototype?: unknown }).prototype;
+  if (/^class\b/.test(source) && typeof prototype === "object" && prototype !== null) {
+    // A class by its code: its source and its superclasses' (what its methods reach is not read).
+    const chain = chainCode(prototype);
+    if (chain.code !== undefined) return { head: `G${chain.code}` };
+    return { head: `G${source.length}:${source}` };
+  }
+  const facts = factsOf(source);
+  const head = `G${source.length}:${source}`;
+  if (facts === undefined) return { head, fail: "a function whose source cannot be read" };
+  if (facts.free.length === 0) return { head };
+  const names = facts.free.join(", ");
+  return { head, closes: `a function that closes over ${names}; the key cannot see ${facts.free.length === 1 ? "its value" : "their values"}` };
+}
+
+/** A class instance's class, once per prototype: its code, or why it cannot be keyed. */
+type ClassCode =
+  | string
+  /** `publicCode`: the chain's code where only private members (`#x`) stood in the way. */
+  | { readonly reason: string; readonly resource: boolean; readonly publicCode?: string };
+
+const classCodes = new WeakMap<object, ClassCode>();
+
+export function classCodeOf(proto: object): ClassCode {
+  let code = classCodes.get(proto);
+  if (code === undefined) {
+    const chain = chainCode(proto);
+    code =
+      chain.code !== undefined && chain.reason === undefined
+        ? chain.code
+        : { reason: chain.reason!, resource: chain.resource === true, ...(chain.code !== undefined ? { publicCode: chain.code } : {}) };
+    classCodes.set(proto, code);
+  }
+  return code;
+}
+
+/**
+ * The sources of the classes up a prototype chain, to the first built-in
+ * prototype (`toString` of a `class` covers all its methods). A class whose
+ * source declares private members (`#x`), which the runtime cannot read, and
+ * a native class fail.
+ */
+function chainCode(proto: object): { code?: string; reason?: string; resource?: boolean } {
+  let parts = "";
+  let count = 0;
+  let privateReason: string | undefined;
+  for (let p: object | null = proto; p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p)) {
+    const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
+    count++;
+    if (typeof ctor !== "function") {
+      parts += "-";
+      continue;
+    }
+    const source = Function.prototype.toString.call(ctor);
+    const name = ctor.name || "an anonymous class";
+    if (NATIVE_SOURCE.test(source)) {
+      return { reason: `an instance of ${name}, a native class whose data the key cannot read`, resource: true };
+    }
+    if (source.includes("#") && factsOf(source)?.privateMembers === true) {
+      privateReason ??= `an instance of ${name}, whose private fields (#…) the key cannot read`;
+    }
+    parts += `${source.length}:${source}`;
+  }
+  return { code: `${count};${parts}`, ...(privateReason !== undefined ? { reason: privateReason } : {}) };
+}

@@ -12,7 +12,7 @@ import { readFileSync } from "node:fs";
 import { CachedFunctionError } from "./cached-error.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { importOptional } from "./optional-package.js";
-import { runCached } from "./run.js";
+import { runCached } from "./call/index.js";
 import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
 import { label, warnOnce } from "./warn.js";
 

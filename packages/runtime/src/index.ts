@@ -7,7 +7,7 @@
  * (`@cachephant/core/standalone`, with Babel, an optional peer) loads on the
  * first call of a `cached()` function.
  */
-export { runCached } from "./run.js";
+export { runCached } from "./call/index.js";
 export { cached, type CachedOptions } from "./cached.js";
 export { CachedFunctionError, type CachedFunctionErrorCode } from "./cached-error.js";
 export { registerState } from "./state.js";

@@ -2,7 +2,7 @@
  * Debug mode only: what differs between a call and the latest result stored
  * for the same code, for the reason of a miss: `new arguments: args[1].retries`,
  * `new values: unit, mode (src/h.ts)`. Each result entry carries one short
- * digest per keyed part of its call (`keyParts` in `key.ts`); a miss compares
+ * digest per keyed part of its call (`keyParts` in `key/entry-key.ts`); a miss compares
  * its own parts with those of the function's latest entry under the same
  * code hash.
  */

@@ -2,7 +2,7 @@
  * The variables a cached function reads from outside its body (closure and
  * module variables, values imported from project modules). The build passes
  * a `scope()` thunk returning their current values; they are keyed by value
- * at call time (see `KeyMode` in `key.ts`).
+ * at call time (see `KeyMode` in `key/encode.ts`).
  */
 import { UnreadableScopeError } from "./errors.js";
 import { classKeyedScopeValues } from "./key/index.js";

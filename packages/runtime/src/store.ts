@@ -1,6 +1,6 @@
 /**
  * The store as calls see it (`Store`): get, put, remove one entry by key, and
- * a lock between processes computing the same key. `run.ts` talks to
+ * a lock between processes computing the same key. `call/` talks to
  * nothing else; a second tier can wrap a `Store` in another.
  *
  * The store keeps cacache's format (readable by `cacache.get` and

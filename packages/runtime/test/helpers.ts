@@ -5,7 +5,7 @@ import { afterAll, afterEach, beforeEach, vi } from "vitest";
 import { configure, runCached, type CachedFunctionMeta } from "../src/index.js";
 import { forgetStoredParts } from "../src/key-change.js";
 import { forgetMarkers } from "../src/markers.js";
-import { resetStoreFailures } from "../src/run.js";
+import { resetStoreFailures } from "../src/call/index.js";
 import { resetWarnings } from "../src/warn.js";
 
 const ENV_NAMES = [

@@ -1,12 +1,12 @@
 /**
- * Two tiers behind the one `Store` interface `run.ts` talks to: the local
+ * Two tiers behind the one `Store` interface `call/` talks to: the local
  * store first, the remote second. A local miss reads the remote; a remote
  * hit fills the local store (in the background); a computed result goes to
  * both, and the caller waits for the remote write at most `writeWaitMs`.
  * Per-function markers (debug hints) stay local.
  *
  * In read-write mode a miss in both tiers takes the entry's lock in Redis
- * before `run.ts` computes, and the `put` of the result deletes it; a
+ * before `call/` computes, and the `put` of the result deletes it; a
  * process that finds the lock taken waits for the entry (see `lock.ts`).
  */
 import { MARKER_KEY_PREFIX } from "../markers.js";

@@ -1,0 +1,5 @@
+// What every call of a cached function goes through: key, share a running
+// call, read, decode; or compute, encode, write.
+
+export { resetStoreFailures } from "./call.js";
+export { runCached } from "./run-cached.js";

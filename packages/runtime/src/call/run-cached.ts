@@ -1,0 +1,271 @@
+/**
+ * `runCached`: what every call of a `"use cache"` function goes through.
+ * Key, share a running call, read, decode; or compute, encode, write. Every
+ * failure of the cache itself degrades to running the function uncached with
+ * one warning; the caller always gets the function's own result or error.
+ */
+import { checkHit, sampled } from "../check.js";
+import { formatSize } from "../cli-format.js";
+import { codeChangeReason } from "../code-change.js";
+import { decodeResult, encodeResult } from "../codec.js";
+import { type Settings, settingsFor } from "../config.js";
+import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "../errors.js";
+import { activeRecorder, adoptInputs, changedInputsReason, computeRecorded, type InputRecord, outsideRecording, type Recorder, runAs, UNRECORDED } from "../inputs/index.js";
+import { describeKeyChange, type KeyParts, latestStoredParts, noteStoredParts } from "../key-change.js";
+import { encodingPaths, entryKey, keyParts, loadSourceParser, NeedsParser, type PartEncodings } from "../key/index.js";
+import { markCurrentHash, readMarker } from "../markers.js";
+import { memoryFor } from "../memory-tier.js";
+import type { CachedFunctionMeta } from "../meta.js";
+import { insideRefresh } from "../refresh.js";
+import { withRemote } from "../remote/index.js";
+import { noteClassKeyedScope, readScope } from "../scope.js";
+import { readState } from "../state.js";
+import { countHit, countMiss } from "../stats.js";
+import { type EntryMetadata, type Store, storeAt, type StoreRead } from "../store.js";
+import { debugLine, label, warnOnce } from "../warn.js";
+import { keyingFailureWarning, noteSlowKeying, report, SLOW_KEYING_MS } from "./call-warnings.js";
+import { type Call, unreadableDirs, unwritableDirs, usable } from "./call.js";
+import { type Found, lookUp, partsOf, whence } from "./look-up.js";
+import { oversizeWarning, unstorableWarning, write } from "./write-result.js";
+
+/**
+ * What joiners of a running call get: bytes to decode their own copy from,
+ * or, when the result could not be encoded, the value itself.
+ */
+type Outcome = ({ readonly bytes: Uint8Array } | { readonly value: unknown }) & {
+  readonly inputs?: unknown;
+  /** What computing the result took (ms), when known: a joiner's time saved is counted from it. */
+  readonly computeMs?: number | undefined;
+};
+
+/** Calls running in this process, by entry key (single flight). */
+const running = new Map<string, Promise<Outcome>>();
+
+/**
+ * Runs one call of a cached function. Called by the code the build step
+ * rewrites; not meant to be called by hand.
+ *
+ * @param meta what the build step knows about the function (code hash, name, file, options)
+ * @param values the call's resolved parameters, in the order of `meta.paths`
+ * @param compute the function's original body, taking `values` as parameters
+ * @param scope returns the current values of the outside variables the function
+ *   reads, in the order of `meta.scope`; absent when it reads none
+ * @returns the stored result (a fresh copy) or the result of `compute`
+ */
+export async function runCached<T>(
+  meta: CachedFunctionMeta,
+  values: unknown[],
+  compute: (...values: unknown[]) => Promise<T>,
+  scope?: () => readonly unknown[],
+): Promise<T> {
+  // Inside another cached call's computation: the runtime's own work is not its input (see inputs/).
+  const parent = activeRecorder();
+  if (parent !== undefined) return outsideRecording(() => runCall(parent, meta, values, compute, scope));
+  return runCall(undefined, meta, values, compute, scope);
+}
+
+async function runCall<T>(
+  parent: Recorder | undefined,
+  meta: CachedFunctionMeta,
+  values: unknown[],
+  compute: (...values: unknown[]) => Promise<T>,
+  scope?: () => readonly unknown[],
+): Promise<T> {
+  const settings = settingsFor(meta);
+  const call: Call<T> = { meta, values, compute, settings, parent, started: performance.now() };
+  if (!settings.enabled) return runUncached(call, "caching is off");
+
+  let key: string;
+  let scopeValues: readonly unknown[] | undefined;
+  try {
+    scopeValues = scope === undefined ? undefined : readScope(scope);
+    call.scope = scopeValues;
+    call.state = meta.state === undefined ? undefined : readState(meta);
+    try {
+      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []));
+    } catch (error) {
+      if (!(error instanceof NeedsParser)) throw error;
+      // A function or class value whose source must be parsed: load the parser once, key again.
+      await loadSourceParser();
+      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []));
+    }
+  } catch (error) {
+    countMiss(settings.dir, meta.name, meta.file);
+    return runUncached(call, keyingFailureWarning(meta, error));
+  }
+  if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);
+  if (settings.debug && performance.now() - call.started > SLOW_KEYING_MS) noteSlowKeying(call, performance.now() - call.started);
+
+  // A refreshing call never joins a running one, which may be serving the old entry.
+  call.refresh = settings.refresh || insideRefresh();
+  const shared = running.get(key);
+  if (shared !== undefined && !call.refresh) return join(call, shared);
+  return lead(call, key);
+}
+
+/** Counts a call served without computing, and the time it saved (none known: none counted). */
+function countServed(call: Call<unknown>, computeMs: number | undefined): void {
+  const saved = computeMs === undefined ? 0 : computeMs - (performance.now() - call.started);
+  countHit(call.settings.dir, call.meta.name, call.meta.file, saved);
+}
+
+async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
+  // Its reads are the enclosing call's own.
+  if (!call.settings.debug) return runAs(call.parent, () => call.compute(...call.values));
+  try {
+    return await runAs(call.parent, () => call.compute(...call.values));
+  } finally {
+    report(call, "miss", `uncached: ${why}`);
+  }
+}
+
+async function join<T>(call: Call<T>, shared: Promise<Outcome>): Promise<T> {
+  const outcome = await shared;
+  adoptInputs(call.parent, outcome.inputs);
+  const value = "bytes" in outcome ? decodeResult(outcome.bytes) : outcome.value;
+  countServed(call, outcome.computeMs);
+  if (call.settings.debug) report(call, "hit", "joined a running call");
+  return value as T;
+}
+
+/** Runs the call for itself and for the calls that join it meanwhile. */
+async function lead<T>(call: Call<T>, key: string): Promise<T> {
+  let settle!: (outcome: Outcome) => void;
+  let fail!: (error: unknown) => void;
+  const shared = new Promise<Outcome>((resolve, reject) => {
+    settle = resolve;
+    fail = reject;
+  });
+  shared.catch(() => {}); // nobody may have joined; the leader rethrows the error itself
+  running.set(key, shared);
+  try {
+    return await readOrCompute(call, key, settle);
+  } catch (error) {
+    fail(error); // joiners get the same error (a no-op if they were already settled)
+    throw error;
+  } finally {
+    // Released on every outcome, so a call after a failure runs again.
+    running.delete(key);
+  }
+}
+
+async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Outcome) => void): Promise<T> {
+  const { settings } = call;
+  // The remote tier, when configured, sits behind the local store (docs/remote.md).
+  const store = withRemote(storeAt(settings.dir, settings.maxSize), settings.remote);
+  if (call.refresh) return refreshEntry(call, store, key, settle);
+  const found = await lookUp(store, key, call);
+  if ("value" in found) return hit(call, found, settle, store, key);
+
+  // Another process may be computing the same key: wait for it, then read what it wrote.
+  const lease = usable(store) ? await store.lock(key) : undefined;
+  try {
+    if (lease !== undefined) {
+      const again = await lookUp(store, key, call);
+      if ("value" in again) return hit(call, again, settle, store, key);
+    }
+    return await computeAndWrite(call, store, key, found.missReason, settle);
+  } finally {
+    lease?.release();
+  }
+}
+
+/** Computes and writes over the entry, holding its key like a miss does. */
+async function refreshEntry<T>(call: Call<T>, store: Store, key: string, settle: (outcome: Outcome) => void): Promise<T> {
+  const lease = usable(store) ? await store.lock(key) : undefined;
+  try {
+    return await computeAndWrite(call, store, key, "refresh: computed again and stored over its entry", settle);
+  } finally {
+    lease?.release();
+  }
+}
+
+function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void, store: Store, key: string): T | Promise<T> {
+  // Check mode (check.ts): off, it costs this one comparison.
+  if (call.settings.check !== 0 && sampled(call.settings.check)) return checkedHit(call, found, settle, store, key);
+  settle({ bytes: found.bytes, inputs: found.inputs, computeMs: found.computeMs });
+  if (found.inputs !== undefined) adoptInputs(call.parent, found.inputs);
+  countServed(call, found.computeMs);
+  if (call.settings.debug) report(call, "hit", whence(found));
+  return found.value as T;
+}
+
+/** A hit that computes too; joiners wait for the value it proves or replaces. */
+async function checkedHit<T>(
+  call: Call<T>,
+  found: Found,
+  settle: (outcome: Outcome) => void,
+  store: Store,
+  key: string,
+): Promise<T> {
+  // Recorded like a miss's computation: a stale entry is stored over with what the fresh call read.
+  let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
+  const compute = async () => {
+    const fresh = await computeRecorded(call.meta, call.parent, call.settings.root, () => call.compute(...call.values));
+    inputs = fresh.inputs;
+    return fresh.value;
+  };
+  let checked;
+  try {
+    checked = await checkHit({ meta: call.meta, key, stored: found, compute, reportFile: call.settings.checkReport });
+  } catch (error) {
+    if (call.settings.debug) report(call, "hit", "checked: it threw, so its error is passed on; the entry is kept");
+    throw error;
+  }
+  const recorded = inputs === UNRECORDED ? undefined : inputs;
+  settle(checked.bytes !== undefined ? { bytes: checked.bytes, inputs: recorded } : { value: checked.value, inputs: recorded });
+  countServed(call, found.computeMs);
+  if (checked.rewrite !== undefined && inputs !== UNRECORDED) await write(store, key, checked.rewrite, call, recorded);
+  if (call.settings.debug) report(call, "hit", `${whence(found)}; ${checked.note}`);
+  return checked.value as T;
+}
+
+async function computeAndWrite<T>(
+  call: Call<T>,
+  store: Store,
+  key: string,
+  missReason: string,
+  settle: (outcome: Outcome) => void,
+): Promise<T> {
+  const { meta, settings } = call;
+  let value: T;
+  let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
+  countMiss(settings.dir, meta.name, meta.file);
+  // The parts of the key as it was made, before the computation can change the values; the encodings go.
+  call.parts = partsOf(call);
+  call.encodings = undefined;
+  const computing = performance.now();
+  try {
+    ({ value, inputs } = await computeRecorded(meta, call.parent, settings.root, () => call.compute(...call.values)));
+  } catch (error) {
+    if (settings.debug) report(call, "miss", `${missReason}; it threw, nothing stored`);
+    throw error;
+  }
+
+  call.computeMs = performance.now() - computing;
+  let bytes: Buffer;
+  try {
+    bytes = encodeResult(value);
+  } catch (error) {
+    settle({ value, inputs, computeMs: call.computeMs });
+    const why = unstorableWarning(meta, error);
+    if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${why}`);
+    return value;
+  }
+  // Joiners can decode their copies now; the write need not hold them up.
+  settle({ bytes, inputs, computeMs: call.computeMs });
+  if (inputs === UNRECORDED) {
+    if (settings.debug) report(call, "miss", `${missReason}; result not stored: its run-time inputs could not be recorded`);
+    return value;
+  }
+  const oversize = oversizeWarning(call, bytes.byteLength);
+  if (oversize !== undefined) {
+    if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${oversize}`);
+    return value;
+  }
+  const wrote = await write(store, key, bytes, call, inputs);
+  if (settings.debug) {
+    report(call, "miss", wrote ? missReason : `${missReason}; uncached: the store cannot be written`);
+  }
+  return value;
+}

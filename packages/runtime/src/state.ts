@@ -32,7 +32,7 @@ export function registerState(file: string, getters: Getters): void {
  * Stands for the bindings of a module that has not run yet, in a call whose
  * build rewrote every module of its state to register first thing
  * (`meta.stateAhead`): they still hold their initial values, which the code
- * hash covers. Keyed apart from every value (`key.ts`).
+ * hash covers. Keyed apart from every value (`key/entry-key.ts`).
  */
 export const NOT_LOADED: unique symbol = Symbol("cachephant.notLoaded");
 

@@ -1,5 +1,5 @@
 /**
- * Run-time inputs, as `run.ts` uses them: record what a computing call reads
+ * Run-time inputs, as `call/` uses them: record what a computing call reads
  * (`computeRecorded`), keep it in the entry, check it on a hit
  * (`changedInputsReason`), and hand a nested call's inputs to the calls that
  * enclose it (`adoptInputs`). See docs/keys.md, "Run-time inputs".

@@ -7,3 +7,4 @@
 export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } from "./diagnostics/index.js";
 export { DIRECTIVE_LIKE } from "./directive/index.js";
 export { factsOfText, type FileFacts } from "./modules/index.js";
+export { stripQuery } from "./syntax/index.js";

@@ -25,21 +25,15 @@
  * each function reaches is reported by `reach.ts` (`deps`, state, warnings).
  */
 import path from "node:path";
-import * as t from "@babel/types";
-import { builtinName, exportTable, isInNodeModules, type ModuleRecord, packageNameOf, type Resolution, type Resolver } from "../modules/index.js";
-import { moduleState } from "../state/index.js";
-import { type ModuleScopes, scopesOf, shortHash, stripQuery, unwrap } from "../syntax/index.js";
+import { isInNodeModules, type ModuleRecord } from "../modules/index.js";
+import { scopesOf, shortHash, stripQuery } from "../syntax/index.js";
 import { hashComponents } from "./components.js";
 import { type ReachedNode, stateDeclarations, stateSites, treeOf, type VariableSite, variableSites } from "./explain.js";
-import type { Analysis, AnalyzedFunction } from "./function-analysis.js";
-import { declarationInfo, type GraphNode, type StateBinding } from "./graph-node.js";
+import type { Analysis } from "./function-analysis.js";
+import { type GraphNode, type StateBinding } from "./graph-node.js";
 import { type DependencyOptions, type ScopeEntry, Session } from "./graph-walk.js";
 import { hashFunction } from "./hash.js";
-import { declarationLabel, keyOf, Labels } from "./labels.js";
-import { NameLookup } from "./lookup.js";
-import type { GraphState } from "./module-graph.js";
-import { depsOf, madeByPackage, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
-import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
+import { depsOf, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
 
 export interface FunctionDependencies {
   /** The function's hash: its own code and, transitively, everything it reaches. */

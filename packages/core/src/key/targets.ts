@@ -7,7 +7,6 @@ import * as t from "@babel/types";
 import type { ModuleRecord } from "../modules/index.js";
 import { type Binding, forEachChild, type ModuleScopes, type Scope, unwrap } from "../syntax/index.js";
 import type { GraphNode } from "./graph-node.js";
-import type { NormalizedCode } from "./normalize.js";
 
 export type Target =
   /**

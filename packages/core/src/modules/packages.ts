@@ -2,7 +2,6 @@
  * Packages: a file's package, a package's manifest and the entry its
  * `exports` (or `main`) map a subpath to.
  */
-import { readFileSync } from "node:fs";
 import path from "node:path";
 import { stripQuery } from "../syntax/index.js";
 import { FileSystemCache, type Manifest, resolvePath } from "./files.js";

@@ -1,8 +1,7 @@
-import { readFileSync, realpathSync, statSync } from "node:fs";
 import { isBuiltin } from "node:module";
 import path from "node:path";
 import { stripQuery } from "../syntax/index.js";
-import { FileSystemCache, type Manifest, readManifest, resolvePath } from "./files.js";
+import { FileSystemCache, resolvePath } from "./files.js";
 import { findPackage, packageEntry, packageOfFile } from "./packages.js";
 
 /**

@@ -1,9 +1,8 @@
 import path from "node:path";
-import type { SourceMap } from "magic-string";
 import type { CachephantWarning } from "../diagnostics/index.js";
 import { DIRECTIVE_LIKE } from "../directive/index.js";
-import { type Analysis, analyzeDependencies, type AnalyzedFunction, analyzeFunctions, checkIgnoredNames, createModuleGraph, type FunctionDependencies, graphState, moduleAnalysis, type ModuleGraph, type ReachedNode, type VariableSite } from "../key/index.js";
-import { CODE_FILE, type Resolver } from "../modules/index.js";
+import { type Analysis, analyzeDependencies, type AnalyzedFunction, analyzeFunctions, checkIgnoredNames, createModuleGraph, type FunctionDependencies, graphState, moduleAnalysis } from "../key/index.js";
+import { CODE_FILE } from "../modules/index.js";
 import { moduleState, type ModuleState } from "../state/index.js";
 import { paramDefaults, queryOf, stripQuery } from "../syntax/index.js";
 import { type FunctionOutput, rewrite } from "./rewrite.js";

@@ -5,26 +5,19 @@
  * one warning; the caller always gets the function's own result or error.
  */
 import { checkHit, sampled } from "../check.js";
-import { formatSize } from "../cli-format.js";
-import { codeChangeReason } from "../code-change.js";
 import { decodeResult, encodeResult } from "../codec.js";
-import { type Settings, settingsFor } from "../config.js";
-import { MissingStateError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "../errors.js";
-import { activeRecorder, adoptInputs, changedInputsReason, computeRecorded, type InputRecord, outsideRecording, type Recorder, runAs, UNRECORDED } from "../inputs/index.js";
-import { describeKeyChange, type KeyParts, latestStoredParts, noteStoredParts } from "../key-change.js";
-import { encodingPaths, entryKey, keyParts, loadSourceParser, NeedsParser, type PartEncodings } from "../key/index.js";
-import { markCurrentHash, readMarker } from "../markers.js";
-import { memoryFor } from "../memory-tier.js";
+import { settingsFor } from "../config.js";
+import { activeRecorder, adoptInputs, computeRecorded, type InputRecord, outsideRecording, type Recorder, runAs, UNRECORDED } from "../inputs/index.js";
+import { entryKey, loadSourceParser, NeedsParser } from "../key/index.js";
 import type { CachedFunctionMeta } from "../meta.js";
 import { insideRefresh } from "../refresh.js";
 import { withRemote } from "../remote/index.js";
 import { noteClassKeyedScope, readScope } from "../scope.js";
 import { readState } from "../state.js";
 import { countHit, countMiss } from "../stats.js";
-import { type EntryMetadata, type Store, storeAt, type StoreRead } from "../store.js";
-import { debugLine, label, warnOnce } from "../warn.js";
+import { type Store, storeAt } from "../store.js";
 import { keyingFailureWarning, noteSlowKeying, report, SLOW_KEYING_MS } from "./call-warnings.js";
-import { type Call, unreadableDirs, unwritableDirs, usable } from "./call.js";
+import { type Call, usable } from "./call.js";
 import { type Found, lookUp, partsOf, whence } from "./look-up.js";
 import { oversizeWarning, unstorableWarning, write } from "./write-result.js";
 

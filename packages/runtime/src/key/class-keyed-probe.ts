@@ -3,7 +3,6 @@
  * name alone (resources), so a miss can say which of them may hide a change.
  */
 import type { CachedFunctionMeta } from "../meta.js";
-import { ValuePathFailure } from "../value-path.js";
 import { ClassKeyedProbe, encode, type KeyMode } from "./encode.js";
 import { scopePath } from "./entry-key.js";
 

@@ -28,13 +28,8 @@
  * function object.
  */
 import { hash } from "node:crypto";
-import { EventEmitter } from "node:events";
 import { types } from "node:util";
-import { KNOWN_GLOBALS } from "@cachephant/core/globals";
 import { UnkeyableValueError } from "../errors.js";
-import type { CachedFunctionMeta } from "../meta.js";
-import { importOptional } from "../optional-package.js";
-import { NOT_LOADED } from "../state.js";
 import { className, indexSegment, MAP_KEY_SEGMENT, mapValueSegment, prependSegment, propertySegment, SET_ELEMENT_SEGMENT, ValuePathFailure } from "../value-path.js";
 import { classCodeOf, functionCodeOf, NeedsParser } from "./function-code.js";
 import { INTRINSIC_PROTOS, type Kind, kindOf } from "./value-kinds.js";

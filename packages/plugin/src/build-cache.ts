@@ -67,7 +67,7 @@ export class BuildCache {
   ) {}
 
   /**
-   * What decides where this build's imports resolve (see `resolution.ts`),
+   * What decides where this build's imports resolve (see `resolution/`),
    * part of every key: a result analysed under other settings is not
    * reused, even when every file it read is unchanged.
    */

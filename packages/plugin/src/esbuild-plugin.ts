@@ -10,7 +10,7 @@ import { createInstance, type PluginInstance } from "./instance.js";
 import type { ModuleTransformer } from "./module-transformer.js";
 import type { Options } from "./options.js";
 import { BROWSER_WARNING, esbuildTarget } from "./platform.js";
-import { esbuildResolveSettings, stableText } from "./resolution.js";
+import { esbuildResolveSettings, stableText } from "./resolution/index.js";
 import { esbuildResolver, type Resolve } from "./resolver.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";

@@ -3,7 +3,7 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import { signatureFrom, signatureOf } from "./files.js";
-import { TSCONFIG_FILE } from "./resolution.js";
+import { TSCONFIG_FILE } from "./resolution/index.js";
 import ignore, { type Ignore } from "ignore";
 
 /** Folders a project's own modules never live in. */
@@ -121,7 +121,7 @@ export class RewriteSet {
     return changed;
   }
 
-  /** The tsconfig and jsconfig files the last scan saw (they may change where imports resolve: see `resolution.ts`). */
+  /** The tsconfig and jsconfig files the last scan saw (they may change where imports resolve: see `resolution/`). */
   tsconfigFiles: string[] = [];
 
   /** What the scans saw so far. */

@@ -8,16 +8,18 @@ const CACHE_FORMAT = 4;
 
 let versions: string | undefined;
 
+/** `toolVersionsOf` the core this plugin loads, computed once per process. */
+export function toolVersions(): string {
+  return (versions ??= toolVersionsOf(createRequire(import.meta.url).resolve("@cachephant/core/package.json")));
+}
+
 /**
  * What identifies the code that makes a result: the core's files (its
  * version alone stays the same across unreleased edits), the parser's
  * version and the cache format. Part of every build cache key.
  */
-export function toolVersions(): string {
-  if (versions !== undefined) return versions;
+export function toolVersionsOf(coreManifest: string): string {
   const hash = createHash("sha256").update(`cachephant-build-cache ${CACHE_FORMAT}\0`);
-  const require = createRequire(import.meta.url);
-  const coreManifest = require.resolve("@cachephant/core/package.json");
   const coreDir = dirname(coreManifest);
   hash.update(readFileSync(coreManifest));
   for (const folder of ["dist", "src"]) {
@@ -30,6 +32,5 @@ export function toolVersions(): string {
   }
   const parser = createRequire(coreManifest).resolve("@babel/parser/package.json");
   hash.update(`@babel/parser ${(JSON.parse(readFileSync(parser, "utf8")) as { version: string }).version}`);
-  versions = hash.digest("hex");
-  return versions;
+  return hash.digest("hex");
 }

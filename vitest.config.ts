@@ -24,7 +24,7 @@ export default defineConfig({
       provider: "v8",
       include: ["packages/*/src/**/*.ts"],
       reporter: ["text-summary", "html"],
-      // A floor a little under what the suite reaches (90.6 / 82.1 / 92.3 / 93.7 %): it may rise, not fall.
+      // A floor a little under what the suite reaches (statements 90.6 %, branches 82.4 %, functions 92.7 %, lines 93.6 %): it may rise, not fall.
       thresholds: { statements: 89, branches: 80, functions: 91, lines: 92 },
     },
     projects: [

@@ -10,3 +10,12 @@ export function hasErrorCode(error: unknown, codes: readonly string[]): boolean 
 
 /** A path that is not there, or whose folder is not. */
 export const ABSENT = ["ENOENT", "ENOTDIR"] as const;
+
+/**
+ * A failed system call (Node sets `syscall` on those): what the plugin's
+ * best-effort file work (the build cache, the scan) may shrug off. Anything
+ * else thrown there is a bug and is rethrown.
+ */
+export function isSystemError(error: unknown): boolean {
+  return error instanceof Error && typeof (error as { syscall?: unknown }).syscall === "string";
+}

@@ -1,5 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
-import { hasErrorCode } from "../src/error-codes.js";
+import { statSync } from "node:fs";
+import { hasErrorCode, isSystemError } from "../src/error-codes.js";
 import { signatureFrom, signatureOf } from "../src/files.js";
 import { TempProject } from "./helpers/project.js";
 
@@ -21,5 +22,20 @@ describe("hasErrorCode", () => {
     expect(hasErrorCode(Object.assign(new Error("x"), { code: "EACCES" }), ["ENOENT"])).toBe(false);
     expect(hasErrorCode(new TypeError("a bug"), ["ENOENT"])).toBe(false);
     expect(hasErrorCode(undefined, ["ENOENT"])).toBe(false);
+  });
+});
+
+describe("isSystemError", () => {
+  test("true for a failed system call, false for a bug or an error that only carries a code", () => {
+    let failed: unknown;
+    try {
+      statSync("/no/such/path");
+    } catch (error) {
+      failed = error;
+    }
+    expect(isSystemError(failed)).toBe(true);
+    expect(isSystemError(new TypeError("x is not a function"))).toBe(false);
+    expect(isSystemError(Object.assign(new Error("x"), { code: "ENOENT" }))).toBe(false);
+    expect(isSystemError("ENOENT")).toBe(false);
   });
 });

@@ -18,6 +18,15 @@ const alias = {
 
 export default defineConfig({
   test: {
+    // `pnpm coverage`: the unit projects' coverage of the packages' sources
+    // (e2e runs built code in child processes, which v8 coverage does not see).
+    coverage: {
+      provider: "v8",
+      include: ["packages/*/src/**/*.ts"],
+      reporter: ["text-summary", "html"],
+      // A floor a little under what the suite reaches (statements 90.6 %, branches 82.4 %, functions 92.7 %, lines 93.6 %): it may rise, not fall.
+      thresholds: { statements: 89, branches: 80, functions: 91, lines: 92 },
+    },
     projects: [
       { resolve: { alias }, test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "runtime", root: "packages/runtime", include: ["test/**/*.test.ts"] } },

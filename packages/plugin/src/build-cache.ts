@@ -4,6 +4,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { CachephantWarning } from "@cachephant/core";
 import type { OutsideStamp } from "./outside-log.js";
 import type { BuiltFunction } from "@cachephant/runtime/project";
+import { isSystemError } from "./error-codes.js";
 
 /** A transform's output as the cache keeps it. */
 export interface CachedTransform {
@@ -67,7 +68,7 @@ export class BuildCache {
   ) {}
 
   /**
-   * What decides where this build's imports resolve (see `resolution.ts`),
+   * What decides where this build's imports resolve (see `resolution/`),
    * part of every key: a result analysed under other settings is not
    * reused, even when every file it read is unchanged.
    */
@@ -83,7 +84,9 @@ export class BuildCache {
     let entry: CachedTransform | undefined;
     try {
       entry = this.expand(JSON.parse(readFileSync(file, "utf8")) as StoredTransform);
-    } catch {
+    } catch (error) {
+      // Missing, unreadable or cut short: a miss.
+      if (!isSystemError(error) && !(error instanceof SyntaxError)) throw error;
       return undefined;
     }
     if (!entry || !isEntry(entry)) return undefined;
@@ -92,8 +95,9 @@ export class BuildCache {
       // Its modification time is its last use, for eviction.
       const now = new Date();
       utimesSync(file, now, now);
-    } catch {
+    } catch (error) {
       // Still a valid result.
+      if (!isSystemError(error)) throw error;
     }
     return entry;
   }
@@ -142,7 +146,8 @@ export class BuildCache {
     try {
       const saved = JSON.parse(readFileSync(join(this.dir, `${name}.extra.json`), "utf8")) as { salt?: unknown; value?: unknown };
       return saved.salt === this.saltHash ? saved.value : undefined;
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error) && !(error instanceof SyntaxError)) throw error;
       return undefined;
     }
   }
@@ -166,7 +171,8 @@ export class BuildCache {
       writeFileSync(temporary, JSON.stringify(value));
       renameSync(temporary, file);
       return true;
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
       return false;
     }
   }
@@ -178,7 +184,8 @@ export class BuildCache {
     let names: string[];
     try {
       names = readdirSync(this.dir).filter((name) => ENTRY_FILE.test(name));
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
       return;
     }
     if (names.length <= max) return;
@@ -186,7 +193,9 @@ export class BuildCache {
       const path = join(this.dir, name);
       try {
         return { path, used: statSync(path).mtimeMs };
-      } catch {
+      } catch (error) {
+        // Removed by another build meanwhile: first to go.
+        if (!isSystemError(error)) throw error;
         return { path, used: 0 };
       }
     });

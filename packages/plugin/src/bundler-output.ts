@@ -7,6 +7,7 @@ import { nearestPackageRoot } from "@cachephant/runtime/project";
 import { readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import { RUNTIME_MODULE } from "./runtime-check.js";
+import { isSystemError } from "./error-codes.js";
 
 /** The part of a webpack or Rspack compiler the plugin configures. */
 interface CompilerLike {
@@ -67,7 +68,9 @@ export function esbuildFormatWarning(options: EsbuildOutputOptions): string | un
 function packageType(file: string): unknown {
   try {
     return (JSON.parse(readFileSync(file, "utf8")) as { type?: unknown }).type;
-  } catch {
+  } catch (error) {
+    // No readable manifest: no "type" to contradict the output's format.
+    if (!isSystemError(error) && !(error instanceof SyntaxError)) throw error;
     return undefined;
   }
 }

@@ -5,12 +5,13 @@ import type { Loader, Message, OnLoadResult, Plugin, PluginBuild } from "esbuild
 import { CachephantBuildError } from "@cachephant/core/scan";
 import { esbuildMessage, warningText } from "./build-errors.js";
 import { esbuildFormatWarning } from "./bundler-output.js";
+import { ABSENT, hasErrorCode } from "./error-codes.js";
 import { createIdFilter } from "./id-filter.js";
 import { createInstance, type PluginInstance } from "./instance.js";
 import type { ModuleTransformer } from "./module-transformer.js";
 import type { Options } from "./options.js";
 import { BROWSER_WARNING, esbuildTarget } from "./platform.js";
-import { esbuildResolveSettings, stableText } from "./resolution.js";
+import { esbuildResolveSettings, stableText } from "./resolution/index.js";
 import { esbuildResolver, type Resolve } from "./resolver.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
@@ -34,10 +35,9 @@ const LOADERS: Record<string, Loader> = {
  * module natively; `@cachephant/runtime` is resolved by a filter on the
  * specifier alone. Each rebuild scans again (reading only files whose size
  * or time changed) and tells the module graph which files changed.
- */
-/**
- * `@cachephant/plugin/esbuild`, built without unplugin (whose import would
- * cost every build process for nothing: the plugin uses esbuild's own API).
+ *
+ * `@cachephant/plugin/esbuild` is built without unplugin (whose import would
+ * cost every build process for nothing).
  */
 export function esbuildPlugin(rawOptions?: Options): Plugin {
   const instance = createInstance(rawOptions, "esbuild");
@@ -200,7 +200,9 @@ function projectFileOf(found: string | null): string | null {
   try {
     const real = realpathSync(found);
     return IN_NODE_MODULES.test(real) ? null : real;
-  } catch {
+  } catch (error) {
+    // Gone since esbuild resolved it, or a broken link: a package's file as far as the plan can tell.
+    if (!hasErrorCode(error, [...ABSENT, "ELOOP", "EACCES"])) throw error;
     return null;
   }
 }

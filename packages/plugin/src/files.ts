@@ -1,4 +1,5 @@
 import { statSync } from "node:fs";
+import { isSystemError } from "./error-codes.js";
 
 /**
  * A file's `mtime:size` now, or null when it does not exist: how the plugin
@@ -8,7 +9,9 @@ export function signatureOf(file: string): string | null {
   try {
     const stat = statSync(file);
     return signatureFrom(stat.mtimeMs, stat.size);
-  } catch {
+  } catch (error) {
+    // Absent, or a path this user cannot stat: as absent.
+    if (!isSystemError(error)) throw error;
     return null;
   }
 }

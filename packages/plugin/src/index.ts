@@ -8,9 +8,10 @@ import { createIdFilter } from "./id-filter.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
 import { createInstance } from "./instance.js";
+import { stripQuery } from "./module-id.js";
 import type { Options } from "./options.js";
 import { BROWSER_WARNING, viteTarget, type TargetPlatform } from "./platform.js";
-import { rollupResolveSettings, viteResolveSettings, webpackResolveSettings } from "./resolution.js";
+import { rollupResolveSettings, viteResolveSettings, webpackResolveSettings } from "./resolution/index.js";
 import { bundlerResolver } from "./resolver.js";
 import { RUNTIME_IMPORT } from "./runtime-check.js";
 
@@ -69,21 +70,21 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       const changed = rewrites.scan();
       transformer.projectScanned(rewrites.signatures(), changed, compared);
       if (changed.length > 0) transformer.writeExtra(scanName, rewrites.snapshot());
-      // What decides where imports resolve (see resolution.ts), before the plan.
+      // What decides where imports resolve (see resolution/), before the plan.
       transformer.useResolution(root, resolveSettings(), rewrites.tsconfigFiles);
       await planStateFiles(transformer, rewrites, root, include, bundlerResolver(this));
     },
 
     watchChange(id, change) {
-      const file = id.replace(/[?#].*$/, "");
+      const file = stripQuery(id);
       transformer.invalidate(file);
       // Vite's dev server: the modules whose hashes depend on the file (they do not watch it, see transform).
-      if (devServer) invalidateInDevServer(devServer, transformer.dependentsOf(file));
+      if (devServer) invalidateInDevServer(devServer, transformer.dependents.dependentsOf(file));
       // A module edited to mutate another's exported data: results that counted it by code no longer hold.
       if (include(file) && !relative(root, file).startsWith("..")) {
         transformer.projectChanged(file, change.event !== "delete");
         // A dev server keeps transformed modules until their own files change: drop those.
-        if (devServer) invalidateInDevServer(devServer, transformer.outdatedModules());
+        if (devServer) invalidateInDevServer(devServer, transformer.dependents.outdated());
       }
     },
 
@@ -116,7 +117,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       async handler(code, id, ...rest: unknown[]) {
         if (!DIRECTIVE_LIKE.test(code)) {
-          const file = id.replace(/[?#].*$/, "");
+          const file = stripQuery(id);
           transformer.noDirective(file);
           if (!transformer.stateFiles.has(file)) return;
         }
@@ -132,7 +133,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
           if (!result) return;
           for (const warning of result.warnings) warnOnce(this, warningText(warning));
           if (result.code === code) return;
-          checkRuntime(id.replace(/[?#].*$/, ""));
+          checkRuntime(stripQuery(id));
           // Dev servers and watch builds transform this module again when a
           // file its hashes depend on changes, so they never run a stale hash.
           // A one-shot Rollup-like build watches nothing (thousands of calls
@@ -152,7 +153,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             // watches every project file, so that one starting to mutate the
             // data brings it back here; the build cache answers at once
             // when the change touched none of its names.
-            if (webpackLike(meta.framework) && transformer.countsOutside(id)) {
+            if (webpackLike(meta.framework) && transformer.dependents.countsOutside(id)) {
               for (const file of transformer.projectFiles()) this.addWatchFile(file);
             }
           }
@@ -180,7 +181,7 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       },
       shouldTransformCachedModule({ id }) {
         // A module the plan now finds holding state needs its registration, though its file did not change.
-        return transformer.isOutdated(id) || transformer.registeredAhead.has(id.replace(/[?#].*$/, ""));
+        return transformer.dependents.isOutdated(id) || transformer.registeredAhead.has(stripQuery(id));
       },
     },
 
@@ -203,8 +204,8 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
       hotUpdate(update) {
         // Browser code is never rewritten: its modules' updates stay Vite's own.
         if (viteTarget(this, undefined) === "browser") return;
-        const file = update.file.replace(/[?#].*$/, "");
-        const ids = [...new Set([...transformer.dependentsOf(file), ...transformer.outdatedModules()])];
+        const file = stripQuery(update.file);
+        const ids = [...new Set([...transformer.dependents.dependentsOf(file), ...transformer.dependents.outdated()])];
         if (ids.length === 0) return;
         const graph = this.environment.moduleGraph;
         const added = ids.flatMap((id) => {

@@ -1,22 +1,18 @@
-import { createHash } from "node:crypto";
-import { existsSync, readdirSync, readFileSync } from "node:fs";
-import { createRequire } from "node:module";
-import { dirname, join } from "node:path";
 import type { ModuleGraph, ModuleGraphStats, TransformResult } from "@cachephant/core";
-import { BuildCache, type FileCheck } from "./build-cache.js";
+import type { BuiltFunction } from "@cachephant/runtime/project";
+import { BuildCache } from "./build-cache.js";
 import { BuiltRecorder } from "./built-record.js";
 import { loadCore } from "./core.js";
-import { signatureOf } from "./files.js";
+import { FileContents } from "./file-contents.js";
+import { ModuleDependents } from "./module-dependents.js";
+import { stripQuery } from "./module-id.js";
 import { OutsideLog, type OutsideStamp } from "./outside-log.js";
-import { ResolutionFingerprint } from "./resolution.js";
+import { ResolutionFingerprint } from "./resolution/index.js";
 import type { Resolve } from "./resolver.js";
-import type { BuiltFunction } from "@cachephant/runtime/project";
+import { toolVersions } from "./tool-versions.js";
 
 /** Transform results remembered across builds, under the project root. */
 export const BUILD_CACHE_DIR = "node_modules/.cache/cachephant-build";
-
-/** Bumped when the cache entries' shape or meaning changes. */
-const CACHE_FORMAT = 4;
 
 export interface ModuleTransformerOptions {
   root: string;
@@ -51,15 +47,12 @@ export interface ModuleTransformerStats extends ModuleGraphStats {
  * it a cache of transform results remembered across builds.
  */
 export class ModuleTransformer {
-  private readonly contents = new Map<string, FileContent>();
-  /** By module id: the outside check its current output relied on (see `outside-log.ts`). */
-  private readonly outsideOf = new Map<string, OutsideStamp>();
-  /** By module id: the project files its current output's hashes depend on. */
-  private readonly dependenciesOf = new Map<string, readonly string[]>();
+  /** The files results depend on, read once until they change. */
+  readonly files = new FileContents();
+  /** What each module's last output relied on: which modules a change makes stale. */
+  readonly dependents: ModuleDependents;
   /** Transforms the plan made at build start this build, by id and code (null: nothing to rewrite). */
   private readonly planned = new Map<string, TransformResult | null>();
-  private readonly signatures = new Map<string, string | null>();
-  private readonly packageFiles = new Map<string, string | null>();
   /** The project's code files, from the plugin's scan (undefined without one: exported data then counts as changing). */
   private project: Set<string> | undefined;
   /** Created with the first analysis (see `core.ts`): a build served from the build cache has none. */
@@ -77,6 +70,7 @@ export class ModuleTransformer {
     const { cacheDir, root, runtimeModule, dir, maxSize } = options;
     this.cache = cacheDir === false ? undefined : new BuildCache(cacheDir, JSON.stringify([toolVersions(), root, runtimeModule, dir, maxSize]), root);
     this.outside = new OutsideLog({ read: () => this.readExtra("outside"), write: (value) => this.writeExtra("outside", value) });
+    this.dependents = new ModuleDependents(this.outside);
     this.fingerprint = new ResolutionFingerprint({ read: () => this.readExtra("resolution"), write: (value) => this.writeExtra("resolution", value) });
     this.built = new BuiltRecorder(root);
   }
@@ -88,7 +82,7 @@ export class ModuleTransformer {
 
   /**
    * Computes what decides where this build's imports resolve (see
-   * `resolution.ts`: the bundler's resolve settings, tsconfig files, the
+   * `resolution/`: the bundler's resolve settings, tsconfig files, the
    * project's package.json `imports`, the lockfile) and keys remembered
    * results and the plan by it. Once per build, before the plan; again when
    * the bundler's settings may have changed since. A change from the
@@ -117,8 +111,7 @@ export class ModuleTransformer {
    */
   projectScanned(signatures: ReadonlyMap<string, string>, changed: Iterable<string>, compared: boolean): void {
     this.project = new Set(signatures.keys());
-    // The scan just stat'ed them: the checks of remembered results need not again.
-    for (const [file, signature] of signatures) if (!this.signatures.has(file)) this.signatures.set(file, signature);
+    this.files.knowSignatures(signatures);
     this.outside.note(changed, compared);
   }
 
@@ -139,35 +132,9 @@ export class ModuleTransformer {
     return this.outside.holds(stamp);
   }
 
-  /**
-   * Modules whose last output counted exported data by code that a file
-   * changed since may now mutate: a dev server or watch build must
-   * transform them again (their own files did not change).
-   */
-  outdatedModules(): string[] {
-    return [...this.outsideOf.keys()].filter((id) => this.isOutdated(id));
-  }
-
-  /** The modules whose last output's hashes depend on `file` (a dev server drops them when it changes). */
-  dependentsOf(file: string): string[] {
-    // Searched only when a file changes; kept as the arrays the results already hold, so a transform (or a hit) builds nothing.
-    return [...this.dependenciesOf].filter(([, files]) => files.includes(file)).map(([id]) => id);
-  }
-
-  /** Whether a module's last output counted exported data by code (so a change elsewhere may outdate it). */
-  countsOutside(id: string): boolean {
-    return this.outsideOf.has(id);
-  }
-
   /** The project's code and component files, from the last scan (none without one). */
   projectFiles(): Iterable<string> {
     return this.project ?? [];
-  }
-
-  /** Whether one module is among `outdatedModules()`. */
-  isOutdated(id: string): boolean {
-    const stamp = this.outsideOf.get(id);
-    return stamp !== undefined && !this.outside.holds(stamp);
   }
 
   get stats(): ModuleTransformerStats {
@@ -181,24 +148,14 @@ export class ModuleTransformer {
     this.graph = undefined;
     this.stateFiles.clear();
     this.registeredAhead.clear();
-    this.contents.clear();
-    this.signatures.clear();
-    this.packageFiles.clear();
+    this.files.forget();
   }
 
   /** A file changed, was created or deleted (no file: anything may have). */
   invalidate(file?: string): void {
     this.graph?.invalidate(file);
     this.planned.clear();
-    if (file === undefined) {
-      this.contents.clear();
-      this.signatures.clear();
-    } else {
-      this.contents.delete(file);
-      this.signatures.delete(file);
-    }
-    // A new package.json may now be the nearest one for an import.
-    this.packageFiles.clear();
+    this.files.forget(file);
   }
 
   /** A side file in the build cache folder (undefined without a cache, or when missing). */
@@ -231,30 +188,15 @@ export class ModuleTransformer {
    */
   readonly registeredAhead = new Set<string>();
 
-  /** The files read so far, each with the `mtime:size` it had (null: absent). */
-  filesRead(): Array<[file: string, signature: string | null]> {
-    return [...this.contents].map(([file, content]) => [file, content.signature]);
-  }
-
-  /** A file's `mtime:size` now (null: absent). */
-  signature(file: string): string | null {
-    let now = this.signatures.get(file);
-    if (now === undefined) {
-      now = signatureOf(file);
-      this.signatures.set(file, now);
-    }
-    return now;
-  }
-
   /** The build's module graph, shared with the plan at build start (the core loads with the first). */
   async moduleGraph(): Promise<ModuleGraph> {
     const { createModuleGraph } = await loadCore();
-    // The graph reads files through `contentOf`: the hash a cache entry
+    // The graph reads files through `FileContents`: the hash a cache entry
     // records is then of the very bytes the core analysed, and each file is
     // read once per build.
     return (this.graph ??= createModuleGraph({
       revalidate: false,
-      readFile: async (file) => this.contentOf(file).bytes,
+      readFile: async (file) => this.files.get(file).bytes,
       projectFiles: () => this.project,
     }));
   }
@@ -278,7 +220,7 @@ export class ModuleTransformer {
    * builds too.
    */
   remember(code: string, id: string, result: TransformResult | null): void {
-    const file = id.replace(/[?#].*$/, "");
+    const file = stripQuery(id);
     if (this.stateFiles.has(file)) return;
     // Made before the plan knew every state module: its `stateAhead` may be missing.
     if (result && result.stateFiles.length > 0) return;
@@ -292,7 +234,7 @@ export class ModuleTransformer {
   }
 
   async transform(code: string, id: string, resolve: Resolve | undefined): Promise<TransformOutput | null> {
-    const file = id.replace(/[?#].*$/, "");
+    const file = stripQuery(id);
     // A state module's output has its registration: not the same entry.
     // With state modules registered ahead, outputs may say so (`stateAhead`): not the same entry either.
     const key = this.cache?.key(`${id}${this.stateFiles.has(file) ? "\0state" : ""}${this.registeredAhead.size > 0 ? "\0ahead" : ""}`, code);
@@ -304,14 +246,13 @@ export class ModuleTransformer {
       }
     }
     if (key !== undefined) {
-      const hit = this.cache!.get(key, (check) => this.holds(check));
+      const hit = this.cache!.get(key, (check) => this.files.holds(check));
       // An output that said `stateAhead` holds only while each of its state modules is still registered ahead.
       if (hit && this.outside.holds(hit.outside) && (this.registeredAhead.size === 0 || hit.stateFiles.every((stateFile) => this.registeredAhead.has(stateFile)))) {
         this.hits++;
         this.built.record(file, hit.functions);
         if (hit.code === null) return null;
-        this.noteOutside(id, hit.outside);
-        this.dependenciesOf.set(id, hit.dependencies);
+        this.dependents.note(id, hit.outside, hit.dependencies);
         for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
         return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings, functions: hit.functions };
       }
@@ -340,10 +281,9 @@ export class ModuleTransformer {
   private store(key: string | undefined, id: string, code: string, result: TransformResult): TransformOutput {
     for (const stateFile of result.stateFiles) this.stateFiles.add(stateFile);
     const outside = result.outsideNames.length > 0 ? this.outside.stamp(result.outsideNames) : undefined;
-    this.noteOutside(id, outside);
-    this.dependenciesOf.set(id, result.dependencies);
+    this.dependents.note(id, outside, result.dependencies);
     const functions = result.functions.map(({ name, line, hash, deps, scope, state, explain }): BuiltFunction => ({ name, line, hash, deps, scope, state, explain }));
-    this.built.record(id.replace(/[?#].*$/, ""), functions);
+    this.built.record(stripQuery(id), functions);
     const output = {
       code: result.code,
       map: result.map,
@@ -355,135 +295,10 @@ export class ModuleTransformer {
     if (key !== undefined) {
       this.cache!.set(key, {
         ...output,
-        checks: this.checksFor(id.replace(/[?#].*$/, ""), code, result.dependencies),
+        checks: this.files.checksFor(stripQuery(id), code, result.dependencies),
         ...(outside ? { outside } : {}),
       });
     }
     return output;
   }
-
-  private noteOutside(id: string, stamp: OutsideStamp | undefined): void {
-    if (stamp) this.outsideOf.set(id, stamp);
-    else this.outsideOf.delete(id);
-  }
-
-  /** The dependencies with their hashes, and the package.json of each package they or the module import. */
-  private checksFor(file: string, code: string, dependencies: string[]): FileCheck[] {
-    const checks = new Map<string, FileCheck>();
-    const add = (path: string) => {
-      const content = this.contentOf(path);
-      checks.set(path, [path, content.hash, content.signature]);
-      return content;
-    };
-    const addPackage = (importer: string, name: string) => {
-      const manifest = this.packageFile(dirname(importer), name);
-      if (manifest) add(manifest);
-    };
-    for (const name of importedPackages(code)) addPackage(file, name);
-    for (const dependency of dependencies) {
-      for (const name of add(dependency).packages()) addPackage(dependency, name);
-    }
-    return [...checks.values()];
-  }
-
-  /** Whether a file still has the content a check recorded: same time and size, or else the same hash. */
-  private holds([file, hash, signature]: FileCheck): boolean {
-    const now = this.signature(file);
-    if (signature !== null && now === signature) return true;
-    return this.contentOf(file).hash === hash;
-  }
-
-  /** One read per file until it changes: its hash, and the packages it imports when asked. */
-  private contentOf(file: string): FileContent {
-    let content = this.contents.get(file);
-    if (content === undefined) {
-      // The time and size before the read: a change during the read then
-      // shows as a different time next build, and the file is read again.
-      const signature = signatureOf(file);
-      let bytes: Buffer | null = null;
-      try {
-        bytes = readFileSync(file);
-      } catch {
-        // Deleted: recorded as absent.
-      }
-      let packages: Set<string> | undefined;
-      content = {
-        bytes,
-        signature,
-        // 96 bits: enough to tell a file's contents apart, short to store for every dependency.
-        hash: bytes === null ? null : createHash("sha1").update(bytes).digest("hex").slice(0, 24),
-        packages: () => (packages ??= bytes === null ? new Set() : importedPackages(bytes.toString("utf8"))),
-      };
-      this.contents.set(file, content);
-    }
-    return content;
-  }
-
-  /** Node's lookup: the nearest `node_modules/<name>/package.json` at or above `folder`. */
-  private packageFile(folder: string, name: string): string | null {
-    const memo = `${folder}\0${name}`;
-    let found = this.packageFiles.get(memo);
-    if (found !== undefined) return found;
-    found = null;
-    for (let dir = folder; ; dir = dirname(dir)) {
-      const candidate = join(dir, "node_modules", name, "package.json");
-      if (existsSync(candidate)) {
-        found = candidate;
-        break;
-      }
-      if (dirname(dir) === dir) break;
-    }
-    this.packageFiles.set(memo, found);
-    return found;
-  }
-}
-
-const SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\()\s*["']([^"'.\/][^"']*)["']/g;
-
-/** Package names of the bare imports, re-exports and requires in a module's text. */
-export function importedPackages(code: string): Set<string> {
-  const names = new Set<string>();
-  for (const match of code.matchAll(SPECIFIER)) {
-    const specifier = match[1]!;
-    if (specifier.startsWith("node:")) continue;
-    const parts = specifier.split("/");
-    names.add(specifier.startsWith("@") ? parts.slice(0, 2).join("/") : parts[0]!);
-  }
-  return names;
-}
-
-interface FileContent {
-  bytes: Buffer | null;
-  /** sha1 of the bytes, null when the file does not exist. */
-  hash: string | null;
-  /** `mtime:size` before it was read, null when the file does not exist. */
-  signature: string | null;
-  packages: () => Set<string>;
-}
-
-let versions: string | undefined;
-
-/**
- * What identifies the code that makes a result: the core's files (its
- * version alone stays the same across unreleased edits), the parser's
- * version and the cache format.
- */
-function toolVersions(): string {
-  if (versions !== undefined) return versions;
-  const hash = createHash("sha256").update(`cachephant-build-cache ${CACHE_FORMAT}\0`);
-  const require = createRequire(import.meta.url);
-  const coreManifest = require.resolve("@cachephant/core/package.json");
-  const coreDir = dirname(coreManifest);
-  hash.update(readFileSync(coreManifest));
-  for (const folder of ["dist", "src"]) {
-    const path = join(coreDir, folder);
-    if (!existsSync(path)) continue;
-    for (const name of readdirSync(path).sort()) {
-      if (/\.[cm]?[jt]s$/.test(name)) hash.update(name).update(readFileSync(join(path, name)));
-    }
-  }
-  const parser = createRequire(coreManifest).resolve("@babel/parser/package.json");
-  hash.update(`@babel/parser ${(JSON.parse(readFileSync(parser, "utf8")) as { version: string }).version}`);
-  versions = hash.digest("hex");
-  return versions;
 }

@@ -13,6 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { factsOfText } from "@cachephant/core/scan";
+import { ABSENT, hasErrorCode } from "./error-codes.js";
 
 /** The outside check a result relied on: the names searched, and the epoch it was computed at. */
 export interface OutsideStamp {
@@ -63,8 +64,10 @@ export class OutsideLog {
       let text: string;
       try {
         text = readFileSync(file, "utf8");
-      } catch {
-        continue; // deleted
+      } catch (error) {
+        // Deleted (or a folder): it can only have removed a mutation.
+        if (hasErrorCode(error, [...ABSENT, "EISDIR"])) continue;
+        throw error;
       }
       const facts = factsOfText(text);
       touched = true;

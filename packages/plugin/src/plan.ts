@@ -4,7 +4,7 @@
  * must be known before any module loads, since bundlers load modules in
  * parallel. The plan is remembered with the files it read (path, time and
  * size), the directive files it started from and the build's resolution
- * fingerprint (`resolution.ts`): a build where none of them changed reuses it and analyses nothing. A plan made now hands its
+ * fingerprint (`resolution/`): a build where none of them changed reuses it and analyses nothing. A plan made now hands its
  * transforms to the transformer, so the bundler's transforms of the same
  * modules analyse nothing again. Resolves to whether it planned now.
  */
@@ -16,7 +16,7 @@ import type { Resolve } from "./resolver.js";
 import type { RewriteSet } from "./rewrite-set.js";
 
 interface PlanRecord {
-  /** What decided where imports resolved (see `resolution.ts`). */
+  /** What decided where imports resolved (see `resolution/`). */
   resolution: string;
   directiveFiles: string[];
   files: Array<[file: string, signature: string | null]>;
@@ -54,8 +54,8 @@ export async function planStateFiles(
       onTransform: (file, code, result) => transformer.remember(code, file, result),
     });
     stateFiles = plan.stateFiles;
-    const files = new Map(transformer.filesRead());
-    for (const file of plan.directiveFiles) files.set(file, transformer.signature(file));
+    const files = new Map(transformer.files.filesRead());
+    for (const file of plan.directiveFiles) files.set(file, transformer.files.signature(file));
     const outside = transformer.outsideStamp([...plan.outsideNames]);
     transformer.writeExtra(name, { resolution: transformer.resolution, directiveFiles, files: [...files], stateFiles: [...plan.stateFiles], ...(outside ? { outside } : {}) } satisfies PlanRecord);
   }
@@ -74,7 +74,7 @@ function stillHolds(record: PlanRecord, directiveFiles: string[], transformer: M
   if (record.directiveFiles.length !== directiveFiles.length) return false;
   if (record.directiveFiles.some((file, index) => file !== directiveFiles[index])) return false;
   if (!transformer.outsideHolds(record.outside)) return false;
-  return record.files.every(([file, signature]) => transformer.signature(file) === signature);
+  return record.files.every(([file, signature]) => transformer.files.signature(file) === signature);
 }
 
 function isPlanRecord(value: unknown): value is PlanRecord {

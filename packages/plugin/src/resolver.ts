@@ -1,6 +1,7 @@
 import { dirname, isAbsolute } from "node:path";
 import type { PluginBuild } from "esbuild";
 import type { UnpluginBuildContext } from "unplugin";
+import { stripQuery } from "./module-id.js";
 
 /** Resolves an import the way the bundler does: an absolute file path, or null. */
 export type Resolve = (specifier: string, importer: string) => Promise<string | null>;
@@ -31,7 +32,7 @@ export function bundlerResolver(context: UnpluginBuildContext): Resolve | undefi
     return async (specifier, importer) => {
       const result = await resolve(specifier, importer, { skipSelf: true });
       if (!result || result.external) return null;
-      const file = result.id.replace(/[?#].*$/, "");
+      const file = stripQuery(result.id);
       return isAbsolute(file) ? file : null;
     };
   }
@@ -80,6 +81,7 @@ export function webpackResolver(compiler: WebpackLikeCompiler | undefined): Reso
   try {
     resolver = compiler.resolverFactory.get("normal", { dependencyType: "esm" });
   } catch {
+    // A compiler whose factory cannot make this resolver (its throws carry no code to tell apart): the core's lookup resolves instead.
     resolver = undefined;
   }
   const resolve: Resolve | undefined =
@@ -88,10 +90,12 @@ export function webpackResolver(compiler: WebpackLikeCompiler | undefined): Reso
       new Promise((done) => {
         if (isRelative(specifier)) return done(null);
         try {
-          resolver.resolve({}, dirname(importer), specifier, {}, (error, result) =>
-            done(!error && typeof result === "string" && isAbsolute(result.replace(/[?#].*$/, "")) ? result.replace(/[?#].*$/, "") : null),
-          );
+          resolver.resolve({}, dirname(importer), specifier, {}, (error, result) => {
+            const file = !error && typeof result === "string" ? stripQuery(result) : null;
+            done(file !== null && isAbsolute(file) ? file : null);
+          });
         } catch {
+          // As with the factory above: a request webpack cannot take goes to the core's lookup.
           done(null);
         }
       }));

@@ -3,8 +3,9 @@ import { readdirSync, readFileSync, statSync } from "node:fs";
 import { join, resolve, sep } from "node:path";
 import { DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import { signatureFrom, signatureOf } from "./files.js";
-import { TSCONFIG_FILE } from "./resolution.js";
+import { TSCONFIG_FILE } from "./resolution/index.js";
 import ignore, { type Ignore } from "ignore";
+import { isSystemError } from "./error-codes.js";
 
 /** Folders a project's own modules never live in. */
 const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;
@@ -85,7 +86,9 @@ export class RewriteSet {
       let entries;
       try {
         entries = readdirSync(dir, { withFileTypes: true });
-      } catch {
+      } catch (error) {
+        // A folder gone or closed to this user: nothing the build can load either.
+        if (!isSystemError(error)) throw error;
         return;
       }
       const here = gitignoreIn(dir);
@@ -121,7 +124,7 @@ export class RewriteSet {
     return changed;
   }
 
-  /** The tsconfig and jsconfig files the last scan saw (they may change where imports resolve: see `resolution.ts`). */
+  /** The tsconfig and jsconfig files the last scan saw (they may change where imports resolve: see `resolution/`). */
   tsconfigFiles: string[] = [];
 
   /** What the scans saw so far. */
@@ -189,7 +192,8 @@ export class RewriteSet {
     let stat;
     try {
       stat = statSync(path);
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
       return;
     }
     const before = this.seen.get(path);
@@ -198,8 +202,9 @@ export class RewriteSet {
     try {
       // "use cache", and near misses of it, which the transform warns about.
       directive = this.matches(path) && DIRECTIVE_LIKE.test(readFileSync(path, "latin1"));
-    } catch {
+    } catch (error) {
       // Unreadable now: not a module the build can load either.
+      if (!isSystemError(error)) throw error;
     }
     this.seen.set(path, { mtimeMs: stat.mtimeMs, size: stat.size, directive });
     changed.push(path);
@@ -211,7 +216,8 @@ function gitignoreIn(folder: string): IgnoreRules | undefined {
   let text: string;
   try {
     text = readFileSync(join(folder, ".gitignore"), "utf8");
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return undefined;
   }
   return { folder, rules: ignore().add(text) };

@@ -14,7 +14,7 @@ import {
   stableText,
   viteResolveSettings,
   webpackResolveSettings,
-} from "../src/resolution.js";
+} from "../src/resolution/index.js";
 import cachephant from "../src/index.js";
 import cachephantRspack from "../src/rspack.js";
 import cachephantWebpack from "../src/webpack.js";

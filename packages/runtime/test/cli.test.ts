@@ -1,11 +1,11 @@
 import { spawnSync } from "node:child_process";
 import { existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { describe, expect, test, vi } from "vitest";
 import { formatSize, main } from "../src/cli.js";
 import { list, runCached, type CachedFunctionMeta } from "../src/index.js";
 import { readIndex } from "../src/maintenance.js";
+import { builtFile } from "./built.js";
 import { makeMeta, tempDir, useRuntime } from "./helpers.js";
 
 const runtime = useRuntime();
@@ -348,12 +348,9 @@ describe("the command line", () => {
   });
 });
 
-const distDir = fileURLToPath(new URL("../dist/", import.meta.url));
-const builtCli = ["cli.js", "cli.mjs"].map((name) => join(distDir, name)).find((path) => existsSync(path));
-
-describe.skipIf(builtCli === undefined)("the built bin", () => {
+describe("the built bin", () => {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [builtCli!, ...args], { encoding: "utf8", env: { ...process.env, CACHEPHANT_DIR: "" } });
+    spawnSync(process.execPath, [builtFile("cli.js"), ...args], { encoding: "utf8", env: { ...process.env, CACHEPHANT_DIR: "" } });
 
   test("runs ls --json and exits 0", () => {
     const dir = tempDir();

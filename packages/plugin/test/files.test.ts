@@ -1,0 +1,41 @@
+import { afterEach, describe, expect, test } from "vitest";
+import { statSync } from "node:fs";
+import { hasErrorCode, isSystemError } from "../src/error-codes.js";
+import { signatureFrom, signatureOf } from "../src/files.js";
+import { TempProject } from "./helpers/project.js";
+
+let project: TempProject;
+afterEach(() => project?.remove());
+
+describe("signatureOf", () => {
+  test("a file's mtime:size, null when it does not exist", () => {
+    project = new TempProject().write("src/a.ts", "12345");
+    expect(signatureOf(project.path("src/a.ts"))).toMatch(/^[\d.]+:5$/);
+    expect(signatureOf(project.path("src/gone.ts"))).toBeNull();
+    expect(signatureFrom(1.5, 7)).toBe("1.5:7");
+  });
+});
+
+describe("hasErrorCode", () => {
+  test("true only for an error carrying one of the codes", () => {
+    expect(hasErrorCode(Object.assign(new Error("x"), { code: "ENOENT" }), ["ENOENT", "ENOTDIR"])).toBe(true);
+    expect(hasErrorCode(Object.assign(new Error("x"), { code: "EACCES" }), ["ENOENT"])).toBe(false);
+    expect(hasErrorCode(new TypeError("a bug"), ["ENOENT"])).toBe(false);
+    expect(hasErrorCode(undefined, ["ENOENT"])).toBe(false);
+  });
+});
+
+describe("isSystemError", () => {
+  test("true for a failed system call, false for a bug or an error that only carries a code", () => {
+    let failed: unknown;
+    try {
+      statSync("/no/such/path");
+    } catch (error) {
+      failed = error;
+    }
+    expect(isSystemError(failed)).toBe(true);
+    expect(isSystemError(new TypeError("x is not a function"))).toBe(false);
+    expect(isSystemError(Object.assign(new Error("x"), { code: "ENOENT" }))).toBe(false);
+    expect(isSystemError("ENOENT")).toBe(false);
+  });
+});

@@ -304,11 +304,11 @@ describe("planBuild", () => {
       "src/entry.ts": ENTRY,
       "src/h.ts": `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }`,
       "src/unrelated.ts": `let n = 0;\nexport function bump() { n++; }\n`,
-      "node_modules/dep/index.js": `"use cache";\n`,
       "src/excluded.ts": `export async function g() { "use cache"; return 1; }\n`,
     });
     projects.push(project);
-    const plan = await planBuild({ root: project.dir, include: (file) => !file.endsWith("excluded.ts") });
+    const files = ["src/entry.ts", "src/h.ts", "src/unrelated.ts", "src/excluded.ts"].map((file) => project.path(file));
+    const plan = await planBuild({ root: project.dir, files, include: (file) => !file.endsWith("excluded.ts") });
     expect([...plan.directiveFiles]).toEqual([project.path("src/entry.ts")]);
     expect([...plan.stateFiles]).toEqual([project.path("src/h.ts")]);
     expect([...plan.files].sort()).toEqual([project.path("src/entry.ts"), project.path("src/h.ts")]);

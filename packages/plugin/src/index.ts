@@ -1,5 +1,5 @@
 import { join, relative, resolve } from "node:path";
-import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core/scan";
+import { CachephantBuildError, DIRECTIVE_LIKE, stripQuery } from "@cachephant/core/scan";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { buildErrorWithoutStack, warningText } from "./build-errors.js";
 import { addRuntimeExternal } from "./bundler-output.js";
@@ -8,7 +8,6 @@ import { createIdFilter } from "./id-filter.js";
 import { planStateFiles } from "./plan.js";
 import { RewriteSet, scanRecordName } from "./rewrite-set.js";
 import { createInstance } from "./instance.js";
-import { stripQuery } from "./module-id.js";
 import type { Options } from "./options.js";
 import { BROWSER_WARNING, viteTarget, type TargetPlatform } from "./platform.js";
 import { rollupResolveSettings, viteResolveSettings, webpackResolveSettings } from "./resolution/index.js";

@@ -1,11 +1,11 @@
 import type { ModuleGraph, ModuleGraphStats, TransformResult } from "@cachephant/core";
+import { stripQuery } from "@cachephant/core/scan";
 import type { BuiltFunction } from "@cachephant/runtime/project";
 import { BuildCache } from "./build-cache.js";
 import { BuiltRecorder } from "./built-record.js";
 import { loadCore } from "./core.js";
 import { FileContents } from "./file-contents.js";
 import { ModuleDependents } from "./module-dependents.js";
-import { stripQuery } from "./module-id.js";
 import { OutsideLog, type OutsideStamp } from "./outside-log.js";
 import { ResolutionFingerprint } from "./resolution/index.js";
 import type { Resolve } from "./resolver.js";

@@ -1,7 +1,7 @@
 import { dirname, isAbsolute } from "node:path";
+import { stripQuery } from "@cachephant/core/scan";
 import type { PluginBuild } from "esbuild";
 import type { UnpluginBuildContext } from "unplugin";
-import { stripQuery } from "./module-id.js";
 
 /** Resolves an import the way the bundler does: an absolute file path, or null. */
 export type Resolve = (specifier: string, importer: string) => Promise<string | null>;

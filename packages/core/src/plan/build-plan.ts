@@ -6,15 +6,15 @@
  * modules in parallel, so a state module can be loaded before the module
  * whose analysis finds it: this scan runs at build start.
  */
-import { readdirSync, readFileSync } from "node:fs";
+import { readFileSync } from "node:fs";
 import path from "node:path";
 import type { CachephantWarning } from "../diagnostics/index.js";
 import { createModuleGraph, type ModuleGraph } from "../key/index.js";
-import { CODE_FILE, type Resolver } from "../modules/index.js";
+import { type Resolver } from "../modules/index.js";
 import { transform, type TransformOptions, type TransformResult } from "../rewrite/index.js";
 
 export interface BuildPlanOptions {
-  /** The folder to scan (`node_modules` and dot folders are skipped). */
+  /** The project root: where the transforms place files in their metadata. */
   root: string;
   /** Which files the build looks at (the plugin's include/exclude); default every JS/TS file. */
   include?: (file: string) => boolean;
@@ -22,10 +22,10 @@ export interface BuildPlanOptions {
   /** The build's module graph: what the scan parses is reused by the transforms. */
   graph?: ModuleGraph;
   /**
-   * The files to start from, when the caller has scanned the project already
-   * (the plugin's own scan): then nothing is scanned or read twice.
+   * The project's code files (absolute paths): the plugin's scan of the
+   * project (`rewrite-set.ts`), the one place the project is walked.
    */
-  files?: Iterable<string>;
+  files: Iterable<string>;
   /** Options for the transforms, as the build will pass them (so their results can be reused). */
   transform?: Pick<TransformOptions, "runtimeModule" | "dir" | "maxSize">;
   /** Each directive file's transform, as it happened (null: nothing to rewrite); not called for a file that fails. */
@@ -45,16 +45,14 @@ export interface BuildPlan {
   outsideNames: Set<string>;
 }
 
-const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;
-
-/** Scans `root` for directive files and analyzes them (errors are left to the real transform). */
+/** Analyzes the directive files among `files` (errors are left to the real transform). */
 export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
   const root = path.resolve(options.root);
-  const scanned = options.files ? undefined : codeFiles(root);
-  // Its own scan is the project whose modules may mutate each other's exports.
-  const graph = options.graph ?? createModuleGraph(scanned ? { projectFiles: () => scanned } : {});
+  const files = [...options.files];
+  // The files are the project whose modules may mutate each other's exports.
+  const graph = options.graph ?? createModuleGraph({ projectFiles: () => files });
   const plan: BuildPlan = { directiveFiles: new Set(), stateFiles: new Set(), files: new Set(), warnings: [], outsideNames: new Set() };
-  for (const file of options.files ?? scanned!) {
+  for (const file of files) {
     if (options.include && !options.include(file)) continue;
     let code: string;
     try {
@@ -76,27 +74,4 @@ export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
   }
   for (const file of [...plan.directiveFiles, ...plan.stateFiles]) plan.files.add(file);
   return plan;
-}
-
-function codeFiles(root: string): string[] {
-  const found: string[] = [];
-  const pending = [root];
-  while (pending.length > 0) {
-    const folder = pending.pop()!;
-    let entries;
-    try {
-      entries = readdirSync(folder, { withFileTypes: true });
-    } catch {
-      continue;
-    }
-    for (const entry of entries) {
-      const full = path.join(folder, entry.name);
-      if (entry.isDirectory()) {
-        if (!SKIPPED_FOLDER.test(entry.name)) pending.push(full);
-      } else if (entry.isFile() && CODE_FILE.test(entry.name) && !entry.name.endsWith(".d.ts")) {
-        found.push(full);
-      }
-    }
-  }
-  return found.sort();
 }

@@ -14,6 +14,7 @@
  */
 import { mkdirSync, symlinkSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import { seededRandom as random } from "../../../scripts/seeded-random.mjs";
 
 export const SHAPES = {
   wide: { imports: 8, window: 40, callsPerFeature: 3, cachedEvery: 60 },
@@ -21,18 +22,6 @@ export const SHAPES = {
   /** The core's transform benchmark: 10 imports per feature module, 2% cached. */
   transform: { imports: 10, window: 40, callsPerFeature: 3, cachedEvery: 50 },
 };
-
-/** mulberry32: the same project on every run. */
-function random(seed) {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /**
  * Writes the project into `dir` (which must exist) and links

@@ -20,6 +20,7 @@ import type * as t from "@babel/types";
 import { afterAll, describe, expect, test } from "vitest";
 import { createModuleGraph, type TransformOptions } from "../src/index.js";
 import { TempProject } from "./helpers/project.js";
+import { seededRandom as random } from "../../../scripts/seeded-random.mjs";
 
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
 
@@ -241,18 +242,6 @@ export class u_Other {
     },
   },
 ];
-
-/** mulberry32: a small seeded generator, so every run makes the same edits. */
-function random(seed: number): () => number {
-  let state = seed >>> 0;
-  return () => {
-    state = (state + 0x6d2b79f5) >>> 0;
-    let x = state;
-    x = Math.imul(x ^ (x >>> 15), x | 1);
-    x ^= x + Math.imul(x ^ (x >>> 7), x | 61);
-    return ((x ^ (x >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 type MutationKind = "literal" | "operator" | "statement" | "rename" | "comment" | "newline";
 

@@ -3,32 +3,29 @@
  * match on; messages may change wording.
  */
 
-/** A value among a cached function's inputs that cannot be part of a key. */
-export class UnkeyableValueError extends Error {
-  readonly code = "CACHEPHANT_UNKEYABLE";
-  override name = "UnkeyableValueError";
+/** A value at a path of a call's inputs or result that the cache cannot handle, and why. */
+abstract class ValueAtPathError extends Error {
+  abstract readonly code: string;
   constructor(
-    /** Where the value sits, in the caller's terms: `args[1].logger`. */
+    /** Where the value sits, in the caller's terms: `args[1].logger`, `result.items[2].client`. */
     readonly path: string,
-    /** What the value is: `a function`, `a Promise`, `a stream or event emitter`. */
+    /** What the value is: `a function`, `a Promise`, `an instance of Client`. */
     readonly reason: string,
   ) {
     super(`${path} is ${reason}`);
   }
 }
 
+/** A value among a cached function's inputs that cannot be part of a key. */
+export class UnkeyableValueError extends ValueAtPathError {
+  readonly code = "CACHEPHANT_UNKEYABLE";
+  override name = "UnkeyableValueError";
+}
+
 /** A result the store cannot keep faithfully (it would come back changed). */
-export class UnstorableResultError extends Error {
+export class UnstorableResultError extends ValueAtPathError {
   readonly code = "CACHEPHANT_UNSTORABLE";
   override name = "UnstorableResultError";
-  constructor(
-    /** Where the value sits inside the result: `result.items[2].client`. */
-    readonly path: string,
-    /** What the value is: `a function`, `an instance of Client`. */
-    readonly reason: string,
-  ) {
-    super(`${path} is ${reason}`);
-  }
 }
 
 /** A setting (environment variable, `configure()` option, plugin option) with a bad value. */

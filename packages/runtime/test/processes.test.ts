@@ -10,6 +10,7 @@ import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
 import { configure, runCached, verify } from "../src/index.js";
 import { tempDir, useRuntime } from "./helpers.js";
+import { seededRandom as random } from "../../../scripts/seeded-random.mjs";
 
 useRuntime();
 
@@ -117,14 +118,6 @@ function start(script: keyof typeof SCRIPTS, args: (string | number)[], killAfte
   });
   child.stderr.on("data", (chunk) => (stderr += chunk));
   return new Promise((resolve) => child.on("close", (code, signal) => resolve({ code, signal, stdout, stderr })));
-}
-
-/** A small seeded generator, so a failing run can be repeated. */
-function random(seed: number): () => number {
-  return () => {
-    seed = (seed * 1103515245 + 12345) & 0x7fffffff;
-    return seed / 0x7fffffff;
-  };
 }
 
 describe("processes on one store", () => {

@@ -5,16 +5,17 @@
  */
 import { existsSync } from "node:fs";
 import { resolve } from "node:path";
-import { settingsFor } from "./config.js";
-import { ConfigError } from "./errors.js";
-import { clearStore, pruneStore, totalsByFunction, verifyStore, type Progress, type PruneOutcome } from "./maintenance.js";
-import { forgetStoredParts } from "./key-change.js";
-import { forgetMarkers } from "./markers.js";
 import { builtHashes } from "./built-functions.js";
-import { CodeVersions } from "./superseded.js";
-import { clearPruneFailure, lastPruneFailure } from "./pruner.js";
+import { settingsFor } from "./config.js";
+import { byFileAndName, sameFile } from "./entry-match.js";
+import { ConfigError } from "./errors.js";
+import { forgetStoredParts } from "./key-change.js";
+import { clearStore, pruneStore, totalsByFunction, verifyStore, type Progress, type PruneOutcome } from "./maintenance.js";
+import { forgetMarkers } from "./markers.js";
 import { forgetMemory } from "./memory-tier.js";
+import { clearPruneFailure, lastPruneFailure } from "./pruner.js";
 import { clearStats, functionKey, readStats } from "./stats.js";
+import { CodeVersions } from "./superseded.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
 export type { Progress, PruneOutcome } from "./maintenance.js";
@@ -69,7 +70,7 @@ export async function list(options: StoreOptions = {}): Promise<FunctionRow[]> {
       const { hits = 0, misses = 0, savedMs = 0 } = counts.get(functionKey(row.name, row.file)) ?? {};
       return { ...row, lastUsed: new Date(lastUsed), hits, misses, savedMs: Math.round(savedMs) };
     })
-    .sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
+    .sort(byFileAndName);
 }
 
 export interface ClearTarget extends StoreOptions {
@@ -246,13 +247,4 @@ function durationOption(value: string | number): number {
   const ms = typeof value === "number" ? (Number.isFinite(value) && value >= 0 ? value : undefined) : parseDuration(value);
   if (ms === undefined) throw new ConfigError(`maxAge: ${JSON.stringify(value)} is not a duration. Use ${DURATION_FORMAT_HINT}.`);
   return ms;
-}
-
-function sameFile(stored: string, wanted: string): boolean {
-  const normalize = (path: string) => path.replaceAll("\\", "/").replace(/^\.\//, "");
-  return normalize(stored) === normalize(wanted);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -8,6 +8,7 @@
  */
 import type { Cluster, Redis } from "ioredis";
 import type { FunctionSummary } from "../api.js";
+import { byFileAndName, sameFile } from "../entry-match.js";
 import { UNAVAILABLE, type RedisConnection } from "./client.js";
 import { readConflicts, type RemoteConflict } from "./conflicts.js";
 import type { EntryHeader } from "./format.js";
@@ -49,7 +50,7 @@ export async function listRemote(remote: RemoteStore): Promise<FunctionSummary[]
       if (metadata.created > row.lastUsed.getTime()) row.lastUsed = new Date(metadata.created);
     }
   }
-  return [...rows.values()].sort((a, b) => compare(a.file, b.file) || compare(a.name, b.name));
+  return [...rows.values()].sort(byFileAndName);
 }
 
 export interface RemoteClearReport {
@@ -131,13 +132,4 @@ async function unlinkOn(node: Redis, keys: readonly string[]): Promise<void> {
 
 function unavailable(remote: RemoteStore): RemoteUnavailableError {
   return new RemoteUnavailableError(`cannot reach the remote cache ${remote.client.label}`);
-}
-
-function sameFile(stored: string, wanted: string): boolean {
-  const normalize = (path: string) => path.replaceAll("\\", "/").replace(/^\.\//, "");
-  return normalize(stored) === normalize(wanted);
-}
-
-function compare(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -3,7 +3,7 @@ import { readFile } from "node:fs/promises";
 import { dirname, extname, isAbsolute, resolve } from "node:path";
 import type { Loader, Message, OnLoadResult, Plugin, PluginBuild } from "esbuild";
 import { CachephantBuildError } from "@cachephant/core/scan";
-import { esbuildMessage, warningText } from "./build-errors.js";
+import { esbuildMessage, warningText } from "./bundler-messages.js";
 import { esbuildFormatWarning } from "./bundler-output.js";
 import { ABSENT, hasErrorCode } from "./error-codes.js";
 import { createIdFilter } from "./id-filter.js";

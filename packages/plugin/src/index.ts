@@ -1,7 +1,7 @@
 import { join, relative, resolve } from "node:path";
 import { CachephantBuildError, DIRECTIVE_LIKE, stripQuery } from "@cachephant/core/scan";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
-import { buildErrorWithoutStack, warningText } from "./build-errors.js";
+import { buildErrorWithoutStack, warningText } from "./bundler-messages.js";
 import { addRuntimeExternal } from "./bundler-output.js";
 import { esbuildPlugin } from "./esbuild-plugin.js";
 import { createIdFilter } from "./id-filter.js";

@@ -6,7 +6,7 @@ import { join } from "node:path";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { CachephantBuildError, DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import type { LoadHook } from "node:module";
-import { buildErrorWithoutStack, warningText } from "./build-errors.js";
+import { buildErrorWithoutStack, warningText } from "./bundler-messages.js";
 import { coreDir } from "./core.js";
 import { BUILD_CACHE_DIR, ModuleTransformer } from "./module-transformer.js";
 import { planStateFiles } from "./plan.js";

@@ -1,3 +1,7 @@
+/**
+ * The core's build errors and warnings as each bundler shows them: positions
+ * relative to the working directory, esbuild messages with their location.
+ */
 import { isAbsolute, relative } from "node:path";
 import type { CachephantBuildError, CachephantWarning } from "@cachephant/core";
 import type { PartialMessage } from "esbuild";

@@ -15,6 +15,7 @@ import { ConfigError } from "./errors.js";
 import { formatDuration, formatSize, table, type CliIO } from "./cli-format.js";
 import { nearestNames } from "./nearest.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
+import { isSystemError } from "./error-kinds.js";
 
 
 export { formatSize, table, type CliIO };
@@ -153,7 +154,7 @@ function parseOptions(args: string[], options: Options, allowPositionals: boolea
     return { values: parsed.values as Values, positionals: parsed.positionals };
   } catch (error) {
     // parseArgs' messages span lines and give advice; keep the first line.
-    throw new UsageError((error as Error).message.split("\n")[0]!);
+    throw new UsageError((error as Error).message.split("\n")[0]);
   }
 }
 
@@ -361,7 +362,8 @@ function invokedDirectly(): boolean {
   if (script === undefined) return false;
   try {
     return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return false;
   }
 }

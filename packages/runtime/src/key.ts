@@ -45,6 +45,7 @@ import {
   SET_ELEMENT_SEGMENT,
   ValuePathFailure,
 } from "./value-path.js";
+import { isCachephantError } from "./error-kinds.js";
 
 /** Every entry key starts with this, then the code hash, then the arguments' digest. */
 export const ENTRY_KEY_PREFIX = "cachephant:v2:";
@@ -340,7 +341,8 @@ function factsOf(source: string): SourceFacts {
   try {
     const found = parseSource(source);
     facts = { free: found.free.filter((name) => !KNOWN_GLOBALS.has(name)), privateMembers: found.privateMembers };
-  } catch {
+  } catch (error) {
+    if (!isCachephantError(error)) throw error;
     facts = undefined;
   }
   if (factsBySource.size >= FACTS_LIMIT) factsBySource.clear();
@@ -360,12 +362,16 @@ interface FunctionCode {
   readonly closes?: string;
   readonly fail?: string;
 }
-const functionCodes = new WeakMap<Function, FunctionCode>();
+/** What `typeof value === "function"` narrows to: functions and classes alike. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any function or class a value may hold
+type AnyFunction = Function;
+
+const functionCodes = new WeakMap<AnyFunction, FunctionCode>();
 
 /** Built-in functions of the known globals (`Math.max`, `String`, `console.log`), by identity. */
 let nativeFunctions: Map<unknown, string> | undefined;
 
-function nativeNameOf(fn: Function): string | undefined {
+function nativeNameOf(fn: AnyFunction): string | undefined {
   if (nativeFunctions === undefined) {
     nativeFunctions = new Map();
     const add = (value: unknown, name: string) => {
@@ -388,7 +394,7 @@ function nativeNameOf(fn: Function): string | undefined {
   return nativeFunctions.get(fn);
 }
 
-function functionCodeOf(fn: Function): FunctionCode {
+function functionCodeOf(fn: AnyFunction): FunctionCode {
   let code = functionCodes.get(fn);
   if (code === undefined) {
     code = computeFunctionCode(fn);
@@ -397,7 +403,7 @@ function functionCodeOf(fn: Function): FunctionCode {
   return code;
 }
 
-function computeFunctionCode(fn: Function): FunctionCode {
+function computeFunctionCode(fn: AnyFunction): FunctionCode {
   const source = Function.prototype.toString.call(fn);
   if (NATIVE_SOURCE.test(source)) {
     const native = nativeNameOf(fn);
@@ -429,7 +435,7 @@ function computeFunctionCode(fn: Function): FunctionCode {
  * prototype's; a built-in by its name. In a module binding's data (`module`
  * mode), whose making code is in the code hash, by its source alone.
  */
-function encodeFunction(fn: Function, walk: Walk): string {
+function encodeFunction(fn: AnyFunction, walk: Walk): string {
   const stack = walk.stack;
   const openAt = stack.indexOf(fn);
   if (openAt !== -1) return `^${openAt};`;
@@ -479,7 +485,7 @@ function chainCode(proto: object): { code?: string; reason?: string; resource?: 
   let parts = "";
   let count = 0;
   let privateReason: string | undefined;
-  for (let p: object | null = proto; p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p)) {
+  for (let p: object | null = proto; p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p) as object | null) {
     const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
     count++;
     if (typeof ctor !== "function") {
@@ -694,7 +700,7 @@ function encodeOther(value: object, proto: unknown, walk: Walk): string {
     }
     // Data: by its class's code (and methods assigned to its prototypes since) and own enumerable data.
     let encoded = `c${code}`;
-    for (let p: object | null = proto as object; p !== null && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p)) {
+    for (let p: object | null = proto as object; p !== null && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p) as object | null) {
       if (Object.keys(p).length > 0) encoded += encodeProperties("p", p, walk);
     }
     return encoded + encodeProperties("o", value, walk);

@@ -12,6 +12,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { InputRecord } from "./format.js";
 import { original } from "./hooks.js";
 import type { Observation } from "./record.js";
+import { isSystemError } from "../error-kinds.js";
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
 
@@ -194,7 +195,8 @@ export function fingerprint(observation: Observation, root: string): InputRecord
 export function existsNow(path: string): boolean {
   try {
     return statOf(path) !== undefined;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return false;
   }
 }

@@ -22,6 +22,7 @@ export const original = {
   readFileSync: fs.readFileSync,
   statSync: fs.statSync,
   readdirSync: fs.readdirSync,
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- always called as original.cwd.call(process)
   cwd: process.cwd,
 };
 
@@ -45,7 +46,7 @@ function notePath(kind: ObservationKind, value: unknown): void {
     const path = pathOf(value);
     if (path !== undefined) note(kind, path, CAPTURES[kind]?.(path));
   } catch {
-    // A path the original will reject: it says why.
+    // catch-all: a path argument the original rejects, whatever it throws: the original call says why.
   }
 }
 
@@ -78,8 +79,10 @@ function hook(target: Record<string, unknown>, name: string, kind: ObservationKi
   const orig = fn as Hooked;
   const noteArgs = typeof kind === "function" ? kind : (args: IArguments) => notePath(kind, args[0]);
   const hooked = function (this: unknown): unknown {
+    // A hook on every fs call hands its arguments on untouched (a rest parameter would copy them).
+    // eslint-disable-next-line prefer-rest-params -- see above
     if (activeRecorder() !== undefined) noteArgs(arguments);
-    // eslint-disable-next-line prefer-rest-params
+    // eslint-disable-next-line prefer-rest-params -- see above
     return orig.apply(this, arguments as unknown as unknown[]);
   };
   // Same name, length and own properties (util.promisify.custom of `exists`, `realpathSync.native`).
@@ -132,7 +135,7 @@ function hookProcess(): void {
   process.env = new Proxy(env, {
     get(target, key) {
       if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(target, key);
-      return Reflect.get(target, key);
+      return Reflect.get(target, key) as unknown;
     },
     has(target, key) {
       if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(target, key);
@@ -163,7 +166,7 @@ function hookProcess(): void {
   process.argv = new Proxy(argv, {
     get(target, key) {
       noteArgv();
-      return Reflect.get(target, key);
+      return Reflect.get(target, key) as unknown;
     },
     has(target, key) {
       noteArgv();
@@ -175,6 +178,7 @@ function hookProcess(): void {
     },
   });
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with process as `this` below
   const cwd = process.cwd;
   const hookedCwd = function (this: unknown): string {
     if (activeRecorder() !== undefined) note("cwd", "", () => original.cwd.call(process));

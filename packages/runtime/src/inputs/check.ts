@@ -22,7 +22,7 @@ import {
   statState,
   stateOf,
 } from "./fingerprint.js";
-import { original } from "./hooks.js";
+import { original } from "./unhooked.js";
 import { isSystemError } from "../error-kinds.js";
 
 /** The reason of the first input that changed, or undefined. Throws only on an internal fault. */

@@ -10,7 +10,7 @@ import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { InputRecord } from "./format.js";
-import { original } from "./hooks.js";
+import { original } from "./unhooked.js";
 import type { Observation } from "./record.js";
 import { isSystemError } from "../error-kinds.js";
 

@@ -8,7 +8,7 @@
  * Each hook notes the read (`record.ts`) and calls the original with the same
  * `this` and arguments, so results, errors and callbacks are the original's.
  * Outside a computing call a hook costs one comparison. The runtime's own
- * reads use `original`, never a hook.
+ * reads use `original` (`unhooked.ts`), never a hook.
  */
 import fs from "node:fs";
 import nodeModule from "node:module";
@@ -16,15 +16,7 @@ import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { argvHash, envKeysHash, envValueHash, existsNow, statState } from "./fingerprint.js";
 import { activeRecorder, note, type ObservationKind } from "./record.js";
-
-/** The unhooked functions, for the runtime's own fingerprinting and checks. */
-export const original = {
-  readFileSync: fs.readFileSync,
-  statSync: fs.statSync,
-  readdirSync: fs.readdirSync,
-  // eslint-disable-next-line @typescript-eslint/unbound-method -- always called as original.cwd.call(process)
-  cwd: process.cwd,
-};
+import { original } from "./unhooked.js";
 
 let installed = false;
 

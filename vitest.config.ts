@@ -31,6 +31,8 @@ export default defineConfig({
       { resolve: { alias }, test: { name: "core", root: "packages/core", include: ["test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "runtime", root: "packages/runtime", include: ["test/**/*.test.ts"] } },
       { resolve: { alias }, test: { name: "plugin", root: "packages/plugin", include: ["test/**/*.test.ts"] } },
+      // The repository's own tools: the import cycle check and the lint rule.
+      { test: { name: "scripts", root: "scripts", include: ["test/**/*.test.mjs"] } },
       {
         test: {
           name: "e2e",

@@ -5,11 +5,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { Project } from "./helpers/project.js";
 
-interface Output {
-  result: number[];
-  runs: Record<string, number>;
-}
-
 let project: Project;
 afterEach((context) => {
   if (context.task.result?.state === "pass") project?.remove();

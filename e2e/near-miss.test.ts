@@ -26,6 +26,6 @@ export async function square(n: number): Promise<number> {
     expect(printed).toMatch(/src\/lib\.ts:4:3: "use cahce" looks like a misspelled directive: .*Write "use cache"\./);
     // The place as build errors show it: relative to the project, never the absolute path; then the code frame.
     expect(printed).not.toContain(project.dir);
-    expect(printed).toMatch(/> 4 \|   "use cahce";\n\s+\|\s+\^/);
+    expect(printed).toMatch(/> 4 \| {3}"use cahce";\n\s+\|\s+\^/);
   });
 });

@@ -20,6 +20,7 @@ function missingJupyter(): string | undefined {
     execFileSync("jupyter", ["nbconvert", "--version"], { stdio: "ignore" });
     return undefined;
   } catch {
+    // catch-all: missing, broken or failing, nbconvert cannot run the notebook here.
     return "jupyter nbconvert is not installed (apt-get install jupyter-nbconvert python3-nbclient, as .ci/run does)";
   }
 }

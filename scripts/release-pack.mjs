@@ -5,7 +5,7 @@
 // turns the workspace: ranges into the real versions. Checks that no
 // workspace: range is left, then prints how to install the tarballs.
 import { execFileSync, spawnSync } from "node:child_process";
-import { mkdirSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { mkdirSync, readdirSync, rmSync } from "node:fs";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 

@@ -107,10 +107,10 @@ export class Cells {
       let stderr = "";
       let sent = 0;
       child.stdout.on("data", (chunk: Buffer) => {
-        stdout += chunk;
+        stdout += chunk.toString();
         if (/(?:> |\.\.\. )$/.test(stdout) && sent < lines.length) child.stdin.write(`${lines[sent++]}\n`);
       });
-      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk));
+      child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       child.on("error", reject);
       child.on("close", (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`node -i exited with ${code}:\n${stdout}\n${stderr}`))));
     });

@@ -108,8 +108,8 @@ export class Project {
     const line = stdout.trim().split("\n").at(-1) ?? "";
     try {
       return { ...(JSON.parse(line) as Omit<RunOutput<T>, "stderr">), stderr };
-    } catch {
-      throw new Error(`the program printed no JSON line.\nstdout:\n${stdout}\nstderr:\n${stderr}`);
+    } catch (error) {
+      throw new Error(`the program printed no JSON line.\nstdout:\n${stdout}\nstderr:\n${stderr}`, { cause: error });
     }
   }
 

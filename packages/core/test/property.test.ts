@@ -329,7 +329,7 @@ function mutationsOf(file: string, code: string, counter: () => number): Mutatio
     });
 
     for (const scope of scopes) {
-      for (const binding of Object.values(scope.bindings) as Binding[]) {
+      for (const binding of Object.values<Binding>(scope.bindings)) {
         if (binding.identifier === ownId || binding.kind === "module") continue;
         const identifiers = new Set<t.Node>([binding.identifier]);
         for (const reference of binding.referencePaths) identifiers.add(reference.node);
@@ -338,7 +338,7 @@ function mutationsOf(file: string, code: string, counter: () => number): Mutatio
         }
         // A shorthand `{ key }` would rename the property too: not behavior-preserving.
         const shorthand = [...identifiers].some((id) =>
-          [binding.path, ...binding.referencePaths].some((p) => p.parent?.type === "ObjectProperty" && (p.parent as t.ObjectProperty).shorthand && (p.parent as t.ObjectProperty).value === id),
+          [binding.path, ...binding.referencePaths].some((p) => p.parent?.type === "ObjectProperty" && p.parent.shorthand && p.parent.value === id),
         );
         if (shorthand) continue;
         const fresh = `renamed_${counter()}`;

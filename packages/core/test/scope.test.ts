@@ -11,7 +11,7 @@ import type * as t from "@babel/types";
 import { describe, expect, test } from "vitest";
 import { ErrorReporter } from "../src/diagnostics/reporter.js";
 import { parseFile } from "../src/syntax/parse.js";
-import { type Binding, forEachChild, scopesOf } from "../src/syntax/index.js";
+import { forEachChild, scopesOf } from "../src/syntax/index.js";
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
@@ -68,7 +68,7 @@ function ownBindings(ast: t.File): string[] {
   const all = scopes.scopesWithin(ast.program);
   const found: string[] = [];
   for (const scope of all) {
-    for (const [name, binding] of scope.bindings as Map<string, Binding>) found.push(describeBinding(scope.block, name, binding));
+    for (const [name, binding] of scope.bindings) found.push(describeBinding(scope.block, name, binding));
   }
   return found.sort();
 }
@@ -139,7 +139,8 @@ describe("the core's scope analysis sees what Babel's crawl sees", () => {
       const code = readFileSync(file, "utf8");
       try {
         parsed(code, file);
-      } catch {
+      } catch (error) {
+        if ((error as { code?: unknown }).code !== "CACHEPHANT_PARSE") throw error;
         continue; // a fixture that does not parse on purpose
       }
       compare(code, file);

@@ -15,7 +15,8 @@ export function cpuNow() {
         ticks += Number(fields[11]) + Number(fields[12]); // utime, stime
       }
     }
-  } catch {
+  } catch (error) {
+    if (typeof error?.code !== "string") throw error; // no /proc (not Linux), or a child that just ended
     return undefined;
   }
   return (own.user + own.system) / 1000 + ticks * 10; // 100 ticks a second

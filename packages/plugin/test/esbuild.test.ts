@@ -92,12 +92,12 @@ describe("esbuild", () => {
     });
     try {
       const first = await ctx.rebuild();
-      const before = hashesIn(first.outputFiles![0]!.text);
+      const before = hashesIn(first.outputFiles[0]!.text);
       project.write("src/helper.ts", "export const double = (n: number) => n * 3;\n");
       // Another size, so the change is seen even within the file system's time resolution.
       project.write("src/other.ts", `export async function later(n: number) {\n  "use cache";\n  return n;\n}\n`);
       const second = await ctx.rebuild();
-      const after = hashesIn(second.outputFiles![0]!.text);
+      const after = hashesIn(second.outputFiles[0]!.text);
       expect(before).toHaveLength(1);
       expect(after).toHaveLength(1);
       expect(after[0]).not.toBe(before[0]);

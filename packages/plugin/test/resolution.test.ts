@@ -102,7 +102,7 @@ describe("the settings of each bundler", () => {
           resolve: { alias: [{ find: "helper", replacement: "/p/src/a.ts" }], conditions: ["module"], ...resolve },
           environments: { ssr: { resolve: { conditions: ["node"], ...ssr } }, client: { resolve: { conditions: ["browser"] } } },
           ...rest,
-        } as Parameters<typeof viteResolveSettings>[0]),
+        }),
       );
     const plain = config({});
     expect(config({ alias: [{ find: "helper", replacement: "/p/src/b.ts" }] })).not.toBe(plain);

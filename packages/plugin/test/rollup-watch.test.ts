@@ -20,7 +20,7 @@ function bundles(count: number, onBuilt: (index: number) => void): Promise<strin
   const texts: string[] = [];
   return new Promise((resolve, reject) => {
     watcher!.on("event", (event) => {
-      if (event.code === "ERROR") reject(event.error);
+      if (event.code === "ERROR") reject(new Error(event.error.message, { cause: event.error }));
       if (event.code === "BUNDLE_END") void event.result.close();
       if (event.code !== "END") return;
       texts.push(readFileSync(project.path("out/main.mjs"), "utf8"));

@@ -50,8 +50,8 @@ for (let i = 0; ; i++) {
   try {
     await client.connect();
     break;
-  } catch {
-    if (i > 100) throw new Error("redis-server did not start");
+  } catch (error) {
+    if (i > 100) throw new Error("redis-server did not start", { cause: error });
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
 }

@@ -86,7 +86,8 @@ for (const [label, size] of sizes) {
   const cacacheWrapper = async (key, compute) => {
     try {
       return v8.deserialize((await cacache.get(cacacheDir, key)).data);
-    } catch {
+    } catch (error) {
+      if (error.code !== "ENOENT") throw error; // cacache's miss
       const result = await compute();
       await cacache.put(cacacheDir, key, v8.serialize(result));
       return result;

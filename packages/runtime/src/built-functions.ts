@@ -12,6 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { writeFileIfChanged } from "./atomic-file.js";
+import { isJsonError, isSystemError } from "./error-kinds.js";
 
 /** Where the records are, relative to the project root. */
 export const BUILT_FUNCTIONS_DIR = join("node_modules", ".cache", "cachephant-functions");
@@ -86,7 +87,8 @@ export function recordBuiltModule(root: string, record: BuiltModule): boolean {
   try {
     writeFileIfChanged(path, `${JSON.stringify(record)}\n`);
     return true;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return false;
   }
 }
@@ -95,7 +97,8 @@ export function recordBuiltModule(root: string, record: BuiltModule): boolean {
 export function builtModuleFiles(root: string): Set<string> {
   try {
     return new Set(readdirSync(join(root, BUILT_FUNCTIONS_DIR)).filter((name) => name.endsWith(".json")).map((name) => join(root, BUILT_FUNCTIONS_DIR, name)));
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return new Set();
   }
 }
@@ -130,13 +133,14 @@ export function builtModules(root: string): BuiltModule[] {
 /** One record file; undefined when it cannot be read. Fields a later build added are kept only when well-formed. */
 export function readBuiltModule(path: string): BuiltModule | undefined {
   try {
-    const value = JSON.parse(readFileSync(path, "utf8")) as Partial<BuiltModule>;
-    if (typeof value.file !== "string" || typeof value.source !== "string" || !isAbsolute(value.source) || !Array.isArray(value.functions)) return undefined;
+    const value = JSON.parse(readFileSync(path, "utf8")) as Partial<BuiltModule> | null;
+    if (typeof value?.file !== "string" || typeof value.source !== "string" || !isAbsolute(value.source) || !Array.isArray(value.functions)) return undefined;
     const functions = value.functions
-      .filter((fn): fn is BuiltFunction => typeof fn === "object" && fn !== null && typeof fn.name === "string" && typeof fn.hash === "string")
+      .filter((fn: Partial<BuiltFunction> | null): fn is BuiltFunction => typeof fn === "object" && fn !== null && typeof fn.name === "string" && typeof fn.hash === "string")
       .map((fn) => (isExplain(fn.explain) ? fn : { name: fn.name, line: fn.line, hash: fn.hash }));
     return { file: value.file, source: value.source, functions };
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error) && !isJsonError(error)) throw error;
     return undefined;
   }
 }

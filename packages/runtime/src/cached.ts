@@ -15,6 +15,7 @@ import { importOptional } from "./optional-package.js";
 import { runCached } from "./call/index.js";
 import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
 import { label, warnOnce } from "./warn.js";
+import { isCachephantError, isSystemError } from "./error-kinds.js";
 
 /** Options of `cached()`: the directive's vocabulary, plus the helpers the function calls. */
 export interface CachedOptions {
@@ -115,7 +116,7 @@ export function cached<F extends AsyncFunction>(fn: F, options: CachedOptions = 
     try {
       values = resolve(args);
     } catch {
-      // The parameter list itself throws (`({ a }) => …` called with null): the function throws the same.
+      // catch-all: the parameter list itself throws (`({ a }) => …` called with null): the function throws the same.
       return original(...(args as never[]));
     }
     return runCached(meta, values, () => original(...(args as never[])));
@@ -146,7 +147,8 @@ function warnFreeNames(core: Standalone, wrapped: Wrapped): void {
   let free: string[];
   try {
     free = core.freeNamesOfSource(wrapped.source).free;
-  } catch {
+  } catch (error) {
+    if (!isCachephantError(error)) throw error;
     return; // the first call reports a source that does not parse
   }
   const covered = new Set(wrapped.uses.map((helper) => wrappers.get(helper)?.name ?? helper.name));
@@ -210,7 +212,8 @@ function sourceOrigin(wrapped: Wrapped): { line: number; column: number } | unde
   let text: string | undefined;
   try {
     text = wrapped.path === undefined ? undefined : readFileSync(wrapped.path, "utf8");
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     text = undefined;
   }
   const at = text === undefined ? -1 : text.indexOf(wrapped.source);
@@ -288,7 +291,8 @@ function checkBunKeptDirective(core: Standalone, wrapped: Wrapped): void {
   let text: string;
   try {
     text = readFileSync(wrapped.path, "utf8");
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return;
   }
   const lines = core.cachedCallsWithDirective(text, wrapped.path);

@@ -23,6 +23,7 @@ import { dirname } from "node:path";
 import { decodeResult, encodeResult } from "./codec.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { label, warnOnce } from "./warn.js";
+import { isJsonError } from "./error-kinds.js";
 
 /** Whether this hit is checked: every hit at 1, none at 0, else a random share. */
 export function sampled(share: number): boolean {
@@ -147,6 +148,7 @@ function sameBytes(fresh: Buffer, stored: CheckInput["stored"]): boolean {
   try {
     return fresh.equals(encodeResult(decodeResult(stored.bytes)));
   } catch {
+    // catch-all: bytes another V8 wrote may fail to decode or encode in any way; then they differ.
     return false;
   }
 }
@@ -170,7 +172,8 @@ function depLabels(deps: string | undefined): string[] {
     const parsed: unknown = JSON.parse(deps);
     if (!Array.isArray(parsed)) return [];
     return parsed.flatMap((pair) => (Array.isArray(pair) && typeof pair[0] === "string" ? [pair[0]] : []));
-  } catch {
+  } catch (error) {
+    if (!isJsonError(error)) throw error;
     return [];
   }
 }

@@ -7,10 +7,10 @@ import type { FunctionRow, FunctionSummary } from "./api.js";
 
 /** Where the CLI writes; each call is one line or block without its final newline. */
 export interface CliIO {
-  stdout(text: string): void;
-  stderr(text: string): void;
+  stdout: (text: string) => void;
+  stderr: (text: string) => void;
   /** Overwrites a progress line (only given on a terminal, outside CI); "" clears it. */
-  progress?(text: string): void;
+  progress?: (text: string) => void;
 }
 
 /** A row of `table`: the remote's rows have no counts and no superseded mark. */

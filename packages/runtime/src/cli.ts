@@ -14,6 +14,7 @@ import { runClear, runLs, runPrune, runVerify } from "./cli/store-commands.js";
 import { stringOption, UsageError, type Values } from "./cli/values.js";
 import { checkEnvironment, findProjectFrom } from "./config.js";
 import { ConfigError } from "./errors.js";
+import { isSystemError } from "./error-kinds.js";
 
 export { formatSize, table, type CliIO };
 
@@ -146,7 +147,7 @@ function parseOptions(args: string[], options: Options, allowPositionals: boolea
     return { values: parsed.values as Values, positionals: parsed.positionals };
   } catch (error) {
     // parseArgs' messages span lines and give advice; keep the first line.
-    throw new UsageError((error as Error).message.split("\n")[0]!);
+    throw new UsageError((error as Error).message.split("\n")[0]);
   }
 }
 
@@ -161,7 +162,8 @@ function invokedDirectly(): boolean {
   if (script === undefined) return false;
   try {
     return realpathSync(script) === fileURLToPath(import.meta.url);
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return false;
   }
 }

@@ -4,6 +4,7 @@
  * the reason of a `new code` miss:
  * `new code: changed helper tax (src/tax.ts), package lodash 4.17.20 → 4.17.21`.
  */
+import { isJsonError } from "./error-kinds.js";
 
 /** Beyond this many changes the line says how many more there are. */
 const MAX_NAMED_CHANGES = 6;
@@ -59,7 +60,8 @@ export function parseDeps(text: string | undefined): Map<string, string> | undef
   let parsed: unknown;
   try {
     parsed = JSON.parse(text);
-  } catch {
+  } catch (error) {
+    if (!isJsonError(error)) throw error;
     return undefined;
   }
   if (!Array.isArray(parsed)) return undefined;

@@ -71,6 +71,7 @@ function checkFormat(bytes: Uint8Array): void {
   if (!IS_BUN && !v8Format) throw new Error("not in V8's format (written by Bun?)");
 }
 
+// eslint-disable-next-line @typescript-eslint/unbound-method -- called with each deserializer as `this`
 const defaultReadHostObject = (
   v8.DefaultDeserializer.prototype as unknown as { _readHostObject(this: v8.Deserializer): ArrayBufferView }
 )._readHostObject;

@@ -117,7 +117,7 @@ export function configure(options: ConfigureOptions): void {
     if (value === undefined) delete merged[name];
     else merged[name] = value;
   }
-  configured = merged as ConfigureOptions;
+  configured = merged;
   cached = undefined;
 }
 
@@ -318,7 +318,7 @@ export function checkEnvironment(env: SettingsInputs["env"] = process.env): void
   const problems: string[] = [];
   const collect: Warn = (_id, message) => problems.push(message.replace(", so it is ignored", ""));
   resolveSettings({ env, cwd: "/", root: "/", configured: {}, plugin: {} }, collect);
-  if (problems.length > 0) throw new ConfigError(problems[0]!);
+  if (problems.length > 0) throw new ConfigError(problems[0]);
 }
 
 function describe(source: string, value: string | number): string {

@@ -66,7 +66,7 @@ export async function markCurrentHash(store: Store, meta: CachedFunctionMeta): P
   try {
     await store.put(markerKey(meta.name, meta.file), Buffer.from(meta.deps ?? meta.hash), metadata);
   } catch {
-    // The result write reports a store that cannot be written; a marker is only a hint.
+    // catch-all: a marker is only a hint, and the result's own write reports a store that cannot be written.
   }
 }
 

@@ -21,6 +21,7 @@ export {
   type RecordedSettings,
   type RecordOutcome,
 } from "./recorded-settings.js";
+import { isJsonError, isSystemError } from "./error-kinds.js";
 
 /** The nearest folder at or above `from` that has a package.json, or undefined. */
 export function nearestPackageRoot(from: string): string | undefined {
@@ -86,7 +87,8 @@ function pickPackageSettings(value: unknown): ProjectSettings {
 function readJson(file: string): unknown {
   try {
     return JSON.parse(readFileSync(file, "utf8"));
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error) && !isJsonError(error)) throw error;
     return undefined;
   }
 }

@@ -13,6 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomically } from "./atomic-file.js";
 import { parseSize } from "./units.js";
+import { isJsonError, isSystemError } from "./error-kinds.js";
 
 /** Where the plugin records its options, relative to the project root. */
 export const RECORDED_SETTINGS_FILE = join("node_modules", ".cache", "cachephant-settings.json");
@@ -72,7 +73,8 @@ export function recordSettings(root: string, tool: string, settings: ProjectSett
   try {
     writeFileAtomically(file, `${JSON.stringify({ v: 2, builds }, null, 2)}\n`);
     return outcome(true);
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return outcome(false);
   }
 }
@@ -136,7 +138,8 @@ function readBuilds(file: string): Builds {
   let parsed: unknown;
   try {
     parsed = JSON.parse(readFileSync(file, "utf8"));
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error) && !isJsonError(error)) throw error;
     return {};
   }
   if (!parsed || typeof parsed !== "object") return {};

@@ -121,6 +121,7 @@ function show(value: unknown): string {
   try {
     return JSON.stringify(value) ?? String(value);
   } catch {
+    // catch-all: a user's value (a cycle, a BigInt inside, a throwing toJSON) shows as String() does.
     return String(value);
   }
 }

@@ -57,8 +57,9 @@ export function readState(meta: CachedFunctionMeta): unknown[] {
     if (getter === undefined) throw new MissingStateError(file, name);
     try {
       values[i] = getter();
-    } catch {
+    } catch (error) {
       // Read before its module initialized it (a call from the module's own top-level code).
+      if ((error as Error | null)?.name !== "ReferenceError") throw error;
       throw new MissingStateError(file, name);
     }
   }

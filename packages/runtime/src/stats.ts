@@ -13,6 +13,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { OWN_DIR } from "./store-layout.js";
+import { isJsonError, isSystemError } from "./error-kinds.js";
 
 /** The counts of one function. */
 export interface FunctionCounts {
@@ -83,7 +84,8 @@ export function flushStats(): void {
       writeFileSync(join(folder, `${name}.tmp`), JSON.stringify([...byFunction.values()]), { mode: 0o600 });
       renameSync(join(folder, `${name}.tmp`), join(folder, name));
       byFunction.clear();
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
       // A store that cannot be written loses this process's counts, as a crash would.
     }
   }
@@ -127,7 +129,8 @@ export function foldStats(dir: string): void {
     writeFileSync(join(folder, `${FOLDED}.tmp`), JSON.stringify([...totals.values()]), { mode: 0o600 });
     renameSync(join(folder, `${FOLDED}.tmp`), join(folder, FOLDED));
     for (const file of files) rmSync(file, { force: true });
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     // Folding is housekeeping: the process files stay and are read as they are.
   } finally {
     closeSync(fd);
@@ -147,7 +150,8 @@ function statsFiles(dir: string): string[] {
     return readdirSync(folder)
       .filter((name) => name.endsWith(".json"))
       .map((name) => join(folder, name));
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return [];
   }
 }
@@ -156,7 +160,7 @@ function readCounts(file: string): FunctionCounts[] {
   try {
     const value = JSON.parse(readFileSync(file, "utf8")) as unknown;
     if (!Array.isArray(value)) return [];
-    return value.filter(
+    return (value as Array<Partial<FunctionCounts> | null>).filter(
       (item): item is FunctionCounts =>
         typeof item === "object" &&
         item !== null &&
@@ -166,7 +170,8 @@ function readCounts(file: string): FunctionCounts[] {
         Number.isFinite(item.misses) &&
         Number.isFinite(item.savedMs),
     );
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error) && !isJsonError(error)) throw error;
     return []; // a file being renamed into place, or damaged: its counts are lost, nothing else
   }
 }
@@ -188,7 +193,8 @@ function addAll(totals: Map<string, FunctionCounts>, items: readonly FunctionCou
 function lockIsStale(lock: string): boolean {
   try {
     return statSync(lock).mtimeMs < Date.now() - FOLD_LOCK_STALE_MS;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return false;
   }
 }

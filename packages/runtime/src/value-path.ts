@@ -58,6 +58,6 @@ function describeKey(key: unknown): string {
 export function className(value: object): string {
   const proto: unknown = Object.getPrototypeOf(value);
   if (proto === null || typeof proto !== "object") return "";
-  const ctor = Object.getOwnPropertyDescriptor(proto, "constructor")?.value;
+  const ctor: unknown = Object.getOwnPropertyDescriptor(proto, "constructor")?.value;
   return typeof ctor === "function" && typeof ctor.name === "string" ? ctor.name : "";
 }

@@ -279,6 +279,7 @@ describe("what cannot be wrapped", () => {
   test("an object's method can be wrapped", async () => {
     resetRuns();
     const api = define<{ load(x: number): Promise<number> }>(`{ async load(x) { runs.method = (runs.method ?? 0) + 1; return x * 10; } }`);
+    // eslint-disable-next-line @typescript-eslint/unbound-method -- what it tests: a method passed on its own
     const load = cached(api.load);
     expect(await load(2)).toBe(20);
     expect(await load(2)).toBe(20);

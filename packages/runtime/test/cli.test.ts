@@ -176,7 +176,7 @@ describe("prune", () => {
     [["explain", "a", "b"], "cachephant: explain takes one operand, 2 given: use cachephant explain <function>, where <function> is a name, file:name or file:line"],
     [["report", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
   ])("bad usage %j exits 2 with a one-line reason", async (argv, message) => {
-    const { code, stderr, stdout } = await cli(...(argv as string[]));
+    const { code, stderr, stdout } = await cli(...argv);
     expect(code).toBe(2);
     expect(stderr.split("\n")).toHaveLength(1);
     expect(stderr).toEqual(message);

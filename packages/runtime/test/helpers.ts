@@ -133,7 +133,8 @@ export function contentFiles(dir: string): string[] {
   };
   try {
     walk(root);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     return [];
   }
   return files;

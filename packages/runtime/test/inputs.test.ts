@@ -142,7 +142,8 @@ describe("recording and checking run-time inputs", () => {
     const load = cached(meta(), async () => {
       try {
         return readFileSync(file, "utf8");
-      } catch {
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
         return "default";
       }
     });
@@ -389,7 +390,7 @@ describe("the opt-out and the remote tier", () => {
 
   test("a remote entry carries its inputs in its signed header", () => {
     const metadata = { v: 1, kind: "result", name: "f", file: "src/f.ts", line: 1, hash: "h", created: 1, inputs: [["env", "API_URL", "abc"], ["file", "data.csv", 3, 4, "ff"]] } as const;
-    const encoded = encodeEntry("key", Buffer.from("x"), metadata as never, { kind: "insecure" });
+    const encoded = encodeEntry("key", Buffer.from("x"), metadata, { kind: "insecure" });
     const head = parseHead(encoded.head);
     expect(typeof head).not.toBe("string");
     expect((head as Exclude<typeof head, string>).header.metadata.inputs).toEqual(metadata.inputs);

@@ -47,8 +47,8 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   ];
   const child = spawn("redis-server", args, { stdio: ["ignore", "pipe", "pipe"] });
   let output = "";
-  child.stdout!.on("data", (data) => (output += data));
-  child.stderr!.on("data", (data) => (output += data));
+  child.stdout.on("data", (data) => (output += data));
+  child.stderr.on("data", (data) => (output += data));
   const exited = new Promise<void>((resolve) => child.once("exit", () => resolve()));
   try {
     await waitForPort(port, child, () => output);

@@ -18,7 +18,7 @@ const makeMeta = () => makeAnyMeta({ hash: randomUUID() });
 /** Far below the faults' own durations (a 10 s sleep, a paused server): a call that waited for the server would exceed it. */
 const BOUND_MS = TEST_TIMINGS.connectMs + TEST_TIMINGS.operationMs + 1500;
 
-let servers: RedisServer[] = [];
+const servers: RedisServer[] = [];
 afterEach(async () => {
   await Promise.all(servers.splice(0).map((server) => server.stop()));
 });

@@ -48,7 +48,7 @@ describe("two tiers", () => {
     expect(first.runs).toBe(1);
 
     configure({ debug: true });
-    const second = cached(meta, (x: number) => ({ squared: -1, at: new Date(1) }));
+    const second = cached(meta, (_x: number) => ({ squared: -1, at: new Date(1) }));
     expect(await onMachine({}, () => second(7))).toEqual({ squared: 49, at: new Date(0) });
     expect(second.runs).toBe(0);
 

@@ -3,7 +3,7 @@ import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync
 import { dirname, join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
-import { clear, configure, ConfigError, list, prune, refresh } from "../src/index.js";
+import { clear, configure, list, prune, refresh } from "../src/index.js";
 import { entryKey } from "../src/key/index.js";
 import { readIndex } from "../src/maintenance.js";
 import { backgroundPrune } from "../src/pruner.js";
@@ -717,7 +717,8 @@ describe("store directory", () => {
 function readdirSafe(dir: string): string[] {
   try {
     return readdirSync(dir);
-  } catch {
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
     return [];
   }
 }

@@ -1,7 +1,7 @@
 import { existsSync, promises as fsp, type Mode, type OpenMode, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
 import { dirname } from "node:path";
 import { describe, expect, onTestFinished, test, vi } from "vitest";
-import { configure, list, prune, runCached, verify } from "../src/index.js";
+import { configure, list, prune, verify } from "../src/index.js";
 import { encodeResult } from "../src/codec.js";
 import { entryKey } from "../src/key/index.js";
 import { readIndex } from "../src/maintenance.js";

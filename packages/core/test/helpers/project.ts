@@ -52,8 +52,9 @@ export class TempProject {
             try {
               readFileSync(candidate);
               return candidate;
-            } catch {
-              // next
+            } catch (error) {
+              const code = (error as NodeJS.ErrnoException).code;
+              if (code !== "ENOENT" && code !== "ENOTDIR" && code !== "EISDIR") throw error;
             }
           }
         }

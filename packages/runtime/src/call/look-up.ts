@@ -109,7 +109,8 @@ export function partsOf(call: Call<unknown>): KeyParts | undefined {
     for (const _ in parts) return parts;
     return undefined; // a key of nothing but the code
   } catch {
-    return undefined; // a getter that throws the second time: the entry is written without parts
+    // catch-all: a user's getter may throw anything the second time; the entry is written without parts.
+    return undefined;
   }
 }
 

@@ -10,6 +10,7 @@ import { recordId } from "../inputs/format.js";
 import { describeKeyChange } from "../key-change.js";
 import type { StoredComputation, StoredFunction } from "./store-facts.js";
 import { EXPLAIN_FORMAT, type ExplainedComputation, type ExplainedInput, type ExplainedVariable, type FunctionExplanation } from "./model.js";
+import { isJsonError } from "../error-kinds.js";
 
 /** A `list()` row, with the per-function counts when the runtime keeps them. */
 export interface RowFacts {
@@ -116,7 +117,8 @@ function parseDeps(text: string | undefined): Array<[string, string]> | undefine
     const value: unknown = JSON.parse(text);
     if (!Array.isArray(value)) return undefined;
     return value.filter((pair): pair is [string, string] => Array.isArray(pair) && typeof pair[0] === "string" && typeof pair[1] === "string");
-  } catch {
+  } catch (error) {
+    if (!isJsonError(error)) throw error;
     return undefined;
   }
 }

@@ -8,6 +8,7 @@
 import { readFileSync } from "node:fs";
 import { scanEntries } from "../store-scan.js";
 import type { EntryMetadata } from "../store-layout.js";
+import { isSystemError } from "../error-kinds.js";
 
 /** How many computations of each function are kept (the newest). */
 export const KEPT_COMPUTATIONS = 6;
@@ -67,7 +68,8 @@ function markerDeps(path: string): string | undefined {
   try {
     const text = readFileSync(path, "utf8");
     return text.startsWith("[") ? text : undefined;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return undefined;
   }
 }

@@ -22,7 +22,8 @@ import {
   statState,
   stateOf,
 } from "./fingerprint.js";
-import { original } from "./original.js";
+import { original } from "./unhooked.js";
+import { isSystemError } from "../error-kinds.js";
 
 /** The reason of the first input that changed, or undefined. Throws only on an internal fault. */
 export function changedInput(records: readonly InputRecord[], root: string): string | undefined {
@@ -78,7 +79,8 @@ function fileChanged(record: InputRecord & { 0: "file" }, path: string): boolean
   if (stats.mtimeMs === record[3]) return false;
   try {
     return contentHash(path) !== record[4];
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return true;
   }
 }

@@ -10,8 +10,9 @@ import { createHash } from "node:crypto";
 import type { Stats } from "node:fs";
 import { isAbsolute, join, relative, sep } from "node:path";
 import type { InputRecord } from "./format.js";
-import { original } from "./original.js";
+import { original } from "./unhooked.js";
 import type { Observation } from "./record.js";
+import { isSystemError } from "../error-kinds.js";
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
 
@@ -194,7 +195,8 @@ export function fingerprint(observation: Observation, root: string): InputRecord
 export function existsNow(path: string): boolean {
   try {
     return statOf(path) !== undefined;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return false;
   }
 }

@@ -42,7 +42,7 @@ export function recordId(record: InputRecord): string {
 export function isInputRecords(value: unknown): value is readonly InputRecord[] {
   if (!Array.isArray(value)) return false;
   for (const record of value) {
-    if (!Array.isArray(record) || record.length < 2 || !KINDS.has(record[0])) return false;
+    if (!Array.isArray(record) || record.length < 2 || !KINDS.has(record[0] as string)) return false;
     if (typeof record[1] !== "string") return false;
   }
   return true;

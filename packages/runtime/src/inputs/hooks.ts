@@ -8,15 +8,15 @@
  * Each hook notes the read (`record.ts`) and calls the original with the same
  * `this` and arguments, so results, errors and callbacks are the original's.
  * Outside a computing call a hook costs one comparison. The runtime's own
- * reads use `original`, never a hook.
+ * reads use `original` (`unhooked.ts`), never a hook.
  */
 import fs from "node:fs";
 import nodeModule from "node:module";
 import { isAbsolute, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { argvHash, envKeysHash, envValueHash, existsNow, statState } from "./fingerprint.js";
-import { original } from "./original.js";
 import { activeRecorder, note, type ObservationKind } from "./record.js";
+import { original } from "./unhooked.js";
 
 let installed = false;
 
@@ -38,7 +38,7 @@ function notePath(kind: ObservationKind, value: unknown): void {
     const path = pathOf(value);
     if (path !== undefined) note(kind, path, CAPTURES[kind]?.(path));
   } catch {
-    // A path the original will reject: it says why.
+    // catch-all: a path argument the original rejects, whatever it throws: the original call says why.
   }
 }
 
@@ -71,8 +71,10 @@ function hook(target: Record<string, unknown>, name: string, kind: ObservationKi
   const orig = fn as Hooked;
   const noteArgs = typeof kind === "function" ? kind : (args: IArguments) => notePath(kind, args[0]);
   const hooked = function (this: unknown): unknown {
+    // A hook on every fs call hands its arguments on untouched (a rest parameter would copy them).
+    // eslint-disable-next-line prefer-rest-params -- see above
     if (activeRecorder() !== undefined) noteArgs(arguments);
-    // eslint-disable-next-line prefer-rest-params
+    // eslint-disable-next-line prefer-rest-params -- see above
     return orig.apply(this, arguments as unknown as unknown[]);
   };
   // Same name, length and own properties (util.promisify.custom of `exists`, `realpathSync.native`).
@@ -125,7 +127,7 @@ function hookProcess(): void {
   process.env = new Proxy(env, {
     get(target, key) {
       if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(target, key);
-      return Reflect.get(target, key);
+      return Reflect.get(target, key) as unknown;
     },
     has(target, key) {
       if (typeof key === "string" && activeRecorder() !== undefined) noteEnv(target, key);
@@ -156,7 +158,7 @@ function hookProcess(): void {
   process.argv = new Proxy(argv, {
     get(target, key) {
       noteArgv();
-      return Reflect.get(target, key);
+      return Reflect.get(target, key) as unknown;
     },
     has(target, key) {
       noteArgv();
@@ -168,6 +170,7 @@ function hookProcess(): void {
     },
   });
 
+  // eslint-disable-next-line @typescript-eslint/unbound-method -- called with process as `this` below
   const cwd = process.cwd;
   const hookedCwd = function (this: unknown): string {
     if (activeRecorder() !== undefined) note("cwd", "", () => original.cwd.call(process));

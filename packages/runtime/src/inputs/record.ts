@@ -11,6 +11,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { InputRecord } from "./format.js";
 import { recordId } from "./format.js";
+import { isSystemError } from "../error-kinds.js";
 
 /** What a hook saw, before it is fingerprinted: a kind and what it names (an absolute path, a variable). */
 export type ObservationKind = "env" | "envkeys" | "argv" | "cwd" | "file" | "stat" | "exists" | "dir" | "dirr";
@@ -40,6 +41,7 @@ export class Recorder {
 
   /** Adds inputs a nested call recorded (a hit's entry, or its own computation) to this call and those enclosing it. */
   adopt(records: readonly InputRecord[]): void {
+    // eslint-disable-next-line @typescript-eslint/no-this-alias -- the walk up the chain starts at this call
     for (let r: Recorder | undefined = this; r !== undefined; r = r.parent) {
       if (r.closed) continue;
       for (const record of records) {
@@ -80,7 +82,8 @@ export function note(kind: ObservationKind, subject: string, capture?: () => unk
     if (capture !== undefined) {
       try {
         seen = capture();
-      } catch {
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
         seen = undefined;
       }
     }

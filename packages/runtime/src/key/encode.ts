@@ -27,6 +27,7 @@
  * class that needs it: `NeedsParser`), memoized per source text and per
  * function object.
  */
+import type { AnyFunction } from "./function-code.js";
 import { hash } from "node:crypto";
 import { types } from "node:util";
 import { UnkeyableValueError } from "../errors.js";
@@ -99,7 +100,7 @@ function byClass(value: unknown, name: string, walk: Walk): string {
  * prototype's; a built-in by its name. In a module binding's data (`module`
  * mode), whose making code is in the code hash, by its source alone.
  */
-function encodeFunction(fn: Function, walk: Walk): string {
+function encodeFunction(fn: AnyFunction, walk: Walk): string {
   const stack = walk.stack;
   const openAt = stack.indexOf(fn);
   if (openAt !== -1) return `^${openAt};`;
@@ -231,7 +232,7 @@ function encodeOther(value: object, proto: unknown, walk: Walk): string {
     }
     // Data: by its class's code (and methods assigned to its prototypes since) and own enumerable data.
     let encoded = `c${code}`;
-    for (let p: object | null = proto as object; p !== null && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p)) {
+    for (let p: object | null = proto as object; p !== null && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p) as object | null) {
       if (Object.keys(p).length > 0) encoded += encodeProperties("p", p, walk);
     }
     return encoded + encodeProperties("o", value, walk);

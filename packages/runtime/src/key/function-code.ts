@@ -5,6 +5,7 @@
  * built in.
  */
 import { KNOWN_GLOBALS } from "@cachephant/core/globals";
+import { isCachephantError } from "../error-kinds.js";
 import { importOptional } from "../optional-package.js";
 import { INTRINSIC_PROTOS } from "./value-kinds.js";
 
@@ -47,7 +48,8 @@ function factsOf(source: string): SourceFacts {
   try {
     const found = parseSource(source);
     facts = { free: found.free.filter((name) => !KNOWN_GLOBALS.has(name)), privateMembers: found.privateMembers };
-  } catch {
+  } catch (error) {
+    if (!isCachephantError(error)) throw error;
     facts = undefined;
   }
   if (factsBySource.size >= FACTS_LIMIT) factsBySource.clear();
@@ -68,12 +70,16 @@ interface FunctionCode {
   readonly fail?: string;
 }
 
-const functionCodes = new WeakMap<Function, FunctionCode>();
+/** What `typeof value === "function"` narrows to: functions and classes alike. */
+// eslint-disable-next-line @typescript-eslint/no-unsafe-function-type -- any function or class a value may hold
+export type AnyFunction = Function;
+
+const functionCodes = new WeakMap<AnyFunction, FunctionCode>();
 
 /** Built-in functions of the known globals (`Math.max`, `String`, `console.log`), by identity. */
 let nativeFunctions: Map<unknown, string> | undefined;
 
-function nativeNameOf(fn: Function): string | undefined {
+function nativeNameOf(fn: AnyFunction): string | undefined {
   if (nativeFunctions === undefined) {
     nativeFunctions = new Map();
     const add = (value: unknown, name: string) => {
@@ -96,7 +102,7 @@ function nativeNameOf(fn: Function): string | undefined {
   return nativeFunctions.get(fn);
 }
 
-export function functionCodeOf(fn: Function): FunctionCode {
+export function functionCodeOf(fn: AnyFunction): FunctionCode {
   let code = functionCodes.get(fn);
   if (code === undefined) {
     code = computeFunctionCode(fn);
@@ -105,7 +111,7 @@ export function functionCodeOf(fn: Function): FunctionCode {
   return code;
 }
 
-function computeFunctionCode(fn: Function): FunctionCode {
+function computeFunctionCode(fn: AnyFunction): FunctionCode {
   const source = Function.prototype.toString.call(fn);
   if (NATIVE_SOURCE.test(source)) {
     const native = nativeNameOf(fn);
@@ -162,7 +168,7 @@ function chainCode(proto: object): { code?: string; reason?: string; resource?: 
   let parts = "";
   let count = 0;
   let privateReason: string | undefined;
-  for (let p: object | null = proto; p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p)) {
+  for (let p: object | null = proto; p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p) as object | null) {
     const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
     count++;
     if (typeof ctor !== "function") {

@@ -16,6 +16,7 @@ import { importOptional } from "../optional-package.js";
 import { warnOnce } from "../warn.js";
 import { redactUrl, type RemoteSettings } from "./settings.js";
 import { remoteTimings, withDeadline } from "./timing.js";
+import { isUrlError } from "../error-kinds.js";
 
 export type RedisConnection = Redis | Cluster;
 
@@ -195,8 +196,9 @@ function scrub(message: string, url: string): string {
     for (const secret of [parsed.password, decodeURIComponent(parsed.password), parsed.username, decodeURIComponent(parsed.username)]) {
       if (secret.length >= 3) text = text.split(secret).join("***");
     }
-  } catch {
-    // An unparseable URL never got this far.
+  } catch (error) {
+    // An unparseable URL never got this far; a password that is not URI-encoded is matched as it is.
+    if (!isUrlError(error) && !(error instanceof URIError)) throw error;
   }
   return text.split(url).join(redactUrl(url));
 }

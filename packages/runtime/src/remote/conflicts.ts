@@ -7,6 +7,7 @@
  */
 import type { RedisConnection } from "./client.js";
 import type { RemoteLayout } from "./layout.js";
+import { isJsonError } from "../error-kinds.js";
 
 /** Conflicts kept per namespace; older ones are dropped. */
 const KEPT = 100;
@@ -34,10 +35,11 @@ export async function readConflicts(redis: RedisConnection, layout: RemoteLayout
   const lines = await redis.lrange(layout.conflictsKey, 0, KEPT - 1);
   return lines.flatMap((line) => {
     try {
-      const value = JSON.parse(line) as RemoteConflict;
-      const ok = typeof value.key === "string" && typeof value.name === "string" && typeof value.file === "string" && typeof value.at === "number";
-      return ok ? [value] : [];
-    } catch {
+      const value = JSON.parse(line) as Partial<RemoteConflict> | null;
+      const ok = typeof value?.key === "string" && typeof value.name === "string" && typeof value.file === "string" && typeof value.at === "number";
+      return ok ? [value as RemoteConflict] : [];
+    } catch (error) {
+      if (!isJsonError(error)) throw error;
       return [];
     }
   });

@@ -17,6 +17,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { isEntryMetadata, type EntryMetadata } from "../store.js";
 import { checkTag, signatureOf, tagBytes, tagOf, type Signature, type Trust } from "./trust.js";
+import { isJsonError } from "../error-kinds.js";
 
 const MAGIC = Buffer.from("CPR2");
 /** Content up to this size is stored in the head itself: one `GET` per hit. */
@@ -97,7 +98,8 @@ export function parseHead(head: Buffer, { headerOnly = false } = {}): ParsedHead
   let header: EntryHeader;
   try {
     header = JSON.parse(headerBytes.toString("utf8")) as EntryHeader;
-  } catch {
+  } catch (error) {
+    if (!isJsonError(error)) throw error;
     return "its header is damaged";
   }
   if (!isHeader(header)) return "its header is damaged";

@@ -21,7 +21,7 @@ export function withRemote(local: Store, remote: RemoteSettings | undefined): St
   if (remote === undefined) return local;
   const remoteStore = remoteFor(remote);
   let byRemote = tiered.get(local);
-  if (byRemote === undefined) tiered.set(local, (byRemote = new Map()));
+  if (byRemote === undefined) tiered.set(local, (byRemote = new Map<RemoteStore, TieredStore>()));
   let store = byRemote.get(remoteStore);
   if (store === undefined) byRemote.set(remoteStore, (store = new TieredStore(local, remoteStore)));
   return store;

@@ -14,6 +14,7 @@ import { createHash } from "node:crypto";
 import { debugOnce, warnOnce } from "../warn.js";
 import { isNamespace } from "./layout.js";
 import { loadSigningKey, loadTrustedKeys, RemoteKeyError, type Trust } from "./trust.js";
+import { isUrlError } from "../error-kinds.js";
 
 /** Whether this machine writes to the remote (`readwrite`) or only reads it (`read`). */
 export type RemoteMode = "readwrite" | "read";
@@ -151,7 +152,8 @@ export function isRedisUrl(url: string): boolean {
   try {
     const parsed = new URL(url);
     return (parsed.protocol === "redis:" || parsed.protocol === "rediss:") && parsed.hostname !== "";
-  } catch {
+  } catch (error) {
+    if (!isUrlError(error)) throw error;
     return false;
   }
 }
@@ -161,7 +163,8 @@ export function redactUrl(url: string): string {
   try {
     const parsed = new URL(url);
     return `${parsed.protocol}//${parsed.host}${parsed.pathname === "/" ? "" : parsed.pathname}`;
-  } catch {
+  } catch (error) {
+    if (!isUrlError(error)) throw error;
     return "(an unparseable URL)";
   }
 }

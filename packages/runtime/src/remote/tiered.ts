@@ -37,7 +37,7 @@ export class TieredStore implements Store {
     const remote = await this.readRemote(key);
     if (remote.status !== "found") return local;
     // After the caller has its value: the fill is off the hit's path.
-    this.track(nextTurn().then(() => this.local.put(key, remote.bytes, remote.metadata)));
+    void this.track(nextTurn().then(() => this.local.put(key, remote.bytes, remote.metadata))); // tracked: settled() waits for it, and its failure is handled there
     return remote;
   }
 
@@ -62,7 +62,7 @@ export class TieredStore implements Store {
     return {
       release: () => {
         local.release();
-        this.track(this.locks.release(key));
+        void this.track(this.locks.release(key)); // tracked: settled() waits for it, and its failure is handled there
       },
     };
   }

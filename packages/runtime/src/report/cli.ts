@@ -16,10 +16,11 @@ function openInBrowser(path: string, io: CliIO): void {
   const [command, args] =
     process.platform === "darwin" ? ["open", [path]] : process.platform === "win32" ? ["cmd", ["/c", "start", "", path]] : ["xdg-open", [path]];
   try {
-    const child = spawn(command, args as string[], { detached: true, stdio: "ignore" });
+    const child = spawn(command, args, { detached: true, stdio: "ignore" });
     child.on("error", () => io.stderr(`cachephant: could not open a browser (${command}); open ${resolve(path)} yourself`));
     child.unref();
   } catch {
+    // catch-all: whatever keeps a browser from starting, the user is told where the report is.
     io.stderr(`cachephant: could not open a browser (${command}); open ${resolve(path)} yourself`);
   }
 }

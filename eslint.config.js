@@ -63,14 +63,14 @@ export default defineConfig(
         { allow: [{ from: "file", name: ["ValuePathFailure", "ClassKeyedProbe"] }] },
       ],
       "local/catch-looks-at-error": "error",
+      // A walk up a parent chain (scopes) starts from `this`: the alias is the cursor, not a lost binding.
+      "@typescript-eslint/no-this-alias": "off",
     },
   },
   {
-    // Until their findings are fixed: files being moved into folders now (the core's, the
-    // plugin's, the runtime's local store). Warnings here; delete this block once they are clean.
+    // Until their findings are fixed: the runtime's local store, being moved into store/.
+    // Warnings here; delete this block once they are clean.
     files: [
-      "packages/core/src/**",
-      "packages/plugin/src/**",
       "packages/runtime/src/store/**",
       "packages/runtime/src/store*.ts",
       "packages/runtime/src/{pruner,maintenance,memory-tier,owner-only,file-faults,atomic-file}.ts",

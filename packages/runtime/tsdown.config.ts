@@ -9,9 +9,9 @@ export default defineConfig({
   clean: true,
   // "type": "module" packages: plain .js and .d.ts, as the exports maps name them.
   fixedExtension: false,
-  // The core's small modules the store path needs are inlined: the runtime does not depend on the core
+  // The core's small modules the store path needs (units, globals, the error kinds of scan) are inlined: the runtime does not depend on the core
   // (its Babel normalizer is an optional peer, imported by cached() when used).
-  deps: { alwaysBundle: [/^@cachephant\/core\/(units|globals)$/], onlyBundle: [/^@cachephant\/core\/(units|globals)$/] },
+  deps: { alwaysBundle: [/^@cachephant\/core\/(units|globals|scan)$/], onlyBundle: [/^@cachephant\/core\/(units|globals|scan)$/] },
   // Build timings are not a finding: the build of a package this size is quick.
   checks: { pluginTimings: false },
 });

@@ -4,7 +4,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { CachephantWarning } from "@cachephant/core";
 import type { OutsideStamp } from "./outside-log.js";
 import type { BuiltFunction } from "@cachephant/runtime/project";
-import { isSystemError } from "./error-codes.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** A transform's output as the cache keeps it. */
 export interface CachedTransform {

@@ -7,7 +7,7 @@ import { nearestPackageRoot } from "@cachephant/runtime/project";
 import { readFileSync } from "node:fs";
 import { dirname, extname, join, resolve } from "node:path";
 import { RUNTIME_MODULE } from "./runtime-check.js";
-import { isSystemError } from "./error-codes.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** The part of a webpack or Rspack compiler the plugin configures. */
 interface CompilerLike {
@@ -25,9 +25,9 @@ interface CompilerLike {
 export function addRuntimeExternal(compiler: CompilerLike): void {
   const request = compiler.options.output?.module ? `module ${RUNTIME_MODULE}` : `commonjs ${RUNTIME_MODULE}`;
   const entry = { [RUNTIME_MODULE]: request };
-  const existing = compiler.options.externals;
+  const existing: unknown = compiler.options.externals;
   if (existing === undefined) compiler.options.externals = [entry];
-  else compiler.options.externals = [...(Array.isArray(existing) ? existing : [existing]), entry];
+  else compiler.options.externals = [...(Array.isArray(existing) ? (existing as unknown[]) : [existing]), entry];
 }
 
 /** The esbuild options that decide what the output file is. */

@@ -5,7 +5,7 @@ import type { Loader, Message, OnLoadResult, Plugin, PluginBuild } from "esbuild
 import { CachephantBuildError } from "@cachephant/core/scan";
 import { esbuildMessage, warningText } from "./bundler-messages.js";
 import { esbuildFormatWarning } from "./bundler-output.js";
-import { ABSENT, hasErrorCode } from "./error-codes.js";
+import { ABSENT, hasErrorCode } from "@cachephant/core/scan";
 import { createIdFilter } from "./id-filter.js";
 import { createInstance, type PluginInstance } from "./instance.js";
 import type { ModuleTransformer } from "./module-transformer.js";

@@ -7,7 +7,7 @@ import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname } from "node:path";
 import type { FileCheck } from "./build-cache.js";
-import { ABSENT, hasErrorCode } from "./error-codes.js";
+import { ABSENT, hasErrorCode } from "@cachephant/core/scan";
 import { signatureOf } from "./files.js";
 import { importedPackages, PackageManifests } from "./package-imports.js";
 

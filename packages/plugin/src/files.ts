@@ -1,5 +1,5 @@
 import { statSync } from "node:fs";
-import { isSystemError } from "./error-codes.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /**
  * A file's `mtime:size` now, or null when it does not exist: how the plugin

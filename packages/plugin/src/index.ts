@@ -1,4 +1,4 @@
-import { join, relative, resolve } from "node:path";
+import { relative, resolve } from "node:path";
 import { CachephantBuildError, DIRECTIVE_LIKE, stripQuery } from "@cachephant/core/scan";
 import { createUnplugin, type UnpluginFactory, type UnpluginInstance } from "unplugin";
 import { buildErrorWithoutStack, warningText } from "./bundler-messages.js";
@@ -186,13 +186,13 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
     rolldown: {
       options(inputOptions) {
-        resolveSettings = () => rollupResolveSettings("rolldown", inputOptions as { resolve?: unknown; tsconfig?: unknown });
+        resolveSettings = () => rollupResolveSettings("rolldown", inputOptions);
       },
     },
 
     vite: {
       configureServer(server) {
-        devServer = server as unknown as DevServerModules;
+        devServer = server;
       },
       // Vite's dev server: the modules whose hashes depend on the changed file
       // (or that counted exported data another module now mutates) are part

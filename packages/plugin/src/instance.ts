@@ -20,7 +20,7 @@ export interface PluginInstance {
    * Writes this build's record of its settings (at each build start), beside
    * other build tools' records; says when they disagree.
    */
-  record(): RecordOutcome;
+  record: () => RecordOutcome;
 }
 
 /** `tool`: the bundler (`vite`, `esbuild`, `webpack`...), naming this build's settings record. */

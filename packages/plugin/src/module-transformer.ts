@@ -196,7 +196,7 @@ export class ModuleTransformer {
     // read once per build.
     return (this.graph ??= createModuleGraph({
       revalidate: false,
-      readFile: async (file) => this.files.get(file).bytes,
+      readFile: (file) => Promise.resolve(this.files.get(file).bytes),
       projectFiles: () => this.project,
     }));
   }

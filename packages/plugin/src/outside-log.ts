@@ -13,7 +13,7 @@
  */
 import { readFileSync } from "node:fs";
 import { factsOfText } from "@cachephant/core/scan";
-import { ABSENT, hasErrorCode } from "./error-codes.js";
+import { ABSENT, hasErrorCode } from "@cachephant/core/scan";
 
 /** The outside check a result relied on: the names searched, and the epoch it was computed at. */
 export interface OutsideStamp {

@@ -7,7 +7,7 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-const SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\()\s*["']([^"'.\/][^"']*)["']/g;
+const SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\()\s*["']([^"'./][^"']*)["']/g;
 
 /** Package names of the bare imports, re-exports and requires in a module's text. */
 export function importedPackages(code: string): Set<string> {

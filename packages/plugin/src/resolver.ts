@@ -81,7 +81,7 @@ export function webpackResolver(compiler: WebpackLikeCompiler | undefined): Reso
   try {
     resolver = compiler.resolverFactory.get("normal", { dependencyType: "esm" });
   } catch {
-    // A compiler whose factory cannot make this resolver (its throws carry no code to tell apart): the core's lookup resolves instead.
+    // catch-all: a compiler whose factory cannot make this resolver throws errors with no code to tell apart; the core's lookup resolves instead.
     resolver = undefined;
   }
   const resolve: Resolve | undefined =
@@ -95,7 +95,7 @@ export function webpackResolver(compiler: WebpackLikeCompiler | undefined): Reso
             done(file !== null && isAbsolute(file) ? file : null);
           });
         } catch {
-          // As with the factory above: a request webpack cannot take goes to the core's lookup.
+          // catch-all: as with the factory above, a request webpack cannot take goes to the core's lookup.
           done(null);
         }
       }));

@@ -5,7 +5,7 @@ import { DIRECTIVE_LIKE } from "@cachephant/core/scan";
 import { signatureFrom, signatureOf } from "./files.js";
 import { TSCONFIG_FILE } from "./resolution/index.js";
 import ignore, { type Ignore } from "ignore";
-import { isSystemError } from "./error-codes.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** Folders a project's own modules never live in. */
 const SKIPPED_FOLDER = /^(?:node_modules|\..*)$/;

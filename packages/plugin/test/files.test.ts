@@ -1,6 +1,6 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { statSync } from "node:fs";
-import { hasErrorCode, isSystemError } from "../src/error-codes.js";
+import { hasErrorCode, isSystemError } from "@cachephant/core/scan";
 import { signatureFrom, signatureOf } from "../src/files.js";
 import { TempProject } from "./helpers/project.js";
 
@@ -26,7 +26,7 @@ describe("hasErrorCode", () => {
 });
 
 describe("isSystemError", () => {
-  test("true for a failed system call, false for a bug or an error that only carries a code", () => {
+  test("true for a failed system call (an E… code), false for a bug or a bad-argument ERR_ code", () => {
     let failed: unknown;
     try {
       statSync("/no/such/path");
@@ -35,7 +35,7 @@ describe("isSystemError", () => {
     }
     expect(isSystemError(failed)).toBe(true);
     expect(isSystemError(new TypeError("x is not a function"))).toBe(false);
-    expect(isSystemError(Object.assign(new Error("x"), { code: "ENOENT" }))).toBe(false);
+    expect(isSystemError(Object.assign(new TypeError("x"), { code: "ERR_INVALID_ARG_TYPE" }))).toBe(false);
     expect(isSystemError("ENOENT")).toBe(false);
   });
 });

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { writeFileIfChanged } from "./atomic-file.js";
-import { isJsonError, isSystemError } from "./error-kinds.js";
+import { isJsonError, isSystemError } from "@cachephant/core/scan";
 
 /** Where the records are, relative to the project root. */
 export const BUILT_FUNCTIONS_DIR = join("node_modules", ".cache", "cachephant-functions");

@@ -15,7 +15,7 @@ import { importOptional } from "./optional-package.js";
 import { runCached } from "./call/index.js";
 import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
 import { label, warnOnce } from "./warn.js";
-import { isCachephantError, isSystemError } from "./error-kinds.js";
+import { isCachephantError, isSystemError } from "@cachephant/core/scan";
 
 /** Options of `cached()`: the directive's vocabulary, plus the helpers the function calls. */
 export interface CachedOptions {

@@ -23,7 +23,7 @@ import { dirname } from "node:path";
 import { decodeResult, encodeResult } from "./codec.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { label, warnOnce } from "./warn.js";
-import { isJsonError } from "./error-kinds.js";
+import { isJsonError } from "@cachephant/core/scan";
 
 /** Whether this hit is checked: every hit at 1, none at 0, else a random share. */
 export function sampled(share: number): boolean {

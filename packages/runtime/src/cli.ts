@@ -14,7 +14,7 @@ import { runClear, runLs, runPrune, runVerify } from "./cli/store-commands.js";
 import { stringOption, UsageError, type Values } from "./cli/values.js";
 import { checkEnvironment, findProjectFrom } from "./config.js";
 import { ConfigError } from "./errors.js";
-import { isSystemError } from "./error-kinds.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 export { formatSize, table, type CliIO };
 

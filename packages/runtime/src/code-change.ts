@@ -4,7 +4,7 @@
  * the reason of a `new code` miss:
  * `new code: changed helper tax (src/tax.ts), package lodash 4.17.20 → 4.17.21`.
  */
-import { isJsonError } from "./error-kinds.js";
+import { isJsonError } from "@cachephant/core/scan";
 
 /** Beyond this many changes the line says how many more there are. */
 const MAX_NAMED_CHANGES = 6;

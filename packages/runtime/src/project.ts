@@ -21,7 +21,7 @@ export {
   type RecordedSettings,
   type RecordOutcome,
 } from "./recorded-settings.js";
-import { isJsonError, isSystemError } from "./error-kinds.js";
+import { isJsonError, isSystemError } from "@cachephant/core/scan";
 
 /** The nearest folder at or above `from` that has a package.json, or undefined. */
 export function nearestPackageRoot(from: string): string | undefined {

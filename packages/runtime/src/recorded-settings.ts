@@ -13,7 +13,7 @@ import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
 import { writeFileAtomically } from "./atomic-file.js";
 import { parseSize } from "./units.js";
-import { isJsonError, isSystemError } from "./error-kinds.js";
+import { isJsonError, isSystemError } from "@cachephant/core/scan";
 
 /** Where the plugin records its options, relative to the project root. */
 export const RECORDED_SETTINGS_FILE = join("node_modules", ".cache", "cachephant-settings.json");

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { describe, expect, test } from "vitest";
 import { readBuiltModule } from "../src/built-functions.js";
 import { ConfigError } from "../src/errors.js";
-import { isCachephantError, isJsonError, isSystemError, isUrlError } from "../src/error-kinds.js";
+import { isCachephantError, isJsonError, isSystemError, isUrlError } from "@cachephant/core/scan";
 import { tempDir } from "./helpers.js";
 
 /** What `run` throws. */

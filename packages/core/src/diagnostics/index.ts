@@ -6,3 +6,4 @@ export type { CachephantErrorCode, ErrorLocation } from "./build-error.js";
 export { ErrorReporter, spanOf } from "./reporter.js";
 export { WarningCollector } from "./warnings.js";
 export type { CachephantWarning } from "./warnings.js";
+export { ABSENT, hasErrorCode, isCachephantError, isJsonError, isSystemError, isUrlError } from "./error-kinds.js";

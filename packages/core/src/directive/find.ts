@@ -168,6 +168,6 @@ function exportedFunctions(program: NodePath<t.Program>): Set<NodePath<t.Functio
 /** `(async () => {}) as Handler` is still that arrow. */
 function unwrapTypeScript(path: NodePath): NodePath {
   let current = path;
-  while (current.node && TRANSPARENT_WRAPPERS.has(current.node.type)) current = current.get("expression") as NodePath;
+  while (current.node && TRANSPARENT_WRAPPERS.has(current.node.type)) current = current.get("expression");
   return current;
 }

@@ -5,8 +5,8 @@
 import { readFileSync } from "node:fs";
 import path from "node:path";
 import type * as t from "@babel/types";
-import { ErrorReporter } from "../diagnostics/index.js";
-import { assetRecord, builtinName, CODE_FILE, FileSystemCache, isPathSpecifier, moduleRecord, type ModuleRecord, resolveSpecifier, type Resolution, type Resolver, unparseableRecord } from "../modules/index.js";
+import { ErrorReporter, isCachephantError } from "../diagnostics/index.js";
+import { assetRecord, builtinName, CODE_FILE, FileSystemCache, isPathSpecifier, moduleRecord, type ModuleRecord, type Resolution, type Resolver, resolveSpecifier, unparseableRecord } from "../modules/index.js";
 import { ProjectIndex } from "../state/index.js";
 import { parseFile, sha256 } from "../syntax/index.js";
 import type { GraphNode } from "./graph-node.js";
@@ -189,6 +189,7 @@ export class GraphState {
       // Sync on purpose: ~10x cheaper than fs.promises for the small files of a project.
       data = this.readFileOption ? await this.readFileOption(file) : readFileSync(file);
     } catch {
+      // catch-all: the bundler's own reader may throw anything for a file it cannot give; the file counts as missing.
       data = null;
     }
     const cached = this.modules.get(file);
@@ -235,7 +236,8 @@ export class GraphState {
     try {
       const { ast } = parseFile(content, file, new ErrorReporter(content, file));
       return moduleRecord(file, content, ast);
-    } catch {
+    } catch (error) {
+      if (!isCachephantError(error)) throw error;
       return unparseableRecord(file, content);
     }
   }

@@ -111,7 +111,8 @@ export function scalar(value: unknown): string {
 export function bigint(value: string): string {
   try {
     return BigInt(value.replaceAll("_", "")).toString();
-  } catch {
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
     return value;
   }
 }

@@ -89,7 +89,7 @@ export function findTypeScriptDeclaration(scope: Scope, name: string): t.Node | 
     let block: t.Node = current.block;
     if (t.isFunction(block)) block = block.body;
     if (block.type !== "Program" && block.type !== "BlockStatement" && block.type !== "TSModuleBlock") continue;
-    for (let statement of block.body as t.Statement[]) {
+    for (let statement of block.body) {
       if (statement.type === "ExportNamedDeclaration") {
         if (!statement.declaration) continue;
         statement = statement.declaration;

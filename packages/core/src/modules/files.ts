@@ -7,6 +7,7 @@ import { realpathSync } from "node:fs";
 import { statSync } from "node:fs";
 import path from "node:path";
 import { stripQuery } from "../syntax/index.js";
+import { isJsonError, isSystemError } from "../diagnostics/index.js";
 
 /** Where `import`s of JavaScript files may point at TypeScript sources (TypeScript's own mapping). */
 const SOURCE_EXTENSIONS: Readonly<Record<string, readonly string[]>> = {
@@ -37,7 +38,8 @@ export class FileSystemCache {
       let stat;
       try {
         stat = statSync(file, { throwIfNoEntry: false });
-      } catch {
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
         stat = undefined; // not a directory on the way, no permission...
       }
       found = stat?.isFile() ? "file" : stat?.isDirectory() ? "dir" : null;
@@ -61,7 +63,8 @@ export class FileSystemCache {
     if (found === undefined) {
       try {
         found = realpathSync(file);
-      } catch {
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
         found = null;
       }
       this.realpaths.set(file, found);
@@ -117,7 +120,8 @@ export function readManifest(file: string): Manifest | null {
   let text: string;
   try {
     text = readFileSync(file, "utf8");
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return null;
   }
   try {
@@ -131,7 +135,8 @@ export function readManifest(file: string): Manifest | null {
       ...(typeof main === "string" ? { main } : {}),
       ...(typeof module === "string" ? { module } : {}),
     };
-  } catch {
+  } catch (error) {
+    if (!isJsonError(error)) throw error;
     return null;
   }
 }

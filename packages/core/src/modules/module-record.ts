@@ -113,7 +113,7 @@ export function exportTable(record: ModuleRecord): ExportTable {
       if (node.type === "Identifier") table.named.set("default", { kind: "local", name: node.name });
       else if ((node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") && node.id) {
         table.named.set("default", { kind: "local", name: node.id.name });
-      } else if (!TYPE_ONLY_DEFAULT.has(node.type as string)) {
+      } else if (!TYPE_ONLY_DEFAULT.has(node.type)) {
         table.named.set("default", { kind: "node", index });
       }
     }

@@ -67,7 +67,8 @@ export async function resolveSpecifier(
     try {
       resolved = await resolver(specifier, stripQuery(importer));
     } catch {
-      resolved = null; // a resolver that throws for a helper must not fail the build
+      // catch-all: the bundler's resolver may throw anything for a helper, which must not fail the build.
+      resolved = null;
     }
     const file = resolved ? stripQuery(resolved) : null;
     if (file && !file.startsWith("\0") && path.isAbsolute(file)) return fileResolution(path.normalize(file), files);

@@ -8,9 +8,9 @@
  */
 import { readFileSync } from "node:fs";
 import path from "node:path";
-import type { CachephantWarning } from "../diagnostics/index.js";
+import { type CachephantWarning, isCachephantError, isSystemError } from "../diagnostics/index.js";
 import { createModuleGraph, type ModuleGraph } from "../key/index.js";
-import { type Resolver } from "../modules/index.js";
+import type { Resolver } from "../modules/index.js";
 import { transform, type TransformOptions, type TransformResult } from "../rewrite/index.js";
 
 export interface BuildPlanOptions {
@@ -57,7 +57,8 @@ export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
     let code: string;
     try {
       code = readFileSync(file, "utf8");
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
       continue;
     }
     if (!code.includes("use cache")) continue;
@@ -68,8 +69,9 @@ export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
       for (const stateFile of result?.stateFiles ?? []) plan.stateFiles.add(stateFile);
       for (const name of result?.outsideNames ?? []) plan.outsideNames.add(name);
       plan.warnings.push(...(result?.warnings ?? []));
-    } catch {
+    } catch (error) {
       // A build error: the bundler's own transform of the file reports it.
+      if (!isCachephantError(error)) throw error;
     }
   }
   for (const file of [...plan.directiveFiles, ...plan.stateFiles]) plan.files.add(file);

@@ -1,5 +1,5 @@
 import path from "node:path";
-import type { CachephantWarning } from "../diagnostics/index.js";
+import { type CachephantWarning, isCachephantError } from "../diagnostics/index.js";
 import { DIRECTIVE_LIKE } from "../directive/index.js";
 import { type Analysis, analyzeDependencies, type AnalyzedFunction, analyzeFunctions, checkIgnoredNames, createModuleGraph, type FunctionDependencies, graphState, moduleAnalysis } from "../key/index.js";
 import { CODE_FILE } from "../modules/index.js";
@@ -151,7 +151,8 @@ function registerModuleState(code: string, id: string, absolute: string, file: s
   let analysis: Analysis;
   try {
     analysis = moduleAnalysis(code, id);
-  } catch {
+  } catch (error) {
+    if (!isCachephantError(error)) throw error;
     return null;
   }
   const graph = graphState(options.graph ?? createModuleGraph());

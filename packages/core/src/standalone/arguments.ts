@@ -62,6 +62,7 @@ export function argumentResolver(fn: NodePath<t.Function>, code: string): Resolv
   const resolved = resolveParams(parsed.params, `(function (${text}) {})`);
   const names = resolved.map((param) => (param.name.startsWith(RAW) ? undefined : param.name));
   // Built from the function's own parameter text: no outside input reaches it.
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- the parameter list's own defaults must run as written
   const resolve = new Function(`return function (${text}) { return [${resolved.map((param) => param.name).join(", ")}]; };`)() as (
     ...args: unknown[]
   ) => unknown[];

@@ -6,7 +6,7 @@ import { createHash } from "node:crypto";
 import { parse } from "@babel/parser";
 import traverseModule, { type NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
-import { ErrorReporter, spanOf } from "../diagnostics/index.js";
+import { ErrorReporter, isCachephantError, spanOf } from "../diagnostics/index.js";
 import { cacheDirectiveOf, checkCacheable, type DirectiveOptions, isCacheDirective, parseDirective } from "../directive/index.js";
 import { FORMAT_VERSION, hashFunction, type HashInput, normalizeDeclaration, normalizeFunction } from "../key/index.js";
 import { parseFile, scopesOf } from "../syntax/index.js";
@@ -177,7 +177,8 @@ export function cachedCallsWithDirective(code: string, file: string): number[] {
   let ast: t.File;
   try {
     ast = parseFile(code, file, new ErrorReporter(code, file)).ast;
-  } catch {
+  } catch (error) {
+    if (!isCachephantError(error)) throw error;
     return [];
   }
   const lines: number[] = [];

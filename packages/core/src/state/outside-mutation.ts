@@ -24,6 +24,7 @@ import type * as t from "@babel/types";
 import { builtinName, factsOfText, type FileFacts, type ModuleLoader, type ModuleRecord, resolveSpecifier } from "../modules/index.js";
 import { exportName, forEachChild, type ModuleScopes } from "../syntax/index.js";
 import { isDefaultExportReference, isExportReference, useOf } from "./reference-use.js";
+import { isSystemError } from "../diagnostics/index.js";
 
 /** What the outside check of one binding looked at: the names searched (for callers that remember results). */
 export interface OutsideCheck {
@@ -160,7 +161,8 @@ export class ProjectIndex {
       let text: string | null;
       try {
         text = readFileSync(file, "utf8");
-      } catch {
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
         text = null;
       }
       fact = text === null ? null : factsOfText(text);

@@ -153,7 +153,7 @@ export function forEachChild(node: t.Node, visit: (child: t.Node) => void): void
   for (const key of keys) {
     const value = (node as unknown as Record<string, unknown>)[key];
     if (Array.isArray(value)) {
-      for (const child of value) if (child && child.type !== "TSTypeAnnotation") visit(child as t.Node);
+      for (const child of value as Array<t.Node | null>) if (child && child.type !== "TSTypeAnnotation") visit(child);
     } else if (value && typeof (value as t.Node).type === "string" && (value as t.Node).type !== "TSTypeAnnotation") {
       visit(value as t.Node);
     }

@@ -6,7 +6,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, statSync } from "node:fs";
 import { dirname, isAbsolute, join, resolve } from "node:path";
-import { hasErrorCode } from "../error-codes.js";
+import { hasErrorCode } from "@cachephant/core/scan";
 import { stableText } from "./stable-text.js";
 
 /** Lockfiles of npm, pnpm, Yarn, Bun and Deno; the nearest folder at or above the root that holds one. */

@@ -2,7 +2,7 @@
 import { createHash } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
-import { ABSENT, hasErrorCode } from "../error-codes.js";
+import { ABSENT, hasErrorCode } from "@cachephant/core/scan";
 import { signatureOf } from "../files.js";
 import { bytesDigest, type Digest, linkedTsconfig, lockfiles, manifestDigest, nearestFile, nearestTsconfigs, tsconfigDigest } from "./config-files.js";
 import { stableText } from "./stable-text.js";

@@ -30,7 +30,7 @@ export function stableText(value: unknown, depth = 0, seen: Set<object> = new Se
         try {
           item = (value as Record<string, unknown>)[key];
         } catch {
-          // Any throw of a getter in a bundler's settings (their code, not ours) marks the option, never fails the build.
+          // catch-all: a getter in a bundler's settings (their code, not ours) may throw anything; it marks the option, never fails the build.
           item = "<unreadable>";
         }
         // An absent option and one set to undefined resolve alike.

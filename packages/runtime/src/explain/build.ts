@@ -10,7 +10,7 @@ import { recordId } from "../inputs/format.js";
 import { describeKeyChange } from "../key-change.js";
 import type { StoredComputation, StoredFunction } from "./store-facts.js";
 import { EXPLAIN_FORMAT, type ExplainedComputation, type ExplainedInput, type ExplainedVariable, type FunctionExplanation } from "./model.js";
-import { isJsonError } from "../error-kinds.js";
+import { isJsonError } from "@cachephant/core/scan";
 
 /** A `list()` row, with the per-function counts when the runtime keeps them. */
 export interface RowFacts {

@@ -8,7 +8,7 @@
 import { readFileSync } from "node:fs";
 import { scanEntries } from "../store-scan.js";
 import type { EntryMetadata } from "../store-layout.js";
-import { isSystemError } from "../error-kinds.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** How many computations of each function are kept (the newest). */
 export const KEPT_COMPUTATIONS = 6;

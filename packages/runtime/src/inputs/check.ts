@@ -23,7 +23,7 @@ import {
   stateOf,
 } from "./fingerprint.js";
 import { original } from "./unhooked.js";
-import { isSystemError } from "../error-kinds.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** The reason of the first input that changed, or undefined. Throws only on an internal fault. */
 export function changedInput(records: readonly InputRecord[], root: string): string | undefined {

@@ -12,7 +12,7 @@ import { isAbsolute, join, relative, sep } from "node:path";
 import type { InputRecord } from "./format.js";
 import { original } from "./unhooked.js";
 import type { Observation } from "./record.js";
-import { isSystemError } from "../error-kinds.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 const NODE_MODULES = `${sep}node_modules${sep}`;
 

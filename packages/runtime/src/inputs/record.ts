@@ -11,7 +11,7 @@
 import { AsyncLocalStorage } from "node:async_hooks";
 import type { InputRecord } from "./format.js";
 import { recordId } from "./format.js";
-import { isSystemError } from "../error-kinds.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** What a hook saw, before it is fingerprinted: a kind and what it names (an absolute path, a variable). */
 export type ObservationKind = "env" | "envkeys" | "argv" | "cwd" | "file" | "stat" | "exists" | "dir" | "dirr";

@@ -5,7 +5,7 @@
  * built in.
  */
 import { KNOWN_GLOBALS } from "@cachephant/core/globals";
-import { isCachephantError } from "../error-kinds.js";
+import { isCachephantError } from "@cachephant/core/scan";
 import { importOptional } from "../optional-package.js";
 import { INTRINSIC_PROTOS } from "./value-kinds.js";
 

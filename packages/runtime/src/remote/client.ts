@@ -16,7 +16,7 @@ import { importOptional } from "../optional-package.js";
 import { warnOnce } from "../warn.js";
 import { redactUrl, type RemoteSettings } from "./settings.js";
 import { remoteTimings, withDeadline } from "./timing.js";
-import { isUrlError } from "../error-kinds.js";
+import { isUrlError } from "@cachephant/core/scan";
 
 export type RedisConnection = Redis | Cluster;
 

@@ -7,7 +7,7 @@
  */
 import type { RedisConnection } from "./client.js";
 import type { RemoteLayout } from "./layout.js";
-import { isJsonError } from "../error-kinds.js";
+import { isJsonError } from "@cachephant/core/scan";
 
 /** Conflicts kept per namespace; older ones are dropped. */
 const KEPT = 100;

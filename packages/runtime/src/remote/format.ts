@@ -17,7 +17,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { isEntryMetadata, type EntryMetadata } from "../store.js";
 import { checkTag, signatureOf, tagBytes, tagOf, type Signature, type Trust } from "./trust.js";
-import { isJsonError } from "../error-kinds.js";
+import { isJsonError } from "@cachephant/core/scan";
 
 const MAGIC = Buffer.from("CPR2");
 /** Content up to this size is stored in the head itself: one `GET` per hit. */

@@ -14,7 +14,7 @@ import { createHash } from "node:crypto";
 import { debugOnce, warnOnce } from "../warn.js";
 import { isNamespace } from "./layout.js";
 import { loadSigningKey, loadTrustedKeys, RemoteKeyError, type Trust } from "./trust.js";
-import { isUrlError } from "../error-kinds.js";
+import { isUrlError } from "@cachephant/core/scan";
 
 /** Whether this machine writes to the remote (`readwrite`) or only reads it (`read`). */
 export type RemoteMode = "readwrite" | "read";

@@ -1,7 +1,7 @@
 /**
  * Tells the failures a catch expects (a file missing or unreadable, text that
- * is not JSON, a string that is not a URL, a source the core cannot read) from
- * bugs, which a catch rethrows so they stay loud.
+ * is not JSON, a string that is not a URL, an error of Cachephant's own) from
+ * bugs, which a catch rethrows so they stay loud (as cacache checks `err.code`).
  */
 
 /** Node's codes for a failed system call: ENOENT, EACCES, EISDIR, EMFILE… (not ERR_*, which mark bad arguments). */
@@ -13,6 +13,15 @@ export function isSystemError(error: unknown): error is NodeJS.ErrnoException {
   return typeof error === "object" && typeof code === "string" && SYSTEM_CODE.test(code);
 }
 
+/** Whether a thrown value carries one of these codes. */
+export function hasErrorCode(error: unknown, codes: readonly string[]): boolean {
+  const code = (error as { code?: unknown } | null)?.code;
+  return typeof code === "string" && codes.includes(code);
+}
+
+/** A path that is not there, or whose folder is not. */
+export const ABSENT: readonly string[] = ["ENOENT", "ENOTDIR"];
+
 /** `JSON.parse`'s error for text that is not JSON. */
 export function isJsonError(error: unknown): boolean {
   return error instanceof SyntaxError;
@@ -23,7 +32,7 @@ export function isUrlError(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "ERR_INVALID_URL";
 }
 
-/** An error of Cachephant's own, by its stable `CACHEPHANT_` code (the core's errors reach the runtime through an optional import). */
+/** An error of Cachephant's own, by its stable `CACHEPHANT_` code (whichever copy of a package threw it). */
 export function isCachephantError(error: unknown): boolean {
   const code = (error as { code?: unknown } | null)?.code;
   return typeof code === "string" && code.startsWith("CACHEPHANT_");

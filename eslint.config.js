@@ -33,6 +33,7 @@ export default defineConfig(
             "*.config.js",
             "*.config.ts",
             "scripts/*.mjs",
+            "scripts/*.d.mts",
             "scripts/*/*.mjs",
             "packages/*/bench/*.mjs",
             "e2e/*.mjs",

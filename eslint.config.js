@@ -32,6 +32,7 @@ export default defineConfig(
           allowDefaultProject: [
             "*.config.js",
             "*.config.ts",
+            "tsdown.base.ts",
             "scripts/*.mjs",
             "scripts/*.d.mts",
             "scripts/*/*.mjs",

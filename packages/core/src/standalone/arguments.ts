@@ -13,7 +13,7 @@
 import { parseExpression } from "@babel/parser";
 import type { NodePath } from "@babel/traverse";
 import * as t from "@babel/types";
-import { resolveParams, runtimeParams } from "../syntax/index.js";
+import { PRIMITIVE_LITERALS, resolveParams, runtimeParams } from "../syntax/index.js";
 
 /** The call's arguments → the resolved values, in the order of `paths`. Throws what the parameter list throws (`({ a }) => …` called with `null`). */
 export type ArgumentResolver = (args: readonly unknown[]) => unknown[];
@@ -127,13 +127,8 @@ const CONSTANTS = new Set(["undefined", "NaN", "Infinity"]);
  * No calls, no functions, no outside names, nothing that assigns.
  */
 function isPlain(node: t.Node | null | undefined, available: (name: string) => boolean): boolean {
-  if (node == null) return true;
+  if (node == null || PRIMITIVE_LITERALS.has(node.type)) return true;
   switch (node.type) {
-    case "StringLiteral":
-    case "NumericLiteral":
-    case "BooleanLiteral":
-    case "NullLiteral":
-    case "BigIntLiteral":
     case "RegExpLiteral":
       return true;
     case "Identifier":

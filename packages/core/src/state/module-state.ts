@@ -14,7 +14,7 @@
  */
 import * as t from "@babel/types";
 import type { ModuleRecord } from "../modules/index.js";
-import { type Binding, forEachChild, type ModuleScopes, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
+import { type Binding, forEachChild, type ModuleScopes, PRIMITIVE_LITERALS, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
 import { isDefaultExportReference, isExportReference, memberName, MUTATING_METHODS, runsLater, topStatement, useOf } from "./reference-use.js";
 import { type UnknowableConstruct, unknowableConstructs } from "./unknowable.js";
 
@@ -58,14 +58,8 @@ export function moduleState(record: ModuleRecord): ModuleState {
 }
 
 function isPrimitive(node: t.Node | null | undefined): boolean {
-  if (!node) return true;
+  if (!node || PRIMITIVE_LITERALS.has(node.type)) return true;
   switch (node.type) {
-    case "StringLiteral":
-    case "NumericLiteral":
-    case "BooleanLiteral":
-    case "NullLiteral":
-    case "BigIntLiteral":
-      return true;
     case "TemplateLiteral":
       return node.expressions.length === 0;
     case "UnaryExpression":

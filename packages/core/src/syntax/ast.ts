@@ -34,3 +34,6 @@ export function sha256(data: string | Uint8Array): string {
 export function shortHash(data: string | Uint8Array): string {
   return sha256(data).slice(0, 32);
 }
+
+/** Literals of a primitive value: `"a"`, `1`, `true`, `null`, `1n`. */
+export const PRIMITIVE_LITERALS: ReadonlySet<string> = new Set(["StringLiteral", "NumericLiteral", "BooleanLiteral", "NullLiteral", "BigIntLiteral"]);

@@ -11,7 +11,7 @@
 import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
-import { writeFileIfChanged } from "./atomic-file.js";
+import { writeFileIfChanged } from "./store/index.js";
 
 /** Where the records are, relative to the project root. */
 export const BUILT_FUNCTIONS_DIR = join("node_modules", ".cache", "cachephant-functions");

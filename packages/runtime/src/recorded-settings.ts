@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomically } from "./atomic-file.js";
+import { writeFileAtomically } from "./store/index.js";
 import { parseSize } from "./units.js";
 
 /** Where the plugin records its options, relative to the project root. */

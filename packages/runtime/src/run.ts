@@ -20,8 +20,7 @@ import { noteClassKeyedScope, readScope } from "./scope.js";
 import { insideRefresh } from "./refresh.js";
 import { readState } from "./state.js";
 import { countHit, countMiss } from "./stats.js";
-import { storeAt, type EntryMetadata, type Store, type StoreRead } from "./store.js";
-import { memoryFor } from "./memory-tier.js";
+import { memoryFor, storeAt, type EntryMetadata, type Store, type StoreRead } from "./store/index.js";
 import { debugLine, label, warnOnce } from "./warn.js";
 
 /**

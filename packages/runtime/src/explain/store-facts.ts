@@ -6,8 +6,7 @@
  * last few computations of each are kept.
  */
 import { readFileSync } from "node:fs";
-import { scanEntries } from "../store-scan.js";
-import type { EntryMetadata } from "../store-layout.js";
+import { scanEntries, type EntryMetadata } from "../store/index.js";
 
 /** How many computations of each function are kept (the newest). */
 export const KEPT_COMPUTATIONS = 6;

@@ -8,8 +8,8 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CONTENT_DIR, contentPath, INDEX_DIR, isEntryMetadata, LOCKS_DIR, OWN_DIR, parseBucket, TMP_DIR, type EntryMetadata, type IndexRecord } from "./store-layout.js";
-import { readBucket } from "./store-read.js";
+import { CONTENT_DIR, contentPath, INDEX_DIR, isEntryMetadata, LOCKS_DIR, OWN_DIR, parseBucket, TMP_DIR, type EntryMetadata, type IndexRecord } from "./layout.js";
+import { readBucket } from "./read.js";
 
 /** One cachephant entry of the index. */
 export interface IndexedEntry {

@@ -17,15 +17,15 @@
 import { utimesSync } from "node:fs";
 import { rm, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
-import { decodeResult } from "./codec.js";
+import { decodeResult } from "../codec.js";
 import { makeOwnerDir, writeOwnerFile } from "./owner-only.js";
-import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./store-layout.js";
-import { contentMatches, readContent, stillIndexed } from "./store-read.js";
-import { scanEntries, scanFiles, scanLocks, type IndexedEntry, type StoreFile } from "./store-scan.js";
-import { CodeVersions } from "./superseded.js";
-import { foldStats } from "./stats.js";
+import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./layout.js";
+import { contentMatches, readContent, stillIndexed } from "./read.js";
+import { scanEntries, scanFiles, scanLocks, type IndexedEntry, type StoreFile } from "./scan.js";
+import { CodeVersions } from "../superseded.js";
+import { foldStats } from "../stats.js";
 
-export type { IndexedEntry } from "./store-scan.js";
+export type { IndexedEntry } from "./scan.js";
 
 /** Files younger than this are never taken for orphans: a writer may be about to index them. */
 export const STRAY_MIN_AGE_MS = 60_000;

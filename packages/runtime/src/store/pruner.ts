@@ -13,12 +13,12 @@
  */
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
-import { settingsFor } from "./config.js";
+import { settingsFor } from "../config.js";
 import { pruneStore } from "./maintenance.js";
 import { forgetMemory } from "./memory-tier.js";
-import { OWN_DIR, PRUNE_STAMP } from "./store-layout.js";
-import { tryLock } from "./store-lock.js";
-import { debugLine } from "./warn.js";
+import { OWN_DIR, PRUNE_STAMP } from "./layout.js";
+import { tryLock } from "./lock.js";
+import { debugLine } from "../warn.js";
 
 /** In `OWN_DIR`: why the last background prune failed, until one succeeds (`verify` reports it). */
 const PRUNE_FAILED = "prune-failed.json";

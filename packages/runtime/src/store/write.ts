@@ -1,5 +1,5 @@
 /**
- * Writing one entry in cacache's layout (see `store-layout.ts`), without
+ * Writing one entry in cacache's layout (see `layout.ts`), without
  * cacache: the content to `tmp/` then renamed into `content-v2/`, then one
  * index line appended to the key's bucket. The same files and lines as
  * `cacache.put` (`cacache.get` and `cacache.ls` read them), and its crash
@@ -17,7 +17,7 @@ import { dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { inFileSlot } from "./file-faults.js";
 import { FILE_MODE, forgetDir, makeOwnerDir, tightenStore, writeOwnerFile } from "./owner-only.js";
-import { bucketPath, contentPath, keyDigest, TMP_DIR, type EntryMetadata } from "./store-layout.js";
+import { bucketPath, contentPath, keyDigest, TMP_DIR, type EntryMetadata } from "./layout.js";
 
 /** Content up to this size is written synchronously. */
 const SYNC_WRITE_LIMIT = 1 << 20;

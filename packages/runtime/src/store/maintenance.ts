@@ -1,10 +1,12 @@
 /**
- * Whole-store operations behind `list`, `clear`, `prune` and `verify`, and
- * the runtime's own pruning. Never on a call's path.
+ * Whole-store operations behind `list`, `clear`, `prune` and `verify`. Never
+ * on a call's path. `list` and `prune` read the side index
+ * (`side-index.ts`); `clear` of some functions and `verify` read every entry.
  *
  * Safe beside other processes reading and writing the same store:
  * - an entry used or written after the operation started is never removed
- *   (its bucket's mtime says so, checked again right before the removal);
+ *   (`removal.ts` looks at its bucket after moving it aside, and puts back
+ *   one written or used since);
  * - an index record goes before its content, and a reader that finds the
  *   content gone with its record takes it as a plain miss;
  * - content files are never rewritten, so a reader sees all of the bytes
@@ -14,30 +16,20 @@
  * `list` totals, `prune` frees and leaves, and `clear` frees the same
  * figures, so `ls` total = freed (minus orphaned files) + remaining.
  */
-import { utimesSync } from "node:fs";
-import { rm, stat, unlink } from "node:fs/promises";
-import { join } from "node:path";
+import { existsSync, statSync, unlinkSync } from "node:fs";
+import { join, sep } from "node:path";
 import { decodeResult } from "../codec.js";
-import { makeOwnerDir, writeOwnerFile } from "./owner-only.js";
-import { OWN_DIR, PRUNE_STAMP, type EntryMetadata } from "./layout.js";
+import type { CodeVersions } from "../superseded.js";
+import { bucketPath, INDEX_DIR, type EntryMetadata } from "./layout.js";
+import { functionId, pruneIndexed, type Progress, type PruneOutcome, type PrunePlanOptions } from "./prune.js";
+import { tryPruneLock, withPruneLock } from "./prune-lock.js";
 import { contentMatches, readContent, stillIndexed } from "./read.js";
-import { scanEntries, scanFiles, scanLocks, type IndexedEntry, type StoreFile } from "./scan.js";
-import { CodeVersions } from "../superseded.js";
-import { foldStats } from "../stats.js";
+import { removeContents, removeUnlessChanged } from "./removal.js";
+import { scanEntries, Slicer, type IndexedEntry } from "./scan.js";
+import { loadIndex, logPosition, logRemovals, saveIndex } from "./side-index.js";
 
 export type { IndexedEntry } from "./scan.js";
-
-/** Files younger than this are never taken for orphans: a writer may be about to index them. */
-export const STRAY_MIN_AGE_MS = 60_000;
-/**
- * A lock file this old belongs to a process that died holding it (a holder
- * refreshes its lock every few seconds, and a normal exit removes it):
- * nobody will release it, so a prune does.
- */
-export const DEAD_LOCK_AGE_MS = 10 * 60_000;
-
-/** Long work reports how far it got, after each entry (the CLI shows it on a terminal, at most every 200 ms). */
-export type Progress = (step: "scan" | "check" | "remove", done: number) => void;
+export type { Progress, PruneOutcome } from "./prune.js";
 
 /** All cachephant entries in `dir` (tests, small stores: the list grows with the store). */
 export async function readIndex(dir: string): Promise<IndexedEntry[]> {
@@ -58,29 +50,39 @@ export interface FunctionTotals {
   supersededSize: number;
 }
 
-/** Results per function (memory grows with the functions and their code versions, not the entries). */
+/**
+ * Results per function, from the side index; each entry's last use from its
+ * bucket's mtime (a stat, not a read), and entries whose bucket is gone left
+ * out. Memory grows with the entries' count in the index.
+ */
 export async function totalsByFunction(dir: string, versions: CodeVersions): Promise<FunctionTotals[]> {
+  const slicer = new Slicer();
+  const index = await loadIndex(dir, slicer);
+  if (index.rebuilt && existsSync(dir)) saveRebuilt(dir, index);
   // Per function and code hash: markers may come after the entries they judge.
   const byVersion = new Map<string, { row: FunctionTotals; hashes: Map<string, { entries: number; size: number }> }>();
-  for await (const entry of scanEntries(dir)) {
-    if (entry.metadata.kind !== "result") {
-      versions.addMarker(entry.metadata);
+  for (const item of index.items.values()) {
+    await slicer.tick();
+    if (item.fn.kind !== "result") {
+      versions.addMarker(item.fn);
       continue;
     }
-    const id = functionId(entry.metadata);
+    const usedAt = lastUse(bucketPath(dir, item.digest));
+    if (usedAt === undefined) continue; // removed since the index knew it
+    const id = functionId(item.fn);
     let found = byVersion.get(id);
     if (found === undefined) {
-      const row = { name: entry.metadata.name, file: entry.metadata.file, entries: 0, size: 0, lastUsed: 0, superseded: 0, supersededSize: 0 };
+      const row = { name: item.fn.name, file: item.fn.file, entries: 0, size: 0, lastUsed: 0, superseded: 0, supersededSize: 0 };
       found = { row, hashes: new Map() };
       byVersion.set(id, found);
     }
     found.row.entries += 1;
-    found.row.size += entry.size;
-    found.row.lastUsed = Math.max(found.row.lastUsed, entry.usedAt);
-    const version = found.hashes.get(entry.metadata.hash) ?? { entries: 0, size: 0 };
+    found.row.size += item.size;
+    found.row.lastUsed = Math.max(found.row.lastUsed, usedAt, item.time);
+    const version = found.hashes.get(item.fn.hash) ?? { entries: 0, size: 0 };
     version.entries += 1;
-    version.size += entry.size;
-    found.hashes.set(entry.metadata.hash, version);
+    version.size += item.size;
+    found.hashes.set(item.fn.hash, version);
   }
   return [...byVersion.values()].map(({ row, hashes }) => {
     for (const [hash, version] of hashes) {
@@ -92,116 +94,46 @@ export async function totalsByFunction(dir: string, versions: CodeVersions): Pro
   });
 }
 
-/** What a prune removed (or, on a dry run, would remove) and left. */
-export interface PruneOutcome {
-  /** Results removed: expired, not used for `maxAge`, or least recently used. */
-  removedEntries: number;
-  /** Of those, the ones removed because their ttl or `maxAge` had passed. */
-  expiredEntries: number;
-  /** Of those, the ones removed because their code no longer exists (`superseded`). */
-  supersededEntries: number;
-  /** Content files no entry used and leftover temporary files (older than a minute). */
-  orphanedFiles: number;
-  /** Bytes of those files. */
-  orphanedBytes: number;
-  /**
-   * Bytes freed: the removed results' content plus the orphaned files.
-   * `list()`'s total before = freedBytes - orphanedBytes + remainingBytes.
-   */
-  freedBytes: number;
-  /** Results left. */
-  remainingEntries: number;
-  /** Bytes of content left. */
-  remainingBytes: number;
+/** Keeps a rebuild that `list` made, when no prune is running (a store that cannot be written keeps none). */
+function saveRebuilt(dir: string, index: Awaited<ReturnType<typeof loadIndex>>): void {
+  let lease;
+  try {
+    lease = tryPruneLock(dir);
+  } catch (error) {
+    if (isUnwritable(error)) return;
+    throw error;
+  }
+  if (lease === undefined) return;
+  try {
+    saveIndex(dir, new Map(index.items), index.log);
+  } catch (error) {
+    if (!isUnwritable(error)) throw error;
+  } finally {
+    lease.release();
+  }
 }
 
-export interface PrunePlanOptions {
-  maxSize: number;
-  /** Entries not used for this long go (ms). */
-  maxAge?: number | undefined;
-  dryRun?: boolean | undefined;
-  onProgress?: Progress | undefined;
-  /** Remove the entries of code that no longer exists too (see `superseded.ts`). */
-  superseded?: CodeVersions | undefined;
+function isUnwritable(error: unknown): boolean {
+  const code = (error as NodeJS.ErrnoException).code;
+  return code === "EACCES" || code === "EPERM" || code === "EROFS" || code === "ENOSPC";
+}
+
+function lastUse(bucket: string): number | undefined {
+  try {
+    return statSync(bucket).mtimeMs;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
+  }
 }
 
 /**
- * Removes expired entries, entries not used for `maxAge`, superseded ones
- * when asked, then the least recently used until the results fit `maxSize`, then markers of functions
- * left without results, then content no entry uses and leftovers in `tmp/`
- * (older than a minute), and the lock files of processes that died holding
- * them (untouched for ten minutes). Linear in the entries, plus a sort.
+ * A prune (see `prune.ts`) holding the store's prune lock, waiting for
+ * another process's prune first; a dry run changes nothing and takes none.
  */
 export async function pruneStore(dir: string, options: PrunePlanOptions): Promise<PruneOutcome> {
-  const started = Date.now();
-  const { maxSize, maxAge, dryRun = false, onProgress, superseded: versions } = options;
-  const results: IndexedEntry[] = [];
-  const markers: IndexedEntry[] = [];
-  const referenced = new Set<string>();
-  for await (const entry of scanEntries(dir)) {
-    (entry.metadata.kind === "result" ? results : markers).push(entry);
-    if (entry.metadata.kind === "marker") versions?.addMarker(entry.metadata);
-    referenced.add(entry.path);
-    onProgress?.("scan", results.length + markers.length);
-  }
-
-  // The age guard: whatever was used or written after the start stays (same millisecond: before).
-  const fresh = (entry: IndexedEntry) => entry.usedAt >= started + 1;
-  const isExpired = (entry: IndexedEntry) =>
-    (entry.metadata.expires !== undefined && entry.metadata.expires <= started) ||
-    (maxAge !== undefined && entry.usedAt <= started - maxAge);
-  const isSuperseded = (entry: IndexedEntry) => versions?.superseded(entry.metadata) === true;
-  const expired = results.filter((entry) => !fresh(entry) && isExpired(entry));
-  const outdated = results.filter((entry) => !fresh(entry) && !isExpired(entry) && isSuperseded(entry));
-  const kept = results
-    .filter((entry) => fresh(entry) || (!isExpired(entry) && !isSuperseded(entry)))
-    .sort((a, b) => a.usedAt - b.usedAt);
-  let keptBytes = sumSizes(kept);
-  let evictedCount = 0;
-  while (evictedCount < kept.length && keptBytes > maxSize && !fresh(kept[evictedCount]!)) {
-    keptBytes -= kept[evictedCount]!.size;
-    evictedCount += 1;
-  }
-  const evicted = kept.splice(0, evictedCount);
-  const liveFunctions = new Set(kept.map((entry) => functionId(entry.metadata)));
-  const doomedMarkers = markers.filter((entry) => !fresh(entry) && !liveFunctions.has(functionId(entry.metadata)));
-
-  const orphans: StoreFile[] = [];
-  for await (const file of scanFiles(dir, referenced)) {
-    if (file.mtimeMs < started - STRAY_MIN_AGE_MS) orphans.push(file);
-  }
-  for await (const file of scanLocks(dir)) {
-    if (file.mtimeMs < started - DEAD_LOCK_AGE_MS) orphans.push(file);
-  }
-  const orphanedBytes = sumSizes(orphans);
-  const outcome = (removed: readonly IndexedEntry[], expiredCount: number, supersededCount: number, remaining: readonly IndexedEntry[]) => ({
-    removedEntries: removed.length,
-    expiredEntries: expiredCount,
-    supersededEntries: supersededCount,
-    orphanedFiles: orphans.length,
-    orphanedBytes,
-    freedBytes: sumSizes(removed) + orphanedBytes,
-    remainingEntries: remaining.length,
-    remainingBytes: sumSizes(remaining),
-  });
-  if (dryRun) return outcome([...expired, ...outdated, ...evicted], expired.length, outdated.length, kept);
-
-  const doomedMarkerSet = new Set(doomedMarkers);
-  const expiredSet = new Set(expired);
-  const outdatedSet = new Set(outdated);
-  const stayed = [...kept, ...markers.filter((entry) => !doomedMarkerSet.has(entry))];
-  let removedCount = 0;
-  const removed = await removeIndexRecords([...expired, ...outdated, ...evicted, ...doomedMarkers], stayed, () =>
-    onProgress?.("remove", ++removedCount),
-  );
-  await removeContentOf(removed, stayed);
-  await forEachLimited(orphans, (file) => rm(file.path, { force: true, recursive: true }));
-  const removedResults = removed.filter((entry) => entry.metadata.kind === "result");
-  const removedExpired = removedResults.filter((entry) => expiredSet.has(entry)).length;
-  const removedOutdated = removedResults.filter((entry) => outdatedSet.has(entry)).length;
-  if (results.length + markers.length + orphans.length > 0) stampPruned(dir);
-  foldStats(dir);
-  return outcome(removedResults, removedExpired, removedOutdated, stayed.filter((entry) => entry.metadata.kind === "result"));
+  if (options.dryRun === true || !existsSync(dir)) return pruneIndexed(dir, options);
+  return withPruneLock(dir, () => pruneIndexed(dir, options));
 }
 
 export interface ClearOutcome {
@@ -220,13 +152,21 @@ export async function clearStore(dir: string, matches?: (metadata: EntryMetadata
     return { removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes - outcome.orphanedBytes };
   }
   const started = Date.now();
+  const logAtStart = logPosition(dir);
   const doomed: IndexedEntry[] = [];
   const stayed: IndexedEntry[] = [];
   for await (const entry of scanEntries(dir)) {
     (matches(entry.metadata) && entry.usedAt < started + 1 ? doomed : stayed).push(entry);
   }
-  const removed = await removeIndexRecords(doomed, stayed);
-  await removeContentOf(removed, stayed);
+  const removed: IndexedEntry[] = [];
+  for (const entry of doomed) {
+    const outcome = removeUnlessChanged(dir, entry.bucket, (mtimeMs) => mtimeMs >= started + 1);
+    if (outcome.status === "kept") stayed.push(entry);
+    else removed.push(entry);
+  }
+  logRemovals(dir, removed.map((entry) => ({ digest: digestOf(dir, entry.bucket), time: entry.time })));
+  const inUse = new Set(stayed.map((entry) => entry.record.integrity));
+  removeContents(dir, new Set(removed.map((entry) => entry.record.integrity!).filter((integrity) => !inUse.has(integrity))), logAtStart);
   const results = removed.filter((entry) => entry.metadata.kind === "result");
   return { removedEntries: results.length, freedBytes: sumSizes(results) };
 }
@@ -253,8 +193,9 @@ export async function verifyStore(dir: string, onProgress?: Progress): Promise<V
     onProgress?.("check", checkedEntries);
     const reason = await damage(entry);
     if (reason === undefined || !stillIndexed(entry.bucket, entry.record)) continue;
-    await removeIndexRecord(entry, true);
-    if (reason !== "content file missing") await rm(entry.path, { force: true });
+    removeQuietly(entry.bucket);
+    logRemovals(dir, [{ digest: digestOf(dir, entry.bucket), time: entry.time }]);
+    if (reason !== "content file missing") removeQuietly(entry.path);
     if (entry.metadata.kind === "result") problems.push({ metadata: entry.metadata, reason });
     else removedMarkers += 1;
   }
@@ -282,73 +223,18 @@ async function damage(entry: IndexedEntry): Promise<string | undefined> {
   }
 }
 
-/**
- * Removes the buckets of `doomed`, except those used or rewritten since the
- * scan, which go to `stayed`. Returns the entries removed. Several removals
- * are in flight at once: each waits on the disk more than on the CPU.
- */
-async function removeIndexRecords(
-  doomed: readonly IndexedEntry[],
-  stayed: IndexedEntry[],
-  onRemoved?: () => void,
-): Promise<IndexedEntry[]> {
-  const removed: IndexedEntry[] = [];
-  await forEachLimited(doomed, async (entry) => {
-    if (await removeIndexRecord(entry)) {
-      removed.push(entry);
-      onRemoved?.();
-    } else {
-      stayed.push(entry);
-    }
-  });
-  return removed;
-}
-
-/** Removes an entry's bucket unless it changed since the scan (`force`: whatever it holds). Returns whether the entry is gone. */
-async function removeIndexRecord(entry: IndexedEntry, force = false): Promise<boolean> {
+/** Removes a file that may be gone already. */
+function removeQuietly(path: string): void {
   try {
-    if (!force && Math.max((await stat(entry.bucket)).mtimeMs, entry.time) !== entry.usedAt) return false;
-    await unlink(entry.bucket);
+    unlinkSync(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
   }
-  return true;
 }
 
-/** Removes the content files of `removed`, except those an entry in `stayed` still uses. */
-async function removeContentOf(removed: readonly IndexedEntry[], stayed: readonly IndexedEntry[]): Promise<void> {
-  const inUse = new Set(stayed.map((entry) => entry.path));
-  const unused = new Set(removed.map((entry) => entry.path).filter((path) => !inUse.has(path)));
-  await forEachLimited([...unused], (path) => rm(path, { force: true }));
-}
-
-/** Runs `task` over `items`, 16 at a time. */
-async function forEachLimited<T>(items: readonly T[], task: (item: T) => Promise<unknown>): Promise<void> {
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < items.length) await task(items[next++]!);
-  };
-  await Promise.all(Array.from({ length: Math.min(16, items.length) }, worker));
-}
-
-/** Notes the time of this prune, so the runtime's own pruner knows it is not due (see `pruner.ts`). */
-function stampPruned(dir: string): void {
-  const path = join(dir, OWN_DIR, PRUNE_STAMP);
-  const now = Date.now() / 1000;
-  try {
-    utimesSync(path, now, now);
-  } catch {
-    try {
-      makeOwnerDir(join(dir, OWN_DIR));
-      writeOwnerFile(path, new Uint8Array(0), "w");
-    } catch {
-      // Only a hint (a read-only store).
-    }
-  }
-}
-
-function functionId(metadata: EntryMetadata): string {
-  return `${metadata.file}\0${metadata.name}`;
+/** The key digest a bucket's path spells (`index-v5/aa/bb/rest`). */
+function digestOf(dir: string, bucket: string): string {
+  return bucket.slice(join(dir, INDEX_DIR).length + 1).split(sep).join("");
 }
 
 function sumSizes(items: readonly { readonly size: number }[]): number {

@@ -2,23 +2,30 @@
  * The runtime keeps its store under `maxSize` by itself: after writes, never
  * on a hit's path, one pruner at a time across processes.
  *
- * A process prunes in the background (after the write that triggers it has
- * returned) when, since its last prune, it has written an eighth of
- * `maxSize`, or on its first write when nobody has pruned the store for ten
- * minutes (so many short processes that each write a little keep it bounded
- * too). A prune takes `cachephant/prune.lock`; a process that finds it held
- * skips (the holder is doing the work). So a store exceeds its bound by at
- * most an eighth of it per process writing between two prunes, and the work
- * of pruning is amortized over that many written bytes.
+ * After a write, a process looks at the store's size as the side index knows
+ * it (the snapshot's first line and the log: `indexedBytes`) on its first
+ * write, then each time it has written an eighth of `maxSize`, and when the
+ * log has grown past 1 MiB; it prunes when the store is over its bound, the
+ * log is that long, the index must be rebuilt, or nobody has pruned for ten
+ * minutes. So many short processes that each write a little keep the store
+ * bounded too. A background prune evicts down to seven eighths of the bound
+ * (the next one is due an eighth later), takes `cachephant/prune.lock`, and
+ * a process that finds it held skips (the holder is doing the work).
+ *
+ * A background prune never holds a program up at its end: its work yields
+ * without keeping the process alive, and a process that has nothing else to
+ * do gives it `EXIT_WAIT_MS` more, then exits; removals are logged slice by
+ * slice, so a prune cut there leaves a true index.
  */
 import { readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { settingsFor } from "../config.js";
-import { pruneStore } from "./maintenance.js";
-import { forgetMemory } from "./memory-tier.js";
-import { OWN_DIR, PRUNE_STAMP } from "./layout.js";
-import { tryLock } from "./lock.js";
 import { debugLine } from "../warn.js";
+import { OWN_DIR, PRUNE_STAMP } from "./layout.js";
+import { forgetMemory } from "./memory-tier.js";
+import { pruneIndexed } from "./prune.js";
+import { tryPruneLock } from "./prune-lock.js";
+import { indexedBytes } from "./side-index.js";
 
 /** In `OWN_DIR`: why the last background prune failed, until one succeeds (`verify` reports it). */
 const PRUNE_FAILED = "prune-failed.json";
@@ -33,30 +40,36 @@ export function lastPruneFailure(dir: string): { time: string; error: string } |
   }
 }
 
-const PRUNE_LOCK_STALE_MS = 30_000;
 const STAMP_MAX_AGE_MS = 10 * 60_000;
+/** A log this long is folded into the snapshot by a prune. */
+const LOG_FOLD_BYTES = 1 << 20;
+/** Background prunes leave this share of the bound filled. */
+const BACKGROUND_TARGET = 7 / 8;
+/** How long a process with nothing else to do waits for its background prune before it exits. */
+export const EXIT_WAIT_MS = 100;
 
 interface DirState {
-  /** Bytes this process wrote since it last pruned. */
+  /** Bytes this process wrote since it last looked at the store's size. */
   written: number;
-  firstWriteSeen: boolean;
+  looked: boolean;
   running: Promise<void> | undefined;
 }
 
 const states = new Map<string, DirState>();
 
-/** Called by the store after each write of `bytes` to `dir`. Starts a background prune when one is due. */
-export function noteWrite(dir: string, bytes: number, maxSize: number): void {
+/** Called by the store after each write of `bytes` to `dir`, with the side index's log size after it. */
+export function noteWrite(dir: string, bytes: number, maxSize: number, logBytes: number): void {
   let state = states.get(dir);
   if (state === undefined) {
-    state = { written: 0, firstWriteSeen: false, running: undefined };
+    state = { written: 0, looked: false, running: undefined };
     states.set(dir, state);
   }
   state.written += bytes;
-  const stale = !state.firstWriteSeen && stampIsOld(dir);
-  state.firstWriteSeen = true;
-  if (state.running !== undefined || (!stale && state.written < maxSize / 8)) return;
+  if (state.running !== undefined) return;
+  if (state.looked && state.written < maxSize / 8 && logBytes < LOG_FOLD_BYTES) return;
+  state.looked = true;
   const current = state;
+  installExitWait();
   current.running = pruneWhileDue(dir, maxSize, current).finally(() => {
     current.running = undefined;
   });
@@ -68,30 +81,50 @@ export function backgroundPrune(dir: string): Promise<void> {
 }
 
 async function pruneWhileDue(dir: string, maxSize: number, state: DirState): Promise<void> {
-  // Let the write that triggered this return first.
-  await new Promise((resolve) => setImmediate(resolve));
+  // Let the write that triggered this return first (without keeping the process alive for it).
+  await new Promise((resolve) => setTimeout(resolve, 0).unref());
   do {
     state.written = 0;
-    let lease;
     try {
-      lease = tryLock(join(dir, OWN_DIR, "prune.lock"), PRUNE_LOCK_STALE_MS);
-    } catch {
-      return; // a store that cannot be written has nothing to prune
-    }
-    if (lease === undefined) return; // another process is pruning
-    try {
-      await pruneStore(dir, { maxSize });
+      if (!isDue(dir, maxSize)) return;
+      const lease = tryPruneLock(dir);
+      if (lease === undefined) return; // another process is pruning
+      try {
+        await pruneIndexed(dir, { maxSize, target: maxSize * BACKGROUND_TARGET, background: true });
+      } finally {
+        lease.release();
+      }
       clearPruneFailure(dir);
       // What memory holds of the entries it removed must not be served.
       forgetMemory(dir);
     } catch (error) {
       // It costs nothing but space, and the next write tries again; but the store may grow past its bound meanwhile.
       notePruneFailure(dir, error);
-    } finally {
-      lease.release();
+      return;
     }
     // Bytes written meanwhile may have made another prune due.
-  } while (state.written > 0 && state.written >= maxSize / 8);
+  } while (state.written >= maxSize / 8);
+}
+
+function isDue(dir: string, maxSize: number): boolean {
+  const known = indexedBytes(dir);
+  return known === undefined || known.bytes > maxSize || known.logBytes >= LOG_FOLD_BYTES || stampIsOld(dir);
+}
+
+let exitWaitInstalled = false;
+
+/** Gives background prunes `EXIT_WAIT_MS` once the program has nothing else to do; then the process exits. */
+function installExitWait(): void {
+  if (exitWaitInstalled) return;
+  exitWaitInstalled = true;
+  let given = false;
+  process.on("beforeExit", () => {
+    const running = [...states.values()].flatMap((state) => (state.running === undefined ? [] : [state.running]));
+    if (given || running.length === 0) return;
+    given = true;
+    const timer = setTimeout(() => {}, EXIT_WAIT_MS);
+    void Promise.allSettled(running).then(() => clearTimeout(timer));
+  });
 }
 
 /** Forgets a failure on record (after a prune that succeeded). Never throws. */
@@ -116,7 +149,8 @@ function notePruneFailure(dir: string, error: unknown): void {
 function stampIsOld(dir: string): boolean {
   try {
     return statSync(join(dir, OWN_DIR, PRUNE_STAMP)).mtimeMs < Date.now() - STAMP_MAX_AGE_MS;
-  } catch {
-    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+    throw error;
   }
 }

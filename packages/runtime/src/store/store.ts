@@ -154,9 +154,9 @@ class DiskStore implements Store {
 
   async put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void> {
     dropLongBucket(bucketPath(this.dir, keyDigest(key)));
-    await writeEntry(this.dir, key, bytes, { ...metadata, crc: crc32(bytes) });
+    const logBytes = await writeEntry(this.dir, key, bytes, { ...metadata, crc: crc32(bytes) });
     noteLocalWrite();
-    if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize);
+    if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize, logBytes);
   }
 
   async remove(key: string): Promise<void> {

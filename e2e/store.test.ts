@@ -53,13 +53,13 @@ describe("esbuild: the store on disk", () => {
     if (context.task.result?.state === "pass") project?.remove();
   });
 
-  test("under umask 000 every folder of the store is 0700 and every file 0600: entries, locks, the prune stamp, the counts", async () => {
+  test("under umask 000 every folder of the store is 0700 and every file 0600: entries, locks, the prune stamps, the counts, the side index", async () => {
     project = Project.create("esbuild");
     await project.build();
     const first = await runProgram(project, "umask 000");
     expect(first.runs).toEqual({ square: 2 });
     await shell(project, "umask 000", [cliPath, "prune", "--max-size", "1GB"]);
-    expect(readdirSync(join(project.cacheDir, "cachephant")).sort()).toEqual(["locks", "pruned", "stats"]);
+    expect(readdirSync(join(project.cacheDir, "cachephant")).sort()).toEqual(["entries", "entries.log", "locks", "pruned", "stats", "swept"]);
     expectOwnerOnly(project.cacheDir);
     expect((await runProgram(project, "umask 000")).runs).toEqual({});
   });

@@ -10,15 +10,23 @@ import { settingsFor } from "./config.js";
 import { byFileAndName, sameFile } from "./entry-match.js";
 import { ConfigError } from "./errors.js";
 import { forgetStoredParts } from "./key-change.js";
-import { clearStore, pruneStore, totalsByFunction, verifyStore, type Progress, type PruneOutcome } from "./maintenance.js";
 import { forgetMarkers } from "./markers.js";
-import { forgetMemory } from "./memory-tier.js";
-import { clearPruneFailure, lastPruneFailure } from "./pruner.js";
+import {
+  clearPruneFailure,
+  clearStore,
+  forgetMemory,
+  lastPruneFailure,
+  pruneStore,
+  totalsByFunction,
+  verifyStore,
+  type Progress,
+  type PruneOutcome,
+} from "./store/index.js";
 import { clearStats, functionKey, readStats } from "./stats.js";
 import { CodeVersions } from "./superseded.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
-export type { Progress, PruneOutcome } from "./maintenance.js";
+export type { Progress, PruneOutcome } from "./store/index.js";
 
 export interface StoreOptions {
   /** Cache directory (relative to the working directory, like the CLI's `--dir`). Default: the one cached functions use. */

@@ -61,7 +61,7 @@ export interface Settings {
   readonly dir: string;
   /** Size bound in bytes. */
   readonly maxSize: number;
-  /** Bytes of the in-process memory tier (`memory-tier.ts`); 0: off. */
+  /** Bytes of the in-process memory tier (`store/memory-tier.ts`); 0: off. */
   readonly memorySize: number;
   /** The project root that relative directories are resolved against. */
   readonly root: string;

@@ -116,3 +116,9 @@ export class FunctionLookupError extends Error {
     super(message);
   }
 }
+
+/** Another process held the store's prune lock for longer than a prune waits for it. */
+export class StoreBusyError extends Error {
+  readonly code = "CACHEPHANT_STORE_BUSY";
+  override name = "StoreBusyError";
+}

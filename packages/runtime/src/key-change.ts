@@ -7,7 +7,7 @@
  * code hash.
  */
 import type { CachedFunctionMeta } from "./meta.js";
-import { scanEntries } from "./store-scan.js";
+import { scanEntries } from "./store/index.js";
 
 /** One digest per keyed part: `args[1].retries`, `scope.unit`, `state.src/h.ts#mode`. */
 export type KeyParts = Readonly<Record<string, string>>;

@@ -12,7 +12,7 @@
  */
 import { hash } from "node:crypto";
 import type { CachedFunctionMeta } from "./meta.js";
-import type { Store } from "./store.js";
+import type { Store } from "./store/index.js";
 
 export const MARKER_KEY_PREFIX = "cachephant:v1:fn:";
 

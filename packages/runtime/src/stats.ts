@@ -12,8 +12,8 @@
 import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, closeSync } from "node:fs";
 import { join } from "node:path";
-import { OWN_DIR } from "./store-layout.js";
 import { isJsonError, isSystemError } from "@cachephant/core/scan";
+import { OWN_DIR } from "./store/index.js";
 
 /** The counts of one function. */
 export interface FunctionCounts {

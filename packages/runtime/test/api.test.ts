@@ -2,7 +2,7 @@ import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { clear, list, prune, runCached, verify, type CachedFunctionMeta } from "../src/index.js";
-import { readIndex } from "../src/maintenance.js";
+import { readIndex } from "../src/store/index.js";
 import { contentFiles, makeMeta, useRuntime } from "./helpers.js";
 
 const runtime = useRuntime();

@@ -4,7 +4,7 @@ import { join } from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { formatSize, main } from "../src/cli.js";
 import { list, runCached, type CachedFunctionMeta } from "../src/index.js";
-import { readIndex } from "../src/maintenance.js";
+import { readIndex } from "../src/store/index.js";
 import { builtFile } from "./built.js";
 import { makeMeta, tempDir, useRuntime } from "./helpers.js";
 
@@ -228,7 +228,7 @@ describe("clear", () => {
 describe("verify", () => {
   test("a background prune that failed since the last good one is a finding: exit 1, until a prune succeeds", async () => {
     const { configure } = await import("../src/index.js");
-    const { backgroundPrune } = await import("../src/pruner.js");
+    const { backgroundPrune } = await import("../src/store/index.js");
     configure({ maxSize: 3000 });
     const blocker = join(runtime.dir(), "index-v5", "aa", "bb", "cc");
     mkdirSync(blocker, { recursive: true });

@@ -2,7 +2,7 @@ import { describe, expect, test, vi } from "vitest";
 import { configure, type CachedFunctionMeta } from "../src/index.js";
 import { codeChangeReason } from "../src/code-change.js";
 import { forgetMarkers, MARKER_KEY_PREFIX } from "../src/markers.js";
-import { storeAt } from "../src/store.js";
+import { storeAt } from "../src/store/index.js";
 import { cached, debugLines, makeMeta, useRuntime } from "./helpers.js";
 
 const runtime = useRuntime();

@@ -16,6 +16,7 @@ describe("the public entry", () => {
       "ConfigError",
       "MissingPackageError",
       "MissingStateError",
+      "StoreBusyError",
       "UnkeyableValueError",
       "UnreadableScopeError",
       "UnstorableResultError",
@@ -36,6 +37,7 @@ describe("the public entry", () => {
     expect(new runtime.UnkeyableValueError("args[0]", "a function").code).toBe("CACHEPHANT_UNKEYABLE");
     expect(new runtime.UnstorableResultError("result", "a function").code).toBe("CACHEPHANT_UNSTORABLE");
     expect(new runtime.ConfigError("x").code).toBe("CACHEPHANT_BAD_CONFIG");
+    expect(new runtime.StoreBusyError("x").code).toBe("CACHEPHANT_STORE_BUSY");
     expect(new runtime.CachedFunctionError("CACHEPHANT_NO_SOURCE", "why", "fix").code).toBe("CACHEPHANT_NO_SOURCE");
     expect(new runtime.MissingStateError("src/h.ts", "mode").code).toBe("CACHEPHANT_MISSING_STATE");
   });

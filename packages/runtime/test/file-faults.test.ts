@@ -1,5 +1,5 @@
 import { describe, expect, test } from "vitest";
-import { inFileSlot, isTransient, retryTransient } from "../src/file-faults.js";
+import { inFileSlot, isTransient, retryTransient } from "../src/store/index.js";
 
 const fault = (code: string) => Object.assign(new Error(`${code}: too many open files`), { code });
 

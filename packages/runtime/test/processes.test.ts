@@ -8,7 +8,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { build } from "esbuild";
 import { afterAll, beforeAll, describe, expect, test } from "vitest";
-import { configure, runCached, verify } from "../src/index.js";
+import { configure, list, runCached, verify } from "../src/index.js";
 import { tempDir, useRuntime } from "./helpers.js";
 import { seededRandom as random } from "../../../scripts/seeded-random.mjs";
 
@@ -70,6 +70,11 @@ for (const end = Date.now() + ms; Date.now() < end; prunes++) {
   problems += (await verify({ dir })).problems.length;
 }
 console.log(JSON.stringify({ prunes, problems }));`,
+  // One write past the bound, then the end of the program.
+  short: `${CHILD_PRELUDE}
+const [dir, id, size, maxSize] = [process.argv[2], Number(process.argv[3]), Number(process.argv[4]), Number(process.argv[5])];
+const meta = { hash: "short", name: "short", file: "short.ts", line: 1, paths: ["args[0]"], dir, maxSize };
+await runCached(meta, [id], async () => Buffer.alloc(size, id % 251));`,
   // One slow computation of one key.
   slow: `${CHILD_PRELUDE}
 const [dir, log] = [process.argv[2], process.argv[3]];
@@ -172,6 +177,21 @@ describe("processes on one store", () => {
     expect(await verify({ dir })).toMatchObject({ problems: [] });
     rmSync(log, { force: true });
   }, 120_000);
+
+  test("500 short processes that each write past the bound keep the store within it, plus what the last batch wrote beside the last prune", async () => {
+    const dir = tempDir();
+    const [entrySize, maxSize, batch] = [4_000, 100_000, 50];
+    for (let first = 0; first < 500; first += batch) {
+      const exits = await Promise.all(Array.from({ length: batch }, (_, i) => start("short", [dir, first + i, entrySize, maxSize])));
+      for (const exit of exits) expect(exit.stderr).toBe("");
+    }
+    const rows = await list({ dir });
+    const stored = rows.reduce((sum, row) => sum + row.size, 0);
+    // 2 MB were written; the slack is what processes running beside the last prune wrote after it read the index.
+    expect(stored).toBeLessThanOrEqual(maxSize + batch * entrySize);
+    expect(rows[0]!.entries).toBeGreaterThan(10);
+    expect((await verify({ dir })).problems).toEqual([]);
+  }, 600_000);
 
   test("concurrent misses of one key in 4 processes compute it once; the others read its result", async () => {
     const dir = tempDir();

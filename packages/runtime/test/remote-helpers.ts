@@ -9,7 +9,7 @@ import { settingsFor } from "../src/config.js";
 import { closeRemotes, withRemote, type TieredStore } from "../src/remote/index.js";
 import { remoteTimings } from "../src/remote/timing.js";
 import { generateKeyPair } from "../src/remote/trust.js";
-import { storeAt } from "../src/store.js";
+import { storeAt } from "../src/store/index.js";
 import { stopAllRedis } from "./redis-server.js";
 
 const REMOTE_ENV = [

@@ -5,7 +5,7 @@ import { RemoteStore } from "../src/remote/remote-store.js";
 import { RemoteLayout } from "../src/remote/layout.js";
 import { TieredStore } from "../src/remote/tiered.js";
 import { remoteTimings } from "../src/remote/timing.js";
-import { storeAt, type EntryMetadata } from "../src/store.js";
+import { storeAt, type EntryMetadata } from "../src/store/index.js";
 import { tempDir, useRuntime } from "./helpers.js";
 import { useRemoteEnv } from "./remote-helpers.js";
 import { startRedis, type RedisServer } from "./redis-server.js";

@@ -4,10 +4,7 @@ import { describe, expect, onTestFinished, test, vi } from "vitest";
 import { configure, list, prune, verify } from "../src/index.js";
 import { encodeResult } from "../src/codec.js";
 import { entryKey } from "../src/key/index.js";
-import { readIndex } from "../src/maintenance.js";
-import { backgroundPrune } from "../src/pruner.js";
-import { bucketPath, keyDigest } from "../src/store-layout.js";
-import { lockPath, storeAt } from "../src/store.js";
+import { backgroundPrune, bucketPath, keyDigest, lockPath, readIndex, storeAt } from "../src/store/index.js";
 import { cached, makeMeta, useRuntime, warnings } from "./helpers.js";
 
 const runtime = useRuntime();

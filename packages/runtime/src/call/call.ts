@@ -7,7 +7,7 @@ import type { Recorder } from "../inputs/index.js";
 import type { KeyParts } from "../key-change.js";
 import type { PartEncodings } from "../key/index.js";
 import type { CachedFunctionMeta } from "../meta.js";
-import type { Store } from "../store.js";
+import type { Store } from "../store/index.js";
 
 /** Store directories this process cannot read (any use) or cannot write. */
 export const unreadableDirs = new Set<string>();

@@ -15,7 +15,7 @@ import { withRemote } from "../remote/index.js";
 import { noteClassKeyedScope, readScope } from "../scope.js";
 import { readState } from "../state.js";
 import { countHit, countMiss } from "../stats.js";
-import { type Store, storeAt } from "../store.js";
+import { type Store, storeAt } from "../store/index.js";
 import { keyingFailureWarning, noteSlowKeying, report, SLOW_KEYING_MS } from "./call-warnings.js";
 import { type Call, usable } from "./call.js";
 import { type Found, lookUp, partsOf, whence } from "./look-up.js";

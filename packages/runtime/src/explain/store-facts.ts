@@ -6,9 +6,8 @@
  * last few computations of each are kept.
  */
 import { readFileSync } from "node:fs";
-import { scanEntries } from "../store-scan.js";
-import type { EntryMetadata } from "../store-layout.js";
 import { isSystemError } from "@cachephant/core/scan";
+import { scanEntries, type EntryMetadata } from "../store/index.js";
 
 /** How many computations of each function are kept (the newest). */
 export const KEPT_COMPUTATIONS = 6;

@@ -15,7 +15,7 @@
  * chunk swapped in from another entry or a truncated tag is refused.
  */
 import { createHash, randomBytes } from "node:crypto";
-import { isEntryMetadata, type EntryMetadata } from "../store.js";
+import { isEntryMetadata, type EntryMetadata } from "../store/index.js";
 import { checkTag, signatureOf, tagBytes, tagOf, type Signature, type Trust } from "./trust.js";
 import { isJsonError } from "@cachephant/core/scan";
 

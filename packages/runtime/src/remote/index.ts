@@ -4,7 +4,7 @@
  * untouched otherwise. Nothing here loads a Redis client; `client.ts` does,
  * on the first remote operation.
  */
-import type { Store } from "../store.js";
+import type { Store } from "../store/index.js";
 import { RemoteStore } from "./remote-store.js";
 import type { RemoteSettings } from "./settings.js";
 import { TieredStore } from "./tiered.js";

@@ -10,7 +10,7 @@
  * function is not deterministic, or its key misses an input): one warning,
  * and a line in the namespace's list of recent conflicts (`conflicts.ts`).
  */
-import type { EntryMetadata, StoreRead } from "../store.js";
+import type { EntryMetadata, StoreRead } from "../store/index.js";
 import { warnOnce } from "../warn.js";
 import { RemoteClient, UNAVAILABLE, type RedisConnection } from "./client.js";
 import { recordConflict } from "./conflicts.js";

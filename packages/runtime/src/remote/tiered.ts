@@ -10,7 +10,7 @@
  * process that finds the lock taken waits for the entry (see `lock.ts`).
  */
 import { MARKER_KEY_PREFIX } from "../markers.js";
-import type { EntryMetadata, Lease, Store, StoreRead } from "../store.js";
+import type { EntryMetadata, Lease, Store, StoreRead } from "../store/index.js";
 import { RemoteLocks, pause } from "./lock.js";
 import { RemoteStore } from "./remote-store.js";
 import { remoteTimings, waitAtMost } from "./timing.js";

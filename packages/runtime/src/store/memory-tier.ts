@@ -13,8 +13,8 @@
  * use for the size bound's LRU, as a disk hit does (`recordUse`: at most one
  * touch a second per entry).
  */
-import { bucketPath, keyDigest, type EntryMetadata } from "./store-layout.js";
-import { recordUse } from "./store-read.js";
+import { bucketPath, keyDigest, type EntryMetadata } from "./layout.js";
+import { recordUse } from "./read.js";
 
 /** How long the disk's word for an entry holds in memory. */
 export const REVALIDATE_MS = 1000;

@@ -8,8 +8,8 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CONTENT_DIR, contentPath, INDEX_DIR, isEntryMetadata, LOCKS_DIR, OWN_DIR, parseBucket, TMP_DIR, type EntryMetadata, type IndexRecord } from "./store-layout.js";
-import { readBucket } from "./store-read.js";
+import { CONTENT_DIR, contentPath, INDEX_DIR, isEntryMetadata, LOCKS_DIR, OWN_DIR, parseBucket, TMP_DIR, type EntryMetadata, type IndexRecord } from "./layout.js";
+import { readBucket } from "./read.js";
 
 /** One cachephant entry of the index. */
 export interface IndexedEntry {
@@ -31,12 +31,23 @@ export interface IndexedEntry {
 
 const SLICE_MS = 8;
 
-/** Yields to the event loop every few milliseconds of synchronous work. */
+/**
+ * Yields to the event loop every few milliseconds of synchronous work.
+ * `background`: the yields do not keep the process alive (a program that is
+ * done exits at one of them: background maintenance never holds it up).
+ */
 export class Slicer {
   private sliceStart = performance.now();
+  constructor(
+    private readonly background = false,
+    /** Called before each yield (work to write down while the process may end). */
+    private readonly beforeYield: () => void = () => {},
+  ) {}
   async tick(): Promise<void> {
     if (performance.now() - this.sliceStart < SLICE_MS) return;
-    await new Promise((resolve) => setImmediate(resolve));
+    this.beforeYield();
+    // An unref'd immediate would wait for other I/O to wake the loop; an unref'd timer wakes it by itself.
+    await new Promise((resolve) => (this.background ? setTimeout(resolve, 0).unref() : setImmediate(resolve)));
     this.sliceStart = performance.now();
   }
 }
@@ -46,8 +57,7 @@ export class Slicer {
  * left out). A missing store yields nothing.
  * @throws when the store cannot be read.
  */
-export async function* scanEntries(dir: string): AsyncGenerator<IndexedEntry> {
-  const slicer = new Slicer();
+export async function* scanEntries(dir: string, slicer = new Slicer()): AsyncGenerator<IndexedEntry> {
   for (const bucket of walkFiles(join(dir, INDEX_DIR), 3)) {
     await slicer.tick();
     const file = readBucket(bucket);
@@ -81,34 +91,40 @@ export interface StoreFile {
  * Content files and leftovers in `tmp/`, with their size and mtime, except
  * the content files `skip` names (those are not even looked at).
  */
-export async function* scanFiles(dir: string, skip: ReadonlySet<string> = new Set()): AsyncGenerator<StoreFile> {
-  const slicer = new Slicer();
+export async function* scanFiles(
+  dir: string,
+  skip: ReadonlySet<string> = new Set(),
+  slicer = new Slicer(),
+  content = true,
+): AsyncGenerator<StoreFile> {
   // content-v2/<algorithm>/<aa>/<bb>/<rest>, tmp/<name>
-  for (const [root, depth] of [[join(dir, CONTENT_DIR), 4], [join(dir, TMP_DIR), 1]] as const) {
+  const roots = [[join(dir, CONTENT_DIR), 4], [join(dir, TMP_DIR), 1]] as const;
+  for (const [root, depth] of content ? roots : roots.slice(1)) {
     for (const path of walkFiles(root, depth)) {
       await slicer.tick();
       if (skip.has(path)) continue;
-      try {
-        const stats = statSync(path);
-        yield { path, size: stats.size, mtimeMs: stats.mtimeMs };
-      } catch {
-        // Removed since the listing.
-      }
+      const file = statOrUndefined(path); // undefined: removed since the listing
+      if (file !== undefined) yield file;
     }
   }
 }
 
 /** The lock files of keys being computed, or of processes that died computing them, with their mtime. */
-export async function* scanLocks(dir: string): AsyncGenerator<StoreFile> {
-  const slicer = new Slicer();
+export async function* scanLocks(dir: string, slicer = new Slicer()): AsyncGenerator<StoreFile> {
   for (const path of walkFiles(join(dir, OWN_DIR, LOCKS_DIR), 1)) {
     await slicer.tick();
-    try {
-      const stats = statSync(path);
-      yield { path, size: stats.size, mtimeMs: stats.mtimeMs };
-    } catch {
-      // Released since the listing.
-    }
+    const file = statOrUndefined(path); // undefined: released since the listing
+    if (file !== undefined) yield file;
+  }
+}
+
+function statOrUndefined(path: string): StoreFile | undefined {
+  try {
+    const stats = statSync(path);
+    return { path, size: stats.size, mtimeMs: stats.mtimeMs };
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    throw error;
   }
 }
 

@@ -14,7 +14,7 @@
  */
 import { hash } from "node:crypto";
 import { join } from "node:path";
-import type { InputRecord } from "./inputs/format.js";
+import type { InputRecord } from "../inputs/format.js";
 
 export const INDEX_DIR = "index-v5";
 export const CONTENT_DIR = "content-v2";

@@ -1,5 +1,5 @@
 /**
- * Reading entries straight from cacache's layout (see `store-layout.ts`):
+ * Reading entries straight from cacache's layout (see `layout.ts`):
  * no cacache import, no thread-pool hops for small entries, and a CRC-32 +
  * size check instead of sha512 over the whole content. Shared by the hit
  * path (`store.ts`) and `verify` (`maintenance.ts`).
@@ -8,7 +8,7 @@ import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, utimesSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
-import { findRecord, type EntryMetadata, type IndexRecord } from "./store-layout.js";
+import { findRecord, type EntryMetadata, type IndexRecord } from "./layout.js";
 
 /** Content up to this size is read synchronously (a few hundred µs at most); larger content in one async read. */
 export const SYNC_READ_LIMIT = 1 << 20;

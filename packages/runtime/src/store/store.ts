@@ -7,7 +7,7 @@
  * `cacache.ls`) and its crash safety, without loading cacache: content is
  * written to `tmp/` and renamed into place, and each index line carries a
  * checksum of itself, so a write cut short leaves no entry or an ignored line
- * (`store-write.ts`); `store-read.ts` reads the layout directly. Files are
+ * (`write.ts`); `read.ts` reads the layout directly. Files are
  * the owner's only (`owner-only.ts`), and transient faults such as `EMFILE`
  * are waited out (`file-faults.ts`).
  */
@@ -25,13 +25,13 @@ import {
   LOCKS_DIR,
   OWN_DIR,
   type EntryMetadata,
-} from "./store-layout.js";
-import { NO_LEASE, sleep, tryLock, type Lease } from "./store-lock.js";
-import { contentMatches, noteWrite as noteLocalWrite, readBucketText, readContent, recordUse, stillIndexed } from "./store-read.js";
-import { writeEntry } from "./store-write.js";
+} from "./layout.js";
+import { NO_LEASE, sleep, tryLock, type Lease } from "./lock.js";
+import { contentMatches, noteWrite as noteLocalWrite, readBucketText, readContent, recordUse, stillIndexed } from "./read.js";
+import { writeEntry } from "./write.js";
 
-export { isEntryMetadata, type EntryMetadata } from "./store-layout.js";
-export type { Lease } from "./store-lock.js";
+export { isEntryMetadata, type EntryMetadata } from "./layout.js";
+export type { Lease } from "./lock.js";
 
 export type StoreRead =
   | {
@@ -154,9 +154,9 @@ class DiskStore implements Store {
 
   async put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void> {
     dropLongBucket(bucketPath(this.dir, keyDigest(key)));
-    await writeEntry(this.dir, key, bytes, { ...metadata, crc: crc32(bytes) });
+    const logBytes = await writeEntry(this.dir, key, bytes, { ...metadata, crc: crc32(bytes) });
     noteLocalWrite();
-    if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize);
+    if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize, logBytes);
   }
 
   async remove(key: string): Promise<void> {

@@ -1,0 +1,101 @@
+// Prune and ls at scale, through the side index: stores of 10,000 and
+// 100,000 entries (written in cacache's layout as the runtime writes it),
+// each measured in one run against a baseline of the same run: reading every
+// index bucket once (what a prune without the index had to do at least).
+// Prints the seconds, the ratio of each to that baseline, and the ratio of
+// 100,000 to 10,000 entries (10x: linear).
+//
+//   node bench/prune.bench.mjs [--quick]   (--quick: 10,000 entries only)
+import { spawnSync } from "node:child_process";
+import { createHash } from "node:crypto";
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { tmpdir } from "node:os";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import v8 from "node:v8";
+import { crc32 } from "node:zlib";
+
+const { list, prune } = await import(fileURLToPath(new URL("../dist/index.js", import.meta.url)));
+const quick = process.argv.includes("--quick");
+const root = mkdtempSync(join(tmpdir(), "cachephant-prune-bench-"));
+process.on("exit", () => rmSync(root, { recursive: true, force: true }));
+
+/** `count` entries of about 200 bytes in 50 functions, written as the runtime writes them (without its side index). */
+function writeStore(dir, count) {
+  const made = new Set();
+  const ensure = (path) => {
+    const parent = dirname(path);
+    if (made.has(parent)) return;
+    mkdirSync(parent, { recursive: true });
+    made.add(parent);
+  };
+  for (let i = 0; i < count; i++) {
+    const bytes = v8.serialize({ i, pad: "p".repeat(150) });
+    const digest = createHash("sha512").update(bytes).digest();
+    const hex = digest.toString("hex");
+    const content = join(dir, "content-v2", "sha512", hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
+    ensure(content);
+    writeFileSync(content, bytes);
+    const key = `cachephant:v1:bench:${i}`;
+    const metadata = { v: 1, kind: "result", name: `fn${i % 50}`, file: "bench.ts", line: 1, hash: "h", created: Date.now(), crc: crc32(bytes) };
+    const json = JSON.stringify({ key, integrity: `sha512-${digest.toString("base64")}`, time: Date.now(), size: bytes.length, metadata });
+    const keyHex = createHash("sha256").update(key).digest("hex");
+    const bucket = join(dir, "index-v5", keyHex.slice(0, 2), keyHex.slice(2, 4), keyHex.slice(4));
+    ensure(bucket);
+    writeFileSync(bucket, `\n${createHash("sha1").update(json).digest("hex")}\t${json}`);
+  }
+}
+
+/** The baseline: list and read every index bucket once, parsing its line. */
+function readEveryBucket(dir) {
+  let sizes = 0;
+  const index = join(dir, "index-v5");
+  for (const a of readdirSync(index)) {
+    for (const b of readdirSync(join(index, a))) {
+      for (const name of readdirSync(join(index, a, b))) {
+        const text = readFileSync(join(index, a, b, name), "utf8");
+        sizes += JSON.parse(text.slice(text.indexOf("\t") + 1)).size;
+      }
+    }
+  }
+  return sizes;
+}
+
+async function seconds(fn) {
+  const start = performance.now();
+  const result = await fn();
+  return { s: (performance.now() - start) / 1000, result };
+}
+
+const rows = [];
+for (const count of quick ? [10_000] : [10_000, 100_000]) {
+  const dir = join(root, `store-${count}`);
+  writeStore(dir, count);
+  spawnSync("sync"); // the writes' dirty pages flushed, so they do not slow what is measured
+  const scan = await seconds(() => readEveryBucket(dir));
+  const rebuild = await seconds(() => list({ dir })); // no side index yet: rebuilt from the layout, and kept
+  const ls = await seconds(() => list({ dir }));
+  const total = ls.result.reduce((sum, row) => sum + row.size, 0);
+  const dry = await seconds(() => prune({ dir, maxSize: total / 2, dryRun: true }));
+  const half = await seconds(() => prune({ dir, maxSize: total / 2 }));
+  if (half.result.removedEntries < count / 2 - 1) throw new Error(`prune removed ${half.result.removedEntries} of ${count}`);
+  const idle = await seconds(() => prune({ dir, maxSize: total })); // under the bound: nothing to remove
+  rows.push({ count, scan: scan.s, rebuild: rebuild.s, ls: ls.s, dry: dry.s, half: half.s, idle: idle.s });
+  rmSync(dir, { recursive: true, force: true });
+}
+
+const cell = (s, base) => `${s.toFixed(2)} s (${(s / base).toFixed(2)}x)`;
+console.log("| entries | read every bucket (baseline) | first ls (rebuilds the index) | ls | prune --dry-run | prune to half | prune under the bound |");
+console.log("| --- | --- | --- | --- | --- | --- | --- |");
+for (const r of rows) {
+  console.log(
+    `| ${r.count.toLocaleString("en")} | ${r.scan.toFixed(2)} s | ${cell(r.rebuild, r.scan)} | ${cell(r.ls, r.scan)} | ${cell(r.dry, r.scan)} | ${cell(r.half, r.scan)} | ${cell(r.idle, r.scan)} |`,
+  );
+}
+if (rows.length === 2) {
+  const [small, large] = rows;
+  const ratio = (key) => (large[key] / small[key]).toFixed(1);
+  console.log(
+    `\n100,000 / 10,000 entries (10x is linear): prune to half ${ratio("half")}x, ls ${ratio("ls")}x, rebuild ${ratio("rebuild")}x, baseline ${ratio("scan")}x.`,
+  );
+}

@@ -70,28 +70,6 @@ export default defineConfig(
     },
   },
   {
-    // Until their findings are fixed: the runtime's local store, being moved into store/.
-    // Warnings here; delete this block once they are clean.
-    files: [
-      "packages/runtime/src/store/**",
-      "packages/runtime/src/store*.ts",
-      "packages/runtime/src/{pruner,maintenance,memory-tier,owner-only,file-faults,atomic-file}.ts",
-    ],
-    rules: {
-      "local/catch-looks-at-error": "warn",
-      "no-useless-escape": "warn",
-      "@typescript-eslint/no-implied-eval": "warn",
-      "@typescript-eslint/no-this-alias": "warn",
-      "@typescript-eslint/no-unnecessary-type-assertion": "warn",
-      "@typescript-eslint/no-unsafe-assignment": "warn",
-      "@typescript-eslint/no-unsafe-call": "warn",
-      "@typescript-eslint/no-unsafe-member-access": "warn",
-      "@typescript-eslint/no-unused-vars": "warn",
-      "@typescript-eslint/require-await": "warn",
-      "@typescript-eslint/unbound-method": "warn",
-    },
-  },
-  {
     // Plain JS has no annotations: every imported value is `any`, so these only repeat that.
     files: ["**/*.js", "**/*.mjs"],
     rules: {

@@ -13,17 +13,19 @@ import { forgetStoredParts } from "./key-change.js";
 import { forgetMarkers } from "./markers.js";
 import {
   clearPruneFailure,
+  clearStats,
   clearStore,
+  CodeVersions,
+  functionKey,
   forgetMemory,
   lastPruneFailure,
   pruneStore,
+  readStats,
   totalsByFunction,
   verifyStore,
   type Progress,
   type PruneOutcome,
 } from "./store/index.js";
-import { clearStats, functionKey, readStats } from "./stats.js";
-import { CodeVersions } from "./superseded.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "./units.js";
 
 export type { Progress, PruneOutcome } from "./store/index.js";
@@ -219,7 +221,7 @@ export function storeDir(options: StoreOptions): string {
   return options.dir !== undefined ? resolve(options.dir) : settingsFor().dir;
 }
 
-/** What code exists now, from the builds recorded in the project (see `superseded.ts`). */
+/** What code exists now, from the builds recorded in the project (see `store/superseded.ts`). */
 function currentCode(): CodeVersions {
   return new CodeVersions(builtHashes(settingsFor().root));
 }

@@ -12,7 +12,7 @@ import { createHash } from "node:crypto";
 import { existsSync, readdirSync, readFileSync } from "node:fs";
 import { isAbsolute, join } from "node:path";
 import { isJsonError, isSystemError } from "@cachephant/core/scan";
-import { writeFileIfChanged } from "./store/index.js";
+import { writeFileIfChanged } from "./files/index.js";
 
 /** Where the records are, relative to the project root. */
 export const BUILT_FUNCTIONS_DIR = join("node_modules", ".cache", "cachephant-functions");

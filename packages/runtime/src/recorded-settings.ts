@@ -11,7 +11,7 @@
  */
 import { existsSync, readFileSync } from "node:fs";
 import { join } from "node:path";
-import { writeFileAtomically } from "./store/index.js";
+import { writeFileAtomically } from "./files/index.js";
 import { parseSize } from "./units.js";
 import { isJsonError, isSystemError } from "@cachephant/core/scan";
 

@@ -7,7 +7,7 @@
  * wrote to, and writes again when it does not. So a prune never loses a write.
  */
 import { closeSync, fstatSync, openSync, statSync, writeSync } from "node:fs";
-import { FILE_MODE } from "./owner-only.js";
+import { FILE_MODE } from "../files/index.js";
 
 /**
  * Appends `data` (one write, so concurrent appends do not interleave) to

@@ -15,6 +15,7 @@
 import { hash } from "node:crypto";
 import { join } from "node:path";
 import type { InputRecord } from "../inputs/format.js";
+import { isJsonError } from "@cachephant/core/scan";
 
 export const INDEX_DIR = "index-v5";
 export const CONTENT_DIR = "content-v2";
@@ -153,7 +154,8 @@ function parseLine(line: string): IndexRecord | undefined {
   let parsed: unknown;
   try {
     parsed = JSON.parse(json);
-  } catch {
+  } catch (error) {
+    if (!isJsonError(error)) throw error;
     return undefined;
   }
   if (typeof parsed !== "object" || parsed === null) return undefined;

@@ -12,7 +12,8 @@
  */
 import { closeSync, fchmodSync, openSync, statSync, unlinkSync, utimesSync } from "node:fs";
 import { dirname } from "node:path";
-import { FILE_MODE, forgetDir, makeOwnerDir } from "./owner-only.js";
+import { FILE_MODE, forgetDir, makeOwnerDir } from "../files/index.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** A held lock. */
 export interface Lease {
@@ -53,7 +54,8 @@ export function tryLock(path: string, staleMs: number): Lease | undefined {
     if (!isStale(path, staleMs)) return undefined;
     try {
       unlinkSync(path);
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
       // Another waiter took the stale lock over first; try again.
     }
   }
@@ -64,7 +66,8 @@ export function tryLock(path: string, staleMs: number): Lease | undefined {
 export function isStale(path: string, staleMs: number): boolean {
   try {
     return statSync(path).mtimeMs < Date.now() - staleMs;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return true;
   }
 }
@@ -74,7 +77,8 @@ export function isLocked(path: string): boolean {
   try {
     statSync(path);
     return true;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return false;
   }
 }
@@ -87,7 +91,8 @@ function hold(path: string, staleMs: number): Lease {
     const now = new Date();
     try {
       utimesSync(path, now, now);
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
       // Removed by a clear; the work goes on without it.
     }
   }, Math.max(50, Math.floor(staleMs / 3)));
@@ -101,7 +106,8 @@ function hold(path: string, staleMs: number): Lease {
       held.delete(path);
       try {
         unlinkSync(path);
-      } catch {
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
         // Already gone (a clear, or taken over as stale): nothing to give up.
       }
     },
@@ -115,7 +121,8 @@ function installExitHook(): void {
     for (const path of held) {
       try {
         unlinkSync(path);
-      } catch {
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
         // Gone already.
       }
     }

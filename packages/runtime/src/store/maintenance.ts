@@ -19,7 +19,7 @@
 import { existsSync, statSync, unlinkSync } from "node:fs";
 import { join, sep } from "node:path";
 import { decodeResult } from "../codec.js";
-import type { CodeVersions } from "../superseded.js";
+import type { CodeVersions } from "./superseded.js";
 import { bucketPath, INDEX_DIR, type EntryMetadata } from "./layout.js";
 import { functionId, pruneIndexed, type Progress, type PruneOutcome, type PrunePlanOptions } from "./prune.js";
 import { tryPruneLock, withPruneLock } from "./prune-lock.js";

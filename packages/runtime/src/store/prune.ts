@@ -13,10 +13,10 @@
  */
 import { rmSync, statSync, utimesSync } from "node:fs";
 import { join } from "node:path";
-import { foldStats } from "../stats.js";
-import type { CodeVersions } from "../superseded.js";
+import { foldStats } from "./stats.js";
+import type { CodeVersions } from "./superseded.js";
 import { bucketPath, contentPath, OWN_DIR, PRUNE_STAMP } from "./layout.js";
-import { makeOwnerDir, writeOwnerFile } from "./owner-only.js";
+import { makeOwnerDir, writeOwnerFile } from "../files/index.js";
 import { removeContents, removeUnlessChanged } from "./removal.js";
 import { Slicer, scanFiles, scanLocks, type StoreFile } from "./scan.js";
 import { dropIndex, loadIndex, logRemovals, saveIndex, type IndexItem } from "./side-index.js";

@@ -26,6 +26,7 @@ import { forgetMemory } from "./memory-tier.js";
 import { pruneIndexed } from "./prune.js";
 import { tryPruneLock } from "./prune-lock.js";
 import { indexedBytes } from "./side-index.js";
+import { isJsonError, isSystemError } from "@cachephant/core/scan";
 
 /** In `OWN_DIR`: why the last background prune failed, until one succeeds (`verify` reports it). */
 const PRUNE_FAILED = "prune-failed.json";
@@ -35,7 +36,8 @@ export function lastPruneFailure(dir: string): { time: string; error: string } |
   try {
     const note = JSON.parse(readFileSync(join(dir, OWN_DIR, PRUNE_FAILED), "utf8")) as { time?: unknown; error?: unknown };
     return typeof note.time === "string" && typeof note.error === "string" ? { time: note.time, error: note.error } : undefined;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error) && !isJsonError(error)) throw error;
     return undefined;
   }
 }
@@ -131,7 +133,8 @@ function installExitWait(): void {
 export function clearPruneFailure(dir: string): void {
   try {
     rmSync(join(dir, OWN_DIR, PRUNE_FAILED), { force: true });
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     // Nothing to forget, or a store that cannot be written: the note stays until the next success.
   }
 }
@@ -141,7 +144,8 @@ function notePruneFailure(dir: string, error: unknown): void {
   if (settingsFor().debug) debugLine(`background prune of ${dir} failed: ${message}`);
   try {
     writeFileSync(join(dir, OWN_DIR, PRUNE_FAILED), JSON.stringify({ time: new Date().toISOString(), error: message }), { mode: 0o600 });
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     // A store that cannot be written cannot keep the note either.
   }
 }

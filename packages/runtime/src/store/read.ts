@@ -9,6 +9,7 @@ import { closeSync, fstatSync, openSync, readSync, utimesSync } from "node:fs";
 import { open } from "node:fs/promises";
 import { crc32 } from "node:zlib";
 import { findRecord, type EntryMetadata, type IndexRecord } from "./layout.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** Content up to this size is read synchronously (a few hundred µs at most); larger content in one async read. */
 export const SYNC_READ_LIMIT = 1 << 20;
@@ -76,7 +77,8 @@ export function stillIndexed(bucket: string, record: IndexRecord): boolean {
   let file: BucketFile | undefined;
   try {
     file = readBucket(bucket);
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return false;
   }
   const now = file === undefined ? undefined : findRecord(file.text, record.key);
@@ -182,7 +184,8 @@ export function recordUse(bucket: string): void {
   touched.set(bucket, { at: now, writes });
   try {
     utimesSync(bucket, now / 1000, now / 1000);
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     // Read-only or gone: the entry keeps its older time.
   }
 }

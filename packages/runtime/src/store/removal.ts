@@ -17,7 +17,7 @@
 import { linkSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
-import { makeOwnerDir } from "./owner-only.js";
+import { makeOwnerDir } from "../files/index.js";
 import { contentPath, TMP_DIR } from "./layout.js";
 import { writtenSince, type LoadedIndex } from "./side-index.js";
 

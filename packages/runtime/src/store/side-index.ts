@@ -19,7 +19,7 @@
 import { closeSync, readSync, renameSync, statSync, unlinkSync } from "node:fs";
 import { join, sep } from "node:path";
 import { appendSafely } from "./append.js";
-import { makeOwnerDir, writeOwnerFile } from "./owner-only.js";
+import { makeOwnerDir, writeOwnerFile } from "../files/index.js";
 import { INDEX_DIR, OWN_DIR, type EntryMetadata } from "./layout.js";
 import { scanEntries, Slicer } from "./scan.js";
 import { LOG_FILE, openOrUndefined, readFileFrom, readLog, readLogFile } from "./side-index-files.js";

@@ -8,7 +8,7 @@
  * written to `tmp/` and renamed into place, and each index line carries a
  * checksum of itself, so a write cut short leaves no entry or an ignored line
  * (`write.ts`); `read.ts` reads the layout directly. Files are
- * the owner's only (`owner-only.ts`), and transient faults such as `EMFILE`
+ * the owner's only (`files/owner-only.ts`), and transient faults such as `EMFILE`
  * are waited out (`file-faults.ts`).
  */
 import { statSync, unlinkSync } from "node:fs";
@@ -29,6 +29,7 @@ import {
 import { NO_LEASE, sleep, tryLock, type Lease } from "./lock.js";
 import { contentMatches, noteWrite as noteLocalWrite, readBucketText, readContent, recordUse, stillIndexed } from "./read.js";
 import { writeEntry } from "./write.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 export { isEntryMetadata, type EntryMetadata } from "./layout.js";
 export type { Lease } from "./lock.js";
@@ -159,8 +160,9 @@ class DiskStore implements Store {
     if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize, logBytes);
   }
 
-  async remove(key: string): Promise<void> {
+  remove(key: string): Promise<void> {
     discard(bucketPath(this.dir, keyDigest(key)), undefined);
+    return Promise.resolve();
   }
 
   async lock(key: string): Promise<Lease> {
@@ -170,7 +172,8 @@ class DiskStore implements Store {
       let lease: Lease | undefined;
       try {
         lease = tryLock(path, LOCK_STALE_MS);
-      } catch {
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
         return NO_LEASE; // a store that cannot be written: the write will say so
       }
       if (lease !== undefined) return lease;
@@ -194,7 +197,8 @@ function discard(bucket: string, content: string | undefined): void {
   for (const path of content === undefined ? [bucket] : [bucket, content]) {
     try {
       unlinkSync(path);
-    } catch {
+    } catch (error) {
+      if (!isSystemError(error)) throw error;
       // Gone already, or a store that cannot be written: the rewrite will say so.
     }
   }
@@ -204,7 +208,8 @@ function discard(bucket: string, content: string | undefined): void {
 function dropLongBucket(bucket: string): void {
   try {
     if (statSync(bucket).size > MAX_BUCKET_BYTES) unlinkSync(bucket);
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     // No bucket yet.
   }
 }

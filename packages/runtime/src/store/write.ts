@@ -4,7 +4,7 @@
  * index line appended to the key's bucket. The same files and lines as
  * `cacache.put` (`cacache.get` and `cacache.ls` read them), and its crash
  * safety: a content file appears whole or not at all, and a line cut short
- * fails its sha1 and is ignored. Owner-only modes (`owner-only.ts`) and
+ * fails its sha1 and is ignored. Owner-only modes (`files/owner-only.ts`) and
  * transient faults waited out (`file-faults.ts`) come with it.
  *
  * Small entries are written with synchronous calls (a few tens of µs where
@@ -17,9 +17,10 @@ import { dirname, join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { appendSafely } from "./append.js";
 import { inFileSlot } from "./file-faults.js";
-import { FILE_MODE, forgetDir, makeOwnerDir, tightenStore, writeOwnerFile } from "./owner-only.js";
+import { FILE_MODE, forgetDir, makeOwnerDir, tightenStore, writeOwnerFile } from "../files/index.js";
 import { bucketPath, contentPath, keyDigest, TMP_DIR, type EntryMetadata } from "./layout.js";
 import { logWrite } from "./side-index.js";
+import { isSystemError } from "@cachephant/core/scan";
 
 /** Content up to this size is written synchronously. */
 const SYNC_WRITE_LIMIT = 1 << 20;
@@ -112,7 +113,8 @@ async function writeLarge(tmp: string, bytes: Uint8Array, content: string): Prom
 function removeQuietly(path: string): void {
   try {
     unlinkSync(path);
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     // Never made, or gone already.
   }
 }

@@ -9,6 +9,7 @@
  */
 import { chmodSync, closeSync, fchmodSync, mkdirSync, openSync, readdirSync, statSync, writeSync } from "node:fs";
 import { dirname, join, sep } from "node:path";
+import { isSystemError } from "@cachephant/core/scan";
 
 export const DIR_MODE = 0o700;
 export const FILE_MODE = 0o600;
@@ -67,7 +68,8 @@ export function tightenStore(root: string): void {
   let mode: number;
   try {
     mode = statSync(root).mode & 0o777;
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     return; // not made yet: it is made 0700
   }
   if (mode === DIR_MODE) return;
@@ -81,7 +83,8 @@ export function tightenStore(root: string): void {
         } else if (entry.isFile()) {
           chmodSync(path, FILE_MODE);
         }
-      } catch {
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
         // Removed meanwhile (a prune), or not ours: the rest is tightened all the same.
       }
     }
@@ -89,7 +92,8 @@ export function tightenStore(root: string): void {
   try {
     walk(root);
     chmodSync(root, DIR_MODE);
-  } catch {
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
     // Not ours to change: the writes themselves still make owner-only files.
   }
 }

@@ -6,7 +6,7 @@
  * results were written under (its marker, `markers.ts`). Anything neither
  * knows about counts as current: a superseded mark must never be a guess.
  */
-import type { EntryMetadata } from "./store/index.js";
+import type { EntryMetadata } from "./layout.js";
 
 /** Tells superseded entries from current ones; feed it the store's markers first. */
 export class CodeVersions {

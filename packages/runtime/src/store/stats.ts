@@ -13,7 +13,7 @@ import { randomBytes } from "node:crypto";
 import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, closeSync } from "node:fs";
 import { join } from "node:path";
 import { isJsonError, isSystemError } from "@cachephant/core/scan";
-import { OWN_DIR } from "./store/index.js";
+import { OWN_DIR } from "./layout.js";
 
 /** The counts of one function. */
 export interface FunctionCounts {

@@ -27,7 +27,9 @@ for (const run of ["first run (computes)", "second run (new process, same cache)
 }
 
 const [first, second] = timings;
-step(`Second run served from the cache: ${(first / second).toFixed(0)}x faster (${first.toFixed(0)} ms -> ${second.toFixed(1)} ms)`);
+step(
+  `Second run served from the cache: ${(first / second).toFixed(0)}x faster (${first.toFixed(0)} ms -> ${second.toFixed(1)} ms)`,
+);
 if (!(second < first / 5)) {
   console.error("The second run was not served from the cache.");
   process.exit(1);

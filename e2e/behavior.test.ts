@@ -49,7 +49,10 @@ export async function optional(a: number, b?: number) {
 }
 `,
       )
-      .write("src/scenario.ts", scenario(`return [await lib.withDefault(1), await lib.withPattern({ a: 1 }), await lib.optional(1)];`));
+      .write(
+        "src/scenario.ts",
+        scenario(`return [await lib.withDefault(1), await lib.withPattern({ a: 1 }), await lib.optional(1)];`),
+      );
     const first = await project.buildAndRun();
     expect(first.runs).toEqual({ withDefault: 1, withPattern: 1, optional: 1 });
 
@@ -65,7 +68,13 @@ export async function optional(a: number, b?: number) {
     );
     const second = await project.buildAndRun();
     expect(second.runs).toEqual({});
-    expect(second.result).toEqual([[1, 2], [1, 2], [1, 2], [1, 2], [1, null]]);
+    expect(second.result).toEqual([
+      [1, 2],
+      [1, 2],
+      [1, 2],
+      [1, 2],
+      [1, null],
+    ]);
   });
 
   test("the same plain-object argument with keys in another order reuses the result", async () => {
@@ -182,7 +191,10 @@ export const VERSION = 2;
   });
 
   test("editing the parameters computes again", async () => {
-    await expectEdit(original.replace("(items: number[], factor = 2)", "(items: number[], factor = 2, extra = 0)"), false);
+    await expectEdit(
+      original.replace("(items: number[], factor = 2)", "(items: number[], factor = 2, extra = 0)"),
+      false,
+    );
   });
 
   test("editing a default value computes again", async () => {

@@ -46,7 +46,10 @@ describe.each(BUNDLERS)("%s: build errors", (bundler) => {
   test.each(cases)("$name fails the build", async ({ lib, position, says }) => {
     const project = Project.create(bundler)
       .write("src/lib.ts", lib)
-      .write("src/scenario.ts", `import * as lib from "./lib";\nexport async function scenario() {\n  return Object.keys(lib);\n}\n`);
+      .write(
+        "src/scenario.ts",
+        `import * as lib from "./lib";\nexport async function scenario() {\n  return Object.keys(lib);\n}\n`,
+      );
     const failure = await project.buildFailure();
     const output = `${failure.stdout}\n${failure.stderr}`;
     expect(failure.code).not.toBe(0);

@@ -16,7 +16,10 @@ test("bun with the preloaded plugin: a new process is served from the cache; a h
   const dir = mkdtempSync(join(e2eRoot, ".work", "bun-plugin-"));
   cpSync(join(e2eRoot, "fixtures", "bun-app"), dir, { recursive: true });
   const start = async () => {
-    const { stdout } = await run(bunBinary(), ["main.ts"], { cwd: dir, env: { ...process.env, CACHEPHANT_DIR: join(dir, ".cache") } });
+    const { stdout } = await run(bunBinary(), ["main.ts"], {
+      cwd: dir,
+      env: { ...process.env, CACHEPHANT_DIR: join(dir, ".cache") },
+    });
     return JSON.parse(stdout) as { total: number; same: boolean; runs: number };
   };
   const edit = (file: string, from: string, to: string) => {

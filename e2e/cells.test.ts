@@ -48,7 +48,9 @@ test("a store shared by Node and Bun: each refuses the other engine's entries an
 test("under Bun, whose transpiler drops directives from functions, a directive inside a cached() function is an error, not lost options", async () => {
   const cells = new Cells("bun-directive");
   cells.edit("// COMMENT: the sum of i^power for i from 1 to n", '"use cache: ttl=1h";');
-  await expect(cells.run("bun")).rejects.toThrow(/CACHEPHANT_BAD_OPTION|Bun removes directives from the functions it loads/);
+  await expect(cells.run("bun")).rejects.toThrow(
+    /CACHEPHANT_BAD_OPTION|Bun removes directives from the functions it loads/,
+  );
   // Node keeps the source as written: the directive is read there.
   expect(await cells.run("node")).toMatchObject({ total: 385, computed: 1 });
 });

@@ -40,7 +40,10 @@ describe.each(BUNDLERS)("%s: check mode", (bundler) => {
   function create(lib: string, call: string) {
     project = Project.create(bundler);
     project.write("src/lib.ts", lib);
-    project.write("src/scenario.ts", `import * as lib from "./lib";\nexport async function scenario() {\n  ${call}\n}\n`);
+    project.write(
+      "src/scenario.ts",
+      `import * as lib from "./lib";\nexport async function scenario() {\n  ${call}\n}\n`,
+    );
   }
 
   const checked = () => {
@@ -163,8 +166,12 @@ export async function roll() {
     const run = await project.run({ ...env, CACHEPHANT_DEBUG: "1" });
     expect(run).toMatchObject({ result: [9, 16], runs: { square: 2 } });
     expect(run.stderr.split("\n").filter((line) => line.startsWith("cachephant hit"))).toEqual([
-      expect.stringMatching(/^cachephant hit square \(src\/lib\.ts:3\) [\d.]+ms: from the local store; checked: the same result$/),
-      expect.stringMatching(/^cachephant hit square \(src\/lib\.ts:3\) [\d.]+ms: from the local store; checked: the same result$/),
+      expect.stringMatching(
+        /^cachephant hit square \(src\/lib\.ts:3\) [\d.]+ms: from the local store; checked: the same result$/,
+      ),
+      expect.stringMatching(
+        /^cachephant hit square \(src\/lib\.ts:3\) [\d.]+ms: from the local store; checked: the same result$/,
+      ),
     ]);
     expect(run.stderr).not.toMatch(/^cachephant: /m);
     expect(existsSync(report)).toBe(false);

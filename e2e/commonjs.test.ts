@@ -19,7 +19,10 @@ describe("esbuild", () => {
     ['format "cjs" to a .cjs file', "cjs", "dist/main.cjs"],
     ['format "esm" to a .js file of a "type": "module" project', "esm", "dist/main.js"],
   ])("%s: the second run is served from the cache", async (_title, format, outfile) => {
-    project = Project.create("esbuild", { fixture: "commonjs", buildEnv: { E2E_FORMAT: format, E2E_OUTFILE: outfile } });
+    project = Project.create("esbuild", {
+      fixture: "commonjs",
+      buildEnv: { E2E_FORMAT: format, E2E_OUTFILE: outfile },
+    });
     await project.build();
     const { stderr, ...first } = await project.run<number[]>({}, outfile);
     expect(stderr).toBe("");

@@ -4,8 +4,7 @@
 import { afterEach, describe, expect, test } from "vitest";
 import { BUNDLERS, Project } from "./helpers/project.js";
 
-const scenario = (body: string) =>
-  `import * as lib from "./lib";\nexport async function scenario() {\n${body}\n}\n`;
+const scenario = (body: string) => `import * as lib from "./lib";\nexport async function scenario() {\n${body}\n}\n`;
 
 const fakePackage = (version: string) => ({
   "node_modules/fake-stats/package.json": JSON.stringify({
@@ -46,7 +45,11 @@ export async function compute(n: number) {
 `;
 
   test("editing a helper in the same module, transitively, computes again", async () => {
-    const second = await runsAfterEdit({ "src/lib.ts": sameModule("10") }, { "src/lib.ts": sameModule("100") }, `return lib.compute(2);`);
+    const second = await runsAfterEdit(
+      { "src/lib.ts": sameModule("10") },
+      { "src/lib.ts": sameModule("100") },
+      `return lib.compute(2);`,
+    );
     expect(second).toMatchObject({ result: 400, runs: { compute: 1 } });
   });
 
@@ -104,7 +107,11 @@ export async function average(xs: number[]) {
   return mean(xs);
 }
 `;
-    const same = await runsAfterEdit({ "src/lib.ts": lib, ...fakePackage("1.0.0") }, {}, `return lib.average([1, 2, 3]);`);
+    const same = await runsAfterEdit(
+      { "src/lib.ts": lib, ...fakePackage("1.0.0") },
+      {},
+      `return lib.average([1, 2, 3]);`,
+    );
     expect(same).toMatchObject({ result: 2, runs: {} });
     project.write("node_modules/fake-stats/package.json", fakePackage("1.1.0")["node_modules/fake-stats/package.json"]);
     expect(await project.buildAndRun()).toMatchObject({ result: 2, runs: { average: 1 } });
@@ -156,11 +163,7 @@ export async function price(n: number) {
   });
 
   test("CACHEPHANT_DEBUG=1 names the helper that changed", async () => {
-    await runsAfterEdit(
-      { "src/lib.ts": importing, ...helpers("10") },
-      {},
-      `return lib.report([1.26, 2.5]);`,
-    );
+    await runsAfterEdit({ "src/lib.ts": importing, ...helpers("10") }, {}, `return lib.report([1.26, 2.5]);`);
     project.write("src/math/round.ts", helpers("1")["src/math/round.ts"]);
     await project.build();
     const { stderr } = await project.run({ CACHEPHANT_DEBUG: "1" });

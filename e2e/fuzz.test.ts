@@ -13,7 +13,15 @@ import { promisify } from "node:util";
 import cachephant from "@cachephant/plugin/esbuild";
 import { build } from "esbuild";
 import { expect, test } from "vitest";
-import { describe as describeProgram, edit, files, generate, random, mayComputeOnReplay, script } from "./fuzz/program.js";
+import {
+  describe as describeProgram,
+  edit,
+  files,
+  generate,
+  random,
+  mayComputeOnReplay,
+  script,
+} from "./fuzz/program.js";
 
 const run = promisify(execFile);
 const workRoot = join(dirname(fileURLToPath(import.meta.url)), ".work");
@@ -46,7 +54,13 @@ const runner = join(dirname(fileURLToPath(import.meta.url)), "fuzz", "runner.mjs
 async function execute(dir: string, file: string, scripts: unknown[]): Promise<Output[]> {
   const { stdout } = await run(process.execPath, [runner], {
     cwd: dir,
-    env: { ...process.env, CACHEPHANT_DIR: join(dir, ".cache"), CACHEPHANT: "", CACHEPHANT_DEBUG: "", FUZZ_RUNS: JSON.stringify([join(dir, file), scripts]) },
+    env: {
+      ...process.env,
+      CACHEPHANT_DIR: join(dir, ".cache"),
+      CACHEPHANT: "",
+      CACHEPHANT_DEBUG: "",
+      FUZZ_RUNS: JSON.stringify([join(dir, file), scripts]),
+    },
   });
   return JSON.parse(stdout.trim().split("\n").at(-1)!) as Output[];
 }
@@ -81,8 +95,12 @@ async function checkProgram(seed: number): Promise<number> {
     scripts.forEach((steps, index) => {
       const where = `script ${JSON.stringify(steps)}`;
       const [first, again] = [cached[2 * index]!, cached[2 * index + 1]!];
-      expect(first.results, fail(`the cached program returned another result (first run), ${where}`, written)).toEqual(plain[index]!.results);
-      expect(again.results, fail(`the cached program returned another result (replay), ${where}`, written)).toEqual(plain[index]!.results);
+      expect(first.results, fail(`the cached program returned another result (first run), ${where}`, written)).toEqual(
+        plain[index]!.results,
+      );
+      expect(again.results, fail(`the cached program returned another result (replay), ${where}`, written)).toEqual(
+        plain[index]!.results,
+      );
       // Calls that run uncached by rule, and entries whose recorded inputs a script changed, compute again.
       const exempt = mayComputeOnReplay(program);
       const computed = Object.fromEntries(Object.entries(again.runs).filter(([name]) => !exempt.has(name)));
@@ -93,11 +111,15 @@ async function checkProgram(seed: number): Promise<number> {
   return EDITS;
 }
 
-test(`${PROGRAMS} generated programs, ${EDITS} edits each: the cached build prints what the uncached build prints`, async () => {
-  let edits = 0;
-  for (let index = 0; index < PROGRAMS; index++) {
-    edits += await checkProgram(SEED + index);
-    if (process.env.FUZZ_PROGRESS) console.log(`fuzz: ${index + 1} programs, ${edits} edits passed`);
-  }
-  console.log(`fuzz: ${PROGRAMS} programs (seeds ${SEED}..${SEED + PROGRAMS - 1}) and ${edits} edits passed`);
-}, 600_000 + PROGRAMS * 20_000);
+test(
+  `${PROGRAMS} generated programs, ${EDITS} edits each: the cached build prints what the uncached build prints`,
+  async () => {
+    let edits = 0;
+    for (let index = 0; index < PROGRAMS; index++) {
+      edits += await checkProgram(SEED + index);
+      if (process.env.FUZZ_PROGRESS) console.log(`fuzz: ${index + 1} programs, ${edits} edits passed`);
+    }
+    console.log(`fuzz: ${PROGRAMS} programs (seeds ${SEED}..${SEED + PROGRAMS - 1}) and ${edits} edits passed`);
+  },
+  600_000 + PROGRAMS * 20_000,
+);

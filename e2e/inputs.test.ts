@@ -106,7 +106,8 @@ describe.each(BUNDLERS)("%s: run-time inputs", (bundler) => {
       throw error;
     }
   }
-  const missLine = (stderr: string, name: string) => stderr.split("\n").find((line) => line.startsWith(`cachephant miss ${name} `)) ?? "";
+  const missLine = (stderr: string, name: string) =>
+    stderr.split("\n").find((line) => line.startsWith(`cachephant miss ${name} `)) ?? "";
 
   test("an environment variable read by a helper in another module: unchanged is a hit, changed computes again and says why", async () => {
     expect(await runBoth("fromEnv", { API_URL: "a" })).toMatchObject({ result: "a/1", runs: { fromEnv: 1 } });
@@ -120,7 +121,10 @@ describe.each(BUNDLERS)("%s: run-time inputs", (bundler) => {
   });
 
   test("process.argv[2]", async () => {
-    expect(await runBoth("fromArgv", { ARG: "x" }, "with-arg.mjs")).toMatchObject({ result: "x", runs: { fromArgv: 1 } });
+    expect(await runBoth("fromArgv", { ARG: "x" }, "with-arg.mjs")).toMatchObject({
+      result: "x",
+      runs: { fromArgv: 1 },
+    });
     expect(await runBoth("fromArgv", { ARG: "x" }, "with-arg.mjs")).toMatchObject({ result: "x", runs: {} });
     const changed = await runBoth("fromArgv", { ARG: "y" }, "with-arg.mjs");
     expect(changed).toMatchObject({ result: "y", runs: { fromArgv: 1 } });

@@ -106,7 +106,10 @@ test("the installed CLI marks the results of edited code superseded, and prune -
     await run(process.execPath, ["build.mjs"], { cwd: project });
     await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
     expect(JSON.parse(await cli("ls", "--json")).total).toMatchObject({ entries: 4, superseded: 2 });
-    expect(JSON.parse(await cli("prune", "--superseded", "--json"))).toMatchObject({ removedEntries: 2, supersededEntries: 2 });
+    expect(JSON.parse(await cli("prune", "--superseded", "--json"))).toMatchObject({
+      removedEntries: 2,
+      supersededEntries: 2,
+    });
     expect(JSON.parse(await cli("ls", "--json")).total).toMatchObject({ entries: 2, superseded: 0 });
   } finally {
     writeFileSync(lib, original);
@@ -121,7 +124,12 @@ test("a production install (npm install --omit=dev) of the runtime installs the 
   cpSync(join(project, "dist", "main.mjs"), join(production, "dist", "main.mjs"));
   writeFileSync(
     join(production, "package.json"),
-    JSON.stringify({ name: "deployed-app", private: true, type: "module", dependencies: { "@cachephant/runtime": `file:${runtimeTarball}` } }),
+    JSON.stringify({
+      name: "deployed-app",
+      private: true,
+      type: "module",
+      dependencies: { "@cachephant/runtime": `file:${runtimeTarball}` },
+    }),
   );
   await run("npm", ["install", "--omit=dev", "--no-audit", "--no-fund", "--loglevel=error"], { cwd: production });
   // The runtime alone: no Babel, no magic-string, no core, no ioredis, no cacache (the store writes its layout itself).
@@ -153,7 +161,12 @@ try { await double(1); console.log("served"); } catch (error) { console.log(JSON
   // The remote tier needs ioredis: the program still runs (local store only) and the warning names the package.
   const remote = await run(process.execPath, ["dist/main.mjs"], {
     cwd: production,
-    env: { ...env, CACHEPHANT_DIR: join(production, ".cache-remote"), CACHEPHANT_REMOTE: "redis://127.0.0.1:1/0", CACHEPHANT_REMOTE_KEY: "a-team-secret" },
+    env: {
+      ...env,
+      CACHEPHANT_DIR: join(production, ".cache-remote"),
+      CACHEPHANT_REMOTE: "redis://127.0.0.1:1/0",
+      CACHEPHANT_REMOTE_KEY: "a-team-secret",
+    },
   });
   expect(JSON.parse(remote.stdout)).toEqual({ result: [9, 16], runs: { square: 2 } });
   expect(remote.stderr).toContain("needs the package ioredis, which is not installed: run npm install ioredis");
@@ -169,8 +182,12 @@ test("the installed CLI counts hits and misses, explains a function from the bui
   await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
   await run(process.execPath, ["dist/main.mjs"], { cwd: project, env });
   // Each process's counts, written when it exited: two misses, then two hits.
-  expect(JSON.parse(await cli("ls", "--json")).functions).toEqual([expect.objectContaining({ name: "square", hits: 2, misses: 2 })]);
+  expect(JSON.parse(await cli("ls", "--json")).functions).toEqual([
+    expect.objectContaining({ name: "square", hits: 2, misses: 2 }),
+  ]);
   expect(await cli("explain", "src/lib.ts:3")).toMatch(/^Stored:\n {2}2 entries,/m);
-  expect(await cli("report", "--out", "report.html")).toBe(`Wrote a report of 1 cached function to ${join(project, "report.html")}\n`);
+  expect(await cli("report", "--out", "report.html")).toBe(
+    `Wrote a report of 1 cached function to ${join(project, "report.html")}\n`,
+  );
   expect(readFileSync(join(project, "report.html"), "utf8")).toContain('<tr data-function="square">');
 });

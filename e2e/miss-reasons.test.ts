@@ -52,7 +52,9 @@ export async function scenario() {
     expect(await run({})).toBe("from the local store"); // a hit
     expect(await run({ E2E_RETRIES: "5" })).toBe("new arguments: args[1].retries");
     expect(await run({ E2E_RETRIES: "5", E2E_UNIT: "km" })).toBe("new values: units");
-    expect(await run({ E2E_RETRIES: "5", E2E_UNIT: "km", E2E_MODE: "slow" })).toBe("new values: mode (src/settings.ts)");
+    expect(await run({ E2E_RETRIES: "5", E2E_UNIT: "km", E2E_MODE: "slow" })).toBe(
+      "new values: mode (src/settings.ts)",
+    );
     expect(await run({ E2E_CITY: "Rome", E2E_RETRIES: "5", E2E_UNIT: "km", E2E_MODE: "slow" })).toBe(
       "new arguments: args[0]",
     );

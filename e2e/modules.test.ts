@@ -194,17 +194,24 @@ describe("node --import register: state across modules", () => {
   });
 
   const start = async (env: NodeJS.ProcessEnv) => {
-    const { stdout, stderr } = await promisify(execFile)(process.execPath, ["--import", "@cachephant/plugin/register", "app/main.mjs"], {
-      cwd: project.dir,
-      env: { ...process.env, CACHEPHANT_DIR: project.cacheDir, CACHEPHANT_DEBUG: "", CACHEPHANT: "", ...env },
-    });
+    const { stdout, stderr } = await promisify(execFile)(
+      process.execPath,
+      ["--import", "@cachephant/plugin/register", "app/main.mjs"],
+      {
+        cwd: project.dir,
+        env: { ...process.env, CACHEPHANT_DIR: project.cacheDir, CACHEPHANT_DEBUG: "", CACHEPHANT: "", ...env },
+      },
+    );
     return { ...(JSON.parse(stdout) as { result: unknown; runs: number }), stderr };
   };
 
   test("a class static the entry module assigns, and a module reached only through `import()`", async () => {
     project = Project.create("esbuild")
       .write("app/config.mjs", `export class Config { static rate = 1; }\n`)
-      .write("app/late.mjs", `(globalThis.order ??= []).push("late");\nexport let factor = 2;\nexport function setFactor(f) { factor = f; }\nexport function scale(x) { return x * factor; }\n`)
+      .write(
+        "app/late.mjs",
+        `(globalThis.order ??= []).push("late");\nexport let factor = 2;\nexport function setFactor(f) { factor = f; }\nexport function scale(x) { return x * factor; }\n`,
+      )
       .write(
         "app/lib.mjs",
         `import { Config } from "./config.mjs";
@@ -230,7 +237,11 @@ const second = await compute(2);
 console.log(JSON.stringify({ result: { first, second, order: globalThis.order }, runs: runs.count }));
 `,
       );
-    const expected = (rate: number, factor: number) => ({ first: 4 * rate, second: 2 * factor * rate, order: ["main", "late"] });
+    const expected = (rate: number, factor: number) => ({
+      first: 4 * rate,
+      second: 2 * factor * rate,
+      order: ["main", "late"],
+    });
     expect((await start({ RATE: "2", FACTOR: "3", CACHEPHANT: "off" })).result).toEqual(expected(2, 3));
     const first = await start({ RATE: "2", FACTOR: "3" });
     expect(first).toMatchObject({ result: expected(2, 3) });

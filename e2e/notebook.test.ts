@@ -51,7 +51,17 @@ async function execute(): Promise<{ computed: number; total: number }> {
   const before = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).length : 0;
   await run(
     "jupyter",
-    ["nbconvert", "--to", "notebook", "--execute", "--ExecutePreprocessor.kernel_name=deno", "--ExecutePreprocessor.timeout=120", "--output", "executed.ipynb", "slow-load.ipynb"],
+    [
+      "nbconvert",
+      "--to",
+      "notebook",
+      "--execute",
+      "--ExecutePreprocessor.kernel_name=deno",
+      "--ExecutePreprocessor.timeout=120",
+      "--output",
+      "executed.ipynb",
+      "slow-load.ipynb",
+    ],
     { cwd: dir, env: { ...process.env, CACHEPHANT_DIR: join(dir, ".cache") } },
   );
   const after = existsSync(log) ? readFileSync(log, "utf8").split("\n").filter(Boolean).length : 0;
@@ -67,7 +77,9 @@ function statsShown(): { html: string; hits: number; misses: number } {
   const executed = JSON.parse(readFileSync(join(dir, "executed.ipynb"), "utf8")) as {
     cells: Array<{ id: string; outputs?: Array<{ data?: Record<string, string | string[]> }> }>;
   };
-  const data = executed.cells.find((c) => c.id === "stats")?.outputs?.find((output) => output.data?.["text/html"])?.data;
+  const data = executed.cells
+    .find((c) => c.id === "stats")
+    ?.outputs?.find((output) => output.data?.["text/html"])?.data;
   if (data === undefined) throw new Error("the stats cell shows no table");
   const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
   const html = text(data["text/html"]);
@@ -96,14 +108,17 @@ test.skipIf(missing !== undefined)(
     const shown = statsShown();
     expect(shown).toMatchObject({ hits: 1, misses: 1 });
     expect(shown.html).toMatch(/<th>function<\/th>.*<th[^>]*>hit rate<\/th>.*<th[^>]*>saved<\/th>/);
-    expect(shown.html).toContain("<td style=\"text-align:right\">50%</td>");
+    expect(shown.html).toContain('<td style="text-align:right">50%</td>');
 
     const restarted = await execute();
     expect(restarted).toEqual({ computed: 0, total: first.total });
     // The first kernel's counts stay: two more hits, no miss.
     expect(statsShown()).toMatchObject({ hits: 3, misses: 1 });
 
-    editDefinition("// A stand-in for a slow load: a pause, then some work.", "// Edited comment: only the words changed.");
+    editDefinition(
+      "// A stand-in for a slow load: a pause, then some work.",
+      "// Edited comment: only the words changed.",
+    );
     expect(await execute()).toEqual({ computed: 0, total: first.total });
 
     editDefinition("total += state % 100;", "total += state % 10;");

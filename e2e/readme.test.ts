@@ -4,7 +4,17 @@
 // command. The snippets are read from README.md here, so the README cannot
 // drift from what works.
 import { exec, execFileSync } from "node:child_process";
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from "node:fs";
+import {
+  cpSync,
+  existsSync,
+  mkdirSync,
+  mkdtempSync,
+  readdirSync,
+  readFileSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { promisify } from "node:util";
@@ -13,7 +23,9 @@ import { packRelease, repoRoot } from "./helpers/release.js";
 
 const sh = promisify(exec);
 const PLACEHOLDER = "/path/to/cachephant/release";
-const { packageManager } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as { packageManager: string };
+const { packageManager } = JSON.parse(readFileSync(join(repoRoot, "package.json"), "utf8")) as {
+  packageManager: string;
+};
 
 interface Block {
   lang: string;
@@ -27,7 +39,10 @@ function useSections(): Map<string, Block[]> {
   const sections = new Map<string, Block[]>();
   for (const part of use.split(/\n### /).slice(1)) {
     const title = part.slice(0, part.indexOf("\n"));
-    const blocks = [...part.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, text]) => ({ lang: lang!, text: text! }));
+    const blocks = [...part.matchAll(/```(\w+)\n([\s\S]*?)```/g)].map(([, lang, text]) => ({
+      lang: lang!,
+      text: text!,
+    }));
     sections.set(title, blocks);
   }
   return sections;
@@ -69,10 +84,21 @@ function newFolder(): string {
 const withTarballs = (text: string) => text.replaceAll(PLACEHOLDER, release.dir);
 
 // Debug lines say hit or miss; no CACHEPHANT_* of the test's own environment.
-const env = { ...process.env, CACHEPHANT_DEBUG: "1", CACHEPHANT_DIR: "", CACHEPHANT_MAX_SIZE: "", CACHEPHANT: "", npm_config_update_notifier: "false" };
+const env = {
+  ...process.env,
+  CACHEPHANT_DEBUG: "1",
+  CACHEPHANT_DIR: "",
+  CACHEPHANT_MAX_SIZE: "",
+  CACHEPHANT: "",
+  npm_config_update_notifier: "false",
+};
 
 /** Writes each `// path` file block; runs each command of each `sh` block; returns what each command printed. */
-async function follow(folder: string, blocks: readonly Block[], skip: (line: string) => boolean = () => false): Promise<string[]> {
+async function follow(
+  folder: string,
+  blocks: readonly Block[],
+  skip: (line: string) => boolean = () => false,
+): Promise<string[]> {
   const outputs: string[] = [];
   for (const block of blocks) {
     if (block.lang === "sh") {
@@ -84,7 +110,8 @@ async function follow(folder: string, blocks: readonly Block[], skip: (line: str
       }
     } else if (/^(js|ts)$/.test(block.lang)) {
       const path = /^\/\/ (\S+)\n/.exec(block.text)?.[1];
-      if (path === undefined) throw new Error(`a ${block.lang} block of the README's Use section does not start with // <file>`);
+      if (path === undefined)
+        throw new Error(`a ${block.lang} block of the README's Use section does not start with // <file>`);
       mkdirSync(dirname(join(folder, path)), { recursive: true });
       writeFileSync(join(folder, path), block.text);
     }
@@ -100,115 +127,146 @@ function expectComputedThenCached(outputs: readonly string[], fn: string): void 
   expect(runs[1]).toMatch(new RegExp(`cachephant hit ${fn} `));
 }
 
-test.concurrent("npm: install from the release tarballs, then the esbuild, Vite and Vitest sections as printed", async () => {
-  const folder = newFolder();
-  const [init, tarballs] = section("Install").filter((block) => block.lang === "sh");
-  // The registry commands wait for a publish; the tarball commands stand for them.
-  await follow(folder, [init!], (command) => /^npm install (-D )?@cachephant\//.test(command));
-  await follow(folder, [tarballs!]);
-  await follow(folder, section("A cached function"));
+test.concurrent(
+  "npm: install from the release tarballs, then the esbuild, Vite and Vitest sections as printed",
+  async () => {
+    const folder = newFolder();
+    const [init, tarballs] = section("Install").filter((block) => block.lang === "sh");
+    // The registry commands wait for a publish; the tarball commands stand for them.
+    await follow(folder, [init!], (command) => /^npm install (-D )?@cachephant\//.test(command));
+    await follow(folder, [tarballs!]);
+    await follow(folder, section("A cached function"));
 
-  const esbuild = await follow(folder, section("esbuild"));
-  expectComputedThenCached(esbuild, "slowSquare");
-  expect(esbuild.at(-1)).toMatch(/slowSquare\(12\) = 144 in \d+ ms/);
+    const esbuild = await follow(folder, section("esbuild"));
+    expectComputedThenCached(esbuild, "slowSquare");
+    expect(esbuild.at(-1)).toMatch(/slowSquare\(12\) = 144 in \d+ ms/);
 
-  // The same function in the same project: start the Vite section from an empty store.
-  await sh("npx cachephant clear", { cwd: folder, env });
-  const vite = await follow(folder, section("Vite"));
-  expectComputedThenCached(vite, "slowSquare");
+    // The same function in the same project: start the Vite section from an empty store.
+    await sh("npx cachephant clear", { cwd: folder, env });
+    const vite = await follow(folder, section("Vite"));
+    expectComputedThenCached(vite, "slowSquare");
 
-  const vitest = await follow(folder, section("Vitest"));
-  expectComputedThenCached(vitest, "loadDataset");
+    const vitest = await follow(folder, section("Vitest"));
+    expectComputedThenCached(vitest, "loadDataset");
 
-  // The team recipe's command: a key pair, the private key owner-only.
-  const [keygen] = await follow(folder, topSection("Recipe: share results across a team"));
-  expect(keygen).toMatch(/Wrote an Ed25519 key pair \(key id [0-9a-f]{16}\)/);
-  expect(statSync(join(folder, ".cachephant", "cachephant-remote.key")).mode & 0o777).toBe(0o600);
-  expect(readFileSync(join(folder, ".cachephant", "cachephant-remote.pub"), "utf8")).toMatch(/^-----BEGIN PUBLIC KEY-----/);
-}, 600_000);
+    // The team recipe's command: a key pair, the private key owner-only.
+    const [keygen] = await follow(folder, topSection("Recipe: share results across a team"));
+    expect(keygen).toMatch(/Wrote an Ed25519 key pair \(key id [0-9a-f]{16}\)/);
+    expect(statSync(join(folder, ".cachephant", "cachephant-remote.key")).mode & 0o777).toBe(0o600);
+    expect(readFileSync(join(folder, ".cachephant", "cachephant-remote.pub"), "utf8")).toMatch(
+      /^-----BEGIN PUBLIC KEY-----/,
+    );
+  },
+  600_000,
+);
 
-test.concurrent("npm: cached() as the README shows it, in a script run twice and in Node's REPL typed line by line", async () => {
-  const folder = newFolder();
-  const [init, tarballs] = section("Install").filter((block) => block.lang === "sh");
-  await follow(folder, [init!], (command) => /^npm install (-D )?@cachephant\//.test(command));
-  await follow(folder, [tarballs!]);
-  const blocks = section("Notebooks, REPLs");
-  const script = await follow(folder, blocks.filter((block) => block.lang !== "console"));
-  expectComputedThenCached(script, "slowSquare");
-  expect(script.at(-1)).toContain("144");
+test.concurrent(
+  "npm: cached() as the README shows it, in a script run twice and in Node's REPL typed line by line",
+  async () => {
+    const folder = newFolder();
+    const [init, tarballs] = section("Install").filter((block) => block.lang === "sh");
+    await follow(folder, [init!], (command) => /^npm install (-D )?@cachephant\//.test(command));
+    await follow(folder, [tarballs!]);
+    const blocks = section("Notebooks, REPLs");
+    const script = await follow(
+      folder,
+      blocks.filter((block) => block.lang !== "console"),
+    );
+    expectComputedThenCached(script, "slowSquare");
+    expect(script.at(-1)).toContain("144");
 
-  // The REPL: what a person types after `$ node`, sent to an interactive node on its standard input.
-  const transcript = blocks.find((block) => block.lang === "console")!.text.trimEnd().split("\n");
-  expect(transcript[0]).toBe("$ node");
-  const typed = transcript.filter((line) => line.startsWith("> ")).map((line) => line.slice(2));
-  // Each line is typed once the REPL shows its prompt again, as a person would.
-  const repl = async () => {
-    const child = exec(`${JSON.stringify(process.execPath)} -i`, { cwd: folder, env });
-    let output = "";
-    let prompted = () => {};
-    const onData = (chunk: string) => {
-      output += chunk;
-      if (output.endsWith("> ")) prompted();
+    // The REPL: what a person types after `$ node`, sent to an interactive node on its standard input.
+    const transcript = blocks
+      .find((block) => block.lang === "console")!
+      .text.trimEnd()
+      .split("\n");
+    expect(transcript[0]).toBe("$ node");
+    const typed = transcript.filter((line) => line.startsWith("> ")).map((line) => line.slice(2));
+    // Each line is typed once the REPL shows its prompt again, as a person would.
+    const repl = async () => {
+      const child = exec(`${JSON.stringify(process.execPath)} -i`, { cwd: folder, env });
+      let output = "";
+      let prompted = () => {};
+      const onData = (chunk: string) => {
+        output += chunk;
+        if (output.endsWith("> ")) prompted();
+      };
+      child.stdout!.on("data", onData);
+      child.stderr!.on("data", (chunk: string) => (output += chunk));
+      const closed = new Promise((resolve) => child.on("close", resolve));
+      for (const line of [...typed, ".exit"]) {
+        await new Promise<void>((resolve) => {
+          prompted = resolve;
+          if (output.endsWith("> ")) resolve();
+        });
+        prompted = () => {};
+        output += line + "\n";
+        child.stdin!.write(`${line}\n`);
+      }
+      await closed;
+      return output;
     };
-    child.stdout!.on("data", onData);
-    child.stderr!.on("data", (chunk: string) => (output += chunk));
-    const closed = new Promise((resolve) => child.on("close", resolve));
-    for (const line of [...typed, ".exit"]) {
-      await new Promise<void>((resolve) => {
-        prompted = resolve;
-        if (output.endsWith("> ")) resolve();
-      });
-      prompted = () => {};
-      output += line + "\n";
-      child.stdin!.write(`${line}\n`);
+    const expected = transcript.at(-1)!;
+    expect(expected).toBe("144");
+    // The script stored slowSquare(12) under the same key: the REPL reads it.
+    const first = await repl();
+    expect(first).toContain(expected);
+    expect(first).toMatch(/cachephant hit slowSquare /);
+    await sh("npx cachephant clear", { cwd: folder, env });
+    const computed = await repl();
+    expect(computed).toContain(expected);
+    expect(computed).toMatch(/cachephant miss slowSquare .*: nothing stored for this function/);
+  },
+  600_000,
+);
+
+test.concurrent(
+  "pnpm: the README's overrides and the tarballs install in a new folder, and the esbuild section runs",
+  async () => {
+    const folder = newFolder();
+    writeFileSync(
+      join(folder, "package.json"),
+      JSON.stringify({ name: "pnpm-user-project", private: true, type: "module" }),
+    );
+    const yaml = section("Install").find((block) => block.lang === "yaml");
+    // pnpm runs no install scripts it was not told to allow (esbuild's fetches its binary).
+    writeFileSync(join(folder, "pnpm-workspace.yaml"), `${withTarballs(yaml!.text)}allowBuilds:\n  esbuild: true\n`);
+    const pnpm = `npx --yes ${packageManager}`;
+    await sh(`${pnpm} add ${release.tarball("core")} ${release.tarball("runtime")}`, { cwd: folder, env });
+    await sh(`${pnpm} add -D ${release.tarball("plugin")} esbuild`, { cwd: folder, env });
+    await follow(folder, section("A cached function"));
+    const esbuild = await follow(folder, section("esbuild"), (command) => command.startsWith("npm install"));
+    expectComputedThenCached(esbuild, "slowSquare");
+  },
+  600_000,
+);
+
+test.concurrent(
+  "npm alone: the README's packing step runs in a fresh copy of the repository and packs the three tarballs",
+  async () => {
+    const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
+    const command = "npm run release:pack";
+    expect(readme).toContain(`\`${command}\``);
+    // What a fresh clone holds: the repository's files without installs, builds or caches.
+    const clone = newFolder();
+    const tracked = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], {
+      cwd: repoRoot,
+      encoding: "utf8",
+    });
+    for (const file of tracked.split("\0")) {
+      if (file !== "" && existsSync(join(repoRoot, file)))
+        cpSync(join(repoRoot, file), join(clone, file), { recursive: true });
     }
-    await closed;
-    return output;
-  };
-  const expected = transcript.at(-1)!;
-  expect(expected).toBe("144");
-  // The script stored slowSquare(12) under the same key: the REPL reads it.
-  const first = await repl();
-  expect(first).toContain(expected);
-  expect(first).toMatch(/cachephant hit slowSquare /);
-  await sh("npx cachephant clear", { cwd: folder, env });
-  const computed = await repl();
-  expect(computed).toContain(expected);
-  expect(computed).toMatch(/cachephant miss slowSquare .*: nothing stored for this function/);
-}, 600_000);
-
-test.concurrent("pnpm: the README's overrides and the tarballs install in a new folder, and the esbuild section runs", async () => {
-  const folder = newFolder();
-  writeFileSync(join(folder, "package.json"), JSON.stringify({ name: "pnpm-user-project", private: true, type: "module" }));
-  const yaml = section("Install").find((block) => block.lang === "yaml");
-  // pnpm runs no install scripts it was not told to allow (esbuild's fetches its binary).
-  writeFileSync(join(folder, "pnpm-workspace.yaml"), `${withTarballs(yaml!.text)}allowBuilds:\n  esbuild: true\n`);
-  const pnpm = `npx --yes ${packageManager}`;
-  await sh(`${pnpm} add ${release.tarball("core")} ${release.tarball("runtime")}`, { cwd: folder, env });
-  await sh(`${pnpm} add -D ${release.tarball("plugin")} esbuild`, { cwd: folder, env });
-  await follow(folder, section("A cached function"));
-  const esbuild = await follow(folder, section("esbuild"), (command) => command.startsWith("npm install"));
-  expectComputedThenCached(esbuild, "slowSquare");
-}, 600_000);
-
-test.concurrent("npm alone: the README's packing step runs in a fresh copy of the repository and packs the three tarballs", async () => {
-  const readme = readFileSync(join(repoRoot, "README.md"), "utf8");
-  const command = "npm run release:pack";
-  expect(readme).toContain(`\`${command}\``);
-  // What a fresh clone holds: the repository's files without installs, builds or caches.
-  const clone = newFolder();
-  const tracked = execFileSync("git", ["ls-files", "-z", "--cached", "--others", "--exclude-standard"], { cwd: repoRoot, encoding: "utf8" });
-  for (const file of tracked.split("\0")) {
-    if (file !== "" && existsSync(join(repoRoot, file))) cpSync(join(repoRoot, file), join(clone, file), { recursive: true });
-  }
-  const { stdout, stderr } = await sh(command, { cwd: clone, env: { ...env, CI: "" } });
-  expect(readdirSync(join(clone, "release")).sort()).toEqual([
-    "cachephant-core-0.1.0.tgz",
-    "cachephant-plugin-0.1.0.tgz",
-    "cachephant-runtime-0.1.0.tgz",
-  ]);
-  expect(stdout).toContain(`npm install ${join(clone, "release", "cachephant-core-0.1.0.tgz")}`);
-  // Not a terminal: no colors or cursor codes, and no update banner.
-  expect(`${stdout}${stderr}`).not.toContain("\x1b[");
-  expect(`${stdout}${stderr}`).not.toMatch(/Update available/i);
-}, 600_000);
+    const { stdout, stderr } = await sh(command, { cwd: clone, env: { ...env, CI: "" } });
+    expect(readdirSync(join(clone, "release")).sort()).toEqual([
+      "cachephant-core-0.1.0.tgz",
+      "cachephant-plugin-0.1.0.tgz",
+      "cachephant-runtime-0.1.0.tgz",
+    ]);
+    expect(stdout).toContain(`npm install ${join(clone, "release", "cachephant-core-0.1.0.tgz")}`);
+    // Not a terminal: no colors or cursor codes, and no update banner.
+    expect(`${stdout}${stderr}`).not.toContain("\x1b[");
+    expect(`${stdout}${stderr}`).not.toMatch(/Update available/i);
+  },
+  600_000,
+);

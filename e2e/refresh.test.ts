@@ -52,7 +52,10 @@ export async function scenario() {
     expect(await run("1")).toMatchObject({ result: ["EUR:1", "USD:1"], runs: { EUR: 1, USD: 1 } });
     expect(await run("2")).toMatchObject({ result: ["EUR:1", "USD:1"], runs: {} });
     expect(await run("2", { E2E_REFRESH_EUR: "1" })).toMatchObject({ result: ["EUR:2", "USD:1"], runs: { EUR: 1 } });
-    expect(await run("3", { CACHEPHANT: "refresh" })).toMatchObject({ result: ["EUR:3", "USD:3"], runs: { EUR: 1, USD: 1 } });
+    expect(await run("3", { CACHEPHANT: "refresh" })).toMatchObject({
+      result: ["EUR:3", "USD:3"],
+      runs: { EUR: 1, USD: 1 },
+    });
     expect(await run("4")).toMatchObject({ result: ["EUR:3", "USD:3"], runs: {} });
   });
 });

@@ -14,7 +14,14 @@ import { Project, type RunOutput } from "./helpers/project.js";
 import { startRedis, startRedisCluster, type RedisServer } from "../packages/runtime/test/redis-server.js";
 
 const exec = promisify(execFile);
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@cachephant", "runtime", "dist", "cli.js");
+const cliPath = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "node_modules",
+  "@cachephant",
+  "runtime",
+  "dist",
+  "cli.js",
+);
 
 const LIB = `import { countRun } from "./runs";
 export async function square(n: number): Promise<number> {
@@ -82,13 +89,23 @@ const BLANK = {
 
 /** Runs `project` with a fresh local store against `url`. */
 function run(project: Project, url: string, env: NodeJS.ProcessEnv = {}): Promise<RunOutput> {
-  return project.run({ CACHEPHANT_DIR: mkdtempSync(join(tmpdir(), "cachephant-e2e-local-")), CACHEPHANT_REMOTE: url, ...BLANK, ...env });
+  return project.run({
+    CACHEPHANT_DIR: mkdtempSync(join(tmpdir(), "cachephant-e2e-local-")),
+    CACHEPHANT_REMOTE: url,
+    ...BLANK,
+    ...env,
+  });
 }
 
 /** The built `cachephant` bin, as a user runs it; never rejects. */
-async function cli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number; stdout: string; stderr: string }> {
+async function cli(
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [cliPath, ...args], { env: { ...process.env, ...BLANK, ...env } });
+    const { stdout, stderr } = await exec(process.execPath, [cliPath, ...args], {
+      env: { ...process.env, ...BLANK, ...env },
+    });
     return { code: 0, stdout, stderr };
   } catch (error) {
     const failure = error as { code: number; stdout: string; stderr: string };
@@ -130,13 +147,19 @@ describe("Ed25519 on a single node", () => {
     await run(ci, redis.url, signer());
     const refused = await run(laptop, redis.url, { CACHEPHANT_REMOTE_TRUSTED_KEYS: keys.otherPublic });
     expect(refused).toMatchObject({ result: [9], runs: { square: 1 } });
-    expect(warningsOf(refused.stderr)).toEqual([expect.stringMatching(/was refused: it is signed by key [0-9a-f]{16}, which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS/)]);
+    expect(warningsOf(refused.stderr)).toEqual([
+      expect.stringMatching(
+        /was refused: it is signed by key [0-9a-f]{16}, which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS/,
+      ),
+    ]);
   });
 
   test("without any key the remote is not used, with one warning naming the settings; the insecure opt-in uses it", async () => {
     const keyless = await run(ci, redis.url);
     expect(keyless).toMatchObject({ result: [9], runs: { square: 1 } });
-    expect(warningsOf(keyless.stderr)).toEqual([expect.stringContaining("is not used: no key says whose entries to trust")]);
+    expect(warningsOf(keyless.stderr)).toEqual([
+      expect.stringContaining("is not used: no key says whose entries to trust"),
+    ]);
     expect(await redis.client().dbsize()).toBe(0);
     await run(ci, redis.url, { CACHEPHANT_REMOTE_INSECURE: "1" });
     expect(await run(laptop, redis.url, { CACHEPHANT_REMOTE_INSECURE: "1" })).toMatchObject({ result: [9], runs: {} });
@@ -146,14 +169,23 @@ describe("Ed25519 on a single node", () => {
     const first = await run(ci, redis.url, { ...signer(), E2E_RANDOM: "1" });
     const second = await run(ci, redis.url, { ...signer(), E2E_RANDOM: "1", CACHEPHANT: "refresh" });
     expect(second.result).not.toEqual(first.result);
-    expect(warningsOf(second.stderr)).toEqual([expect.stringContaining("holds another result of random (src/lib.ts) for the same key")]);
-    expect(await run(laptop, redis.url, { ...reader(), E2E_RANDOM: "1" })).toMatchObject({ result: first.result, runs: {} });
+    expect(warningsOf(second.stderr)).toEqual([
+      expect.stringContaining("holds another result of random (src/lib.ts) for the same key"),
+    ]);
+    expect(await run(laptop, redis.url, { ...reader(), E2E_RANDOM: "1" })).toMatchObject({
+      result: first.result,
+      runs: {},
+    });
 
     const ls = await cli(["ls", "--remote"], { CACHEPHANT_REMOTE: redis.url, ...reader() });
     expect(ls.code).toBe(0);
-    expect(ls.stdout).toMatch(/Conflicts \(1\): a write found another result stored for the same key; the stored one was kept\./);
+    expect(ls.stdout).toMatch(
+      /Conflicts \(1\): a write found another result stored for the same key; the stored one was kept\./,
+    );
     expect(ls.stdout).toMatch(/\n {2}\d{4}-\d\d-\d\dT\S+ {2}random \(src\/lib\.ts\) {2}key \S+/);
-    const json = JSON.parse((await cli(["ls", "--remote", "--json"], { CACHEPHANT_REMOTE: redis.url, ...reader() })).stdout);
+    const json = JSON.parse(
+      (await cli(["ls", "--remote", "--json"], { CACHEPHANT_REMOTE: redis.url, ...reader() })).stdout,
+    );
     expect(json).toMatchObject({ signature: "ed25519", conflicts: [{ name: "random", file: "src/lib.ts" }] });
   });
 
@@ -169,7 +201,9 @@ describe("Ed25519 on a single node", () => {
     const cleared = await cli(["clear", "--remote"], { ...env, CACHEPHANT_REMOTE_NAMESPACE: "feature/x" });
     expect(cleared.stdout).toMatch(/^Removed 1 entry .* \(namespace feature\/x\)/);
     expect(await redis.client().keys("cachephant:*")).toEqual([expect.stringMatching(/^cachephant:r2:main:\{/)]);
-    expect(await run(laptop, redis.url, { ...reader(), CACHEPHANT_REMOTE_NAMESPACE: "main" })).toMatchObject({ runs: {} });
+    expect(await run(laptop, redis.url, { ...reader(), CACHEPHANT_REMOTE_NAMESPACE: "main" })).toMatchObject({
+      runs: {},
+    });
   });
 });
 
@@ -188,14 +222,18 @@ describe("forged entries and rotation", () => {
     await client.set(four, original);
     const replayed = await run(laptop, redis.url, { ...reader(), E2E_N: "4" });
     expect(replayed).toMatchObject({ result: [16], runs: { square: 1 } });
-    expect(warningsOf(replayed.stderr)).toEqual([expect.stringContaining("was refused: its signature does not verify")]);
+    expect(warningsOf(replayed.stderr)).toEqual([
+      expect.stringContaining("was refused: its signature does not verify"),
+    ]);
 
     // Truncated: the 64-byte signature cut to 32 bytes.
     const tagAt = 8 + original.readUInt32BE(4);
     await client.set(three!, Buffer.concat([original.subarray(0, tagAt + 32), original.subarray(tagAt + 64)]));
     const truncated = await run(laptop, redis.url, { ...reader(), E2E_N: "3" });
     expect(truncated).toMatchObject({ result: [9], runs: { square: 1 } });
-    expect(warningsOf(truncated.stderr)).toEqual([expect.stringMatching(/was refused: (it is truncated|its content has the wrong size)/)]);
+    expect(warningsOf(truncated.stderr)).toEqual([
+      expect.stringMatching(/was refused: (it is truncated|its content has the wrong size)/),
+    ]);
 
     // Swapped: the second chunk (a full 1 MiB) of a 3 MB entry replaced by the second chunk of a 4 MB one.
     await run(ci, redis.url, { ...signer(), E2E_BLOB_MB: "3" });
@@ -204,11 +242,19 @@ describe("forged entries and rotation", () => {
     expect(chunks).toHaveLength(2);
     const [a, b] = chunks as [string, string];
     await client.set(a, (await client.getBuffer(b))!);
-    const swapped = await Promise.all([run(laptop, redis.url, { ...reader(), E2E_BLOB_MB: "3" }), run(laptop, redis.url, { ...reader(), E2E_BLOB_MB: "4" })]);
+    const swapped = await Promise.all([
+      run(laptop, redis.url, { ...reader(), E2E_BLOB_MB: "3" }),
+      run(laptop, redis.url, { ...reader(), E2E_BLOB_MB: "4" }),
+    ]);
     const refusedOne = swapped.filter((output) => output.runs.blob === 1);
     expect(refusedOne).toHaveLength(1);
-    expect(warningsOf(refusedOne[0]!.stderr)).toEqual([expect.stringContaining("was refused: its content does not match the hash in its header")]);
-    expect(swapped.map((output) => output.result)).toEqual([[3e6, 3, 3], [4e6, 4, 4]]);
+    expect(warningsOf(refusedOne[0]!.stderr)).toEqual([
+      expect.stringContaining("was refused: its content does not match the hash in its header"),
+    ]);
+    expect(swapped.map((output) => output.result)).toEqual([
+      [3e6, 3, 3],
+      [4e6, 4, 4],
+    ]);
   });
 
   test("rotation: a reader trusting the old and the new key takes both; once the old one is dropped, its entries are computed", async () => {
@@ -219,9 +265,14 @@ describe("forged entries and rotation", () => {
     const both = { CACHEPHANT_REMOTE_TRUSTED_KEYS: `${keys.public},${join(next, "cachephant-remote.pub")}` };
     expect(await run(laptop, redis.url, { ...both, E2E_N: "3" })).toMatchObject({ result: [9], runs: {} });
     expect(await run(laptop, redis.url, { ...both, E2E_N: "4" })).toMatchObject({ result: [16], runs: {} });
-    const rotated = await run(laptop, redis.url, { CACHEPHANT_REMOTE_TRUSTED_KEYS: join(next, "cachephant-remote.pub"), E2E_N: "3" });
+    const rotated = await run(laptop, redis.url, {
+      CACHEPHANT_REMOTE_TRUSTED_KEYS: join(next, "cachephant-remote.pub"),
+      E2E_N: "3",
+    });
     expect(rotated).toMatchObject({ result: [9], runs: { square: 1 } });
-    expect(warningsOf(rotated.stderr)).toEqual([expect.stringContaining("which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS")]);
+    expect(warningsOf(rotated.stderr)).toEqual([
+      expect.stringContaining("which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS"),
+    ]);
   });
 });
 
@@ -230,7 +281,11 @@ describe("settings in package.json", () => {
     await run(ci, redis.url, { ...signer(), CACHEPHANT_REMOTE_NAMESPACE: "shared" });
     const manifest = laptop.read("package.json");
     laptop.write(".cachephant/cachephant-remote.pub", readFileSync(keys.public, "utf8"));
-    const settings = { remote: redis.url, remoteTrustedKeys: [".cachephant/cachephant-remote.pub"], remoteNamespace: "shared" };
+    const settings = {
+      remote: redis.url,
+      remoteTrustedKeys: [".cachephant/cachephant-remote.pub"],
+      remoteNamespace: "shared",
+    };
     try {
       laptop.write("package.json", JSON.stringify({ ...JSON.parse(manifest), cachephant: settings }));
       const hit = await run(laptop, redis.url, { CACHEPHANT_REMOTE: "" });
@@ -238,11 +293,16 @@ describe("settings in package.json", () => {
       expect(warningsOf(hit.stderr)).toEqual([]);
 
       const secret = readFileSync(keys.private, "utf8");
-      laptop.write("package.json", JSON.stringify({ ...JSON.parse(manifest), cachephant: { ...settings, remoteSigningKey: secret } }));
+      laptop.write(
+        "package.json",
+        JSON.stringify({ ...JSON.parse(manifest), cachephant: { ...settings, remoteSigningKey: secret } }),
+      );
       const refused = await run(laptop, redis.url, { CACHEPHANT_REMOTE: "", E2E_N: "6" });
       expect(refused).toMatchObject({ result: [36], runs: { square: 1 } });
       expect(warningsOf(refused.stderr)).toEqual([
-        expect.stringContaining('package.json "cachephant": { "remoteSigningKey": … }: a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY'),
+        expect.stringContaining(
+          'package.json "cachephant": { "remoteSigningKey": … }: a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY',
+        ),
       ]);
       expect(refused.stderr).not.toContain("PRIVATE KEY");
       expect(await redis.client().keys("cachephant:r2:shared:*")).toHaveLength(1);
@@ -264,10 +324,14 @@ describe("Ed25519 on a 3-node Redis Cluster", () => {
       expect(warningsOf(hit.stderr)).toEqual([]);
       const refused = await run(laptop, cluster.url, { CACHEPHANT_REMOTE_TRUSTED_KEYS: keys.otherPublic, ...ns });
       expect(refused.runs).toEqual({ square: 1 });
-      expect(warningsOf(refused.stderr)).toEqual([expect.stringContaining("which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS")]);
+      expect(warningsOf(refused.stderr)).toEqual([
+        expect.stringContaining("which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS"),
+      ]);
 
       const env = { CACHEPHANT_REMOTE: cluster.url, ...reader() };
-      expect((await cli(["clear", "--remote"], { ...env, CACHEPHANT_REMOTE_NAMESPACE: "other" })).stdout).toMatch(/^Removed 0 entries/);
+      expect((await cli(["clear", "--remote"], { ...env, CACHEPHANT_REMOTE_NAMESPACE: "other" })).stdout).toMatch(
+        /^Removed 0 entries/,
+      );
       expect((await cli(["clear", "--remote"], { ...env, ...ns })).stdout).toMatch(/^Removed 2 entries/);
       for (const node of cluster.nodes) expect(await node.client().keys("cachephant:*")).toEqual([]);
     } finally {

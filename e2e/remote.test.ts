@@ -8,7 +8,14 @@ import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
 import { Project, type RunOutput } from "./helpers/project.js";
-import { fillPastMaxmemory, freePort, killingProxy, startRedis, startRedisCluster, type RedisServer } from "../packages/runtime/test/redis-server.js";
+import {
+  fillPastMaxmemory,
+  freePort,
+  killingProxy,
+  startRedis,
+  startRedisCluster,
+  type RedisServer,
+} from "../packages/runtime/test/redis-server.js";
 
 // `blob(mb)` returns mb megabytes (the scenario prints their size, first and last byte); 0 keeps a run small.
 const LIB = `import { countRun } from "./runs";
@@ -122,7 +129,9 @@ describe("two projects, one Redis", () => {
     const tampered = await run(second, redis.url, key);
     expect(tampered.result).toEqual(SMALL);
     expect(tampered.runs).toEqual({ square: 2, blob: 1 });
-    expect(warningsOf(tampered.stderr)).toEqual([expect.stringContaining("was refused: its content does not match the hash in its header")]);
+    expect(warningsOf(tampered.stderr)).toEqual([
+      expect.stringContaining("was refused: its content does not match the hash in its header"),
+    ]);
   });
 
   test("a read-only machine reads what another wrote and writes nothing", async () => {
@@ -176,7 +185,10 @@ describe("faults: the right result, one warning, a bounded wait, a clean exit", 
   }
 
   test("down: nothing listens on the port", async () => {
-    await expectDegraded(await run(first, `redis://127.0.0.1:${await freePort()}`), /is unreachable or too slow \(connecting: .*ECONNREFUSED/);
+    await expectDegraded(
+      await run(first, `redis://127.0.0.1:${await freePort()}`),
+      /is unreachable or too slow \(connecting: .*ECONNREFUSED/,
+    );
   });
 
   test("paused with SIGSTOP", async () => {
@@ -192,7 +204,10 @@ describe("faults: the right result, one warning, a bounded wait, a clean exit", 
   test("slow: DEBUG SLEEP 30", async () => {
     const sleeper = await startRedis({ args: ["--enable-debug-command", "local"] });
     try {
-      void sleeper.client().call("DEBUG", "SLEEP", "30").catch(() => {});
+      void sleeper
+        .client()
+        .call("DEBUG", "SLEEP", "30")
+        .catch(() => {});
       await new Promise((resolve) => setTimeout(resolve, 100));
       await expectDegraded(await run(first, sleeper.url), /is unreachable or too slow/);
     } finally {

@@ -94,8 +94,10 @@ describe.each(BUNDLERS)("%s: what an import resolves to", (bundler) => {
   test("an alias switched to another helper file between builds computes again", async () => {
     createWithHelpers();
     await switchBetweenBuilds((helper) => {
-      if (bundler === "esbuild") project.write("build.mjs", esbuildConfig(`alias: { "helper-alias": "./src/helper-${helper}.ts" },`));
-      else project.write("vite.config.ts", viteConfig(`{ alias: { "helper-alias": here("./src/helper-${helper}.ts") } }`));
+      if (bundler === "esbuild")
+        project.write("build.mjs", esbuildConfig(`alias: { "helper-alias": "./src/helper-${helper}.ts" },`));
+      else
+        project.write("vite.config.ts", viteConfig(`{ alias: { "helper-alias": here("./src/helper-${helper}.ts") } }`));
     });
   });
 
@@ -106,7 +108,14 @@ describe.each(BUNDLERS)("%s: what an import resolves to", (bundler) => {
     await switchBetweenBuilds((helper) => {
       project.write(
         "tsconfig.json",
-        JSON.stringify({ compilerOptions: { baseUrl: ".", paths: { "helper-alias": [`./src/helper-${helper}.ts`] } }, include: ["src"] }, null, 2),
+        JSON.stringify(
+          {
+            compilerOptions: { baseUrl: ".", paths: { "helper-alias": [`./src/helper-${helper}.ts`] } },
+            include: ["src"],
+          },
+          null,
+          2,
+        ),
       );
     });
   });
@@ -116,7 +125,10 @@ describe.each(BUNDLERS)("%s: what an import resolves to", (bundler) => {
     if (bundler === "vite") project.write("vite.config.ts", viteConfig("{ tsconfigPaths: true }"));
     project.write("tsconfig.json", JSON.stringify({ extends: "./config/tsconfig.base.json", include: ["src"] }));
     await switchBetweenBuilds((helper) => {
-      project.write("config/tsconfig.base.json", JSON.stringify({ compilerOptions: { paths: { "helper-alias": [`../src/helper-${helper}.ts`] } } }));
+      project.write(
+        "config/tsconfig.base.json",
+        JSON.stringify({ compilerOptions: { paths: { "helper-alias": [`../src/helper-${helper}.ts`] } } }),
+      );
     });
   });
 
@@ -124,7 +136,15 @@ describe.each(BUNDLERS)("%s: what an import resolves to", (bundler) => {
     createWithHelpers();
     project.write("src/lib.ts", cachedLabel("#helper"));
     await switchBetweenBuilds((helper) => {
-      project.write("package.json", JSON.stringify({ name: "cachephant-e2e-app", private: true, type: "module", imports: { "#helper": `./src/helper-${helper}.ts` } }));
+      project.write(
+        "package.json",
+        JSON.stringify({
+          name: "cachephant-e2e-app",
+          private: true,
+          type: "module",
+          imports: { "#helper": `./src/helper-${helper}.ts` },
+        }),
+      );
     });
   });
 
@@ -133,12 +153,24 @@ describe.each(BUNDLERS)("%s: what an import resolves to", (bundler) => {
     project.write("src/lib.ts", cachedLabel("#helper"));
     project.write(
       "package.json",
-      JSON.stringify({ name: "cachephant-e2e-app", private: true, type: "module", imports: { "#helper": { "helper-b": "./src/helper-b.ts", default: "./src/helper-a.ts" } } }),
+      JSON.stringify({
+        name: "cachephant-e2e-app",
+        private: true,
+        type: "module",
+        imports: { "#helper": { "helper-b": "./src/helper-b.ts", default: "./src/helper-a.ts" } },
+      }),
     );
     await switchBetweenBuilds((helper) => {
       const conditions = helper === "b" ? `["helper-b"]` : "[]";
       if (bundler === "esbuild") project.write("build.mjs", esbuildConfig(`conditions: ${conditions},`));
-      else project.write("vite.config.ts", viteConfig(`{ conditions: ${conditions} }`).replace("  build: {", `  ssr: { resolve: { conditions: ${conditions} } },\n  build: {`));
+      else
+        project.write(
+          "vite.config.ts",
+          viteConfig(`{ conditions: ${conditions} }`).replace(
+            "  build: {",
+            `  ssr: { resolve: { conditions: ${conditions} } },\n  build: {`,
+          ),
+        );
     });
   });
 
@@ -152,7 +184,10 @@ describe.each(BUNDLERS)("%s: what an import resolves to", (bundler) => {
     const outside = mkdtempSync(join(dirname(project.dir), "linked-"));
     cleanups.push(() => rmSync(outside, { recursive: true, force: true }));
     const writeLinked = (body: string) => {
-      writeFileSync(join(outside, "package.json"), JSON.stringify({ name: "linked-helper", version: "1.0.0", type: "module", exports: { ".": "./index.js" } }));
+      writeFileSync(
+        join(outside, "package.json"),
+        JSON.stringify({ name: "linked-helper", version: "1.0.0", type: "module", exports: { ".": "./index.js" } }),
+      );
       writeFileSync(join(outside, "index.js"), `export function label(x) { return ${body}; }\n`);
     };
     writeLinked(`"v1:" + x`);
@@ -160,7 +195,8 @@ describe.each(BUNDLERS)("%s: what an import resolves to", (bundler) => {
     symlinkSync(outside, join(project.dir, "node_modules", "linked-helper"), "dir");
     project.write("src/lib.ts", cachedLabel("linked-helper"));
     project.write("src/scenario.ts", scenario);
-    if (bundler === "esbuild") project.write("build.mjs", esbuildConfig(preserveSymlinks ? "preserveSymlinks: true," : ""));
+    if (bundler === "esbuild")
+      project.write("build.mjs", esbuildConfig(preserveSymlinks ? "preserveSymlinks: true," : ""));
     else project.write("vite.config.ts", viteConfig(preserveSymlinks ? "{ preserveSymlinks: true }" : "{}"));
 
     await project.build();

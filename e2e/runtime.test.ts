@@ -118,7 +118,10 @@ export async function scenario() {
 }
 `,
       );
-    expect(await project.buildAndRun()).toMatchObject({ result: { values: [1, 1, 1, 2], distinct: 4 }, runs: { slow: 2 } });
+    expect(await project.buildAndRun()).toMatchObject({
+      result: { values: [1, 1, 1, 2], distinct: 4 },
+      runs: { slow: 2 },
+    });
     expect(await project.run()).toMatchObject({ result: { values: [1, 1, 1, 2], distinct: 4 }, runs: {} });
   });
 

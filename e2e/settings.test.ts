@@ -11,7 +11,14 @@ import { afterAll, afterEach, expect, test } from "vitest";
 import { Project } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@cachephant", "runtime", "dist", "cli.js");
+const cliPath = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "node_modules",
+  "@cachephant",
+  "runtime",
+  "dist",
+  "cli.js",
+);
 // No CACHEPHANT_* from the test's own environment: the project's settings decide.
 const env = { ...process.env, CACHEPHANT_DIR: "", CACHEPHANT_MAX_SIZE: "", CACHEPHANT: "", CACHEPHANT_DEBUG: "" };
 const elsewhere = mkdtempSync(join(tmpdir(), "cachephant-elsewhere-"));
@@ -69,8 +76,13 @@ test("an invalid CACHEPHANT_MAX_SIZE is one warning in the program, and bad usag
   ]);
   const second = await run(process.execPath, ["dist/main.mjs"], { cwd: project.dir, env: banana });
   expect(JSON.parse(second.stdout.trim()).runs).toEqual({});
-  const failure = await run(process.execPath, [cliPath, "prune"], { cwd: project.dir, env: banana }).catch((error: unknown) => error);
-  expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cachephant: CACHEPHANT_MAX_SIZE="banana" is not a size/) });
+  const failure = await run(process.execPath, [cliPath, "prune"], { cwd: project.dir, env: banana }).catch(
+    (error: unknown) => error,
+  );
+  expect(failure).toMatchObject({
+    code: 2,
+    stderr: expect.stringMatching(/^cachephant: CACHEPHANT_MAX_SIZE="banana" is not a size/),
+  });
 });
 
 test("a misspelled CACHEPHANT_* variable is one warning naming the real one in the program, and bad usage (exit 2) for the CLI", async () => {
@@ -82,8 +94,15 @@ test("a misspelled CACHEPHANT_* variable is one warning naming the real one in t
     'cachephant: CACHEPHANT_DEBG="1" is not a Cachephant variable, so it is ignored; did you mean CACHEPHANT_DEBUG?',
   ]);
   expect(JSON.parse(first.stdout.trim()).result).toEqual([9, 16]);
-  const failure = await run(process.execPath, [cliPath, "ls"], { cwd: project.dir, env: typo }).catch((error: unknown) => error);
-  expect(failure).toMatchObject({ code: 2, stderr: expect.stringMatching(/^cachephant: CACHEPHANT_DEBG="1" is not a Cachephant variable; did you mean CACHEPHANT_DEBUG\?/) });
+  const failure = await run(process.execPath, [cliPath, "ls"], { cwd: project.dir, env: typo }).catch(
+    (error: unknown) => error,
+  );
+  expect(failure).toMatchObject({
+    code: 2,
+    stderr: expect.stringMatching(
+      /^cachephant: CACHEPHANT_DEBG="1" is not a Cachephant variable; did you mean CACHEPHANT_DEBUG\?/,
+    ),
+  });
 });
 
 test("the same words wherever a setting is misspelled: the plugin's options warn, package.json's key warns, configure() throws", async () => {
@@ -114,7 +133,9 @@ export async function scenario() {
   const manifest = JSON.parse(project.read("package.json")) as Record<string, unknown>;
   project.write("package.json", JSON.stringify({ ...manifest, cachephant: { dirr: ".cache/y" } }));
   const built = await project.build();
-  expect(built.stderr).toContain('cachephant: cachephant({ maxsize: "2GB" }): unknown setting "maxsize"; did you mean maxSize? It is ignored.');
+  expect(built.stderr).toContain(
+    'cachephant: cachephant({ maxsize: "2GB" }): unknown setting "maxsize"; did you mean maxSize? It is ignored.',
+  );
   const { stdout, stderr } = await run(process.execPath, ["dist/main.mjs"], { cwd: project.dir, env });
   expect(JSON.parse(stdout.trim().split("\n").at(-1)!).result).toEqual({
     refused: [
@@ -123,12 +144,17 @@ export async function scenario() {
     ],
     square: 9,
   });
-  expect(stderr).toContain('cachephant: package.json "cachephant": { "dirr": ".cache/y" }: unknown setting "dirr"; did you mean dir? It is ignored.');
+  expect(stderr).toContain(
+    'cachephant: package.json "cachephant": { "dirr": ".cache/y" }: unknown setting "dirr"; did you mean dir? It is ignored.',
+  );
 });
 
 test("one bound for the project: a vite build with maxSize 2GB and an esbuild build without options keep both records; the CLI uses 2GB and says where it came from; a build that disagrees is warned", async () => {
   project = Project.create("vite");
-  project.write("vite.config.ts", project.read("vite.config.ts").replace("cachephant()", 'cachephant({ maxSize: "2GB" })'));
+  project.write(
+    "vite.config.ts",
+    project.read("vite.config.ts").replace("cachephant()", 'cachephant({ maxSize: "2GB" })'),
+  );
   await project.build();
   const record = join("node_modules", ".cache", "cachephant-settings.json");
   const viteSource = `the plugin option maxSize of the vite build, recorded in ${record}`;
@@ -147,7 +173,10 @@ test("one bound for the project: a vite build with maxSize 2GB and an esbuild bu
   expect(disagreeing.stderr).toContain('this esbuild build sets maxSize "500MB" where the vite build sets "2GB"');
   expect(disagreeing.stderr).toContain('"cachephant": { "maxSize": ..., "dir": ... } in package.json');
   expect(await settingsOf()).toMatchObject({
-    maxSize: { value: 2e9, source: `the plugin option maxSize of the vite build (the largest; builds disagree), recorded in ${record}` },
+    maxSize: {
+      value: 2e9,
+      source: `the plugin option maxSize of the vite build (the largest; builds disagree), recorded in ${record}`,
+    },
   });
   const { stdout } = await run("stat", ["-c", "%a", join(project.dir, record)]);
   expect(stdout.trim()).toBe("600");

@@ -155,7 +155,10 @@ describe("never a stale result without a bundler, and what cannot be known", () 
   test("node --import register: a module `let` changed through a setter, read by a helper in another module", async () => {
     const run = promisify(execFile);
     project = Project.create("esbuild")
-      .write("app/helpers.mjs", `let mode = "a";\nexport function setMode(m) { mode = m; }\nexport function label(x) { return mode + x; }\n`)
+      .write(
+        "app/helpers.mjs",
+        `let mode = "a";\nexport function setMode(m) { mode = m; }\nexport function label(x) { return mode + x; }\n`,
+      )
       .write(
         "app/main.mjs",
         `import { label, setMode } from "./helpers.mjs";
@@ -171,10 +174,14 @@ console.log(JSON.stringify({ result, runs }));
 `,
       );
     const start = async (arg: string, env: NodeJS.ProcessEnv = {}) => {
-      const { stdout, stderr } = await run(process.execPath, ["--import", "@cachephant/plugin/register", "app/main.mjs"], {
-        cwd: project.dir,
-        env: { ...process.env, CACHEPHANT_DIR: project.cacheDir, CACHEPHANT_CHECK: "", STALE_ARG: arg, ...env },
-      });
+      const { stdout, stderr } = await run(
+        process.execPath,
+        ["--import", "@cachephant/plugin/register", "app/main.mjs"],
+        {
+          cwd: project.dir,
+          env: { ...process.env, CACHEPHANT_DIR: project.cacheDir, CACHEPHANT_CHECK: "", STALE_ARG: arg, ...env },
+        },
+      );
       expect(stderr).not.toMatch(/cachephant: (stale|nondeterministic):/);
       return JSON.parse(stdout) as { result: string; runs: number };
     };
@@ -184,7 +191,10 @@ console.log(JSON.stringify({ result, runs }));
     // Check mode: both hits compute once more, and nothing is found stale.
     const report = join(project.dir, "check-report.jsonl");
     for (const arg of ["a", "b"]) {
-      expect(await start(arg, { CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report })).toEqual({ result: `${arg}1`, runs: 1 });
+      expect(await start(arg, { CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report })).toEqual({
+        result: `${arg}1`,
+        runs: 1,
+      });
     }
     expect(existsSync(report)).toBe(false);
   });
@@ -197,6 +207,8 @@ console.log(JSON.stringify({ result, runs }));
     const { stderr } = await project.build();
     const lines = stderr.split("\n").filter((line) => line.includes("eval: the build cannot know"));
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toContain("src/helpers.ts:2: eval: the build cannot know what it does, so cached results of compute (src/lib.ts:3)");
+    expect(lines[0]).toContain(
+      "src/helpers.ts:2: eval: the build cannot know what it does, so cached results of compute (src/lib.ts:3)",
+    );
   });
 });

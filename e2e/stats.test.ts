@@ -9,7 +9,14 @@ import { afterEach, describe, expect, test } from "vitest";
 import { BUNDLERS, Project } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@cachephant", "runtime", "dist", "cli.js");
+const cliPath = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "node_modules",
+  "@cachephant",
+  "runtime",
+  "dist",
+  "cli.js",
+);
 
 describe.each(BUNDLERS)("%s: what the cache did", (bundler) => {
   let project: Project;
@@ -31,7 +38,12 @@ export async function square(n: number): Promise<number> {
     );
     await project.build();
     const cachephant = async (...args: string[]) =>
-      (await run(process.execPath, [cliPath, ...args], { cwd: project.dir, env: { ...process.env, CACHEPHANT_DIR: project.cacheDir } })).stdout;
+      (
+        await run(process.execPath, [cliPath, ...args], {
+          cwd: project.dir,
+          env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
+        })
+      ).stdout;
 
     expect(await project.run()).toMatchObject({ runs: { square: 2 } });
     const afterFirst = JSON.parse(await cachephant("ls", "--json"));
@@ -66,7 +78,11 @@ export async function scenario() {
 `,
     );
     await project.build();
-    const hits = (stderr: string) => stderr.split("\n").filter((line) => line.startsWith("cachephant hit square")).map((line) => line.replace(/^.*ms: /, ""));
+    const hits = (stderr: string) =>
+      stderr
+        .split("\n")
+        .filter((line) => line.startsWith("cachephant hit square"))
+        .map((line) => line.replace(/^.*ms: /, ""));
     expect(await project.run()).toMatchObject({ result: [9, 9, 9] });
     const second = await project.run({ CACHEPHANT_DEBUG: "1" });
     expect(second).toMatchObject({ result: [9, 9, 9], runs: {} });

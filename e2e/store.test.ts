@@ -9,10 +9,22 @@ import { afterEach, describe, expect, test } from "vitest";
 import { Project, type RunOutput } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@cachephant", "runtime", "dist", "cli.js");
+const cliPath = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "node_modules",
+  "@cachephant",
+  "runtime",
+  "dist",
+  "cli.js",
+);
 
 /** Runs `node <args>` in the project through bash, after `setup` (`umask 000`, `ulimit -n 256`). */
-async function shell(project: Project, setup: string, args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ stdout: string; stderr: string }> {
+async function shell(
+  project: Project,
+  setup: string,
+  args: string[],
+  env: NodeJS.ProcessEnv = {},
+): Promise<{ stdout: string; stderr: string }> {
   const command = `${setup}; exec "$0" "$@"`;
   return run("bash", ["-c", command, process.execPath, ...args], {
     cwd: project.dir,
@@ -42,7 +54,9 @@ function modes(root: string): Record<string, string> {
 
 function expectOwnerOnly(root: string): void {
   const all = modes(root);
-  const loose = Object.entries(all).filter(([path, mode]) => mode !== (statSync(join(root, path)).isDirectory() ? "700" : "600"));
+  const loose = Object.entries(all).filter(
+    ([path, mode]) => mode !== (statSync(join(root, path)).isDirectory() ? "700" : "600"),
+  );
   expect(loose).toEqual([]);
   expect(Object.keys(all).length).toBeGreaterThan(5);
 }
@@ -59,7 +73,14 @@ describe("esbuild: the store on disk", () => {
     const first = await runProgram(project, "umask 000");
     expect(first.runs).toEqual({ square: 2 });
     await shell(project, "umask 000", [cliPath, "prune", "--max-size", "1GB"]);
-    expect(readdirSync(join(project.cacheDir, "cachephant")).sort()).toEqual(["entries", "entries.log", "locks", "pruned", "stats", "swept"]);
+    expect(readdirSync(join(project.cacheDir, "cachephant")).sort()).toEqual([
+      "entries",
+      "entries.log",
+      "locks",
+      "pruned",
+      "stats",
+      "swept",
+    ]);
     expectOwnerOnly(project.cacheDir);
     expect((await runProgram(project, "umask 000")).runs).toEqual({});
   });
@@ -118,7 +139,9 @@ export async function scenario() {
     expect(first.runs).toEqual({ small: 2, huge: 1 });
     const warning = first.stderr.split("\n").filter((line) => line.includes("huge"));
     expect(warning).toEqual([
-      expect.stringMatching(/^cachephant: huge \(src\/lib\.ts:\d+\): result not stored, so calls compute again: it takes 600\.\d KB, more than half the cache's size bound \(1\.0 MB\); raise maxSize to cache it$/),
+      expect.stringMatching(
+        /^cachephant: huge \(src\/lib\.ts:\d+\): result not stored, so calls compute again: it takes 600\.\d KB, more than half the cache's size bound \(1\.0 MB\); raise maxSize to cache it$/,
+      ),
     ]);
     const second = await runProgram<number[]>(project, "true", env);
     expect(second.result).toEqual([2, 600_000, 3]);

@@ -10,7 +10,14 @@ import { afterEach, describe, expect, test } from "vitest";
 import { BUNDLERS, Project } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(dirname(fileURLToPath(import.meta.url)), "node_modules", "@cachephant", "runtime", "dist", "cli.js");
+const cliPath = join(
+  dirname(fileURLToPath(import.meta.url)),
+  "node_modules",
+  "@cachephant",
+  "runtime",
+  "dist",
+  "cli.js",
+);
 
 interface Row {
   name: string;
@@ -40,9 +47,16 @@ describe.each(BUNDLERS)("%s: superseded versions", (bundler) => {
   });
 
   const cachephant = async (...args: string[]) =>
-    (await run(process.execPath, [cliPath, ...args], { cwd: project.dir, env: { ...process.env, CACHEPHANT_DIR: project.cacheDir } })).stdout;
+    (
+      await run(process.execPath, [cliPath, ...args], {
+        cwd: project.dir,
+        env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
+      })
+    ).stdout;
   const rows = async () =>
-    Object.fromEntries(((JSON.parse(await cachephant("ls", "--json")) as { functions: Row[] }).functions).map((row) => [row.name, row]));
+    Object.fromEntries(
+      (JSON.parse(await cachephant("ls", "--json")) as { functions: Row[] }).functions.map((row) => [row.name, row]),
+    );
   const buildAs = async (version: 1 | 2) => {
     project.write("src/lib.ts", square(version === 1 ? "n * n" : "n * n + 1"));
     project.write("src/extra.ts", cube(version === 1));
@@ -83,7 +97,10 @@ export async function scenario() {
     expect(await project.run()).toMatchObject({ result: [9, 8], runs: {} });
 
     // Asked: only the second branch's square goes.
-    const pruned = JSON.parse(await cachephant("prune", "--superseded", "--json")) as { removedEntries: number; supersededEntries: number };
+    const pruned = JSON.parse(await cachephant("prune", "--superseded", "--json")) as {
+      removedEntries: number;
+      supersededEntries: number;
+    };
     expect(pruned).toMatchObject({ removedEntries: 1, supersededEntries: 1 });
     expect(await rows()).toMatchObject({ square: { entries: 1, superseded: 0 }, cube: { entries: 1, superseded: 0 } });
     expect(await cachephant("ls")).not.toContain("SUPERSEDED");

@@ -58,7 +58,9 @@ export async function scenario() {
     await project.build();
     const two = await runBoth({ FACTOR: "2" });
     expect(two).toMatchObject({ result: [2, 2], runs: { load: 2 } });
-    expect(two.stderr).toMatch(/cachephant: load \(src\/loader\.ts:\d+\) runs uncached: scope\.opts\.transform is a function that closes over k; the key cannot see its value/);
+    expect(two.stderr).toMatch(
+      /cachephant: load \(src\/loader\.ts:\d+\) runs uncached: scope\.opts\.transform is a function that closes over k; the key cannot see its value/,
+    );
     expect(two.stderr.match(/runs uncached/g)).toHaveLength(1);
     expect(await runBoth({ FACTOR: "3" })).toMatchObject({ result: [3, 3], runs: { load: 2 } });
   });
@@ -129,7 +131,10 @@ export async function scenario() {
 
   /** Fake packages under the project's node_modules: a pg-like client and a config object. */
   function writePackages() {
-    project.write("node_modules/fake-pg/package.json", JSON.stringify({ name: "fake-pg", version: "1.0.0", type: "module", main: "index.js" }));
+    project.write(
+      "node_modules/fake-pg/package.json",
+      JSON.stringify({ name: "fake-pg", version: "1.0.0", type: "module", main: "index.js" }),
+    );
     project.write(
       "node_modules/fake-pg/index.js",
       `import { EventEmitter } from "node:events";
@@ -148,7 +153,10 @@ export class Client extends EventEmitter {
 `,
     );
     // An API client as SDK generators write them: private fields, nested resource objects, a fetch function.
-    project.write("node_modules/fake-sdk/package.json", JSON.stringify({ name: "fake-sdk", version: "1.0.0", type: "module", main: "index.js" }));
+    project.write(
+      "node_modules/fake-sdk/package.json",
+      JSON.stringify({ name: "fake-sdk", version: "1.0.0", type: "module", main: "index.js" }),
+    );
     project.write(
       "node_modules/fake-sdk/index.js",
       `export class Client {
@@ -163,7 +171,10 @@ export class Client extends EventEmitter {
 }
 `,
     );
-    project.write("node_modules/fake-config/package.json", JSON.stringify({ name: "fake-config", version: "1.0.0", type: "module", main: "index.js" }));
+    project.write(
+      "node_modules/fake-config/package.json",
+      JSON.stringify({ name: "fake-config", version: "1.0.0", type: "module", main: "index.js" }),
+    );
     project.write(
       "node_modules/fake-config/index.js",
       `export class Config {

@@ -32,7 +32,10 @@ afterEach((context) => {
 });
 
 function hashLines(stdout: string): string[][] {
-  return stdout.trim().split("\n").map((line) => JSON.parse(line) as string[]);
+  return stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as string[]);
 }
 
 test("esbuild: watch mode rebuilds when a helper outside the bundle changes, with a new hash", async () => {
@@ -66,8 +69,14 @@ test("vite: the dev server transforms the module again after a helper two import
 
 test("vite: a module that starts mutating exported data makes the dev server transform the reading module again", async () => {
   project = Project.create("vite");
-  project.write("src/h.ts", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`);
-  project.write("src/lib.ts", `import { read } from "./h";\nexport async function report(x: number) {\n  "use cache";\n  return read(x);\n}\n`);
+  project.write(
+    "src/h.ts",
+    `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`,
+  );
+  project.write(
+    "src/lib.ts",
+    `import { read } from "./h";\nexport async function report(x: number) {\n  "use cache";\n  return read(x);\n}\n`,
+  );
   project.write("src/admin.ts", `import { shared } from "./h";\nexport const peek = () => shared.n + 1;\n`);
   const { stdout } = await run(
     process.execPath,
@@ -82,12 +91,17 @@ test("vite: a module that starts mutating exported data makes the dev server tra
 });
 
 /** Runs `runner-vite.mjs`: two calls through a dev server's module runner, with an edit and its HMR update between them. */
-async function throughRunner(args: string[]): Promise<[...Array<{ result: unknown; ran: Record<string, number> }>, { client: string[] }]> {
+async function throughRunner(
+  args: string[],
+): Promise<[...Array<{ result: unknown; ran: Record<string, number> }>, { client: string[] }]> {
   const { stdout } = await run(process.execPath, [join(helpers, "runner-vite.mjs"), ...args], {
     cwd: project.dir,
     env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
   });
-  const lines = stdout.trim().split("\n").map((line) => JSON.parse(line) as unknown);
+  const lines = stdout
+    .trim()
+    .split("\n")
+    .map((line) => JSON.parse(line) as unknown);
   return lines as [...Array<{ result: unknown; ran: Record<string, number> }>, { client: string[] }];
 }
 
@@ -96,7 +110,13 @@ test("vite: a module runner that ran a cached function computes again after a he
   for (const [file, content] of Object.entries(files)) project.write(file, content);
   // total.ts takes its own updates: Vite's update of round.ts stops there unless lib.ts is part of it.
   project.write("src/math/total.ts", `${files["src/math/total.ts"]}if (import.meta.hot) import.meta.hot.accept();\n`);
-  const [before, after, browser] = await throughRunner(["/src/scenario.ts", "scenario", "src/math/round.ts", "* 10) / 10", "* 100) / 100"]);
+  const [before, after, browser] = await throughRunner([
+    "/src/scenario.ts",
+    "scenario",
+    "src/math/round.ts",
+    "* 10) / 10",
+    "* 100) / 100",
+  ]);
   expect(before).toEqual({ result: 3.8, ran: { report: 1 } });
   // An old hash would serve 3.8 from the cache.
   expect(after).toEqual({ result: 3.76, ran: { report: 1 } });
@@ -113,23 +133,45 @@ test("vite: a module runner computes again after a helper changes when the cache
     "src/scenario.ts",
     `import * as first from "./lib";\nlet lib = first;\nif (import.meta.hot) import.meta.hot.accept("./lib", (next) => { if (next) lib = next as typeof first; });\nexport async function scenario() {\n  return lib.report([1.26, 2.5]);\n}\n`,
   );
-  const [before, after] = await throughRunner(["/src/scenario.ts", "scenario", "src/math/round.ts", "* 10) / 10", "* 100) / 100"]);
+  const [before, after] = await throughRunner([
+    "/src/scenario.ts",
+    "scenario",
+    "src/math/round.ts",
+    "* 10) / 10",
+    "* 100) / 100",
+  ]);
   expect(before).toEqual({ result: 3.8, ran: { report: 1 } });
   expect(after).toEqual({ result: 3.76, ran: { report: 1 } });
 });
 
 test("vite: a module runner keys a cached call by exported data once another module starts mutating it", async () => {
   project = Project.create("vite");
-  project.write("src/h.ts", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`);
-  project.write("src/lib.ts", `import { countRun } from "./runs";\nimport { read } from "./h";\nexport async function report(x: number) {\n  "use cache";\n  countRun("report");\n  return read(x);\n}\n`);
+  project.write(
+    "src/h.ts",
+    `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`,
+  );
+  project.write(
+    "src/lib.ts",
+    `import { countRun } from "./runs";\nimport { read } from "./h";\nexport async function report(x: number) {\n  "use cache";\n  countRun("report");\n  return read(x);\n}\n`,
+  );
   // admin.ts takes its own updates: the edit alone updates no module that reads \`shared\`.
-  project.write("src/admin.ts", `import { shared } from "./h";\nexport const peek = () => shared.n + 1;\nif (import.meta.hot) import.meta.hot.accept();\n`);
+  project.write(
+    "src/admin.ts",
+    `import { shared } from "./h";\nexport const peek = () => shared.n + 1;\nif (import.meta.hot) import.meta.hot.accept();\n`,
+  );
   project.write(
     "src/scenario.ts",
     `import { report } from "./lib";\nexport async function scenario() {\n  return report(10);\n}\nexport async function poke() {\n  return (await import("./admin")).peek();\n}\n`,
   );
   // After the edit, poke() mutates shared.n (1 → 2) before the second call.
-  const [before, after] = await throughRunner(["/src/scenario.ts", "scenario", "src/admin.ts", "shared.n + 1", "shared.n++", "then:poke"]);
+  const [before, after] = await throughRunner([
+    "/src/scenario.ts",
+    "scenario",
+    "src/admin.ts",
+    "shared.n + 1",
+    "shared.n++",
+    "then:poke",
+  ]);
   expect(before).toEqual({ result: 11, ran: { report: 1 } });
   // Counted by its code, the call would be served 11 from the cache.
   expect(after).toEqual({ result: 12, ran: { report: 1 } });

@@ -192,7 +192,9 @@ function main(args) {
   const roots = args.length > 0 ? args.map((dir) => resolve(cwd, dir)) : defaultRoots(cwd);
   for (const root of roots) {
     if (!existsSync(root) || !statSync(root).isDirectory()) {
-      console.error(`check-cycles: ${relative(cwd, root) || root} is not a directory; pass folders of TypeScript sources.`);
+      console.error(
+        `check-cycles: ${relative(cwd, root) || root} is not a directory; pass folders of TypeScript sources.`,
+      );
       return 2;
     }
   }

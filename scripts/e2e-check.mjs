@@ -34,7 +34,11 @@ const vitest = spawnSync("npx", ["vitest", "run", "--project", "e2e", ...process
 });
 
 const findings = existsSync(report)
-  ? readFileSync(report, "utf8").trim().split("\n").filter(Boolean).map((line) => JSON.parse(line))
+  ? readFileSync(report, "utf8")
+      .trim()
+      .split("\n")
+      .filter(Boolean)
+      .map((line) => JSON.parse(line))
   : [];
 const byFunction = new Map();
 for (const finding of findings) {

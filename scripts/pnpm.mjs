@@ -18,9 +18,7 @@ const env = { ...process.env, npm_config_update_notifier: "false" };
 
 function pnpm(args) {
   const onPath = process.env.npm_config_user_agent?.startsWith(`pnpm/${pnpmVersion}`);
-  const [command, commandArgs] = onPath
-    ? ["pnpm", args]
-    : ["npx", ["--yes", `pnpm@${pnpmVersion}`, ...args]];
+  const [command, commandArgs] = onPath ? ["pnpm", args] : ["npx", ["--yes", `pnpm@${pnpmVersion}`, ...args]];
   return spawnSync(command, commandArgs, { cwd: root, stdio: "inherit", env }).status ?? 1;
 }
 
@@ -41,7 +39,8 @@ if (needsInstall() || process.env.CI) {
   // pnpm leaves its state file alone when nothing changed: mark it as checked
   // against this lockfile, so the next command does not install again.
   const now = new Date();
-  if (existsSync(join(root, "node_modules", ".modules.yaml"))) utimesSync(join(root, "node_modules", ".modules.yaml"), now, now);
+  if (existsSync(join(root, "node_modules", ".modules.yaml")))
+    utimesSync(join(root, "node_modules", ".modules.yaml"), now, now);
 }
 
 process.exit(pnpm(process.argv.slice(2)));

@@ -277,7 +277,11 @@ export interface Program {
   constants: number[];
   features: Feature[];
   modules: number;
-  cached: Array<{ name: string; reads: Array<{ feature: Feature; style: "named" | "namespace" | "reexport" }>; defaultConstant: number | undefined }>;
+  cached: Array<{
+    name: string;
+    reads: Array<{ feature: Feature; style: "named" | "namespace" | "reexport" }>;
+    defaultConstant: number | undefined;
+  }>;
   /** Setters main.ts can call: the features' own, and `remote` ones in a module of their own. */
   setters: string[];
 }
@@ -295,7 +299,8 @@ export function generate(seed: number): Program {
       const feature: Feature = { id: `m${module}f${k}`, kind, module, first: constants.length, calls: [] };
       for (let i = 0; i < kind.constants; i++) constants.push(int(next, 1, 9));
       const earlier = features.filter((other) => other.module < module);
-      if (earlier.length > 0 && next() < 0.6) feature.calls.push({ feature: pick(next, earlier), style: next() < 0.5 ? "named" : "namespace" });
+      if (earlier.length > 0 && next() < 0.6)
+        feature.calls.push({ feature: pick(next, earlier), style: next() < 0.5 ? "named" : "namespace" });
       features.push(feature);
     }
   }
@@ -303,7 +308,8 @@ export function generate(seed: number): Program {
   const count = int(next, 1, 3);
   for (let n = 0; n < count; n++) {
     const reads = [];
-    for (let r = int(next, 1, 2); r > 0; r--) reads.push({ feature: pick(next, features), style: pick(next, ["named", "namespace", "reexport"] as const) });
+    for (let r = int(next, 1, 2); r > 0; r--)
+      reads.push({ feature: pick(next, features), style: pick(next, ["named", "namespace", "reexport"] as const) });
     let defaultConstant: number | undefined;
     if (next() < 0.4) {
       defaultConstant = constants.length;
@@ -330,29 +336,34 @@ export function files(program: Program): Record<string, string> {
       if (json) out[`src/${json[0]}`] = json[1];
       for (const call of feature.calls) {
         const target = call.feature;
-        const reader =
-          call.style === "named" ? `${target.id}_f` : `h${target.module}.${target.id}_f`;
+        const reader = call.style === "named" ? `${target.id}_f` : `h${target.module}.${target.id}_f`;
         imports.add(
           call.style === "named"
             ? `import { ${target.id}_f } from "./h${target.module}";`
             : `import * as h${target.module} from "./h${target.module}";`,
         );
-        code = code.replace(`export function ${feature.id}_f(x: number) { return `, `export function ${feature.id}_f(x: number) { return ${reader}(x) + `);
+        code = code.replace(
+          `export function ${feature.id}_f(x: number) { return `,
+          `export function ${feature.id}_f(x: number) { return ${reader}(x) + `,
+        );
       }
       bodies.push(code);
     }
     out[`src/h${module}.ts`] = `${[...imports].join("\n")}\n${bodies.join("\n\n")}\n`;
   }
   // Re-export chain: index re-exports every module (one named, the rest with `export *`).
-  out["src/index.ts"] = Array.from({ length: program.modules }, (_, module) => `export * from "./h${module}";`).join("\n") + "\n";
+  out["src/index.ts"] =
+    Array.from({ length: program.modules }, (_, module) => `export * from "./h${module}";`).join("\n") + "\n";
   out["src/chain.ts"] = `export * from "./index";\n`;
-  out["src/consts.ts"] = program.cached
-    .filter((fn) => fn.defaultConstant !== undefined)
-    .map((fn) => `export const K_${fn.name} = ${program.constants[fn.defaultConstant!]};`)
-    .join("\n") + "\nexport {};\n";
+  out["src/consts.ts"] =
+    program.cached
+      .filter((fn) => fn.defaultConstant !== undefined)
+      .map((fn) => `export const K_${fn.name} = ${program.constants[fn.defaultConstant!]};`)
+      .join("\n") + "\nexport {};\n";
   // Setters that change an exported object from another module.
   out["src/remote.ts"] =
-    program.features.flatMap((feature) => feature.kind.remote?.(feature.id, feature.module) ?? []).join("\n") + "\nexport {};\n";
+    program.features.flatMap((feature) => feature.kind.remote?.(feature.id, feature.module) ?? []).join("\n") +
+    "\nexport {};\n";
 
   const cachedImports = new Set<string>(['import * as consts from "./consts";']);
   const cachedBodies = program.cached.map((fn) => {
@@ -417,7 +428,9 @@ export function edit(program: Program, next: Next): string {
   let after = int(next, 1, 9);
   if (after === before) after = before === 9 ? 1 : before + 1;
   program.constants[index] = after;
-  const owner = program.features.find((feature) => index >= feature.first && index < feature.first + feature.kind.constants);
+  const owner = program.features.find(
+    (feature) => index >= feature.first && index < feature.first + feature.kind.constants,
+  );
   return `constant #${index} ${before} → ${after} (${owner ? `${owner.id}: ${owner.kind.name}` : "a default parameter's constant"})`;
 }
 

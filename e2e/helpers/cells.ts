@@ -20,7 +20,8 @@ export function bunBinary(): string {
 }
 
 function existsOrThrow(path: string, name: string): string {
-  if (!existsSync(path)) throw new Error(`the npm package ${name} did not install its binary at ${path}; run the workspace install again`);
+  if (!existsSync(path))
+    throw new Error(`the npm package ${name} did not install its binary at ${path}; run the workspace install again`);
   return path;
 }
 
@@ -81,7 +82,10 @@ export class Cells {
       case "deno":
         return [denoBinary(), ["run", "--allow-all", "cell.mjs"]];
       case "deno-npm": {
-        const text = readFileSync(join(this.dir, "cell.mjs"), "utf8").replace('from "@cachephant/runtime"', 'from "npm:@cachephant/runtime"');
+        const text = readFileSync(join(this.dir, "cell.mjs"), "utf8").replace(
+          'from "@cachephant/runtime"',
+          'from "npm:@cachephant/runtime"',
+        );
         writeFileSync(join(this.dir, "cell-npm.mjs"), text);
         return [denoBinary(), ["run", "--allow-all", "cell-npm.mjs"]];
       }
@@ -97,7 +101,10 @@ export class Cells {
    */
   private runRepl(env: NodeJS.ProcessEnv): Promise<{ stdout: string; stderr: string }> {
     const lines = readFileSync(join(this.dir, "cell.mjs"), "utf8")
-      .replace('import { cached } from "@cachephant/runtime";', 'const { cached } = await import("@cachephant/runtime");')
+      .replace(
+        'import { cached } from "@cachephant/runtime";',
+        'const { cached } = await import("@cachephant/runtime");',
+      )
       .split("\n")
       .filter((line) => line.trim() !== "" && !line.trim().startsWith("//"));
     lines.push(".exit");
@@ -112,7 +119,11 @@ export class Cells {
       });
       child.stderr.on("data", (chunk: Buffer) => (stderr += chunk.toString()));
       child.on("error", reject);
-      child.on("close", (code) => (code === 0 ? resolve({ stdout, stderr }) : reject(new Error(`node -i exited with ${code}:\n${stdout}\n${stderr}`))));
+      child.on("close", (code) =>
+        code === 0
+          ? resolve({ stdout, stderr })
+          : reject(new Error(`node -i exited with ${code}:\n${stdout}\n${stderr}`)),
+      );
     });
   }
 }

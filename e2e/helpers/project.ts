@@ -34,7 +34,9 @@ export interface ProcessFailure {
  */
 function checkMode(): NodeJS.ProcessEnv {
   const report = process.env.E2E_CHECK_REPORT;
-  return report ? { CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report } : { CACHEPHANT_CHECK: "", CACHEPHANT_CHECK_REPORT: "" };
+  return report
+    ? { CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report }
+    : { CACHEPHANT_CHECK: "", CACHEPHANT_CHECK_REPORT: "" };
 }
 
 /**

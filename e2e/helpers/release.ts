@@ -13,7 +13,10 @@ export const repoRoot = join(dirname(fileURLToPath(import.meta.url)), "..", ".."
  * what `pnpm release:pack` runs after building) into a new folder outside the
  * repository, and returns the tarballs by package name.
  */
-export async function packRelease(): Promise<{ dir: string; tarball: (name: "core" | "runtime" | "plugin") => string }> {
+export async function packRelease(): Promise<{
+  dir: string;
+  tarball: (name: "core" | "runtime" | "plugin") => string;
+}> {
   const dir = mkdtempSync(join(tmpdir(), "cachephant-release-"));
   await run(process.execPath, [join(repoRoot, "scripts", "release-pack.mjs"), dir], { cwd: repoRoot });
   const files = readdirSync(dir);

@@ -28,7 +28,9 @@ const count = (target, onSend) => {
   };
 };
 count(environment, () => updates++);
-count(server.environments.client, (payload) => clientUpdates.push(typeof payload === "string" ? payload : payload?.type));
+count(server.environments.client, (payload) =>
+  clientUpdates.push(typeof payload === "string" ? payload : payload?.type),
+);
 
 const call = async (setup = []) => {
   const loaded = await runner.import(module);
@@ -36,7 +38,11 @@ const call = async (setup = []) => {
   const { runs } = await runner.import("/src/runs.ts");
   const counted = { ...runs };
   const result = await loaded[name](...args);
-  const after = Object.fromEntries(Object.entries(runs).map(([key, n]) => [key, n - (counted[key] ?? 0)]).filter(([, n]) => n > 0));
+  const after = Object.fromEntries(
+    Object.entries(runs)
+      .map(([key, n]) => [key, n - (counted[key] ?? 0)])
+      .filter(([, n]) => n > 0),
+  );
   return { result, ran: after };
 };
 
@@ -49,7 +55,8 @@ const seen = updates;
 const changed = new Promise((resolve) => server.watcher.on("change", resolve));
 writeFileSync(file, readFileSync(file, "utf8").replace(from, to));
 await changed;
-for (let waited = 0; updates === seen && waited < 5000; waited += 20) await new Promise((resolve) => setTimeout(resolve, 20));
+for (let waited = 0; updates === seen && waited < 5000; waited += 20)
+  await new Promise((resolve) => setTimeout(resolve, 20));
 await new Promise((resolve) => setTimeout(resolve, 100)); // the runner handles the update
 console.log(JSON.stringify(await call(before)));
 console.log(JSON.stringify({ client: clientUpdates }));

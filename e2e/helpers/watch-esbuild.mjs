@@ -10,7 +10,9 @@ import cachephant from "@cachephant/plugin/esbuild";
 
 const [file, from, to, external] = process.argv.slice(2);
 const hashes = () =>
-  [...readFileSync("dist/main.mjs", "utf8").matchAll(/hash:\s*"(\w+)",\s*name:\s*"(\w+)"/g)].map((m) => `${m[2]}:${m[1]}`);
+  [...readFileSync("dist/main.mjs", "utf8").matchAll(/hash:\s*"(\w+)",\s*name:\s*"(\w+)"/g)].map(
+    (m) => `${m[2]}:${m[1]}`,
+  );
 
 let builds = 0;
 let rebuilt;

@@ -49,7 +49,9 @@ describe("scripts/check-cycles.mjs", () => {
     const { code, stderr } = await check(root);
     expect(code).toBe(1);
     expect(stderr).toContain("cycle: packages/one/src/a.ts → packages/one/src/b.ts → packages/one/src/a.ts\n");
-    expect(stderr).toContain("cycle (types only): packages/one/src/p.ts → packages/one/src/q.ts → packages/one/src/p.ts\n");
+    expect(stderr).toContain(
+      "cycle (types only): packages/one/src/p.ts → packages/one/src/q.ts → packages/one/src/p.ts\n",
+    );
     expect(stderr).toContain("cycle: packages/two/src/x.ts → packages/two/src/y/index.ts → packages/two/src/x.ts\n");
     expect(stderr).toContain("3 import cycles");
   });
@@ -58,7 +60,8 @@ describe("scripts/check-cycles.mjs", () => {
     const root = tree({
       "src/a.ts": 'import { b } from "./b.js";\nexport const a = () => b;\n',
       "src/b.ts": 'import { c } from "./c.js";\nexport const b = c;\n',
-      "src/c.ts": 'export const c = 1;\nexport const later = () => import("./a.js");\nexport const text = `import { a } from "./a.js"`;\n',
+      "src/c.ts":
+        'export const c = 1;\nexport const later = () => import("./a.js");\nexport const text = `import { a } from "./a.js"`;\n',
     });
     const { code, stdout } = await check(root, ["src"]);
     expect(code).toBe(0);

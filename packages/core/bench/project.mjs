@@ -68,7 +68,9 @@ export function generateProject(dir, { modules = 2000, shape = "wide", runtimeDi
       lines.push(`export const CONFIG${i} = { id: ${i}, label: "module ${i}" };`);
       for (let k = 0; k < 3; k++) {
         const calls = Array.from({ length: callsPerFeature }, (_, c) =>
-          callsPerFeature >= imported.length ? `${imported[c % imported.length]}(input)` : `${imported[pick(imported.length)]}(input)`,
+          callsPerFeature >= imported.length
+            ? `${imported[c % imported.length]}(input)`
+            : `${imported[pick(imported.length)]}(input)`,
         );
         lines.push(
           `export function feature${i}_${k}(input: number): number {`,

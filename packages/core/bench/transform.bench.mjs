@@ -87,12 +87,20 @@ try {
   const b = median(revalidating);
   const c = median(trusting);
   const stats = (s) => `${s.parses} parses, ${s.reads} reads, ${s.resolutions} resolutions, ${s.expansions} nodes`;
-  console.log(`project: ${MODULES} modules, ${last.cached} cached functions, ~${SHAPES.transform.imports} imports per module, concurrency ${CONCURRENCY}`);
-  console.log(`helpers reached per cached function: ${(last.deps / last.cached).toFixed(1)} (deps entries, at most 99 listed)`);
+  console.log(
+    `project: ${MODULES} modules, ${last.cached} cached functions, ~${SHAPES.transform.imports} imports per module, concurrency ${CONCURRENCY}`,
+  );
+  console.log(
+    `helpers reached per cached function: ${(last.deps / last.cached).toFixed(1)} (deps entries, at most 99 listed)`,
+  );
   console.log(`module graph per build: ${stats(last.stats)} (revalidate: false: ${trusted.stats.reads} reads)`);
   console.log(`without dependency hashing:                ${a.toFixed(1).padStart(8)} ms (median of ${RUNS})`);
-  console.log(`with dependency hashing (revalidate: true): ${b.toFixed(1).padStart(7)} ms   ratio ${(b / a).toFixed(1)}x`);
-  console.log(`with dependency hashing (revalidate: false):${c.toFixed(1).padStart(7)} ms   ratio ${(c / a).toFixed(1)}x`);
+  console.log(
+    `with dependency hashing (revalidate: true): ${b.toFixed(1).padStart(7)} ms   ratio ${(b / a).toFixed(1)}x`,
+  );
+  console.log(
+    `with dependency hashing (revalidate: false):${c.toFixed(1).padStart(7)} ms   ratio ${(c / a).toFixed(1)}x`,
+  );
 } finally {
   if (!args.keep) rmSync(root, { recursive: true, force: true });
   else console.log(`project kept in ${root}`);

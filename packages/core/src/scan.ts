@@ -8,4 +8,11 @@ export { CachephantBuildError, type CachephantErrorCode, type ErrorLocation } fr
 export { DIRECTIVE_LIKE } from "./directive/index.js";
 export { factsOfText, type FileFacts } from "./modules/index.js";
 export { stripQuery } from "./syntax/index.js";
-export { ABSENT, hasErrorCode, isCachephantError, isJsonError, isSystemError, isUrlError } from "./diagnostics/index.js";
+export {
+  ABSENT,
+  hasErrorCode,
+  isCachephantError,
+  isJsonError,
+  isSystemError,
+  isUrlError,
+} from "./diagnostics/index.js";

@@ -6,7 +6,16 @@
  * The runtime imports this entry lazily, on the first call of a wrapped
  * function.
  */
-export { analyzeFunctionSource, cachedCallsWithDirective, freeNamesOfSource, helperHash, type ArgumentResolver, type SourceFacts, type StandaloneFunction, type StandaloneOptions } from "./standalone/index.js";
+export {
+  analyzeFunctionSource,
+  cachedCallsWithDirective,
+  freeNamesOfSource,
+  helperHash,
+  type ArgumentResolver,
+  type SourceFacts,
+  type StandaloneFunction,
+  type StandaloneOptions,
+} from "./standalone/index.js";
 export { FORMAT_VERSION } from "./key/index.js";
 export { KNOWN_GLOBALS } from "./syntax/index.js";
 export { CachephantBuildError, type CachephantErrorCode } from "./diagnostics/index.js";

@@ -47,7 +47,10 @@ describe("the hash is stable", () => {
       a: await project.hashes("src/a.ts"),
       b: await project.hashes("src/b.ts"),
     };
-    for (const order of [["src/a.ts", "src/b.ts"], ["src/b.ts", "src/a.ts"]]) {
+    for (const order of [
+      ["src/a.ts", "src/b.ts"],
+      ["src/b.ts", "src/a.ts"],
+    ]) {
       const graph = createModuleGraph();
       const seen: Record<string, Record<string, string>> = {};
       for (const entry of order) seen[entry] = await project.hashes(entry, { graph });
@@ -82,7 +85,10 @@ describe("the hash is stable", () => {
     const run = async (graph: ReturnType<typeof createModuleGraph>, order: string[]) => {
       const out: Record<string, string> = {};
       for (const which of order) {
-        const result = which === "entry" ? await project.transform("src/entry.ts", { graph }) : (await transform(script, scriptId, { root: project.dir, graph }))!;
+        const result =
+          which === "entry"
+            ? await project.transform("src/entry.ts", { graph })
+            : (await transform(script, scriptId, { root: project.dir, graph }))!;
         out[which] = result.functions[0]!.hash;
       }
       return out;
@@ -90,7 +96,9 @@ describe("the hash is stable", () => {
     const one = await run(createModuleGraph(), ["entry", "script"]);
     const two = await run(createModuleGraph(), ["script", "entry"]);
     expect(one).toEqual(two);
-    const labels = (await transform(script, scriptId, { root: project.dir }))!.functions[0]!.deps.map(([label]) => label);
+    const labels = (await transform(script, scriptId, { root: project.dir }))!.functions[0]!.deps.map(
+      ([label]) => label,
+    );
     expect(labels).toEqual(["own code", "helper helper (src/helper.ts)"]);
     // The file as others import it: by its bytes.
     expect(await depLabels(project, "src/entry.ts")).toEqual(["own code", "file (src/App.vue)"]);
@@ -150,7 +158,9 @@ describe("the module graph", () => {
   test("lists the project files the hashes depend on", async () => {
     const project = temp(SHARED);
     const result = await project.transform("src/a.ts");
-    expect(result.dependencies).toEqual(["src/b.ts", "src/deep/index.ts", "src/shared.ts"].map((file) => project.path(file)));
+    expect(result.dependencies).toEqual(
+      ["src/b.ts", "src/deep/index.ts", "src/shared.ts"].map((file) => project.path(file)),
+    );
   });
 
   test("invalidate() forgets resolutions: a new file is found", async () => {
@@ -175,7 +185,8 @@ async function depLabels(project: TempProject, entry: string, options: Transform
 }
 
 describe("resolution", () => {
-  const entry = (specifier: string) => `import { v } from ${JSON.stringify(specifier)};\nexport async function f() { "use cache"; return v; }\n`;
+  const entry = (specifier: string) =>
+    `import { v } from ${JSON.stringify(specifier)};\nexport async function f() { "use cache"; return v; }\n`;
 
   test.each([
     ["./x.js to ./x.ts", "./x.js", "src/x.ts"],
@@ -199,7 +210,11 @@ describe("resolution", () => {
   });
 
   test("the bundler's resolver first; Node-style when it returns null for a path, or throws", async () => {
-    const project = temp({ "src/entry.ts": entry("./x"), "src/x.ts": "export const v = 1;", "src/other.ts": "export const v = 2;" });
+    const project = temp({
+      "src/entry.ts": entry("./x"),
+      "src/x.ts": "export const v = 1;",
+      "src/other.ts": "export const v = 2;",
+    });
     const calls: Array<[string, string]> = [];
     const viaResolver = await depLabels(project, "src/entry.ts", {
       resolve: async (specifier, importer) => {
@@ -209,7 +224,10 @@ describe("resolution", () => {
     });
     expect(viaResolver).toEqual(["own code", "variable v (src/other.ts)"]);
     expect(calls).toEqual([["./x", project.path("src/entry.ts")]]);
-    expect(await depLabels(project, "src/entry.ts", { resolve: async () => null })).toEqual(["own code", "variable v (src/x.ts)"]);
+    expect(await depLabels(project, "src/entry.ts", { resolve: async () => null })).toEqual([
+      "own code",
+      "variable v (src/x.ts)",
+    ]);
     expect(
       await depLabels(project, "src/entry.ts", {
         resolve: async () => {
@@ -233,8 +251,13 @@ describe("resolution", () => {
     project.write(`${dir}/package.json`, JSON.stringify({ name: "pkg", version: "1.2.3" }));
     project.write(`${dir}/dist/package.json`, JSON.stringify({ type: "module" })); // no name: not the package's
     project.write(`${dir}/dist/index.js`, "export const v = 1;");
-    const result = await project.transform("src/entry.ts", { resolve: async () => project.path(`${dir}/dist/index.js`) });
-    expect(result.functions[0]!.deps).toEqual([["own code", expect.any(String)], ["package pkg", "1.2.3"]]);
+    const result = await project.transform("src/entry.ts", {
+      resolve: async () => project.path(`${dir}/dist/index.js`),
+    });
+    expect(result.functions[0]!.deps).toEqual([
+      ["own code", expect.any(String)],
+      ["package pkg", "1.2.3"],
+    ]);
     expect(result.functions[0]!.scope).toEqual([]); // packages are never scope values
     expect(result.dependencies).toEqual([]);
   });
@@ -242,40 +265,78 @@ describe("resolution", () => {
   test("a bare name is looked up in node_modules folders above the importer, nearest first", async () => {
     const project = temp({ "packages/app/src/entry.ts": entry("pkg") });
     project.installPackage("pkg", "1.0.0");
-    expect((await project.transform("packages/app/src/entry.ts")).functions[0]!.deps[1]).toEqual(["package pkg", "1.0.0"]);
+    expect((await project.transform("packages/app/src/entry.ts")).functions[0]!.deps[1]).toEqual([
+      "package pkg",
+      "1.0.0",
+    ]);
     project.installPackage("pkg", "2.0.0", "packages/app");
-    expect((await project.transform("packages/app/src/entry.ts")).functions[0]!.deps[1]).toEqual(["package pkg", "2.0.0"]);
+    expect((await project.transform("packages/app/src/entry.ts")).functions[0]!.deps[1]).toEqual([
+      "package pkg",
+      "2.0.0",
+    ]);
   });
 
   test("a workspace or linked package (symlinked from outside node_modules) is project code: by its code, not its version", async () => {
     const project = temp({
       "app/src/entry.ts": entry("linked"),
       "app/src/sub.ts": entry("linked/extra"),
-      "shared/package.json": JSON.stringify({ name: "linked", version: "1.0.0", exports: { ".": { types: "./index.d.ts", import: "./src/index.ts" }, "./*": "./src/*.ts" } }),
+      "shared/package.json": JSON.stringify({
+        name: "linked",
+        version: "1.0.0",
+        exports: { ".": { types: "./index.d.ts", import: "./src/index.ts" }, "./*": "./src/*.ts" },
+      }),
       "shared/src/index.ts": "export const v = 1;",
       "shared/src/extra.ts": "export const v = 10;",
     });
     mkdirSync(project.path("app/node_modules"), { recursive: true });
     symlinkSync(project.path("shared"), project.path("app/node_modules/linked"), "dir");
-    const before = { entry: await project.transform("app/src/entry.ts"), sub: await project.transform("app/src/sub.ts") };
-    expect(before.entry.functions[0]!.deps.map(([label]) => label)).toEqual(["own code", "variable v (shared/src/index.ts)"]);
+    const before = {
+      entry: await project.transform("app/src/entry.ts"),
+      sub: await project.transform("app/src/sub.ts"),
+    };
+    expect(before.entry.functions[0]!.deps.map(([label]) => label)).toEqual([
+      "own code",
+      "variable v (shared/src/index.ts)",
+    ]);
     expect(before.entry.dependencies).toEqual([realpathSync(project.path("shared/src/index.ts"))]);
-    expect(before.sub.functions[0]!.deps.map(([label]) => label)).toEqual(["own code", "variable v (shared/src/extra.ts)"]);
+    expect(before.sub.functions[0]!.deps.map(([label]) => label)).toEqual([
+      "own code",
+      "variable v (shared/src/extra.ts)",
+    ]);
     // Edited without a version change: a new hash.
     project.write("shared/src/index.ts", "export const v = 2;");
     expect((await project.transform("app/src/entry.ts")).functions[0]!.hash).not.toBe(before.entry.functions[0]!.hash);
     // The bundler's resolver may keep the symlinked path (preserveSymlinks): still project code.
-    const viaLink = await project.transform("app/src/entry.ts", { resolve: async () => project.path("app/node_modules/linked/src/index.ts") });
-    expect(viaLink.functions[0]!.deps.map(([label]) => label)).toEqual(["own code", "variable v (shared/src/index.ts)"]);
+    const viaLink = await project.transform("app/src/entry.ts", {
+      resolve: async () => project.path("app/node_modules/linked/src/index.ts"),
+    });
+    expect(viaLink.functions[0]!.deps.map(([label]) => label)).toEqual([
+      "own code",
+      "variable v (shared/src/index.ts)",
+    ]);
     // `exports` read with an import's conditions first (a `require` entry listed first is passed over), else `main`.
-    project.write("shared/package.json", JSON.stringify({ name: "linked", version: "1.0.0", exports: { require: "./src/extra.ts", import: "./src/index.ts" } }));
+    project.write(
+      "shared/package.json",
+      JSON.stringify({
+        name: "linked",
+        version: "1.0.0",
+        exports: { require: "./src/extra.ts", import: "./src/index.ts" },
+      }),
+    );
     expect(await depLabels(project, "app/src/entry.ts")).toEqual(["own code", "variable v (shared/src/index.ts)"]);
     project.write("shared/package.json", JSON.stringify({ name: "linked", version: "1.0.0", main: "src/extra" }));
     expect(await depLabels(project, "app/src/entry.ts")).toEqual(["own code", "variable v (shared/src/extra.ts)"]);
     // A package installed into node_modules (pnpm's store included) stays a package.
-    project.write("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/package.json", JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js" }));
+    project.write(
+      "app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/package.json",
+      JSON.stringify({ name: "pkg", version: "1.0.0", main: "index.js" }),
+    );
     project.write("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg/index.js", "export const v = 1;");
-    symlinkSync(project.path("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg"), project.path("app/node_modules/pkg"), "dir");
+    symlinkSync(
+      project.path("app/node_modules/.pnpm/pkg@1.0.0/node_modules/pkg"),
+      project.path("app/node_modules/pkg"),
+      "dir",
+    );
     project.write("app/src/pkg.ts", entry("pkg"));
     expect((await project.transform("app/src/pkg.ts")).functions[0]!.deps[1]).toEqual(["package pkg", "1.0.0"]);
   });
@@ -296,7 +357,11 @@ describe("resolution", () => {
       "src/one.ts": "export const v = 1;",
       "src/two.ts": "export const v = 2;",
     });
-    expect(await depLabels(project, "src/entry.ts")).toEqual(["own code", "variable v (src/one.ts)", "variable v (src/two.ts)"]);
+    expect(await depLabels(project, "src/entry.ts")).toEqual([
+      "own code",
+      "variable v (src/one.ts)",
+      "variable v (src/two.ts)",
+    ]);
     const before = await project.hashes("src/entry.ts");
     project.replace("src/two.ts", "2", "3");
     expect(await project.hashes("src/entry.ts")).not.toEqual(before);
@@ -311,7 +376,7 @@ describe("resolution", () => {
     expect(await depLabels(project, "src/entry.ts")).toEqual(["own code", "variable v (src/one.ts)"]);
   });
 
-  test("`import(\"./x\")` and a lazy `require(\"./x\")` reach the whole module", async () => {
+  test('`import("./x")` and a lazy `require("./x")` reach the whole module', async () => {
     const project = temp({
       "src/entry.ts": `
         function lazy() { return require("./lazy.cjs"); }
@@ -352,7 +417,12 @@ describe("TypeScript", () => {
       `,
       "src/color.ts": "export enum Color { Red = 'red', Blue = 'blue' }",
     });
-    expect(await depLabels(project, "src/entry.ts")).toEqual(["own code", "enum Color (src/color.ts)", "enum Size (src/entry.ts)", "namespace Units (src/entry.ts)"]);
+    expect(await depLabels(project, "src/entry.ts")).toEqual([
+      "own code",
+      "enum Color (src/color.ts)",
+      "enum Size (src/entry.ts)",
+      "namespace Units (src/entry.ts)",
+    ]);
     const before = await project.hashes("src/entry.ts");
     project.replace("src/color.ts", "'red'", "'RED'");
     expect(await project.hashes("src/entry.ts")).not.toEqual(before);
@@ -548,8 +618,12 @@ describe("ignore= names outside variables too", () => {
     expect(error).toBeInstanceOf(CachephantBuildError);
     const buildError = error as CachephantBuildError;
     expect(buildError.code).toBe("CACHEPHANT_BAD_OPTION");
-    expect(buildError.reason).toBe(`\`ignore\` in "use cache" names \`${name}\`, which is neither a parameter of \`f\` nor an outside variable it reads`);
-    expect(buildError.hint).toBe("name a parameter (after destructuring) of `f`: `a`; or an outside variable `f` reads: `client`, `counter`");
+    expect(buildError.reason).toBe(
+      `\`ignore\` in "use cache" names \`${name}\`, which is neither a parameter of \`f\` nor an outside variable it reads`,
+    );
+    expect(buildError.hint).toBe(
+      "name a parameter (after destructuring) of `f`: `a`; or an outside variable `f` reads: `client`, `counter`",
+    );
     expect(buildError.loc).toMatchObject({ file: project.path("src/entry.ts"), line: 6 });
   });
 
@@ -565,7 +639,9 @@ describe("ignore= names outside variables too", () => {
   });
 
   test("module-level: a name no function has is still an error", async () => {
-    const project = temp({ "src/entry.ts": `"use cache: ignore=nope";\nexport async function f(x: number) { return x; }` });
+    const project = temp({
+      "src/entry.ts": `"use cache: ignore=nope";\nexport async function f(x: number) { return x; }`,
+    });
     await expect(project.transform("src/entry.ts")).rejects.toMatchObject({ code: "CACHEPHANT_BAD_OPTION" });
   });
 });
@@ -631,7 +707,9 @@ describe("trackDependencies: false", () => {
     expect(result.functions[0]!.scope).toEqual(["x", "y"]);
     expect(result.functions[0]!.deps).toEqual([["own code", result.functions[0]!.hash.slice(0, 16)]]);
     project.replace("src/x.ts", "1", "2");
-    expect((await project.transform("src/entry.ts", { trackDependencies: false })).functions[0]!.hash).toBe(result.functions[0]!.hash);
+    expect((await project.transform("src/entry.ts", { trackDependencies: false })).functions[0]!.hash).toBe(
+      result.functions[0]!.hash,
+    );
   });
 });
 
@@ -642,7 +720,9 @@ describe("errors", () => {
       "src/broken.ts": "export const x = ;",
     });
     await expect(project.transform("src/entry.ts")).resolves.toBeTruthy();
-    await expect(transform(`export async function f() { "use cache"; return ; ; }}`, join(project.dir, "src/bad.ts"))).rejects.toMatchObject({
+    await expect(
+      transform(`export async function f() { "use cache"; return ; ; }}`, join(project.dir, "src/bad.ts")),
+    ).rejects.toMatchObject({
       code: "CACHEPHANT_PARSE",
     });
   });

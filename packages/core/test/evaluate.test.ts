@@ -80,9 +80,10 @@ function probe<T>(body: string): { result: T; calls: Call[] } {
 }
 
 describe("function-level directives", () => {
-  beforeAll(() => compile(
-    "functions.mjs",
-    `
+  beforeAll(() =>
+    compile(
+      "functions.mjs",
+      `
     // Called before its definition: the declaration is still hoisted.
     export const early = await withDefault(1);
 
@@ -141,8 +142,9 @@ describe("function-level directives", () => {
       return inner(a);
     }
     `,
-    "./runtime.mjs",
-  ));
+      "./runtime.mjs",
+    ),
+  );
   const load = `const mod = await import("./functions.mjs"); globalThis.__cachephantCalls.length = 0;`;
 
   test("keeps name and length", () => {
@@ -169,7 +171,12 @@ describe("function-level directives", () => {
     expect(result).toEqual([3, 3]);
     expect(calls[0]!.values).toEqual([1, 2]);
     expect(calls[1]!.values).toEqual(calls[0]!.values);
-    expect(calls[0]!.meta).toMatchObject({ name: "withDefault", file: "functions.mjs", line: 5, paths: ["args[0]", "args[1]"] });
+    expect(calls[0]!.meta).toMatchObject({
+      name: "withDefault",
+      file: "functions.mjs",
+      line: 5,
+      paths: ["args[0]", "args[1]"],
+    });
     expect(calls[0]!.meta.hash).toMatch(/^[0-9a-f]{32}$/);
   });
 
@@ -188,7 +195,14 @@ describe("function-level directives", () => {
       [1, null, 3, null, null, []], // JSON turns undefined into null
     ]);
     expect(calls[0]!.values).toEqual([1, 2, 3, "a", "c", ["r1", "r2"]]);
-    expect(calls[0]!.meta.paths).toEqual(["args[0]", "args[1].y", "args[1].z", "args[2][0]", "args[2][2]", "args[3...]"]);
+    expect(calls[0]!.meta.paths).toEqual([
+      "args[0]",
+      "args[1].y",
+      "args[1].z",
+      "args[2][0]",
+      "args[2][2]",
+      "args[3...]",
+    ]);
     expect(calls[1]!.values).toEqual([1, null, 3, null, null, []]);
   });
 
@@ -216,9 +230,10 @@ describe("function-level directives", () => {
 });
 
 describe("module-level directive", () => {
-  beforeAll(() => compile(
-    "module.mjs",
-    `"use cache: ttl=1h";
+  beforeAll(() =>
+    compile(
+      "module.mjs",
+      `"use cache: ttl=1h";
     export async function declared(a) {
       return a + 1;
     }
@@ -230,8 +245,9 @@ describe("module-level directive", () => {
       return "sync";
     }
     `,
-    "./runtime.mjs",
-  ));
+      "./runtime.mjs",
+    ),
+  );
 
   test("wraps every exported async function, expression bodies included", () => {
     const { result, calls } = probe(`const mod = await import("./module.mjs");
@@ -322,7 +338,9 @@ describe("scope values", () => {
   });
 
   test("a variable in its temporal dead zone makes the thunk throw, not the call", () => {
-    const { result, calls } = probe(`const mod = await import("./scope.mjs"); return [mod.early, await mod.maybeLate(true)];`);
+    const { result, calls } = probe(
+      `const mod = await import("./scope.mjs"); return [mod.early, await mod.maybeLate(true)];`,
+    );
     expect(result).toEqual(["early", "late"]);
     expect(calls.map((call) => call.scope)).toEqual(["TDZ", ["late"]]);
   });

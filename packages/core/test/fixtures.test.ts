@@ -43,7 +43,9 @@ function loadFixture(name: string): Fixture {
   if (!inputFile) throw new Error(`fixture ${name} has no input file`);
   const ext = inputFile.slice("input.".length);
   const optionsFile = join(dir, "options.json");
-  const { id, code, ...options }: FixtureOptions = existsSync(optionsFile) ? JSON.parse(readFileSync(optionsFile, "utf8")) : {};
+  const { id, code, ...options }: FixtureOptions = existsSync(optionsFile)
+    ? JSON.parse(readFileSync(optionsFile, "utf8"))
+    : {};
   return {
     name,
     dir,

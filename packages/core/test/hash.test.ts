@@ -48,8 +48,16 @@ const SAME: Case[] = [
     `async function f(xs) { "use cache"; let s = 0; for (const x of xs) s += x; if (s) return s; else return -1; }`,
     `async function f(xs) { "use cache"; let s = 0; for (const x of xs) { s += x; } if (s) { return s; } else { return -1; } }`,
   ],
-  ["quote style", `async function f() { "use cache"; return "x" + 'y'; }`, `async function f() { 'use cache'; return 'x' + "y"; }`],
-  ["string escapes of the same value", `async function f() { "use cache"; return "A\\n"; }`, `async function f() { "use cache"; return "\\x41\\u000a"; }`],
+  [
+    "quote style",
+    `async function f() { "use cache"; return "x" + 'y'; }`,
+    `async function f() { 'use cache'; return 'x' + "y"; }`,
+  ],
+  [
+    "string escapes of the same value",
+    `async function f() { "use cache"; return "A\\n"; }`,
+    `async function f() { "use cache"; return "\\x41\\u000a"; }`,
+  ],
   [
     "semicolons (ASI) and empty statements",
     `async function f(a) { "use cache"; const b = a; return b; }`,
@@ -59,10 +67,26 @@ const SAME: Case[] = [
       return b
     }`,
   ],
-  ["redundant parentheses", `async function f(a, b) { "use cache"; return a + b * 2; }`, `async function f(a, b) { "use cache"; return ((a) + (b * (2))); }`],
-  ["number spelling: 1.0 and 1", `async function f() { "use cache"; return 1.0; }`, `async function f() { "use cache"; return 1; }`],
-  ["number spelling: hex, exponent, separators", `async function f() { "use cache"; return [0x10, 1e3, 1_000_000]; }`, `async function f() { "use cache"; return [16, 1000, 1000000]; }`],
-  ["bigint spelling", `async function f() { "use cache"; return 0x10n; }`, `async function f() { "use cache"; return 16n; }`],
+  [
+    "redundant parentheses",
+    `async function f(a, b) { "use cache"; return a + b * 2; }`,
+    `async function f(a, b) { "use cache"; return ((a) + (b * (2))); }`,
+  ],
+  [
+    "number spelling: 1.0 and 1",
+    `async function f() { "use cache"; return 1.0; }`,
+    `async function f() { "use cache"; return 1; }`,
+  ],
+  [
+    "number spelling: hex, exponent, separators",
+    `async function f() { "use cache"; return [0x10, 1e3, 1_000_000]; }`,
+    `async function f() { "use cache"; return [16, 1000, 1000000]; }`,
+  ],
+  [
+    "bigint spelling",
+    `async function f() { "use cache"; return 0x10n; }`,
+    `async function f() { "use cache"; return 16n; }`,
+  ],
   [
     "type annotations, return types, type parameters and arguments",
     `async function f<T extends object>(a: T, b?: number): Promise<Map<string, T>> {
@@ -115,7 +139,11 @@ const SAME: Case[] = [
     "ts",
     "js",
   ],
-  ["renaming a parameter", `async function f(url) { "use cache"; return fetch(url); }`, `async function f(address) { "use cache"; return fetch(address); }`],
+  [
+    "renaming a parameter",
+    `async function f(url) { "use cache"; return fetch(url); }`,
+    `async function f(address) { "use cache"; return fetch(address); }`,
+  ],
   [
     "renaming locals (variables, functions, classes, catch parameters, destructured names)",
     `async function f(a) {
@@ -148,10 +176,26 @@ const SAME: Case[] = [
     `async function f(a) { "use cache"; let n = 0; n += a; n++; for (n of [n]) {} var v; var v = n; return v; }`,
     `async function f(a) { "use cache"; let m = 0; m += a; m++; for (m of [m]) {} var w; var w = m; return w; }`,
   ],
-  ["object shorthand", `async function f(a) { "use cache"; return { a }; }`, `async function f(a) { "use cache"; return { a: a }; }`],
-  ["destructuring shorthand", `async function f(o) { "use cache"; const { a } = o; return a; }`, `async function f(o) { "use cache"; const { a: a } = o; return a; }`],
-  ["quoted and bare property keys", `async function f() { "use cache"; return { a: 1, 2: 3 }; }`, `async function f() { "use cache"; return { "a": 1, "2": 3 }; }`],
-  ["dot and bracket access with a string", `async function f(o) { "use cache"; return o.a; }`, `async function f(o) { "use cache"; return o["a"]; }`],
+  [
+    "object shorthand",
+    `async function f(a) { "use cache"; return { a }; }`,
+    `async function f(a) { "use cache"; return { a: a }; }`,
+  ],
+  [
+    "destructuring shorthand",
+    `async function f(o) { "use cache"; const { a } = o; return a; }`,
+    `async function f(o) { "use cache"; const { a: a } = o; return a; }`,
+  ],
+  [
+    "quoted and bare property keys",
+    `async function f() { "use cache"; return { a: 1, 2: 3 }; }`,
+    `async function f() { "use cache"; return { "a": 1, "2": 3 }; }`,
+  ],
+  [
+    "dot and bracket access with a string",
+    `async function f(o) { "use cache"; return o.a; }`,
+    `async function f(o) { "use cache"; return o["a"]; }`,
+  ],
   [
     "JSX formatting",
     `async function f(name) { "use cache"; return <p className="x">Hello {name}</p>; }`,
@@ -175,8 +219,16 @@ const SAME: Case[] = [
     async function f(a) { "use cache"; return a; }
     export { other };`,
   ],
-  ["the ttl", `async function f(a) { "use cache: ttl=1h"; return a; }`, `async function f(a) { "use cache"; return a; }`],
-  ["module-level or function-level directive", `"use cache";\nexport async function f(a) { return a; }`, `export async function f(a) { "use cache"; return a; }`],
+  [
+    "the ttl",
+    `async function f(a) { "use cache: ttl=1h"; return a; }`,
+    `async function f(a) { "use cache"; return a; }`,
+  ],
+  [
+    "module-level or function-level directive",
+    `"use cache";\nexport async function f(a) { return a; }`,
+    `export async function f(a) { "use cache"; return a; }`,
+  ],
   [
     "editing a function it never reaches",
     `function other() { return 1; } async function f(a) { "use cache"; return a; }`,
@@ -202,58 +254,226 @@ const SAME: Case[] = [
 ];
 
 const DIFFERENT: Case[] = [
-  ["a body edit", `async function f(a) { "use cache"; return a + 1; }`, `async function f(a) { "use cache"; return a + 2; }`],
+  [
+    "a body edit",
+    `async function f(a) { "use cache"; return a + 1; }`,
+    `async function f(a) { "use cache"; return a + 2; }`,
+  ],
   [
     "braces that scope a declaration",
     `async function f(a) { "use cache"; let x = 1; if (a) { let x = 2; } return x; }`,
     `async function f(a) { "use cache"; let x = 1; if (a) { x = 2; } return x; }`,
   ],
-  ["an expression statement", `async function f(a, b) { "use cache"; log(a); return a; }`, `async function f(a, b) { "use cache"; log(b); return a; }`],
-  ["a JSX expression", `async function f(a, b) { "use cache"; return <p>{a}</p>; }`, `async function f(a, b) { "use cache"; return <p>{b}</p>; }`],
-  ["a JSX attribute", `async function f(a, b) { "use cache"; return <p x={a} />; }`, `async function f(a, b) { "use cache"; return <p y={a} />; }`],
-  ["a JSX tag", `async function f(a) { "use cache"; return <p>{a}</p>; }`, `async function f(a) { "use cache"; return <div>{a}</div>; }`],
-  ["JSX text", `async function f(a) { "use cache"; return <p>Hello {a}</p>; }`, `async function f(a) { "use cache"; return <p>Bye {a}</p>; }`],
-  ["a cast's expression", `async function f(a, b) { "use cache"; return a as number; }`, `async function f(a, b) { "use cache"; return b as number; }`, "ts", "ts"],
-  ["a statement added", `async function f(a) { "use cache"; return a; }`, `async function f(a) { "use cache"; log(a); return a; }`],
-  ["a parameter added", `async function f(a) { "use cache"; return a; }`, `async function f(a, b) { "use cache"; return a; }`],
-  ["a parameter removed", `async function f(a, b) { "use cache"; return a; }`, `async function f(a) { "use cache"; return a; }`],
-  ["parameters reordered", `async function f(a, b) { "use cache"; return a - b; }`, `async function f(b, a) { "use cache"; return a - b; }`],
-  ["a default value", `async function f(a, b = 2) { "use cache"; return a + b; }`, `async function f(a, b = 3) { "use cache"; return a + b; }`],
-  ["a default added", `async function f(a, b) { "use cache"; return a + b; }`, `async function f(a, b = 2) { "use cache"; return a + b; }`],
-  ["a destructured property", `async function f({ a }) { "use cache"; return a; }`, `async function f({ b: a }) { "use cache"; return a; }`],
-  ["destructuring order", `async function f({ a, b }) { "use cache"; return a - b; }`, `async function f({ b, a }) { "use cache"; return a - b; }`],
-  ["object versus array pattern", `async function f({ 0: a }) { "use cache"; return a; }`, `async function f([a]) { "use cache"; return a; }`],
-  ["a rest parameter", `async function f(a) { "use cache"; return a; }`, `async function f(...a) { "use cache"; return a; }`],
-  ["a free identifier's name", `async function f(a) { "use cache"; return load(a); }`, `async function f(a) { "use cache"; return fetch(a); }`],
+  [
+    "an expression statement",
+    `async function f(a, b) { "use cache"; log(a); return a; }`,
+    `async function f(a, b) { "use cache"; log(b); return a; }`,
+  ],
+  [
+    "a JSX expression",
+    `async function f(a, b) { "use cache"; return <p>{a}</p>; }`,
+    `async function f(a, b) { "use cache"; return <p>{b}</p>; }`,
+  ],
+  [
+    "a JSX attribute",
+    `async function f(a, b) { "use cache"; return <p x={a} />; }`,
+    `async function f(a, b) { "use cache"; return <p y={a} />; }`,
+  ],
+  [
+    "a JSX tag",
+    `async function f(a) { "use cache"; return <p>{a}</p>; }`,
+    `async function f(a) { "use cache"; return <div>{a}</div>; }`,
+  ],
+  [
+    "JSX text",
+    `async function f(a) { "use cache"; return <p>Hello {a}</p>; }`,
+    `async function f(a) { "use cache"; return <p>Bye {a}</p>; }`,
+  ],
+  [
+    "a cast's expression",
+    `async function f(a, b) { "use cache"; return a as number; }`,
+    `async function f(a, b) { "use cache"; return b as number; }`,
+    "ts",
+    "ts",
+  ],
+  [
+    "a statement added",
+    `async function f(a) { "use cache"; return a; }`,
+    `async function f(a) { "use cache"; log(a); return a; }`,
+  ],
+  [
+    "a parameter added",
+    `async function f(a) { "use cache"; return a; }`,
+    `async function f(a, b) { "use cache"; return a; }`,
+  ],
+  [
+    "a parameter removed",
+    `async function f(a, b) { "use cache"; return a; }`,
+    `async function f(a) { "use cache"; return a; }`,
+  ],
+  [
+    "parameters reordered",
+    `async function f(a, b) { "use cache"; return a - b; }`,
+    `async function f(b, a) { "use cache"; return a - b; }`,
+  ],
+  [
+    "a default value",
+    `async function f(a, b = 2) { "use cache"; return a + b; }`,
+    `async function f(a, b = 3) { "use cache"; return a + b; }`,
+  ],
+  [
+    "a default added",
+    `async function f(a, b) { "use cache"; return a + b; }`,
+    `async function f(a, b = 2) { "use cache"; return a + b; }`,
+  ],
+  [
+    "a destructured property",
+    `async function f({ a }) { "use cache"; return a; }`,
+    `async function f({ b: a }) { "use cache"; return a; }`,
+  ],
+  [
+    "destructuring order",
+    `async function f({ a, b }) { "use cache"; return a - b; }`,
+    `async function f({ b, a }) { "use cache"; return a - b; }`,
+  ],
+  [
+    "object versus array pattern",
+    `async function f({ 0: a }) { "use cache"; return a; }`,
+    `async function f([a]) { "use cache"; return a; }`,
+  ],
+  [
+    "a rest parameter",
+    `async function f(a) { "use cache"; return a; }`,
+    `async function f(...a) { "use cache"; return a; }`,
+  ],
+  [
+    "a free identifier's name",
+    `async function f(a) { "use cache"; return load(a); }`,
+    `async function f(a) { "use cache"; return fetch(a); }`,
+  ],
   [
     "a local renamed into a captured free name",
     `async function f(a) { "use cache"; const x = 1; return x + y; }`,
     `async function f(a) { "use cache"; const y = 1; return y + y; }`,
   ],
-  ["a local versus a free name", `async function f(a) { "use cache"; const x = a; return x; }`, `async function f(a) { "use cache"; x = a; return x; }`],
-  ["a string value", `async function f() { "use cache"; return "a"; }`, `async function f() { "use cache"; return "b"; }`],
+  [
+    "a local versus a free name",
+    `async function f(a) { "use cache"; const x = a; return x; }`,
+    `async function f(a) { "use cache"; x = a; return x; }`,
+  ],
+  [
+    "a string value",
+    `async function f() { "use cache"; return "a"; }`,
+    `async function f() { "use cache"; return "b"; }`,
+  ],
   ["a number value", `async function f() { "use cache"; return 1; }`, `async function f() { "use cache"; return 2; }`],
-  ["a number versus a string", `async function f() { "use cache"; return 1; }`, `async function f() { "use cache"; return "1"; }`],
-  ["a number versus a bigint", `async function f() { "use cache"; return 1; }`, `async function f() { "use cache"; return 1n; }`],
-  ["an operator", `async function f(a, b) { "use cache"; return a + b; }`, `async function f(a, b) { "use cache"; return a - b; }`],
-  ["== versus ===", `async function f(a, b) { "use cache"; return a == b; }`, `async function f(a, b) { "use cache"; return a === b; }`],
-  ["prefix versus postfix", `async function f(a) { "use cache"; return a++; }`, `async function f(a) { "use cache"; return ++a; }`],
-  ["optional chaining", `async function f(a) { "use cache"; return a?.b; }`, `async function f(a) { "use cache"; return a.b; }`],
-  ["a property name", `async function f(a) { "use cache"; return a.b; }`, `async function f(a) { "use cache"; return a.c; }`],
-  ["computed versus named access", `async function f(a, b) { "use cache"; return a[b]; }`, `async function f(a, b) { "use cache"; return a.b; }`],
-  ["an object key", `async function f(a) { "use cache"; return { x: a }; }`, `async function f(a) { "use cache"; return { y: a }; }`],
-  ["a template literal", "async function f(a) { \"use cache\"; return `a${a}`; }", "async function f(a) { \"use cache\"; return `b${a}`; }"],
-  ["a tagged template's raw text", 'async function f() { "use cache"; return String.raw`\\x41`; }', 'async function f() { "use cache"; return String.raw`A`; }'],
-  ["regular expression flags", `async function f(a) { "use cache"; return /x/.test(a); }`, `async function f(a) { "use cache"; return /x/i.test(a); }`],
-  ["let versus var", `async function f(a) { "use cache"; let b = a; return b; }`, `async function f(a) { "use cache"; var b = a; return b; }`],
-  ['a "use strict" directive', `async function f(a) { "use cache"; return a; }`, `async function f(a) { "use cache"; "use strict"; return a; }`],
-  ["a nested function's async-ness", `async function f(a) { "use cache"; return () => a; }`, `async function f(a) { "use cache"; return async () => a; }`],
-  ["a nested function's generator-ness", `async function f(a) { "use cache"; return function () { return a; }; }`, `async function f(a) { "use cache"; return function* () { return a; }; }`],
-  ["the function's name", `async function f(a) { "use cache"; return a; }`, `async function g(a) { "use cache"; return a; }`],
-  ["the ignore list", `async function f(a, b) { "use cache"; return a; }`, `async function f(a, b) { "use cache: ignore=b"; return a; }`],
-  ["which parameter is ignored", `async function f(a, b) { "use cache: ignore=a"; return a; }`, `async function f(a, b) { "use cache: ignore=b"; return a; }`],
-  ["an enum value", `async function f() { "use cache"; enum E { A = 1 } return E.A; }`, `async function f() { "use cache"; enum E { A = 2 } return E.A; }`, "ts", "ts"],
-  ["`{ __proto__ }` versus `{ __proto__: __proto__ }`", `async function f(__proto__) { "use cache"; return { __proto__ }; }`, `async function f(__proto__) { "use cache"; return { __proto__: __proto__ }; }`],
+  [
+    "a number versus a string",
+    `async function f() { "use cache"; return 1; }`,
+    `async function f() { "use cache"; return "1"; }`,
+  ],
+  [
+    "a number versus a bigint",
+    `async function f() { "use cache"; return 1; }`,
+    `async function f() { "use cache"; return 1n; }`,
+  ],
+  [
+    "an operator",
+    `async function f(a, b) { "use cache"; return a + b; }`,
+    `async function f(a, b) { "use cache"; return a - b; }`,
+  ],
+  [
+    "== versus ===",
+    `async function f(a, b) { "use cache"; return a == b; }`,
+    `async function f(a, b) { "use cache"; return a === b; }`,
+  ],
+  [
+    "prefix versus postfix",
+    `async function f(a) { "use cache"; return a++; }`,
+    `async function f(a) { "use cache"; return ++a; }`,
+  ],
+  [
+    "optional chaining",
+    `async function f(a) { "use cache"; return a?.b; }`,
+    `async function f(a) { "use cache"; return a.b; }`,
+  ],
+  [
+    "a property name",
+    `async function f(a) { "use cache"; return a.b; }`,
+    `async function f(a) { "use cache"; return a.c; }`,
+  ],
+  [
+    "computed versus named access",
+    `async function f(a, b) { "use cache"; return a[b]; }`,
+    `async function f(a, b) { "use cache"; return a.b; }`,
+  ],
+  [
+    "an object key",
+    `async function f(a) { "use cache"; return { x: a }; }`,
+    `async function f(a) { "use cache"; return { y: a }; }`,
+  ],
+  [
+    "a template literal",
+    'async function f(a) { "use cache"; return `a${a}`; }',
+    'async function f(a) { "use cache"; return `b${a}`; }',
+  ],
+  [
+    "a tagged template's raw text",
+    'async function f() { "use cache"; return String.raw`\\x41`; }',
+    'async function f() { "use cache"; return String.raw`A`; }',
+  ],
+  [
+    "regular expression flags",
+    `async function f(a) { "use cache"; return /x/.test(a); }`,
+    `async function f(a) { "use cache"; return /x/i.test(a); }`,
+  ],
+  [
+    "let versus var",
+    `async function f(a) { "use cache"; let b = a; return b; }`,
+    `async function f(a) { "use cache"; var b = a; return b; }`,
+  ],
+  [
+    'a "use strict" directive',
+    `async function f(a) { "use cache"; return a; }`,
+    `async function f(a) { "use cache"; "use strict"; return a; }`,
+  ],
+  [
+    "a nested function's async-ness",
+    `async function f(a) { "use cache"; return () => a; }`,
+    `async function f(a) { "use cache"; return async () => a; }`,
+  ],
+  [
+    "a nested function's generator-ness",
+    `async function f(a) { "use cache"; return function () { return a; }; }`,
+    `async function f(a) { "use cache"; return function* () { return a; }; }`,
+  ],
+  [
+    "the function's name",
+    `async function f(a) { "use cache"; return a; }`,
+    `async function g(a) { "use cache"; return a; }`,
+  ],
+  [
+    "the ignore list",
+    `async function f(a, b) { "use cache"; return a; }`,
+    `async function f(a, b) { "use cache: ignore=b"; return a; }`,
+  ],
+  [
+    "which parameter is ignored",
+    `async function f(a, b) { "use cache: ignore=a"; return a; }`,
+    `async function f(a, b) { "use cache: ignore=b"; return a; }`,
+  ],
+  [
+    "an enum value",
+    `async function f() { "use cache"; enum E { A = 1 } return E.A; }`,
+    `async function f() { "use cache"; enum E { A = 2 } return E.A; }`,
+    "ts",
+    "ts",
+  ],
+  [
+    "`{ __proto__ }` versus `{ __proto__: __proto__ }`",
+    `async function f(__proto__) { "use cache"; return { __proto__ }; }`,
+    `async function f(__proto__) { "use cache"; return { __proto__: __proto__ }; }`,
+  ],
   [
     "a same-module helper's body",
     `function helper(x) { return x + 1; } async function f(a) { "use cache"; return helper(a); }`,
@@ -302,7 +522,13 @@ describe("hashFunction", () => {
 
   test("folds dependencies in, whatever their order", () => {
     const base = hashFunction(input);
-    const forward = hashFunction(input, new Map([["a", "1"], ["b", "2"]]));
+    const forward = hashFunction(
+      input,
+      new Map([
+        ["a", "1"],
+        ["b", "2"],
+      ]),
+    );
     const backward = hashFunction(input, { b: "2", a: "1" });
     expect(forward).toBe(backward);
     expect(forward).not.toBe(base);

@@ -24,7 +24,11 @@ describe("resolveParams", () => {
   });
 
   test("object rest, quoted, numeric and computed keys, nested defaults, array rest", () => {
-    expect(paramsOf(`function ({ id, ...others }, { "a-b": q, 0: zero, [key]: computed }, [x, ...tail], { deep: [{ y = 1 } = {}] }) {}`)).toEqual([
+    expect(
+      paramsOf(
+        `function ({ id, ...others }, { "a-b": q, 0: zero, [key]: computed }, [x, ...tail], { deep: [{ y = 1 } = {}] }) {}`,
+      ),
+    ).toEqual([
       { name: "id", path: "args[0].id" },
       { name: "others", path: "args[0]..." },
       { name: "q", path: 'args[1]["a-b"]' },

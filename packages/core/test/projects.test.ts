@@ -78,7 +78,8 @@ for (const name of readdirSync(PROJECTS).sort()) {
     });
 
     for (const edit of spec.edits ?? []) {
-      const expectation = edit.changes.length === 0 ? "keeps every hash" : `changes the hash of ${edit.changes.join(", ")} only`;
+      const expectation =
+        edit.changes.length === 0 ? "keeps every hash" : `changes the hash of ${edit.changes.join(", ")} only`;
       test(`editing ${edit.why} ${expectation}`, async () => {
         const { project, options } = setUp(name, spec);
         // One graph across the edit, as in watch mode: it must see the change.

@@ -268,14 +268,25 @@ interface Mutation {
   edits: TextEdit[];
 }
 
-const SWAPS: Record<string, string> = { "+": "-", "-": "+", "*": "/", "/": "*", "<": ">", ">": "<", "===": "!==", "!==": "===" };
+const SWAPS: Record<string, string> = {
+  "+": "-",
+  "-": "+",
+  "*": "/",
+  "/": "*",
+  "<": ">",
+  ">": "<",
+  "===": "!==",
+  "!==": "===",
+};
 
 function parseSource(code: string, file: string): t.File {
   return parse(code, { sourceType: "module", plugins: file.endsWith(".ts") ? ["typescript"] : [] });
 }
 
 function insideType(path: NodePath): boolean {
-  return path.findParent((parent) => parent.node.type.startsWith("TS") && parent.node.type !== "TSAsExpression") !== null;
+  return (
+    path.findParent((parent) => parent.node.type.startsWith("TS") && parent.node.type !== "TSAsExpression") !== null
+  );
 }
 
 /** Every mutation of every `r_`/`u_` declaration of a file, by kind. */
@@ -319,7 +330,8 @@ function mutationsOf(file: string, code: string, counter: () => number): Mutatio
       BlockStatement(block) {
         const start = block.node.start! + 1;
         add("newline", [{ start, end: start, text: "\n      " }]);
-        if (block.parentPath.isFunction()) add("statement", [{ start, end: start, text: ` globalThis.__mutated = ${counter()};` }]);
+        if (block.parentPath.isFunction())
+          add("statement", [{ start, end: start, text: ` globalThis.__mutated = ${counter()};` }]);
       },
       Statement(statement) {
         if (statement.isBlockStatement()) return;
@@ -338,7 +350,9 @@ function mutationsOf(file: string, code: string, counter: () => number): Mutatio
         }
         // A shorthand `{ key }` would rename the property too: not behavior-preserving.
         const shorthand = [...identifiers].some((id) =>
-          [binding.path, ...binding.referencePaths].some((p) => p.parent?.type === "ObjectProperty" && p.parent.shorthand && p.parent.value === id),
+          [binding.path, ...binding.referencePaths].some(
+            (p) => p.parent?.type === "ObjectProperty" && p.parent.shorthand && p.parent.value === id,
+          ),
         );
         if (shorthand) continue;
         const fresh = `renamed_${counter()}`;
@@ -359,7 +373,8 @@ function mutationsOf(file: string, code: string, counter: () => number): Mutatio
 
 function apply(code: string, edits: readonly TextEdit[]): string {
   let out = code;
-  for (const edit of [...edits].sort((a, b) => b.start - a.start)) out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
+  for (const edit of [...edits].sort((a, b) => b.start - a.start))
+    out = out.slice(0, edit.start) + edit.text + out.slice(edit.end);
   return out;
 }
 
@@ -406,7 +421,10 @@ describe("random edits (seeded)", () => {
         const mutation = candidates[Math.floor(next() * candidates.length)]!;
         const original = corpus.files[mutation.file]!;
         const mutated = apply(original, mutation.edits);
-        expect(() => parseSource(mutated, mutation.file), `${mutation.kind} of ${mutation.declaration} must parse:\n${mutated}`).not.toThrow();
+        expect(
+          () => parseSource(mutated, mutation.file),
+          `${mutation.kind} of ${mutation.declaration} must parse:\n${mutated}`,
+        ).not.toThrow();
 
         write(mutation.file, mutated);
         const hash = await hashOf();

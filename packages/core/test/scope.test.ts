@@ -31,7 +31,11 @@ function programOf(ast: t.File): NodePath<t.Program> {
 const at = (node: t.Node) => `${node.type}@${node.start}`;
 const sorted = (nodes: readonly t.Node[]) => nodes.map(at).sort().join(",");
 
-function describeBinding(scopeBlock: t.Node, name: string, binding: { kind: string; identifier: t.Node; node: t.Node; references: t.Node[]; violations: t.Node[] }): string {
+function describeBinding(
+  scopeBlock: t.Node,
+  name: string,
+  binding: { kind: string; identifier: t.Node; node: t.Node; references: t.Node[]; violations: t.Node[] },
+): string {
   return `${at(scopeBlock)} ${name} ${binding.kind} id=${at(binding.identifier)} node=${at(binding.node)} refs=[${sorted(binding.references)}] violations=[${sorted(binding.violations)}]`;
 }
 
@@ -107,15 +111,51 @@ function compare(code: string, file: string): void {
 }
 
 const TRICKY: Array<[string, string, string]> = [
-  ["classes: a declaration's own name inside its body, an expression's local name", "x.ts", `class A { m() { return A; } static s = A; }\nconst B = class C { m() { return C; } };\nexport default class { k = 1 }\nexport class D extends A { [A.name] = 1; #p = 2; get p() { return this.#p; } }`],
-  ["functions: hoisting, a named expression, defaults that see the body, redeclarations", "x.js", `f(); function f(a, b = c, { d, e: [g] = [] }, ...rest) { var c = 1; let h = a; return h + b + d + g + rest.length; }\nvar f;\nfunction f() {}\nconst k = function self(n) { return n ? self(n - 1) : 0; };\nconst arrow = (x, y = x) => x + y;`],
-  ["blocks, loops, switch, catch and labels", "x.js", `let i = 0;\nfor (let i = 0; i < 3; i++) { let j = i; j++; }\nfor (var v in {}) v;\nfor (const [a, b] of []) a + b;\nfor (i of []) i;\nouter: while (i) { break outer; }\nswitch (i) { case 1: let s = 1; s += i; }\ntry { x(); } catch ({ message }) { let inner = message; } finally { i--; }\ntry {} catch (e) { e = 2; }\n{ function blockFn() {} blockFn(); }\ndelete globalThis.x;`],
-  ["imports, exports and re-exports", "x.ts", `import a, { b as c, type T } from "./m";\nimport * as ns from "./n";\nimport type { U } from "./u";\nexport { a, c as d };\nexport { e } from "./e";\nexport * from "./f";\nexport const [x, { y }] = [ns.z, c];\nexport function g(): T { return a as T; }\nexport default g;\nlet m = 1; m = 2; export { m };`],
-  ["TypeScript: enums, namespaces, import-equals, declarations, casts and type queries", "x.ts", `enum E { A, B = A }\nnamespace N { export const v = 1; var w = v; }\nimport fs = require("fs");\nimport Alias = N.v;\ndeclare const ambient: number;\ndeclare function over(x: number): void;\nfunction over2(x: string): void;\nfunction over2(x: any) {}\ninterface I { a: typeof ambient }\ntype Q = typeof fs;\nconst cast = (fs as unknown as I).a satisfies number;\nclass P { constructor(private readonly z: number, q = z) {} }\nconst generic = new Map<string, typeof E>();\nabstract class Abs { abstract f(): void; }\nlet definite!: number;\ndefinite++;`],
-  ["JSX: tags, member tags, attributes and namespaces", "x.tsx", `import { Item, ui } from "./ui";\nconst div = 1;\nexport const view = (items: string[]) => <div className="a" data-x={div}><Item key="k" /><ui.Button onClick={() => items.push("x")}>{items.map((item) => <p>{item}</p>)}</ui.Button></div>;`],
-  ["static blocks, private names, getters and object methods", "x.js", `class S { static #count = 0; static { var local = S.#count; let other = local; S.#count = other + 1; } static get count() { return S.#count; } }\nconst o = { m(a) { return a; }, [S.name]: 1, get g() { return o; }, shorthand: o, __proto__: null };\nconst { m, ...restOf } = o;\n({ m } = o);\n[restOf.x] = [1];`],
-  ["scopes Babel gives a method's key and decorators, a switch's discriminant, and arguments", "x.ts", `const k = "a";\nfunction deco(..._: unknown[]) {}\nclass M { [k](k: string) { return k; } [(() => k)()]() {} @deco method(@deco p: number) { return p; } }\nconst obj = { [k](k = 1) { return k; } };\nlet s = 1;\nswitch (s) { case 1: { let s = 2; } }\nswitch ((() => s)()) { case 2: let s = 3; s++; }\nfunction args() { return arguments.length; }\nconst arrowArgs = () => arguments;`],
-  ["redeclarations the parser allows, and declarations in loops", "x.ts", `var twice = 1; var twice = 2;\nfunction g(a) { var a; function a() {} }\nimport { type U } from "./u"; const U = 1;\nfor (var k in {}) k;\nwhile (twice) { var inLoop = 1; var bare; function loopFn() {} }\ndo { var d = 1; } while (d);\nfor (;;) { const c = () => { var nested = 1; }; break; }`],
+  [
+    "classes: a declaration's own name inside its body, an expression's local name",
+    "x.ts",
+    `class A { m() { return A; } static s = A; }\nconst B = class C { m() { return C; } };\nexport default class { k = 1 }\nexport class D extends A { [A.name] = 1; #p = 2; get p() { return this.#p; } }`,
+  ],
+  [
+    "functions: hoisting, a named expression, defaults that see the body, redeclarations",
+    "x.js",
+    `f(); function f(a, b = c, { d, e: [g] = [] }, ...rest) { var c = 1; let h = a; return h + b + d + g + rest.length; }\nvar f;\nfunction f() {}\nconst k = function self(n) { return n ? self(n - 1) : 0; };\nconst arrow = (x, y = x) => x + y;`,
+  ],
+  [
+    "blocks, loops, switch, catch and labels",
+    "x.js",
+    `let i = 0;\nfor (let i = 0; i < 3; i++) { let j = i; j++; }\nfor (var v in {}) v;\nfor (const [a, b] of []) a + b;\nfor (i of []) i;\nouter: while (i) { break outer; }\nswitch (i) { case 1: let s = 1; s += i; }\ntry { x(); } catch ({ message }) { let inner = message; } finally { i--; }\ntry {} catch (e) { e = 2; }\n{ function blockFn() {} blockFn(); }\ndelete globalThis.x;`,
+  ],
+  [
+    "imports, exports and re-exports",
+    "x.ts",
+    `import a, { b as c, type T } from "./m";\nimport * as ns from "./n";\nimport type { U } from "./u";\nexport { a, c as d };\nexport { e } from "./e";\nexport * from "./f";\nexport const [x, { y }] = [ns.z, c];\nexport function g(): T { return a as T; }\nexport default g;\nlet m = 1; m = 2; export { m };`,
+  ],
+  [
+    "TypeScript: enums, namespaces, import-equals, declarations, casts and type queries",
+    "x.ts",
+    `enum E { A, B = A }\nnamespace N { export const v = 1; var w = v; }\nimport fs = require("fs");\nimport Alias = N.v;\ndeclare const ambient: number;\ndeclare function over(x: number): void;\nfunction over2(x: string): void;\nfunction over2(x: any) {}\ninterface I { a: typeof ambient }\ntype Q = typeof fs;\nconst cast = (fs as unknown as I).a satisfies number;\nclass P { constructor(private readonly z: number, q = z) {} }\nconst generic = new Map<string, typeof E>();\nabstract class Abs { abstract f(): void; }\nlet definite!: number;\ndefinite++;`,
+  ],
+  [
+    "JSX: tags, member tags, attributes and namespaces",
+    "x.tsx",
+    `import { Item, ui } from "./ui";\nconst div = 1;\nexport const view = (items: string[]) => <div className="a" data-x={div}><Item key="k" /><ui.Button onClick={() => items.push("x")}>{items.map((item) => <p>{item}</p>)}</ui.Button></div>;`,
+  ],
+  [
+    "static blocks, private names, getters and object methods",
+    "x.js",
+    `class S { static #count = 0; static { var local = S.#count; let other = local; S.#count = other + 1; } static get count() { return S.#count; } }\nconst o = { m(a) { return a; }, [S.name]: 1, get g() { return o; }, shorthand: o, __proto__: null };\nconst { m, ...restOf } = o;\n({ m } = o);\n[restOf.x] = [1];`,
+  ],
+  [
+    "scopes Babel gives a method's key and decorators, a switch's discriminant, and arguments",
+    "x.ts",
+    `const k = "a";\nfunction deco(..._: unknown[]) {}\nclass M { [k](k: string) { return k; } [(() => k)()]() {} @deco method(@deco p: number) { return p; } }\nconst obj = { [k](k = 1) { return k; } };\nlet s = 1;\nswitch (s) { case 1: { let s = 2; } }\nswitch ((() => s)()) { case 2: let s = 3; s++; }\nfunction args() { return arguments.length; }\nconst arrowArgs = () => arguments;`,
+  ],
+  [
+    "redeclarations the parser allows, and declarations in loops",
+    "x.ts",
+    `var twice = 1; var twice = 2;\nfunction g(a) { var a; function a() {} }\nimport { type U } from "./u"; const U = 1;\nfor (var k in {}) k;\nwhile (twice) { var inLoop = 1; var bare; function loopFn() {} }\ndo { var d = 1; } while (d);\nfor (;;) { const c = () => { var nested = 1; }; break; }`,
+  ],
 ];
 
 describe("the core's scope analysis sees what Babel's crawl sees", () => {
@@ -151,7 +191,9 @@ describe("the core's scope analysis sees what Babel's crawl sees", () => {
 
   test("on large installed packages (Babel's parser, traverse and types, cacache)", { timeout: 120_000 }, () => {
     const require = createRequire(import.meta.url);
-    const roots = ["@babel/parser", "@babel/traverse", "@babel/types", "cacache"].map((name) => path.dirname(require.resolve(`${name}/package.json`)));
+    const roots = ["@babel/parser", "@babel/traverse", "@babel/types", "cacache"].map((name) =>
+      path.dirname(require.resolve(`${name}/package.json`)),
+    );
     const files: string[] = [];
     const walk = (dir: string) => {
       for (const entry of readdirSync(dir)) {

@@ -1,12 +1,22 @@
 import { describe, expect, test } from "vitest";
 import { transform } from "../src/index.js";
-import { analyzeFunctionSource, CachephantBuildError, cachedCallsWithDirective, freeNamesOfSource, helperHash, KNOWN_GLOBALS } from "../src/standalone.js";
+import {
+  analyzeFunctionSource,
+  CachephantBuildError,
+  cachedCallsWithDirective,
+  freeNamesOfSource,
+  helperHash,
+  KNOWN_GLOBALS,
+} from "../src/standalone.js";
 
 const analyze = (source: string, name = "load") => analyzeFunctionSource(source, { name, file: "cell.js" });
 
 describe("standalone normalization", () => {
   test.each([
-    ["a declaration", `async function load(a, { b = 2 }, ...rest) { "use cache: ignore=rest"; const t = a + b; return [t, rest]; }`],
+    [
+      "a declaration",
+      `async function load(a, { b = 2 }, ...rest) { "use cache: ignore=rest"; const t = a + b; return [t, rest]; }`,
+    ],
     ["an arrow", `async (path, opts = { sep: "," }) => { "use cache"; return path.split(opts.sep); }`],
   ])("hashes %s exactly as the build step hashes the same function", async (_kind, source) => {
     const module = `export const load = ${source};\n`;
@@ -39,14 +49,23 @@ describe("standalone normalization", () => {
     const found = analyze(`async function load(url, signal) { "use cache: ttl=2h; ignore=signal"; return url; }`);
     expect(found.ttl).toBe(7_200_000);
     expect(found.ignore).toEqual([1]);
-    const plain = analyzeFunctionSource(`async function load(url, signal) { return url; }`, { name: "load", file: "cell.js", ttl: 5, ignore: ["signal"] });
+    const plain = analyzeFunctionSource(`async function load(url, signal) { return url; }`, {
+      name: "load",
+      file: "cell.js",
+      ttl: 5,
+      ignore: ["signal"],
+    });
     expect(plain.hash).toBe(found.hash);
   });
 
   test("helpers in uses change the hash by their normalized code", () => {
     const source = `async function load(n) { return twice(n); }`;
     const withHelper = (helper: string) =>
-      analyzeFunctionSource(source, { name: "load", file: "cell.js", uses: new Map([["twice", helperHash(helper, "cell.js")]]) }).hash;
+      analyzeFunctionSource(source, {
+        name: "load",
+        file: "cell.js",
+        uses: new Map([["twice", helperHash(helper, "cell.js")]]),
+      }).hash;
     const base = withHelper(`function twice(n) { return n * 2; }`);
     expect(withHelper(`function twice(x) {\n  // doubled\n  return x * 2\n}`)).toBe(base);
     expect(withHelper(`function twice(n) { return n * 3; }`)).not.toBe(base);
@@ -80,7 +99,10 @@ describe("standalone normalization", () => {
 describe("freeNamesOfSource", () => {
   test("the names a function or class reads from outside its text, and whether a class has private members", () => {
     expect(freeNamesOfSource("(x) => x * k + Math.max(x, 0)")).toEqual({ free: ["Math", "k"], privateMembers: false });
-    expect(freeNamesOfSource("function named(a) { return named(a) + arguments.length; }")).toEqual({ free: [], privateMembers: false });
+    expect(freeNamesOfSource("function named(a) { return named(a) + arguments.length; }")).toEqual({
+      free: [],
+      privateMembers: false,
+    });
     expect(freeNamesOfSource("() => arguments[0]").free).toEqual(["arguments"]);
     expect(freeNamesOfSource("async load(x) { return x + w; }").free).toEqual(["w"]);
     expect(freeNamesOfSource("class A extends Base { #p = 1; m() { return helper(this.#p); } }")).toEqual({
@@ -91,7 +113,8 @@ describe("freeNamesOfSource", () => {
   });
 
   test("the known globals include the built-ins a self-contained function may read", () => {
-    for (const name of ["Math", "JSON", "Number", "Array", "Object", "Promise", "console"]) expect(KNOWN_GLOBALS.has(name)).toBe(true);
+    for (const name of ["Math", "JSON", "Number", "Array", "Object", "Promise", "console"])
+      expect(KNOWN_GLOBALS.has(name)).toBe(true);
     expect(KNOWN_GLOBALS.has("require")).toBe(false);
   });
 });

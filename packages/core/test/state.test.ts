@@ -25,26 +25,77 @@ async function stateOf(helpers: string): Promise<Array<[string, string]>> {
 
 describe("which module bindings change after load", () => {
   test.each([
-    ["a `let` a setter reassigns", `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }`, ["mode"]],
-    ["an object a function mutates", `const config = { unit: "m" };\nexport function configure(u: string) { config.unit = u; }\nexport function read(x: number) { return x + config.unit; }`, ["config"]],
-    ["an array a function pushes to", `const list: number[] = [];\nexport function add(v: number) { list.push(v); }\nexport function read(x: number) { return x + list.length; }`, ["list"]],
-    ["a Map a function sets", `const m = new Map();\nexport function put(v: number) { m.set("k", v); }\nexport function read(x: number) { return x + m.get("k"); }`, ["m"]],
-    ["an object a function `Object.assign`s to", `const o = { a: 1 };\nexport function put(v: number) { Object.assign(o, { a: v }); }\nexport function read(x: number) { return x + o.a; }`, ["o"]],
-    ["an object a function deletes from", `const o: any = { a: 1 };\nexport function drop() { delete o.a; }\nexport function read(x: number) { return x + (o.a ?? 0); }`, ["o"]],
-    ["a class static a function assigns", `class C { static rate = 1; }\nexport function setRate(r: number) { C.rate = r; }\nexport function read(x: number) { return x * C.rate; }`, ["C"]],
-    ["an exported object, without a view of the project (any importer may mutate it)", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }`, ["shared"]],
-    ["an object passed to a call the analysis cannot follow", `const o = { n: 1 };\nexternalCall(o);\nexport function read(x: number) { return x + o.n; }\ndeclare function externalCall(o: object): void;`, ["o"]],
+    [
+      "a `let` a setter reassigns",
+      `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }`,
+      ["mode"],
+    ],
+    [
+      "an object a function mutates",
+      `const config = { unit: "m" };\nexport function configure(u: string) { config.unit = u; }\nexport function read(x: number) { return x + config.unit; }`,
+      ["config"],
+    ],
+    [
+      "an array a function pushes to",
+      `const list: number[] = [];\nexport function add(v: number) { list.push(v); }\nexport function read(x: number) { return x + list.length; }`,
+      ["list"],
+    ],
+    [
+      "a Map a function sets",
+      `const m = new Map();\nexport function put(v: number) { m.set("k", v); }\nexport function read(x: number) { return x + m.get("k"); }`,
+      ["m"],
+    ],
+    [
+      "an object a function `Object.assign`s to",
+      `const o = { a: 1 };\nexport function put(v: number) { Object.assign(o, { a: v }); }\nexport function read(x: number) { return x + o.a; }`,
+      ["o"],
+    ],
+    [
+      "an object a function deletes from",
+      `const o: any = { a: 1 };\nexport function drop() { delete o.a; }\nexport function read(x: number) { return x + (o.a ?? 0); }`,
+      ["o"],
+    ],
+    [
+      "a class static a function assigns",
+      `class C { static rate = 1; }\nexport function setRate(r: number) { C.rate = r; }\nexport function read(x: number) { return x * C.rate; }`,
+      ["C"],
+    ],
+    [
+      "an exported object, without a view of the project (any importer may mutate it)",
+      `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }`,
+      ["shared"],
+    ],
+    [
+      "an object passed to a call the analysis cannot follow",
+      `const o = { n: 1 };\nexternalCall(o);\nexport function read(x: number) { return x + o.n; }\ndeclare function externalCall(o: object): void;`,
+      ["o"],
+    ],
   ])("%s counts by value", async (_, helpers, names) => {
     expect((await stateOf(helpers)).map(([, name]) => name)).toEqual(names);
   });
 
   test.each([
     ["a `const` primitive", `const RATE = 3;\nexport function read(x: number) { return x * RATE; }`],
-    ["a `const` object only read", `const TABLE = { a: 1, b: [1, 2] };\nexport function read(x: number) { return x + TABLE.a + TABLE.b.map((n) => n).length + Object.keys(TABLE).length; }`],
-    ["a `let` assigned only at load", `let impl: (x: number) => number;\nimpl = (x) => x * 2;\nexport function read(x: number) { return impl(x); }`],
-    ["a Map filled only at load", `const reg = new Map();\nreg.set("k", (x: number) => x);\nexport function read(x: number) { return reg.get("k")(x); }`],
-    ["a class whose static methods are called", `class C { static twice(x: number) { return x * 2; } }\nexport function read(x: number) { return C.twice(x); }`],
-    ["a function passed as a callback", `function double(x: number) { return x * 2; }\nexport function read(x: number) { return [x].map(double)[0]; }`],
+    [
+      "a `const` object only read",
+      `const TABLE = { a: 1, b: [1, 2] };\nexport function read(x: number) { return x + TABLE.a + TABLE.b.map((n) => n).length + Object.keys(TABLE).length; }`,
+    ],
+    [
+      "a `let` assigned only at load",
+      `let impl: (x: number) => number;\nimpl = (x) => x * 2;\nexport function read(x: number) { return impl(x); }`,
+    ],
+    [
+      "a Map filled only at load",
+      `const reg = new Map();\nreg.set("k", (x: number) => x);\nexport function read(x: number) { return reg.get("k")(x); }`,
+    ],
+    [
+      "a class whose static methods are called",
+      `class C { static twice(x: number) { return x * 2; } }\nexport function read(x: number) { return C.twice(x); }`,
+    ],
+    [
+      "a function passed as a callback",
+      `function double(x: number) { return x * 2; }\nexport function read(x: number) { return [x].map(double)[0]; }`,
+    ],
   ])("%s counts by code only (no run-time cost)", async (_, helpers) => {
     expect(await stateOf(helpers)).toEqual([]);
   });
@@ -61,7 +112,10 @@ describe("which module bindings change after load", () => {
     expect(result.code).toContain('state: [["src/h.ts", "mode"]]');
     // The state module itself: the registration runs first, on the first line, no line added.
     const helpers = project.read("src/h.ts");
-    const rewritten = await transform(helpers, project.path("src/h.ts"), { root: project.dir, stateFiles: new Set(result.stateFiles) });
+    const rewritten = await transform(helpers, project.path("src/h.ts"), {
+      root: project.dir,
+      stateFiles: new Set(result.stateFiles),
+    });
     expect(rewritten!.code.split("\n").length).toBe(helpers.split("\n").length);
     expect(rewritten!.code.split("\n")[0]).toBe(
       'import { registerState as __cachephant_state } from "@cachephant/runtime"; __cachephant_state("src/h.ts", { "mode": () => mode, "read": () => read, "setMode": () => setMode }); let mode = "a";',
@@ -79,10 +133,15 @@ describe("which module bindings change after load", () => {
     const result = await project.transform("src/entry.ts");
     expect(result.functions[0]!.state).toEqual([["src/h.ts", "shared"]]);
     expect(result.stateFiles).toEqual([project.path("src/h.ts")]);
-    expect(result.code.split("\n")[0]).toBe('import { runCached as __cachephant_run } from "@cachephant/runtime"; import { read } from "./h";');
+    expect(result.code.split("\n")[0]).toBe(
+      'import { runCached as __cachephant_run } from "@cachephant/runtime"; import { read } from "./h";',
+    );
     expect(result.code).not.toContain("__cachephant_state");
     const helpers = project.read("src/h.ts");
-    const rewritten = await transform(helpers, project.path("src/h.ts"), { root: project.dir, stateFiles: new Set(result.stateFiles) });
+    const rewritten = await transform(helpers, project.path("src/h.ts"), {
+      root: project.dir,
+      stateFiles: new Set(result.stateFiles),
+    });
     expect(rewritten!.code.split("\n")[0]).toBe(
       'import { registerState as __cachephant_state } from "@cachephant/runtime"; __cachephant_state("src/h.ts", { "read": () => read, "shared": () => shared }); export const shared = { n: 1 };',
     );
@@ -109,7 +168,9 @@ describe("which module bindings change after load", () => {
   });
 
   test("a function whose state is only its own module's says `stateAhead`: its module registers first thing", async () => {
-    const project = new TempProject({ "src/entry.ts": `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport async function f(x: number) {\n  "use cache";\n  return mode + x;\n}\n` });
+    const project = new TempProject({
+      "src/entry.ts": `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport async function f(x: number) {\n  "use cache";\n  return mode + x;\n}\n`,
+    });
     projects.push(project);
     const result = await project.transform("src/entry.ts");
     expect(result.code).toContain('state: [["src/entry.ts", "mode"]], stateAhead: true');
@@ -145,7 +206,9 @@ describe("which module bindings change after load", () => {
     expect(result!.code).not.toMatch(/require\(|import\(/);
     const module = { exports: {} as { setMode(m: string): void } };
     new Function("module", "exports", result!.code)(module, module.exports);
-    const registry = (globalThis as Record<symbol, Map<string, Record<string, () => unknown>>>)[Symbol.for("cachephant.state")]!;
+    const registry = (globalThis as Record<symbol, Map<string, Record<string, () => unknown>>>)[
+      Symbol.for("cachephant.state")
+    ]!;
     const getters = registry.get("h.cjs")!;
     expect(getters.mode!()).toBe("a");
     module.exports.setMode("b");
@@ -167,12 +230,36 @@ describe("code that runs at load counts as the code of the bindings it touches",
   };
 
   test.each([
-    ["a reassignment", (v: string) => `let impl: (x: number) => number;\nimpl = (x) => x * ${v};\nexport function read(x: number) { return impl(x); }`],
-    ["a static assigned after the class", (v: string) => `class Config {}\n(Config as any).rate = ${v};\nexport function read(x: number) { return x * (Config as any).rate; }`],
-    ["a prototype method", (v: string) => `function P(this: any) {}\nP.prototype.m = function (x: number) { return x * ${v}; };\nexport function read(x: number) { return new (P as any)().m(x); }`],
-    ["`Object.assign` into a const object", (v: string) => `export const fns: any = {};\nObject.assign(fns, { g: (x: number) => x + ${v} });\nexport function read(x: number) { return fns.g(x); }`],
-    ["`registry.set` into a Map", (v: string) => `const registry = new Map();\nregistry.set("k", (x: number) => x * ${v});\nexport function read(x: number) { return registry.get("k")(x); }`],
-    ["`push` into an array", (v: string) => `const list: number[] = [];\nlist.push(${v});\nexport function read(x: number) { return x + list[0]!; }`],
+    [
+      "a reassignment",
+      (v: string) =>
+        `let impl: (x: number) => number;\nimpl = (x) => x * ${v};\nexport function read(x: number) { return impl(x); }`,
+    ],
+    [
+      "a static assigned after the class",
+      (v: string) =>
+        `class Config {}\n(Config as any).rate = ${v};\nexport function read(x: number) { return x * (Config as any).rate; }`,
+    ],
+    [
+      "a prototype method",
+      (v: string) =>
+        `function P(this: any) {}\nP.prototype.m = function (x: number) { return x * ${v}; };\nexport function read(x: number) { return new (P as any)().m(x); }`,
+    ],
+    [
+      "`Object.assign` into a const object",
+      (v: string) =>
+        `export const fns: any = {};\nObject.assign(fns, { g: (x: number) => x + ${v} });\nexport function read(x: number) { return fns.g(x); }`,
+    ],
+    [
+      "`registry.set` into a Map",
+      (v: string) =>
+        `const registry = new Map();\nregistry.set("k", (x: number) => x * ${v});\nexport function read(x: number) { return registry.get("k")(x); }`,
+    ],
+    [
+      "`push` into an array",
+      (v: string) =>
+        `const list: number[] = [];\nlist.push(${v});\nexport function read(x: number) { return x + list[0]!; }`,
+    ],
   ])("%s", async (_, helpers) => {
     const { first, second, unrelated } = await hashAfter(helpers, "2", "200");
     expect(second).not.toBe(first);
@@ -180,7 +267,8 @@ describe("code that runs at load counts as the code of the bindings it touches",
   });
 
   test("what the load-time code calls is reached too", async () => {
-    const helpers = (v: string) => `function scale(x: number) { return x * ${v}; }\nconst fns: any = {};\nObject.assign(fns, { g: (x: number) => scale(x) });\nexport function read(x: number) { return fns.g(x); }`;
+    const helpers = (v: string) =>
+      `function scale(x: number) { return x * ${v}; }\nconst fns: any = {};\nObject.assign(fns, { g: (x: number) => scale(x) });\nexport function read(x: number) { return fns.g(x); }`;
     const { first, second } = await hashAfter(helpers, "2", "3");
     expect(second).not.toBe(first);
   });
@@ -195,14 +283,32 @@ describe("what the build cannot know is said", () => {
 
   test.each([
     ["eval", `export function read(x: number) { return eval("x * 2"); }`, "src/h.ts:1: eval"],
-    ["new Function", `const g = new Function("x", "return x * 2");\nexport function read(x: number) { return g(x); }`, "src/h.ts:1: new Function"],
-    ["import() of a computed specifier", `export async function read(name: string) { return (await import("./plugins/" + name)).default; }`, "src/h.ts:1: import() of a computed specifier"],
-    ["require() of a computed specifier", `export function read(name: string) { return require(\`./plugins/\${name}\`); }`, "src/h.ts:1: require() of a computed specifier"],
-    ["a write to a global a helper reads", `(globalThis as any).factor = 2;\nexport function read(x: number) { return x * (factor as number); }`, "src/h.ts:1: write to global factor"],
+    [
+      "new Function",
+      `const g = new Function("x", "return x * 2");\nexport function read(x: number) { return g(x); }`,
+      "src/h.ts:1: new Function",
+    ],
+    [
+      "import() of a computed specifier",
+      `export async function read(name: string) { return (await import("./plugins/" + name)).default; }`,
+      "src/h.ts:1: import() of a computed specifier",
+    ],
+    [
+      "require() of a computed specifier",
+      `export function read(name: string) { return require(\`./plugins/\${name}\`); }`,
+      "src/h.ts:1: require() of a computed specifier",
+    ],
+    [
+      "a write to a global a helper reads",
+      `(globalThis as any).factor = 2;\nexport function read(x: number) { return x * (factor as number); }`,
+      "src/h.ts:1: write to global factor",
+    ],
   ])("%s in a reached helper: file, line, construct and the function", async (_, helpers, start) => {
     const warnings = await warningsFor(helpers);
     expect(warnings).toHaveLength(1);
-    expect(warnings[0]).toMatch(new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*cached results of f \\(src/entry\\.ts:2\\)`));
+    expect(warnings[0]).toMatch(
+      new RegExp(`^${start.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")}: .*cached results of f \\(src/entry\\.ts:2\\)`),
+    );
   });
 
   test("computed access into a namespace", async () => {
@@ -213,18 +319,27 @@ describe("what the build cannot know is said", () => {
 
   test("a global read through globalThis that another reached module writes", async () => {
     const entry = `import { read } from "./h";\nimport "./setup";\nexport async function f(x: number) {\n  "use cache";\n  return read(x) + (globalThis as any).offset;\n}\n`;
-    const project = new TempProject({ "src/entry.ts": entry, "src/h.ts": `(globalThis as any).offset = 1;\nexport function read(x: number) { return x; }` });
+    const project = new TempProject({
+      "src/entry.ts": entry,
+      "src/h.ts": `(globalThis as any).offset = 1;\nexport function read(x: number) { return x; }`,
+    });
     projects.push(project);
     const warnings = (await project.transform("src/entry.ts")).warnings.map((warning) => warning.message);
     expect(warnings).toEqual([expect.stringMatching(/^src\/h\.ts:1: write to global offset: /)]);
   });
 
   test("import() and require() of a literal specifier say nothing: the module counts in the hash", async () => {
-    expect(await warningsFor(`export async function read(x: number) { return (await import("./other")).f(x) + require(\`./more\`).g(x); }`)).toEqual([]);
+    expect(
+      await warningsFor(
+        `export async function read(x: number) { return (await import("./other")).f(x) + require(\`./more\`).g(x); }`,
+      ),
+    ).toEqual([]);
   });
 
   test("eval in code the function never reaches says nothing", async () => {
-    expect(await warningsFor(`export function read(x: number) { return x; }\nexport function other() { return eval("1"); }`)).toEqual([]);
+    expect(
+      await warningsFor(`export function read(x: number) { return x; }\nexport function other() { return eval("1"); }`),
+    ).toEqual([]);
   });
 });
 
@@ -232,7 +347,10 @@ describe("exported data counts by value only when another module of the project 
   const H = `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`;
 
   /** The state `f` reaches when the project holds `files` besides the entry, seen as a whole project. */
-  async function stateWith(files: Record<string, string>, helpers = H): Promise<{ state: string[]; outside: string[] }> {
+  async function stateWith(
+    files: Record<string, string>,
+    helpers = H,
+  ): Promise<{ state: string[]; outside: string[] }> {
     const project = new TempProject({ "src/entry.ts": ENTRY, "src/h.ts": helpers, ...files });
     projects.push(project);
     const all = ["src/entry.ts", "src/h.ts", ...Object.keys(files)].map((file) => project.path(file));
@@ -250,19 +368,50 @@ describe("exported data counts by value only when another module of the project 
   });
 
   test("`const x = {…}; export { x }` is exported data too: unmutated, it counts by its code", async () => {
-    expect((await stateWith({}, `const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\nexport { shared };\n`)).state).toEqual([]);
+    expect(
+      (
+        await stateWith(
+          {},
+          `const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\nexport { shared };\n`,
+        )
+      ).state,
+    ).toEqual([]);
   });
 
   test.each([
     ["an importer assigns a property", `import { shared } from "./h";\nexport function bump() { shared.n = 2; }\n`],
-    ["an importer renames the import and mutates it", `import { shared as s } from "./h";\nexport function bump() { s.n++; }\n`],
-    ["an importer passes it to a function the analysis cannot follow", `import { shared } from "./h";\nimport { save } from "./save";\nsave(shared);\n`],
-    ["an importer mutates it through a namespace import", `import * as h from "./h";\nexport function bump() { h.shared.n = 3; }\n`],
-    ["a namespace import escapes as a whole", `import * as h from "./h";\nimport { patch } from "./save";\npatch(h);\n`],
-    ["a required module escapes as a whole", `const h = require("./h");\nmodule.exports = () => Object.assign(h.shared, { n: 4 });\n`],
-    ["a dynamically imported module object is passed on", `import { patch } from "./save";\nexport async function load() { const h = await import("./h"); patch(h); }\n`],
-    ["a dynamic import's promise is handed on", `import { lazy } from "./save";\nexport const page = lazy(() => import("./h"));\n`],
-    ["a module object of a computed specifier escapes", `export async function load(name: string) { return import(name); }\n`],
+    [
+      "an importer renames the import and mutates it",
+      `import { shared as s } from "./h";\nexport function bump() { s.n++; }\n`,
+    ],
+    [
+      "an importer passes it to a function the analysis cannot follow",
+      `import { shared } from "./h";\nimport { save } from "./save";\nsave(shared);\n`,
+    ],
+    [
+      "an importer mutates it through a namespace import",
+      `import * as h from "./h";\nexport function bump() { h.shared.n = 3; }\n`,
+    ],
+    [
+      "a namespace import escapes as a whole",
+      `import * as h from "./h";\nimport { patch } from "./save";\npatch(h);\n`,
+    ],
+    [
+      "a required module escapes as a whole",
+      `const h = require("./h");\nmodule.exports = () => Object.assign(h.shared, { n: 4 });\n`,
+    ],
+    [
+      "a dynamically imported module object is passed on",
+      `import { patch } from "./save";\nexport async function load() { const h = await import("./h"); patch(h); }\n`,
+    ],
+    [
+      "a dynamic import's promise is handed on",
+      `import { lazy } from "./save";\nexport const page = lazy(() => import("./h"));\n`,
+    ],
+    [
+      "a module object of a computed specifier escapes",
+      `export async function load(name: string) { return import(name); }\n`,
+    ],
   ])("%s: it counts by value", async (_, mutator) => {
     expect((await stateWith({ "src/mutator.ts": mutator })).state).toEqual(["shared"]);
   });
@@ -341,11 +490,16 @@ export function read(x: number) { return x + log.push("x"); }`;
 
 describe("a helper module that cannot be analysed", () => {
   test("counts by its whole content, with one build warning naming it", async () => {
-    const project = new TempProject({ "src/entry.ts": ENTRY, "src/h.ts": `export function read(x: number) { return x * 1 +; }\n` });
+    const project = new TempProject({
+      "src/entry.ts": ENTRY,
+      "src/h.ts": `export function read(x: number) { return x * 1 +; }\n`,
+    });
     projects.push(project);
     const first = await project.transform("src/entry.ts");
     expect(first.warnings.map((warning) => warning.message)).toEqual([
-      expect.stringMatching(/^src\/h\.ts:1: a helper module that does not parse, so it counts by its whole content: .* f \(src\/entry\.ts:2\)/),
+      expect.stringMatching(
+        /^src\/h\.ts:1: a helper module that does not parse, so it counts by its whole content: .* f \(src\/entry\.ts:2\)/,
+      ),
     ]);
     // An edit that keeps every offset still changes the hash.
     project.write("src/h.ts", `export function read(x: number) { return x * 2 +; }\n`);
@@ -368,18 +522,64 @@ describe("a function or class another module of the project mutates counts by va
   }
 
   test.each([
-    ["a class static assigned at load by the importing module", `export class Config { static rate = 1; }\n`, `import { Config } from "./config";\nConfig.rate = Number(process.argv[2]);\n`, READER],
-    ["a function's property assigned in a function of the importing module", `export function Config() {}\nConfig.rate = 1;\n`, `import { Config } from "./config";\nexport function setup(r: number) { Config.rate = r; }\n`, READER],
-    ["a class renamed on import and `Object.assign`ed", `export class Config { static rate = 1; }\n`, `import { Config as C } from "./config";\nObject.assign(C, { rate: 2 });\n`, READER],
-    ["a class mutated through a namespace import", `export class Config { static rate = 1; }\n`, `import * as c from "./config";\nc.Config.rate = 4;\n`, READER],
-    ["a class read through a namespace import by the cached function", `export class Config { static rate = 1; }\n`, `import { Config } from "./config";\nConfig.rate = 4;\n`, NAMESPACE_READER],
-    ["a default-exported class, mutated under another name", `export default class Config { static rate = 1; }\n`, `import Settings from "./config";\nSettings.rate = 5;\n`, DEFAULT_READER],
-    ["a default-exported object binding, mutated under another name", `const Config = { rate: 1 };\nexport default Config;\n`, `import Settings from "./config.ts";\nSettings.rate = 5;\n`, DEFAULT_READER],
-    ["a default-exported function, mutated by `Object.defineProperty`", `export default function Config() {}\n`, `import C from "./config";\nObject.defineProperty(C, "rate", { value: 2, enumerable: true });\n`, DEFAULT_READER],
-    ["a class a helper in another module reads", `export class Config { static rate = 1; }\n`, `import { Config } from "./config";\nConfig.rate = 3;\n`, `import { rate } from "./reader";\nexport async function f(x: number) {\n  "use cache";\n  return x * rate();\n}\n`],
+    [
+      "a class static assigned at load by the importing module",
+      `export class Config { static rate = 1; }\n`,
+      `import { Config } from "./config";\nConfig.rate = Number(process.argv[2]);\n`,
+      READER,
+    ],
+    [
+      "a function's property assigned in a function of the importing module",
+      `export function Config() {}\nConfig.rate = 1;\n`,
+      `import { Config } from "./config";\nexport function setup(r: number) { Config.rate = r; }\n`,
+      READER,
+    ],
+    [
+      "a class renamed on import and `Object.assign`ed",
+      `export class Config { static rate = 1; }\n`,
+      `import { Config as C } from "./config";\nObject.assign(C, { rate: 2 });\n`,
+      READER,
+    ],
+    [
+      "a class mutated through a namespace import",
+      `export class Config { static rate = 1; }\n`,
+      `import * as c from "./config";\nc.Config.rate = 4;\n`,
+      READER,
+    ],
+    [
+      "a class read through a namespace import by the cached function",
+      `export class Config { static rate = 1; }\n`,
+      `import { Config } from "./config";\nConfig.rate = 4;\n`,
+      NAMESPACE_READER,
+    ],
+    [
+      "a default-exported class, mutated under another name",
+      `export default class Config { static rate = 1; }\n`,
+      `import Settings from "./config";\nSettings.rate = 5;\n`,
+      DEFAULT_READER,
+    ],
+    [
+      "a default-exported object binding, mutated under another name",
+      `const Config = { rate: 1 };\nexport default Config;\n`,
+      `import Settings from "./config.ts";\nSettings.rate = 5;\n`,
+      DEFAULT_READER,
+    ],
+    [
+      "a default-exported function, mutated by `Object.defineProperty`",
+      `export default function Config() {}\n`,
+      `import C from "./config";\nObject.defineProperty(C, "rate", { value: 2, enumerable: true });\n`,
+      DEFAULT_READER,
+    ],
+    [
+      "a class a helper in another module reads",
+      `export class Config { static rate = 1; }\n`,
+      `import { Config } from "./config";\nConfig.rate = 3;\n`,
+      `import { rate } from "./reader";\nexport async function f(x: number) {\n  "use cache";\n  return x * rate();\n}\n`,
+    ],
   ])("%s", async (_, config, mutator, entry) => {
     const files: Record<string, string> = { "src/config.ts": config, "src/main.ts": mutator };
-    if (!entry.includes("./config")) files["src/reader.ts"] = `import { Config } from "./config";\nexport function rate() { return Config.rate; }\n`;
+    if (!entry.includes("./config"))
+      files["src/reader.ts"] = `import { Config } from "./config";\nexport function rate() { return Config.rate; }\n`;
     expect(await stateWith(files, entry)).toEqual(["src/config.ts:Config"]);
   });
 
@@ -393,11 +593,16 @@ describe("a function or class another module of the project mutates counts by va
     const entry = `import { rate } from "./reader";\nexport async function f(x: number) {\n  "use cache";\n  return x * rate();\n}\n`;
     expect(await stateWith(files, entry)).toEqual(["src/config.ts:default"]);
     // Only read by importers: by its code.
-    expect(await stateWith({ ...files, "src/main.ts": `import C from "./config";\nconsole.log(C.rate);\n` }, entry)).toEqual([]);
+    expect(
+      await stateWith({ ...files, "src/main.ts": `import C from "./config";\nconsole.log(C.rate);\n` }, entry),
+    ).toEqual([]);
     // The module names it where it exports it: same value, same time, same line.
     const project = new TempProject({ "src/config.ts": files["src/config.ts"] });
     projects.push(project);
-    const rewritten = await transform(project.read("src/config.ts"), project.path("src/config.ts"), { root: project.dir, stateFiles: new Set([project.path("src/config.ts")]) });
+    const rewritten = await transform(project.read("src/config.ts"), project.path("src/config.ts"), {
+      root: project.dir,
+      stateFiles: new Set([project.path("src/config.ts")]),
+    });
     expect(rewritten!.code.split("\n")[0]).toBe(
       'import { registerState as __cachephant_state } from "@cachephant/runtime"; let __cachephant_default; __cachephant_state("src/config.ts", { "default": () => __cachephant_default }); export default (__cachephant_default = { rate: 1 });',
     );
@@ -405,7 +610,10 @@ describe("a function or class another module of the project mutates counts by va
 
   test.each([
     ["only read and called", `import { Config } from "./config";\nconsole.log(Config.rate, new Config());\n`],
-    ["passed as a callback", `import { Config } from "./config";\n[1].forEach(Config.check);\nexport const all = [Config];\n`],
+    [
+      "passed as a callback",
+      `import { Config } from "./config";\n[1].forEach(Config.check);\nexport const all = [Config];\n`,
+    ],
     ["a default import of another module mutated", `import Config from "./other";\nConfig.rate = 2;\n`],
   ])("a class %s counts by its code", async (_, mutator) => {
     const config = `export class Config { static rate = 1; static check() { return true; } }\n`;
@@ -415,7 +623,12 @@ describe("a function or class another module of the project mutates counts by va
 
   test("a class whose static method assigns through `this` counts by value (its callers change it)", async () => {
     const config = `export class Config {\n  static rate = 1;\n  static setRate(r: number) { this.rate = r; }\n}\n`;
-    expect(await stateWith({ "src/config.ts": config, "src/main.ts": `import { Config } from "./config";\nConfig.setRate(2);\n` })).toEqual(["src/config.ts:Config"]);
+    expect(
+      await stateWith({
+        "src/config.ts": config,
+        "src/main.ts": `import { Config } from "./config";\nConfig.setRate(2);\n`,
+      }),
+    ).toEqual(["src/config.ts:Config"]);
     // Without any caller in the project too: the analysis does not follow calls of static methods.
     expect(await stateWith({ "src/config.ts": config })).toEqual(["src/config.ts:Config"]);
     // A static method that only reads `this`, or an instance method that assigns `this.x`: by code.

@@ -17,23 +17,52 @@ describe("transform", () => {
 
   test("parses by the `lang.*` of a query (a script block of another kind of file)", async () => {
     const code = `export async function f(a: number) { "use cache"; return a; }`;
-    expect((await transform(code, "/project/src/App.vue?vue&type=script&setup=true&lang.ts", { root: "/project" }))!.code).toContain(`file: "src/App.vue"`);
+    expect(
+      (await transform(code, "/project/src/App.vue?vue&type=script&setup=true&lang.ts", { root: "/project" }))!.code,
+    ).toContain(`file: "src/App.vue"`);
   });
 
   test("lists the wrapped functions with name, hash, 1-based line and 0-based column, and what explain shows of each", async () => {
     const code = `const x = 1;\nexport async function load(a) {\n  "use cache";\n  return a;\n}\nconst api = { async get(id) { "use cache"; return id; } };\n`;
     const result = (await transform(code, "/project/src/a.js", { root: "/project" }))!;
-    const explainOf = (param: string) => ({ reaches: [], scope: [], state: [], params: [{ name: param, path: "args[0]", ignored: false }], ignoredVariables: [], inputs: true });
+    const explainOf = (param: string) => ({
+      reaches: [],
+      scope: [],
+      state: [],
+      params: [{ name: param, path: "args[0]", ignored: false }],
+      ignoredVariables: [],
+      inputs: true,
+    });
     expect(result.functions).toEqual([
-      { name: "load", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 2, column: 7, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]], state: [], explain: explainOf("a") },
-      { name: "get", hash: expect.stringMatching(/^[0-9a-f]{32}$/), line: 6, column: 14, scope: [], deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]], state: [], explain: explainOf("id") },
+      {
+        name: "load",
+        hash: expect.stringMatching(/^[0-9a-f]{32}$/),
+        line: 2,
+        column: 7,
+        scope: [],
+        deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]],
+        state: [],
+        explain: explainOf("a"),
+      },
+      {
+        name: "get",
+        hash: expect.stringMatching(/^[0-9a-f]{32}$/),
+        line: 6,
+        column: 14,
+        scope: [],
+        deps: [["own code", expect.stringMatching(/^[0-9a-f]{16}$/)]],
+        state: [],
+        explain: explainOf("id"),
+      },
     ]);
   });
 
   test("makes `file` relative to the root, defaulting to the working directory", async () => {
     const code = `export async function f() { "use cache"; return 1; }`;
     expect((await transform(code, `${process.cwd()}/src/deep/f.js`))!.code).toContain(`file: "src/deep/f.js"`);
-    expect((await transform(code, "/elsewhere/f.js?import", { root: "/project" }))!.code).toContain(`file: "../elsewhere/f.js"`);
+    expect((await transform(code, "/elsewhere/f.js?import", { root: "/project" }))!.code).toContain(
+      `file: "../elsewhere/f.js"`,
+    );
   });
 
   test("returns a high-resolution source map of the id with its content", async () => {
@@ -95,7 +124,11 @@ describe("near-miss directives", () => {
         line: 3,
         column: 2,
         message: expect.stringMatching(new RegExp(`^/project/src/load\\.js:3:3: .*${effect}.*Write "${intended}"\\.$`)),
-        text: expect.stringMatching(new RegExp(`^${directive.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} looks like .*${effect}.*Write "${intended}"\\.$`)),
+        text: expect.stringMatching(
+          new RegExp(
+            `^${directive.replace(/[.*+?^${}()|[\]\\]/g, "\\$&")} looks like .*${effect}.*Write "${intended}"\\.$`,
+          ),
+        ),
         file: "/project/src/load.js",
         frame: expect.stringContaining(`> 3 |   ${directive};`),
       },
@@ -121,9 +154,12 @@ describe("near-miss directives", () => {
     expect(result.warnings[0]!.message).toContain("this module's functions are not cached");
   });
 
-  test.each(['"use client"', '"use server"', '"use strict"', '"use asm"', '"use cacheable-store"'])("%s is no near miss", async (directive) => {
-    expect(await transform(at(directive), "/project/src/load.js")).toBeNull();
-  });
+  test.each(['"use client"', '"use server"', '"use strict"', '"use asm"', '"use cacheable-store"'])(
+    "%s is no near miss",
+    async (directive) => {
+      expect(await transform(at(directive), "/project/src/load.js")).toBeNull();
+    },
+  );
 
   test("a module-level directive names, once, the exports it leaves out: sync functions and generators", async () => {
     const code = `"use cache";\nexport async function load() { return 1; }\nexport function parse(x) { return x; }\nexport const format = (x) => String(x);\nexport async function* rows() {}\n`;
@@ -135,7 +171,9 @@ describe("near-miss directives", () => {
       '"use cache" at the top of the module caches its exported async functions only; it leaves out parse (not async), format (not async), rows (a generator). Make a function async to cache it, or move "use cache" into the functions to cache.',
     );
     // Every export async: nothing to say.
-    expect((await transform(`"use cache";\nexport async function load() { return 1; }\n`, "/project/a.js"))!.warnings).toEqual([]);
+    expect(
+      (await transform(`"use cache";\nexport async function load() { return 1; }\n`, "/project/a.js"))!.warnings,
+    ).toEqual([]);
   });
 
   test("a correct directive gives no warning", async () => {
@@ -170,9 +208,25 @@ describe("inputs=off", () => {
 
   test("cached(): in the directive or the options, not both", async () => {
     const { analyzeFunctionSource } = await import("../src/standalone.js");
-    expect(analyzeFunctionSource(`async function load(a) { "use cache: inputs=off"; return a; }`, { name: "load", file: "c.js" }).inputsOff).toBe(true);
-    expect(analyzeFunctionSource(`async function load(a) { return a; }`, { name: "load", file: "c.js", inputs: false }).inputsOff).toBe(true);
-    expect(analyzeFunctionSource(`async function load(a) { return a; }`, { name: "load", file: "c.js" }).inputsOff).toBe(false);
-    expect(() => analyzeFunctionSource(`async function load(a) { "use cache: inputs=off"; return a; }`, { name: "load", file: "c.js", inputs: false })).toThrow(/set both/);
+    expect(
+      analyzeFunctionSource(`async function load(a) { "use cache: inputs=off"; return a; }`, {
+        name: "load",
+        file: "c.js",
+      }).inputsOff,
+    ).toBe(true);
+    expect(
+      analyzeFunctionSource(`async function load(a) { return a; }`, { name: "load", file: "c.js", inputs: false })
+        .inputsOff,
+    ).toBe(true);
+    expect(
+      analyzeFunctionSource(`async function load(a) { return a; }`, { name: "load", file: "c.js" }).inputsOff,
+    ).toBe(false);
+    expect(() =>
+      analyzeFunctionSource(`async function load(a) { "use cache: inputs=off"; return a; }`, {
+        name: "load",
+        file: "c.js",
+        inputs: false,
+      }),
+    ).toThrow(/set both/);
   });
 });

@@ -119,7 +119,10 @@ async function measure(root, once, timed = (fn) => time(fn)) {
  */
 function processOnce(root, tool, withPlugin) {
   const started = performance.now();
-  const child = spawnSync(process.execPath, [join(root, "bench-build.mjs"), tool, withPlugin ? "plugin" : "plain"], { cwd: root, encoding: "utf8" });
+  const child = spawnSync(process.execPath, [join(root, "bench-build.mjs"), tool, withPlugin ? "plugin" : "plain"], {
+    cwd: root,
+    encoding: "utf8",
+  });
   const wall = performance.now() - started;
   if (child.status !== 0) throw new Error(`bench-build.mjs ${tool} failed:\n${child.stderr}`);
   return { wall, cpu: JSON.parse(child.stdout.trim().split("\n").at(-1)).cpu };
@@ -160,13 +163,29 @@ for (const shape of args.shape.split(",")) {
     const vite = await measure(root, (withPlugin) => viteOnce(root, withPlugin));
     rows.push({ what: `Vite build --ssr (${label})`, ...vite, targets: "1.3x / 1.1x" });
     // Timed inside: the server's start is not counted.
-    const dev = await measure(root, (withPlugin) => devRequestOnce(root, withPlugin, target), (fn) => fn());
+    const dev = await measure(
+      root,
+      (withPlugin) => devRequestOnce(root, withPlugin, target),
+      (fn) => fn(),
+    );
     rows.push({ what: `Vite dev, first SSR request of ${target} (${shape})`, ...dev, targets: "-" });
     writeBuildScript(root);
-    const esbProcess = await measure(root, (withPlugin) => processOnce(root, "esbuild", withPlugin), (fn) => fn());
+    const esbProcess = await measure(
+      root,
+      (withPlugin) => processOnce(root, "esbuild", withPlugin),
+      (fn) => fn(),
+    );
     rows.push({ what: `esbuild, each build a new process (${shape})`, ...esbProcess, targets: "2x / 1.5x" });
-    const viteProcess = await measure(root, (withPlugin) => processOnce(root, "vite", withPlugin), (fn) => fn());
-    rows.push({ what: `Vite build --ssr, each build a new process (${shape})`, ...viteProcess, targets: "1.3x / 1.1x" });
+    const viteProcess = await measure(
+      root,
+      (withPlugin) => processOnce(root, "vite", withPlugin),
+      (fn) => fn(),
+    );
+    rows.push({
+      what: `Vite build --ssr, each build a new process (${shape})`,
+      ...viteProcess,
+      targets: "1.3x / 1.1x",
+    });
   } finally {
     rmSync(root, { recursive: true, force: true });
   }
@@ -174,10 +193,14 @@ for (const shape of args.shape.split(",")) {
 
 const ms = (x) => (Number.isNaN(x) ? "-" : `${x.toFixed(0)} ms`);
 const ratio = (x, base) => (Number.isNaN(x) ? "-" : `${(x / base).toFixed(2)}x`);
-console.log(`Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "?"}, load average ${loadavg()[0].toFixed(1)} at the end, median of ${RUNS} runs`);
+console.log(
+  `Node ${process.version}, ${cpus().length} x ${cpus()[0]?.model ?? "?"}, load average ${loadavg()[0].toFixed(1)} at the end, median of ${RUNS} runs`,
+);
 for (const kind of ["wall", "cpu"]) {
   console.log(`\n${kind === "wall" ? "Wall time" : "CPU time (this process and esbuild's)"}:\n`);
-  console.log("| build | without plugin | fresh checkout | ratio | rebuilt, nothing changed | ratio | SPEC (fresh / rebuilt) |");
+  console.log(
+    "| build | without plugin | fresh checkout | ratio | rebuilt, nothing changed | ratio | SPEC (fresh / rebuilt) |",
+  );
   console.log("| --- | --- | --- | --- | --- | --- | --- |");
   for (const r of rows) {
     const [a, b, c] = [r.plain[kind], r.fresh[kind], r.rebuilt[kind]];

@@ -75,7 +75,15 @@ export class BuildCache {
   resolution = "";
 
   key(id: string, code: string): string {
-    return createHash("sha256").update(this.salt).update("\0").update(this.resolution).update("\0").update(id).update("\0").update(code).digest("hex");
+    return createHash("sha256")
+      .update(this.salt)
+      .update("\0")
+      .update(this.resolution)
+      .update("\0")
+      .update(id)
+      .update("\0")
+      .update(code)
+      .digest("hex");
   }
 
   /** The entry under `key` if each of its checks still holds. */
@@ -125,7 +133,13 @@ export class BuildCache {
   }
 
   private expand(stored: StoredTransform): CachedTransform | undefined {
-    if (typeof stored !== "object" || stored === null || !Array.isArray(stored.checks) || !Array.isArray(stored.dependencyChecks)) return undefined;
+    if (
+      typeof stored !== "object" ||
+      stored === null ||
+      !Array.isArray(stored.checks) ||
+      !Array.isArray(stored.dependencyChecks)
+    )
+      return undefined;
     const { dependencyChecks, checks, ...rest } = stored;
     // Plain concatenation: `relative()` wrote the path, so it needs no normalizing (thousands per build).
     const prefix = this.root === undefined ? undefined : this.root.endsWith(sep) ? this.root : this.root + sep;
@@ -144,7 +158,10 @@ export class BuildCache {
    */
   readExtra(name: string): unknown {
     try {
-      const saved = JSON.parse(readFileSync(join(this.dir, `${name}.extra.json`), "utf8")) as { salt?: unknown; value?: unknown };
+      const saved = JSON.parse(readFileSync(join(this.dir, `${name}.extra.json`), "utf8")) as {
+        salt?: unknown;
+        value?: unknown;
+      };
       return saved.salt === this.saltHash ? saved.value : undefined;
     } catch (error) {
       if (!isSystemError(error) && !(error instanceof SyntaxError)) throw error;

@@ -5,7 +5,13 @@
  * Writes only what changed since this process last wrote it.
  */
 import { relative, sep } from "node:path";
-import { builtModuleFile, builtModuleFiles, nearestPackageRoot, recordBuiltModule, type BuiltFunction } from "@cachephant/runtime/project";
+import {
+  builtModuleFile,
+  builtModuleFiles,
+  nearestPackageRoot,
+  recordBuiltModule,
+  type BuiltFunction,
+} from "@cachephant/runtime/project";
 
 export class BuiltRecorder {
   private readonly written = new Map<string, string>();
@@ -27,7 +33,8 @@ export class BuiltRecorder {
       return;
     }
     const entryFile = relative(this.root, file).split(sep).join("/");
-    if (recordBuiltModule(this.projectRoot, { file: entryFile, source: file, functions })) this.written.set(file, summary);
+    if (recordBuiltModule(this.projectRoot, { file: entryFile, source: file, functions }))
+      this.written.set(file, summary);
   }
 
   /** Whether a record of `file` is on disk (listed once: only modules that had a directive have one). */

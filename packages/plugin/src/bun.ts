@@ -23,12 +23,21 @@ interface BunGlobal {
 const bun = (globalThis as { Bun?: BunGlobal }).Bun;
 if (bun === undefined) {
   throw new Error(
-    "@cachephant/plugin/bun is a Bun runtime plugin: list it in bunfig.toml (preload = [\"@cachephant/plugin/bun\"]) and run the program with bun. Under Node, use node --import @cachephant/plugin/register.",
+    '@cachephant/plugin/bun is a Bun runtime plugin: list it in bunfig.toml (preload = ["@cachephant/plugin/bun"]) and run the program with bun. Under Node, use node --import @cachephant/plugin/register.',
   );
 }
 
 // Bun's loader for what the rewrite returns: the same language as the file.
-const LOADERS: Readonly<Record<string, string>> = { ts: "ts", mts: "ts", cts: "ts", tsx: "tsx", js: "js", mjs: "js", cjs: "js", jsx: "jsx" };
+const LOADERS: Readonly<Record<string, string>> = {
+  ts: "ts",
+  mts: "ts",
+  cts: "ts",
+  tsx: "tsx",
+  js: "js",
+  mjs: "js",
+  cjs: "js",
+  jsx: "jsx",
+};
 // Helper modules parsed once per process (the cache is keyed by content);
 // the core loads with the first module that has a directive.
 let graph: ModuleGraph | undefined;
@@ -46,7 +55,10 @@ bun.plugin({
       // Bun 1.4 expects contents from a runtime plugin's onLoad (undefined fails the import).
       if (!source.includes("use cache") || path.startsWith(CORE_DIR)) return { contents: source, loader };
       const { createModuleGraph, transform } = await loadCore();
-      const result = await transform(source, path, { runtimeModule: RUNTIME_MODULE, graph: (graph ??= createModuleGraph()) });
+      const result = await transform(source, path, {
+        runtimeModule: RUNTIME_MODULE,
+        graph: (graph ??= createModuleGraph()),
+      });
       if (!result) return { contents: source, loader };
       checkRuntime(path);
       const map = Buffer.from(JSON.stringify(result.map)).toString("base64");

@@ -13,7 +13,8 @@ export function positionOf(error: CachephantBuildError): string {
 }
 
 function shownPosition(file: string, line: number, column: number): string {
-  const shown = isAbsolute(file) && !relative(process.cwd(), file).startsWith("..") ? relative(process.cwd(), file) : file;
+  const shown =
+    isAbsolute(file) && !relative(process.cwd(), file).startsWith("..") ? relative(process.cwd(), file) : file;
   return `${shown.split("\\").join("/")}:${line}:${column + 1}`;
 }
 
@@ -44,7 +45,10 @@ export function buildErrorText(error: CachephantBuildError): string {
  * `pluginCode`. webpack and Rspack print the message and, when there is one,
  * the stack again: theirs has none.
  */
-export function buildErrorWithoutStack(error: CachephantBuildError, host: "rollup" | "webpack" | "node" = "rollup"): Error {
+export function buildErrorWithoutStack(
+  error: CachephantBuildError,
+  host: "rollup" | "webpack" | "node" = "rollup",
+): Error {
   const text = buildErrorText(error);
   const plain = Object.assign(new Error(text), { code: error.code });
   plain.name = error.name;

@@ -85,7 +85,10 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
   let settingsSeen = "";
   const useResolution = () => {
     const { tsconfig } = build.initialOptions;
-    const tsconfigs = tsconfig === undefined ? rewrites.tsconfigFiles : [...rewrites.tsconfigFiles, resolve(absWorkingDir ?? process.cwd(), tsconfig)];
+    const tsconfigs =
+      tsconfig === undefined
+        ? rewrites.tsconfigFiles
+        : [...rewrites.tsconfigFiles, resolve(absWorkingDir ?? process.cwd(), tsconfig)];
     const settings = esbuildResolveSettings(build.initialOptions);
     settingsSeen = stableText(settings);
     return transformer.useResolution(root, settings, tsconfigs);
@@ -132,26 +135,30 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
     const missed = rewrites.files().filter((file) => !filtered.has(file));
     if (missed.length === 0) return;
     return {
-      warnings: missed.map(
-        (file): Partial<Message> => ({
-          text:
-            `${file} has a "use cache" directive since this build started watching; its functions run uncached ` +
-            "until esbuild is started again (its plugin filters are fixed at start).",
-        }),
-      ),
+      warnings: missed.map((file): Partial<Message> => ({
+        text:
+          `${file} has a "use cache" directive since this build started watching; its functions run uncached ` +
+          "until esbuild is started again (its plugin filters are fixed at start).",
+      })),
     };
   });
 
   build.onEnd(() => transformer.finish());
 
-  build.onResolve({ filter: RUNTIME_IMPORT }, (args) => (platform === "node" ? { path: args.path, external: true } : undefined));
+  build.onResolve({ filter: RUNTIME_IMPORT }, (args) =>
+    platform === "node" ? { path: args.path, external: true } : undefined,
+  );
 
   build.onLoad({ filter: rewrites.loadFilter() }, async (args): Promise<OnLoadResult | undefined> => {
     const file = args.path;
     if (platform === "browser") {
       if (warnedBrowser) return undefined;
       warnedBrowser = true;
-      return { contents: await readFile(file), loader: loaderOf(build, file), warnings: [{ text: `${BROWSER_WARNING} First seen in ${file}.` }] };
+      return {
+        contents: await readFile(file),
+        loader: loaderOf(build, file),
+        warnings: [{ text: `${BROWSER_WARNING} First seen in ${file}.` }],
+      };
     }
     const code = await readFile(file, "utf8");
     try {
@@ -169,7 +176,9 @@ async function setupEsbuild(build: PluginBuild, instance: PluginInstance): Promi
         warnings,
         resolveDir: dirname(file),
         // Rebuild in watch mode when a file the hashes depend on changes.
-        watchFiles: result.dependencies.filter((dependency) => isAbsolute(dependency) && !watched.has(dependency) && watched.add(dependency)),
+        watchFiles: result.dependencies.filter(
+          (dependency) => isAbsolute(dependency) && !watched.has(dependency) && watched.add(dependency),
+        ),
       };
     } catch (error) {
       if (error instanceof CachephantBuildError) {

@@ -143,7 +143,9 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
             // a watch file per dependency would cost a module graph node
             // each, thousands on a first request in a deep project. Files
             // outside the root it does not watch.
-            const watched = devServer ? result.dependencies.filter((file) => relative(root, file).startsWith("..")) : result.dependencies;
+            const watched = devServer
+              ? result.dependencies.filter((file) => relative(root, file).startsWith(".."))
+              : result.dependencies;
             for (const file of watched) this.addWatchFile(file);
             // webpack and Rspack transform a module again only when a file
             // it watches changes, and never ask first (Rollup asks through
@@ -235,7 +237,10 @@ export const unpluginFactory: UnpluginFactory<Options | undefined, false> = (raw
 
 /** What the plugin uses of Vite's dev server (its types stay out of the plugin's own). */
 interface DevServerModules {
-  environments: Record<string, { moduleGraph: { getModuleById(id: string): object | undefined; invalidateModule(module: object): void } }>;
+  environments: Record<
+    string,
+    { moduleGraph: { getModuleById(id: string): object | undefined; invalidateModule(module: object): void } }
+  >;
 }
 
 /** Makes Vite's dev server transform these modules again on their next request, in every environment. */

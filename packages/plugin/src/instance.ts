@@ -37,6 +37,10 @@ export function createInstance(rawOptions: Options | undefined, tool: string): P
     options,
     transformer,
     checkRuntime: createRuntimeCheck(),
-    record: () => recordSettings(nearestPackageRoot(options.root) ?? options.root, tool, { dir: options.dir, maxSize: options.maxSize }),
+    record: () =>
+      recordSettings(nearestPackageRoot(options.root) ?? options.root, tool, {
+        dir: options.dir,
+        maxSize: options.maxSize,
+      }),
   };
 }

@@ -68,10 +68,19 @@ export class ModuleTransformer {
 
   constructor(private readonly options: ModuleTransformerOptions) {
     const { cacheDir, root, runtimeModule, dir, maxSize } = options;
-    this.cache = cacheDir === false ? undefined : new BuildCache(cacheDir, JSON.stringify([toolVersions(), root, runtimeModule, dir, maxSize]), root);
-    this.outside = new OutsideLog({ read: () => this.readExtra("outside"), write: (value) => this.writeExtra("outside", value) });
+    this.cache =
+      cacheDir === false
+        ? undefined
+        : new BuildCache(cacheDir, JSON.stringify([toolVersions(), root, runtimeModule, dir, maxSize]), root);
+    this.outside = new OutsideLog({
+      read: () => this.readExtra("outside"),
+      write: (value) => this.writeExtra("outside", value),
+    });
     this.dependents = new ModuleDependents(this.outside);
-    this.fingerprint = new ResolutionFingerprint({ read: () => this.readExtra("resolution"), write: (value) => this.writeExtra("resolution", value) });
+    this.fingerprint = new ResolutionFingerprint({
+      read: () => this.readExtra("resolution"),
+      write: (value) => this.writeExtra("resolution", value),
+    });
     this.built = new BuiltRecorder(root);
   }
 
@@ -237,7 +246,10 @@ export class ModuleTransformer {
     const file = stripQuery(id);
     // A state module's output has its registration: not the same entry.
     // With state modules registered ahead, outputs may say so (`stateAhead`): not the same entry either.
-    const key = this.cache?.key(`${id}${this.stateFiles.has(file) ? "\0state" : ""}${this.registeredAhead.size > 0 ? "\0ahead" : ""}`, code);
+    const key = this.cache?.key(
+      `${id}${this.stateFiles.has(file) ? "\0state" : ""}${this.registeredAhead.size > 0 ? "\0ahead" : ""}`,
+      code,
+    );
     if (!this.stateFiles.has(file)) {
       const planned = this.planned.get(`${id}\0${code}`);
       if (planned !== undefined) {
@@ -248,20 +260,40 @@ export class ModuleTransformer {
     if (key !== undefined) {
       const hit = this.cache!.get(key, (check) => this.files.holds(check));
       // An output that said `stateAhead` holds only while each of its state modules is still registered ahead.
-      if (hit && this.outside.holds(hit.outside) && (this.registeredAhead.size === 0 || hit.stateFiles.every((stateFile) => this.registeredAhead.has(stateFile)))) {
+      if (
+        hit &&
+        this.outside.holds(hit.outside) &&
+        (this.registeredAhead.size === 0 || hit.stateFiles.every((stateFile) => this.registeredAhead.has(stateFile)))
+      ) {
         this.hits++;
         this.built.record(file, hit.functions);
         if (hit.code === null) return null;
         this.dependents.note(id, hit.outside, hit.dependencies);
         for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
-        return { code: hit.code, map: hit.map as TransformResult["map"], dependencies: hit.dependencies, stateFiles: hit.stateFiles, warnings: hit.warnings, functions: hit.functions };
+        return {
+          code: hit.code,
+          map: hit.map as TransformResult["map"],
+          dependencies: hit.dependencies,
+          stateFiles: hit.stateFiles,
+          warnings: hit.warnings,
+          functions: hit.functions,
+        };
       }
     }
     this.transforms++;
     const { root, runtimeModule, dir, maxSize } = this.options;
     const { transform } = await loadCore();
     const graph = await this.moduleGraph();
-    const result = await transform(code, id, { root, runtimeModule, dir, maxSize, resolve, graph, stateFiles: this.stateFiles, registeredAhead: this.registeredAhead });
+    const result = await transform(code, id, {
+      root,
+      runtimeModule,
+      dir,
+      maxSize,
+      resolve,
+      graph,
+      stateFiles: this.stateFiles,
+      registeredAhead: this.registeredAhead,
+    });
     return result ? this.store(key, id, code, result) : this.storeNothing(key, file);
   }
 
@@ -273,7 +305,16 @@ export class ModuleTransformer {
    */
   private storeNothing(key: string | undefined, file: string): null {
     this.built.record(file, []);
-    if (key !== undefined && !this.stateFiles.has(file)) this.cache!.set(key, { code: null, map: null, dependencies: [], stateFiles: [], warnings: [], checks: [], functions: [] });
+    if (key !== undefined && !this.stateFiles.has(file))
+      this.cache!.set(key, {
+        code: null,
+        map: null,
+        dependencies: [],
+        stateFiles: [],
+        warnings: [],
+        checks: [],
+        functions: [],
+      });
     return null;
   }
 
@@ -282,7 +323,15 @@ export class ModuleTransformer {
     for (const stateFile of result.stateFiles) this.stateFiles.add(stateFile);
     const outside = result.outsideNames.length > 0 ? this.outside.stamp(result.outsideNames) : undefined;
     this.dependents.note(id, outside, result.dependencies);
-    const functions = result.functions.map(({ name, line, hash, deps, scope, state, explain }): BuiltFunction => ({ name, line, hash, deps, scope, state, explain }));
+    const functions = result.functions.map(({ name, line, hash, deps, scope, state, explain }): BuiltFunction => ({
+      name,
+      line,
+      hash,
+      deps,
+      scope,
+      state,
+      explain,
+    }));
     this.built.record(stripQuery(id), functions);
     const output = {
       code: result.code,

@@ -54,7 +54,9 @@ export interface OptionsResolved {
 /** The plugin's options, as `settingProblems` checks them. */
 const OPTION_NAMES: readonly (keyof Options)[] = ["include", "exclude", "dir", "maxSize", "root", "remoteSigningKey"];
 const filterPattern = (value: unknown) =>
-  typeof value === "string" || value instanceof RegExp || Array.isArray(value) ? undefined : "expected a string, a RegExp or an array of them";
+  typeof value === "string" || value instanceof RegExp || Array.isArray(value)
+    ? undefined
+    : "expected a string, a RegExp or an array of them";
 const OPTION_RULES = {
   include: filterPattern,
   exclude: filterPattern,

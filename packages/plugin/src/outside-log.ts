@@ -35,9 +35,7 @@ const MAX_WORDS = 200_000;
 export class OutsideLog {
   private record: LogRecord;
 
-  constructor(
-    private readonly storage: { read(): unknown; write(value: LogRecord): void },
-  ) {
+  constructor(private readonly storage: { read(): unknown; write(value: LogRecord): void }) {
     const saved = storage.read() as LogRecord | undefined;
     this.record = isRecord(saved) ? saved : { epoch: 1, all: 1, words: {} };
   }

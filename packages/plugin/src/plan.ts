@@ -57,7 +57,13 @@ export async function planStateFiles(
     const files = new Map(transformer.files.filesRead());
     for (const file of plan.directiveFiles) files.set(file, transformer.files.signature(file));
     const outside = transformer.outsideStamp([...plan.outsideNames]);
-    transformer.writeExtra(name, { resolution: transformer.resolution, directiveFiles, files: [...files], stateFiles: [...plan.stateFiles], ...(outside ? { outside } : {}) } satisfies PlanRecord);
+    transformer.writeExtra(name, {
+      resolution: transformer.resolution,
+      directiveFiles,
+      files: [...files],
+      stateFiles: [...plan.stateFiles],
+      ...(outside ? { outside } : {}),
+    } satisfies PlanRecord);
   }
   for (const file of stateFiles) {
     transformer.stateFiles.add(file);

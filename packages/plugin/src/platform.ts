@@ -7,7 +7,7 @@ export type TargetPlatform = "node" | "browser";
 /** Said once per build when a browser build meets a directive. */
 export const BROWSER_WARNING =
   '"use cache" is left inert in this browser build: the cache needs Node. ' +
-  "Cached functions run uncached here; build for Node (Vite SSR, esbuild platform: \"node\") to cache them.";
+  'Cached functions run uncached here; build for Node (Vite SSR, esbuild platform: "node") to cache them.';
 
 /** What Vite's plugin context tells about the environment being built. */
 interface ViteTransformContext {

@@ -49,7 +49,12 @@ async function plan(): Promise<void> {
 
 export const load: LoadHook = async (url, context, nextLoad) => {
   const loaded = await nextLoad(url, context);
-  if (!url.startsWith("file:") || url.includes("/node_modules/") || url.startsWith(CORE) || !TRANSFORMABLE.test(new URL(url).pathname)) {
+  if (
+    !url.startsWith("file:") ||
+    url.includes("/node_modules/") ||
+    url.startsWith(CORE) ||
+    !TRANSFORMABLE.test(new URL(url).pathname)
+  ) {
     return loaded;
   }
   if (loaded.format !== "module" && loaded.format !== "commonjs") return loaded;

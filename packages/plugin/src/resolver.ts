@@ -60,7 +60,10 @@ type ResolveCallback = (error: Error | null, result?: string | false) => void;
 
 interface WebpackLikeCompiler {
   resolverFactory?: {
-    get(type: string, options?: object): {
+    get(
+      type: string,
+      options?: object,
+    ): {
       resolve(context: object, path: string, request: string, resolveContext: object, callback: ResolveCallback): void;
     };
   };

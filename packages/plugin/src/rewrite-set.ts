@@ -26,7 +26,10 @@ interface Seen {
 
 /** The name the previous build's scan is kept under, per root and include/exclude. */
 export function scanRecordName(root: string, include: unknown, exclude: unknown): string {
-  return `scan-${createHash("sha256").update(JSON.stringify([root, String(include), String(exclude)])).digest("hex").slice(0, 16)}`;
+  return `scan-${createHash("sha256")
+    .update(JSON.stringify([root, String(include), String(exclude)]))
+    .digest("hex")
+    .slice(0, 16)}`;
 }
 
 /** What a scan saw, to start the next process's scan from: files unchanged since are not read again. */
@@ -71,7 +74,9 @@ export class RewriteSet {
     outputs: Iterable<string> = [],
   ) {
     // The root itself is never skipped (an `outdir: "."` build).
-    this.outputs = new Set([...outputs].map((output) => resolve(root, output)).filter((output) => output !== resolve(root)));
+    this.outputs = new Set(
+      [...outputs].map((output) => resolve(root, output)).filter((output) => output !== resolve(root)),
+    );
   }
 
   /**
@@ -98,7 +103,11 @@ export class RewriteSet {
         if (this.outputs.has(path)) continue;
         if (entry.isDirectory()) {
           if (!SKIPPED_FOLDER.test(entry.name) && !ignored(rules, path, true)) walk(path, rules);
-        } else if ((entry.isFile() || entry.isSymbolicLink()) && (this.matches(path) || COMPONENT_FILE.test(path)) && !ignored(rules, path, false)) {
+        } else if (
+          (entry.isFile() || entry.isSymbolicLink()) &&
+          (this.matches(path) || COMPONENT_FILE.test(path)) &&
+          !ignored(rules, path, false)
+        ) {
           present.add(path);
           this.look(path, changed);
         } else if (TSCONFIG_FILE.test(entry.name)) {
@@ -143,7 +152,12 @@ export class RewriteSet {
     for (const item of snapshot) {
       if (!Array.isArray(item) || item.length !== 4) continue;
       const [path, mtimeMs, size, directive] = item as ScanSnapshot[number];
-      if (typeof path === "string" && typeof mtimeMs === "number" && typeof size === "number" && typeof directive === "boolean") {
+      if (
+        typeof path === "string" &&
+        typeof mtimeMs === "number" &&
+        typeof size === "number" &&
+        typeof directive === "boolean"
+      ) {
         this.seen.set(path, { mtimeMs, size, directive });
       }
     }

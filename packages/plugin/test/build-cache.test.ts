@@ -28,14 +28,23 @@ function entriesIn(dir: string): string[] {
 }
 
 function transformerFor(root: string): ModuleTransformer {
-  return new ModuleTransformer({ root, runtimeModule: "@cachephant/runtime", dir: undefined, maxSize: undefined, cacheDir: join(root, BUILD_CACHE_DIR) });
+  return new ModuleTransformer({
+    root,
+    runtimeModule: "@cachephant/runtime",
+    dir: undefined,
+    maxSize: undefined,
+    cacheDir: join(root, BUILD_CACHE_DIR),
+  });
 }
 
 describe("the build cache", () => {
   test("a result that counted exported data by its code is not reused once another module starts mutating that data", async () => {
     project = new TempProject()
       .write("src/h.ts", `export const shared = { n: 1 };\nexport function read(x: number) { return x + shared.n; }\n`)
-      .write("src/load.ts", `import { read } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return read(x);\n}\n`)
+      .write(
+        "src/load.ts",
+        `import { read } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return read(x);\n}\n`,
+      )
       .write("src/main.ts", `export { f } from "./load";\n`);
     // Nobody mutates `shared`: its code is in the hash, nothing is read per call.
     expect(await project.esbuild()).not.toMatch(/state: \[/);
@@ -50,7 +59,10 @@ describe("the build cache", () => {
   test("an output that says `stateAhead` is reused only where each of its state modules is registered ahead", async () => {
     const LOAD = `import { read } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return read(x);\n}\n`;
     project = new TempProject()
-      .write("src/h.ts", `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }\n`)
+      .write(
+        "src/h.ts",
+        `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }\n`,
+      )
       .write("src/load.ts", LOAD)
       .write("src/main.ts", `export { f } from "./load";\n`);
     // A bundler's build: the plan finds h.ts before any module loads.
@@ -153,7 +165,9 @@ describe("the build cache", () => {
     expect(await project.esbuild()).toBe(expected);
     // Rewritten in place (same key): the next build reads it back.
     expect(entriesIn(dir)).toEqual(entries);
-    expect(JSON.parse(readFileSync(join(dir, entries[0]!), "utf8"))).toMatchObject({ code: expect.stringContaining("total") });
+    expect(JSON.parse(readFileSync(join(dir, entries[0]!), "utf8"))).toMatchObject({
+      code: expect.stringContaining("total"),
+    });
   });
 
   test("an entry of another shape is a miss, not a crash", async () => {
@@ -171,7 +185,15 @@ describe("BuildCache.evict", () => {
     const cache = new BuildCache(project.path("cache"), "salt");
     const keys = ["a", "b", "c", "d"].map((name) => cache.key(name, name));
     keys.forEach((key, index) => {
-      cache.set(key, { code: `${index}`, map: null, dependencies: [], stateFiles: [], warnings: [], checks: [], functions: [] });
+      cache.set(key, {
+        code: `${index}`,
+        map: null,
+        dependencies: [],
+        stateFiles: [],
+        warnings: [],
+        checks: [],
+        functions: [],
+      });
       const at = new Date(Date.now() - (10 - index) * 60_000);
       utimesSync(join(cache.dir, `${key}.json`), at, at);
     });

@@ -41,6 +41,8 @@ describe("BuiltRecorder", () => {
     recorder.record(project.path("src/b.ts"), [SQUARE]);
     // A later process (a new recorder) sees the record on disk and empties it.
     new BuiltRecorder(project.root).record(project.path("src/b.ts"), []);
-    expect(JSON.parse(readFileSync(builtModuleFile(project.root, project.path("src/b.ts")), "utf8")).functions).toEqual([]);
+    expect(JSON.parse(readFileSync(builtModuleFile(project.root, project.path("src/b.ts")), "utf8")).functions).toEqual(
+      [],
+    );
   });
 });

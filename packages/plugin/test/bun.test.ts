@@ -16,8 +16,13 @@ afterEach(() => {
 async function loadPlugin(): Promise<{ name: string; filter: RegExp; onLoad: OnLoad }> {
   let registered: { name: string; filter: RegExp; onLoad: OnLoad } | undefined;
   (globalThis as { Bun?: unknown }).Bun = {
-    plugin(plugin: { name: string; setup(builder: { onLoad(options: { filter: RegExp }, callback: OnLoad): void }): void }) {
-      plugin.setup({ onLoad: (options, callback) => (registered = { name: plugin.name, filter: options.filter, onLoad: callback }) });
+    plugin(plugin: {
+      name: string;
+      setup(builder: { onLoad(options: { filter: RegExp }, callback: OnLoad): void }): void;
+    }) {
+      plugin.setup({
+        onLoad: (options, callback) => (registered = { name: plugin.name, filter: options.filter, onLoad: callback }),
+      });
     },
   };
   vi.resetModules();
@@ -35,8 +40,14 @@ describe("the Bun runtime plugin", () => {
   test("its filter takes project code files and never a package's", async () => {
     const { name, filter } = await loadPlugin();
     expect(name).toBe("cachephant");
-    expect(["/p/src/a.ts", "/p/src/a.mjs", "/p/src/a.tsx", "/p/src/a.cjs"].every((path) => filter.test(path))).toBe(true);
-    expect(["/p/node_modules/x/a.js", "C:\\p\\node_modules\\x\\a.ts", "/p/src/a.json", "/p/src/a.css"].some((path) => filter.test(path))).toBe(false);
+    expect(["/p/src/a.ts", "/p/src/a.mjs", "/p/src/a.tsx", "/p/src/a.cjs"].every((path) => filter.test(path))).toBe(
+      true,
+    );
+    expect(
+      ["/p/node_modules/x/a.js", "C:\\p\\node_modules\\x\\a.ts", "/p/src/a.json", "/p/src/a.css"].some((path) =>
+        filter.test(path),
+      ),
+    ).toBe(false);
   });
 
   test("a file with the directive is rewritten in its own language; one without is handed back as it is", async () => {
@@ -48,14 +59,22 @@ describe("the Bun runtime plugin", () => {
     expect(cached.loader).toBe("ts");
     expect(cached.contents).toMatch(/^import \{ runCached as __cachephant_run \} from "@cachephant\/runtime";/);
     expect(cached.contents).toContain("//# sourceMappingURL=data:application/json;base64,");
-    expect(await onLoad({ path: project.path("src/plain.mjs") })).toEqual({ contents: project.read("src/plain.mjs"), loader: "js" });
+    expect(await onLoad({ path: project.path("src/plain.mjs") })).toEqual({
+      contents: project.read("src/plain.mjs"),
+      loader: "js",
+    });
   });
 
   test("a file with the directive where the runtime cannot be resolved fails with the fix", async () => {
-    project = new TempProject().write("src/cached.js", `export async function f(n) {\n  "use cache";\n  return n;\n}\n`);
+    project = new TempProject().write(
+      "src/cached.js",
+      `export async function f(n) {\n  "use cache";\n  return n;\n}\n`,
+    );
     // A project that does not depend on the runtime.
     rmSync(project.path("node_modules/@cachephant/runtime"));
     const { onLoad } = await loadPlugin();
-    await expect(onLoad({ path: project.path("src/cached.js") })).rejects.toMatchObject({ code: "CACHEPHANT_RUNTIME_NOT_FOUND" });
+    await expect(onLoad({ path: project.path("src/cached.js") })).rejects.toMatchObject({
+      code: "CACHEPHANT_RUNTIME_NOT_FOUND",
+    });
   });
 });

@@ -28,7 +28,10 @@ function expectReported(text: string): void {
 describe("build errors in each bundler", { timeout: 30_000 }, () => {
   test("Rollup", async () => {
     project = createProject();
-    const error = await rollup({ input: project.path("src/main.js"), plugins: [cachephant.rollup({ root: project.root })] }).then(
+    const error = await rollup({
+      input: project.path("src/main.js"),
+      plugins: [cachephant.rollup({ root: project.root })],
+    }).then(
       () => undefined,
       (error: Error & { pluginCode?: string; frame?: string }) => error,
     );

@@ -28,10 +28,18 @@ describe("esbuildFormatWarning", () => {
     const module = project("module");
     const commonjs = project("commonjs");
     expect(esbuildFormatWarning({ platform: "node", outfile: "dist/main.cjs", absWorkingDir: module })).toBeUndefined();
-    expect(esbuildFormatWarning({ platform: "node", format: "esm", outfile: "dist/main.js", absWorkingDir: module })).toBeUndefined();
-    expect(esbuildFormatWarning({ format: "cjs", outdir: "dist", outExtension: { ".js": ".cjs" }, absWorkingDir: module })).toBeUndefined();
-    expect(esbuildFormatWarning({ platform: "node", outfile: "dist/main.js", absWorkingDir: commonjs })).toBeUndefined();
-    expect(esbuildFormatWarning({ platform: "browser", outfile: "dist/main.js", absWorkingDir: module })).toBeUndefined();
+    expect(
+      esbuildFormatWarning({ platform: "node", format: "esm", outfile: "dist/main.js", absWorkingDir: module }),
+    ).toBeUndefined();
+    expect(
+      esbuildFormatWarning({ format: "cjs", outdir: "dist", outExtension: { ".js": ".cjs" }, absWorkingDir: module }),
+    ).toBeUndefined();
+    expect(
+      esbuildFormatWarning({ platform: "node", outfile: "dist/main.js", absWorkingDir: commonjs }),
+    ).toBeUndefined();
+    expect(
+      esbuildFormatWarning({ platform: "browser", outfile: "dist/main.js", absWorkingDir: module }),
+    ).toBeUndefined();
   });
 });
 

@@ -33,7 +33,9 @@ describe("esbuild", () => {
   test("the unplugin instance's `.esbuild()` is the same plugin as `@cachephant/plugin/esbuild`: the same output", async () => {
     project = cachedProject();
     const direct = await project.esbuild();
-    const throughUnplugin = await project.esbuild("src/main.ts", { plugins: [unplugin.esbuild({ root: project.root })] });
+    const throughUnplugin = await project.esbuild("src/main.ts", {
+      plugins: [unplugin.esbuild({ root: project.root })],
+    });
     expect(hashesIn(throughUnplugin)).toHaveLength(1);
     expect(throughUnplugin).toBe(direct);
   });
@@ -41,7 +43,10 @@ describe("esbuild", () => {
   test("a helper reached through esbuild's `alias` is in the hash: an edit of it changes the hash, also on a fresh build", async () => {
     project = new TempProject()
       .write("src/lib/math.ts", "export const triple = (n: number) => n * 3;\n")
-      .write("src/load.ts", `import { triple } from "@lib/math";\nexport async function load(n: number) {\n  "use cache";\n  return triple(n);\n}\n`)
+      .write(
+        "src/load.ts",
+        `import { triple } from "@lib/math";\nexport async function load(n: number) {\n  "use cache";\n  return triple(n);\n}\n`,
+      )
       .write("src/main.ts", `export { load } from "./load";\n`);
     const bundle = async () => hashesIn(await project.esbuild("src/main.ts", { alias: { "@lib": "./src/lib" } }))[0]!;
     const fresh = await bundle();
@@ -101,7 +106,9 @@ describe("esbuild", () => {
       expect(before).toHaveLength(1);
       expect(after).toHaveLength(1);
       expect(after[0]).not.toBe(before[0]);
-      expect(second.warnings.map((warning) => warning.text).join("\n")).toMatch(/other\.ts has a "use cache" directive since/);
+      expect(second.warnings.map((warning) => warning.text).join("\n")).toMatch(
+        /other\.ts has a "use cache" directive since/,
+      );
     } finally {
       await ctx.dispose();
     }

@@ -50,9 +50,17 @@ describe("FileContents", () => {
       .write("src/h.ts", `import x from "dep-of-helper";\nexport const h = x;\n`)
       .write("node_modules/dep-of-helper/package.json", "{}")
       .write("node_modules/direct/package.json", "{}");
-    const checks = new FileContents().checksFor(project.path("src/main.ts"), `import d from "direct";\nimport { h } from "./h";\n`, [project.path("src/h.ts")]);
+    const checks = new FileContents().checksFor(
+      project.path("src/main.ts"),
+      `import d from "direct";\nimport { h } from "./h";\n`,
+      [project.path("src/h.ts")],
+    );
     expect(checks.map(([file]) => file).sort()).toEqual(
-      [project.path("node_modules/dep-of-helper/package.json"), project.path("node_modules/direct/package.json"), project.path("src/h.ts")].sort(),
+      [
+        project.path("node_modules/dep-of-helper/package.json"),
+        project.path("node_modules/direct/package.json"),
+        project.path("src/h.ts"),
+      ].sort(),
     );
   });
 

@@ -19,7 +19,9 @@ describe("createInstance", () => {
 
   test("records each tool's settings at the nearest package root; a second tool with another dir is told they disagree", () => {
     project = new TempProject().write("app/src/a.ts", "");
-    expect(createInstance({ root: project.path("app/src"), dir: ".cache/a" }, "vite").record().disagreement).toBeUndefined();
+    expect(
+      createInstance({ root: project.path("app/src"), dir: ".cache/a" }, "vite").record().disagreement,
+    ).toBeUndefined();
     const other = createInstance({ root: project.path("app/src"), dir: ".cache/b" }, "esbuild").record();
     expect(other.recorded).toBe(true);
     expect(other.disagreement).toMatch(/vite.*esbuild|esbuild.*vite/s);

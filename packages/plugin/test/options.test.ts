@@ -34,21 +34,27 @@ describe("resolveOptions", () => {
     const said: string[] = [];
     const resolved = resolveOptions({ maxsize: "2GB", dir: ".cache/x" } as never, (message) => said.push(message));
     expect(resolved.dir).toBe(".cache/x");
-    expect(said).toEqual(['cachephant({ maxsize: "2GB" }): unknown setting "maxsize"; did you mean maxSize? It is ignored.']);
+    expect(said).toEqual([
+      'cachephant({ maxsize: "2GB" }): unknown setting "maxsize"; did you mean maxSize? It is ignored.',
+    ]);
   });
 
   test("a value of the wrong type fails with the same words as configure()", () => {
     expect(() => resolveOptions({ include: 42 } as never)).toThrow(
       "cachephant({ include: 42 }): expected a string, a RegExp or an array of them.",
     );
-    expect(() => resolveOptions({ maxSize: "12XB" })).toThrow('cachephant({ maxSize: "12XB" }): not a size; use a number of bytes');
+    expect(() => resolveOptions({ maxSize: "12XB" })).toThrow(
+      'cachephant({ maxSize: "12XB" }): not a size; use a number of bytes',
+    );
   });
 
   test("a private key among the options fails the build, without repeating the key", () => {
     const key = "-----BEGIN PRIVATE KEY-----\nMC4CAQAwBQYDK2VwBCIEI\n-----END PRIVATE KEY-----\n";
     const make = () => resolveOptions({ remoteSigningKey: key } as never);
     expect(make).toThrow(PluginOptionsError);
-    expect(make).toThrow("cachephant({ remoteSigningKey: … }): a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY");
+    expect(make).toThrow(
+      "cachephant({ remoteSigningKey: … }): a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY",
+    );
     expect(make).not.toThrow(/PRIVATE KEY/);
   });
 });

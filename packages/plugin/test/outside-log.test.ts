@@ -9,13 +9,19 @@ afterEach(() => project?.remove());
 
 /** A log over an in-memory side file; `saved` is what it wrote last. */
 function memoryLog(initial?: unknown) {
-  const storage = { saved: initial, read: () => storage.saved, write: (value: unknown) => void (storage.saved = structuredClone(value)) };
+  const storage = {
+    saved: initial,
+    read: () => storage.saved,
+    write: (value: unknown) => void (storage.saved = structuredClone(value)),
+  };
   return { log: new OutsideLog(storage), storage };
 }
 
 describe("OutsideLog", () => {
   test("a stamp holds until a changed file names one of its names, and no longer after", () => {
-    project = new TempProject().write("src/admin.ts", "import { config } from './h';\nconfig.rate = 2;\n").write("src/other.ts", "export const unrelated = 1;\n");
+    project = new TempProject()
+      .write("src/admin.ts", "import { config } from './h';\nconfig.rate = 2;\n")
+      .write("src/other.ts", "export const unrelated = 1;\n");
     const { log } = memoryLog();
     const stamp = log.stamp(["config"]);
     log.note([project.path("src/other.ts")]);

@@ -31,7 +31,9 @@ describe("PackageManifests", () => {
       .write("packages/app/node_modules/pkg/package.json", "{}")
       .write("packages/app/src/deep/a.ts", "");
     const manifests = new PackageManifests();
-    expect(manifests.find(project.path("packages/app/src/deep"), "pkg")).toBe(project.path("packages/app/node_modules/pkg/package.json"));
+    expect(manifests.find(project.path("packages/app/src/deep"), "pkg")).toBe(
+      project.path("packages/app/node_modules/pkg/package.json"),
+    );
     expect(manifests.find(project.path("packages/other"), "pkg")).toBe(project.path("node_modules/pkg/package.json"));
     expect(manifests.find(project.path("packages/app/src"), "missing-package")).toBeNull();
   });

@@ -14,14 +14,26 @@ const codeFiles = (file: string) => /\.[cm]?[jt]sx?$/.test(file) && !file.includ
 
 function createProject(): TempProject {
   return new TempProject()
-    .write("src/h.ts", `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }\n`)
-    .write("src/load.ts", `import { read } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return read(x);\n}\n`)
+    .write(
+      "src/h.ts",
+      `let mode = "a";\nexport function setMode(m: string) { mode = m; }\nexport function read(x: number) { return mode + x; }\n`,
+    )
+    .write(
+      "src/load.ts",
+      `import { read } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return read(x);\n}\n`,
+    )
     .write("src/main.ts", `export { f } from "./load";\n`);
 }
 
 /** A new build process: a new transformer over the same build cache, a fresh scan. */
 async function plan(include = codeFiles, ahead = true) {
-  const transformer = new ModuleTransformer({ root: project.root, runtimeModule: "@cachephant/runtime", dir: undefined, maxSize: undefined, cacheDir: join(project.root, BUILD_CACHE_DIR) });
+  const transformer = new ModuleTransformer({
+    root: project.root,
+    runtimeModule: "@cachephant/runtime",
+    dir: undefined,
+    maxSize: undefined,
+    cacheDir: join(project.root, BUILD_CACHE_DIR),
+  });
   const rewrites = new RewriteSet(project.root, include);
   rewrites.scan();
   const planned = await planStateFiles(transformer, rewrites, project.root, include, undefined, ahead);
@@ -61,7 +73,10 @@ describe("planStateFiles", () => {
   });
 
   test("the plan's transforms are handed to the transformer: the bundler's transform of the same code analyses nothing again", async () => {
-    project = createProject().write("src/pure.ts", `export async function g(x: number) {\n  "use cache";\n  return x * 2;\n}\n`);
+    project = createProject().write(
+      "src/pure.ts",
+      `export async function g(x: number) {\n  "use cache";\n  return x * 2;\n}\n`,
+    );
     const { transformer } = await plan();
     const output = await transformer.transform(project.read("src/pure.ts"), project.path("src/pure.ts"), undefined);
     expect(output?.code).toContain("__cachephant_run");

@@ -30,7 +30,11 @@ afterAll(() => {
 });
 
 /** Node's default load, as the next hook in the chain. */
-const nextLoad = (async (url: string) => ({ format: "module", source: readFileSync(fileURLToPath(url)), shortCircuit: true })) as Parameters<LoadHook>[2];
+const nextLoad = (async (url: string) => ({
+  format: "module",
+  source: readFileSync(fileURLToPath(url)),
+  shortCircuit: true,
+})) as Parameters<LoadHook>[2];
 
 /** The hook's output as text (it hands back a string or the bytes it was given). */
 function text(source: LoadFnOutput["source"]): string {
@@ -61,7 +65,9 @@ describe("the register load hook", () => {
     try {
       await loadFile("app/near.mjs");
       await loadFile("app/near.mjs");
-      const warnings = written.mock.calls.map(([text]) => String(text)).filter((text) => text.startsWith("cachephant: warning: "));
+      const warnings = written.mock.calls
+        .map(([text]) => String(text))
+        .filter((text) => text.startsWith("cachephant: warning: "));
       expect(warnings).toHaveLength(1);
       expect(warnings[0]).toContain("use cahce");
     } finally {

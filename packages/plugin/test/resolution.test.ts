@@ -47,8 +47,12 @@ describe("stableText", () => {
   test("sees values, not key order; functions by source, regular expressions by text; cycles cut", () => {
     expect(stableText({ a: 1, b: [2, "x"] })).toBe(stableText({ b: [2, "x"], a: 1 }));
     expect(stableText({ a: 1, b: undefined })).toBe(stableText({ a: 1 }));
-    expect(stableText({ find: /^@\//, replacement: "/src/" })).not.toBe(stableText({ find: /^~\//, replacement: "/src/" }));
-    expect(stableText({ resolve: (id: string) => id + "a" })).not.toBe(stableText({ resolve: (id: string) => id + "b" }));
+    expect(stableText({ find: /^@\//, replacement: "/src/" })).not.toBe(
+      stableText({ find: /^~\//, replacement: "/src/" }),
+    );
+    expect(stableText({ resolve: (id: string) => id + "a" })).not.toBe(
+      stableText({ resolve: (id: string) => id + "b" }),
+    );
     const cyclic: Record<string, unknown> = { name: "x" };
     cyclic.self = cyclic;
     expect(stableText(cyclic)).toBe('{"name":"x","self":…}');
@@ -59,7 +63,10 @@ describe("stableText", () => {
   });
 
   test("parseJsonc reads tsconfig's comments and trailing commas, not inside strings", () => {
-    expect(parseJsonc(`{\n  // paths\n  "a": "http://x/*y*/", /* b */ "b": [1, 2,],\n}`)).toEqual({ a: "http://x/*y*/", b: [1, 2] });
+    expect(parseJsonc(`{\n  // paths\n  "a": "http://x/*y*/", /* b */ "b": [1, 2,],\n}`)).toEqual({
+      a: "http://x/*y*/",
+      b: [1, 2],
+    });
     expect(parseJsonc("not json")).toBeUndefined();
   });
 });
@@ -90,7 +97,14 @@ describe("the settings of each bundler", () => {
 
   test("esbuild: options that change no resolution do not count", () => {
     const plain = esbuild({});
-    for (const options of [{ minify: true }, { sourcemap: true }, { outfile: "out/x.mjs" }, { define: { DEBUG: "true" } }, { logLevel: "silent" as const }, { target: "es2020" }]) {
+    for (const options of [
+      { minify: true },
+      { sourcemap: true },
+      { outfile: "out/x.mjs" },
+      { define: { DEBUG: "true" } },
+      { logLevel: "silent" as const },
+      { target: "es2020" },
+    ]) {
       expect(esbuild(options)).toBe(plain);
     }
   });
@@ -100,7 +114,10 @@ describe("the settings of each bundler", () => {
       stableText(
         viteResolveSettings({
           resolve: { alias: [{ find: "helper", replacement: "/p/src/a.ts" }], conditions: ["module"], ...resolve },
-          environments: { ssr: { resolve: { conditions: ["node"], ...ssr } }, client: { resolve: { conditions: ["browser"] } } },
+          environments: {
+            ssr: { resolve: { conditions: ["node"], ...ssr } },
+            client: { resolve: { conditions: ["browser"] } },
+          },
           ...rest,
         }),
       );
@@ -119,12 +136,16 @@ describe("the settings of each bundler", () => {
     expect(stableText(rollupResolveSettings("rolldown", { resolve: { alias: { h: "/a.ts" } } }))).not.toBe(
       stableText(rollupResolveSettings("rolldown", { resolve: { alias: { h: "/b.ts" } } })),
     );
-    expect(stableText(rollupResolveSettings("rolldown", { tsconfig: "a.json" }))).not.toBe(stableText(rollupResolveSettings("rolldown", {})));
+    expect(stableText(rollupResolveSettings("rolldown", { tsconfig: "a.json" }))).not.toBe(
+      stableText(rollupResolveSettings("rolldown", {})),
+    );
     const webpack = (resolve: object) => stableText(webpackResolveSettings("webpack", { resolve }));
     expect(webpack({ alias: { h: "/a.ts" } })).not.toBe(webpack({ alias: { h: "/b.ts" } }));
     expect(webpack({ conditionNames: ["import"] })).not.toBe(webpack({ conditionNames: ["require"] }));
     expect(webpack({ mainFields: ["module"] })).not.toBe(webpack({}));
-    expect(stableText(webpackResolveSettings("webpack", { resolve: {}, mode: "production" } as { resolve: object }))).toBe(webpack({}));
+    expect(
+      stableText(webpackResolveSettings("webpack", { resolve: {}, mode: "production" } as { resolve: object })),
+    ).toBe(webpack({}));
     // A resolve plugin counts by its class and options, not the caches it fills.
     class PathsPlugin {
       cache = new Map<string, string>();
@@ -140,24 +161,44 @@ describe("the settings of each bundler", () => {
 
 describe("the files that decide resolution", () => {
   test("tsconfig paths and baseUrl count; its other options do not", () => {
-    project = new TempProject().write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true, paths: { h: ["./src/a.ts"] } } }));
+    project = new TempProject().write(
+      "tsconfig.json",
+      JSON.stringify({ compilerOptions: { strict: true, paths: { h: ["./src/a.ts"] } } }),
+    );
     const before = fingerprintOf();
-    project.write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: false, target: "es2022", paths: { h: ["./src/a.ts"] } } }));
+    project.write(
+      "tsconfig.json",
+      JSON.stringify({ compilerOptions: { strict: false, target: "es2022", paths: { h: ["./src/a.ts"] } } }),
+    );
     expect(fingerprintOf()).toBe(before);
-    project.write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: false, target: "es2022", paths: { h: ["./src/b.ts"] } } }));
+    project.write(
+      "tsconfig.json",
+      JSON.stringify({ compilerOptions: { strict: false, target: "es2022", paths: { h: ["./src/b.ts"] } } }),
+    );
     expect(fingerprintOf()).not.toBe(before);
     const paths = fingerprintOf();
-    project.write("tsconfig.json", JSON.stringify({ compilerOptions: { baseUrl: "src", strict: false, target: "es2022", paths: { h: ["./src/b.ts"] } } }));
+    project.write(
+      "tsconfig.json",
+      JSON.stringify({
+        compilerOptions: { baseUrl: "src", strict: false, target: "es2022", paths: { h: ["./src/b.ts"] } },
+      }),
+    );
     expect(fingerprintOf()).not.toBe(paths);
   });
 
   test("what a tsconfig extends and references counts, followed transitively; a jsconfig too", () => {
     project = new TempProject()
-      .write("tsconfig.json", `{\n  // the app's\n  "extends": "./config/base",\n  "references": [{ "path": "./tsconfig.app.json" }],\n}`)
+      .write(
+        "tsconfig.json",
+        `{\n  // the app's\n  "extends": "./config/base",\n  "references": [{ "path": "./tsconfig.app.json" }],\n}`,
+      )
       .write("config/base.json", JSON.stringify({ extends: "./deeper.json" }))
       .write("config/deeper.json", JSON.stringify({ compilerOptions: { paths: { h: ["../src/a.ts"] } } }))
       .write("tsconfig.app.json", JSON.stringify({ compilerOptions: { paths: { g: ["./src/a.ts"] } } }))
-      .write("node_modules/@tsconfig/node20/tsconfig.json", JSON.stringify({ compilerOptions: { module: "nodenext" } }));
+      .write(
+        "node_modules/@tsconfig/node20/tsconfig.json",
+        JSON.stringify({ compilerOptions: { module: "nodenext" } }),
+      );
     let last = fingerprintOf();
     const expectChange = (file: string, content: object) => {
       project.write(file, JSON.stringify(content));
@@ -181,7 +222,10 @@ describe("the files that decide resolution", () => {
   });
 
   test("a tsconfig the scan or the bundler's option names counts", () => {
-    project = new TempProject().write("packages/a/tsconfig.json", JSON.stringify({ compilerOptions: { paths: { h: ["./a.ts"] } } }));
+    project = new TempProject().write(
+      "packages/a/tsconfig.json",
+      JSON.stringify({ compilerOptions: { paths: { h: ["./a.ts"] } } }),
+    );
     const file = project.path("packages/a/tsconfig.json");
     const before = fingerprintOf({}, [file]);
     expect(fingerprintOf({}, [])).not.toBe(before);
@@ -190,25 +234,47 @@ describe("the files that decide resolution", () => {
   });
 
   test("the project's package.json counts by its imports and exports, not its scripts or version", () => {
-    project = new TempProject().write("package.json", JSON.stringify({ name: "app", version: "1.0.0", imports: { "#h": "./src/a.ts" } }));
+    project = new TempProject().write(
+      "package.json",
+      JSON.stringify({ name: "app", version: "1.0.0", imports: { "#h": "./src/a.ts" } }),
+    );
     const before = fingerprintOf();
-    project.write("package.json", JSON.stringify({ name: "app", version: "1.0.1", scripts: { build: "vite build" }, imports: { "#h": "./src/a.ts" } }));
+    project.write(
+      "package.json",
+      JSON.stringify({
+        name: "app",
+        version: "1.0.1",
+        scripts: { build: "vite build" },
+        imports: { "#h": "./src/a.ts" },
+      }),
+    );
     expect(fingerprintOf()).toBe(before);
     project.write("package.json", JSON.stringify({ name: "app", version: "1.0.1", imports: { "#h": "./src/b.ts" } }));
     expect(fingerprintOf()).not.toBe(before);
     const imports = fingerprintOf();
-    project.write("package.json", JSON.stringify({ name: "app", version: "1.0.1", imports: { "#h": "./src/b.ts" }, exports: { "./h": "./src/h.ts" } }));
+    project.write(
+      "package.json",
+      JSON.stringify({
+        name: "app",
+        version: "1.0.1",
+        imports: { "#h": "./src/b.ts" },
+        exports: { "./h": "./src/h.ts" },
+      }),
+    );
     expect(fingerprintOf()).not.toBe(imports);
   });
 
-  test.each(["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock"])("the lockfile %s counts by its content, also from a folder above", (name) => {
-    project = new TempProject().write(name, "lock 1\n").write("app/src/main.ts", "");
-    const at = (root: string) => fingerprinter().make().compute(root, {}, []);
-    const before = { top: at(project.root), nested: at(project.path("app")) };
-    project.write(name, "lock 2\n");
-    expect(at(project.root)).not.toBe(before.top);
-    expect(at(project.path("app"))).not.toBe(before.nested);
-  });
+  test.each(["package-lock.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock"])(
+    "the lockfile %s counts by its content, also from a folder above",
+    (name) => {
+      project = new TempProject().write(name, "lock 1\n").write("app/src/main.ts", "");
+      const at = (root: string) => fingerprinter().make().compute(root, {}, []);
+      const before = { top: at(project.root), nested: at(project.path("app")) };
+      project.write(name, "lock 2\n");
+      expect(at(project.root)).not.toBe(before.top);
+      expect(at(project.path("app"))).not.toBe(before.nested);
+    },
+  );
 
   test("the settings count; the same settings and files give the same fingerprint", () => {
     project = new TempProject();
@@ -217,7 +283,10 @@ describe("the files that decide resolution", () => {
   });
 
   test("a file whose time and size did not change is not read again (its digest is remembered across processes)", () => {
-    project = new TempProject().write("tsconfig.json", JSON.stringify({ compilerOptions: { paths: { h: ["./src/a.ts"] } } }));
+    project = new TempProject().write(
+      "tsconfig.json",
+      JSON.stringify({ compilerOptions: { paths: { h: ["./src/a.ts"] } } }),
+    );
     const { make, writes } = fingerprinter();
     utimesSync(project.path("tsconfig.json"), 1_000_000, 1_000_000);
     const before = make().compute(project.root, {}, []);
@@ -235,8 +304,12 @@ describe("through esbuild", { timeout: 60_000 }, () => {
   const cached = `import { label } from "helper";\nexport async function f(x: number) {\n  "use cache";\n  return label(x);\n}\n`;
 
   test("an alias pointed at another file gives a new hash, and pointing it back gives the first again", async () => {
-    project = new TempProject().write("src/a.ts", source("a")).write("src/b.ts", source("b")).write("src/main.ts", cached);
-    const build = (file: string) => project.esbuild("src/main.ts", { alias: { helper: `./src/${file}` } }).then(hashesIn);
+    project = new TempProject()
+      .write("src/a.ts", source("a"))
+      .write("src/b.ts", source("b"))
+      .write("src/main.ts", cached);
+    const build = (file: string) =>
+      project.esbuild("src/main.ts", { alias: { helper: `./src/${file}` } }).then(hashesIn);
     const a = await build("a.ts");
     expect(await build("a.ts")).toEqual(a);
     const b = await build("b.ts");
@@ -245,7 +318,10 @@ describe("through esbuild", { timeout: 60_000 }, () => {
   });
 
   test("tsconfig paths pointed at another file give a new hash", async () => {
-    project = new TempProject().write("src/a.ts", source("a")).write("src/b.ts", source("b")).write("src/main.ts", cached);
+    project = new TempProject()
+      .write("src/a.ts", source("a"))
+      .write("src/b.ts", source("b"))
+      .write("src/main.ts", cached);
     const build = (file: string) => {
       project.write("tsconfig.json", JSON.stringify({ compilerOptions: { paths: { helper: [`./src/${file}`] } } }));
       return project.esbuild().then(hashesIn);
@@ -262,7 +338,10 @@ describe("a rebuild with nothing changed", { timeout: 60_000 }, () => {
       .write("tsconfig.json", JSON.stringify({ compilerOptions: { strict: true } }))
       .write("package-lock.json", "{}")
       .write("src/h.ts", `export function label(x: number) { return "h" + x; }\n`)
-      .write("src/main.ts", `import { label } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return label(x);\n}\n`);
+      .write(
+        "src/main.ts",
+        `import { label } from "./h";\nexport async function f(x: number) {\n  "use cache";\n  return label(x);\n}\n`,
+      );
 
   test("esbuild: finds the entries of the first build (the fingerprint is the same each build)", async () => {
     project = files();
@@ -297,48 +376,77 @@ describe("a rebuild with nothing changed", { timeout: 60_000 }, () => {
 });
 
 const WEBPACK_LIKE = [
-  { bundler: "webpack", compile: (config: object) => webpack(config as webpack.Configuration), plugin: cachephantWebpack },
-  { bundler: "rspack", compile: (config: object) => rspack(config as Parameters<typeof rspack>[0]), plugin: cachephantRspack },
+  {
+    bundler: "webpack",
+    compile: (config: object) => webpack(config as webpack.Configuration),
+    plugin: cachephantWebpack,
+  },
+  {
+    bundler: "rspack",
+    compile: (config: object) => rspack(config as Parameters<typeof rspack>[0]),
+    plugin: cachephantRspack,
+  },
 ] as const;
 
-test.each(WEBPACK_LIKE)("$bundler: a `resolve.alias` pointed at another file gives a new hash (imports resolve through its resolver)", async ({ compile, plugin }) => {
-  project = new TempProject()
-    .write("src/a.js", `export function label(x) { return "a" + x; }\n`)
-    .write("src/b.js", `export function label(x) { return "b" + x; }\n`)
-    .write("src/main.js", `import { label } from "helper";\nexport async function f(x) {\n  "use cache";\n  return label(x);\n}\n`);
-  const build = async (file: string) => {
-    const compiler = compile({
-      mode: "none",
-      devtool: false,
-      target: "node",
-      context: project.root,
-      entry: "./src/main.js",
-      output: { path: project.path("out"), filename: "main.js" },
-      resolve: { alias: { helper: project.path(`src/${file}`) } },
-      plugins: [plugin({ root: project.root })],
-    }) as unknown as { run(callback: (error: Error | null, stats?: { hasErrors(): boolean; toString(options: string): string }) => void): void; close(callback: () => void): void };
-    await new Promise<void>((resolve, reject) =>
-      compiler.run((error, stats) => (error || stats?.hasErrors() ? reject(error ?? new Error(stats!.toString("errors-only"))) : resolve())),
+test.each(WEBPACK_LIKE)(
+  "$bundler: a `resolve.alias` pointed at another file gives a new hash (imports resolve through its resolver)",
+  async ({ compile, plugin }) => {
+    project = new TempProject()
+      .write("src/a.js", `export function label(x) { return "a" + x; }\n`)
+      .write("src/b.js", `export function label(x) { return "b" + x; }\n`)
+      .write(
+        "src/main.js",
+        `import { label } from "helper";\nexport async function f(x) {\n  "use cache";\n  return label(x);\n}\n`,
+      );
+    const build = async (file: string) => {
+      const compiler = compile({
+        mode: "none",
+        devtool: false,
+        target: "node",
+        context: project.root,
+        entry: "./src/main.js",
+        output: { path: project.path("out"), filename: "main.js" },
+        resolve: { alias: { helper: project.path(`src/${file}`) } },
+        plugins: [plugin({ root: project.root })],
+      }) as unknown as {
+        run(
+          callback: (error: Error | null, stats?: { hasErrors(): boolean; toString(options: string): string }) => void,
+        ): void;
+        close(callback: () => void): void;
+      };
+      await new Promise<void>((resolve, reject) =>
+        compiler.run((error, stats) =>
+          error || stats?.hasErrors() ? reject(error ?? new Error(stats!.toString("errors-only"))) : resolve(),
+        ),
+      );
+      await new Promise<void>((resolve) => compiler.close(() => resolve()));
+      return hashesIn(readFileSync(project.path("out/main.js"), "utf8"));
+    };
+    const a = await build("a.js");
+    expect(a).toHaveLength(1);
+    const written = readdirSync(project.path(BUILD_CACHE_DIR)).filter(
+      (name) => name.endsWith(".json") && !name.includes(".extra."),
     );
-    await new Promise<void>((resolve) => compiler.close(() => resolve()));
-    return hashesIn(readFileSync(project.path("out/main.js"), "utf8"));
-  };
-  const a = await build("a.js");
-  expect(a).toHaveLength(1);
-  const written = readdirSync(project.path(BUILD_CACHE_DIR)).filter((name) => name.endsWith(".json") && !name.includes(".extra."));
-  expect(await build("a.js")).toEqual(a);
-  // The same settings from a new compiler: the first build's entries, none added.
-  expect(readdirSync(project.path(BUILD_CACHE_DIR)).filter((name) => name.endsWith(".json") && !name.includes(".extra."))).toEqual(written);
-  expect((await build("b.js"))[0]).not.toBe(a[0]);
-  expect(await build("a.js")).toEqual(a);
-}, 60_000);
+    expect(await build("a.js")).toEqual(a);
+    // The same settings from a new compiler: the first build's entries, none added.
+    expect(
+      readdirSync(project.path(BUILD_CACHE_DIR)).filter((name) => name.endsWith(".json") && !name.includes(".extra.")),
+    ).toEqual(written);
+    expect((await build("b.js"))[0]).not.toBe(a[0]);
+    expect(await build("a.js")).toEqual(a);
+  },
+  60_000,
+);
 
 describe("the settings as plugins leave them", { timeout: 60_000 }, () => {
   const source = (tag: string) => `export function label(x: number) { return "${tag}" + x; }\n`;
   const cached = `import { label } from "helper";\nexport async function f(x: number) {\n  "use cache";\n  return label(x);\n}\n`;
 
   test("esbuild: an alias a plugin set up after this one adds", async () => {
-    project = new TempProject().write("src/a.ts", source("a")).write("src/b.ts", source("b")).write("src/main.ts", cached);
+    project = new TempProject()
+      .write("src/a.ts", source("a"))
+      .write("src/b.ts", source("b"))
+      .write("src/main.ts", cached);
     const build = (file: string) =>
       project
         .esbuild("src/main.ts", {
@@ -355,13 +463,19 @@ describe("the settings as plugins leave them", { timeout: 60_000 }, () => {
   });
 
   test("Vite: an alias another plugin's `config` hook adds", async () => {
-    project = new TempProject().write("src/a.ts", source("a")).write("src/b.ts", source("b")).write("src/main.ts", cached);
+    project = new TempProject()
+      .write("src/a.ts", source("a"))
+      .write("src/b.ts", source("b"))
+      .write("src/main.ts", cached);
     const build = async (file: string) => {
       const result = await viteBuild({
         root: project.root,
         configFile: false,
         logLevel: "silent",
-        plugins: [cachephant.vite({ root: project.root }), { name: "alias", config: () => ({ resolve: { alias: { helper: project.path(`src/${file}`) } } }) }],
+        plugins: [
+          cachephant.vite({ root: project.root }),
+          { name: "alias", config: () => ({ resolve: { alias: { helper: project.path(`src/${file}`) } } }) },
+        ],
         build: { ssr: "src/main.ts", write: false },
       });
       const output = (Array.isArray(result) ? result[0] : result) as { output: Array<{ code?: string }> };

@@ -10,7 +10,16 @@ function webpackCompiler(answer: (request: string, callback: Callback) => void) 
   const requests: string[] = [];
   return {
     requests,
-    compiler: { resolverFactory: { get: () => ({ resolve: (_context: object, _path: string, request: string, _resolveContext: object, callback: Callback) => (requests.push(request), answer(request, callback)) }) } },
+    compiler: {
+      resolverFactory: {
+        get: () => ({
+          resolve: (_context: object, _path: string, request: string, _resolveContext: object, callback: Callback) => (
+            requests.push(request),
+            answer(request, callback)
+          ),
+        }),
+      },
+    },
   };
 }
 
@@ -24,7 +33,10 @@ describe("bundlerResolver", () => {
     };
     const seen: Array<[string, string | undefined, unknown]> = [];
     const context = {
-      resolve: async (source: string, importer?: string, options?: unknown) => (seen.push([source, importer, options]), answers[source] ?? null),
+      resolve: async (source: string, importer?: string, options?: unknown) => (
+        seen.push([source, importer, options]),
+        answers[source] ?? null
+      ),
     } as unknown as UnpluginBuildContext;
     const resolve = bundlerResolver(context)!;
     expect(await resolve("@/h", "/p/src/a.ts")).toBe("/p/src/h.ts");
@@ -48,7 +60,9 @@ describe("esbuildResolver", () => {
       broken: { path: "", errors: [{ text: "not found" }], external: false },
       fs: { path: "fs", errors: [], external: true },
     };
-    const build = { resolve: async (specifier: string) => (calls.push(specifier), results[specifier]!) } as unknown as PluginBuild;
+    const build = {
+      resolve: async (specifier: string) => (calls.push(specifier), results[specifier]!),
+    } as unknown as PluginBuild;
     const resolve = esbuildResolver(build);
     expect(await resolve("./h", "/p/src/a.ts")).toBeNull();
     expect(await resolve("@lib/math", "/p/src/a.ts")).toBe("/p/lib/math.ts");
@@ -78,7 +92,13 @@ describe("webpackResolver", () => {
     expect(webpackResolver(compiler)).toBe(webpackResolver(compiler));
     expect(webpackResolver({})).toBeUndefined();
     expect(webpackResolver(undefined)).toBeUndefined();
-    const throwing = { resolverFactory: { get: () => { throw new Error("no esm resolver"); } } };
+    const throwing = {
+      resolverFactory: {
+        get: () => {
+          throw new Error("no esm resolver");
+        },
+      },
+    };
     expect(webpackResolver(throwing)).toBeUndefined();
   });
 });

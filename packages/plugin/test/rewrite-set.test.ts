@@ -69,11 +69,18 @@ describe("RewriteSet", () => {
     const set = new RewriteSet(project.root, codeFiles, [project.path("out"), project.root]);
     set.scan();
     // A build of the bare project left directives in dist/ and out/: not modules of the build.
-    expect(set.files()).toEqual([project.path("out-other/main.mjs"), project.path("src/cached.ts"), project.path("src/keep/keep.gen.ts")]);
+    expect(set.files()).toEqual([
+      project.path("out-other/main.mjs"),
+      project.path("src/cached.ts"),
+      project.path("src/keep/keep.gen.ts"),
+    ]);
   });
 
   test("component files (Vue, Svelte, …) belong to the project but are never rewritten", () => {
-    project = createProject().write("src/App.vue", `<script setup lang="ts">\nimport { shared } from "./h";\nshared.n = 2;\n</script>\n<template><p>use cache</p></template>\n`);
+    project = createProject().write(
+      "src/App.vue",
+      `<script setup lang="ts">\nimport { shared } from "./h";\nshared.n = 2;\n</script>\n<template><p>use cache</p></template>\n`,
+    );
     const set = new RewriteSet(project.root, codeFiles);
     set.scan();
     expect(set.signatures().has(project.path("src/App.vue"))).toBe(true);

@@ -33,7 +33,10 @@ function bundles(count: number, onBuilt: (index: number) => void): Promise<strin
 test("rollup --watch: a module that starts mutating exported data makes the reading module transform again", async () => {
   project = new TempProject()
     .write("src/h.js", "export const shared = { n: 1 };\nexport function read(x) { return x + shared.n; }\n")
-    .write("src/lib.js", `import { read } from "./h.js";\nexport async function report(x) {\n  "use cache";\n  return read(x);\n}\n`)
+    .write(
+      "src/lib.js",
+      `import { read } from "./h.js";\nexport async function report(x) {\n  "use cache";\n  return read(x);\n}\n`,
+    )
     .write("src/admin.js", `import { shared } from "./h.js";\nexport const peek = () => shared.n + 1;\n`)
     .write("src/main.js", `export { report } from "./lib.js";\nexport { peek } from "./admin.js";\n`);
   watcher = watch({

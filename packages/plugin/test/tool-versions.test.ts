@@ -28,7 +28,10 @@ describe("toolVersionsOf", () => {
     project.write("core/src/key/hash.ts", "export const h = 2;\n");
     const edited = toolVersionsOf(manifest);
     expect(edited).not.toBe(before);
-    project.write("node_modules/@babel/parser/package.json", JSON.stringify({ name: "@babel/parser", version: "7.30.0" }));
+    project.write(
+      "node_modules/@babel/parser/package.json",
+      JSON.stringify({ name: "@babel/parser", version: "7.30.0" }),
+    );
     expect(toolVersionsOf(manifest)).not.toBe(edited);
   });
 

@@ -25,7 +25,10 @@ afterEach(async () => {
 function createProject(): TempProject {
   return new TempProject()
     .write("src/h.js", "export const shared = { n: 1 };\nexport function read(x) { return x + shared.n; }\n")
-    .write("src/lib.js", `import { read } from "./h.js";\nexport async function report(x) {\n  "use cache";\n  return read(x);\n}\n`)
+    .write(
+      "src/lib.js",
+      `import { read } from "./h.js";\nexport async function report(x) {\n  "use cache";\n  return read(x);\n}\n`,
+    )
     .write("src/admin.js", `import { shared } from "./h.js";\nexport const peek = () => shared.n + 1;\n`)
     .write("src/main.js", `export { report } from "./lib.js";\nexport { peek } from "./admin.js";\n`);
 }
@@ -49,7 +52,11 @@ function outputs(count: number, read: () => string, onBuilt: (index: number) => 
 
 test("rolldown --watch: a module that starts mutating exported data makes the reading module transform again", async () => {
   project = createProject();
-  const collected = outputs(2, () => readFileSync(project.path("out/main.mjs"), "utf8"), () => project.write("src/admin.js", MUTATING_ADMIN));
+  const collected = outputs(
+    2,
+    () => readFileSync(project.path("out/main.mjs"), "utf8"),
+    () => project.write("src/admin.js", MUTATING_ADMIN),
+  );
   const watcher = rolldownWatch({
     input: project.path("src/main.js"),
     plugins: [cachephantRolldown({ root: project.root })],
@@ -70,30 +77,48 @@ test("rolldown --watch: a module that starts mutating exported data makes the re
 });
 
 const WEBPACK_LIKE = [
-  { bundler: "webpack", compile: (config: object) => webpack(config as webpack.Configuration), plugin: cachephantWebpack },
-  { bundler: "rspack", compile: (config: object) => rspack(config as Parameters<typeof rspack>[0]), plugin: cachephantRspack },
+  {
+    bundler: "webpack",
+    compile: (config: object) => webpack(config as webpack.Configuration),
+    plugin: cachephantWebpack,
+  },
+  {
+    bundler: "rspack",
+    compile: (config: object) => rspack(config as Parameters<typeof rspack>[0]),
+    plugin: cachephantRspack,
+  },
 ] as const;
 
-test.each(WEBPACK_LIKE)("$bundler --watch: a module that starts mutating exported data makes the reading module transform again", async ({ compile, plugin }) => {
-  project = createProject();
-  const collected = outputs(2, () => readFileSync(project.path("out/main.js"), "utf8"), () => project.write("src/admin.js", MUTATING_ADMIN));
-  const compiler = compile({
-    mode: "development",
-    devtool: false,
-    target: "node",
-    context: project.root,
-    entry: "./src/main.js",
-    output: { path: project.path("out"), filename: "main.js" },
-    plugins: [plugin({ root: project.root })],
-  });
-  let failure: unknown;
-  const watching = compiler.watch({ aggregateTimeout: 50 }, (error: Error | null, stats?: { hasErrors(): boolean; toString(options: string): string }) => {
-    if (error || stats?.hasErrors()) failure = error ?? stats?.toString("errors-only");
-    collected.built();
-  });
-  stop = () => new Promise((resolve) => (watching ? watching.close(() => resolve()) : resolve()));
-  const [before, after] = await collected.all;
-  expect(failure).toBeUndefined();
-  expect(before).not.toContain("state: [");
-  expect(after).toContain('state: [["src/h.js", "shared"]]');
-});
+test.each(WEBPACK_LIKE)(
+  "$bundler --watch: a module that starts mutating exported data makes the reading module transform again",
+  async ({ compile, plugin }) => {
+    project = createProject();
+    const collected = outputs(
+      2,
+      () => readFileSync(project.path("out/main.js"), "utf8"),
+      () => project.write("src/admin.js", MUTATING_ADMIN),
+    );
+    const compiler = compile({
+      mode: "development",
+      devtool: false,
+      target: "node",
+      context: project.root,
+      entry: "./src/main.js",
+      output: { path: project.path("out"), filename: "main.js" },
+      plugins: [plugin({ root: project.root })],
+    });
+    let failure: unknown;
+    const watching = compiler.watch(
+      { aggregateTimeout: 50 },
+      (error: Error | null, stats?: { hasErrors(): boolean; toString(options: string): string }) => {
+        if (error || stats?.hasErrors()) failure = error ?? stats?.toString("errors-only");
+        collected.built();
+      },
+    );
+    stop = () => new Promise((resolve) => (watching ? watching.close(() => resolve()) : resolve()));
+    const [before, after] = await collected.all;
+    expect(failure).toBeUndefined();
+    expect(before).not.toContain("state: [");
+    expect(after).toContain('state: [["src/h.js", "shared"]]');
+  },
+);

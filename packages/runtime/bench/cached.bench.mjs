@@ -25,7 +25,11 @@ import { fileURLToPath } from "node:url";
 import { parseArgs } from "node:util";
 
 const { values: args } = parseArgs({
-  options: { runs: { type: "string", default: "7" }, calls: { type: "string", default: "2000" }, child: { type: "string" } },
+  options: {
+    runs: { type: "string", default: "7" },
+    calls: { type: "string", default: "2000" },
+    child: { type: "string" },
+  },
 });
 const RUNS = Number(args.runs);
 const CALLS = Number(args.calls);
@@ -36,7 +40,13 @@ const SOURCE = `async function load(path, opts = { sep: "," }) {
   // a small, fast body: the numbers are the cache's own cost
   return path.split(opts.sep).map((part) => part.length);
 }`;
-const META = { hash: "bench0000000000000000000000000000", name: "load", file: "bench.mjs", line: 1, paths: ["args[0]", "args[1]"] };
+const META = {
+  hash: "bench0000000000000000000000000000",
+  name: "load",
+  file: "bench.mjs",
+  line: 1,
+  paths: ["args[0]", "args[1]"],
+};
 
 if (args.child) await child(args.child);
 else await parent();
@@ -64,7 +74,14 @@ async function parent() {
       const samples = [];
       for (let i = 0; i < RUNS; i++) {
         const env = { ...process.env, CACHEPHANT_DIR: join(cacheRoot, `first-${kind}`) };
-        samples.push(Number(execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", kind], { env, encoding: "utf8" })));
+        samples.push(
+          Number(
+            execFileSync(process.execPath, [fileURLToPath(import.meta.url), "--child", kind], {
+              env,
+              encoding: "utf8",
+            }),
+          ),
+        );
       }
       firstCall[kind] = median(samples);
     }
@@ -91,7 +108,10 @@ async function parent() {
 
     const later = { rewritten: [], cached: [] };
     for (let run = 0; run < RUNS; run++) {
-      for (const [kind, fn] of [["rewritten", rewritten], ["cached", wrapper]]) {
+      for (const [kind, fn] of [
+        ["rewritten", rewritten],
+        ["cached", wrapper],
+      ]) {
         const started = performance.now();
         for (let i = 0; i < CALLS; i++) await fn("a,bb", { sep: "," });
         later[kind].push(((performance.now() - started) * 1000) / CALLS);
@@ -105,7 +125,8 @@ async function parent() {
     ];
     console.log(`cached() against the rewritten function (medians of ${RUNS} runs, ${CALLS} calls per run for hits)\n`);
     console.log("| | rewritten | cached() | ratio |\n| --- | --- | --- | --- |");
-    for (const [label, base, value] of rows) console.log(`| ${label} | ${base.toFixed(2)} | ${value.toFixed(2)} | ${(value / base).toFixed(2)}x |`);
+    for (const [label, base, value] of rows)
+      console.log(`| ${label} | ${base.toFixed(2)} | ${value.toFixed(2)} | ${(value / base).toFixed(2)}x |`);
   } finally {
     rmSync(cacheRoot, { recursive: true, force: true });
   }

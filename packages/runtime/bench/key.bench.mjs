@@ -17,7 +17,9 @@ import { pathToFileURL } from "node:url";
 import { resolve } from "node:path";
 import { parseArgs } from "node:util";
 
-const { values: args } = parseArgs({ options: { current: { type: "string" }, baseline: { type: "string" }, rounds: { type: "string", default: "15" } } });
+const { values: args } = parseArgs({
+  options: { current: { type: "string" }, baseline: { type: "string" }, rounds: { type: "string", default: "15" } },
+});
 const current = await import(pathToFileURL(resolve(args.current ?? "node_modules/.key-bench.mjs")).href);
 const baseline = args.baseline ? await import(pathToFileURL(resolve(args.baseline)).href) : undefined;
 
@@ -27,13 +29,31 @@ class Point {
     this.y = y;
   }
 }
-const meta = { hash: "0123456789abcdef0123456789abcdef", name: "f", file: "src/f.ts", line: 1, paths: ["args[0]", "args[1]"], scope: ["config"] };
+const meta = {
+  hash: "0123456789abcdef0123456789abcdef",
+  name: "f",
+  file: "src/f.ts",
+  line: 1,
+  paths: ["args[0]", "args[1]"],
+  scope: ["config"],
+};
 /** @type {Array<[name: string, values: unknown[], scope: unknown]>} */
 const cases = [
   ["two small arguments", [1, "report.csv"], undefined],
   ["a small object argument", [{ path: "a/b.csv", sep: ",", limit: 10 }, true], undefined],
   ["a 1,000-number array", [Array.from({ length: 1000 }, (_, i) => i), 0], undefined],
-  ["a small Map argument", [new Map([["a", 1], ["b", 2], ["c", 3]]), 0], undefined],
+  [
+    "a small Map argument",
+    [
+      new Map([
+        ["a", 1],
+        ["b", 2],
+        ["c", 3],
+      ]),
+      0,
+    ],
+    undefined,
+  ],
   ["a class instance argument", [new Point(1, 2), 0], undefined],
   ["small arguments and a scope object", [1, 2], [{ unit: "m", digits: 2 }]],
   // Keyable only where function values count by their source (memoized per function object).

@@ -37,8 +37,23 @@ function writeStore(dir, count) {
     ensure(content);
     writeFileSync(content, bytes);
     const key = `cachephant:v1:bench:${i}`;
-    const metadata = { v: 1, kind: "result", name: `fn${i % 50}`, file: "bench.ts", line: 1, hash: "h", created: Date.now(), crc: crc32(bytes) };
-    const json = JSON.stringify({ key, integrity: `sha512-${digest.toString("base64")}`, time: Date.now(), size: bytes.length, metadata });
+    const metadata = {
+      v: 1,
+      kind: "result",
+      name: `fn${i % 50}`,
+      file: "bench.ts",
+      line: 1,
+      hash: "h",
+      created: Date.now(),
+      crc: crc32(bytes),
+    };
+    const json = JSON.stringify({
+      key,
+      integrity: `sha512-${digest.toString("base64")}`,
+      time: Date.now(),
+      size: bytes.length,
+      metadata,
+    });
     const keyHex = createHash("sha256").update(key).digest("hex");
     const bucket = join(dir, "index-v5", keyHex.slice(0, 2), keyHex.slice(2, 4), keyHex.slice(4));
     ensure(bucket);
@@ -78,14 +93,17 @@ for (const count of quick ? [10_000] : [10_000, 100_000]) {
   const total = ls.result.reduce((sum, row) => sum + row.size, 0);
   const dry = await seconds(() => prune({ dir, maxSize: total / 2, dryRun: true }));
   const half = await seconds(() => prune({ dir, maxSize: total / 2 }));
-  if (half.result.removedEntries < count / 2 - 1) throw new Error(`prune removed ${half.result.removedEntries} of ${count}`);
+  if (half.result.removedEntries < count / 2 - 1)
+    throw new Error(`prune removed ${half.result.removedEntries} of ${count}`);
   const idle = await seconds(() => prune({ dir, maxSize: total })); // under the bound: nothing to remove
   rows.push({ count, scan: scan.s, rebuild: rebuild.s, ls: ls.s, dry: dry.s, half: half.s, idle: idle.s });
   rmSync(dir, { recursive: true, force: true });
 }
 
 const cell = (s, base) => `${s.toFixed(2)} s (${(s / base).toFixed(2)}x)`;
-console.log("| entries | read every bucket (baseline) | first ls (rebuilds the index) | ls | prune --dry-run | prune to half | prune under the bound |");
+console.log(
+  "| entries | read every bucket (baseline) | first ls (rebuilds the index) | ls | prune --dry-run | prune to half | prune under the bound |",
+);
 console.log("| --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
   console.log(

@@ -39,11 +39,22 @@ const port = await new Promise((resolve) => {
     probe.close(() => resolve(port));
   });
 });
-const server = spawn("redis-server", ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", root], {
-  stdio: "ignore",
-});
+const server = spawn(
+  "redis-server",
+  ["--port", String(port), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--dir", root],
+  {
+    stdio: "ignore",
+  },
+);
 // The runtime's client library with the runtime's options (src/remote/client.ts).
-const client = new Redis({ port, host: "127.0.0.1", lazyConnect: true, enableOfflineQueue: false, maxRetriesPerRequest: 0, retryStrategy: () => null });
+const client = new Redis({
+  port,
+  host: "127.0.0.1",
+  lazyConnect: true,
+  enableOfflineQueue: false,
+  maxRetriesPerRequest: 0,
+  retryStrategy: () => null,
+});
 client.on("error", () => {}); // refused while the server starts
 process.on("exit", () => server.kill("SIGKILL")); // whatever happens below
 for (let i = 0; ; i++) {

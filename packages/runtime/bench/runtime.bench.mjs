@@ -56,15 +56,26 @@ function valueOf(size, seed = 0) {
     while (v8.serialize({ seed, rows }).length < size - 30) rows.push({ id: rows.length, name: `row-${rows.length}` });
     return { seed, rows };
   }
-  return { seed, text: createHash("sha256").update(String(seed)).digest("hex").repeat(Math.ceil(size / 64)).slice(0, size) };
+  return {
+    seed,
+    text: createHash("sha256")
+      .update(String(seed))
+      .digest("hex")
+      .repeat(Math.ceil(size / 64))
+      .slice(0, size),
+  };
 }
 
 const fmt = (us) => (us >= 1000 ? `${(us / 1000).toFixed(2)} ms` : `${us.toFixed(1)} µs`);
 const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 
-say(`# Runtime benchmark — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 1e9).toFixed(0)} GB`);
+say(
+  `# Runtime benchmark — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 1e9).toFixed(0)} GB`,
+);
 say("");
-say("| result | Cachephant hit | floor: readFileSync + deserialize | hit / floor | cacache.get wrapper | hit / cacache.get | memoize-fs hit | memoize-fs / floor |");
+say(
+  "| result | Cachephant hit | floor: readFileSync + deserialize | hit / floor | cacache.get wrapper | hit / cacache.get | memoize-fs hit | memoize-fs / floor |",
+);
 say("| --- | --- | --- | --- | --- | --- | --- | --- |");
 const sizes = [
   ["100 B", 100],
@@ -123,7 +134,9 @@ for (const [label, size] of sizes) {
   );
 }
 say("");
-say("| result | Cachephant miss (key, encode, lock, write) | cacache.put of the bytes | miss / cacache.put | cacache wrapper miss (get, serialize, put) | memoize-fs miss |");
+say(
+  "| result | Cachephant miss (key, encode, lock, write) | cacache.put of the bytes | miss / cacache.put | cacache wrapper miss (get, serialize, put) | memoize-fs miss |",
+);
 say("| --- | --- | --- | --- | --- | --- |");
 for (const row of missRows) say(row);
 
@@ -194,7 +207,9 @@ for (const row of missRows) say(row);
   const read = spawnSync(process.execPath, ["--input-type=module", "-e", script("read")], { encoding: "utf8" });
   const { growth, size } = JSON.parse(read.stdout);
   say("");
-  say(`A 100 MB hit (a Buffer): peak RSS growth ${(growth / 1e6).toFixed(0)} MB = **${(growth / size).toFixed(2)}x** the result's size.`);
+  say(
+    `A 100 MB hit (a Buffer): peak RSS growth ${(growth / 1e6).toFixed(0)} MB = **${(growth / size).toFixed(2)}x** the result's size.`,
+  );
 }
 
 // Whole-store work at scale: stores written straight in cacache's format.
@@ -215,8 +230,23 @@ function writeStore(dir, count) {
     ensure(content);
     writeFileSync(content, bytes);
     const key = `cachephant:v1:bench:${i}`;
-    const metadata = { v: 1, kind: "result", name: `fn${i % 50}`, file: "bench.ts", line: 1, hash: "h", created: Date.now(), crc: crc32(bytes) };
-    const json = JSON.stringify({ key, integrity: `sha512-${digest.toString("base64")}`, time: Date.now(), size: bytes.length, metadata });
+    const metadata = {
+      v: 1,
+      kind: "result",
+      name: `fn${i % 50}`,
+      file: "bench.ts",
+      line: 1,
+      hash: "h",
+      created: Date.now(),
+      crc: crc32(bytes),
+    };
+    const json = JSON.stringify({
+      key,
+      integrity: `sha512-${digest.toString("base64")}`,
+      time: Date.now(),
+      size: bytes.length,
+      metadata,
+    });
     const keyHex = createHash("sha256").update(key).digest("hex");
     const bucket = join(dir, "index-v5", keyHex.slice(0, 2), keyHex.slice(2, 4), keyHex.slice(4));
     ensure(bucket);
@@ -256,4 +286,7 @@ for (const count of quick ? [10_000] : [10_000, 100_000]) {
   );
   rmSync(dir, { recursive: true, force: true });
 }
-if (pruneTimes.length === 2) say(`\nPrune, 100,000 entries / 10,000 entries: ${(pruneTimes[1] / pruneTimes[0]).toFixed(1)}x the time for 10x the entries.`);
+if (pruneTimes.length === 2)
+  say(
+    `\nPrune, 100,000 entries / 10,000 entries: ${(pruneTimes[1] / pruneTimes[0]).toFixed(1)}x the time for 10x the entries.`,
+  );

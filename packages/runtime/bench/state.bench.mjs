@@ -25,7 +25,15 @@ const current = await import("../dist/index.js");
 const config = { unit: "m", precision: 2 };
 current.registerState("src/config.ts", { config: () => config });
 
-const meta = (extra) => ({ hash: "bench-hash", name: "label", file: "src/label.ts", line: 1, paths: ["args[0]"], deps: "[]", ...extra });
+const meta = (extra) => ({
+  hash: "bench-hash",
+  name: "label",
+  file: "src/label.ts",
+  line: 1,
+  paths: ["args[0]"],
+  deps: "[]",
+  ...extra,
+});
 const body = async (x) => ({ value: x * 2, unit: "m" });
 const variants = [
   ["no state (this build)", (x) => current.runCached(meta({}), [x], body)],

@@ -206,9 +206,19 @@ export async function verify(options: VerifyOptions = {}): Promise<VerifyReport>
     forgetStoredParts();
     forgetMemory(dir);
   }
-  const problems = outcome.problems.map(({ metadata, reason }) => ({ name: metadata.name, file: metadata.file, reason }));
+  const problems = outcome.problems.map(({ metadata, reason }) => ({
+    name: metadata.name,
+    file: metadata.file,
+    reason,
+  }));
   const pruneFailure = lastPruneFailure(dir);
-  return { dir, checkedEntries: outcome.checkedEntries, removedEntries: problems.length, problems, ...(pruneFailure ? { pruneFailure } : {}) };
+  return {
+    dir,
+    checkedEntries: outcome.checkedEntries,
+    removedEntries: problems.length,
+    problems,
+    ...(pruneFailure ? { pruneFailure } : {}),
+  };
 }
 
 /** Whether the store folder exists (the CLI says so when it does not). */
@@ -242,19 +252,25 @@ export interface StoreSettings {
 export function storeSettings(options: StoreOptions = {}): StoreSettings {
   const settings = settingsFor();
   return {
-    dir: options.dir !== undefined ? { value: resolve(options.dir), source: "--dir" } : { value: settings.dir, source: settings.sources.dir },
+    dir:
+      options.dir !== undefined
+        ? { value: resolve(options.dir), source: "--dir" }
+        : { value: settings.dir, source: settings.sources.dir },
     maxSize: { value: settings.maxSize, source: settings.sources.maxSize },
   };
 }
 
 function sizeOption(value: string | number): number {
   const bytes = parseSize(value);
-  if (bytes === undefined) throw new ConfigError(`maxSize: ${JSON.stringify(value)} is not a size. Use ${SIZE_FORMAT_HINT}.`);
+  if (bytes === undefined)
+    throw new ConfigError(`maxSize: ${JSON.stringify(value)} is not a size. Use ${SIZE_FORMAT_HINT}.`);
   return bytes;
 }
 
 function durationOption(value: string | number): number {
-  const ms = typeof value === "number" ? (Number.isFinite(value) && value >= 0 ? value : undefined) : parseDuration(value);
-  if (ms === undefined) throw new ConfigError(`maxAge: ${JSON.stringify(value)} is not a duration. Use ${DURATION_FORMAT_HINT}.`);
+  const ms =
+    typeof value === "number" ? (Number.isFinite(value) && value >= 0 ? value : undefined) : parseDuration(value);
+  if (ms === undefined)
+    throw new ConfigError(`maxAge: ${JSON.stringify(value)} is not a duration. Use ${DURATION_FORMAT_HINT}.`);
   return ms;
 }

@@ -54,7 +54,12 @@ export interface BuiltExplain {
   readonly reaches: readonly ReachedNode[];
   readonly scope: readonly VariableSite[];
   readonly state: readonly VariableSite[];
-  readonly params: ReadonlyArray<{ readonly name: string; readonly path: string; readonly default?: string; readonly ignored: boolean }>;
+  readonly params: ReadonlyArray<{
+    readonly name: string;
+    readonly path: string;
+    readonly default?: string;
+    readonly ignored: boolean;
+  }>;
   readonly ignoredVariables: readonly string[];
   /** Milliseconds. */
   readonly ttl?: number;
@@ -96,7 +101,11 @@ export function recordBuiltModule(root: string, record: BuiltModule): boolean {
 /** The names of the record files there are (to tell cheaply whether a module has one). */
 export function builtModuleFiles(root: string): Set<string> {
   try {
-    return new Set(readdirSync(join(root, BUILT_FUNCTIONS_DIR)).filter((name) => name.endsWith(".json")).map((name) => join(root, BUILT_FUNCTIONS_DIR, name)));
+    return new Set(
+      readdirSync(join(root, BUILT_FUNCTIONS_DIR))
+        .filter((name) => name.endsWith(".json"))
+        .map((name) => join(root, BUILT_FUNCTIONS_DIR, name)),
+    );
   } catch (error) {
     if (!isSystemError(error)) throw error;
     return new Set();
@@ -134,9 +143,18 @@ export function builtModules(root: string): BuiltModule[] {
 export function readBuiltModule(path: string): BuiltModule | undefined {
   try {
     const value = JSON.parse(readFileSync(path, "utf8")) as Partial<BuiltModule> | null;
-    if (typeof value?.file !== "string" || typeof value.source !== "string" || !isAbsolute(value.source) || !Array.isArray(value.functions)) return undefined;
+    if (
+      typeof value?.file !== "string" ||
+      typeof value.source !== "string" ||
+      !isAbsolute(value.source) ||
+      !Array.isArray(value.functions)
+    )
+      return undefined;
     const functions = value.functions
-      .filter((fn: Partial<BuiltFunction> | null): fn is BuiltFunction => typeof fn === "object" && fn !== null && typeof fn.name === "string" && typeof fn.hash === "string")
+      .filter(
+        (fn: Partial<BuiltFunction> | null): fn is BuiltFunction =>
+          typeof fn === "object" && fn !== null && typeof fn.name === "string" && typeof fn.hash === "string",
+      )
       .map((fn) => (isExplain(fn.explain) ? fn : { name: fn.name, line: fn.line, hash: fn.hash }));
     return { file: value.file, source: value.source, functions };
   } catch (error) {
@@ -148,5 +166,10 @@ export function readBuiltModule(path: string): BuiltModule | undefined {
 function isExplain(value: unknown): value is BuiltExplain {
   if (typeof value !== "object" || value === null) return false;
   const explain = value as Partial<BuiltExplain>;
-  return Array.isArray(explain.reaches) && Array.isArray(explain.scope) && Array.isArray(explain.state) && Array.isArray(explain.params);
+  return (
+    Array.isArray(explain.reaches) &&
+    Array.isArray(explain.scope) &&
+    Array.isArray(explain.state) &&
+    Array.isArray(explain.params)
+  );
 }

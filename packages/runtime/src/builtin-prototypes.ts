@@ -21,7 +21,12 @@ export const BINARY_VIEW_PROTOTYPES: readonly object[] = [
 ];
 
 /** Boxed primitives (`new Number(1)`, `Object("x")`). */
-export const BOXED_PROTOTYPES: readonly object[] = [Number.prototype, String.prototype, Boolean.prototype, BigInt.prototype];
+export const BOXED_PROTOTYPES: readonly object[] = [
+  Number.prototype,
+  String.prototype,
+  Boolean.prototype,
+  BigInt.prototype,
+];
 
 /** The errors v8 serializes by name; any other comes back as a plain Error. */
 export const NATIVE_ERROR_PROTOTYPES: readonly object[] = [

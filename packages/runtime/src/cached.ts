@@ -82,7 +82,11 @@ const OPTION_NAMES = new Set(["uses", "ignore", "ttl", "name", "inputs"]);
 export function cached<F extends AsyncFunction>(fn: F, options: CachedOptions = {}): F {
   const at = callerLocation();
   if (typeof fn !== "function") {
-    throw new CachedFunctionError("CACHEPHANT_NOT_A_FUNCTION", `cached() needs an async function, got ${describe(fn)}`, "pass the function itself: cached(async function load(path) { ... })");
+    throw new CachedFunctionError(
+      "CACHEPHANT_NOT_A_FUNCTION",
+      `cached() needs an async function, got ${describe(fn)}`,
+      "pass the function itself: cached(async function load(path) { ... })",
+    );
   }
   const inner = wrappers.get(fn);
   const original = inner ? inner.fn : fn;
@@ -178,7 +182,14 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     const inner = wrappers.get(helper);
     uses.set(label, inner ? (await analysisOf(inner)).meta.hash : core.helperHash(helper.toString(), wrapped.file));
   }
-  const options = { name: wrapped.name, file: wrapped.file, ignore: wrapped.ignore, ttl: wrapped.ttl, inputs: wrapped.inputs, uses };
+  const options = {
+    name: wrapped.name,
+    file: wrapped.file,
+    ignore: wrapped.ignore,
+    ttl: wrapped.ttl,
+    inputs: wrapped.inputs,
+    uses,
+  };
   let found: ReturnType<Standalone["analyzeFunctionSource"]>;
   try {
     found = core.analyzeFunctionSource(wrapped.source, options);
@@ -231,7 +242,9 @@ function readSource(fn: (...args: never[]) => unknown, where: string): string {
     throw new CachedFunctionError(
       "CACHEPHANT_NO_SOURCE",
       `${where}: the source of ${fn.name ? `\`${fn.name}\`` : "the function"} cannot be read (${bound ? "a bound function" : "a native function"}), and the key is made of its code`,
-      bound ? "pass the function itself, not fn.bind(...): pass what it is bound to as an argument" : "wrap a function written in JavaScript or TypeScript",
+      bound
+        ? "pass the function itself, not fn.bind(...): pass what it is bound to as an argument"
+        : "wrap a function written in JavaScript or TypeScript",
     );
   }
   return source;
@@ -251,22 +264,39 @@ function checkHelper(helper: unknown, index: number): (...args: never[]) => unkn
 }
 
 function checkOptions(options: CachedOptions): void {
-  const bad = (reason: string, hint: string) => new CachedFunctionError("CACHEPHANT_BAD_OPTION", `cached(): ${reason}`, hint);
-  if (typeof options !== "object" || options === null) throw bad(`the options are ${describe(options)}`, "pass an object: { uses, ignore, ttl, name }");
+  const bad = (reason: string, hint: string) =>
+    new CachedFunctionError("CACHEPHANT_BAD_OPTION", `cached(): ${reason}`, hint);
+  if (typeof options !== "object" || options === null)
+    throw bad(`the options are ${describe(options)}`, "pass an object: { uses, ignore, ttl, name }");
   for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key)) throw bad(`unknown option \`${key}\``, "known options are `uses`, `ignore`, `ttl`, `name` and `inputs`");
+    if (!OPTION_NAMES.has(key))
+      throw bad(`unknown option \`${key}\``, "known options are `uses`, `ignore`, `ttl`, `name` and `inputs`");
   }
   const { uses, ignore, ttl, name, inputs } = options;
-  if (inputs !== undefined && typeof inputs !== "boolean") throw bad(`\`inputs\` is ${describe(inputs)}`, "use `inputs: false` to stop recording its run-time inputs");
-  if (uses !== undefined && !Array.isArray(uses)) throw bad(`\`uses\` is ${describe(uses)}`, "list the helpers: { uses: [parseCsv, round] }");
-  if (ignore !== undefined && typeof ignore !== "string" && !(Array.isArray(ignore) && ignore.every((item) => typeof item === "string"))) {
-    throw bad(`\`ignore\` is ${describe(ignore)}`, 'name parameters: { ignore: ["signal"] } or { ignore: "signal,logger" }');
+  if (inputs !== undefined && typeof inputs !== "boolean")
+    throw bad(`\`inputs\` is ${describe(inputs)}`, "use `inputs: false` to stop recording its run-time inputs");
+  if (uses !== undefined && !Array.isArray(uses))
+    throw bad(`\`uses\` is ${describe(uses)}`, "list the helpers: { uses: [parseCsv, round] }");
+  if (
+    ignore !== undefined &&
+    typeof ignore !== "string" &&
+    !(Array.isArray(ignore) && ignore.every((item) => typeof item === "string"))
+  ) {
+    throw bad(
+      `\`ignore\` is ${describe(ignore)}`,
+      'name parameters: { ignore: ["signal"] } or { ignore: "signal,logger" }',
+    );
   }
   if (ttl !== undefined) {
-    const ok = typeof ttl === "number" ? Number.isFinite(ttl) && ttl > 0 : typeof ttl === "string" && parseDuration(ttl) !== undefined;
-    if (!ok) throw bad(`bad \`ttl\`: ${describe(ttl)}`, `use milliseconds (a positive number) or ${DURATION_FORMAT_HINT}`);
+    const ok =
+      typeof ttl === "number"
+        ? Number.isFinite(ttl) && ttl > 0
+        : typeof ttl === "string" && parseDuration(ttl) !== undefined;
+    if (!ok)
+      throw bad(`bad \`ttl\`: ${describe(ttl)}`, `use milliseconds (a positive number) or ${DURATION_FORMAT_HINT}`);
   }
-  if (name !== undefined && (typeof name !== "string" || name === "")) throw bad(`\`name\` is ${describe(name)}`, "use a non-empty string");
+  if (name !== undefined && (typeof name !== "string" || name === ""))
+    throw bad(`\`name\` is ${describe(name)}`, "use a non-empty string");
 }
 
 function describe(value: unknown): string {

@@ -102,7 +102,8 @@ export async function checkHit(input: CheckInput): Promise<CheckedHit> {
   if (typeof firstBytes === "string") {
     return { value: first, note: `not checked: the fresh result cannot be stored (${firstBytes}); it is returned` };
   }
-  if (sameBytes(firstBytes, stored)) return { value: stored.value, bytes: stored.bytes, note: "checked: the same result" };
+  if (sameBytes(firstBytes, stored))
+    return { value: stored.value, bytes: stored.bytes, note: "checked: the same result" };
 
   let secondBytes: Buffer | string;
   try {

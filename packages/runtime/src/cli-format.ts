@@ -39,7 +39,10 @@ export function table(rows: readonly TableRow[]): string {
   const header = columns.map(([title]) => title);
   const widths = header.map((title, i) => Math.max(title.length, ...cells.map((cell) => cell[i]!.length)));
   const line = (cell: string[]) =>
-    cell.map((text, i) => (columns[i]![1] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!))).join("  ").trimEnd();
+    cell
+      .map((text, i) => (columns[i]![1] ? text.padStart(widths[i]!) : text.padEnd(widths[i]!)))
+      .join("  ")
+      .trimEnd();
   return [line(header), ...cells.map(line)].join("\n");
 }
 

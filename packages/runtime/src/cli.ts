@@ -21,7 +21,9 @@ export { formatSize, table, type CliIO };
 const processIO: CliIO = {
   stdout: (text) => process.stdout.write(`${text}\n`),
   stderr: (text) => process.stderr.write(`${text}\n`),
-  ...(process.stderr.isTTY && !process.env.CI ? { progress: (text: string) => process.stderr.write(`\r\x1b[K${text}`) } : {}),
+  ...(process.stderr.isTTY && !process.env.CI
+    ? { progress: (text: string) => process.stderr.write(`\r\x1b[K${text}`) }
+    : {}),
 };
 
 export const USAGE = `Usage: cachephant <command> [options]
@@ -85,14 +87,24 @@ const COMMANDS: Record<string, { options: Options; run: Run; positionals?: { cou
   verify: { options: { ...DIR, ...HELP, json: { type: "boolean" } }, run: runVerify },
   explain: {
     options: { ...DIR, ...HELP, json: { type: "boolean" } },
-    positionals: { count: 1, usage: "cachephant explain <function>, where <function> is a name, file:name or file:line" },
+    positionals: {
+      count: 1,
+      usage: "cachephant explain <function>, where <function> is a name, file:name or file:line",
+    },
     run: async (values, io, [query]) =>
-      (await import("./explain/cli.js")).runExplain(query!, { dir: stringOption(values.dir), json: values.json === true }, io),
+      (await import("./explain/cli.js")).runExplain(
+        query!,
+        { dir: stringOption(values.dir), json: values.json === true },
+        io,
+      ),
   },
   report: {
     options: { ...DIR, ...HELP, out: { type: "string" }, open: { type: "boolean" } },
     run: async (values, io) =>
-      (await import("./report/cli.js")).runReport({ dir: stringOption(values.dir), out: stringOption(values.out), open: values.open === true }, io),
+      (await import("./report/cli.js")).runReport(
+        { dir: stringOption(values.dir), out: stringOption(values.out), open: values.open === true },
+        io,
+      ),
   },
 };
 
@@ -111,7 +123,8 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   try {
     // `cachephant remote <tool>` (keygen): remote/cli.ts.
     if (name === "remote") return await (await import("./remote/cli.js")).runRemoteTool(rest, io);
-    if (command === undefined) throw new UsageError(`unknown command ${JSON.stringify(name)} (use ls, prune, clear, verify, explain or report)`);
+    if (command === undefined)
+      throw new UsageError(`unknown command ${JSON.stringify(name)} (use ls, prune, clear, verify, explain or report)`);
     const { values, positionals } = parseOptions(rest, command.options, command.positionals !== undefined);
     if (values.help === true) {
       io.stdout(USAGE);
@@ -127,7 +140,9 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
     }
     const wanted = command.positionals?.count ?? 0;
     if (wanted > 0 && positionals.length !== wanted) {
-      throw new UsageError(`${name} takes ${wanted === 1 ? "one operand" : `${wanted} operands`}, ${positionals.length} given: use ${command.positionals!.usage}`);
+      throw new UsageError(
+        `${name} takes ${wanted === 1 ? "one operand" : `${wanted} operands`}, ${positionals.length} given: use ${command.positionals!.usage}`,
+      );
     }
     return await command.run(values, io, positionals);
   } catch (error) {
@@ -141,7 +156,11 @@ export async function main(argv: readonly string[], io: CliIO = processIO): Prom
   }
 }
 
-function parseOptions(args: string[], options: Options, allowPositionals: boolean): { values: Values; positionals: string[] } {
+function parseOptions(
+  args: string[],
+  options: Options,
+  allowPositionals: boolean,
+): { values: Values; positionals: string[] } {
   try {
     const parsed = parseArgs({ args, options, strict: true, allowPositionals });
     return { values: parsed.values as Values, positionals: parsed.positionals };

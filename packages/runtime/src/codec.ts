@@ -150,7 +150,9 @@ function checkStorable(value: unknown, seen: Set<object>): void {
       const known = UNSTORABLE_BY_PROTO.get(proto);
       if (known !== undefined) throw new ValuePathFailure(known);
       const name = className(value) || "an unnamed class";
-      throw new ValuePathFailure(`an instance of ${name} (class instances come back as plain objects; return plain data)`);
+      throw new ValuePathFailure(
+        `an instance of ${name} (class instances come back as plain objects; return plain data)`,
+      );
     }
   }
 }

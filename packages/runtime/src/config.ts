@@ -49,7 +49,15 @@ export interface ConfigureOptions {
 
 /** The keys `configure()` takes. */
 const CONFIGURE_OPTIONS: readonly (keyof ConfigureOptions)[] = [
-  "dir", "maxSize", "enabled", "debug", "remote", "remoteNamespace", "remoteTrustedKeys", "remoteSigningKey", "memorySize",
+  "dir",
+  "maxSize",
+  "enabled",
+  "debug",
+  "remote",
+  "remoteNamespace",
+  "remoteTrustedKeys",
+  "remoteSigningKey",
+  "memorySize",
 ];
 
 export interface Settings {
@@ -108,7 +116,9 @@ interface ProjectInputs {
  */
 export function configure(options: ConfigureOptions): void {
   if (typeof options !== "object" || options === null) {
-    throw new ConfigError(`configure(${String(options)}): expected an object of settings, such as configure({ dir: ".cache/cachephant" }).`);
+    throw new ConfigError(
+      `configure(${String(options)}): expected an object of settings, such as configure({ dir: ".cache/cachephant" }).`,
+    );
   }
   const problems = settingProblems("configure", options, CONFIGURE_OPTIONS);
   if (problems.length > 0) throw new ConfigError(problems.map((problem) => problem.message).join(" "));
@@ -236,7 +246,15 @@ interface Sourced<T> {
 const RECORDED = `recorded in ${RECORDED_SETTINGS_FILE}`;
 const PACKAGE_KEY = 'the "cachephant" key of package.json';
 
-function resolveDir({ env, cwd, root, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs): Sourced<string> {
+function resolveDir({
+  env,
+  cwd,
+  root,
+  configured,
+  plugin,
+  recorded = {},
+  manifest = {},
+}: SettingsInputs): Sourced<string> {
   const fromEnv = nonEmpty(env.CACHEPHANT_DIR);
   if (fromEnv !== undefined) return { value: resolve(cwd, fromEnv), source: "CACHEPHANT_DIR" };
   const sources: Array<[string, string | undefined]> = [
@@ -251,7 +269,10 @@ function resolveDir({ env, cwd, root, configured, plugin, recorded = {}, manifes
   return { value: join(root, DEFAULT_SUBDIR), source: "the default" };
 }
 
-function resolveMaxSize({ env, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs, warn: Warn): Sourced<number> {
+function resolveMaxSize(
+  { env, configured, plugin, recorded = {}, manifest = {} }: SettingsInputs,
+  warn: Warn,
+): Sourced<number> {
   // The plugin's options of the call stand for the recorded ones (the same options, or newer).
   const ownBuild = plugin.maxSize !== undefined || plugin.dir !== undefined;
   const sources: Array<[string, string, string | number | undefined]> = [
@@ -259,14 +280,21 @@ function resolveMaxSize({ env, configured, plugin, recorded = {}, manifest = {} 
     ["configure({ maxSize })", "configure({ maxSize })", configured.maxSize],
     ownBuild
       ? ["the plugin option maxSize", "the plugin option maxSize of this program's build", plugin.maxSize]
-      : ["the plugin option maxSize", `the plugin option maxSize of ${recorded.maxSizeFrom ?? "a build"}, ${RECORDED}`, recorded.maxSize],
+      : [
+          "the plugin option maxSize",
+          `the plugin option maxSize of ${recorded.maxSizeFrom ?? "a build"}, ${RECORDED}`,
+          recorded.maxSize,
+        ],
     ['the "cachephant" maxSize in package.json', PACKAGE_KEY, manifest.maxSize],
   ];
   for (const [name, source, value] of sources) {
     if (value === undefined) continue;
     const bytes = parseSize(value);
     if (bytes !== undefined) return { value: bytes, source };
-    warn(`maxSize:${name}:${value}`, `${describe(name, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}.`);
+    warn(
+      `maxSize:${name}:${value}`,
+      `${describe(name, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}.`,
+    );
   }
   return { value: DEFAULT_MAX_SIZE, source: "the default" };
 }
@@ -283,7 +311,10 @@ function resolveMemorySize({ env, configured }: SettingsInputs, warn: Warn): num
     if (value === undefined) continue;
     const bytes = parseSize(value);
     if (bytes !== undefined) return bytes;
-    warn(`memorySize:${source}:${value}`, `${describe(source, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}, or 0 for none.`);
+    warn(
+      `memorySize:${source}:${value}`,
+      `${describe(source, value)} is not a size, so it is ignored. Use ${SIZE_FORMAT_HINT}, or 0 for none.`,
+    );
   }
   return DEFAULT_MEMORY_SIZE;
 }
@@ -335,4 +366,3 @@ export function resetProject(): void {
   project = undefined;
   cached = undefined;
 }
-

@@ -62,7 +62,9 @@ export class MissingStateError extends Error {
     readonly file: string,
     readonly binding: string,
   ) {
-    super(`the current value of \`${binding}\` in ${file} is not available (that module was not rewritten by the Cachephant build step, or has not initialized it yet)`);
+    super(
+      `the current value of \`${binding}\` in ${file} is not available (that module was not rewritten by the Cachephant build step, or has not initialized it yet)`,
+    );
   }
 }
 
@@ -98,7 +100,9 @@ export class MissingPackageError extends Error {
     readonly feature: string,
     cause?: unknown,
   ) {
-    super(`${feature} needs the package ${packageName}, which is not installed: run npm install ${packageName}`, { cause });
+    super(`${feature} needs the package ${packageName}, which is not installed: run npm install ${packageName}`, {
+      cause,
+    });
   }
 }
 

@@ -29,7 +29,15 @@ export {
   type VerifyProblem,
   type VerifyReport,
 } from "./api.js";
-export { ConfigError, MissingPackageError, MissingStateError, StoreBusyError, UnkeyableValueError, UnreadableScopeError, UnstorableResultError } from "./errors.js";
+export {
+  ConfigError,
+  MissingPackageError,
+  MissingStateError,
+  StoreBusyError,
+  UnkeyableValueError,
+  UnreadableScopeError,
+  UnstorableResultError,
+} from "./errors.js";
 // `cachephant explain --json` and the report's data (the functions stay in the CLI: a program never loads them).
 export type {
   ExplainedComputation,

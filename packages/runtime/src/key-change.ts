@@ -53,7 +53,8 @@ async function readLatest(dir: string): Promise<Map<string, Latest>> {
     if (metadata.kind !== "result" || metadata.parts === undefined) continue;
     const id = functionId(metadata);
     const known = latest.get(id);
-    if (known === undefined || known.created < metadata.created) latest.set(id, { created: metadata.created, parts: metadata.parts });
+    if (known === undefined || known.created < metadata.created)
+      latest.set(id, { created: metadata.created, parts: metadata.parts });
   }
   return latest;
 }

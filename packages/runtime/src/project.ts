@@ -46,7 +46,12 @@ export function rootSearchStart(entry: string | undefined, cwd: string): string 
 
 /** The settings the `"cachephant"` key of package.json may hold. */
 export const PACKAGE_SETTINGS: readonly (keyof ProjectSettings)[] = [
-  "dir", "maxSize", "remote", "remoteNamespace", "remoteTrustedKeys", "remoteSigningKey",
+  "dir",
+  "maxSize",
+  "remote",
+  "remoteNamespace",
+  "remoteTrustedKeys",
+  "remoteSigningKey",
 ];
 
 /**
@@ -69,7 +74,13 @@ export function readPackageSettings(root: string, warn: (message: string) => voi
 }
 
 export { settingProblems, type SettingProblem } from "./settings-check.js";
-export { recordBuiltModule, builtModuleFile, builtModuleFiles, type BuiltModule, type BuiltFunction } from "./built-functions.js";
+export {
+  recordBuiltModule,
+  builtModuleFile,
+  builtModuleFiles,
+  type BuiltModule,
+  type BuiltFunction,
+} from "./built-functions.js";
 
 /** The settings package.json's key holds (the remote's included), of the right types. */
 function pickPackageSettings(value: unknown): ProjectSettings {
@@ -80,7 +91,9 @@ function pickPackageSettings(value: unknown): ProjectSettings {
     ...(typeof maxSize === "string" || typeof maxSize === "number" ? { maxSize } : {}),
     ...(typeof remote === "string" ? { remote } : {}),
     ...(typeof remoteNamespace === "string" ? { remoteNamespace } : {}),
-    ...(typeof remoteTrustedKeys === "string" || Array.isArray(remoteTrustedKeys) ? { remoteTrustedKeys: remoteTrustedKeys as string | string[] } : {}),
+    ...(typeof remoteTrustedKeys === "string" || Array.isArray(remoteTrustedKeys)
+      ? { remoteTrustedKeys: remoteTrustedKeys as string | string[] }
+      : {}),
   };
 }
 

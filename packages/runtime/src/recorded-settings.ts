@@ -66,7 +66,10 @@ export function recordSettings(root: string, tool: string, settings: ProjectSett
   const at = Math.max(Date.now(), ...Object.values(builds).map((record) => record.at + 1));
   if (!same) builds[tool] = { ...given, at };
   const disagreement = describeDisagreement(tool, builds);
-  const outcome = (recorded: boolean): RecordOutcome => ({ recorded, ...(disagreement !== undefined ? { disagreement } : {}) });
+  const outcome = (recorded: boolean): RecordOutcome => ({
+    recorded,
+    ...(disagreement !== undefined ? { disagreement } : {}),
+  });
   if (same || (previous === undefined && given.dir === undefined && given.maxSize === undefined && !existsSync(file))) {
     return outcome(true);
   }
@@ -88,7 +91,10 @@ export function readRecordedSettings(root: string): RecordedSettings {
     const distinct = new Set(dirs.map(([, record]) => record.dir));
     const [tool, record] = distinct.size === 1 ? dirs[0]! : dirs.reduce((a, b) => (b[1].at > a[1].at ? b : a));
     merged.dir = record.dir;
-    merged.dirFrom = distinct.size === 1 ? buildNames(dirs.map(([name]) => name)) : `${buildNames([tool])} (recorded last; builds disagree)`;
+    merged.dirFrom =
+      distinct.size === 1
+        ? buildNames(dirs.map(([name]) => name))
+        : `${buildNames([tool])} (recorded last; builds disagree)`;
   }
   const sizes = settersOf(builds, "maxSize");
   if (sizes.length > 0) {
@@ -96,7 +102,10 @@ export function readRecordedSettings(root: string): RecordedSettings {
     const distinct = new Set(sizes.map(([, record]) => bytes(record)));
     const [tool, record] = sizes.reduce((a, b) => (bytes(b[1]) > bytes(a[1]) ? b : a));
     merged.maxSize = record.maxSize;
-    merged.maxSizeFrom = distinct.size === 1 ? buildNames(sizes.map(([name]) => name)) : `${buildNames([tool])} (the largest; builds disagree)`;
+    merged.maxSizeFrom =
+      distinct.size === 1
+        ? buildNames(sizes.map(([name]) => name))
+        : `${buildNames([tool])} (the largest; builds disagree)`;
   }
   return merged;
 }
@@ -108,8 +117,14 @@ function describeDisagreement(tool: string, builds: Builds): string | undefined 
   const problems: string[] = [];
   for (const [name, other] of Object.entries(builds)) {
     if (name === tool) continue;
-    if (own.maxSize !== undefined && other.maxSize !== undefined && parseSize(own.maxSize) !== parseSize(other.maxSize)) {
-      problems.push(`maxSize ${JSON.stringify(own.maxSize)} where the ${name} build sets ${JSON.stringify(other.maxSize)}`);
+    if (
+      own.maxSize !== undefined &&
+      other.maxSize !== undefined &&
+      parseSize(own.maxSize) !== parseSize(other.maxSize)
+    ) {
+      problems.push(
+        `maxSize ${JSON.stringify(own.maxSize)} where the ${name} build sets ${JSON.stringify(other.maxSize)}`,
+      );
     }
     if (own.dir !== undefined && other.dir !== undefined && own.dir !== other.dir) {
       problems.push(`dir ${JSON.stringify(own.dir)} where the ${name} build sets ${JSON.stringify(other.dir)}`);
@@ -130,7 +145,9 @@ function settersOf(builds: Builds, key: "dir" | "maxSize"): [string, BuildRecord
 }
 
 function buildNames(tools: readonly string[]): string {
-  return tools.length === 1 ? `the ${tools[0]} build` : `the ${tools.slice(0, -1).join(", ")} and ${tools.at(-1)} builds`;
+  return tools.length === 1
+    ? `the ${tools[0]} build`
+    : `the ${tools.slice(0, -1).join(", ")} and ${tools.at(-1)} builds`;
 }
 
 /** The builds in the file; a record of the single-build format (`{ dir, maxSize }`) reads as one build. */

@@ -8,7 +8,8 @@ import { AsyncLocalStorage } from "node:async_hooks";
 
 // One for every copy of the runtime in the process (a bundled copy, Vite's module runner), like the state registry.
 const SCOPE = Symbol.for("cachephant.refresh");
-const scope = ((globalThis as Record<symbol, unknown>)[SCOPE] ??= new AsyncLocalStorage<true>()) as AsyncLocalStorage<true>;
+const scope = ((globalThis as Record<symbol, unknown>)[SCOPE] ??=
+  new AsyncLocalStorage<true>()) as AsyncLocalStorage<true>;
 
 /**
  * Runs `fn` with every cached call inside it computed again and stored over

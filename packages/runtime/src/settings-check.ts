@@ -28,7 +28,9 @@ export const SETTING_RULES: Readonly<Record<string, Rule>> = {
   debug: flag,
   remote: text,
   remoteNamespace: (value) =>
-    typeof value === "string" && /^[A-Za-z0-9._/-]{1,100}$/.test(value) ? undefined : "expected a namespace of letters, digits and . _ / -",
+    typeof value === "string" && /^[A-Za-z0-9._/-]{1,100}$/.test(value)
+      ? undefined
+      : "expected a namespace of letters, digits and . _ / -",
   remoteTrustedKeys: (value) =>
     typeof value === "string" || (Array.isArray(value) && value.every((item) => typeof item === "string"))
       ? undefined
@@ -70,10 +72,14 @@ export const ENVIRONMENT_VARIABLES: readonly string[] = [
 export function unknownEnvironmentNames(env: Readonly<Record<string, string | undefined>>): SettingProblem[] {
   const problems: SettingProblem[] = [];
   for (const [name, value] of Object.entries(env)) {
-    if (!name.startsWith("CACHEPHANT") || value === undefined || value === "" || ENVIRONMENT_VARIABLES.includes(name)) continue;
+    if (!name.startsWith("CACHEPHANT") || value === undefined || value === "" || ENVIRONMENT_VARIABLES.includes(name))
+      continue;
     const nearest = nearestNames(name, ENVIRONMENT_VARIABLES, 1);
     const hint = nearest.length > 0 ? `did you mean ${nearest[0]}?` : "see the settings table in the README";
-    problems.push({ key: name, message: `${name}=${JSON.stringify(value)} is not a Cachephant variable, so it is ignored; ${hint}` });
+    problems.push({
+      key: name,
+      message: `${name}=${JSON.stringify(value)} is not a Cachephant variable, so it is ignored; ${hint}`,
+    });
   }
   return problems;
 }
@@ -101,7 +107,9 @@ export function settingProblems(
   const problems: SettingProblem[] = [];
   for (const [key, value] of Object.entries(values)) {
     const text = SECRET_SETTINGS.has(key) ? "…" : show(value);
-    const shown = /^\w+$/.test(where) ? `${where}({ ${key}: ${text} })` : `${where}: { ${JSON.stringify(key)}: ${text} }`;
+    const shown = /^\w+$/.test(where)
+      ? `${where}({ ${key}: ${text} })`
+      : `${where}: { ${JSON.stringify(key)}: ${text} }`;
     if (!allowed.includes(key)) {
       const nearest = nearestNames(key, allowed, 1);
       const hint = nearest.length > 0 ? `did you mean ${nearest[0]}?` : `known settings: ${allowed.join(", ")}`;

@@ -14,7 +14,10 @@ type Getters = Readonly<Record<string, () => unknown>>;
 
 // Shared by every copy of the runtime in the process (a bundled copy, Vite's module runner).
 const REGISTRY = Symbol.for("cachephant.state");
-const registry: Map<string, Getters> = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= new Map()) as Map<string, Getters>;
+const registry: Map<string, Getters> = ((globalThis as Record<symbol, unknown>)[REGISTRY] ??= new Map()) as Map<
+  string,
+  Getters
+>;
 
 /**
  * Called by code the build step puts first in a module whose bindings change

@@ -57,10 +57,19 @@ export async function stats(options: StoreOptions = {}): Promise<CacheStats> {
   const sum = (of: (row: FunctionStats) => number) => functions.reduce((total, row) => total + of(row), 0);
   const hits = sum((row) => row.hits);
   const misses = sum((row) => row.misses);
-  const total = { hits, misses, hitRate: rate(hits, misses), savedMs: sum((row) => row.savedMs), entries: sum((row) => row.entries), size: sum((row) => row.size) };
+  const total = {
+    hits,
+    misses,
+    hitRate: rate(hits, misses),
+    savedMs: sum((row) => row.savedMs),
+    entries: sum((row) => row.entries),
+    size: sum((row) => row.size),
+  };
   const result: CacheStats = { dir: storeDir(options), functions, total };
   // Not enumerable: JSON and console output show the numbers only.
-  Object.defineProperty(result, JUPYTER_DISPLAY, { value: () => ({ "text/html": html(result), "text/plain": plain(result) }) });
+  Object.defineProperty(result, JUPYTER_DISPLAY, {
+    value: () => ({ "text/html": html(result), "text/plain": plain(result) }),
+  });
   return result;
 }
 
@@ -99,5 +108,12 @@ function html(view: CacheStats): string {
 function plain(view: CacheStats): string {
   const rows = [HEADER, ...view.functions.map(cells), cells({ ...view.total, name: "total", file: "" })];
   const widths = HEADER.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
-  return rows.map((row) => row.map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!))).join("  ").trimEnd()).join("\n");
+  return rows
+    .map((row) =>
+      row
+        .map((cell, i) => (i >= 2 ? cell.padStart(widths[i]!) : cell.padEnd(widths[i]!)))
+        .join("  ")
+        .trimEnd(),
+    )
+    .join("\n");
 }

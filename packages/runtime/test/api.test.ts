@@ -36,13 +36,21 @@ describe("list", () => {
     const load = makeMeta({ name: "load", file: "src/notebook.ts", hash: "old-code" });
     await call(load, 1);
     await call(load, 2);
-    expect((await list()).map(({ entries, superseded }) => ({ entries, superseded }))).toEqual([{ entries: 2, superseded: 0 }]);
+    expect((await list()).map(({ entries, superseded }) => ({ entries, superseded }))).toEqual([
+      { entries: 2, superseded: 0 },
+    ]);
     await call({ ...load, hash: "new-code" }, 1);
-    expect((await list()).map(({ entries, superseded }) => ({ entries, superseded }))).toEqual([{ entries: 3, superseded: 2 }]);
+    expect((await list()).map(({ entries, superseded }) => ({ entries, superseded }))).toEqual([
+      { entries: 3, superseded: 2 },
+    ]);
 
     expect(await prune({ superseded: true, dryRun: true })).toMatchObject({ removedEntries: 2, supersededEntries: 2 });
     expect((await prune()).removedEntries).toBe(0);
-    expect(await prune({ superseded: true })).toMatchObject({ removedEntries: 2, supersededEntries: 2, remainingEntries: 1 });
+    expect(await prune({ superseded: true })).toMatchObject({
+      removedEntries: 2,
+      supersededEntries: 2,
+      remainingEntries: 1,
+    });
     expect((await resultEntries()).map((entry) => entry.metadata.hash)).toEqual(["new-code"]);
   });
 
@@ -59,7 +67,8 @@ describe("list", () => {
     expect(entry!.metadata.ms).toBeGreaterThanOrEqual(29);
     const [row] = await list();
     expect(row).toMatchObject({ name: "slow", hits: 1, misses: 2 });
-    const recorded = (await resultEntries()).find((e) => e.metadata.name === "slow" && e.metadata.ms !== undefined)!.metadata.ms!;
+    const recorded = (await resultEntries()).find((e) => e.metadata.name === "slow" && e.metadata.ms !== undefined)!
+      .metadata.ms!;
     expect(row!.savedMs).toBeLessThanOrEqual(Math.round(recorded) + 1);
     expect(row!.savedMs).toBeGreaterThanOrEqual(Math.floor(recorded - hitBound) - 1);
     await clear();
@@ -116,7 +125,11 @@ describe("prune", () => {
   test("removes least recently used entries until the store fits: a hit counts as a use, not only the write", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const meta = makeMeta();
-    for (const [day, arg] of [[1, "old"], [2, "middle"], [3, "new"]] as const) {
+    for (const [day, arg] of [
+      [1, "old"],
+      [2, "middle"],
+      [3, "new"],
+    ] as const) {
       vi.setSystemTime(new Date(`2030-01-0${day}T00:00:00Z`));
       await call(meta, arg, arg.repeat(200));
     }
@@ -199,7 +212,13 @@ describe("prune", () => {
     utimesSync(tmpLeftover, hourAgo, hourAgo);
 
     const report = await prune();
-    expect(report).toMatchObject({ removedEntries: 0, orphanedFiles: 2, orphanedBytes: 6, freedBytes: 6, remainingEntries: 1 });
+    expect(report).toMatchObject({
+      removedEntries: 0,
+      orphanedFiles: 2,
+      orphanedBytes: 6,
+      freedBytes: 6,
+      remainingEntries: 1,
+    });
     expect(existsSync(old)).toBe(false);
     expect(existsSync(tmpLeftover)).toBe(false);
     expect(existsSync(young)).toBe(true);

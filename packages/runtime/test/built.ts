@@ -8,6 +8,9 @@ import { fileURLToPath } from "node:url";
  */
 export function builtFile(name: string): string {
   const path = fileURLToPath(new URL(`../dist/${name}`, import.meta.url));
-  if (!existsSync(path)) throw new Error(`${path} is missing: run \`pnpm build\` before the unit tests (this test checks the built package).`);
+  if (!existsSync(path))
+    throw new Error(
+      `${path} is missing: run \`pnpm build\` before the unit tests (this test checks the built package).`,
+    );
   return path;
 }

@@ -34,7 +34,9 @@ describe("the wrapper", () => {
 
   test("a second call with the same arguments is served from the store; another argument computes and both are kept", async () => {
     resetRuns();
-    const square = define<Fn>(`async function square(x) { runs.square = (runs.square ?? 0) + 1; return { x: x * x }; }`);
+    const square = define<Fn>(
+      `async function square(x) { runs.square = (runs.square ?? 0) + 1; return { x: x * x }; }`,
+    );
     const wrapped = cached(square);
     expect(await wrapped(3)).toEqual({ x: 9 });
     expect(await wrapped(3)).toEqual({ x: 9 });
@@ -98,7 +100,9 @@ describe("resolved arguments", () => {
   test("destructured defaults resolve; a property the pattern does not bind is not in the key", async () => {
     resetRuns();
     const pick = cached(
-      define<Fn>(`async function pick({ a, b = 2 }, [c = a + b] = []) { runs.pick = (runs.pick ?? 0) + 1; return [a, b, c]; }`),
+      define<Fn>(
+        `async function pick({ a, b = 2 }, [c = a + b] = []) { runs.pick = (runs.pick ?? 0) + 1; return [a, b, c]; }`,
+      ),
     );
     expect(await pick({ a: 1 })).toEqual([1, 2, 3]);
     expect(await pick({ a: 1, b: 2 }, [3])).toEqual([1, 2, 3]);
@@ -110,7 +114,9 @@ describe("resolved arguments", () => {
     resetRuns();
     counts.runs.nextId = 0;
     (globalThis as { nextId?: () => number }).nextId = () => ++counts.runs.nextId!;
-    const tag = cached(define<Fn>(`async function tag(label, id = nextId()) { runs.tag = (runs.tag ?? 0) + 1; return label + id; }`));
+    const tag = cached(
+      define<Fn>(`async function tag(label, id = nextId()) { runs.tag = (runs.tag ?? 0) + 1; return label + id; }`),
+    );
     expect(await tag("a")).toBe("a1");
     expect(await tag("a", undefined)).toBe("a1");
     expect(runs("nextId")).toBe(1); // only the one run of the body called it
@@ -125,7 +131,8 @@ describe("resolved arguments", () => {
 });
 
 describe("uses", () => {
-  const user = (helperName: string) => `async function report(n) { runs.report = (runs.report ?? 0) + 1; return ${helperName}(n); }`;
+  const user = (helperName: string) =>
+    `async function report(n) { runs.report = (runs.report ?? 0) + 1; return ${helperName}(n); }`;
 
   test("editing a helper named in uses computes again; a comment in it does not", async () => {
     resetRuns();
@@ -159,7 +166,9 @@ describe("options: the directive's vocabulary", () => {
   test('"use cache: ignore=signal" in the function leaves that parameter out of the key', async () => {
     resetRuns();
     const fetchIt = cached(
-      define<Fn>(`async function fetchIt(url, { signal }) { "use cache: ignore=signal"; globalThis.runs.fetchIt = (globalThis.runs.fetchIt ?? 0) + 1; return url; }`),
+      define<Fn>(
+        `async function fetchIt(url, { signal }) { "use cache: ignore=signal"; globalThis.runs.fetchIt = (globalThis.runs.fetchIt ?? 0) + 1; return url; }`,
+      ),
     );
     expect(await fetchIt("/a", { signal: new AbortController().signal })).toBe("/a");
     expect(await fetchIt("/a", { signal: new AbortController().signal })).toBe("/a");
@@ -179,7 +188,9 @@ describe("options: the directive's vocabulary", () => {
     const plain = cached(define<Fn>(source));
     await plain("/a", log);
     expect(runs("get")).toBe(2);
-    expect(warnings(runtime.stderr()).join("\n")).toMatch(/get .* runs uncached: args\[1\] is a function that closes over lines/);
+    expect(warnings(runtime.stderr()).join("\n")).toMatch(
+      /get .* runs uncached: args\[1\] is a function that closes over lines/,
+    );
   });
 
   test("ttl in the directive or the options: an expired entry computes again", async () => {
@@ -204,12 +215,18 @@ describe("options: the directive's vocabulary", () => {
 
   test("an option set both in the directive and in the options is an error naming both", async () => {
     const both = cached(define<Fn>(`async function both(x) { "use cache: ttl=1h"; return x; }`), { ttl: 1000 });
-    await expect(both(1)).rejects.toMatchObject({ code: "CACHEPHANT_BAD_OPTION", message: expect.stringMatching(/both in its "use cache" directive and in the options/) });
+    await expect(both(1)).rejects.toMatchObject({
+      code: "CACHEPHANT_BAD_OPTION",
+      message: expect.stringMatching(/both in its "use cache" directive and in the options/),
+    });
   });
 
   test("ignore naming no parameter is an error listing the parameters", async () => {
     const wrong = cached(define<Fn>(`async function wrong(url, signal) { return url; }`), { ignore: "sigal" });
-    await expect(wrong("/a", null)).rejects.toMatchObject({ code: "CACHEPHANT_BAD_OPTION", message: expect.stringMatching(/`url`, `signal`/) });
+    await expect(wrong("/a", null)).rejects.toMatchObject({
+      code: "CACHEPHANT_BAD_OPTION",
+      message: expect.stringMatching(/`url`, `signal`/),
+    });
   });
 
   test("name in the options is the name in debug lines", async () => {
@@ -251,26 +268,36 @@ describe("what cannot be wrapped", () => {
 
   test("a function that reads this fails its first call with the build step's error code, located in the caller's file", async () => {
     const method = cached(define<Fn>(`async function method() { return this.x; }`));
-    const error = await method().then(() => undefined, (failure: unknown) => failure);
+    const error = await method().then(
+      () => undefined,
+      (failure: unknown) => failure,
+    );
     expect(error).toMatchObject({ code: "CACHEPHANT_USES_THIS" });
     // At `this` in this file (the function's source is found in the file that called cached()), not at 1:35 of its own text.
     const lines = readFileSync(fileURLToPath(import.meta.url), "utf8").split("\n");
     const line = lines.findIndex((text) => text.includes("async function method() { return this.x; }")) + 1;
     const column = lines[line - 1]!.indexOf("this.x");
     expect((error as { loc: unknown }).loc).toEqual({ file: expect.stringMatching(/cached\.test\.ts$/), line, column });
-    expect((error as Error).message).toMatch(new RegExp(`cached\\.test\\.ts:${line}:${column + 1}: \`method\` uses \`this\``));
+    expect((error as Error).message).toMatch(
+      new RegExp(`cached\\.test\\.ts:${line}:${column + 1}: \`method\` uses \`this\``),
+    );
   });
 
   test("a name read from outside that is neither a known global nor in uses is one warning at wrap time, naming it and the fix", async () => {
     resetRuns();
     Object.assign(globalThis, { factor: 2, round: (x: number) => Math.round(x) });
     const helper = (globalThis as unknown as { round: Fn }).round;
-    const scale = cached(define<Fn>(`async function scale(x) { return round(x * factor) + JSON.stringify(globalThis.runs).length * 0; }`), { uses: [helper] });
+    const scale = cached(
+      define<Fn>(`async function scale(x) { return round(x * factor) + JSON.stringify(globalThis.runs).length * 0; }`),
+      { uses: [helper] },
+    );
     // The check runs when the normalizer has loaded, before the first call's analysis.
     expect(await scale(1.2)).toBe(2);
     await scale(1.2);
     expect(warnings(runtime.stderr()).filter((line) => line.includes("from outside its body"))).toEqual([
-      expect.stringMatching(/^cachephant: scale \(.*\) reads `factor` from outside its body, which its key does not cover \(a new value would return an old result\): pass it as an argument or add it to uses$/),
+      expect.stringMatching(
+        /^cachephant: scale \(.*\) reads `factor` from outside its body, which its key does not cover \(a new value would return an old result\): pass it as an argument or add it to uses$/,
+      ),
     ]);
     delete (globalThis as { factor?: number }).factor;
     delete (globalThis as { round?: unknown }).round;
@@ -278,7 +305,9 @@ describe("what cannot be wrapped", () => {
 
   test("an object's method can be wrapped", async () => {
     resetRuns();
-    const api = define<{ load(x: number): Promise<number> }>(`{ async load(x) { runs.method = (runs.method ?? 0) + 1; return x * 10; } }`);
+    const api = define<{ load(x: number): Promise<number> }>(
+      `{ async load(x) { runs.method = (runs.method ?? 0) + 1; return x * 10; } }`,
+    );
     // eslint-disable-next-line @typescript-eslint/unbound-method -- what it tests: a method passed on its own
     const load = cached(api.load);
     expect(await load(2)).toBe(20);

@@ -79,10 +79,18 @@ describe("check mode on a hit", () => {
       ignore: [1],
       scope: ["rate"],
       state: [["src/mode.ts", "mode"]],
-      deps: JSON.stringify([["own code", "a"], ["helper round (src/round.ts)", "b"], ["package node:http", "c"]]),
+      deps: JSON.stringify([
+        ["own code", "a"],
+        ["helper round (src/round.ts)", "b"],
+        ["package node:http", "c"],
+      ]),
     });
     let outside = "old";
-    const fn = cached(meta, (id: string, _logger: unknown) => ({ id, price: outside }), () => [1]);
+    const fn = cached(
+      meta,
+      (id: string, _logger: unknown) => ({ id, price: outside }),
+      () => [1],
+    );
     expect(await fn("x", null)).toEqual({ id: "x", price: "old" });
     outside = "new";
     expect(await fn("x", null)).toEqual({ id: "x", price: "new" });
@@ -128,7 +136,9 @@ describe("check mode on a hit", () => {
     expect(await fn()).toBe(1);
     expect(await fn()).toBe(2);
     expect(fn.runs).toBe(3);
-    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/^cachephant: nondeterministic: roll \(src\/data\.ts:3\): two fresh computations/)]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringMatching(/^cachephant: nondeterministic: roll \(src\/data\.ts:3\): two fresh computations/),
+    ]);
     expect(findings(report)).toEqual([expect.objectContaining({ kind: "nondeterministic", function: "roll" })]);
     checkOff();
     expect(await fn()).toBe(1);
@@ -270,7 +280,12 @@ describe("checkHit", () => {
 
   test("the same bytes: the stored value, proven", async () => {
     const value = { a: [1, 2], m: new Map([[1, 2]]) };
-    const checked = await checkHit({ meta: makeMeta(), key: "k", stored: stored(value), compute: async () => structuredClone(value) });
+    const checked = await checkHit({
+      meta: makeMeta(),
+      key: "k",
+      stored: stored(value),
+      compute: async () => structuredClone(value),
+    });
     expect(checked.value).toEqual(value);
     expect(checked.rewrite).toBeUndefined();
     expect(checked.finding).toBeUndefined();
@@ -278,7 +293,12 @@ describe("checkHit", () => {
 
   test("without a report file a finding is only warned about", async () => {
     let n = 0;
-    const checked = await checkHit({ meta: makeMeta({ name: "f" }), key: "k", stored: stored(0), compute: async () => 5 + 0 * (n += 1) });
+    const checked = await checkHit({
+      meta: makeMeta({ name: "f" }),
+      key: "k",
+      stored: stored(0),
+      compute: async () => 5 + 0 * (n += 1),
+    });
     expect(checked).toMatchObject({ value: 5, finding: { kind: "stale", key: "k" } });
     expect(checked.rewrite).toEqual(encodeResult(5));
     expect(n).toBe(2);

@@ -24,7 +24,11 @@ async function call(meta: CachedFunctionMeta, arg: unknown, result: unknown = ar
 describe("explain", () => {
   test("a function no build recorded is explained from the store: its marker's deps, its entries and each computation's reason", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
-    const deps = JSON.stringify([["own code", "0123456789abcdef"], ["helper round (src/round.ts)", "fedcba9876543210"], ["package lodash", "4.17.21"]]);
+    const deps = JSON.stringify([
+      ["own code", "0123456789abcdef"],
+      ["helper round (src/round.ts)", "fedcba9876543210"],
+      ["package lodash", "4.17.21"],
+    ]);
     const v1 = makeMeta({ name: "price", file: "src/price.ts", line: 7, hash: "h1", deps });
     const v2 = { ...v1, hash: "h2" };
     vi.setSystemTime(new Date("2030-01-01T00:00:00Z"));
@@ -68,12 +72,15 @@ describe("explain", () => {
     expect(several).toEqual({
       code: 2,
       stdout: "",
-      stderr: 'cachephant: "load" names 2 cached functions; name one as file:name or file:line:\n  src/a.ts:load (line 1)\n  src/b.ts:load (line 9)',
+      stderr:
+        'cachephant: "load" names 2 cached functions; name one as file:name or file:line:\n  src/a.ts:load (line 1)\n  src/b.ts:load (line 9)',
     });
     expect((await cli("explain", "b.ts:load", "--dir", runtime.dir())).code).toBe(0);
     const none = await cli("explain", "lod", "--dir", runtime.dir());
     expect(none.code).toBe(2);
-    expect(none.stderr).toBe('cachephant: no cached function matches "lod"; nearest:\n  src/a.ts:load (line 1)\n  src/b.ts:load (line 9)');
+    expect(none.stderr).toBe(
+      'cachephant: no cached function matches "lod"; nearest:\n  src/a.ts:load (line 1)\n  src/b.ts:load (line 9)',
+    );
     expect((await cli("explain", "src/a.ts:2", "--dir", runtime.dir())).code).toBe(2);
   });
 });
@@ -86,7 +93,9 @@ describe("ls", () => {
     expect(code).toBe(0);
     const lines = stdout.split("\n");
     expect(lines[0]).toMatch(/^FUNCTION\s+FILE\s+ENTRIES\s+SIZE\s+HITS\s+MISSES\s+SAVED\s+LAST USED$/);
-    expect(lines[1]).toMatch(/^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+0\s+1\s+-?\d+ms\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/);
+    expect(lines[1]).toMatch(
+      /^loadReport\s+src\/data\.ts\s+1\s+2\.0 KB\s+0\s+1\s+-?\d+ms\s+\d{4}-\d\d-\d\dT\d\d:\d\d:\d\dZ$/,
+    );
     expect(lines[2]).toMatch(/^parse\s+src\/parse\.ts\s+1\s+\d+ B\s+0\s+1\s+/);
     expect(lines[3]).toBe(`Total: 2 entries, 2.0 KB in ${runtime.dir()}; 0 hits, 2 misses, 0ms saved`);
     expect(lines[4]).toBe("Store folder from --dir; size bound 1.0 GB from the default");
@@ -117,14 +126,24 @@ describe("ls", () => {
           savedMs: 0,
         },
       ],
-      total: { entries: 1, size: parsed.functions[0].size, superseded: 0, supersededSize: 0, hits: 0, misses: 1, savedMs: 0 },
+      total: {
+        entries: 1,
+        size: parsed.functions[0].size,
+        superseded: 0,
+        supersededSize: 0,
+        hits: 0,
+        misses: 1,
+        savedMs: 0,
+      },
     });
   });
 
   test("an empty store says so; the store defaults to the configured one", async () => {
     const { code, stdout } = await cli("ls");
     expect(code).toBe(0);
-    expect(stdout).toBe(`No cached results in ${runtime.dir()}\nStore folder from configure({ dir }); size bound 1.0 GB from the default`);
+    expect(stdout).toBe(
+      `No cached results in ${runtime.dir()}\nStore folder from configure({ dir }); size bound 1.0 GB from the default`,
+    );
   });
 });
 
@@ -165,15 +184,33 @@ describe("prune", () => {
   });
 
   test.each([
-    [["prune", "--max-size", "12XB"], "cachephant: --max-size 12XB: not a size; use a number of bytes or a size such as 500MB, 2GB or 1GiB"],
-    [["prune", "--max-age", "soon"], "cachephant: --max-age soon: not a duration; use a duration: a number and one of ms, s, m, h, d, w with nothing between, such as 30s, 10m, 1.5h or 7d"],
-    [["prune", "--max-age", "1 h"], expect.stringMatching(/^cachephant: --max-age 1 h: not a duration; use a duration: /)],
-    [["prune", "--max-age", "1H"], expect.stringMatching(/^cachephant: --max-age 1H: not a duration; use a duration: /)],
+    [
+      ["prune", "--max-size", "12XB"],
+      "cachephant: --max-size 12XB: not a size; use a number of bytes or a size such as 500MB, 2GB or 1GiB",
+    ],
+    [
+      ["prune", "--max-age", "soon"],
+      "cachephant: --max-age soon: not a duration; use a duration: a number and one of ms, s, m, h, d, w with nothing between, such as 30s, 10m, 1.5h or 7d",
+    ],
+    [
+      ["prune", "--max-age", "1 h"],
+      expect.stringMatching(/^cachephant: --max-age 1 h: not a duration; use a duration: /),
+    ],
+    [
+      ["prune", "--max-age", "1H"],
+      expect.stringMatching(/^cachephant: --max-age 1H: not a duration; use a duration: /),
+    ],
     [["prune", "--bogus"], "cachephant: Unknown option '--bogus'"],
     [["ls", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
     [["frobnicate"], 'cachephant: unknown command "frobnicate" (use ls, prune, clear, verify, explain or report)'],
-    [["explain"], "cachephant: explain takes one operand, 0 given: use cachephant explain <function>, where <function> is a name, file:name or file:line"],
-    [["explain", "a", "b"], "cachephant: explain takes one operand, 2 given: use cachephant explain <function>, where <function> is a name, file:name or file:line"],
+    [
+      ["explain"],
+      "cachephant: explain takes one operand, 0 given: use cachephant explain <function>, where <function> is a name, file:name or file:line",
+    ],
+    [
+      ["explain", "a", "b"],
+      "cachephant: explain takes one operand, 2 given: use cachephant explain <function>, where <function> is a name, file:name or file:line",
+    ],
     [["report", "extra"], expect.stringMatching(/^cachephant: Unexpected argument 'extra'/)],
   ])("bad usage %j exits 2 with a one-line reason", async (argv, message) => {
     const { code, stderr, stdout } = await cli(...argv);
@@ -210,11 +247,18 @@ describe("clear", () => {
     const typo = await cli("clear", "--fn", "lodReport");
     expect(typo.code).toBe(1);
     expect(typo.stdout).toMatch(/^Removed 0 entries of lodReport /);
-    expect(typo.stderr).toBe('cachephant: no cached function named "lodReport"; nearest: loadReport (see cachephant ls)');
+    expect(typo.stderr).toBe(
+      'cachephant: no cached function named "lodReport"; nearest: loadReport (see cachephant ls)',
+    );
     const far = await cli("clear", "--fn", "zzzzzzzz");
-    expect(far.stderr).toBe('cachephant: no cached function named "zzzzzzzz"; the store holds loadReport, loadUsers, parse (see cachephant ls)');
+    expect(far.stderr).toBe(
+      'cachephant: no cached function named "zzzzzzzz"; the store holds loadReport, loadUsers, parse (see cachephant ls)',
+    );
     const file = await cli("clear", "--file", "src/user.ts");
-    expect([file.code, file.stderr]).toEqual([1, 'cachephant: no cached function in "src/user.ts"; nearest: src/users.ts (see cachephant ls)']);
+    expect([file.code, file.stderr]).toEqual([
+      1,
+      'cachephant: no cached function in "src/user.ts"; nearest: src/users.ts (see cachephant ls)',
+    ]);
     expect((await list()).map((row) => row.name).sort()).toEqual(["loadReport", "loadUsers", "parse"]);
   });
 
@@ -237,7 +281,9 @@ describe("verify", () => {
     rmSync(blocker, { recursive: true });
     const failed = await cli("verify");
     expect(failed.code).toBe(1);
-    expect(failed.stdout).toMatch(/all readable\.\nThe last background prune failed \(.*: EISDIR: .*\); the store may be past its bound until one succeeds/);
+    expect(failed.stdout).toMatch(
+      /all readable\.\nThe last background prune failed \(.*: EISDIR: .*\); the store may be past its bound until one succeeds/,
+    );
     expect((await cli("prune")).code).toBe(0);
     expect(await cli("verify")).toMatchObject({ code: 0, stdout: expect.stringMatching(/all readable\.$/) });
   });
@@ -287,7 +333,10 @@ describe("sizes and missing stores", () => {
       const said = command === "ls" ? `\nStore folder from --dir; size bound 1.0 GB from the default` : "";
       expect(stdout).toBe(`No store at ${missing} (nothing cached there yet)${said}`);
     }
-    expect(JSON.parse((await cli("verify", "--json", "--dir", missing)).stdout)).toMatchObject({ exists: false, checkedEntries: 0 });
+    expect(JSON.parse((await cli("verify", "--json", "--dir", missing)).stdout)).toMatchObject({
+      exists: false,
+      checkedEntries: 0,
+    });
     expect(existsSync(missing)).toBe(false);
   });
 
@@ -350,7 +399,10 @@ describe("the command line", () => {
 
 describe("the built bin", () => {
   const run = (...args: string[]) =>
-    spawnSync(process.execPath, [builtFile("cli.js"), ...args], { encoding: "utf8", env: { ...process.env, CACHEPHANT_DIR: "" } });
+    spawnSync(process.execPath, [builtFile("cli.js"), ...args], {
+      encoding: "utf8",
+      env: { ...process.env, CACHEPHANT_DIR: "" },
+    });
 
   test("runs ls --json and exits 0", () => {
     const dir = tempDir();
@@ -360,7 +412,10 @@ describe("the built bin", () => {
     expect(JSON.parse(result.stdout)).toEqual({
       dir,
       exists: true,
-      settings: { dir: { value: dir, source: "--dir" }, maxSize: { value: expect.any(Number), source: expect.any(String) } },
+      settings: {
+        dir: { value: dir, source: "--dir" },
+        maxSize: { value: expect.any(Number), source: expect.any(String) },
+      },
       functions: [],
       total: { entries: 0, size: 0, superseded: 0, supersededSize: 0, hits: 0, misses: 0, savedMs: 0 },
     });

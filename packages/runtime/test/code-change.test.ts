@@ -23,7 +23,9 @@ async function missReasonAfter(before: Partial<CachedFunctionMeta>, after: Parti
   await cached({ ...meta, ...before }, () => 1)();
   forgetMarkers(); // a later process: the stored marker is all there is
   await cached({ ...meta, ...after }, () => 2)();
-  return debugLines(runtime.stderr()).at(-1)!.replace(/^cachephant miss loadReport \(src\/data\.ts:3\) \d+\.\dms: /, "");
+  return debugLines(runtime.stderr())
+    .at(-1)!
+    .replace(/^cachephant miss loadReport \(src\/data\.ts:3\) \d+\.\dms: /, "");
 }
 
 describe("which dependency changed, in debug lines", () => {

@@ -23,17 +23,27 @@ describe("encodeResult refuses what would come back changed", () => {
   test.each([
     ["a function", () => 1, "result is a function"],
     ["a symbol", Symbol("s"), "result is a symbol"],
-    ["a class instance", new Client("x"), "result is an instance of Client (class instances come back as plain objects; return plain data)"],
+    [
+      "a class instance",
+      new Client("x"),
+      "result is an instance of Client (class instances come back as plain objects; return plain data)",
+    ],
     ["a URL", new URL("https://example.com"), "result is a URL (return url.href instead)"],
     ["a Promise", Promise.resolve(1), "result is a Promise (await it before returning)"],
     ["a WeakMap", new WeakMap(), "result is a WeakMap"],
-    ["a subclass of Map", new (class Registry extends Map {})(), "result is an instance of Registry (class instances come back as plain objects; return plain data)"],
+    [
+      "a subclass of Map",
+      new (class Registry extends Map {})(),
+      "result is an instance of Registry (class instances come back as plain objects; return plain data)",
+    ],
   ])("%s", (_, value, message) => {
     expect(unstorable(value)).toBe(message);
   });
 
   test("the path leads to the culprit", () => {
-    expect(unstorable({ items: [1, 2, { client: new Client("x") }] })).toMatch(/^result\.items\[2\]\.client is an instance of Client/);
+    expect(unstorable({ items: [1, 2, { client: new Client("x") }] })).toMatch(
+      /^result\.items\[2\]\.client is an instance of Client/,
+    );
     expect(unstorable(new Map([["k", { f() {} }]]))).toBe('result.get("k").f is a function');
     expect(unstorable(new Set([Symbol()]))).toBe("result<set element> is a symbol");
     expect(unstorable({ "a b": [() => 1] })).toBe('result["a b"][0] is a function');
@@ -41,7 +51,9 @@ describe("encodeResult refuses what would come back changed", () => {
 
   test("an Error with properties v8 drops is refused; a plain one is fine", () => {
     const withCode = Object.assign(new Error("x"), { code: "E1" });
-    expect(unstorable({ error: withCode })).toMatch(/^result\.error is an Error with a property v8 does not store \(code\)/);
+    expect(unstorable({ error: withCode })).toMatch(
+      /^result\.error is an Error with a property v8 does not store \(code\)/,
+    );
     class MyError extends Error {}
     expect(unstorable(new MyError("x"))).toMatch(/^result is an instance of MyError/);
     expect(unstorable(new Error("x", { cause: () => 1 }))).toBe("result.cause is a function");

@@ -2,7 +2,14 @@ import { mkdirSync, statSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { afterAll, describe, expect, test } from "vitest";
 import { checkEnvironment, resolveSettings, type SettingsInputs } from "../src/config.js";
-import { nearestPackageRoot, readPackageSettings, readRecordedSettings, RECORDED_SETTINGS_FILE, recordSettings, rootSearchStart } from "../src/project.js";
+import {
+  nearestPackageRoot,
+  readPackageSettings,
+  readRecordedSettings,
+  RECORDED_SETTINGS_FILE,
+  recordSettings,
+  rootSearchStart,
+} from "../src/project.js";
 import { configure, ConfigError } from "../src/index.js";
 import { removeTempDirs, tempDir } from "./helpers.js";
 
@@ -30,7 +37,9 @@ describe("store directory", () => {
     expect(settings(all).dir).toBe(resolve("/work/elsewhere/env-dir"));
     expect(settings({ ...all, env: {} }).dir).toBe(resolve("/work/app/configured"));
     expect(settings({ ...all, env: {}, configured: {} }).dir).toBe(resolve("/work/app/plugin"));
-    expect(settings({ recorded: { dir: "recorded" }, manifest: { dir: "manifest" } }).dir).toBe(resolve("/work/app/recorded"));
+    expect(settings({ recorded: { dir: "recorded" }, manifest: { dir: "manifest" } }).dir).toBe(
+      resolve("/work/app/recorded"),
+    );
     expect(settings({ manifest: { dir: "manifest" } }).dir).toBe(resolve("/work/app/manifest"));
     expect(settings({ plugin: { dir: "/abs/cache" } }).dir).toBe(resolve("/abs/cache"));
   });
@@ -55,17 +64,27 @@ describe("project root", () => {
   });
 
   test("the working directory for a tool in node_modules (a test runner, the CLI) or without an entry file", () => {
-    expect(rootSearchStart("/work/app/node_modules/vitest/vitest.mjs", "/work/app/packages/a")).toBe("/work/app/packages/a");
+    expect(rootSearchStart("/work/app/node_modules/vitest/vitest.mjs", "/work/app/packages/a")).toBe(
+      "/work/app/packages/a",
+    );
     expect(rootSearchStart(undefined, "/work/app")).toBe("/work/app");
   });
 
   test("the plugin's recorded options and the package.json key are read from the root", () => {
     const root = tempDir();
-    writeFileSync(join(root, "package.json"), JSON.stringify({ name: "app", cachephant: { dir: ".cache/p", maxSize: "5MB" } }));
+    writeFileSync(
+      join(root, "package.json"),
+      JSON.stringify({ name: "app", cachephant: { dir: ".cache/p", maxSize: "5MB" } }),
+    );
     expect(readPackageSettings(root)).toEqual({ dir: ".cache/p", maxSize: "5MB" });
     expect(readRecordedSettings(root)).toEqual({});
     expect(recordSettings(root, "vite", { dir: ".cache/x", maxSize: "2GB" })).toEqual({ recorded: true });
-    expect(readRecordedSettings(root)).toEqual({ dir: ".cache/x", maxSize: "2GB", dirFrom: "the vite build", maxSizeFrom: "the vite build" });
+    expect(readRecordedSettings(root)).toEqual({
+      dir: ".cache/x",
+      maxSize: "2GB",
+      dirFrom: "the vite build",
+      maxSizeFrom: "the vite build",
+    });
     expect(recordSettings(root, "vite", {})).toEqual({ recorded: true });
     expect(readRecordedSettings(root)).toEqual({});
   });
@@ -107,8 +126,13 @@ describe("project root", () => {
   test("each resolved setting says where it came from", () => {
     const base = { cwd: "/w", root: "/app", configured: {}, plugin: {} };
     const quiet = () => {};
-    expect(resolveSettings({ ...base, env: {} }, quiet).sources).toEqual({ dir: "the default", maxSize: "the default" });
-    expect(resolveSettings({ ...base, env: { CACHEPHANT_MAX_SIZE: "5MB", CACHEPHANT_DIR: "c" } }, quiet).sources).toEqual({
+    expect(resolveSettings({ ...base, env: {} }, quiet).sources).toEqual({
+      dir: "the default",
+      maxSize: "the default",
+    });
+    expect(
+      resolveSettings({ ...base, env: { CACHEPHANT_MAX_SIZE: "5MB", CACHEPHANT_DIR: "c" } }, quiet).sources,
+    ).toEqual({
       dir: "CACHEPHANT_DIR",
       maxSize: "CACHEPHANT_MAX_SIZE",
     });
@@ -117,7 +141,9 @@ describe("project root", () => {
       dir: `the plugin option dir of the vite build, recorded in ${RECORDED_SETTINGS_FILE}`,
       maxSize: `the plugin option maxSize of the vite build, recorded in ${RECORDED_SETTINGS_FILE}`,
     });
-    expect(resolveSettings({ ...base, env: {}, plugin: { maxSize: "3GB" }, manifest: { dir: "d" } }, quiet).sources).toEqual({
+    expect(
+      resolveSettings({ ...base, env: {}, plugin: { maxSize: "3GB" }, manifest: { dir: "d" } }, quiet).sources,
+    ).toEqual({
       dir: 'the "cachephant" key of package.json',
       maxSize: "the plugin option maxSize of this program's build",
     });
@@ -151,11 +177,15 @@ describe("size bound", () => {
     const refuse = (options: unknown) => () => configure(options as Parameters<typeof configure>[0]);
     expect(refuse({ dirr: "x" })).toThrowError('configure({ dirr: "x" }): unknown setting "dirr"; did you mean dir?');
     expect(refuse({ maxsize: "2GB" })).toThrowError('unknown setting "maxsize"; did you mean maxSize?');
-    expect(refuse({ colour: 1 })).toThrowError('unknown setting "colour"; known settings: dir, maxSize, enabled, debug, remote');
+    expect(refuse({ colour: 1 })).toThrowError(
+      'unknown setting "colour"; known settings: dir, maxSize, enabled, debug, remote',
+    );
     expect(refuse({ enabled: "no" })).toThrowError('configure({ enabled: "no" }): expected true or false.');
     expect(refuse({ debug: 1 })).toThrowError("configure({ debug: 1 }): expected true or false.");
     expect(refuse({ remote: 6379 })).toThrowError("configure({ remote: 6379 }): expected a string.");
-    expect(refuse({ maxSize: "12XB" })).toThrowError('configure({ maxSize: "12XB" }): not a size; use a number of bytes');
+    expect(refuse({ maxSize: "12XB" })).toThrowError(
+      'configure({ maxSize: "12XB" }): not a size; use a number of bytes',
+    );
     expect(refuse(null)).toThrowError(ConfigError);
     // A refused call changes nothing; undefined still clears a setting.
     configure({ enabled: false });
@@ -163,9 +193,12 @@ describe("size bound", () => {
     expect(() => configure({ enabled: undefined })).not.toThrow();
   });
 
-  test("package.json's \"cachephant\" key: unknown keys and bad values are each one warning with the same words, and left out", () => {
+  test('package.json\'s "cachephant" key: unknown keys and bad values are each one warning with the same words, and left out', () => {
     const root = tempDir();
-    writeFileSync(join(root, "package.json"), JSON.stringify({ cachephant: { dirr: ".cache/x", maxSize: "lots", dir: ".cache/p" } }));
+    writeFileSync(
+      join(root, "package.json"),
+      JSON.stringify({ cachephant: { dirr: ".cache/x", maxSize: "lots", dir: ".cache/p" } }),
+    );
     const said: string[] = [];
     expect(readPackageSettings(root, (message) => said.push(message))).toEqual({ dir: ".cache/p" });
     expect(said).toEqual([
@@ -182,7 +215,9 @@ describe("size bound", () => {
     expect(() => checkEnvironment({ CACHEPHANT_MAX_SIZE: "banana" })).toThrowError(
       'CACHEPHANT_MAX_SIZE="banana" is not a size. Use a number of bytes or a size such as 500MB, 2GB or 1GiB.',
     );
-    expect(() => checkEnvironment({ CACHEPHANT_DEBUG: "loud" })).toThrowError(/CACHEPHANT_DEBUG="loud" is not understood/);
+    expect(() => checkEnvironment({ CACHEPHANT_DEBUG: "loud" })).toThrowError(
+      /CACHEPHANT_DEBUG="loud" is not understood/,
+    );
     expect(() => checkEnvironment({ CACHEPHANT_MAX_SIZE: "2GB", CACHEPHANT: "off" })).not.toThrow();
   });
 
@@ -194,7 +229,9 @@ describe("size bound", () => {
     ]);
     expect(resolved.debug).toBe(false);
     expect(resolved.dir).toBe("/work/app/node_modules/.cache/cachephant");
-    expect(() => checkEnvironment({ CACHEPHANT_DIRR: "/elsewhere" })).toThrowError(/CACHEPHANT_DIRR="\/elsewhere" is not a Cachephant variable; did you mean CACHEPHANT_DIR\?/);
+    expect(() => checkEnvironment({ CACHEPHANT_DIRR: "/elsewhere" })).toThrowError(
+      /CACHEPHANT_DIRR="\/elsewhere" is not a Cachephant variable; did you mean CACHEPHANT_DIR\?/,
+    );
   });
 });
 
@@ -256,15 +293,24 @@ describe("check mode", () => {
     expect(said).toEqual([]);
   });
 
-  test.each(["always", "1.5", "-0.1", "5%", "NaN"])("CACHEPHANT_CHECK=%s is one warning, and check mode is off", (value) => {
-    expect(settings({ env: { CACHEPHANT_CHECK: value } }).check).toBe(0);
-    expect(said).toEqual([expect.stringMatching(/^CACHEPHANT_CHECK=".*" is not understood, so it is ignored\. Use 1 \(or on\)/)]);
-    expect(() => checkEnvironment({ CACHEPHANT_CHECK: value })).toThrowError(/CACHEPHANT_CHECK=".*" is not understood\. Use 1/);
-  });
+  test.each(["always", "1.5", "-0.1", "5%", "NaN"])(
+    "CACHEPHANT_CHECK=%s is one warning, and check mode is off",
+    (value) => {
+      expect(settings({ env: { CACHEPHANT_CHECK: value } }).check).toBe(0);
+      expect(said).toEqual([
+        expect.stringMatching(/^CACHEPHANT_CHECK=".*" is not understood, so it is ignored\. Use 1 \(or on\)/),
+      ]);
+      expect(() => checkEnvironment({ CACHEPHANT_CHECK: value })).toThrowError(
+        /CACHEPHANT_CHECK=".*" is not understood\. Use 1/,
+      );
+    },
+  );
 
   test("CACHEPHANT_CHECK_REPORT is relative to the working directory", () => {
     expect(settings({}).checkReport).toBeUndefined();
-    expect(settings({ env: { CACHEPHANT_CHECK_REPORT: "out/check.jsonl" } }).checkReport).toBe(resolve("/work/elsewhere/out/check.jsonl"));
+    expect(settings({ env: { CACHEPHANT_CHECK_REPORT: "out/check.jsonl" } }).checkReport).toBe(
+      resolve("/work/elsewhere/out/check.jsonl"),
+    );
     expect(settings({ env: { CACHEPHANT_CHECK_REPORT: "/tmp/c.jsonl" } }).checkReport).toBe(resolve("/tmp/c.jsonl"));
   });
 });

@@ -6,7 +6,12 @@ const fault = (code: string) => Object.assign(new Error(`${code}: too many open 
 describe("transient file faults", () => {
   test("EMFILE, ENFILE and EAGAIN are transient; ENOSPC, EACCES and EROFS are not", () => {
     expect(["EMFILE", "ENFILE", "EAGAIN"].map((code) => isTransient(fault(code)))).toEqual([true, true, true]);
-    expect(["ENOSPC", "EACCES", "EROFS", "ENOENT"].map((code) => isTransient(fault(code)))).toEqual([false, false, false, false]);
+    expect(["ENOSPC", "EACCES", "EROFS", "ENOENT"].map((code) => isTransient(fault(code)))).toEqual([
+      false,
+      false,
+      false,
+      false,
+    ]);
   });
 
   test("an operation that meets EMFILE is tried again until it succeeds", async () => {

@@ -15,7 +15,8 @@ const debug = () => configure({ debug: true });
 const lastReason = () => debugLines(runtime.stderr()).at(-1) ?? "";
 let hashes = 0;
 /** Meta of a new function (its own code hash, so its own keys). */
-const meta = (overrides: Parameters<typeof makeMeta>[0] = {}) => makeMeta({ hash: `inputs-${(hashes += 1)}`, ...overrides });
+const meta = (overrides: Parameters<typeof makeMeta>[0] = {}) =>
+  makeMeta({ hash: `inputs-${(hashes += 1)}`, ...overrides });
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 
 describe("recording and checking run-time inputs", () => {
@@ -173,7 +174,11 @@ describe("recording and checking run-time inputs", () => {
     writeFileSync(join(data, "b.csv"), "");
     expect(await all()).toEqual([2, 2, 2]);
     expect(sync.runs + viaPromise.runs + viaOpendir.runs).toBe(6);
-    expect(debugLines(runtime.stderr()).some((line) => line.endsWith(`directory listing changed: ${storedPath(data, process.cwd())}/`))).toBe(true);
+    expect(
+      debugLines(runtime.stderr()).some((line) =>
+        line.endsWith(`directory listing changed: ${storedPath(data, process.cwd())}/`),
+      ),
+    ).toBe(true);
   });
 
   test("argv and cwd", async () => {
@@ -249,7 +254,9 @@ describe("recording and checking run-time inputs", () => {
     const outer = cached(meta(), async () => (await inner()) + 1);
     expect(await outer()).toBe(2);
     const entries = Object.values(await cacache.ls(runtime.dir()));
-    const metadata = entries.map((entry) => entry.metadata as { kind: string; inputs?: unknown }).filter((m) => m.kind === "result");
+    const metadata = entries
+      .map((entry) => entry.metadata as { kind: string; inputs?: unknown })
+      .filter((m) => m.kind === "result");
     expect(metadata).toHaveLength(2);
     for (const m of metadata) expect(m.inputs).toBeUndefined();
   });
@@ -288,9 +295,13 @@ describe("recording and checking run-time inputs", () => {
     const load = cached(meta(), async () => "fresh");
     expect(await load()).toBe("fresh");
     // Rewrite the entry with inputs in a shape the check does not know.
-    const [entry] = Object.values(await cacache.ls(runtime.dir())).filter((e) => (e.metadata as { kind: string }).kind === "result");
+    const [entry] = Object.values(await cacache.ls(runtime.dir())).filter(
+      (e) => (e.metadata as { kind: string }).kind === "result",
+    );
     const bytes = await cacache.get(runtime.dir(), entry!.key);
-    await cacache.put(runtime.dir(), entry!.key, bytes.data, { metadata: { ...(entry!.metadata as object), crc: undefined, inputs: [["file", 42]] } });
+    await cacache.put(runtime.dir(), entry!.key, bytes.data, {
+      metadata: { ...(entry!.metadata as object), crc: undefined, inputs: [["file", 42]] },
+    });
     expect(await load()).toBe("fresh");
     expect(load.runs).toBe(2);
     expect(warnings(runtime.stderr()).filter((w) => w.includes("run-time inputs"))).toHaveLength(1);
@@ -373,23 +384,44 @@ describe("the opt-out and the remote tier", () => {
   test("cached(fn, { inputs: false }) and the directive inside cached() turn recording off", async () => {
     process.env.INPUTS_TEST_WRAPPED = "a";
     try {
-      const off = wrap(async function inputsOffByOption() { return process.env.INPUTS_TEST_WRAPPED; }, { inputs: false });
+      const off = wrap(
+        async function inputsOffByOption() {
+          return process.env.INPUTS_TEST_WRAPPED;
+        },
+        { inputs: false },
+      );
       const offByDirective = wrap(async function inputsOffByDirective() {
         "use cache: inputs=off";
         return process.env.INPUTS_TEST_WRAPPED;
       });
-      const on = wrap(async function inputsOn() { return process.env.INPUTS_TEST_WRAPPED; });
+      const on = wrap(async function inputsOn() {
+        return process.env.INPUTS_TEST_WRAPPED;
+      });
       expect([await off(), await offByDirective(), await on()]).toEqual(["a", "a", "a"]);
       process.env.INPUTS_TEST_WRAPPED = "b";
       expect([await off(), await offByDirective(), await on()]).toEqual(["a", "a", "b"]);
-      expect(() => wrap(async () => 1, { inputs: "no" as unknown as boolean })).toThrow(expect.objectContaining({ code: "CACHEPHANT_BAD_OPTION" }));
+      expect(() => wrap(async () => 1, { inputs: "no" as unknown as boolean })).toThrow(
+        expect.objectContaining({ code: "CACHEPHANT_BAD_OPTION" }),
+      );
     } finally {
       delete process.env.INPUTS_TEST_WRAPPED;
     }
   }, 30_000);
 
   test("a remote entry carries its inputs in its signed header", () => {
-    const metadata = { v: 1, kind: "result", name: "f", file: "src/f.ts", line: 1, hash: "h", created: 1, inputs: [["env", "API_URL", "abc"], ["file", "data.csv", 3, 4, "ff"]] } as const;
+    const metadata = {
+      v: 1,
+      kind: "result",
+      name: "f",
+      file: "src/f.ts",
+      line: 1,
+      hash: "h",
+      created: 1,
+      inputs: [
+        ["env", "API_URL", "abc"],
+        ["file", "data.csv", 3, 4, "ff"],
+      ],
+    } as const;
     const encoded = encodeEntry("key", Buffer.from("x"), metadata, { kind: "insecure" });
     const head = parseHead(encoded.head);
     expect(typeof head).not.toBe("string");
@@ -409,7 +441,9 @@ describe("the hooks outside a computing call", () => {
     expect(await promisify(fs.exists)(__filename)).toBe(true);
     expect(() => readFileSync(join(tempDir(), "nope"))).toThrow(expect.objectContaining({ code: "ENOENT" }));
     await expect(readFile(join(tempDir(), "nope"))).rejects.toMatchObject({ code: "ENOENT" });
-    const result = await new Promise((resolve) => fs.readFile(join(tempDir(), "nope"), (error) => resolve(error?.code)));
+    const result = await new Promise((resolve) =>
+      fs.readFile(join(tempDir(), "nope"), (error) => resolve(error?.code)),
+    );
     expect(result).toBe("ENOENT");
     expect(fs.readFileSync.call(fs, __filename, "utf8")).toBe(readFileSync(__filename, "utf8"));
     // The env keeps its own rules.
@@ -428,7 +462,9 @@ describe("fingerprint helpers", () => {
   test("a file in node_modules belongs to its package; dot-folders do not", () => {
     expect(packageFolder("/p/node_modules/lodash/fp/map.js")).toBe("/p/node_modules/lodash");
     expect(packageFolder("/p/node_modules/@scope/pkg/x.js")).toBe("/p/node_modules/@scope/pkg");
-    expect(packageFolder("/p/node_modules/.pnpm/a@1/node_modules/a/i.js")).toBe("/p/node_modules/.pnpm/a@1/node_modules/a");
+    expect(packageFolder("/p/node_modules/.pnpm/a@1/node_modules/a/i.js")).toBe(
+      "/p/node_modules/.pnpm/a@1/node_modules/a",
+    );
     expect(packageFolder("/p/node_modules/.cache/x")).toBeUndefined();
     expect(packageFolder("/p/src/x.js")).toBeUndefined();
     expect(storedPath("/p/data/a.csv", "/p")).toBe("data/a.csv");

@@ -113,7 +113,16 @@ describe("built-ins", () => {
         ["a", 1],
       ]),
     );
-    same(new Map<unknown, unknown>([["a", 1], [2, { b: 3 }]]), new Map<unknown, unknown>([["a", 1], [2, { b: 3 }]]));
+    same(
+      new Map<unknown, unknown>([
+        ["a", 1],
+        [2, { b: 3 }],
+      ]),
+      new Map<unknown, unknown>([
+        ["a", 1],
+        [2, { b: 3 }],
+      ]),
+    );
     differ(new Map([["a", 1]]), new Map([["a", 2]]));
     differ(new Map([["a", 1]]), { a: 1 });
     differ(new Set([1, "x", 2n]), new Set([2n, 1, "x"]));
@@ -202,7 +211,10 @@ describe("class instances", () => {
     class Tags extends Set<string> {}
     same(new Tags(["a"]), new Tags(["a"]));
     differ(new Tags(["a"]), new Set(["a"]));
-    const tags = (body: string) => new Function(`return class Tags extends Set { first() { return ${body}; } }`)() as new (items: string[]) => Set<string>;
+    const tags = (body: string) =>
+      new Function(`return class Tags extends Set { first() { return ${body}; } }`)() as new (
+        items: string[],
+      ) => Set<string>;
     differ(new (tags("[...this][0]"))(["a"]), new (tags("[...this][1]"))(["a"]));
   });
 
@@ -237,8 +249,14 @@ describe("class instances", () => {
 
 describe("function values", () => {
   test("by their source when it reads nothing from outside but known globals", () => {
-    same((x: number) => x * 2, (x: number) => x * 2);
-    differ((x: number) => x * 2, (x: number) => x * 3);
+    same(
+      (x: number) => x * 2,
+      (x: number) => x * 2,
+    );
+    differ(
+      (x: number) => x * 2,
+      (x: number) => x * 3,
+    );
     same({ transform: (x: number) => Math.max(x, 0) }, { transform: (x: number) => Math.max(x, 0) });
     differ((x: number) => x * 2, "(x) => x * 2");
   });
@@ -284,8 +302,19 @@ describe("unkeyable values", () => {
   };
 
   test.each([
-    ["a function that closes over a variable", (() => { const k = 2; return (x: number) => x * k; })(), "args[0] is a function that closes over k; the key cannot see its value"],
-    ["a bound function", ((x: number) => x).bind(null), "args[0] is a bound function; the key cannot see what it is bound to"],
+    [
+      "a function that closes over a variable",
+      (() => {
+        const k = 2;
+        return (x: number) => x * k;
+      })(),
+      "args[0] is a function that closes over k; the key cannot see its value",
+    ],
+    [
+      "a bound function",
+      ((x: number) => x).bind(null),
+      "args[0] is a bound function; the key cannot see what it is bound to",
+    ],
     ["a symbol", Symbol("s"), "args[0] is a symbol"],
     ["a WeakMap", new WeakMap(), "args[0] is a WeakMap"],
     ["a WeakSet", new WeakSet(), "args[0] is a WeakSet"],
@@ -305,11 +334,15 @@ describe("unkeyable values", () => {
     class Client {
       onError = closure;
     }
-    expect(reasonOf({ client: new Client() })).toBe("args[0].client.onError is a function that closes over log; the key cannot see its value");
+    expect(reasonOf({ client: new Client() })).toBe(
+      "args[0].client.onError is a function that closes over log; the key cannot see its value",
+    );
   });
 
   test("the path goes through objects, arrays, maps and sets", () => {
-    expect(reasonOf({ a: [0, { "b-c": closure }] })).toBe('args[0].a[1]["b-c"] is a function that closes over log; the key cannot see its value');
+    expect(reasonOf({ a: [0, { "b-c": closure }] })).toBe(
+      'args[0].a[1]["b-c"] is a function that closes over log; the key cannot see its value',
+    );
     expect(reasonOf(new Map([["k", { f: Symbol() }]]))).toBe('args[0].get("k").f is a symbol');
     expect(reasonOf(new Map([[closure, 1]]))).toMatch(/^args\[0\]<map key> is a function that closes over log/);
     expect(reasonOf(new Set([1, closure]))).toMatch(/^args\[0\]<set element> is a function that closes over log/);
@@ -317,7 +350,9 @@ describe("unkeyable values", () => {
 
   test("entryKey prefixes the path with the value's binding path", () => {
     const meta = makeMeta({ paths: ["args[0]", "args[1].logger"] });
-    expect(() => entryKey(meta, [1, { log: closure }])).toThrowError("args[1].logger.log is a function that closes over log");
+    expect(() => entryKey(meta, [1, { log: closure }])).toThrowError(
+      "args[1].logger.log is a function that closes over log",
+    );
   });
 
   test("an instance of a class with private fields: the key cannot read them", () => {
@@ -330,7 +365,9 @@ describe("unkeyable values", () => {
         return this.#token.slice(0, 1);
       }
     }
-    expect(reasonOf({ auth: new Secret("a") })).toBe("args[0].auth is an instance of Secret, whose private fields (#…) the key cannot read");
+    expect(reasonOf({ auth: new Secret("a") })).toBe(
+      "args[0].auth is an instance of Secret, whose private fields (#…) the key cannot read",
+    );
   });
 
   test("a package's object with private fields (a client the build saw a package make): its class's code and public data count, its private fields and functions are the package's", () => {
@@ -358,9 +395,9 @@ describe("unkeyable values", () => {
     expect(() => entryKey(makeMeta({ scope: ["sdk"] }), [], [new Client("sk-1")])).toThrowError(
       "scope.sdk is an instance of Client, whose private fields (#…) the key cannot read",
     );
-    expect(() => entryKey(makeMeta({ state: [["src/lib.ts", "sdk"]] }), [], undefined, [new Client("sk-1")])).toThrowError(
-      /^src\/lib\.ts#sdk is an instance of Client, whose private fields/,
-    );
+    expect(() =>
+      entryKey(makeMeta({ state: [["src/lib.ts", "sdk"]] }), [], undefined, [new Client("sk-1")]),
+    ).toThrowError(/^src\/lib\.ts#sdk is an instance of Client, whose private fields/);
   });
 
   test("an instance of a native class that is not data (a resource) is unkeyable as an argument", () => {
@@ -394,7 +431,12 @@ describe("entryKey", () => {
   });
 
   test("the part digests made from the key's own encodings (a miss walks large values once) equal those of a fresh walk", () => {
-    const meta = makeMeta({ paths: ["args[0]", "args[1]", "args[2]"], ignore: [1], scope: ["rows", "make"], closures: [0] });
+    const meta = makeMeta({
+      paths: ["args[0]", "args[1]", "args[2]"],
+      ignore: [1],
+      scope: ["rows", "make"],
+      closures: [0],
+    });
     const values = [{ b: [1, { c: 2n }], a: "x" }, () => 1, new Map([["k", new Set([1])]])];
     const scope = [[{ id: 1 }, { id: 2 }], function make() {}];
     const state = [{ unit: "m" }];
@@ -403,7 +445,13 @@ describe("entryKey", () => {
     expect(encodings).toHaveLength(6);
     expect(encodings[1]).toBeUndefined();
     expect(keyParts(meta, values, scope, state, encodings)).toEqual(keyParts(meta, values, scope, state));
-    expect(Object.keys(keyParts(meta, values, scope, state, encodings))).toEqual(["args[0]", "args[2]", "scope.rows", "scope.make", expect.stringMatching(/^state\./)]);
+    expect(Object.keys(keyParts(meta, values, scope, state, encodings))).toEqual([
+      "args[0]",
+      "args[2]",
+      "scope.rows",
+      "scope.make",
+      expect.stringMatching(/^state\./),
+    ]);
   });
 
   test("the position of each value counts", () => {

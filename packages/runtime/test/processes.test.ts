@@ -170,7 +170,10 @@ describe("processes on one store", () => {
     const counts = exits.slice(0, 8).map((exit) => JSON.parse(exit.stdout) as { calls: number; wrong: number });
     expect(counts.map((c) => c.wrong)).toEqual([0, 0, 0, 0, 0, 0, 0, 0]);
     // At least one shared-key and one own-key call each (a busy machine allows few more in 5 s).
-    expect(counts.every((c) => c.calls >= 2), JSON.stringify(counts)).toBe(true);
+    expect(
+      counts.every((c) => c.calls >= 2),
+      JSON.stringify(counts),
+    ).toBe(true);
     const { prunes, problems } = JSON.parse(exits[8]!.stdout) as { prunes: number; problems: number };
     expect(prunes).toBeGreaterThan(1);
     expect(problems).toBe(0);
@@ -182,7 +185,9 @@ describe("processes on one store", () => {
     const dir = tempDir();
     const [entrySize, maxSize, batch] = [4_000, 100_000, 50];
     for (let first = 0; first < 500; first += batch) {
-      const exits = await Promise.all(Array.from({ length: batch }, (_, i) => start("short", [dir, first + i, entrySize, maxSize])));
+      const exits = await Promise.all(
+        Array.from({ length: batch }, (_, i) => start("short", [dir, first + i, entrySize, maxSize])),
+      );
       for (const exit of exits) expect(exit.stderr).toBe("");
     }
     const rows = await list({ dir });

@@ -40,8 +40,18 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), "cachephant-redis-"));
   const args = [
-    "--port", String(port), "--bind", "127.0.0.1", "--dir", dir,
-    "--save", "", "--appendonly", "no", "--protected-mode", "no",
+    "--port",
+    String(port),
+    "--bind",
+    "127.0.0.1",
+    "--dir",
+    dir,
+    "--save",
+    "",
+    "--appendonly",
+    "no",
+    "--protected-mode",
+    "no",
     ...(options.password !== undefined ? ["--requirepass", options.password] : []),
     ...(options.args ?? []),
   ];
@@ -63,7 +73,13 @@ export async function startRedis(options: RedisOptions = {}): Promise<RedisServe
     port,
     url: `redis://${auth}127.0.0.1:${port}`,
     client() {
-      const client = new Redis({ port, host: "127.0.0.1", password: options.password, lazyConnect: false, maxRetriesPerRequest: 1 });
+      const client = new Redis({
+        port,
+        host: "127.0.0.1",
+        password: options.password,
+        lazyConnect: false,
+        maxRetriesPerRequest: 1,
+      });
       client.on("error", () => {});
       clients.push(client);
       return client;
@@ -103,7 +119,12 @@ export async function startRedisCluster(): Promise<RedisCluster> {
     [0, 1, 2].map(() => startRedis({ args: ["--cluster-enabled", "yes", "--cluster-node-timeout", "2000"] })),
   );
   await exec("redis-cli", [
-    "--cluster", "create", ...nodes.map((node) => `127.0.0.1:${node.port}`), "--cluster-replicas", "0", "--cluster-yes",
+    "--cluster",
+    "create",
+    ...nodes.map((node) => `127.0.0.1:${node.port}`),
+    "--cluster-replicas",
+    "0",
+    "--cluster-yes",
   ]);
   // Until every node agrees on the slots.
   for (const node of nodes) {

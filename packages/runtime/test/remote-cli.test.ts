@@ -25,7 +25,9 @@ async function fill(url: string): Promise<void> {
   useRemote(tempDir(), url);
   const hash = randomUUID();
   const load = cached(makeMeta({ name: "loadReport", file: "src/data.ts", hash }), (n: number) => "x".repeat(1000 * n));
-  const parse = cached(makeMeta({ name: "parse", file: "src/parse.ts", hash: `${hash}-2` }), (n: number) => Buffer.alloc(3e6, n));
+  const parse = cached(makeMeta({ name: "parse", file: "src/parse.ts", hash: `${hash}-2` }), (n: number) =>
+    Buffer.alloc(3e6, n),
+  );
   await load(1);
   await load(2);
   await parse(1);
@@ -107,7 +109,9 @@ describe("usage", () => {
   test("--remote without a remote configured exits 2 and says how to set one", async () => {
     const { code, stderr } = await cli("ls", "--remote");
     expect(code).toBe(2);
-    expect(stderr).toMatch(/^cachephant: --remote: no remote is configured; set CACHEPHANT_REMOTE=redis:\/\/host:6379 and its keys/);
+    expect(stderr).toMatch(
+      /^cachephant: --remote: no remote is configured; set CACHEPHANT_REMOTE=redis:\/\/host:6379 and its keys/,
+    );
   });
 
   test("an unreachable remote exits 1 without credentials", async () => {

@@ -50,7 +50,11 @@ describe("the remote is down or unreachable", () => {
     expect(first.ms).toBeLessThan(BOUND_MS);
     const second = await callThrough(url, "second");
     expect(second.result).toBe("second");
-    expect(remoteWarnings()).toEqual([expect.stringMatching(/the remote cache redis:\/\/127\.0\.0\.1:\d+ is unreachable or too slow \(connecting: .*ECONNREFUSED.*\); using the local cache only for now/)]);
+    expect(remoteWarnings()).toEqual([
+      expect.stringMatching(
+        /the remote cache redis:\/\/127\.0\.0\.1:\d+ is unreachable or too slow \(connecting: .*ECONNREFUSED.*\); using the local cache only for now/,
+      ),
+    ]);
   });
 
   test("an address that never answers (TEST-NET): bounded by the connect deadline", async () => {
@@ -76,13 +80,18 @@ describe("the remote is slow", () => {
     // Connect first, so the sleep hits a read rather than the connection.
     const warm = await callThrough(redis.url, "warm");
     expect(warm.result).toBe("warm");
-    void redis.client().call("DEBUG", "SLEEP", "10").catch(() => {});
+    void redis
+      .client()
+      .call("DEBUG", "SLEEP", "10")
+      .catch(() => {});
     await new Promise((resolve) => setTimeout(resolve, 50));
     const load = cached(makeMeta(), () => "computed");
     const started = performance.now();
     expect(await load()).toBe("computed");
     expect(performance.now() - started).toBeLessThan(BOUND_MS);
-    expect(remoteWarnings()).toEqual([expect.stringContaining("is unreachable or too slow (reading an entry: no answer within 400 ms)")]);
+    expect(remoteWarnings()).toEqual([
+      expect.stringContaining("is unreachable or too slow (reading an entry: no answer within 400 ms)"),
+    ]);
   }, 20_000);
 
   test("a paused server (SIGSTOP): bounded wait, the right result, one warning", async () => {
@@ -115,7 +124,11 @@ describe("the remote is full or refuses us", () => {
     const big = cached(makeMeta(), () => Buffer.alloc(5e6, 7));
     expect((await big()).length).toBe(5e6);
     await currentTieredStore().settled();
-    expect(remoteWarnings()).toEqual([expect.stringMatching(/the remote cache redis:\/\/127\.0\.0\.1:\d+ is full \(.*OOM.*\); results are not written to it for now/)]);
+    expect(remoteWarnings()).toEqual([
+      expect.stringMatching(
+        /the remote cache redis:\/\/127\.0\.0\.1:\d+ is full \(.*OOM.*\); results are not written to it for now/,
+      ),
+    ]);
 
     // Another machine still reads what fit.
     useRemote(tempDir(), redis.url);

@@ -24,7 +24,14 @@ const REMOTE_ENV = [
 const DEFAULT_TIMINGS = { ...remoteTimings };
 
 /** Test deadlines: short, so faults show in well under a second. */
-export const TEST_TIMINGS = { connectMs: 400, operationMs: 400, writeWaitMs: 100, retryAfterMs: 60_000, lockMs: 3000, lockPollMs: 20 };
+export const TEST_TIMINGS = {
+  connectMs: 400,
+  operationMs: 400,
+  writeWaitMs: 100,
+  retryAfterMs: 60_000,
+  lockMs: 3000,
+  lockPollMs: 20,
+};
 
 export function useRemoteEnv(): void {
   const saved: Record<string, string | undefined> = {};

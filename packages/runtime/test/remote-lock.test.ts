@@ -23,11 +23,22 @@ beforeAll(async () => {
 beforeEach(async () => void (await redis.client().flushall()));
 
 const lockKey = (key: string) => new RemoteLayout("").lock(key);
-const metadata: EntryMetadata = { v: 1, kind: "result", name: "load", file: "src/load.ts", line: 1, hash: "h", created: Date.now() };
+const metadata: EntryMetadata = {
+  v: 1,
+  kind: "result",
+  name: "load",
+  file: "src/load.ts",
+  line: 1,
+  hash: "h",
+  created: Date.now(),
+};
 
 /** A machine of its own: local store and connection (so its lock is not the other's). */
 function machine(mode: "readwrite" | "read" = "readwrite"): TieredStore {
-  return new TieredStore(storeAt(tempDir()), new RemoteStore({ url: redis.url, trust: { kind: "insecure" }, mode, namespace: "", id: `test:${mode}` }));
+  return new TieredStore(
+    storeAt(tempDir()),
+    new RemoteStore({ url: redis.url, trust: { kind: "insecure" }, mode, namespace: "", id: `test:${mode}` }),
+  );
 }
 
 describe("one computation across machines", () => {

@@ -23,7 +23,8 @@ beforeAll(async () => {
   redis = await startRedis();
 });
 /** A made-up function with code of its own (functions of `makeAnyMeta` share a code hash, so their keys would collide). */
-const makeMeta = (overrides: Parameters<typeof makeAnyMeta>[0] = {}) => makeAnyMeta({ hash: randomUUID(), ...overrides });
+const makeMeta = (overrides: Parameters<typeof makeAnyMeta>[0] = {}) =>
+  makeAnyMeta({ hash: randomUUID(), ...overrides });
 
 // Made-up functions share a code hash, so each test starts from an empty remote.
 beforeEach(async () => void (await redis.client().flushall()));
@@ -84,7 +85,9 @@ describe("two tiers", () => {
     for (let i = 0; i < big.length; i += 4096) big.writeUInt32LE(i, i);
     const load = cached(meta, () => big);
     await onMachine({}, () => load());
-    const chunks = (await remoteKeys()).filter((key) => key.startsWith(headKey(entryKey(meta, []))) && key !== headKey(entryKey(meta, [])));
+    const chunks = (await remoteKeys()).filter(
+      (key) => key.startsWith(headKey(entryKey(meta, []))) && key !== headKey(entryKey(meta, [])),
+    );
     expect(chunks.length).toBe(96); // 100e6 bytes + the v8 header, 1,048,576 bytes per chunk
     const other = cached(meta, () => Buffer.alloc(1));
     const got = await onMachine({}, () => other());
@@ -131,7 +134,9 @@ describe("trust", () => {
     expect(await onMachine({ key: "team-secret" }, () => reader())).toBe("recomputed");
     expect(reader.runs).toBe(1);
     expect(warnings(runtime.stderr())).toEqual([
-      expect.stringMatching(/an entry in the remote cache redis:\/\/127\.0\.0\.1:\d+ was refused: its content does not match the hash in its header/),
+      expect.stringMatching(
+        /an entry in the remote cache redis:\/\/127\.0\.0\.1:\d+ was refused: its content does not match the hash in its header/,
+      ),
     ]);
     // Entries are immutable: the reader's result did not replace it, and it is still refused.
     expect(await redis.client().getBuffer(head)).toEqual(bytes);
@@ -152,13 +157,19 @@ describe("trust", () => {
     await onMachine({}, () => cached(unsigned, () => "unsigned")());
     const keyed = cached(unsigned, () => "keyed reader");
     expect(await onMachine({ key: "team-secret", mode: "read" }, () => keyed())).toBe("keyed reader");
-    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("it is not signed, and this machine accepts only signatures with its HMAC key (CACHEPHANT_REMOTE_KEY)")]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringContaining(
+        "it is not signed, and this machine accepts only signatures with its HMAC key (CACHEPHANT_REMOTE_KEY)",
+      ),
+    ]);
 
     const signed = makeMeta();
     await onMachine({ key: "team-secret" }, () => cached(signed, () => "signed")());
     const keyless = cached(signed, () => "keyless reader");
     expect(await onMachine({ mode: "read" }, () => keyless())).toBe("keyless reader");
-    expect(warnings(runtime.stderr())[1]).toContain("it is signed with an HMAC key, and this machine accepts only unsigned entries (CACHEPHANT_REMOTE_INSECURE)");
+    expect(warnings(runtime.stderr())[1]).toContain(
+      "it is signed with an HMAC key, and this machine accepts only unsigned entries (CACHEPHANT_REMOTE_INSECURE)",
+    );
   });
 
   test("without a key, a damaged entry fails its checksum and is a miss", async () => {
@@ -170,7 +181,9 @@ describe("trust", () => {
     await redis.client().set(head, bytes);
     const reader = cached(meta, () => [4]);
     expect(await onMachine({}, () => reader())).toEqual([4]);
-    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("its content does not match the hash in its header")]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringContaining("its content does not match the hash in its header"),
+    ]);
   });
 
   test("a forged head asking for a billion chunks is refused before any chunk is read", async () => {
@@ -183,7 +196,9 @@ describe("trust", () => {
     const forged = Buffer.from(JSON.stringify({ ...header, size: 1e15, chunks: 1e9, id: "0123456789abcdef" }));
     const length = Buffer.alloc(4);
     length.writeUInt32BE(forged.length);
-    await redis.client().set(head, Buffer.concat([bytes.subarray(0, 4), length, forged, bytes.subarray(8 + headerLength)]));
+    await redis
+      .client()
+      .set(head, Buffer.concat([bytes.subarray(0, 4), length, forged, bytes.subarray(8 + headerLength)]));
     const reader = cached(meta, () => "recomputed");
     expect(await onMachine({}, () => reader())).toBe("recomputed");
     expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("was refused: its header is damaged")]);

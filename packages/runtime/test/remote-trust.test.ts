@@ -25,7 +25,8 @@ beforeAll(async () => {
 beforeEach(async () => void (await redis.client().flushall()));
 
 const makeMeta = () => makeAnyMeta({ hash: randomUUID() });
-const head = (meta: ReturnType<typeof makeMeta>, args: unknown[] = [], namespace = "") => new RemoteLayout(namespace).head(entryKey(meta, args));
+const head = (meta: ReturnType<typeof makeMeta>, args: unknown[] = [], namespace = "") =>
+  new RemoteLayout(namespace).head(entryKey(meta, args));
 const ci = keyPair();
 const other = keyPair();
 
@@ -58,7 +59,9 @@ describe("Ed25519", () => {
     expect(await allKeys()).toEqual(before); // no entry, no lock
     expect(warnings(runtime.stderr())).toEqual([]);
     expect(runtime.stderr().filter((line) => line.includes("read only"))).toEqual([
-      expect.stringMatching(/^cachephant remote redis:\/\/127\.0\.0\.1:\d+: read only \(no CACHEPHANT_REMOTE_SIGNING_KEY/),
+      expect.stringMatching(
+        /^cachephant remote redis:\/\/127\.0\.0\.1:\d+: read only \(no CACHEPHANT_REMOTE_SIGNING_KEY/,
+      ),
     ]);
   });
 
@@ -70,7 +73,9 @@ describe("Ed25519", () => {
     const meta = makeMeta();
     await onMachine({ signingKey: join(dir, "ci.key") }, () => cached(meta, () => 42)());
     const read = cached(meta, () => 0);
-    expect(await onMachine({ trustedKeys: `${join(dir, "other.pub")}, ${join(dir, "ci.pub")}` }, () => read())).toBe(42);
+    expect(await onMachine({ trustedKeys: `${join(dir, "other.pub")}, ${join(dir, "ci.pub")}` }, () => read())).toBe(
+      42,
+    );
     expect(read.runs).toBe(0);
   });
 
@@ -81,7 +86,9 @@ describe("Ed25519", () => {
     expect(await onMachine({ trustedKeys: other.publicPem }, () => read())).toBe("mine");
     expect(read.runs).toBe(1);
     expect(warnings(runtime.stderr())).toEqual([
-      expect.stringContaining(`was refused: it is signed by key ${ci.id}, which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS`),
+      expect.stringContaining(
+        `was refused: it is signed by key ${ci.id}, which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS`,
+      ),
     ]);
   });
 
@@ -91,7 +98,9 @@ describe("Ed25519", () => {
     const poisoned = await redis.client().getBuffer(head(meta));
     const main = cached(meta, () => "genuine");
     expect(await onMachine(writer, () => main())).toBe("genuine");
-    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining(`signed by key ${other.id}, which is not among`)]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringContaining(`signed by key ${other.id}, which is not among`),
+    ]);
     expect(await redis.client().getBuffer(head(meta))).toEqual(poisoned);
   });
 
@@ -104,7 +113,11 @@ describe("Ed25519", () => {
     await redis.client().set(head(meta), Buffer.concat([bytes.subarray(0, tagAt + 32), bytes.subarray(tagAt + 64)]));
     const read = cached(meta, () => "computed");
     expect(await onMachine(laptop, () => read())).toBe("computed");
-    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/was refused: (it is truncated|its content has the wrong size|its signature does not verify)/)]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringMatching(
+        /was refused: (it is truncated|its content has the wrong size|its signature does not verify)/,
+      ),
+    ]);
   });
 
   test("a valid entry replayed under another key is a miss and a warning", async () => {
@@ -120,14 +133,17 @@ describe("Ed25519", () => {
     const [a, b] = [makeMeta(), makeMeta()];
     await onMachine(writer, () => cached(a, () => Buffer.alloc(3e6, 1))());
     await onMachine(writer, () => cached(b, () => Buffer.alloc(3e6, 2))());
-    const chunksOf = async (meta: ReturnType<typeof makeMeta>) => (await allKeys()).filter((key) => key.startsWith(`${head(meta)}:`)).sort();
+    const chunksOf = async (meta: ReturnType<typeof makeMeta>) =>
+      (await allKeys()).filter((key) => key.startsWith(`${head(meta)}:`)).sort();
     const [aChunks, bChunks] = [await chunksOf(a), await chunksOf(b)];
     expect(aChunks).toHaveLength(3);
     await redis.client().set(bChunks[1]!, (await redis.client().getBuffer(aChunks[1]!))!);
     const read = cached(b, () => Buffer.alloc(1));
     expect((await onMachine(laptop, () => read())).length).toBe(1);
     expect(read.runs).toBe(1);
-    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining("was refused: its content does not match the hash in its header")]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringContaining("was refused: its content does not match the hash in its header"),
+    ]);
   });
 
   test("rotation: with both keys trusted, entries of the old and the new key are served; once the old one is dropped, its entries are misses", async () => {
@@ -155,7 +171,12 @@ describe("no unauthenticated remote by accident", () => {
     expect(await allKeys()).toEqual([]);
     const said = warnings(runtime.stderr());
     expect(said).toHaveLength(1);
-    for (const setting of ["CACHEPHANT_REMOTE_TRUSTED_KEYS", "CACHEPHANT_REMOTE_SIGNING_KEY", "CACHEPHANT_REMOTE_KEY", "CACHEPHANT_REMOTE_INSECURE=1"]) {
+    for (const setting of [
+      "CACHEPHANT_REMOTE_TRUSTED_KEYS",
+      "CACHEPHANT_REMOTE_SIGNING_KEY",
+      "CACHEPHANT_REMOTE_KEY",
+      "CACHEPHANT_REMOTE_INSECURE=1",
+    ]) {
       expect(said[0]).toContain(setting);
     }
   });
@@ -180,7 +201,9 @@ describe("no unauthenticated remote by accident", () => {
   });
 
   test("a private key in configure() is refused, and the error does not repeat it", () => {
-    expect(() => configure({ remoteSigningKey: ci.privatePem as never })).toThrow(/configure\(\{ remoteSigningKey: … \}\): a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY/);
+    expect(() => configure({ remoteSigningKey: ci.privatePem as never })).toThrow(
+      /configure\(\{ remoteSigningKey: … \}\): a private key never goes in settings; set CACHEPHANT_REMOTE_SIGNING_KEY/,
+    );
     try {
       configure({ remoteSigningKey: ci.privatePem as never });
     } catch (error) {
@@ -192,7 +215,7 @@ describe("no unauthenticated remote by accident", () => {
 describe("immutable entries", () => {
   test("a second writer never replaces an entry; another result for the same key is one conflict warning", async () => {
     const meta = makeMeta();
-    await onMachine(writer, () => cached(meta, () => "first")())
+    await onMachine(writer, () => cached(meta, () => "first")());
     const stored = await redis.client().getBuffer(head(meta));
     // CACHEPHANT=refresh computes again and writes: a function whose result changed.
     process.env.CACHEPHANT = "refresh";
@@ -203,7 +226,9 @@ describe("immutable entries", () => {
     }
     expect(await redis.client().getBuffer(head(meta))).toEqual(stored);
     expect(warnings(runtime.stderr())).toEqual([
-      expect.stringContaining(`holds another result of ${meta.name} (${meta.file}) for the same key, and entries are never overwritten`),
+      expect.stringContaining(
+        `holds another result of ${meta.name} (${meta.file}) for the same key, and entries are never overwritten`,
+      ),
     ]);
     const read = cached(meta, () => "computed");
     expect(await onMachine(laptop, () => read())).toBe("first");
@@ -247,7 +272,9 @@ describe("namespaces", () => {
   test("a namespace with other characters is one warning and no remote", async () => {
     const load = cached(makeMeta(), () => 1);
     await onMachine({ ...writer, namespace: "a:b*" }, () => load());
-    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining('the remote namespace "a:b*" (CACHEPHANT_REMOTE_NAMESPACE) may hold only')]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringContaining('the remote namespace "a:b*" (CACHEPHANT_REMOTE_NAMESPACE) may hold only'),
+    ]);
     expect(await allKeys()).toEqual([]);
   });
 });

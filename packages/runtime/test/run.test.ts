@@ -1,5 +1,14 @@
 import { createHash } from "node:crypto";
-import { appendFileSync, existsSync, mkdirSync, readdirSync, rmSync, symlinkSync, truncateSync, writeFileSync } from "node:fs";
+import {
+  appendFileSync,
+  existsSync,
+  mkdirSync,
+  readdirSync,
+  rmSync,
+  symlinkSync,
+  truncateSync,
+  writeFileSync,
+} from "node:fs";
 import { dirname, join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
@@ -112,7 +121,12 @@ describe("single flight", () => {
       }
       return "up";
     });
-    const calls = [load(), load(), load()].map((call) => call.then(() => "resolved", (error: Error) => error.message));
+    const calls = [load(), load(), load()].map((call) =>
+      call.then(
+        () => "resolved",
+        (error: Error) => error.message,
+      ),
+    );
     gate.resolve();
     expect(await Promise.all(calls)).toEqual(["down", "down", "down"]);
     expect(await load()).toBe("up");
@@ -337,11 +351,18 @@ describe("slow keying", () => {
     configure({ debug: true });
     // 200,000 rows take well over 10 ms to key on any machine.
     const rows = Array.from({ length: 200_000 }, (_, i) => ({ id: i, name: `row${i}` }));
-    const fn = cached(makeMeta({ name: "summarize", paths: ["args[0]", "args[1]"] }), (_rows: unknown, label: unknown) => label);
+    const fn = cached(
+      makeMeta({ name: "summarize", paths: ["args[0]", "args[1]"] }),
+      (_rows: unknown, label: unknown) => label,
+    );
     await fn(rows, "a");
     await fn(rows, "a");
     const said = warnings(runtime.stderr()).filter((line) => line.includes("keying a call took"));
-    expect(said).toEqual([expect.stringMatching(/summarize .*: keying a call took [\d.]+ms; the largest value is args\[0\] \(\d+ characters keyed\)\. Every call pays it/)]);
+    expect(said).toEqual([
+      expect.stringMatching(
+        /summarize .*: keying a call took [\d.]+ms; the largest value is args\[0\] \(\d+ characters keyed\)\. Every call pays it/,
+      ),
+    ]);
   });
 
   test("without debug lines it says nothing", async () => {
@@ -451,7 +472,9 @@ describe("switches", () => {
     expect(await fn()).toBe(1);
     expect(await fn()).toBe(1);
     expect(fn.runs).toBe(1);
-    expect(warnings(runtime.stderr())).toEqual([expect.stringContaining('the plugin option maxSize: "lots" is not a size')]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringContaining('the plugin option maxSize: "lots" is not a size'),
+    ]);
   });
 });
 
@@ -510,7 +533,11 @@ describe("debug lines", () => {
     const values = { unit: "m", mode: "a" };
     const registerValues = () => registerState("src/h.ts", { mode: () => values.mode });
     registerValues();
-    const fn = cached(meta, (_url: string, _retries: number, _unit: string) => 1, () => [values.unit]);
+    const fn = cached(
+      meta,
+      (_url: string, _retries: number, _unit: string) => 1,
+      () => [values.unit],
+    );
     await fn("a", 3, "m");
     await fn("a", 4, "m");
     forgetMarkers(); // as if the process restarted: the latest entry's parts are read from the store
@@ -579,7 +606,9 @@ describe("faults", () => {
     expect(fn.runs).toBe(2); // rewritten, so a hit again
     const ws = warnings(runtime.stderr());
     expect(ws).toHaveLength(1);
-    expect(ws[0]).toMatch(/^cachephant: report \(src\/data\.ts:12\): a cache entry was unusable \(.+\); computing it again and rewriting it$/);
+    expect(ws[0]).toMatch(
+      /^cachephant: report \(src\/data\.ts:12\): a cache entry was unusable \(.+\); computing it again and rewriting it$/,
+    );
     expect(debugLines(runtime.stderr()).map((line) => line.replace(/ \d+\.\dms/, ""))).toEqual([
       "cachephant miss report (src/data.ts:12): nothing stored for this function",
       "cachephant miss report (src/data.ts:12): corrupt entry",
@@ -591,7 +620,15 @@ describe("faults", () => {
     const meta = makeMeta();
     const key = entryKey(meta, []);
     await cacache.put(runtime.dir(), key, Buffer.from("not v8 data"), {
-      metadata: { v: 1, kind: "result", name: meta.name, file: meta.file, line: 3, hash: meta.hash, created: Date.now() },
+      metadata: {
+        v: 1,
+        kind: "result",
+        name: meta.name,
+        file: meta.file,
+        line: 3,
+        hash: meta.hash,
+        created: Date.now(),
+      },
     });
     const fn = cached(meta, () => "fresh");
     expect(await fn()).toBe("fresh");
@@ -610,13 +647,17 @@ describe("faults", () => {
     expect(a.runs).toBe(2);
     const ws = warnings(runtime.stderr());
     expect(ws).toHaveLength(1);
-    expect(ws[0]).toMatch(/^cachephant: cannot write the cache in .+ \(E\w+: .+\); results are not stored for the rest of this process$/);
+    expect(ws[0]).toMatch(
+      /^cachephant: cannot write the cache in .+ \(E\w+: .+\); results are not stored for the rest of this process$/,
+    );
   });
 
   test("a write that fails for one entry (its index file links to a folder that is not there) costs that result only: later results are stored", async () => {
     const meta = makeMeta();
     const fn = cached(meta, (x: number) => ({ x }));
-    const digest = createHash("sha256").update(entryKey(meta, [1])).digest("hex");
+    const digest = createHash("sha256")
+      .update(entryKey(meta, [1]))
+      .digest("hex");
     const bucket = join(runtime.dir(), "index-v5", digest.slice(0, 2), digest.slice(2, 4), digest.slice(4));
     mkdirSync(dirname(bucket), { recursive: true });
     symlinkSync(join(tempDir(), "gone", "bucket"), bucket);
@@ -625,7 +666,9 @@ describe("faults", () => {
     expect(await fn(2)).toEqual({ x: 2 });
     expect(await fn(1)).toEqual({ x: 1 });
     expect(fn.runs).toBe(3); // 1 was not stored, 2 was
-    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/: result not stored \(ENOENT: .+\); later results are stored as usual$/)]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringMatching(/: result not stored \(ENOENT: .+\); later results are stored as usual$/),
+    ]);
   });
 
   test("a result larger than half the size bound is returned, not stored, with one warning naming the function and both sizes; the store keeps its other entries", async () => {
@@ -639,7 +682,9 @@ describe("faults", () => {
     expect({ small: small.runs, big: big.runs }).toEqual({ small: 1, big: 2 });
     expect((await list()).map((row) => [row.name, row.entries])).toEqual([["small", 1]]);
     expect(warnings(runtime.stderr())).toEqual([
-      expect.stringMatching(/^cachephant: big \(.+\): result not stored, so calls compute again: it takes 2\.5 KB, more than half the cache's size bound \(4\.0 KB\); raise maxSize to cache it$/),
+      expect.stringMatching(
+        /^cachephant: big \(.+\): result not stored, so calls compute again: it takes 2\.5 KB, more than half the cache's size bound \(4\.0 KB\); raise maxSize to cache it$/,
+      ),
     ]);
   });
 
@@ -651,26 +696,33 @@ describe("faults", () => {
     expect(await fn()).toBe(5);
     expect(await fn()).toBe(5);
     expect(fn.runs).toBe(2);
-    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/^cachephant: cannot read the cache in .+ENOTDIR/)]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringMatching(/^cachephant: cannot read the cache in .+ENOTDIR/),
+    ]);
   });
 
-  test.skipIf(process.getuid?.() === 0)("a read-only store directory: results still returned, one warning", async () => {
-    const { chmodSync } = await import("node:fs");
-    const dir = join(tempDir(), "ro");
-    mkdirSync(dir);
-    chmodSync(dir, 0o555);
-    configure({ dir });
-    const fn = cached(makeMeta(), (x: number) => x);
-    expect(await fn(1)).toBe(1);
-    expect(await fn(2)).toBe(2);
-    expect(warnings(runtime.stderr())).toHaveLength(1);
-  });
+  test.skipIf(process.getuid?.() === 0)(
+    "a read-only store directory: results still returned, one warning",
+    async () => {
+      const { chmodSync } = await import("node:fs");
+      const dir = join(tempDir(), "ro");
+      mkdirSync(dir);
+      chmodSync(dir, 0o555);
+      configure({ dir });
+      const fn = cached(makeMeta(), (x: number) => x);
+      expect(await fn(1)).toBe(1);
+      expect(await fn(2)).toBe(2);
+      expect(warnings(runtime.stderr())).toHaveLength(1);
+    },
+  );
 
   test("a write cut short (half an index line, a temporary file) leaves the previous entry readable", async () => {
     const meta = makeMeta();
     const fn = cached(meta, (x: number) => ({ x }));
     await fn(1);
-    const digest = createHash("sha256").update(entryKey(meta, [1])).digest("hex");
+    const digest = createHash("sha256")
+      .update(entryKey(meta, [1]))
+      .digest("hex");
     const bucket = join(runtime.dir(), "index-v5", digest.slice(0, 2), digest.slice(2, 4), digest.slice(4));
     expect(existsSync(bucket)).toBe(true);
     appendFileSync(bucket, '\n0123456789abcdef\t{"key":"cachephant:v1:');

@@ -30,7 +30,11 @@ class PgClient extends EventEmitter {}
 describe("scope values in the key", () => {
   test("a different value computes again, and both results are kept", async () => {
     let rate = 1;
-    const price = cached(makeMeta({ scope: ["rate"] }), (amount: number) => amount * rate, () => [rate]);
+    const price = cached(
+      makeMeta({ scope: ["rate"] }),
+      (amount: number) => amount * rate,
+      () => [rate],
+    );
     expect(await price(10)).toBe(10);
     rate = 2;
     expect(await price(10)).toBe(20);
@@ -45,7 +49,11 @@ describe("scope values in the key", () => {
 
   test("the same value, deep-equal with keys in another order, is reused", async () => {
     let config: Record<string, unknown> = { base: "https://a", limits: { rows: 10, cols: [1, 2] } };
-    const load = cached(makeMeta({ scope: ["config"] }), () => "v", () => [config]);
+    const load = cached(
+      makeMeta({ scope: ["config"] }),
+      () => "v",
+      () => [config],
+    );
     await load();
     config = { limits: { cols: [1, 2], rows: 10 }, base: "https://a" };
     await load();
@@ -66,7 +74,11 @@ describe("scope values in the key", () => {
       url: new URL(`https://example.com/${n}`),
     });
     let data = make(1);
-    const fn = cached(makeMeta({ scope: ["data"] }), () => 1, () => [data]);
+    const fn = cached(
+      makeMeta({ scope: ["data"] }),
+      () => 1,
+      () => [data],
+    );
     await fn();
     data = make(1);
     await fn();
@@ -81,7 +93,11 @@ describe("scope values in the key", () => {
   test("functions and classes in scope do not count by value", async () => {
     let helper = (x: number) => x + 1;
     let Model: new () => object = class A {};
-    const fn = cached(makeMeta({ scope: ["helper", "Model"] }), () => 1, () => [helper, Model]);
+    const fn = cached(
+      makeMeta({ scope: ["helper", "Model"] }),
+      () => 1,
+      () => [helper, Model],
+    );
     await fn();
     helper = (x: number) => x + 2;
     Model = class B {};
@@ -92,7 +108,11 @@ describe("scope values in the key", () => {
 
   test("functions nested in a module binding's data count by their source; the data around them too", async () => {
     let options = { retries: 3, onRetry: (n: number) => n };
-    const fn = cached(makeMeta({ scope: ["options"] }), () => 1, () => [options]);
+    const fn = cached(
+      makeMeta({ scope: ["options"] }),
+      () => 1,
+      () => [options],
+    );
     await fn();
     options = { retries: 3, onRetry: (n: number) => n };
     await fn();
@@ -107,9 +127,20 @@ describe("scope values in the key", () => {
 
   test("a closure variable of an enclosing function: a function in it counts by its source, or the call runs uncached", async () => {
     // makeLoader({ transform }) returns a cached function reading `opts`, a closure variable (meta.closures).
-    const meta = makeMeta({ name: "load", file: "src/loader.ts", line: 2, paths: ["args[0]"], scope: ["opts"], closures: [0] });
+    const meta = makeMeta({
+      name: "load",
+      file: "src/loader.ts",
+      line: 2,
+      paths: ["args[0]"],
+      scope: ["opts"],
+      closures: [0],
+    });
     const makeLoader = (opts: { transform: (x: number) => number }) =>
-      cached(meta, (x: number) => opts.transform(x), () => [opts]);
+      cached(
+        meta,
+        (x: number) => opts.transform(x),
+        () => [opts],
+      );
     const double = makeLoader({ transform: (x) => x * 2 });
     const triple = makeLoader({ transform: (x) => x * 3 });
     expect(await double(1)).toBe(2);
@@ -128,7 +159,11 @@ describe("scope values in the key", () => {
   test("a subclass of a built-in collection is data: keyed by its class and contents", async () => {
     class Tags extends Set<string> {}
     let tags = new Tags(["a"]);
-    const fn = cached(makeMeta({ scope: ["tags"] }), () => 1, () => [tags]);
+    const fn = cached(
+      makeMeta({ scope: ["tags"] }),
+      () => 1,
+      () => [tags],
+    );
     await fn();
     tags = new Tags(["a"]);
     await fn();
@@ -140,7 +175,11 @@ describe("scope values in the key", () => {
 
   test("a class instance is data: keyed by its class's code and its own data", async () => {
     let db: object = new PrismaClient("postgres://a");
-    const fn = cached(makeMeta({ scope: ["db"] }), () => "rows", () => [db]);
+    const fn = cached(
+      makeMeta({ scope: ["db"] }),
+      () => "rows",
+      () => [db],
+    );
     await fn();
     db = new PrismaClient("postgres://a"); // another instance, the same data
     await fn();
@@ -159,7 +198,11 @@ describe("scope values in the key", () => {
 
   test("an instance nested in plain data is keyed the same way, and so is the data around it", async () => {
     let config: { retries: number; client: object } = { retries: 3, client: new PrismaClient("a") };
-    const fn = cached(makeMeta({ scope: ["config"] }), () => 1, () => [config]);
+    const fn = cached(
+      makeMeta({ scope: ["config"] }),
+      () => 1,
+      () => [config],
+    );
     await fn();
     config = { retries: 3, client: new PrismaClient("a") };
     await fn();
@@ -175,7 +218,11 @@ describe("scope values in the key", () => {
 
   test("a resource (an event emitter, a stream, a native object) is keyed by its class only, with no warning", async () => {
     let pool: object = new PgPool("postgres://a");
-    const fn = cached(makeMeta({ scope: ["pool"] }), () => "rows", () => [pool]);
+    const fn = cached(
+      makeMeta({ scope: ["pool"] }),
+      () => "rows",
+      () => [pool],
+    );
     await fn();
     pool = new PgPool("postgres://b");
     (pool as PgPool).queries++;
@@ -194,7 +241,11 @@ describe("scope values in the key", () => {
         return this.#token;
       }
     }
-    const fn = cached(makeMeta({ name: "f", line: 4, scope: ["session"] }), () => 1, () => [new Session()]);
+    const fn = cached(
+      makeMeta({ name: "f", line: 4, scope: ["session"] }),
+      () => 1,
+      () => [new Session()],
+    );
     await fn();
     await fn();
     expect(fn.runs).toBe(2);
@@ -205,7 +256,11 @@ describe("scope values in the key", () => {
 
   test("values that are unkeyable as arguments are keyed by their class in scope, with no warning", async () => {
     const values = [Promise.resolve(1), new WeakMap(), Symbol("s"), new EventEmitter(), new ReadableStream()];
-    const fn = cached(makeMeta({ scope: ["a", "b", "c", "d", "e"] }), () => 1, () => values);
+    const fn = cached(
+      makeMeta({ scope: ["a", "b", "c", "d", "e"] }),
+      () => 1,
+      () => values,
+    );
     await fn();
     await fn();
     expect(fn.runs).toBe(1);
@@ -214,7 +269,11 @@ describe("scope values in the key", () => {
 
   test("scope and arguments both count", async () => {
     let region = "eu";
-    const fn = cached(makeMeta({ scope: ["region"] }), (id: number) => `${region}:${id}`, () => [region]);
+    const fn = cached(
+      makeMeta({ scope: ["region"] }),
+      (id: number) => `${region}:${id}`,
+      () => [region],
+    );
     expect(await fn(1)).toBe("eu:1");
     expect(await fn(2)).toBe("eu:2");
     region = "us";
@@ -225,7 +284,11 @@ describe("scope values in the key", () => {
   test("meta.ignore applies to arguments only (the build leaves ignored variables out of scope)", async () => {
     let flag = 1;
     const meta = makeMeta({ paths: ["args[0]"], ignore: [0], scope: ["flag"] });
-    const fn = cached(meta, (_signal: unknown) => flag, () => [flag]);
+    const fn = cached(
+      meta,
+      (_signal: unknown) => flag,
+      () => [flag],
+    );
     await fn("a");
     await fn("b");
     expect(fn.runs).toBe(1);
@@ -239,9 +302,13 @@ describe("scope that cannot be read", () => {
   test("a throwing scope() runs the call uncached with one warning naming the function", async () => {
     configure({ debug: true });
     const meta = makeMeta({ name: "loadReport", file: "src/data.ts", line: 3, scope: ["rate"] });
-    const fn = cached(meta, () => 1, () => {
-      throw new ReferenceError("Cannot access 'rate' before initialization");
-    });
+    const fn = cached(
+      meta,
+      () => 1,
+      () => {
+        throw new ReferenceError("Cannot access 'rate' before initialization");
+      },
+    );
     expect(await fn()).toBe(1);
     expect(await fn()).toBe(1);
     expect(fn.runs).toBe(2);
@@ -261,7 +328,11 @@ describe("scope that cannot be read", () => {
         throw new Error("no token yet");
       },
     };
-    const fn = cached(makeMeta({ name: "f", line: 5, scope: ["config"] }), () => 1, () => [config]);
+    const fn = cached(
+      makeMeta({ name: "f", line: 5, scope: ["config"] }),
+      () => 1,
+      () => [config],
+    );
     await fn();
     expect(fn.runs).toBe(1);
     expect(warnings(runtime.stderr())).toEqual([
@@ -277,12 +348,16 @@ describe("debug notes about class-keyed scope values", () => {
     const db = new PgPool("a");
     const config = { retries: 3, clients: [new PgClient()], cache: new Map([["main", db]]) };
     const meta = makeMeta({ name: "loadReport", file: "src/data.ts", line: 3, scope: ["db", "config", "helper"] });
-    const fn = cached(meta, () => 1, () => [db, config, () => 1]);
+    const fn = cached(
+      meta,
+      () => 1,
+      () => [db, config, () => 1],
+    );
     await fn();
     await fn();
     expect(notes(runtime.stderr())).toEqual([
       "cachephant loadReport (src/data.ts:3): scope.db is keyed by its class (PgPool) only",
-      "cachephant loadReport (src/data.ts:3): scope.config.cache.get(\"main\") is keyed by its class (PgPool) only",
+      'cachephant loadReport (src/data.ts:3): scope.config.cache.get("main") is keyed by its class (PgPool) only',
       "cachephant loadReport (src/data.ts:3): scope.config.clients[0] is keyed by its class (PgClient) only",
     ]);
     expect(warnings(runtime.stderr())).toEqual([]);
@@ -290,11 +365,19 @@ describe("debug notes about class-keyed scope values", () => {
   });
 
   test("nothing is said without the switch, or for plain data and functions", async () => {
-    const fn = cached(makeMeta({ scope: ["db"] }), () => 1, () => [new PgPool("a")]);
+    const fn = cached(
+      makeMeta({ scope: ["db"] }),
+      () => 1,
+      () => [new PgPool("a")],
+    );
     await fn();
     expect(runtime.stderr()).toEqual([]);
     configure({ debug: true });
-    const plain = cached(makeMeta({ scope: ["a", "b"] }), () => 1, () => [{ x: [1] }, () => 2]);
+    const plain = cached(
+      makeMeta({ scope: ["a", "b"] }),
+      () => 1,
+      () => [{ x: [1] }, () => 2],
+    );
     await plain();
     expect(notes(runtime.stderr())).toEqual([]);
   });

@@ -30,7 +30,15 @@ describe("module state in the key", () => {
     const shared = { n: 1 };
     registerState(file, { shared: () => shared });
     registerState(file, { mode: () => mode });
-    const show = cached(makeMeta({ state: [[file, "mode"], [file, "shared"]] }), (x: number) => `${mode}${x + shared.n}`);
+    const show = cached(
+      makeMeta({
+        state: [
+          [file, "mode"],
+          [file, "shared"],
+        ],
+      }),
+      (x: number) => `${mode}${x + shared.n}`,
+    );
     expect(await show(1)).toBe("a2");
     shared.n = 5;
     expect(await show(1)).toBe("a6");
@@ -59,7 +67,9 @@ describe("module state in the key", () => {
     expect(run.runs).toBe(2);
     const lines = warnings(runtime.stderr());
     expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/runs uncached: the current value of `mode` in src\/never-registered\.ts is not available/);
+    expect(lines[0]).toMatch(
+      /runs uncached: the current value of `mode` in src\/never-registered\.ts is not available/,
+    );
   });
 
   test("with `stateAhead` (the build rewrote every state module to register first thing), a module that has not registered has not run yet: keyed apart from every value, never uncached", async () => {
@@ -89,7 +99,9 @@ describe("module state in the key", () => {
     expect(await run(1)).toBe(2);
     expect(await run(1)).toBe(2);
     expect(run.runs).toBe(2);
-    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/runs uncached: the current value of `factor` in src\/late-\d+\.ts is not available/)]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringMatching(/runs uncached: the current value of `factor` in src\/late-\d+\.ts is not available/),
+    ]);
   });
 
   test("a variable read before its module initialized it makes the call run uncached", async () => {
@@ -103,7 +115,9 @@ describe("module state in the key", () => {
     expect(await run(1)).toBe(2);
     expect(await run(1)).toBe(2);
     expect(run.runs).toBe(2);
-    expect(warnings(runtime.stderr())).toEqual([expect.stringMatching(/runs uncached: the current value of `mode` in src\/state-\d+\.ts is not available/)]);
+    expect(warnings(runtime.stderr())).toEqual([
+      expect.stringMatching(/runs uncached: the current value of `mode` in src\/state-\d+\.ts is not available/),
+    ]);
   });
 
   test("functions and classes in state count by their source and their own properties", () => {

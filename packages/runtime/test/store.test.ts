@@ -1,4 +1,13 @@
-import { existsSync, promises as fsp, type Mode, type OpenMode, statSync, utimesSync, writeFileSync, mkdirSync } from "node:fs";
+import {
+  existsSync,
+  promises as fsp,
+  type Mode,
+  type OpenMode,
+  statSync,
+  utimesSync,
+  writeFileSync,
+  mkdirSync,
+} from "node:fs";
 import { dirname } from "node:path";
 import { describe, expect, onTestFinished, test, vi } from "vitest";
 import { configure, list, prune, verify } from "../src/index.js";
@@ -108,7 +117,13 @@ describe("one computation across processes", () => {
     await new Promise((resolve) => setTimeout(resolve, 100));
     // The other process finishes: it writes the entry, then releases the lock.
     await storeAt(runtime.dir()).put(key, encodeResult({ theirs: 7 }), {
-      v: 1, kind: "result", name: meta.name, file: meta.file, line: meta.line, hash: meta.hash, created: Date.now(),
+      v: 1,
+      kind: "result",
+      name: meta.name,
+      file: meta.file,
+      line: meta.line,
+      hash: meta.hash,
+      created: Date.now(),
     });
     await fsp.rm(lock);
     expect(await call).toEqual({ theirs: 7 });

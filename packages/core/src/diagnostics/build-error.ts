@@ -45,13 +45,7 @@ export class CachephantBuildError extends Error {
   /** What is wrong, one sentence, without location, frame or fix. */
   readonly reason: string;
 
-  constructor(details: {
-    code: CachephantErrorCode;
-    reason: string;
-    hint: string;
-    loc: ErrorLocation;
-    frame: string;
-  }) {
+  constructor(details: { code: CachephantErrorCode; reason: string; hint: string; loc: ErrorLocation; frame: string }) {
     const { code, reason, hint, loc, frame } = details;
     super(`${loc.file}:${loc.line}:${loc.column + 1}: ${reason}\n\n${frame}\n\nFix: ${hint}`);
     this.code = code;

@@ -32,8 +32,20 @@ export class WarningCollector {
   ) {}
 
   add(code: string, at: { line: number; column: number }, text: string): void {
-    const frame = codeFrameColumns(this.source, { start: { line: at.line, column: at.column + 1 } }, { highlightCode: false });
+    const frame = codeFrameColumns(
+      this.source,
+      { start: { line: at.line, column: at.column + 1 } },
+      { highlightCode: false },
+    );
     const { file } = this;
-    this.warnings.push({ code, message: `${file}:${at.line}:${at.column + 1}: ${text}`, text, file, line: at.line, column: at.column, frame });
+    this.warnings.push({
+      code,
+      message: `${file}:${at.line}:${at.column + 1}: ${text}`,
+      text,
+      file,
+      line: at.line,
+      column: at.column,
+      frame,
+    });
   }
 }

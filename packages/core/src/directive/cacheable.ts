@@ -100,7 +100,10 @@ function belongsTo(use: NodePath, fn: NodePath): boolean {
     if (parent.node === fn.node) return true;
     const evaluatedOutside = child.key === "key" || child.listKey === "decorators";
     if (parent.isFunction() && !parent.isArrowFunctionExpression() && !evaluatedOutside) return false;
-    if ((parent.isClassProperty() || parent.isClassPrivateProperty() || parent.isClassAccessorProperty()) && child.key === "value") {
+    if (
+      (parent.isClassProperty() || parent.isClassPrivateProperty() || parent.isClassAccessorProperty()) &&
+      child.key === "value"
+    ) {
       return false;
     }
     if (parent.isStaticBlock()) return false;

@@ -37,10 +37,7 @@ export function parseDirective(node: DirectiveNode, errors: ErrorReporter): Dire
   if (rest === "") return options;
   const fail = (reason: string, hint: string) => errors.error("CACHEPHANT_BAD_OPTION", spanOf(node), reason, hint);
   if (!rest.startsWith(":")) {
-    throw fail(
-      `options of "use cache" must follow a colon, found "${node.value}"`,
-      `write "use cache: ${rest}"`,
-    );
+    throw fail(`options of "use cache" must follow a colon, found "${node.value}"`, `write "use cache: ${rest}"`);
   }
   const seen = new Set<string>();
   for (const segment of rest.slice(1).split(";")) {
@@ -57,7 +54,14 @@ export function parseDirective(node: DirectiveNode, errors: ErrorReporter): Dire
     }
     seen.add(name);
     if (value === "") {
-      throw fail(`the "use cache" option \`${name}\` has no value`, name === "ignore" ? "write `ignore=name` or `ignore=a,b`" : name === "inputs" ? "write `inputs=off` (or leave it out: inputs are recorded by default)" : `write \`ttl=1h\` (${DURATION_FORMAT_HINT})`);
+      throw fail(
+        `the "use cache" option \`${name}\` has no value`,
+        name === "ignore"
+          ? "write `ignore=name` or `ignore=a,b`"
+          : name === "inputs"
+            ? "write `inputs=off` (or leave it out: inputs are recorded by default)"
+            : `write \`ttl=1h\` (${DURATION_FORMAT_HINT})`,
+      );
     }
     if (name === "ttl") options.ttl = parseTtl(value, fail);
     else if (name === "inputs") parseInputs(value, fail, options);
@@ -70,7 +74,11 @@ type Fail = (reason: string, hint: string) => Error;
 
 function parseInputs(value: string, fail: Fail, options: DirectiveOptions): void {
   if (value === "off") options.inputs = false;
-  else if (value !== "on") throw fail(`bad \`inputs\` in "use cache": \`${value}\``, "write `inputs=off` to stop recording the run-time inputs of its calls, or `inputs=on` (the default)");
+  else if (value !== "on")
+    throw fail(
+      `bad \`inputs\` in "use cache": \`${value}\``,
+      "write `inputs=off` to stop recording the run-time inputs of its calls, or `inputs=on` (the default)",
+    );
 }
 
 function parseTtl(value: string, fail: Fail): number {
@@ -89,7 +97,9 @@ function parseIgnore(value: string, fail: Fail): string[] {
   for (const name of names) {
     if (!IDENTIFIER.test(name)) {
       throw fail(
-        name === "" ? `\`ignore\` in "use cache" has an empty name: \`${value}\`` : `\`ignore\` in "use cache" names \`${name}\`, which is not an identifier`,
+        name === ""
+          ? `\`ignore\` in "use cache" has an empty name: \`${value}\``
+          : `\`ignore\` in "use cache" names \`${name}\`, which is not an identifier`,
         "list parameter names separated by commas: `ignore=signal,logger`",
       );
     }

@@ -37,7 +37,12 @@ export interface FoundFunctions {
  * every exported async function. A `"use cache"` string that is not a
  * directive fails the build (it would silently cache nothing).
  */
-export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorReporter, warnings?: WarningCollector): FoundFunctions {
+export function findMarkedFunctions(
+  ast: t.File,
+  code: string,
+  errors: ErrorReporter,
+  warnings?: WarningCollector,
+): FoundFunctions {
   if (warnings) warnNearMisses(ast.program.directives, "module", warnings);
   const moduleDirective = cacheDirectiveOf(ast.program.directives, errors);
   const moduleOptions = moduleDirective ? parseDirective(moduleDirective.value, errors) : {};
@@ -56,7 +61,13 @@ export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorRepo
       if (!directive) return;
       const name = functionName(path, code);
       checkCacheable(path, name, errors);
-      marked.set(path.node, { path, name, directive, options: parseDirective(directive.value, errors), byModule: false });
+      marked.set(path.node, {
+        path,
+        name,
+        directive,
+        options: parseDirective(directive.value, errors),
+        byModule: false,
+      });
     },
     ExpressionStatement(path) {
       const expression = path.node.expression;
@@ -104,7 +115,11 @@ export function findMarkedFunctions(ast: t.File, code: string, errors: ErrorRepo
 }
 
 /** A near miss (`"use cahce"`, `"use cache:"`) caches nothing, or not what was meant: say so. */
-function warnNearMisses(directives: readonly t.Directive[], where: "module" | "function", warnings: WarningCollector): void {
+function warnNearMisses(
+  directives: readonly t.Directive[],
+  where: "module" | "function",
+  warnings: WarningCollector,
+): void {
   for (const directive of directives) {
     const value = directive.value.value;
     const intended = intendedDirective(value, isCacheDirective(value));
@@ -112,7 +127,11 @@ function warnNearMisses(directives: readonly t.Directive[], where: "module" | "f
     const effect = isCacheDirective(value)
       ? "the colon introduces options, but none follow"
       : `it is not "use cache", so this ${where === "module" ? "module's functions are" : "function is"} not cached`;
-    warnings.add("CACHEPHANT_NEAR_MISS_DIRECTIVE", directive.loc.start, `"${value}" looks like a misspelled directive: ${effect}. Write "${intended}".`);
+    warnings.add(
+      "CACHEPHANT_NEAR_MISS_DIRECTIVE",
+      directive.loc.start,
+      `"${value}" looks like a misspelled directive: ${effect}. Write "${intended}".`,
+    );
   }
 }
 

@@ -26,7 +26,10 @@ export function intendedDirective(value: string, isDirective: boolean): string |
   const intended = options === "" ? INTENDED : `${INTENDED}: ${options}`;
   if (isDirective) return colon !== -1 && options === "" ? INTENDED : undefined;
   // Case, and any run of spaces, `-` or `_` between the words: "Use  Cache", "use-cache".
-  const words = head.trim().toLowerCase().replace(/[\s_-]+/g, " ");
+  const words = head
+    .trim()
+    .toLowerCase()
+    .replace(/[\s_-]+/g, " ");
   if (words === INTENDED || words.replace(/ /g, "") === "usecache") return intended;
   // Typos: a letter swapped, missing, doubled or wrong ("use cahce", "use cach").
   return words.startsWith("use") && editDistance(words, INTENDED) <= 2 ? intended : undefined;
@@ -40,7 +43,8 @@ function editDistance(a: string, b: string): number {
     for (let j = 1; j <= b.length; j++) {
       const cost = a[i - 1] === b[j - 1] ? 0 : 1;
       let best = Math.min(rows[i - 1]![j]! + 1, rows[i]![j - 1]! + 1, rows[i - 1]![j - 1]! + cost);
-      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1]) best = Math.min(best, rows[i - 2]![j - 2]! + 1);
+      if (i > 1 && j > 1 && a[i - 1] === b[j - 2] && a[i - 2] === b[j - 1])
+        best = Math.min(best, rows[i - 2]![j - 2]! + 1);
       rows[i]![j] = best;
     }
   }

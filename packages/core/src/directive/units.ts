@@ -63,4 +63,5 @@ export function parseDuration(input: string): number | undefined {
 }
 
 export const SIZE_FORMAT_HINT = "a number of bytes or a size such as 500MB, 2GB or 1GiB";
-export const DURATION_FORMAT_HINT = "a duration: a number and one of ms, s, m, h, d, w with nothing between, such as 30s, 10m, 1.5h or 7d";
+export const DURATION_FORMAT_HINT =
+  "a duration: a number and one of ms, s, m, h, d, w with nothing between, such as 30s, 10m, 1.5h or 7d";

@@ -41,12 +41,15 @@ export function hashComponents(
     const contributions = members.map((key) => {
       const own = nodeOf(key)?.own ?? "";
       const lines = edgesOf(key).map(([name, target]) =>
-        inside.has(target) ? `${JSON.stringify(name)} ~${nodeOf(target)?.own ?? ""}` : `${JSON.stringify(name)} ${hashOf(target)}`,
+        inside.has(target)
+          ? `${JSON.stringify(name)} ~${nodeOf(target)?.own ?? ""}`
+          : `${JSON.stringify(name)} ${hashOf(target)}`,
       );
       return shortHash(`${own}\n${lines.sort().join("\n")}`);
     });
     const selfLoop = members.length === 1 && edgesOf(members[0]!).some(([, target]) => target === members[0]);
-    const hash = members.length === 1 && !selfLoop ? contributions[0]! : shortHash(`cycle\n${contributions.sort().join("\n")}`);
+    const hash =
+      members.length === 1 && !selfLoop ? contributions[0]! : shortHash(`cycle\n${contributions.sort().join("\n")}`);
     for (const key of members) {
       computed.set(key, hash);
       store(key, hash);

@@ -28,7 +28,14 @@ import path from "node:path";
 import { isInNodeModules, type ModuleRecord } from "../modules/index.js";
 import { scopesOf, shortHash, stripQuery } from "../syntax/index.js";
 import { hashComponents } from "./components.js";
-import { type ReachedNode, stateDeclarations, stateSites, treeOf, type VariableSite, variableSites } from "./explain.js";
+import {
+  type ReachedNode,
+  stateDeclarations,
+  stateSites,
+  treeOf,
+  type VariableSite,
+  variableSites,
+} from "./explain.js";
 import type { Analysis } from "./function-analysis.js";
 import { type GraphNode, type StateBinding } from "./graph-node.js";
 import { type DependencyOptions, type ScopeEntry, Session } from "./graph-walk.js";
@@ -76,7 +83,11 @@ const ATTEMPTS = 5;
  * hash, `scope` and `deps`. Never fails for a helper; the function's own
  * errors were reported before.
  */
-export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecord, options: DependencyOptions): Promise<DependencyAnalysis> {
+export async function analyzeDependencies(
+  analysis: Analysis,
+  entry: ModuleRecord,
+  options: DependencyOptions,
+): Promise<DependencyAnalysis> {
   const scopes = scopesOf(analysis.ast);
   let session = new Session(options, entry, analysis.functions, scopes);
   for (let attempt = 1; !(await session.build()) && attempt < ATTEMPTS; attempt++) {
@@ -141,7 +152,10 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     const dependencies = new Map<string, string>();
     for (const edge of edges) dependencies.set(edge.name, hashOf(edge.key));
     const self = session.selfKey(index);
-    const listed = [...reach].filter((key) => key !== self).map(nodeOf).filter((node): node is GraphNode => node !== undefined);
+    const listed = [...reach]
+      .filter((key) => key !== self)
+      .map(nodeOf)
+      .filter((node): node is GraphNode => node !== undefined);
     const reached = [...reach].map(nodeOf).filter((node): node is GraphNode => node !== undefined);
     const scope = session.scopeOf(index, reach);
     const state = stateOf(reached, new Set(edges.map((edge) => edge.key)), entry.path, fn.node);
@@ -173,6 +187,8 @@ export async function analyzeDependencies(analysis: Analysis, entry: ModuleRecor
     };
   });
   const itself = stripQuery(entry.path);
-  const projectFiles = [...files].filter((file) => file !== entry.path && file !== itself && !isInNodeModules(file)).sort();
+  const projectFiles = [...files]
+    .filter((file) => file !== entry.path && file !== itself && !isInNodeModules(file))
+    .sort();
   return { functions, files: projectFiles, outside: [...outside].sort() };
 }

@@ -32,7 +32,11 @@ export const MAX_TREE = 500;
  * choice between candidates) are passed through: their children hang under
  * their parent. Each labelled node is shown in full once.
  */
-export function treeOf(starts: readonly string[], nodeOf: (key: string) => GraphNode | undefined, self: string | undefined): ReachedNode[] {
+export function treeOf(
+  starts: readonly string[],
+  nodeOf: (key: string) => GraphNode | undefined,
+  self: string | undefined,
+): ReachedNode[] {
   const shown = new Set<string>();
   const passed = new Set<string>();
   let count = 0;
@@ -66,7 +70,8 @@ export function treeOf(starts: readonly string[], nodeOf: (key: string) => Graph
     }
     // The same thing reached twice from one place (two imports of one package) shows once.
     const unique = new Map<string, ReachedNode>();
-    for (const item of out) if (!unique.has(item.label) || unique.get(item.label)!.repeated) unique.set(item.label, item);
+    for (const item of out)
+      if (!unique.has(item.label) || unique.get(item.label)!.repeated) unique.set(item.label, item);
     return [...unique.values()].sort((a, b) => (a.label < b.label ? -1 : a.label > b.label ? 1 : 0));
   };
   const tree = childrenOf(starts);
@@ -95,7 +100,8 @@ export function variableSites(
 ): VariableSite[] {
   return names.map((name) => {
     const base = name.split(".")[0]!;
-    const edge = edges.find((candidate) => candidate.name === name) ?? edges.find((candidate) => candidate.name === base);
+    const edge =
+      edges.find((candidate) => candidate.name === name) ?? edges.find((candidate) => candidate.name === base);
     const where = edge === undefined ? undefined : nodeOf(edge.key)?.where;
     if (where !== undefined) return { name, ...where };
     const binding = edge?.binding ?? closures.find((closure) => closure.name === base)?.binding;

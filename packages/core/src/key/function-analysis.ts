@@ -2,7 +2,15 @@ import type { NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { type CachephantWarning, ErrorReporter, spanOf, WarningCollector } from "../diagnostics/index.js";
 import { findMarkedFunctions, type FoundFunctions, type MarkedFunction } from "../directive/index.js";
-import { functionStart, type ModuleFormat, type ParsedFile, parseFile, type ResolvedParam, resolveParams, scopesOf } from "../syntax/index.js";
+import {
+  functionStart,
+  type ModuleFormat,
+  type ParsedFile,
+  parseFile,
+  type ResolvedParam,
+  resolveParams,
+  scopesOf,
+} from "../syntax/index.js";
 import { hashFunction, type HashInput } from "./hash.js";
 import { type NormalizedCode, normalizeFunction } from "./normalize.js";
 
@@ -75,41 +83,51 @@ export function analyzeFunctions(code: string, id: string): Analysis | null {
   const found = findMarkedFunctions(ast, code, errors, warnings);
   if (!found.moduleDirective && found.functions.length === 0 && warnings.warnings.length === 0) return null;
   const scopes = scopesOf(ast);
-  const functions = resolveOptions(found, code).map(({ fn, params, ignore, ignoreOther, ttl, inputsOff }): AnalyzedFunction => {
-    const node = fn.path.node;
-    const start = functionStart(node);
-    const normalized = normalizeFunction(node, fn.directive, scopes);
-    // A module-level name that is not a parameter may name an outside variable of this function.
-    const inherited = ignoreOther.inherited.filter((name) => normalized.freeNames.includes(name));
-    const ignoredNames = [...new Set([...ignoreOther.own, ...inherited])].sort();
-    const hashInput: HashInput = {
-      name: fn.name,
-      async: node.async === true,
-      generator: node.generator === true,
-      ignore,
-      ...(ignoredNames.length > 0 ? { ignoredNames } : {}),
-      normalized: normalized.text,
-      ...(inputsOff ? { inputsOff } : {}),
-    };
-    return {
-      node,
-      path: fn.path,
-      name: fn.name,
-      line: start.line,
-      column: start.column,
-      directive: fn.directive,
-      params,
-      ignore,
-      ignoreOther: { own: ignoreOther.own, inherited, fromModule: ignoreOther.fromModule },
-      ttl,
-      inputsOff,
-      hashInput,
-      freeNames: normalized.freeNames,
-      code: normalized,
-      hash: hashFunction(hashInput),
-    };
-  });
-  return { ast, format, moduleDirective: found.moduleDirective, moduleIgnore: found.moduleOptions.ignore ?? [], errors, functions, warnings: warnings.warnings };
+  const functions = resolveOptions(found, code).map(
+    ({ fn, params, ignore, ignoreOther, ttl, inputsOff }): AnalyzedFunction => {
+      const node = fn.path.node;
+      const start = functionStart(node);
+      const normalized = normalizeFunction(node, fn.directive, scopes);
+      // A module-level name that is not a parameter may name an outside variable of this function.
+      const inherited = ignoreOther.inherited.filter((name) => normalized.freeNames.includes(name));
+      const ignoredNames = [...new Set([...ignoreOther.own, ...inherited])].sort();
+      const hashInput: HashInput = {
+        name: fn.name,
+        async: node.async === true,
+        generator: node.generator === true,
+        ignore,
+        ...(ignoredNames.length > 0 ? { ignoredNames } : {}),
+        normalized: normalized.text,
+        ...(inputsOff ? { inputsOff } : {}),
+      };
+      return {
+        node,
+        path: fn.path,
+        name: fn.name,
+        line: start.line,
+        column: start.column,
+        directive: fn.directive,
+        params,
+        ignore,
+        ignoreOther: { own: ignoreOther.own, inherited, fromModule: ignoreOther.fromModule },
+        ttl,
+        inputsOff,
+        hashInput,
+        freeNames: normalized.freeNames,
+        code: normalized,
+        hash: hashFunction(hashInput),
+      };
+    },
+  );
+  return {
+    ast,
+    format,
+    moduleDirective: found.moduleDirective,
+    moduleIgnore: found.moduleOptions.ignore ?? [],
+    errors,
+    functions,
+    warnings: warnings.warnings,
+  };
 }
 
 /** A module without cached functions, parsed for its state registration. Throws on syntax errors. */
@@ -184,7 +202,12 @@ export function checkIgnoredNames(analysis: Analysis, scopeNames: ReadonlyArray<
   }
 }
 
-function unknownIgnoredName(fn: AnalyzedFunction, name: string, variables: readonly string[], errors: ErrorReporter): Error {
+function unknownIgnoredName(
+  fn: AnalyzedFunction,
+  name: string,
+  variables: readonly string[],
+  errors: ErrorReporter,
+): Error {
   const list = (names: readonly string[]) => names.map((n) => `\`${n}\``).join(", ");
   const params = fn.params.map((param) => param.name);
   const parts = [

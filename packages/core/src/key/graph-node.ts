@@ -81,4 +81,3 @@ export function declarationInfo(record: ModuleRecord, declaration: t.Node, scope
   }
   return info;
 }
-

@@ -3,7 +3,14 @@
  * of one module, for one transform (see `dependencies.ts`).
  */
 import * as t from "@babel/types";
-import { builtinName, exportTable, type ModuleRecord, packageNameOf, type Resolution, type Resolver } from "../modules/index.js";
+import {
+  builtinName,
+  exportTable,
+  type ModuleRecord,
+  packageNameOf,
+  type Resolution,
+  type Resolver,
+} from "../modules/index.js";
 import { moduleState } from "../state/index.js";
 import { type ModuleScopes, shortHash, unwrap } from "../syntax/index.js";
 import type { AnalyzedFunction } from "./function-analysis.js";
@@ -65,7 +72,13 @@ export class Session {
     this.version = options.graph.version;
     this.records.set(entry.path, Promise.resolve(entry));
     this.labels = new Labels(options.root);
-    this.lookup = new NameLookup({ load: (file, trail) => this.load(file, trail), resolve: (specifier, importer) => this.resolve(specifier, importer) }, this.labels);
+    this.lookup = new NameLookup(
+      {
+        load: (file, trail) => this.load(file, trail),
+        resolve: (specifier, importer) => this.resolve(specifier, importer),
+      },
+      this.labels,
+    );
   }
 
   private get state(): GraphState {
@@ -89,7 +102,10 @@ export class Session {
         this.rootGlobals[index] = globals;
         const edges = await this.lookup.edgesOf(this.entry, this.scopes.outerScope(fn.node), fn.code, trail, globals);
         this.rootTrails[index] = trail;
-        this.rootEdges[index] = edges.map((edge) => ({ ...edge, key: this.options.track ? this.ensure(edge.target) : "" }));
+        this.rootEdges[index] = edges.map((edge) => ({
+          ...edge,
+          key: this.options.track ? this.ensure(edge.target) : "",
+        }));
       }),
     );
     if (!this.options.track) return true;
@@ -154,7 +170,14 @@ export class Session {
         node.state = [];
         node.spans = undefined;
         node.unknowable = record
-          ? [{ construct: "a helper module that could not be analyzed, so it counts by its whole content", file: record.path, line: 1, start: 0 }]
+          ? [
+              {
+                construct: "a helper module that could not be analyzed, so it counts by its whole content",
+                file: record.path,
+                line: 1,
+                start: 0,
+              },
+            ]
           : [];
       });
     }
@@ -167,7 +190,8 @@ export class Session {
         const info = declarationInfo(target.record, target.node, target.scopes);
         node.own = info.own;
         node.label = `${declarationLabel(target.node)} (${this.labels.relative(target.record.path)})`;
-        if (target.node.loc) node.where = { file: this.labels.relative(target.record.path), line: target.node.loc.start.line };
+        if (target.node.loc)
+          node.where = { file: this.labels.relative(target.record.path), line: target.node.loc.start.line };
         node.shown = info.own.slice(0, SHOWN);
         node.files.add(target.record.path);
         const globals = new Set<string>();
@@ -209,7 +233,12 @@ export class Session {
         node.shown = target.shown;
         if (target.unparseable !== undefined) {
           node.unknowable = [
-            { construct: "a helper module that does not parse, so it counts by its whole content", file: target.unparseable, line: 1, start: 0 },
+            {
+              construct: "a helper module that does not parse, so it counts by its whole content",
+              file: target.unparseable,
+              line: 1,
+              start: 0,
+            },
           ];
         }
         return;
@@ -221,20 +250,38 @@ export class Session {
    * its code (own hash and edges); bindings that change after load are
    * listed as state, read by value at call time. Returns the own hash.
    */
-  private async addModuleState(node: GraphNode, record: ModuleRecord, declaration: t.Node, edges: Edge[], globals: Set<string>): Promise<string> {
+  private async addModuleState(
+    node: GraphNode,
+    record: ModuleRecord,
+    declaration: t.Node,
+    edges: Edge[],
+    globals: Set<string>,
+  ): Promise<string> {
     const state = moduleState(record);
     const scopes = record.scopes!;
     let names = Object.keys(t.getBindingIdentifiers(declaration));
     // `export default { … }`: registered as `default` (see `anonymousDefaultData`).
-    if (names.length === 0 && scopes.parentOf(declaration)?.type === "ExportDefaultDeclaration" && state.exported.includes("default")) names = ["default"];
-    const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort((a, b) => a.start! - b.start!);
+    if (
+      names.length === 0 &&
+      scopes.parentOf(declaration)?.type === "ExportDefaultDeclaration" &&
+      state.exported.includes("default")
+    )
+      names = ["default"];
+    const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort(
+      (a, b) => a.start! - b.start!,
+    );
     let own = node.own;
     if (statements.length > 0) {
       const parts = statements.map((statement) => declarationInfo(record, statement, scopes));
       own = shortHash(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
-      for (const part of parts) edges.push(...(await this.lookup.edgesOf(record, scopes.program, part.code, node.files, globals)));
+      for (const part of parts)
+        edges.push(...(await this.lookup.edgesOf(record, scopes.program, part.code, node.files, globals)));
     }
-    const outside = await this.mutatedOutside(record, names.filter((name) => state.exported.includes(name)), state.exportedCode);
+    const outside = await this.mutatedOutside(
+      record,
+      names.filter((name) => state.exported.includes(name)),
+      state.exportedCode,
+    );
     if (outside.names.length > 0) node.outside = outside.names;
     node.state = names
       .filter((name) => state.changing.includes(name) || outside.mutated.has(name))
@@ -242,9 +289,14 @@ export class Session {
     const ranges = [declaration, ...statements];
     node.spans = { file: record.path, ranges: ranges.map((range): [number, number] => [range.start!, range.end!]) };
     node.unknowable = state.unknowable
-      .filter((found) => found.global === undefined && ranges.some((range) => found.start >= range.start! && found.start < range.end!))
+      .filter(
+        (found) =>
+          found.global === undefined && ranges.some((range) => found.start >= range.start! && found.start < range.end!),
+      )
       .map((found) => ({ ...found, file: record.path }));
-    node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
+    node.globalWrites = state.unknowable
+      .filter((found) => found.global !== undefined)
+      .map((found) => ({ ...found, file: record.path }));
     return own;
   }
 
@@ -252,7 +304,11 @@ export class Session {
    * Which of a module's exported bindings (data, and the functions and classes in `code`) another module mutates (all
    * of them without a view of the project), and the names searched for that.
    */
-  private async mutatedOutside(record: ModuleRecord, exported: readonly string[], code: ReadonlySet<string>): Promise<{ mutated: Set<string>; names: string[] }> {
+  private async mutatedOutside(
+    record: ModuleRecord,
+    exported: readonly string[],
+    code: ReadonlySet<string>,
+  ): Promise<{ mutated: Set<string>; names: string[] }> {
     const graph = this.options.graph;
     if (exported.length === 0) return { mutated: new Set(), names: [] };
     // Without a view of the project: data counts as mutated; functions and classes by their code
@@ -265,7 +321,9 @@ export class Session {
       const exportedAs =
         local === "default" && table.named.get("default")?.kind === "node"
           ? ["default"]
-          : [...table.named].filter(([, entry]) => entry.kind === "local" && entry.name === local).map(([name]) => name);
+          : [...table.named]
+              .filter(([, entry]) => entry.kind === "local" && entry.name === local)
+              .map(([name]) => name);
       const check = await graph.project.check(graph, record, local, exportedAs, code.has(local));
       if (check.mutated) mutated.add(local);
       for (const name of check.names) names.add(name);
@@ -283,14 +341,19 @@ export class Session {
       const names = [...table.named.keys()].sort();
       node.own = shortHash(`namespace ${names.join(",")}\nstars ${table.stars.length}`);
       for (const name of names) edges.push([name, await this.lookup.findExport(record, name, new Set(), node.files)]);
-      for (const source of table.stars) edges.push([`* ${source}`, await this.lookup.moduleTarget(record, source, node.files)]);
+      for (const source of table.stars)
+        edges.push([`* ${source}`, await this.lookup.moduleTarget(record, source, node.files)]);
     } else {
       node.own = declarationInfo(record, record.ast!.program, record.scopes!).own;
       const state = moduleState(record);
       node.state = state.changing.map((name) => ({ file: record.path, name, reads: [0, Number.MAX_SAFE_INTEGER] }));
       node.spans = { file: record.path, ranges: [[0, Number.MAX_SAFE_INTEGER]] };
-      node.unknowable = state.unknowable.filter((found) => found.global === undefined).map((found) => ({ ...found, file: record.path }));
-      node.globalWrites = state.unknowable.filter((found) => found.global !== undefined).map((found) => ({ ...found, file: record.path }));
+      node.unknowable = state.unknowable
+        .filter((found) => found.global === undefined)
+        .map((found) => ({ ...found, file: record.path }));
+      node.globalWrites = state.unknowable
+        .filter((found) => found.global !== undefined)
+        .map((found) => ({ ...found, file: record.path }));
       for (const source of moduleSources(record.ast!.program)) {
         edges.push([`require ${source}`, await this.lookup.moduleTarget(record, source, node.files)]);
       }
@@ -330,13 +393,19 @@ export class Session {
     }
     return [...names.keys()]
       .sort()
-      .map((name) => ({ name, expression: name, closure: names.get(name)!, ...(fromPackage.has(name) ? { package: true } : {}) }));
+      .map((name) => ({
+        name,
+        expression: name,
+        closure: names.get(name)!,
+        ...(fromPackage.has(name) ? { package: true } : {}),
+      }));
   }
 
   /** The declaration node of a cached function itself (a recursive call reaches it): not listed in its deps. */
   selfKey(index: number): string | undefined {
     const fn = this.functions[index]!.node;
-    if (fn.type === "FunctionDeclaration") return keyOf({ kind: "declaration", record: this.entry, node: fn, scopes: this.scopes });
+    if (fn.type === "FunctionDeclaration")
+      return keyOf({ kind: "declaration", record: this.entry, node: fn, scopes: this.scopes });
     const parent = this.scopes.parentOf(fn);
     if (parent?.type === "VariableDeclarator" && unwrap(parent.init) === fn) {
       return keyOf({ kind: "declaration", record: this.entry, node: parent, scopes: this.scopes });

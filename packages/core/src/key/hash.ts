@@ -31,14 +31,19 @@ export interface HashInput {
  * they were found in does not matter. The `ttl` is left out on purpose:
  * a new ttl does not change what the function computes.
  */
-export function hashFunction(input: HashInput, dependencies?: ReadonlyMap<string, string> | Readonly<Record<string, string>>): string {
+export function hashFunction(
+  input: HashInput,
+  dependencies?: ReadonlyMap<string, string> | Readonly<Record<string, string>>,
+): string {
   const lines = [
     `cachephant-format ${FORMAT_VERSION}`,
     `name ${JSON.stringify(input.name)}`,
     `async ${input.async}`,
     `generator ${input.generator}`,
     `ignore ${input.ignore.join(",")}`,
-    ...(input.ignoredNames && input.ignoredNames.length > 0 ? [`ignore-variables ${input.ignoredNames.join(",")}`] : []),
+    ...(input.ignoredNames && input.ignoredNames.length > 0
+      ? [`ignore-variables ${input.ignoredNames.join(",")}`]
+      : []),
     `code ${input.normalized}`,
     ...(input.inputsOff === true ? ["inputs off"] : []),
   ];

@@ -81,7 +81,13 @@ export class Labels {
   external(record: ModuleRecord, resolution: Resolution, specifier: string, imported: string): Target {
     switch (resolution.kind) {
       case "builtin":
-        return { kind: "token", token: `builtin ${resolution.name} ${imported}`, label: resolution.name, shown: "builtin", data: false };
+        return {
+          kind: "token",
+          token: `builtin ${resolution.name} ${imported}`,
+          label: resolution.name,
+          shown: "builtin",
+          data: false,
+        };
       case "package":
         return {
           kind: "token",

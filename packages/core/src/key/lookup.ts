@@ -10,7 +10,18 @@ import { exportedNode, exportTable, isPathSpecifier, type ModuleRecord, type Res
 import { type Binding, exportName, type Scope } from "../syntax/index.js";
 import { keyOf, type Labels } from "./labels.js";
 import type { NormalizedCode } from "./normalize.js";
-import { destructuredKey, type Edge, findTypeScriptDeclaration, GLOBAL_OBJECTS, isFunctionOrClass, requiredSpecifier, type Target, type Trail, type Usage, WHOLE } from "./targets.js";
+import {
+  destructuredKey,
+  type Edge,
+  findTypeScriptDeclaration,
+  GLOBAL_OBJECTS,
+  isFunctionOrClass,
+  requiredSpecifier,
+  type Target,
+  type Trail,
+  type Usage,
+  WHOLE,
+} from "./targets.js";
 
 /** What a lookup needs from the session: its reads and resolutions (each once per transform). */
 export interface LookupContext {
@@ -29,7 +40,13 @@ export class NameLookup {
    * (globals have none), and each module it loads with `import("...")` or
    * `require("...")` (the whole module).
    */
-  async edgesOf(record: ModuleRecord, scope: Scope, code: NormalizedCode, trail: Trail, globals?: Set<string>): Promise<Edge[]> {
+  async edgesOf(
+    record: ModuleRecord,
+    scope: Scope,
+    code: NormalizedCode,
+    trail: Trail,
+    globals?: Set<string>,
+  ): Promise<Edge[]> {
     const edges = await Promise.all([
       ...code.freeNames.map((name): Edge[] | Promise<Edge[]> => {
         const binding = scope.getBinding(name);
@@ -40,13 +57,25 @@ export class NameLookup {
             // `globalThis.factor` reads the global `factor`.
             if (GLOBAL_OBJECTS.has(name)) for (const member of code.members.get(name) ?? []) globals?.add(member);
           }
-          return declaration ? [{ name, target: { kind: "declaration", record, node: declaration, scopes: scope.module }, value: "static" }] : [];
+          return declaration
+            ? [
+                {
+                  name,
+                  target: { kind: "declaration", record, node: declaration, scopes: scope.module },
+                  value: "static",
+                },
+              ]
+            : [];
         }
         const usage: Usage = { members: code.members.get(name) ?? [], whole: code.wholeNames.has(name) };
         return this.bindingEdges(record, binding, name, usage, new Set(), trail);
       }),
       ...code.moduleRequests.map(async (specifier): Promise<Edge[]> => [
-        { name: `import(${JSON.stringify(specifier)})`, target: await this.moduleTarget(record, specifier, trail), value: "static" },
+        {
+          name: `import(${JSON.stringify(specifier)})`,
+          target: await this.moduleTarget(record, specifier, trail),
+          value: "static",
+        },
       ]),
     ]);
     return edges.flat();
@@ -63,13 +92,23 @@ export class NameLookup {
     const node = binding.node;
     const scopes = binding.scope.module;
     const declaration = { kind: "declaration" as const, record, node, scopes };
-    if (binding.kind === "param") return [{ name, target: { kind: "param", record, binding }, value: "value", binding }];
+    if (binding.kind === "param")
+      return [{ name, target: { kind: "param", record, binding }, value: "value", binding }];
 
-    if (node.type === "ImportSpecifier" || node.type === "ImportDefaultSpecifier" || node.type === "ImportNamespaceSpecifier") {
+    if (
+      node.type === "ImportSpecifier" ||
+      node.type === "ImportDefaultSpecifier" ||
+      node.type === "ImportNamespaceSpecifier"
+    ) {
       const statement = scopes.parentOf(node) as t.ImportDeclaration;
       const typeOnly = (kind: string | null | undefined) => kind === "type" || kind === "typeof";
       if (typeOnly(statement.importKind) || (node.type === "ImportSpecifier" && typeOnly(node.importKind))) return [];
-      const imported = node.type === "ImportSpecifier" ? exportName(node.imported) : node.type === "ImportDefaultSpecifier" ? "default" : "*";
+      const imported =
+        node.type === "ImportSpecifier"
+          ? exportName(node.imported)
+          : node.type === "ImportDefaultSpecifier"
+            ? "default"
+            : "*";
       return this.importEdges(record, statement.source.value, imported, name, usage, seen, trail);
     }
 
@@ -128,13 +167,19 @@ export class NameLookup {
     }
     const module = await this.context.load(resolution.path, trail);
     if (!module) return [{ name, target: this.labels.unresolved(record, specifier, imported), value: "if-data" }];
-    if (imported !== "*") return [{ name, target: await this.findExport(module, imported, seen, trail), value: "if-data" }];
+    if (imported !== "*")
+      return [{ name, target: await this.findExport(module, imported, seen, trail), value: "if-data" }];
     // A namespace import: `h.foo` reaches only `foo`; any other use reaches the whole module.
     const edges: Edge[] = [];
     for (const member of usage.members) {
-      edges.push({ name: `${name}.${member}`, target: await this.findExport(module, member, seen, trail), value: "if-data" });
+      edges.push({
+        name: `${name}.${member}`,
+        target: await this.findExport(module, member, seen, trail),
+        value: "if-data",
+      });
     }
-    if (usage.whole || usage.members.length === 0) edges.push({ name, target: this.labels.namespaceOf(module), value: "static" });
+    if (usage.whole || usage.members.length === 0)
+      edges.push({ name, target: this.labels.namespaceOf(module), value: "static" });
     return edges;
   }
 
@@ -147,9 +192,7 @@ export class NameLookup {
   }
 
   async findExport(record: ModuleRecord, name: string, seen: ReadonlySet<string>, trail: Trail): Promise<Target> {
-    return (
-      (await this.findExportIn(record, name, seen, trail)) ?? this.labels.missingExport(record, name)
-    );
+    return (await this.findExportIn(record, name, seen, trail)) ?? this.labels.missingExport(record, name);
   }
 
   /**
@@ -158,7 +201,12 @@ export class NameLookup {
    * candidates are all kept), `export default`, and imports re-exported.
    * Undefined when the module has no such export.
    */
-  private async findExportIn(record: ModuleRecord, name: string, seenBefore: ReadonlySet<string>, trail: Trail): Promise<Target | undefined> {
+  private async findExportIn(
+    record: ModuleRecord,
+    name: string,
+    seenBefore: ReadonlySet<string>,
+    trail: Trail,
+  ): Promise<Target | undefined> {
     if (record.kind !== "module") return this.labels.namespaceOf(record);
     const table = exportTable(record);
     if (!table.esm) return this.labels.namespaceOf(record); // CommonJS: the whole module
@@ -186,7 +234,9 @@ export class NameLookup {
           if (resolution.kind !== "file") return this.labels.external(record, resolution, entry.source, entry.imported);
           const module = await this.context.load(resolution.path, trail);
           if (!module) return this.labels.unresolved(record, entry.source, entry.imported);
-          return entry.imported === "*" ? this.labels.namespaceOf(module) : this.findExportIn(module, entry.imported, seen, trail);
+          return entry.imported === "*"
+            ? this.labels.namespaceOf(module)
+            : this.findExportIn(module, entry.imported, seen, trail);
         }
       }
     }

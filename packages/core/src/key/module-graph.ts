@@ -6,7 +6,19 @@ import { readFileSync } from "node:fs";
 import path from "node:path";
 import type * as t from "@babel/types";
 import { ErrorReporter, isCachephantError } from "../diagnostics/index.js";
-import { assetRecord, builtinName, CODE_FILE, FileSystemCache, isPathSpecifier, moduleRecord, type ModuleRecord, type Resolution, type Resolver, resolveSpecifier, unparseableRecord } from "../modules/index.js";
+import {
+  assetRecord,
+  builtinName,
+  CODE_FILE,
+  FileSystemCache,
+  isPathSpecifier,
+  moduleRecord,
+  type ModuleRecord,
+  type Resolution,
+  type Resolver,
+  resolveSpecifier,
+  unparseableRecord,
+} from "../modules/index.js";
 import { ProjectIndex } from "../state/index.js";
 import { parseFile, sha256 } from "../syntax/index.js";
 import type { GraphNode } from "./graph-node.js";
@@ -52,7 +64,6 @@ interface CachedModule {
   content: string;
   record: ModuleRecord;
 }
-
 
 /**
  * A per-build cache of what cached functions reach: each helper module is
@@ -247,4 +258,3 @@ export class GraphState {
 export function createModuleGraph(options: ModuleGraphOptions = {}): ModuleGraph {
   return new ModuleGraph(options);
 }
-

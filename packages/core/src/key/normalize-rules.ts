@@ -65,7 +65,9 @@ export function fieldsOf(node: t.Node): string[] {
   let fields = fieldCache.get(node.type);
   if (!fields) {
     const known = t.NODE_FIELDS[node.type];
-    fields = Object.keys(known ?? node).filter((key) => key !== "type" && !SKIPPED_FIELDS.has(key)).sort();
+    fields = Object.keys(known ?? node)
+      .filter((key) => key !== "type" && !SKIPPED_FIELDS.has(key))
+      .sort();
     fieldCache.set(node.type, fields);
   }
   return fields;
@@ -119,7 +121,9 @@ export function bigint(value: string): string {
 
 // `{ __proto__ }` defines an own property, `{ __proto__: x }` sets the prototype.
 export function isProtoShorthand(node: t.Node): boolean {
-  return node.type === "ObjectProperty" && node.shorthand && node.key.type === "Identifier" && node.key.name === "__proto__";
+  return (
+    node.type === "ObjectProperty" && node.shorthand && node.key.type === "Identifier" && node.key.name === "__proto__"
+  );
 }
 
 /**

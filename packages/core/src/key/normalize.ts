@@ -1,6 +1,18 @@
 import * as t from "@babel/types";
 import { type Binding, type ModuleScopes, runtimeParams, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
-import { type AnyNode, bigint, cleanJsxText, fieldsOf, isNode, isProtoShorthand, KEYED, OPTIONAL_CHAINS, scalar, statementBody, TYPE_ONLY } from "./normalize-rules.js";
+import {
+  type AnyNode,
+  bigint,
+  cleanJsxText,
+  fieldsOf,
+  isNode,
+  isProtoShorthand,
+  KEYED,
+  OPTIONAL_CHAINS,
+  scalar,
+  statementBody,
+  TYPE_ONLY,
+} from "./normalize-rules.js";
 
 /**
  * The canonical text of a function or declaration: what the hash covers. Two
@@ -28,7 +40,11 @@ export interface NormalizedCode {
  * Serializes `fn`'s parameters and body. `ownDirective` (the function's own
  * `"use cache"`) is left out: its options are hashed separately.
  */
-export function normalizeFunction(fn: t.Function, ownDirective: t.Directive | undefined, scopes: ModuleScopes): NormalizedCode {
+export function normalizeFunction(
+  fn: t.Function,
+  ownDirective: t.Directive | undefined,
+  scopes: ModuleScopes,
+): NormalizedCode {
   const writer = new Writer(localBindings(fn, scopes), ownDirective, new Set());
   writer.list(runtimeParams(fn.params), fn, "params");
   writer.out.push("=>");
@@ -109,7 +125,13 @@ class Writer {
     for (const [name, used] of [...this.members].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
       members.set(name, [...used].sort());
     }
-    return { text: this.out.join(""), freeNames: [...this.free].sort(), members, wholeNames: this.whole, moduleRequests: [...this.requests].sort() };
+    return {
+      text: this.out.join(""),
+      freeNames: [...this.free].sort(),
+      members,
+      wholeNames: this.whole,
+      moduleRequests: [...this.requests].sort(),
+    };
   }
 
   /** `import("./x")`, `require("./x")`: a module the code loads at run time. */
@@ -117,9 +139,11 @@ class Writer {
     let source: t.Node | undefined;
     if (node.type === "ImportExpression") source = node.source;
     else if (node.callee.type === "Import") source = node.arguments[0];
-    else if (node.callee.type === "Identifier" && node.callee.name === "require" && !this.locals.has(node.callee)) source = node.arguments[0];
+    else if (node.callee.type === "Identifier" && node.callee.name === "require" && !this.locals.has(node.callee))
+      source = node.arguments[0];
     if (source?.type === "StringLiteral") this.requests.add(source.value);
-    else if (source?.type === "TemplateLiteral" && source.expressions.length === 0) this.requests.add(source.quasis[0]!.value.cooked ?? "");
+    else if (source?.type === "TemplateLiteral" && source.expressions.length === 0)
+      this.requests.add(source.quasis[0]!.value.cooked ?? "");
   }
 
   node(input: t.Node | null | undefined): void {
@@ -180,7 +204,8 @@ class Writer {
   list(items: readonly unknown[], parent: t.Node, key: string): void {
     this.out.push("[");
     for (const item of items) {
-      if (item == null) this.out.push("_"); // an array hole
+      if (item == null)
+        this.out.push("_"); // an array hole
       else if (!isNode(item)) this.out.push(scalar(item));
       else if (this.isDropped(item, parent, key)) continue;
       else this.node(item);
@@ -194,7 +219,11 @@ class Writer {
     if (item === this.ownDirective) return true;
     if (item.type === "EmptyStatement" || TYPE_ONLY.has(item.type)) return true;
     // `import type`, `export type { ... }` (in a serialized program).
-    if ((item as { importKind?: string }).importKind === "type" || (item as { importKind?: string }).importKind === "typeof") return true;
+    if (
+      (item as { importKind?: string }).importKind === "type" ||
+      (item as { importKind?: string }).importKind === "typeof"
+    )
+      return true;
     if ((item as { exportKind?: string }).exportKind === "type") return true;
     if ((item as { declare?: boolean }).declare === true) return true;
     if (item.type === "ClassProperty" && item.abstract) return true;
@@ -288,7 +317,11 @@ class Writer {
     let object: t.Node = node.object;
     while (TRANSPARENT_WRAPPERS.has(object.type)) object = (object as t.TSAsExpression).expression;
     const memberName =
-      !node.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
+      !node.computed && property.type === "Identifier"
+        ? property.name
+        : property.type === "StringLiteral"
+          ? property.value
+          : undefined;
     // `ns.member` of a free name: which members are read matters (a namespace import).
     if (object.type === "Identifier" && memberName !== undefined) this.reference(object, memberName);
     else this.node(node.object);

@@ -67,7 +67,12 @@ export function madeByPackage(node: GraphNode, nodeOf: (key: string) => GraphNod
  * code. Code of another module, or code whose spans are unknown, counts as
  * reading what it refers to.
  */
-export function stateOf(nodes: readonly GraphNode[], rootKeys: ReadonlySet<string>, entryFile: string, fn: t.Node): StateBinding[] {
+export function stateOf(
+  nodes: readonly GraphNode[],
+  rootKeys: ReadonlySet<string>,
+  entryFile: string,
+  fn: t.Node,
+): StateBinding[] {
   const found = new Map<string, StateBinding>();
   const within = (offsets: readonly number[], ranges: ReadonlyArray<readonly [number, number]>) =>
     offsets.some((offset) => ranges.some(([start, end]) => offset >= start && offset < end));
@@ -95,12 +100,18 @@ export function stateOf(nodes: readonly GraphNode[], rootKeys: ReadonlySet<strin
         referrersOf(node.key).some(
           (other) =>
             other !== node &&
-            (other.spans === undefined || other.spans.file !== binding.file || within(binding.reads, other.spans.ranges)),
+            (other.spans === undefined ||
+              other.spans.file !== binding.file ||
+              within(binding.reads, other.spans.ranges)),
         );
       if (!read) continue;
       byKey ??= new Map(nodes.map((other) => [other.key, other]));
       const fromPackage = madeByPackage(node, (key) => byKey!.get(key));
-      found.set(`${binding.file}\0${binding.name}`, { file: binding.file, name: binding.name, ...(fromPackage ? { package: true } : {}) });
+      found.set(`${binding.file}\0${binding.name}`, {
+        file: binding.file,
+        name: binding.name,
+        ...(fromPackage ? { package: true } : {}),
+      });
     }
   }
   return [...found.keys()].sort().map((key) => found.get(key)!);
@@ -119,12 +130,16 @@ export function unknowableOf(
 ): Array<{ construct: string; file: string; line: number }> {
   const entryState = moduleState(entry);
   const found = new Map<string, { construct: string; file: string; line: number }>();
-  const add = (item: { construct: string; file: string; line: number }) => found.set(`${item.file}:${item.line}:${item.construct}`, item);
+  const add = (item: { construct: string; file: string; line: number }) =>
+    found.set(`${item.file}:${item.line}:${item.construct}`, item);
   for (const item of entryState.unknowable) {
-    if (item.global === undefined && item.start >= fn.node.start! && item.start < fn.node.end!) add({ ...item, file: entry.path });
+    if (item.global === undefined && item.start >= fn.node.start! && item.start < fn.node.end!)
+      add({ ...item, file: entry.path });
   }
   const read = new Set(ownGlobals);
-  const writes = entryState.unknowable.filter((item) => item.global !== undefined).map((item) => ({ ...item, file: entry.path }));
+  const writes = entryState.unknowable
+    .filter((item) => item.global !== undefined)
+    .map((item) => ({ ...item, file: entry.path }));
   for (const node of nodes) {
     for (const item of node.unknowable) add(item);
     for (const name of node.globals) read.add(name);

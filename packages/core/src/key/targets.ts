@@ -62,7 +62,8 @@ export function isFunctionOrClass(node: t.Node | null | undefined): boolean {
 /** `require("./x")` → `./x`. */
 export function requiredSpecifier(node: t.Node | null | undefined): string | undefined {
   const inner = unwrap(node);
-  if (inner?.type !== "CallExpression" || inner.callee.type !== "Identifier" || inner.callee.name !== "require") return undefined;
+  if (inner?.type !== "CallExpression" || inner.callee.type !== "Identifier" || inner.callee.name !== "require")
+    return undefined;
   const [argument] = inner.arguments;
   return inner.arguments.length === 1 && argument?.type === "StringLiteral" ? argument.value : undefined;
 }
@@ -96,7 +97,8 @@ export function findTypeScriptDeclaration(scope: Scope, name: string): t.Node | 
       }
       if ((statement as { declare?: boolean }).declare) continue;
       if (statement.type === "TSEnumDeclaration" && statement.id.name === name) return statement;
-      if (statement.type === "TSModuleDeclaration" && statement.id.type === "Identifier" && statement.id.name === name) return statement;
+      if (statement.type === "TSModuleDeclaration" && statement.id.type === "Identifier" && statement.id.name === name)
+        return statement;
     }
   }
   return undefined;
@@ -117,7 +119,9 @@ export function isData(target: Target): boolean {
       const node = target.node;
       switch (node.type) {
         case "VariableDeclarator":
-          return !((target.scopes.parentOf(node) as t.VariableDeclaration).kind === "const" && isFunctionOrClass(node.init));
+          return !(
+            (target.scopes.parentOf(node) as t.VariableDeclaration).kind === "const" && isFunctionOrClass(node.init)
+          );
         case "FunctionDeclaration":
         case "ClassDeclaration":
         case "TSEnumDeclaration":

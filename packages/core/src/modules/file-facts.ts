@@ -20,7 +20,8 @@ const WORD = /[A-Za-z_$][\w$]*/g;
 const RENAME = /([A-Za-z_$][\w$]*)\s+as\s+([A-Za-z_$][\w$]*|"[^"]*"|'[^']*')/g;
 // `import Config from "./config"`, `import Config, { x } from …`: a default import, which names no export.
 const DEFAULT_IMPORT = /\bimport\s+[A-Za-z_$][\w$]*\s*(?:,|from\b)/;
-const MODULE_OBJECT = /\bimport\s*\*\s*as\s+[\w$]+\s+from\s*["']([^"']+)["']|\b(?:require|import)\s*\(\s*(?:["']([^"']+)["'])?/g;
+const MODULE_OBJECT =
+  /\bimport\s*\*\s*as\s+[\w$]+\s+from\s*["']([^"']+)["']|\b(?:require|import)\s*\(\s*(?:["']([^"']+)["'])?/g;
 
 /** The words, renames and module objects of a file's text. */
 export function factsOfText(text: string): FileFacts {

@@ -88,19 +88,19 @@ export class FileSystemCache {
 export function resolvePath(specifier: string, importer: string, files: FileSystemCache): string | null {
   const clean = stripQuery(specifier).replace(/#.*$/, "");
   const base = path.isAbsolute(clean) ? path.normalize(clean) : path.resolve(path.dirname(stripQuery(importer)), clean);
-  if ((files.kind(base)) === "file") return base;
+  if (files.kind(base) === "file") return base;
   const ext = path.extname(base);
   for (const mapped of SOURCE_EXTENSIONS[ext] ?? []) {
     const candidate = base.slice(0, -ext.length) + mapped;
-    if ((files.kind(candidate)) === "file") return candidate;
+    if (files.kind(candidate) === "file") return candidate;
   }
   for (const extension of EXTENSIONS) {
-    if ((files.kind(base + extension)) === "file") return base + extension;
+    if (files.kind(base + extension) === "file") return base + extension;
   }
-  if ((files.kind(base)) === "dir") {
+  if (files.kind(base) === "dir") {
     for (const extension of EXTENSIONS) {
       const index = path.join(base, `index${extension}`);
-      if ((files.kind(index)) === "file") return index;
+      if (files.kind(index) === "file") return index;
     }
   }
   return null;
@@ -127,7 +127,13 @@ export function readManifest(file: string): Manifest | null {
   try {
     const json: unknown = JSON.parse(text);
     if (!json || typeof json !== "object") return null;
-    const { name, version, exports, main, module } = json as { name?: unknown; version?: unknown; exports?: unknown; main?: unknown; module?: unknown };
+    const { name, version, exports, main, module } = json as {
+      name?: unknown;
+      version?: unknown;
+      exports?: unknown;
+      main?: unknown;
+      module?: unknown;
+    };
     return {
       ...(typeof name === "string" ? { name } : {}),
       ...(typeof version === "string" ? { version } : {}),

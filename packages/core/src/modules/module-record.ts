@@ -127,7 +127,6 @@ export function exportedNode(record: ModuleRecord, index: number): t.Node {
   return (record.ast!.program.body[index] as t.ExportDefaultDeclaration).declaration;
 }
 
-
 /** Names a declaration statement binds at run time. */
 function declaredNames(declaration: t.Declaration): string[] {
   switch (declaration.type) {

@@ -16,13 +16,18 @@ export interface PackageInfo {
  * `<dir>/node_modules/<name>/package.json` walking up from the importer's
  * directory (Node's lookup, which pnpm's symlinked layout also satisfies).
  */
-export function findPackage(name: string, importer: string, files: FileSystemCache): (PackageInfo & { dir: string; manifest: Manifest }) | null {
+export function findPackage(
+  name: string,
+  importer: string,
+  files: FileSystemCache,
+): (PackageInfo & { dir: string; manifest: Manifest }) | null {
   let dir = path.dirname(stripQuery(importer));
   for (;;) {
     if (path.basename(dir) !== "node_modules") {
       const packageDir = path.join(dir, "node_modules", name);
       const manifest = files.manifest(path.join(packageDir, "package.json"));
-      if (manifest) return { name: manifest.name ?? name, version: manifest.version ?? "unknown", dir: packageDir, manifest };
+      if (manifest)
+        return { name: manifest.name ?? name, version: manifest.version ?? "unknown", dir: packageDir, manifest };
     }
     const parent = path.dirname(dir);
     if (parent === dir) return null;
@@ -69,7 +74,8 @@ export function packageEntry(dir: string, manifest: Manifest, subpath: string, f
 
 /** The target `exports` gives a subpath (`.`, `./x`): exact keys, then `*` patterns. */
 function exportTarget(exports: unknown, subpath: string): string | null {
-  const entries = typeof exports === "object" && exports !== null && !Array.isArray(exports) ? Object.entries(exports) : [];
+  const entries =
+    typeof exports === "object" && exports !== null && !Array.isArray(exports) ? Object.entries(exports) : [];
   const bySubpath = entries.length > 0 && entries.every(([key]) => key.startsWith("."));
   if (!bySubpath) return subpath === "." ? conditionTarget(exports) : null;
   const map = Object.fromEntries(entries);
@@ -81,7 +87,9 @@ function exportTarget(exports: unknown, subpath: string): string | null {
     const suffix = key.slice(star + 1);
     if (subpath.startsWith(prefix) && subpath.endsWith(suffix) && subpath.length >= key.length - 1) {
       const target = conditionTarget(value);
-      return target === null ? null : target.replaceAll("*", subpath.slice(prefix.length, subpath.length - suffix.length));
+      return target === null
+        ? null
+        : target.replaceAll("*", subpath.slice(prefix.length, subpath.length - suffix.length));
     }
   }
   return null;

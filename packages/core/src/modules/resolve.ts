@@ -24,7 +24,13 @@ export type Resolution =
 
 /** Whether a specifier names a path rather than a package: `./x`, `../x`, `/abs/x`. */
 export function isPathSpecifier(specifier: string): boolean {
-  return specifier.startsWith("./") || specifier.startsWith("../") || specifier === "." || specifier === ".." || path.isAbsolute(specifier);
+  return (
+    specifier.startsWith("./") ||
+    specifier.startsWith("../") ||
+    specifier === "." ||
+    specifier === ".." ||
+    path.isAbsolute(specifier)
+  );
 }
 
 /** `node:fs`, `fs`, `fs/promises`: a Node built-in (by name; never a file). */

@@ -51,7 +51,13 @@ export async function planBuild(options: BuildPlanOptions): Promise<BuildPlan> {
   const files = [...options.files];
   // The files are the project whose modules may mutate each other's exports.
   const graph = options.graph ?? createModuleGraph({ projectFiles: () => files });
-  const plan: BuildPlan = { directiveFiles: new Set(), stateFiles: new Set(), files: new Set(), warnings: [], outsideNames: new Set() };
+  const plan: BuildPlan = {
+    directiveFiles: new Set(),
+    stateFiles: new Set(),
+    files: new Set(),
+    warnings: [],
+    outsideNames: new Set(),
+  };
   for (const file of files) {
     if (options.include && !options.include(file)) continue;
     let code: string;

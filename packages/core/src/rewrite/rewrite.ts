@@ -75,18 +75,28 @@ export function rewrite(
         s.appendLeft(anonymous.start!, `(${name} = `);
         s.prependRight(anonymous.end!, ")");
       }
-      const getters = own.filter((own) => own !== "default" || anonymous).map((own): [string, string] => [own, own === "default" ? name : own]);
+      const getters = own
+        .filter((own) => own !== "default" || anonymous)
+        .map((own): [string, string] => [own, own === "default" ? name : own]);
       registration = `${anonymous ? ` let ${name};` : ""} ${stateRegistration(register, options.file, getters)}`;
     }
   }
-  if (imports.length > 0 || registration !== "") insertImport(s, code, analysis, imports, options.runtimeModule, registration);
+  if (imports.length > 0 || registration !== "")
+    insertImport(s, code, analysis, imports, options.runtimeModule, registration);
   return {
     code: s.toString(),
     map: s.generateMap({ source: options.id, includeContent: true, hires: true }),
   };
 }
 
-function wrapFunction(s: MagicString, code: string, fn: AnalyzedFunction, output: FunctionOutput, run: string, options: RewriteOptions): void {
+function wrapFunction(
+  s: MagicString,
+  code: string,
+  fn: AnalyzedFunction,
+  output: FunctionOutput,
+  run: string,
+  options: RewriteOptions,
+): void {
   const names = fn.params.map((param) => param.name).join(", ");
   const call = `${run}(${metaLiteral(fn, output, options)}, [${names}], async (${names}) =>`;
   // The scope values, read at call time (in a thunk: the runtime catches a
@@ -144,7 +154,8 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
     fields.push(`state: [${output.state.map(([file, name]) => `[${q(file)}, ${q(name)}]`).join(", ")}]`);
     if (output.stateAhead) fields.push("stateAhead: true");
   }
-  if (output.packageState && output.packageState.length > 0) fields.push(`packageState: [${output.packageState.join(", ")}]`);
+  if (output.packageState && output.packageState.length > 0)
+    fields.push(`packageState: [${output.packageState.join(", ")}]`);
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
   if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
   if (fn.inputsOff) fields.push("inputs: false");
@@ -177,14 +188,16 @@ function insertImport(
     statement =
       (analysis.format === "cjs"
         ? lazyRuntime(code, names[0]![1], runtimeModule)
-        : `import { ${names.map(([name, local]) => `${name} as ${local}`).join(", ")} } from ${JSON.stringify(runtimeModule)};`) + after;
+        : `import { ${names.map(([name, local]) => `${name} as ${local}`).join(", ")} } from ${JSON.stringify(runtimeModule)};`) +
+      after;
   }
   const program = analysis.ast.program;
   const others = program.directives.filter((directive) => directive !== analysis.moduleDirective);
   const lastDirective = others[others.length - 1];
   // A directive may end without a semicolon (`'use strict'` then a newline):
   // the statement on its line then needs one, or the module would not parse.
-  if (lastDirective) s.appendLeft(lastDirective.end!, `${code[lastDirective.end! - 1] === ";" ? "" : ";"} ${statement}`);
+  if (lastDirective)
+    s.appendLeft(lastDirective.end!, `${code[lastDirective.end! - 1] === ";" ? "" : ";"} ${statement}`);
   else if (analysis.moduleDirective) s.appendLeft(analysis.moduleDirective.start!, statement);
   else s.appendLeft(program.body[0]!.start!, `${statement} `);
 }
@@ -209,7 +222,11 @@ function lazyRuntime(code: string, run: string, runtimeModule: string): string {
  * getter per binding, so a cached function that reaches them (through any
  * helper) keys its calls by their current values.
  */
-function stateRegistration(register: string, file: string, getters: ReadonlyArray<readonly [name: string, expression: string]>): string {
+function stateRegistration(
+  register: string,
+  file: string,
+  getters: ReadonlyArray<readonly [name: string, expression: string]>,
+): string {
   return `${register}(${JSON.stringify(file)}, { ${getters.map(([name, expression]) => `${JSON.stringify(name)}: () => ${expression}`).join(", ")} });`;
 }
 

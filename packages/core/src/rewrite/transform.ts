@@ -1,7 +1,17 @@
 import path from "node:path";
 import { type CachephantWarning, isCachephantError } from "../diagnostics/index.js";
 import { DIRECTIVE_LIKE } from "../directive/index.js";
-import { type Analysis, analyzeDependencies, type AnalyzedFunction, analyzeFunctions, checkIgnoredNames, createModuleGraph, type FunctionDependencies, graphState, moduleAnalysis } from "../key/index.js";
+import {
+  type Analysis,
+  analyzeDependencies,
+  type AnalyzedFunction,
+  analyzeFunctions,
+  checkIgnoredNames,
+  createModuleGraph,
+  type FunctionDependencies,
+  graphState,
+  moduleAnalysis,
+} from "../key/index.js";
 import { CODE_FILE } from "../modules/index.js";
 import { moduleState, type ModuleState } from "../state/index.js";
 import { paramDefaults, queryOf, stripQuery } from "../syntax/index.js";
@@ -20,7 +30,11 @@ const DEFAULT_RUNTIME = "@cachephant/runtime";
  * is misused, and for syntax errors of the module itself (never for a helper
  * it imports).
  */
-export async function transform(code: string, id: string, options: TransformOptions = {}): Promise<TransformResult | null> {
+export async function transform(
+  code: string,
+  id: string,
+  options: TransformOptions = {},
+): Promise<TransformResult | null> {
   const root = options.root ?? process.cwd();
   const absolute = path.resolve(root, stripQuery(id));
   const file = relativeTo(root, absolute);
@@ -61,7 +75,9 @@ export async function transform(code: string, id: string, options: TransformOpti
     const packageState = result.state.flatMap((binding, stateIndex) => (binding.package === true ? [stateIndex] : []));
     // Its own module registers first thing, before any of its code can run.
     const ahead = options.registeredAhead;
-    const stateAhead = state.length > 0 && result.state.every((binding) => binding.file === entry.path || ahead?.has(binding.file) === true);
+    const stateAhead =
+      state.length > 0 &&
+      result.state.every((binding) => binding.file === entry.path || ahead?.has(binding.file) === true);
     return { hash: result.hash, scope, deps: result.deps, state, packageState, stateAhead };
   });
 
@@ -100,7 +116,12 @@ export async function transform(code: string, id: string, options: TransformOpti
         state: result.stateSites,
         params: fn.params.map((param, paramIndex) => {
           const written = defaults.get(param.name);
-          return { name: param.name, path: param.path, ...(written !== undefined ? { default: written } : {}), ignored: fn.ignore.includes(paramIndex) };
+          return {
+            name: param.name,
+            path: param.path,
+            ...(written !== undefined ? { default: written } : {}),
+            ignored: fn.ignore.includes(paramIndex),
+          };
         }),
         ignoredVariables: result.scope.map((entry) => entry.name).filter((entryName) => !kept.has(entryName)),
         ...(fn.ttl !== undefined ? { ttl: fn.ttl } : {}),
@@ -124,7 +145,12 @@ function relativeTo(root: string, file: string): string {
   return path.relative(root, stripQuery(file)).split(path.sep).join("/");
 }
 
-function warningsOf(functions: readonly AnalyzedFunction[], results: readonly FunctionDependencies[], file: string, root: string): CachephantWarning[] {
+function warningsOf(
+  functions: readonly AnalyzedFunction[],
+  results: readonly FunctionDependencies[],
+  file: string,
+  root: string,
+): CachephantWarning[] {
   const warnings: CachephantWarning[] = [];
   functions.forEach((fn, index) => {
     for (const found of results[index]!.unknowable) {
@@ -147,7 +173,13 @@ function warningsOf(functions: readonly AnalyzedFunction[], results: readonly Fu
  * their current values. Null when it has none (or does not parse: the
  * bundler reports that).
  */
-function registerModuleState(code: string, id: string, absolute: string, file: string, options: TransformOptions): TransformResult | null {
+function registerModuleState(
+  code: string,
+  id: string,
+  absolute: string,
+  file: string,
+  options: TransformOptions,
+): TransformResult | null {
   let analysis: Analysis;
   try {
     analysis = moduleAnalysis(code, id);
@@ -194,4 +226,3 @@ function entryKey(id: string, absolute: string): string {
 function variableNames(names: readonly string[]): string[] {
   return [...new Set(names.flatMap((name) => (name.includes(".") ? [name, name.split(".")[0]!] : [name])))];
 }
-

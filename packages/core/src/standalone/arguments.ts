@@ -58,14 +58,16 @@ export function argumentResolver(fn: NodePath<t.Function>, code: string): Resolv
   }
   text += params.length === 0 ? "" : code.slice(at, params[params.length - 1]!.end!);
 
-  const parsed = parseExpression(`(function (${text}) {})`, { createParenthesizedExpressions: false }) as t.FunctionExpression;
+  const parsed = parseExpression(`(function (${text}) {})`, {
+    createParenthesizedExpressions: false,
+  }) as t.FunctionExpression;
   const resolved = resolveParams(parsed.params, `(function (${text}) {})`);
   const names = resolved.map((param) => (param.name.startsWith(RAW) ? undefined : param.name));
   // Built from the function's own parameter text: no outside input reaches it.
   // eslint-disable-next-line @typescript-eslint/no-implied-eval, @typescript-eslint/no-unsafe-call -- the parameter list's own defaults must run as written
-  const resolve = new Function(`return function (${text}) { return [${resolved.map((param) => param.name).join(", ")}]; };`)() as (
-    ...args: unknown[]
-  ) => unknown[];
+  const resolve = new Function(
+    `return function (${text}) { return [${resolved.map((param) => param.name).join(", ")}]; };`,
+  )() as (...args: unknown[]) => unknown[];
   return {
     names,
     paths: resolved.map((param) => param.path),
@@ -88,7 +90,8 @@ function visitDefaults(node: t.Node, available: (name: string) => boolean, colla
       for (const element of node.elements) if (element) visitDefaults(element, available, collapse);
       return;
     case "ObjectPattern":
-      for (const property of node.properties) visitDefaults(property.type === "RestElement" ? property : property.value, available, collapse);
+      for (const property of node.properties)
+        visitDefaults(property.type === "RestElement" ? property : property.value, available, collapse);
       return;
     case "RestElement":
       visitDefaults(node.argument, available, collapse);
@@ -142,7 +145,9 @@ function isPlain(node: t.Node | null | undefined, available: (name: string) => b
     case "ObjectExpression":
       return node.properties.every(
         (property) =>
-          (property.type === "ObjectProperty" && (!property.computed || isPlain(property.key, available)) && isPlain(property.value, available)) ||
+          (property.type === "ObjectProperty" &&
+            (!property.computed || isPlain(property.key, available)) &&
+            isPlain(property.value, available)) ||
           (property.type === "SpreadElement" && isPlain(property.argument, available)),
       );
     case "UnaryExpression":

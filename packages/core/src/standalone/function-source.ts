@@ -7,11 +7,16 @@ import { parse } from "@babel/parser";
 import traverseModule, { type NodePath } from "@babel/traverse";
 import type * as t from "@babel/types";
 import { ErrorReporter, isCachephantError, spanOf } from "../diagnostics/index.js";
-import { cacheDirectiveOf, checkCacheable, type DirectiveOptions, isCacheDirective, parseDirective } from "../directive/index.js";
+import {
+  cacheDirectiveOf,
+  checkCacheable,
+  type DirectiveOptions,
+  isCacheDirective,
+  parseDirective,
+} from "../directive/index.js";
 import { FORMAT_VERSION, hashFunction, type HashInput, normalizeDeclaration, normalizeFunction } from "../key/index.js";
 import { parseFile, scopesOf } from "../syntax/index.js";
 import { argumentResolver, type ArgumentResolver } from "./arguments.js";
-
 
 // @babel/traverse is CommonJS: under Node's ESM interop the function is on `.default`.
 const traverse = ((traverseModule as { default?: unknown }).default ?? traverseModule) as typeof traverseModule.default;
@@ -91,7 +96,9 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
         "CACHEPHANT_BAD_OPTION",
         spanOf(directive ? directive.value : path.node),
         `\`ignore\` names \`${name}\`, which is not a parameter of \`${options.name}\`` +
-          (resolver.collapsed.has(name) ? " the key can see: its default reads a value from outside the parameters" : ""),
+          (resolver.collapsed.has(name)
+            ? " the key can see: its default reads a value from outside the parameters"
+            : ""),
         known.length > 0
           ? `name a parameter (after destructuring): ${known.map((n) => `\`${n}\``).join(", ")}`
           : "remove `ignore`",
@@ -113,7 +120,8 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
   const own = hashFunction(hashInput);
   const uses = options.uses ?? new Map<string, string>();
   const deps: Array<[string, string]> = [["own code", own]];
-  for (const [label, hash] of [...uses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) deps.push([`helper ${label} (uses)`, hash]);
+  for (const [label, hash] of [...uses].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)))
+    deps.push([`helper ${label} (uses)`, hash]);
   return {
     hash: uses.size === 0 ? own : hashFunction(hashInput, uses),
     paths: resolver.paths,
@@ -155,7 +163,8 @@ export function freeNamesOfSource(source: string): SourceFacts {
   const { path, ast } = parseFunctionOrClass(source, "<source>");
   let free = normalizeDeclaration(path.node, scopesOf(ast)).freeNames;
   // A function's own `arguments` (an arrow's is its enclosing function's).
-  if (path.isFunction() && path.node.type !== "ArrowFunctionExpression") free = free.filter((name) => name !== "arguments");
+  if (path.isFunction() && path.node.type !== "ArrowFunctionExpression")
+    free = free.filter((name) => name !== "arguments");
   let privateMembers = false;
   traverse(ast, {
     PrivateName(inner) {
@@ -185,10 +194,19 @@ export function cachedCallsWithDirective(code: string, file: string): number[] {
   traverse(ast, {
     CallExpression(path) {
       const { callee, arguments: args } = path.node;
-      const name = callee.type === "Identifier" ? callee.name : callee.type === "MemberExpression" && callee.property.type === "Identifier" ? callee.property.name : "";
+      const name =
+        callee.type === "Identifier"
+          ? callee.name
+          : callee.type === "MemberExpression" && callee.property.type === "Identifier"
+            ? callee.property.name
+            : "";
       const fn = args[0];
-      if (name !== "cached" || !fn || (fn.type !== "FunctionExpression" && fn.type !== "ArrowFunctionExpression")) return;
-      if (fn.body.type === "BlockStatement" && fn.body.directives.some((directive) => isCacheDirective(directive.value.value))) {
+      if (name !== "cached" || !fn || (fn.type !== "FunctionExpression" && fn.type !== "ArrowFunctionExpression"))
+        return;
+      if (
+        fn.body.type === "BlockStatement" &&
+        fn.body.directives.some((directive) => isCacheDirective(directive.value.value))
+      ) {
         lines.push(fn.loc?.start.line ?? 0);
       }
     },
@@ -214,7 +232,12 @@ const WRAPPINGS: ReadonlyArray<readonly [string, string]> = [
 function parseFunction(source: string, file: string, origin?: { line: number; column: number }): ParsedFunction {
   const parsed = parseFunctionOrClass(source, file, origin);
   if (!parsed.path.isFunction()) {
-    throw parsed.errors.error("CACHEPHANT_PARSE", spanOf(parsed.path.node), "cached() needs a function, found a class", "wrap an async function");
+    throw parsed.errors.error(
+      "CACHEPHANT_PARSE",
+      spanOf(parsed.path.node),
+      "cached() needs a function, found a class",
+      "wrap an async function",
+    );
   }
   return parsed as ParsedFunction;
 }
@@ -229,7 +252,12 @@ function parseFunctionOrClass(
     const code = `${open}${source}${close}`;
     let ast: t.File;
     try {
-      ast = parse(code, { sourceType: "script", createParenthesizedExpressions: false, errorRecovery: false, plugins: ["jsx"] });
+      ast = parse(code, {
+        sourceType: "script",
+        createParenthesizedExpressions: false,
+        errorRecovery: false,
+        plugins: ["jsx"],
+      });
     } catch (error) {
       firstError ??= error;
       continue;
@@ -242,7 +270,12 @@ function parseFunctionOrClass(
     };
     traverse(ast, { Function: stop, Class: stop });
     const statement = ast.program.body[0];
-    if (found && ast.program.body.length === 1 && statement?.type === "ExpressionStatement" && isWhole(found.node, statement.expression)) {
+    if (
+      found &&
+      ast.program.body.length === 1 &&
+      statement?.type === "ExpressionStatement" &&
+      isWhole(found.node, statement.expression)
+    ) {
       return { path: found, ast, code, errors };
     }
   }
@@ -258,5 +291,7 @@ function parseFunctionOrClass(
 /** The parsed source is the function itself (or the one method of `({ ... })`), nothing around it. */
 function isWhole(found: t.Node, expression: t.Expression): boolean {
   if (expression === found) return true;
-  return expression.type === "ObjectExpression" && expression.properties.length === 1 && expression.properties[0] === found;
+  return (
+    expression.type === "ObjectExpression" && expression.properties.length === 1 && expression.properties[0] === found
+  );
 }

@@ -14,8 +14,22 @@
  */
 import * as t from "@babel/types";
 import type { ModuleRecord } from "../modules/index.js";
-import { type Binding, forEachChild, type ModuleScopes, PRIMITIVE_LITERALS, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
-import { isDefaultExportReference, isExportReference, memberName, MUTATING_METHODS, runsLater, topStatement, useOf } from "./reference-use.js";
+import {
+  type Binding,
+  forEachChild,
+  type ModuleScopes,
+  PRIMITIVE_LITERALS,
+  TRANSPARENT_WRAPPERS,
+} from "../syntax/index.js";
+import {
+  isDefaultExportReference,
+  isExportReference,
+  memberName,
+  MUTATING_METHODS,
+  runsLater,
+  topStatement,
+  useOf,
+} from "./reference-use.js";
 import { type UnknowableConstruct, unknowableConstructs } from "./unknowable.js";
 
 export interface ModuleState {
@@ -51,7 +65,17 @@ const states = new WeakMap<ModuleRecord, ModuleState>();
 export function moduleState(record: ModuleRecord): ModuleState {
   let state = states.get(record);
   if (!state) {
-    state = record.kind === "module" ? analyzeState(record.scopes!) : { changing: [], exported: [], exportedCode: new Set(), loadTime: new Map(), reads: new Map(), unknowable: [] };
+    state =
+      record.kind === "module"
+        ? analyzeState(record.scopes!)
+        : {
+            changing: [],
+            exported: [],
+            exportedCode: new Set(),
+            loadTime: new Map(),
+            reads: new Map(),
+            unknowable: [],
+          };
     states.set(record, state);
   }
   return state;
@@ -78,7 +102,9 @@ function isCode(binding: Binding): boolean {
   if (node.type !== "VariableDeclarator") return false;
   let init: t.Node | null | undefined = node.init;
   while (init && TRANSPARENT_WRAPPERS.has(init.type)) init = (init as t.TSAsExpression).expression;
-  return init?.type === "FunctionExpression" || init?.type === "ArrowFunctionExpression" || init?.type === "ClassExpression";
+  return (
+    init?.type === "FunctionExpression" || init?.type === "ArrowFunctionExpression" || init?.type === "ClassExpression"
+  );
 }
 
 function isExported(binding: Binding): boolean {
@@ -112,10 +138,16 @@ function mutatesItselfStatically(binding: Binding, scopes: ModuleScopes): boolea
     forEachChild(inner, walk);
   };
   for (const member of node.body.body) {
-    if (member.type === "ClassMethod" && member.static && member.kind !== "constructor") forEachChild(member.body, walk);
-    else if ((member.type === "ClassProperty" || member.type === "ClassPrivateProperty") && member.static && member.value) {
+    if (member.type === "ClassMethod" && member.static && member.kind !== "constructor")
+      forEachChild(member.body, walk);
+    else if (
+      (member.type === "ClassProperty" || member.type === "ClassPrivateProperty") &&
+      member.static &&
+      member.value
+    ) {
       const value = member.value;
-      if (value.type === "ArrowFunctionExpression" || value.type === "FunctionExpression") forEachChild(value.body, walk);
+      if (value.type === "ArrowFunctionExpression" || value.type === "FunctionExpression")
+        forEachChild(value.body, walk);
     } else if (member.type === "ClassPrivateMethod" && member.static) forEachChild(member.body, walk);
   }
   return found;
@@ -133,7 +165,8 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
     const statements = new Set<t.Node>();
     const atLoad = (node: t.Node) => {
       const statement = topStatement(node, scopes);
-      if (!statement || statement === own || (statement.type === "ExportNamedDeclaration" && !statement.declaration)) return;
+      if (!statement || statement === own || (statement.type === "ExportNamedDeclaration" && !statement.declaration))
+        return;
       statements.add(statement);
     };
     let changes = false;
@@ -144,7 +177,11 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
       if (runsLater(violation, scopes)) changes = true;
       else atLoad(violation);
     }
-    const fixed = !code && binding.violations.length === 0 && binding.node.type === "VariableDeclarator" && isPrimitive(binding.node.init);
+    const fixed =
+      !code &&
+      binding.violations.length === 0 &&
+      binding.node.type === "VariableDeclarator" &&
+      isPrimitive(binding.node.init);
     // Exported data, functions and classes: another module may mutate them (`outside-mutation.ts`).
     let exports = !fixed && isExported(binding);
     for (const reference of binding.references) {
@@ -166,18 +203,34 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
       reads.set(
         name,
         binding.references
-          .filter((reference) => !isExportReference(reference, scopes) && !isDefaultExportReference(reference, scopes) && !writesOnly(reference, binding, scopes))
+          .filter(
+            (reference) =>
+              !isExportReference(reference, scopes) &&
+              !isDefaultExportReference(reference, scopes) &&
+              !writesOnly(reference, binding, scopes),
+          )
           .map((reference) => reference.start!),
       );
     }
-    if (statements.size > 0) loadTime.set(name, [...statements].sort((a, b) => a.start! - b.start!));
+    if (statements.size > 0)
+      loadTime.set(
+        name,
+        [...statements].sort((a, b) => a.start! - b.start!),
+      );
   }
   // `export default { rate: 1 }`: data without a name in its module, which only importers can mutate.
   if (anonymousDefaultData(scopes.program.block as t.Program)) {
     exported.push("default");
     reads.set("default", []);
   }
-  return { changing: changing.sort(), exported: exported.sort(), exportedCode, loadTime, reads, unknowable: unknowableConstructs(scopes) };
+  return {
+    changing: changing.sort(),
+    exported: exported.sort(),
+    exportedCode,
+    loadTime,
+    reads,
+    unknowable: unknowableConstructs(scopes),
+  };
 }
 
 /**
@@ -207,8 +260,14 @@ function discarded(node: t.Node, scopes: ModuleScopes): boolean {
 /** The binding a member chain (`a.b[c]`) starts from, if it starts from a name. */
 function rootBinding(at: t.Node, node: t.Node, scopes: ModuleScopes): Binding | undefined {
   let current = node;
-  while (TRANSPARENT_WRAPPERS.has(current.type) || current.type === "MemberExpression" || current.type === "OptionalMemberExpression") {
-    current = TRANSPARENT_WRAPPERS.has(current.type) ? (current as t.TSAsExpression).expression : (current as t.MemberExpression).object;
+  while (
+    TRANSPARENT_WRAPPERS.has(current.type) ||
+    current.type === "MemberExpression" ||
+    current.type === "OptionalMemberExpression"
+  ) {
+    current = TRANSPARENT_WRAPPERS.has(current.type)
+      ? (current as t.TSAsExpression).expression
+      : (current as t.MemberExpression).object;
   }
   return current.type === "Identifier" ? scopes.scopeAt(at).getBinding(current.name) : undefined;
 }
@@ -224,23 +283,37 @@ function writesOnly(reference: t.Node, binding: Binding, scopes: ModuleScopes): 
   for (;;) {
     const node = scopes.parentOf(current)!;
     if (TRANSPARENT_WRAPPERS.has(node.type)) current = node;
-    else if ((node.type === "MemberExpression" || node.type === "OptionalMemberExpression") && node.object === current) {
+    else if (
+      (node.type === "MemberExpression" || node.type === "OptionalMemberExpression") &&
+      node.object === current
+    ) {
       current = node;
       depth++;
     } else break;
   }
   const node = scopes.parentOf(current)!;
-  if (node.type === "AssignmentExpression" && node.left === current && (depth > 0 || node.operator !== "=")) return discarded(node, scopes);
+  if (node.type === "AssignmentExpression" && node.left === current && (depth > 0 || node.operator !== "="))
+    return discarded(node, scopes);
   if (node.type === "UpdateExpression") return discarded(node, scopes);
   if (node.type === "UnaryExpression" && node.operator === "delete" && depth > 0) return discarded(node, scopes);
-  if (node.type === "CallExpression" && node.callee === current && depth > 0 && MUTATING_METHODS.has(memberName(current) ?? "")) {
+  if (
+    node.type === "CallExpression" &&
+    node.callee === current &&
+    depth > 0 &&
+    MUTATING_METHODS.has(memberName(current) ?? "")
+  ) {
     return discarded(node, scopes);
   }
-  for (let path = scopes.parentOf(reference); path && !t.isFunction(path) && !t.isStatement(path); path = scopes.parentOf(path)) {
+  for (
+    let path = scopes.parentOf(reference);
+    path && !t.isFunction(path) && !t.isStatement(path);
+    path = scopes.parentOf(path)
+  ) {
     if (path.type !== "AssignmentExpression") continue;
     const right = path.right;
     const inside = reference.start! >= right.start! && reference.end! <= right.end!;
-    if (inside && path.left.type !== "Identifier" && rootBinding(path, path.left, scopes) === binding) return discarded(path, scopes);
+    if (inside && path.left.type !== "Identifier" && rootBinding(path, path.left, scopes) === binding)
+      return discarded(path, scopes);
   }
   return false;
 }

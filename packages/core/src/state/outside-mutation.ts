@@ -21,7 +21,14 @@
  */
 import { readFileSync } from "node:fs";
 import type * as t from "@babel/types";
-import { builtinName, factsOfText, type FileFacts, type ModuleLoader, type ModuleRecord, resolveSpecifier } from "../modules/index.js";
+import {
+  builtinName,
+  factsOfText,
+  type FileFacts,
+  type ModuleLoader,
+  type ModuleRecord,
+  resolveSpecifier,
+} from "../modules/index.js";
 import { exportName, forEachChild, type ModuleScopes } from "../syntax/index.js";
 import { isDefaultExportReference, isExportReference, useOf } from "./reference-use.js";
 import { isSystemError } from "../diagnostics/index.js";
@@ -68,7 +75,13 @@ export class ProjectIndex {
    * `local`: data (`code` false) by any use other than reading it, a
    * function or class by mutating it.
    */
-  check(graph: ModuleLoader, record: ModuleRecord, local: string, exportedAs: readonly string[], code = false): Promise<OutsideCheck> {
+  check(
+    graph: ModuleLoader,
+    record: ModuleRecord,
+    local: string,
+    exportedAs: readonly string[],
+    code = false,
+  ): Promise<OutsideCheck> {
     const key = `${record.path}\0${local}\0${code}`;
     let found = this.checks.get(key);
     if (!found) {
@@ -86,7 +99,12 @@ export class ProjectIndex {
     this.lookup = undefined;
   }
 
-  private async compute(graph: ModuleLoader, record: ModuleRecord, exportedAs: readonly string[], code: boolean): Promise<OutsideCheck> {
+  private async compute(
+    graph: ModuleLoader,
+    record: ModuleRecord,
+    exportedAs: readonly string[],
+    code: boolean,
+  ): Promise<OutsideCheck> {
     const lookup = this.lookupNow();
     // Without a view of the project: data counts as mutated, functions and classes by their code (as in `key/dependencies.ts`).
     if (lookup === undefined) return { mutated: !code, names: [] };
@@ -123,7 +141,8 @@ export class ProjectIndex {
         // Resolved Node's way: an alias it cannot follow counts as this module.
         // Not through the graph's memo: the build's own resolver must still resolve this import its way.
         const resolution = await resolveSpecifier(specifier, file, undefined, graph.files);
-        if (resolution.kind === "unresolved" || (resolution.kind === "file" && resolution.path === record.path)) return result(true);
+        if (resolution.kind === "unresolved" || (resolution.kind === "file" && resolution.path === record.path))
+          return result(true);
       }
     }
     return result(false);
@@ -189,7 +208,13 @@ export class ProjectIndex {
  * calls as a whole.
  */
 function importUses(scopes: ModuleScopes): ImportUses {
-  const uses: ImportUses = { mutated: new Set(), changed: new Set(), defaults: new Map(), wholeModules: new Set(), any: false };
+  const uses: ImportUses = {
+    mutated: new Set(),
+    changed: new Set(),
+    defaults: new Map(),
+    wholeModules: new Set(),
+    any: false,
+  };
   const mark = (name: string, reference: t.Node) => {
     if (isExportReference(reference, scopes)) return; // `export { x }`: its own importers are searched by name
     // `export default x` hands it on under a name the check cannot follow: as if mutated.
@@ -202,7 +227,12 @@ function importUses(scopes: ModuleScopes): ImportUses {
     const parent = scopes.parentOf(reference);
     if (parent?.type === "MemberExpression" && parent.object === reference) {
       const property = parent.property;
-      const name = !parent.computed && property.type === "Identifier" ? property.name : property.type === "StringLiteral" ? property.value : undefined;
+      const name =
+        !parent.computed && property.type === "Identifier"
+          ? property.name
+          : property.type === "StringLiteral"
+            ? property.value
+            : undefined;
       if (name === undefined) uses.wholeModules.add(specifier);
       else mark(name, parent);
     } else if (isExportReference(reference, scopes) || useOf(reference, scopes) !== "read") {
@@ -228,7 +258,12 @@ function importUses(scopes: ModuleScopes): ImportUses {
               ? property.key.value
               : undefined
           : undefined;
-      const value = property.type === "ObjectProperty" ? (property.value.type === "AssignmentPattern" ? property.value.left : property.value) : undefined;
+      const value =
+        property.type === "ObjectProperty"
+          ? property.value.type === "AssignmentPattern"
+            ? property.value.left
+            : property.value
+          : undefined;
       if (key === undefined || value?.type !== "Identifier") {
         uses.wholeModules.add(specifier); // a rest element or a nested pattern
         continue;
@@ -248,7 +283,10 @@ function importUses(scopes: ModuleScopes): ImportUses {
         if (isExportReference(reference, scopes)) continue;
         const use = isDefaultExportReference(reference, scopes) ? "mutate" : useOf(reference, scopes);
         if (use === "read") continue;
-        uses.defaults.set(specifier, use === "mutate" || uses.defaults.get(specifier) === "mutate" ? "mutate" : "other");
+        uses.defaults.set(
+          specifier,
+          use === "mutate" || uses.defaults.get(specifier) === "mutate" ? "mutate" : "other",
+        );
       }
     } else if (node.type === "ImportNamespaceSpecifier") {
       const specifier = (scopes.parentOf(node) as t.ImportDeclaration).source.value;
@@ -258,7 +296,8 @@ function importUses(scopes: ModuleScopes): ImportUses {
   }
   const call = (node: t.CallExpression) => {
     const callee = node.callee;
-    const isRequire = callee.type === "Identifier" && callee.name === "require" && !scopes.scopeAt(node).getBinding("require");
+    const isRequire =
+      callee.type === "Identifier" && callee.name === "require" && !scopes.scopeAt(node).getBinding("require");
     if (!isRequire && callee.type !== "Import") return;
     const [argument] = node.arguments;
     if (argument?.type !== "StringLiteral" || node.arguments.length !== 1) {

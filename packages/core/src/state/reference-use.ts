@@ -7,35 +7,143 @@ import { type ModuleScopes, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
 
 // Methods that change the object they are called on (arrays, Map, Set, Date, typed arrays).
 export const MUTATING_METHODS = new Set([
-  "push", "pop", "shift", "unshift", "splice", "sort", "reverse", "fill", "copyWithin",
-  "set", "add", "delete", "clear",
-  "setTime", "setFullYear", "setMonth", "setDate", "setHours", "setMinutes", "setSeconds", "setMilliseconds",
-  "setUTCFullYear", "setUTCMonth", "setUTCDate", "setUTCHours", "setUTCMinutes", "setUTCSeconds", "setUTCMilliseconds",
-  "assign", "defineProperty", "defineProperties", "setPrototypeOf",
+  "push",
+  "pop",
+  "shift",
+  "unshift",
+  "splice",
+  "sort",
+  "reverse",
+  "fill",
+  "copyWithin",
+  "set",
+  "add",
+  "delete",
+  "clear",
+  "setTime",
+  "setFullYear",
+  "setMonth",
+  "setDate",
+  "setHours",
+  "setMinutes",
+  "setSeconds",
+  "setMilliseconds",
+  "setUTCFullYear",
+  "setUTCMonth",
+  "setUTCDate",
+  "setUTCHours",
+  "setUTCMinutes",
+  "setUTCSeconds",
+  "setUTCMilliseconds",
+  "assign",
+  "defineProperty",
+  "defineProperties",
+  "setPrototypeOf",
 ]);
 
 // Methods that only read; their result is followed further (it may be a part of the object).
 const READ_METHODS = new Set([
-  "get", "has", "includes", "indexOf", "lastIndexOf", "at", "find", "findIndex", "findLast", "findLastIndex",
-  "map", "filter", "reduce", "reduceRight", "forEach", "some", "every", "slice", "concat", "join", "flat", "flatMap",
-  "keys", "values", "entries", "toString", "toLocaleString", "valueOf", "toJSON", "toFixed", "toPrecision",
-  "toUpperCase", "toLowerCase", "trim", "trimStart", "trimEnd", "split", "startsWith", "endsWith", "replace",
-  "replaceAll", "padStart", "padEnd", "charAt", "charCodeAt", "codePointAt", "substring", "substr", "localeCompare",
-  "match", "matchAll", "search", "test", "exec", "repeat", "normalize", "getTime", "toISOString", "toSorted",
-  "toReversed", "toSpliced", "with", "hasOwnProperty", "call", "apply", "bind",
+  "get",
+  "has",
+  "includes",
+  "indexOf",
+  "lastIndexOf",
+  "at",
+  "find",
+  "findIndex",
+  "findLast",
+  "findLastIndex",
+  "map",
+  "filter",
+  "reduce",
+  "reduceRight",
+  "forEach",
+  "some",
+  "every",
+  "slice",
+  "concat",
+  "join",
+  "flat",
+  "flatMap",
+  "keys",
+  "values",
+  "entries",
+  "toString",
+  "toLocaleString",
+  "valueOf",
+  "toJSON",
+  "toFixed",
+  "toPrecision",
+  "toUpperCase",
+  "toLowerCase",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "split",
+  "startsWith",
+  "endsWith",
+  "replace",
+  "replaceAll",
+  "padStart",
+  "padEnd",
+  "charAt",
+  "charCodeAt",
+  "codePointAt",
+  "substring",
+  "substr",
+  "localeCompare",
+  "match",
+  "matchAll",
+  "search",
+  "test",
+  "exec",
+  "repeat",
+  "normalize",
+  "getTime",
+  "toISOString",
+  "toSorted",
+  "toReversed",
+  "toSpliced",
+  "with",
+  "hasOwnProperty",
+  "call",
+  "apply",
+  "bind",
 ]);
 
 // Calls that change their first argument.
 const MUTATING_CALLS = new Set([
-  "Object.assign", "Object.defineProperty", "Object.defineProperties", "Object.setPrototypeOf",
-  "Reflect.set", "Reflect.defineProperty", "Reflect.deleteProperty", "Reflect.setPrototypeOf",
+  "Object.assign",
+  "Object.defineProperty",
+  "Object.defineProperties",
+  "Object.setPrototypeOf",
+  "Reflect.set",
+  "Reflect.defineProperty",
+  "Reflect.deleteProperty",
+  "Reflect.setPrototypeOf",
 ]);
 
 // Calls that only read their arguments and keep nothing of them.
 const READING_CALLS = new Set([
-  "JSON.stringify", "Object.keys", "Object.values", "Object.entries", "Object.isFrozen", "Object.getOwnPropertyNames",
-  "Array.isArray", "String", "Number", "Boolean", "BigInt", "isNaN", "isFinite", "parseInt", "parseFloat",
-  "Number.isInteger", "Number.isFinite", "Number.isNaN", "structuredClone",
+  "JSON.stringify",
+  "Object.keys",
+  "Object.values",
+  "Object.entries",
+  "Object.isFrozen",
+  "Object.getOwnPropertyNames",
+  "Array.isArray",
+  "String",
+  "Number",
+  "Boolean",
+  "BigInt",
+  "isNaN",
+  "isFinite",
+  "parseInt",
+  "parseFloat",
+  "Number.isInteger",
+  "Number.isFinite",
+  "Number.isNaN",
+  "structuredClone",
 ]);
 
 export type Use = "read" | "mutate" | "call" | "escape";
@@ -136,11 +244,20 @@ export function useOf(reference: t.Node, scopes: ModuleScopes): Use {
 /** Inside object and array literals that are an argument of a reading call (`console.log({ runs })`). */
 function readByCall(start: t.Node, scopes: ModuleScopes): boolean {
   let current: t.Node | undefined = start;
-  while (current && (current.type === "ObjectProperty" || current.type === "ObjectExpression" || current.type === "ArrayExpression" || current.type === "SpreadElement")) {
+  while (
+    current &&
+    (current.type === "ObjectProperty" ||
+      current.type === "ObjectExpression" ||
+      current.type === "ArrayExpression" ||
+      current.type === "SpreadElement")
+  ) {
     current = scopes.parentOf(current);
   }
   if (!current || current === start) return false;
-  return (current.type === "CallExpression" || current.type === "OptionalCallExpression") && isReadingCall(calleeName(current.callee));
+  return (
+    (current.type === "CallExpression" || current.type === "OptionalCallExpression") &&
+    isReadingCall(calleeName(current.callee))
+  );
 }
 
 /** Runs after load, when the module's code calls it: inside a function or an instance field. */

@@ -37,10 +37,12 @@ export function unknowableConstructs(scopes: ModuleScopes): UnknowableConstruct[
         if (callee.type === "Identifier" && !bound(node, callee.name)) {
           if (callee.name === "eval") found.push({ construct: "eval", ...at(node) });
           if (callee.name === "Function") found.push({ construct: "Function()", ...at(node) });
-          if (callee.name === "require" && computedSpecifier(node.arguments[0])) found.push({ construct: "require() of a computed specifier", ...at(node) });
+          if (callee.name === "require" && computedSpecifier(node.arguments[0]))
+            found.push({ construct: "require() of a computed specifier", ...at(node) });
         }
         // Which module it loads is known only at run time: its code is in no hash.
-        if (callee.type === "Import" && computedSpecifier(node.arguments[0])) found.push({ construct: "import() of a computed specifier", ...at(node) });
+        if (callee.type === "Import" && computedSpecifier(node.arguments[0]))
+          found.push({ construct: "import() of a computed specifier", ...at(node) });
         break;
       }
       case "ImportExpression": {

@@ -36,4 +36,10 @@ export function shortHash(data: string | Uint8Array): string {
 }
 
 /** Literals of a primitive value: `"a"`, `1`, `true`, `null`, `1n`. */
-export const PRIMITIVE_LITERALS: ReadonlySet<string> = new Set(["StringLiteral", "NumericLiteral", "BooleanLiteral", "NullLiteral", "BigIntLiteral"]);
+export const PRIMITIVE_LITERALS: ReadonlySet<string> = new Set([
+  "StringLiteral",
+  "NumericLiteral",
+  "BooleanLiteral",
+  "NullLiteral",
+  "BigIntLiteral",
+]);

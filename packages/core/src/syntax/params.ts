@@ -47,7 +47,8 @@ export function paramDefaults(params: readonly Param[], code: string): Map<strin
     if (!node) return;
     switch (node.type) {
       case "AssignmentPattern":
-        if (node.left.type === "Identifier") defaults.set(node.left.name, code.slice(node.right.start ?? 0, node.right.end ?? 0));
+        if (node.left.type === "Identifier")
+          defaults.set(node.left.name, code.slice(node.right.start ?? 0, node.right.end ?? 0));
         walk(node.left);
         return;
       case "TSParameterProperty":
@@ -60,7 +61,8 @@ export function paramDefaults(params: readonly Param[], code: string): Map<strin
         node.elements.forEach((element) => walk(element));
         return;
       case "ObjectPattern":
-        for (const property of node.properties) walk(property.type === "RestElement" ? property.argument : property.value);
+        for (const property of node.properties)
+          walk(property.type === "RestElement" ? property.argument : property.value);
         return;
       default:
         return;

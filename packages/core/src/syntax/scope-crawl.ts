@@ -37,7 +37,8 @@ export class Crawl {
     for (const [node, scope] of this.references) scope.getBinding((node as t.Identifier).name)?.reference(node);
     for (const [node, scope] of this.violations) this.reassign(node, scope);
     for (const binding of this.declaredInLoops) {
-      if (this.isInitInLoop(binding.node) && !binding.violations.includes(binding.node)) binding.violations.unshift(binding.node);
+      if (this.isInitInLoop(binding.node) && !binding.violations.includes(binding.node))
+        binding.violations.unshift(binding.node);
     }
     return this.module;
   }
@@ -83,7 +84,8 @@ export class Crawl {
     this.module.record(node, parent, scope, place.inEffect !== place.structural ? place.inEffect : undefined);
     this.enter(node, parent, grandparent, inside.inEffect);
     this.children(node, parent, inside, place);
-    if (t.isExportDeclaration(node) && node.type !== "ExportAllDeclaration") this.exportReferences(node, inside.inEffect);
+    if (t.isExportDeclaration(node) && node.type !== "ExportAllDeclaration")
+      this.exportReferences(node, inside.inEffect);
   }
 
   /** Babel's `collectorVisitor`, in its order. */
@@ -122,7 +124,12 @@ export class Crawl {
         return;
     }
     // `Declaration`: `var`, TypeScript declarations (imports and exports are handled apart).
-    if (t.isDeclaration(node) && !t.isBlockScoped(node) && node.type !== "ImportDeclaration" && !t.isExportDeclaration(node)) {
+    if (
+      t.isDeclaration(node) &&
+      !t.isBlockScoped(node) &&
+      node.type !== "ImportDeclaration" &&
+      !t.isExportDeclaration(node)
+    ) {
       this.declare(scope.functionParent(), node);
     }
     // `BlockScoped`: `let`, `const`, classes and function declarations.
@@ -161,7 +168,9 @@ export class Crawl {
         const typeOnly = node.importKind === "type" || node.importKind === "typeof";
         for (const specifier of node.specifiers) {
           const typeSpecifier =
-            typeOnly || (specifier.type === "ImportSpecifier" && (specifier.importKind === "type" || specifier.importKind === "typeof"));
+            typeOnly ||
+            (specifier.type === "ImportSpecifier" &&
+              (specifier.importKind === "type" || specifier.importKind === "typeof"));
           this.register(scope, typeSpecifier ? "unknown" : "module", specifier);
         }
         return;
@@ -211,7 +220,11 @@ export class Crawl {
    */
   private isInitInLoop(node: t.Node): boolean {
     const hasInit = node.type !== "VariableDeclarator" || node.init != null;
-    for (let child = node, parent = this.module.parentOf(node); parent; child = parent, parent = this.module.parentOf(parent)) {
+    for (
+      let child = node, parent = this.module.parentOf(node);
+      parent;
+      child = parent, parent = this.module.parentOf(parent)
+    ) {
       if (t.isFunctionParent(parent)) return false;
       if (t.isForXStatement(parent) && parent.left === child) return true;
       if (hasInit && t.isLoop(parent) && parent.body === child) return true;
@@ -225,8 +238,13 @@ export class Crawl {
 }
 
 /** Babel's `ReferencedIdentifier`, less what its collector leaves out (`A.B`'s `B`, `import x = A.B`). */
-function isReferencedIdentifier(node: t.Identifier | t.JSXIdentifier, parent: t.Node, grandparent: t.Node | undefined): boolean {
-  if (node.type === "JSXIdentifier" && parent.type !== "JSXMemberExpression" && t.react.isCompatTag(node.name)) return false;
+function isReferencedIdentifier(
+  node: t.Identifier | t.JSXIdentifier,
+  parent: t.Node,
+  grandparent: t.Node | undefined,
+): boolean {
+  if (node.type === "JSXIdentifier" && parent.type !== "JSXMemberExpression" && t.react.isCompatTag(node.name))
+    return false;
   if (!t.isReferenced(node, parent, grandparent)) return false;
   if (parent.type === "TSQualifiedName" && parent.right === node) return false;
   return parent.type !== "TSImportEqualsDeclaration";

@@ -59,7 +59,8 @@ export class Scope {
     for (let scope: Scope | undefined = this; scope; scope = scope.parent) {
       const binding = scope.bindings.get(name);
       if (binding) {
-        if (!(previous && t.isPattern(previous) && binding.kind !== "param" && binding.kind !== "local")) return binding;
+        if (!(previous && t.isPattern(previous) && binding.kind !== "param" && binding.kind !== "local"))
+          return binding;
       } else if (name === "arguments" && t.isFunction(scope.block) && scope.block.type !== "ArrowFunctionExpression") {
         return undefined;
       }

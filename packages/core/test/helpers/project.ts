@@ -5,7 +5,13 @@
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { tmpdir } from "node:os";
 import { dirname, join, resolve } from "node:path";
-import { createModuleGraph, transform, type ModuleGraph, type TransformOptions, type TransformResult } from "../../src/index.js";
+import {
+  createModuleGraph,
+  transform,
+  type ModuleGraph,
+  type TransformOptions,
+  type TransformResult,
+} from "../../src/index.js";
 
 export class TempProject {
   readonly dir: string;

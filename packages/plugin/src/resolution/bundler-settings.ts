@@ -4,8 +4,20 @@ import type { BuildOptions } from "esbuild";
 
 /** The resolve settings of an esbuild build (`build.initialOptions`), and nothing else of it. */
 export function esbuildResolveSettings(options: BuildOptions): Record<string, unknown> {
-  const { alias, conditions, mainFields, resolveExtensions, nodePaths, tsconfig, tsconfigRaw, preserveSymlinks, platform, packages, external, absWorkingDir } =
-    options;
+  const {
+    alias,
+    conditions,
+    mainFields,
+    resolveExtensions,
+    nodePaths,
+    tsconfig,
+    tsconfigRaw,
+    preserveSymlinks,
+    platform,
+    packages,
+    external,
+    absWorkingDir,
+  } = options;
   return {
     bundler: "esbuild",
     alias,
@@ -37,12 +49,17 @@ export function viteResolveSettings(config: ViteLikeConfig): Record<string, unkn
     bundler: "vite",
     resolve: config.resolve,
     environments,
-    ssr: config.ssr ? { resolve: config.ssr.resolve, noExternal: config.ssr.noExternal, external: config.ssr.external } : undefined,
+    ssr: config.ssr
+      ? { resolve: config.ssr.resolve, noExternal: config.ssr.noExternal, external: config.ssr.external }
+      : undefined,
   };
 }
 
 /** Rollup's and Rolldown's input options: Rolldown's `resolve` and `tsconfig` (Rollup's resolution lives in plugins). */
-export function rollupResolveSettings(bundler: string, options: { resolve?: unknown; tsconfig?: unknown }): Record<string, unknown> {
+export function rollupResolveSettings(
+  bundler: string,
+  options: { resolve?: unknown; tsconfig?: unknown },
+): Record<string, unknown> {
   return { bundler, resolve: options.resolve, tsconfig: options.tsconfig };
 }
 
@@ -83,7 +100,10 @@ export function webpackResolveSettings(bundler: string, options: { resolve?: unk
     ? resolveOptions.plugins.map((plugin: unknown) =>
         typeof plugin === "function"
           ? plugin
-          : { name: (plugin as { constructor?: { name?: string } } | null)?.constructor?.name, options: (plugin as { options?: unknown } | null)?.options },
+          : {
+              name: (plugin as { constructor?: { name?: string } } | null)?.constructor?.name,
+              options: (plugin as { options?: unknown } | null)?.options,
+            },
       )
     : undefined;
   return { bundler, resolve: picked, plugins };

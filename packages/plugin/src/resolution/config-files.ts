@@ -10,7 +10,15 @@ import { hasErrorCode } from "@cachephant/core/scan";
 import { stableText } from "./stable-text.js";
 
 /** Lockfiles of npm, pnpm, Yarn, Bun and Deno; the nearest folder at or above the root that holds one. */
-export const LOCKFILES = ["package-lock.json", "npm-shrinkwrap.json", "pnpm-lock.yaml", "yarn.lock", "bun.lock", "bun.lockb", "deno.lock"];
+export const LOCKFILES = [
+  "package-lock.json",
+  "npm-shrinkwrap.json",
+  "pnpm-lock.yaml",
+  "yarn.lock",
+  "bun.lock",
+  "bun.lockb",
+  "deno.lock",
+];
 
 /** `tsconfig.json`, `tsconfig.app.json`, `jsconfig.json`: the files the project scan collects too. */
 export const TSCONFIG_FILE = /^[jt]sconfig(?:\.[\w.-]+)?\.json$/;
@@ -63,7 +71,16 @@ export function tsconfigDigest(bytes: Buffer): Digest {
   const compilerOptions = (json.compilerOptions ?? {}) as Record<string, unknown>;
   const picked = Object.fromEntries(RESOLUTION_OPTIONS.map((name) => [name, compilerOptions[name]]));
   return {
-    digest: sha1(stableText({ compilerOptions: picked, extends: json.extends, references: json.references, files: json.files, include: json.include, exclude: json.exclude })),
+    digest: sha1(
+      stableText({
+        compilerOptions: picked,
+        extends: json.extends,
+        references: json.references,
+        files: json.files,
+        include: json.include,
+        exclude: json.exclude,
+      }),
+    ),
     links: linksOf(json),
   };
 }
@@ -149,7 +166,9 @@ export function parseJsonc(text: string): Record<string, unknown> | undefined {
   }
   try {
     const json: unknown = JSON.parse(out.replace(/,(\s*[}\]])/g, "$1"));
-    return typeof json === "object" && json !== null && !Array.isArray(json) ? (json as Record<string, unknown>) : undefined;
+    return typeof json === "object" && json !== null && !Array.isArray(json)
+      ? (json as Record<string, unknown>)
+      : undefined;
   } catch (error) {
     if (!(error instanceof SyntaxError)) throw error;
     return undefined;

@@ -4,7 +4,16 @@ import { readFileSync } from "node:fs";
 import { dirname, resolve } from "node:path";
 import { ABSENT, hasErrorCode } from "@cachephant/core/scan";
 import { signatureOf } from "../files.js";
-import { bytesDigest, type Digest, linkedTsconfig, lockfiles, manifestDigest, nearestFile, nearestTsconfigs, tsconfigDigest } from "./config-files.js";
+import {
+  bytesDigest,
+  type Digest,
+  linkedTsconfig,
+  lockfiles,
+  manifestDigest,
+  nearestFile,
+  nearestTsconfigs,
+  tsconfigDigest,
+} from "./config-files.js";
 import { stableText } from "./stable-text.js";
 
 /** Remembered digests: by file, its `mtime:size`, the digest of what it says about resolution, and the files it links to (tsconfig). */

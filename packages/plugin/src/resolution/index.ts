@@ -19,7 +19,12 @@
  * nothing), lockfiles by their bytes. Each file's digest is remembered with
  * its `mtime:size`, so a build where none changed reads none.
  */
-export { esbuildResolveSettings, rollupResolveSettings, viteResolveSettings, webpackResolveSettings } from "./bundler-settings.js";
+export {
+  esbuildResolveSettings,
+  rollupResolveSettings,
+  viteResolveSettings,
+  webpackResolveSettings,
+} from "./bundler-settings.js";
 export { LOCKFILES, parseJsonc, TSCONFIG_FILE } from "./config-files.js";
 export { ResolutionFingerprint, type ResolutionFingerprintOptions } from "./fingerprint.js";
 export { stableText } from "./stable-text.js";

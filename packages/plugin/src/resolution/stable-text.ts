@@ -19,7 +19,11 @@ export function stableText(value: unknown, depth = 0, seen: Set<object> = new Se
   try {
     const next = (item: unknown) => stableText(item, depth + 1, seen);
     if (Array.isArray(value)) return `[${value.map(next).join(",")}]`;
-    if (value instanceof Map) return `Map{${[...value].map(([key, item]) => `${next(key)}:${next(item)}`).sort().join(",")}}`;
+    if (value instanceof Map)
+      return `Map{${[...value]
+        .map(([key, item]) => `${next(key)}:${next(item)}`)
+        .sort()
+        .join(",")}}`;
     if (value instanceof Set) return `Set{${[...value].map(next).sort().join(",")}}`;
     const prototype = Object.getPrototypeOf(value) as { constructor?: { name?: string } } | null;
     const tag = prototype === null || prototype === Object.prototype ? "" : (prototype.constructor?.name ?? "?");

@@ -19,7 +19,8 @@ export function noteSlowKeying(call: Call<unknown>, ms: number): void {
   for (let i = 0; i < encodings.length; i++) {
     if ((encodings[i]?.length ?? 0) > (encodings[largest]?.length ?? -1)) largest = i;
   }
-  const what = largest === -1 ? "" : `; the largest value is ${paths[largest]} (${encodings[largest]!.length} characters keyed)`;
+  const what =
+    largest === -1 ? "" : `; the largest value is ${paths[largest]} (${encodings[largest]!.length} characters keyed)`;
   warnOnce(
     `slow-key:${label(call.meta)}`,
     `${label(call.meta)}: keying a call took ${ms.toFixed(1)}ms${what}. Every call pays it, hits included: pass a smaller value (an id, a path, a version) or name it in "ignore="`,
@@ -62,7 +63,9 @@ function ignoreHint(meta: CachedFunctionMeta, path: string): string {
     if (inside && (binding === undefined || p.length > binding.length)) binding = p;
   }
   const name = binding === undefined ? undefined : /\.([A-Za-z_$][\w$]*)$/.exec(binding)?.[1];
-  return name !== undefined ? `add "ignore=${name}" to its directive` : 'name the parameter in "ignore=" in its directive';
+  return name !== undefined
+    ? `add "ignore=${name}" to its directive`
+    : 'name the parameter in "ignore=" in its directive';
 }
 
 export function report(call: Call<unknown>, outcome: "hit" | "miss", reason?: string): void {

@@ -27,7 +27,11 @@ type LookUp = Found | { readonly missReason: string };
 
 /** Where a hit came from, in a debug line's words. */
 export function whence(found: Found): string {
-  return found.from === "remote" ? "from the remote tier" : found.from === "memory" ? "from memory" : "from the local store";
+  return found.from === "remote"
+    ? "from the remote tier"
+    : found.from === "memory"
+      ? "from memory"
+      : "from the local store";
 }
 
 /** Reads and decodes an entry (from memory while the store's word for it is recent); any problem is a miss with its reason. Never throws. */

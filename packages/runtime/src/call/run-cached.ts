@@ -7,7 +7,16 @@
 import { checkHit, sampled } from "../check.js";
 import { decodeResult, encodeResult } from "../codec.js";
 import { settingsFor } from "../config.js";
-import { activeRecorder, adoptInputs, computeRecorded, type InputRecord, outsideRecording, type Recorder, runAs, UNRECORDED } from "../inputs/index.js";
+import {
+  activeRecorder,
+  adoptInputs,
+  computeRecorded,
+  type InputRecord,
+  outsideRecording,
+  type Recorder,
+  runAs,
+  UNRECORDED,
+} from "../inputs/index.js";
 import { entryKey, loadSourceParser, NeedsParser } from "../key/index.js";
 import type { CachedFunctionMeta } from "../meta.js";
 import { insideRefresh } from "../refresh.js";
@@ -86,7 +95,8 @@ async function runCall<T>(
     return runUncached(call, keyingFailureWarning(meta, error));
   }
   if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);
-  if (settings.debug && performance.now() - call.started > SLOW_KEYING_MS) noteSlowKeying(call, performance.now() - call.started);
+  if (settings.debug && performance.now() - call.started > SLOW_KEYING_MS)
+    noteSlowKeying(call, performance.now() - call.started);
 
   // A refreshing call never joins a running one, which may be serving the old entry.
   call.refresh = settings.refresh || insideRefresh();
@@ -163,7 +173,12 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
 }
 
 /** Computes and writes over the entry, holding its key like a miss does. */
-async function refreshEntry<T>(call: Call<T>, store: Store, key: string, settle: (outcome: Outcome) => void): Promise<T> {
+async function refreshEntry<T>(
+  call: Call<T>,
+  store: Store,
+  key: string,
+  settle: (outcome: Outcome) => void,
+): Promise<T> {
   const lease = usable(store) ? await store.lock(key) : undefined;
   try {
     return await computeAndWrite(call, store, key, "refresh: computed again and stored over its entry", settle);
@@ -172,7 +187,13 @@ async function refreshEntry<T>(call: Call<T>, store: Store, key: string, settle:
   }
 }
 
-function hit<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void, store: Store, key: string): T | Promise<T> {
+function hit<T>(
+  call: Call<T>,
+  found: Found,
+  settle: (outcome: Outcome) => void,
+  store: Store,
+  key: string,
+): T | Promise<T> {
   // Check mode (check.ts): off, it costs this one comparison.
   if (call.settings.check !== 0 && sampled(call.settings.check)) return checkedHit(call, found, settle, store, key);
   settle({ bytes: found.bytes, inputs: found.inputs, computeMs: found.computeMs });
@@ -205,7 +226,11 @@ async function checkedHit<T>(
     throw error;
   }
   const recorded = inputs === UNRECORDED ? undefined : inputs;
-  settle(checked.bytes !== undefined ? { bytes: checked.bytes, inputs: recorded } : { value: checked.value, inputs: recorded });
+  settle(
+    checked.bytes !== undefined
+      ? { bytes: checked.bytes, inputs: recorded }
+      : { value: checked.value, inputs: recorded },
+  );
   countServed(call, found.computeMs);
   if (checked.rewrite !== undefined && inputs !== UNRECORDED) await write(store, key, checked.rewrite, call, recorded);
   if (call.settings.debug) report(call, "hit", `${whence(found)}; ${checked.note}`);
@@ -247,7 +272,8 @@ async function computeAndWrite<T>(
   // Joiners can decode their copies now; the write need not hold them up.
   settle({ bytes, inputs, computeMs: call.computeMs });
   if (inputs === UNRECORDED) {
-    if (settings.debug) report(call, "miss", `${missReason}; result not stored: its run-time inputs could not be recorded`);
+    if (settings.debug)
+      report(call, "miss", `${missReason}; result not stored: its run-time inputs could not be recorded`);
     return value;
   }
   const oversize = oversizeWarning(call, bytes.byteLength);

@@ -45,7 +45,10 @@ export async function write(
   } catch (error) {
     if (!storeCannotBeWritten(error)) {
       // Anything else (a fault the store waited out in vain, a folder removed meanwhile) costs this result only.
-      warnOnce(`write-failed:${store.dir}:${label(meta)}`, `${label(meta)}: result not stored (${describeError(error)}); later results are stored as usual`);
+      warnOnce(
+        `write-failed:${store.dir}:${label(meta)}`,
+        `${label(meta)}: result not stored (${describeError(error)}); later results are stored as usual`,
+      );
       return false;
     }
     unwritableDirs.add(store.dir);

@@ -1,7 +1,17 @@
 /**
  * The commands on the local store: `ls`, `prune`, `clear`, `verify`.
  */
-import { clear, list, type Progress, prune, type PruneReport, storeDir, storeExists, storeSettings, verify } from "../api.js";
+import {
+  clear,
+  list,
+  type Progress,
+  prune,
+  type PruneReport,
+  storeDir,
+  storeExists,
+  storeSettings,
+  verify,
+} from "../api.js";
 import { type CliIO, formatDuration, formatSize, table } from "../cli-format.js";
 import { nearestNames } from "../nearest.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "../units.js";
@@ -44,7 +54,9 @@ export async function runLs(values: Values, io: CliIO): Promise<number> {
       );
     }
   }
-  io.stdout(`Store folder from ${settings.dir.source}; size bound ${formatSize(settings.maxSize.value)} from ${settings.maxSize.source}`);
+  io.stdout(
+    `Store folder from ${settings.dir.source}; size bound ${formatSize(settings.maxSize.value)} from ${settings.maxSize.source}`,
+  );
   return 0;
 }
 

@@ -9,7 +9,13 @@ import type { BuiltFunction, ReachedNode } from "../built-functions.js";
 import { recordId } from "../inputs/format.js";
 import { describeKeyChange } from "../key-change.js";
 import type { StoredComputation, StoredFunction } from "./store-facts.js";
-import { EXPLAIN_FORMAT, type ExplainedComputation, type ExplainedInput, type ExplainedVariable, type FunctionExplanation } from "./model.js";
+import {
+  EXPLAIN_FORMAT,
+  type ExplainedComputation,
+  type ExplainedInput,
+  type ExplainedVariable,
+  type FunctionExplanation,
+} from "./model.js";
 import { isJsonError } from "@cachephant/core/scan";
 
 /** A `list()` row, with the per-function counts when the runtime keeps them. */
@@ -57,14 +63,20 @@ export function explanationOf(known: KnownFunction): FunctionExplanation {
   };
 }
 
-type Analysis = Pick<FunctionExplanation, "source" | "ownCode" | "reaches" | "packages" | "variables" | "params" | "ignoredVariables" | "ttl" | "recordsInputs">;
+type Analysis = Pick<
+  FunctionExplanation,
+  "source" | "ownCode" | "reaches" | "packages" | "variables" | "params" | "ignoredVariables" | "ttl" | "recordsInputs"
+>;
 
 function fromBuild(built: BuiltFunction): Analysis {
   const explain = built.explain!;
   // A module binding that changes after load is in `scope` and `state` both: listed once, as state.
-  const isState = (site: { name: string; file?: string }) => explain.state.some((state) => state.name === site.name && state.file === site.file);
+  const isState = (site: { name: string; file?: string }) =>
+    explain.state.some((state) => state.name === site.name && state.file === site.file);
   const byValue: ExplainedVariable[] = [
-    ...explain.scope.filter((site) => !isState(site)).map((site): ExplainedVariable => ({ ...site, by: "value", kind: "scope" })),
+    ...explain.scope
+      .filter((site) => !isState(site))
+      .map((site): ExplainedVariable => ({ ...site, by: "value", kind: "scope" })),
     ...explain.state.map((site): ExplainedVariable => ({ ...site, by: "value", kind: "state" })),
   ];
   return {
@@ -83,7 +95,9 @@ function fromBuild(built: BuiltFunction): Analysis {
 /** No build record with an analysis: what the marker's `deps` and the entries' key parts say. */
 function fromStore(stored: StoredFunction | undefined, built: BuiltFunction | undefined): Analysis {
   const deps = parseDeps(stored?.marker?.deps) ?? built?.deps ?? [];
-  const reaches = deps.filter(([label]) => label !== "own code").map(([label, hash]): ReachedNode => ({ label, hash, ...fileOf(label) }));
+  const reaches = deps
+    .filter(([label]) => label !== "own code")
+    .map(([label, hash]): ReachedNode => ({ label, hash, ...fileOf(label) }));
   const parts = Object.keys(stored?.computations.find((computation) => computation.parts !== undefined)?.parts ?? {});
   const byValue: ExplainedVariable[] = [];
   const params: FunctionExplanation["params"] = [];
@@ -92,7 +106,12 @@ function fromStore(stored: StoredFunction | undefined, built: BuiltFunction | un
     else if (part.startsWith("state.")) {
       const where = part.slice("state.".length);
       const hash = where.lastIndexOf("#");
-      byValue.push({ name: where.slice(hash + 1), by: "value", kind: "state", ...(hash > 0 ? { file: where.slice(0, hash) } : {}) });
+      byValue.push({
+        name: where.slice(hash + 1),
+        by: "value",
+        kind: "state",
+        ...(hash > 0 ? { file: where.slice(0, hash) } : {}),
+      });
     } else params.push({ path: part, ignored: false });
   }
   return {
@@ -116,7 +135,10 @@ function parseDeps(text: string | undefined): Array<[string, string]> | undefine
   try {
     const value: unknown = JSON.parse(text);
     if (!Array.isArray(value)) return undefined;
-    return value.filter((pair): pair is [string, string] => Array.isArray(pair) && typeof pair[0] === "string" && typeof pair[1] === "string");
+    return value.filter(
+      (pair): pair is [string, string] =>
+        Array.isArray(pair) && typeof pair[0] === "string" && typeof pair[1] === "string",
+    );
   } catch (error) {
     if (!isJsonError(error)) throw error;
     return undefined;
@@ -153,8 +175,15 @@ function byCode(reaches: readonly ReachedNode[], byValue: readonly ExplainedVari
     if (!match) return;
     for (const name of match[1]!.split(", ")) {
       const file = match[2]!;
-      if (byValue.some((variable) => variable.name === name && (variable.file === undefined || variable.file === file))) continue;
-      found.set(`${file}\0${name}`, { name, by: "code", kind: "code", file, ...(node.line !== undefined ? { line: node.line } : {}) });
+      if (byValue.some((variable) => variable.name === name && (variable.file === undefined || variable.file === file)))
+        continue;
+      found.set(`${file}\0${name}`, {
+        name,
+        by: "code",
+        kind: "code",
+        file,
+        ...(node.line !== undefined ? { line: node.line } : {}),
+      });
     }
   });
   return [...found.values()];
@@ -175,7 +204,11 @@ function inputsOf(computations: readonly StoredComputation[]): ExplainedInput[] 
 function reasonsOf(computations: readonly StoredComputation[]): ExplainedComputation[] {
   return computations.map((computation, index) => {
     const before = computations[index + 1];
-    return { at: new Date(computation.created).toISOString(), hash: computation.hash, reason: reasonOf(before, computation) };
+    return {
+      at: new Date(computation.created).toISOString(),
+      hash: computation.hash,
+      reason: reasonOf(before, computation),
+    };
   });
 }
 
@@ -183,7 +216,10 @@ function reasonOf(before: StoredComputation | undefined, now: StoredComputation)
   if (before === undefined) return "no earlier result in the store";
   if (before.hash !== now.hash) return "new code";
   if (before.parts === undefined || now.parts === undefined) return "new arguments or values";
-  return describeKeyChange(valueParts(before.parts), valueParts(now.parts)) ?? "same key computed again (expired, refreshed or found stale)";
+  return (
+    describeKeyChange(valueParts(before.parts), valueParts(now.parts)) ??
+    "same key computed again (expired, refreshed or found stale)"
+  );
 }
 
 /**
@@ -192,6 +228,12 @@ function reasonOf(before: StoredComputation | undefined, now: StoredComputation)
  * variable to the reader.
  */
 function valueParts(parts: NonNullable<StoredComputation["parts"]>): Record<string, string> {
-  const stateNames = new Set(Object.keys(parts).flatMap((part) => (part.startsWith("state.") ? [part.slice(part.lastIndexOf("#") + 1)] : [])));
-  return Object.fromEntries(Object.entries(parts).filter(([part]) => !(part.startsWith("scope.") && stateNames.has(part.slice("scope.".length)))));
+  const stateNames = new Set(
+    Object.keys(parts).flatMap((part) => (part.startsWith("state.") ? [part.slice(part.lastIndexOf("#") + 1)] : [])),
+  );
+  return Object.fromEntries(
+    Object.entries(parts).filter(
+      ([part]) => !(part.startsWith("scope.") && stateNames.has(part.slice("scope.".length))),
+    ),
+  );
 }

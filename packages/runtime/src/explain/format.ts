@@ -4,7 +4,10 @@ import type { ExplainedVariable, FunctionExplanation, ReachedNode } from "./mode
 
 export function formatExplanation(fn: FunctionExplanation): string {
   const lines: string[] = [];
-  const from = fn.source === "build" ? "as the latest build analysed it" : "from the store (no build recorded it: a cached() function, or an older build)";
+  const from =
+    fn.source === "build"
+      ? "as the latest build analysed it"
+      : "from the store (no build recorded it: a cached() function, or an older build)";
   lines.push(`${fn.name}  ${fn.file}:${fn.line}`);
   lines.push(`  code hash ${fn.hash || "-"}${fn.ownCode !== undefined ? ` (own code ${fn.ownCode})` : ""}, ${from}`);
 
@@ -17,7 +20,8 @@ export function formatExplanation(fn: FunctionExplanation): string {
 
   lines.push("", "Outside variables:");
   if (fn.variables.length === 0) lines.push("  none");
-  else lines.push(...columns(fn.variables.map((variable) => [variable.name, site(variable), describeVariable(variable)])));
+  else
+    lines.push(...columns(fn.variables.map((variable) => [variable.name, site(variable), describeVariable(variable)])));
   if (fn.ignoredVariables.length > 0) lines.push(`  ignored: ${fn.ignoredVariables.join(", ")}`);
 
   lines.push("", "Key from the arguments:");
@@ -26,7 +30,9 @@ export function formatExplanation(fn: FunctionExplanation): string {
     const rows = fn.params.map((param) => [
       param.name ?? param.path,
       param.name !== undefined ? param.path : "",
-      [param.default !== undefined ? `default ${param.default}` : "", param.ignored ? "ignored" : ""].filter(Boolean).join(", "),
+      [param.default !== undefined ? `default ${param.default}` : "", param.ignored ? "ignored" : ""]
+        .filter(Boolean)
+        .join(", "),
     ]);
     lines.push(...columns(rows));
   }
@@ -34,7 +40,11 @@ export function formatExplanation(fn: FunctionExplanation): string {
   if (fn.recordsInputs === false) lines.push("  inputs=off: run-time inputs are not recorded");
 
   lines.push("", "Run-time inputs its last computations read:");
-  lines.push(...(fn.inputs.length === 0 ? ["  none recorded"] : fn.inputs.map((input) => `  ${input.kind}${input.name !== undefined ? ` ${input.name}` : ""}`)));
+  lines.push(
+    ...(fn.inputs.length === 0
+      ? ["  none recorded"]
+      : fn.inputs.map((input) => `  ${input.kind}${input.name !== undefined ? ` ${input.name}` : ""}`)),
+  );
 
   lines.push("", "Stored:");
   const { count, size, lastUsed, superseded } = fn.entries;
@@ -46,7 +56,10 @@ export function formatExplanation(fn: FunctionExplanation): string {
 
   lines.push("", "Last computations (each one a miss), newest first:");
   if (fn.computations.length === 0) lines.push("  none stored");
-  else lines.push(...fn.computations.map((computation) => `  ${computation.at.replace(/\.\d+Z$/, "Z")}  ${computation.reason}`));
+  else
+    lines.push(
+      ...fn.computations.map((computation) => `  ${computation.at.replace(/\.\d+Z$/, "Z")}  ${computation.reason}`),
+    );
   return lines.join("\n");
 }
 
@@ -81,4 +94,3 @@ function columns(rows: ReadonlyArray<readonly string[]>): string[] {
   const widths = rows[0]!.map((_, i) => Math.max(...rows.map((row) => row[i]!.length)));
   return rows.map((row) => `  ${row.map((cell, i) => cell.padEnd(widths[i]!)).join("  ")}`.trimEnd());
 }
-

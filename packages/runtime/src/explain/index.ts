@@ -20,7 +20,8 @@ export async function knownFunctions(options: StoreOptions = {}): Promise<KnownF
   const [stored, rows] = await Promise.all([readStoredFunctions(dir), list(options)]);
   const known = new Map<string, KnownFunction>();
   for (const module of builtModules(settingsFor().root)) {
-    for (const built of module.functions) known.set(functionKey(module.file, built.name), { name: built.name, file: module.file, line: built.line, built });
+    for (const built of module.functions)
+      known.set(functionKey(module.file, built.name), { name: built.name, file: module.file, line: built.line, built });
   }
   for (const [key, fn] of stored) {
     const found = known.get(key);
@@ -65,7 +66,11 @@ export async function explain(query: string, options: StoreOptions = {}): Promis
       : candidates.length > 0
         ? "nearest"
         : "cached functions here";
-  throw new FunctionLookupError("CACHEPHANT_NO_SUCH_FUNCTION", `no cached function matches ${JSON.stringify(query)}; ${hint}`, shown.map(where));
+  throw new FunctionLookupError(
+    "CACHEPHANT_NO_SUCH_FUNCTION",
+    `no cached function matches ${JSON.stringify(query)}; ${hint}`,
+    shown.map(where),
+  );
 }
 
 /** `name`, `file:name` or `file:line` (the file as the build names it, or its end: `lib.ts:price`). */

@@ -50,7 +50,12 @@ export async function readStoredFunctions(dir: string): Promise<Map<string, Stor
       found.line = metadata.line;
       continue;
     }
-    keepNewest(found.computations, { created: metadata.created, hash: metadata.hash, parts: metadata.parts, inputs: metadata.inputs });
+    keepNewest(found.computations, {
+      created: metadata.created,
+      hash: metadata.hash,
+      parts: metadata.parts,
+      inputs: metadata.inputs,
+    });
   }
   return functions;
 }

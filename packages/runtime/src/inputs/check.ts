@@ -48,7 +48,10 @@ function changed(record: InputRecord, root: string): string | undefined {
       return fileChanged(record, absolutePath(record[1], root)) ? `input changed: ${record[1]}` : undefined;
     case "stat": {
       const now = statState(absolutePath(record[1], root));
-      const same = typeof now === "string" ? record.length === 3 && record[2] === now : record.length === 5 && now[0] === record[2] && now[1] === record[3] && now[2] === record[4];
+      const same =
+        typeof now === "string"
+          ? record.length === 3 && record[2] === now
+          : record.length === 5 && now[0] === record[2] && now[1] === record[3] && now[2] === record[4];
       return same ? undefined : `input changed: ${record[1]}`;
     }
     case "exists":
@@ -60,7 +63,9 @@ function changed(record: InputRecord, root: string): string | undefined {
         : `directory listing changed: ${record[1].endsWith("/") ? record[1] : `${record[1]}/`}`;
     case "pkg": {
       const folder = absolutePath(record[1], root).replace(/[\\/]package\.json$/, "");
-      return packageState(folder) === record[2] ? undefined : `package changed: ${record[2].replace(/@[^@]*$/, "") || record[1]}`;
+      return packageState(folder) === record[2]
+        ? undefined
+        : `package changed: ${record[2].replace(/@[^@]*$/, "") || record[1]}`;
     }
   }
 }

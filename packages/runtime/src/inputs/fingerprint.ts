@@ -99,7 +99,9 @@ export function statState(path: string): readonly [number, number, string] | str
 export function listingState(path: string, recursive: boolean): string {
   let names: string[];
   try {
-    names = (recursive ? original.readdirSync(path, { recursive: true, encoding: "utf8" }) : original.readdirSync(path)).sort();
+    names = (
+      recursive ? original.readdirSync(path, { recursive: true, encoding: "utf8" }) : original.readdirSync(path)
+    ).sort();
   } catch (error) {
     return stateOf(error);
   }
@@ -134,7 +136,10 @@ export function packageFolder(path: string): string | undefined {
 /** `name@version` of the package in `folder`, `missing` when its package.json cannot be read. */
 export function packageState(folder: string): string {
   try {
-    const manifest = JSON.parse(original.readFileSync(join(folder, "package.json"), "utf8")) as { name?: unknown; version?: unknown };
+    const manifest = JSON.parse(original.readFileSync(join(folder, "package.json"), "utf8")) as {
+      name?: unknown;
+      version?: unknown;
+    };
     return `${String(manifest.name)}@${String(manifest.version)}`;
   } catch (error) {
     return stateOf(error);
@@ -219,7 +224,12 @@ export function envValueHash(env: object, name: string): string | null {
 }
 
 export function envKeysHash(env: object): string {
-  return valueHash(Reflect.ownKeys(env).filter((k): k is string => typeof k === "string" && !k.startsWith("CACHEPHANT_")).sort().join("\0"));
+  return valueHash(
+    Reflect.ownKeys(env)
+      .filter((k): k is string => typeof k === "string" && !k.startsWith("CACHEPHANT_"))
+      .sort()
+      .join("\0"),
+  );
 }
 
 export function argvHash(argv: readonly string[]): string {

@@ -65,7 +65,11 @@ function opensForReading(flags: unknown): boolean {
 type Hooked = (...args: unknown[]) => unknown;
 
 /** Replaces `target[name]` with a function that notes `kind` for its first argument, then calls the original. */
-function hook(target: Record<string, unknown>, name: string, kind: ObservationKind | ((args: IArguments) => void)): void {
+function hook(
+  target: Record<string, unknown>,
+  name: string,
+  kind: ObservationKind | ((args: IArguments) => void),
+): void {
   const fn = target[name];
   if (typeof fn !== "function") return;
   const orig = fn as Hooked;

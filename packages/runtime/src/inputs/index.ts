@@ -21,7 +21,10 @@ function install(): void {
   try {
     installHooks();
   } catch (error) {
-    warnOnce("inputs-hooks", `run-time inputs cannot all be recorded in this process: ${new InputsFaultError("recording", error).message}`);
+    warnOnce(
+      "inputs-hooks",
+      `run-time inputs cannot all be recorded in this process: ${new InputsFaultError("recording", error).message}`,
+    );
   }
 }
 

@@ -41,7 +41,6 @@ export class Recorder {
 
   /** Adds inputs a nested call recorded (a hit's entry, or its own computation) to this call and those enclosing it. */
   adopt(records: readonly InputRecord[]): void {
-     
     for (let r: Recorder | undefined = this; r !== undefined; r = r.parent) {
       if (r.closed) continue;
       for (const record of records) {

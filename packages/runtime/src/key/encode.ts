@@ -31,7 +31,16 @@ import type { AnyFunction } from "./function-code.js";
 import { hash } from "node:crypto";
 import { types } from "node:util";
 import { UnkeyableValueError } from "../errors.js";
-import { className, indexSegment, MAP_KEY_SEGMENT, mapValueSegment, prependSegment, propertySegment, SET_ELEMENT_SEGMENT, ValuePathFailure } from "../value-path.js";
+import {
+  className,
+  indexSegment,
+  MAP_KEY_SEGMENT,
+  mapValueSegment,
+  prependSegment,
+  propertySegment,
+  SET_ELEMENT_SEGMENT,
+  ValuePathFailure,
+} from "../value-path.js";
 import { classCodeOf, functionCodeOf, NeedsParser } from "./function-code.js";
 import { INTRINSIC_PROTOS, type Kind, kindOf } from "./value-kinds.js";
 
@@ -232,7 +241,11 @@ function encodeOther(value: object, proto: unknown, walk: Walk): string {
     }
     // Data: by its class's code (and methods assigned to its prototypes since) and own enumerable data.
     let encoded = `c${code}`;
-    for (let p: object | null = proto as object; p !== null && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p) as object | null) {
+    for (
+      let p: object | null = proto as object;
+      p !== null && !INTRINSIC_PROTOS.has(p);
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
       if (Object.keys(p).length > 0) encoded += encodeProperties("p", p, walk);
     }
     return encoded + encodeProperties("o", value, walk);
@@ -265,7 +278,9 @@ function encodeBuiltin(kind: Exclude<Kind, "instance" | { unkeyable: string }>, 
       return encodeSet(value as Set<unknown>, walk);
     case "view": {
       const view = value as ArrayBufferView;
-      const tag = Buffer.isBuffer(view) ? "Buffer" : String((view as unknown as Record<symbol, unknown>)[Symbol.toStringTag]);
+      const tag = Buffer.isBuffer(view)
+        ? "Buffer"
+        : String((view as unknown as Record<symbol, unknown>)[Symbol.toStringTag]);
       return encodeBytes(tag, new Uint8Array(view.buffer, view.byteOffset, view.byteLength));
     }
     case "arraybuffer": {

@@ -60,7 +60,16 @@ export function entryKey(
   }
   if (state !== undefined && state.length > 0) {
     // Module state: values made at run time (swapped functions, filled registries).
-    input += encodeSection("state", state, walk, (i) => statePath(meta, i), () => "state", meta.packageState, NOT_LOADED, encodings);
+    input += encodeSection(
+      "state",
+      state,
+      walk,
+      (i) => statePath(meta, i),
+      () => "state",
+      meta.packageState,
+      NOT_LOADED,
+      encodings,
+    );
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -91,11 +100,16 @@ export function keyParts(
     parts[meta.paths[i] ?? `args[${i}]`] = part(values[i], "args");
   }
   for (let i = 0; i < (scope?.length ?? 0); i++, at++) {
-    parts[scopePath(meta, i)] = part(scope![i], meta.closures?.includes(i) ? "closure" : "module", meta.packageScope?.includes(i));
+    parts[scopePath(meta, i)] = part(
+      scope![i],
+      meta.closures?.includes(i) ? "closure" : "module",
+      meta.packageScope?.includes(i),
+    );
   }
   for (let i = 0; i < (state?.length ?? 0); i++, at++) {
     const value = state![i];
-    parts[`state.${statePath(meta, i)}`] = value === NOT_LOADED ? "U" : part(value, "state", meta.packageState?.includes(i));
+    parts[`state.${statePath(meta, i)}`] =
+      value === NOT_LOADED ? "U" : part(value, "state", meta.packageState?.includes(i));
   }
   return parts;
 }

@@ -134,7 +134,10 @@ function computeFunctionCode(fn: AnyFunction): FunctionCode {
   if (facts === undefined) return { head, fail: "a function whose source cannot be read" };
   if (facts.free.length === 0) return { head };
   const names = facts.free.join(", ");
-  return { head, closes: `a function that closes over ${names}; the key cannot see ${facts.free.length === 1 ? "its value" : "their values"}` };
+  return {
+    head,
+    closes: `a function that closes over ${names}; the key cannot see ${facts.free.length === 1 ? "its value" : "their values"}`,
+  };
 }
 
 /** A class instance's class, once per prototype: its code, or why it cannot be keyed. */
@@ -152,7 +155,11 @@ export function classCodeOf(proto: object): ClassCode {
     code =
       chain.code !== undefined && chain.reason === undefined
         ? chain.code
-        : { reason: chain.reason!, resource: chain.resource === true, ...(chain.code !== undefined ? { publicCode: chain.code } : {}) };
+        : {
+            reason: chain.reason!,
+            resource: chain.resource === true,
+            ...(chain.code !== undefined ? { publicCode: chain.code } : {}),
+          };
     classCodes.set(proto, code);
   }
   return code;
@@ -168,7 +175,11 @@ function chainCode(proto: object): { code?: string; reason?: string; resource?: 
   let parts = "";
   let count = 0;
   let privateReason: string | undefined;
-  for (let p: object | null = proto; p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p); p = Object.getPrototypeOf(p) as object | null) {
+  for (
+    let p: object | null = proto;
+    p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p);
+    p = Object.getPrototypeOf(p) as object | null
+  ) {
     const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
     count++;
     if (typeof ctor !== "function") {

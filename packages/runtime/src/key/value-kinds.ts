@@ -67,7 +67,5 @@ export function kindOf(value: object, proto: unknown): Kind {
 }
 
 function isWebStream(value: object): boolean {
-  return (
-    value instanceof ReadableStream || value instanceof WritableStream || value instanceof TransformStream
-  );
+  return value instanceof ReadableStream || value instanceof WritableStream || value instanceof TransformStream;
 }

@@ -29,7 +29,9 @@ export class RemoteUnavailableError extends Error {
 
 /** The namespace's recent conflicts, newest first. */
 export async function listConflicts(remote: RemoteStore): Promise<RemoteConflict[]> {
-  const found = await remote.client.use("read", operationBudget(0), "listing conflicts", (redis) => readConflicts(redis, remote.layout));
+  const found = await remote.client.use("read", operationBudget(0), "listing conflicts", (redis) =>
+    readConflicts(redis, remote.layout),
+  );
   if (found === UNAVAILABLE) throw unavailable(remote);
   return found;
 }
@@ -43,7 +45,13 @@ export async function listRemote(remote: RemoteStore): Promise<FunctionSummary[]
     const id = `${metadata.file}\0${metadata.name}`;
     const row = rows.get(id);
     if (row === undefined) {
-      rows.set(id, { name: metadata.name, file: metadata.file, entries: 1, size: header.size, lastUsed: new Date(metadata.created) });
+      rows.set(id, {
+        name: metadata.name,
+        file: metadata.file,
+        entries: 1,
+        size: header.size,
+        lastUsed: new Date(metadata.created),
+      });
     } else {
       row.entries += 1;
       row.size += header.size;
@@ -61,24 +69,32 @@ export interface RemoteClearReport {
 }
 
 /** Removes every key of the namespace from the remote (its conflicts too), or the entries of one function or file. */
-export async function clearRemote(remote: RemoteStore, target: { fn?: string; file?: string }): Promise<RemoteClearReport> {
+export async function clearRemote(
+  remote: RemoteStore,
+  target: { fn?: string; file?: string },
+): Promise<RemoteClearReport> {
   const entries = await readEntries(remote);
   const matches = ({ header }: RemoteEntry) =>
     (target.fn === undefined || header.metadata.name === target.fn) &&
     (target.file === undefined || sameFile(header.metadata.file, target.file));
   const doomed = entries.filter(matches);
   const everything = target.fn === undefined && target.file === undefined;
-  const done = await remote.client.use("write", operationBudget(0) + MS_PER_KEY * entries.length, "clearing", async (redis) => {
-    if (everything) {
-      for (const node of masters(redis)) {
-        for (const keys of await scanAll(node, remote.layout.entryPattern)) await unlinkOn(node, keys);
+  const done = await remote.client.use(
+    "write",
+    operationBudget(0) + MS_PER_KEY * entries.length,
+    "clearing",
+    async (redis) => {
+      if (everything) {
+        for (const node of masters(redis)) {
+          for (const keys of await scanAll(node, remote.layout.entryPattern)) await unlinkOn(node, keys);
+        }
+        await redis.unlink(remote.layout.conflictsKey);
+      } else {
+        for (const entry of doomed) await removeEntry(redis, remote.layout, entry.key);
       }
-      await redis.unlink(remote.layout.conflictsKey);
-    } else {
-      for (const entry of doomed) await removeEntry(redis, remote.layout, entry.key);
-    }
-    return true;
-  });
+      return true;
+    },
+  );
   if (done === UNAVAILABLE) throw unavailable(remote);
   return {
     remote: remote.client.label,

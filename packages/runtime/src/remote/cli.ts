@@ -28,7 +28,8 @@ export async function runRemoteCommand(command: string, values: Values, io: CliI
       "prune --remote: Redis keeps the remote's size by its own eviction (maxmemory-policy allkeys-lru); see docs/remote.md",
     );
   }
-  if (command !== "ls" && command !== "clear") throw new RemoteUsageError(`${command} has no --remote form (use ls or clear)`);
+  if (command !== "ls" && command !== "clear")
+    throw new RemoteUsageError(`${command} has no --remote form (use ls or clear)`);
   const settings = settingsFor().remote;
   if (settings === undefined) {
     throw new RemoteUsageError(
@@ -51,7 +52,12 @@ const TOOL_USAGE = "usage: cachephant remote keygen [--out DIR]";
 export async function runRemoteTool(args: readonly string[], io: CliIO): Promise<number> {
   let parsed;
   try {
-    parsed = parseArgs({ args: [...args], options: { out: { type: "string" }, help: { type: "boolean", short: "h" } }, allowPositionals: true, strict: true });
+    parsed = parseArgs({
+      args: [...args],
+      options: { out: { type: "string" }, help: { type: "boolean", short: "h" } },
+      allowPositionals: true,
+      strict: true,
+    });
   } catch (error) {
     throw new RemoteUsageError(`${(error as Error).message.split("\n")[0]!} (${TOOL_USAGE})`);
   }
@@ -63,8 +69,12 @@ export async function runRemoteTool(args: readonly string[], io: CliIO): Promise
   // An existing key file is a failure (exit 1) with its message: keygen never overwrites one.
   const files = writeKeyPair(parsed.values.out ?? ".");
   io.stdout(`Wrote an Ed25519 key pair (key id ${files.id}):`);
-  io.stdout(`  ${files.privateKey}  private, owner-only: a secret of the machines that write (CACHEPHANT_REMOTE_SIGNING_KEY)`);
-  io.stdout(`  ${files.publicKey}  public: give it to every reader (CACHEPHANT_REMOTE_TRUSTED_KEYS); it may be committed`);
+  io.stdout(
+    `  ${files.privateKey}  private, owner-only: a secret of the machines that write (CACHEPHANT_REMOTE_SIGNING_KEY)`,
+  );
+  io.stdout(
+    `  ${files.publicKey}  public: give it to every reader (CACHEPHANT_REMOTE_TRUSTED_KEYS); it may be committed`,
+  );
   return 0;
 }
 
@@ -77,25 +87,42 @@ function where(remote: Remote): string {
 async function lsRemote(remote: Remote, values: Values, io: CliIO): Promise<void> {
   const rows = await listRemote(remote);
   const conflicts = await listConflicts(remote);
-  const total = { entries: rows.reduce((n, row) => n + row.entries, 0), size: rows.reduce((n, row) => n + row.size, 0) };
+  const total = {
+    entries: rows.reduce((n, row) => n + row.entries, 0),
+    size: rows.reduce((n, row) => n + row.size, 0),
+  };
   if (values.json === true) {
     const functions = rows.map((row) => ({ ...row, lastUsed: row.lastUsed.toISOString() }));
     const shown = conflicts.map((conflict) => ({ ...conflict, at: new Date(conflict.at).toISOString() }));
     const { signature } = signatureOf(remote.settings.trust);
-    const json = { remote: remote.client.label, namespace: remote.settings.namespace, signature, functions, total, conflicts: shown };
+    const json = {
+      remote: remote.client.label,
+      namespace: remote.settings.namespace,
+      signature,
+      functions,
+      total,
+      conflicts: shown,
+    };
     io.stdout(JSON.stringify(json, null, 2));
     return;
   }
   if (rows.length === 0) io.stdout(`No cached results in ${where(remote)}`);
   else {
     io.stdout(table(rows));
-    io.stdout(`Total: ${total.entries} ${total.entries === 1 ? "entry" : "entries"}, ${formatSize(total.size)} in ${where(remote)}`);
+    io.stdout(
+      `Total: ${total.entries} ${total.entries === 1 ? "entry" : "entries"}, ${formatSize(total.size)} in ${where(remote)}`,
+    );
   }
   if (conflicts.length === 0) return;
   io.stdout("");
-  io.stdout(`Conflicts (${conflicts.length}): a write found another result stored for the same key; the stored one was kept.`);
-  io.stdout("A function that gives different results for the same key is not deterministic, or its key misses an input.");
-  for (const conflict of conflicts) io.stdout(`  ${new Date(conflict.at).toISOString()}  ${conflict.name} (${conflict.file})  key ${conflict.key}`);
+  io.stdout(
+    `Conflicts (${conflicts.length}): a write found another result stored for the same key; the stored one was kept.`,
+  );
+  io.stdout(
+    "A function that gives different results for the same key is not deterministic, or its key misses an input.",
+  );
+  for (const conflict of conflicts)
+    io.stdout(`  ${new Date(conflict.at).toISOString()}  ${conflict.name} (${conflict.file})  key ${conflict.key}`);
 }
 
 async function clearRemoteCommand(remote: Remote, values: Values, io: CliIO): Promise<void> {

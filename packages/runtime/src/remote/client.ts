@@ -47,7 +47,12 @@ export class RemoteClient {
    * Runs `operation` on the connection within `budgetMs`. Returns its value,
    * or `UNAVAILABLE` after a fault (warned once). Never throws.
    */
-  async use<T>(purpose: Purpose, budgetMs: number, what: string, operation: (redis: RedisConnection) => Promise<T>): Promise<T | Unavailable> {
+  async use<T>(
+    purpose: Purpose,
+    budgetMs: number,
+    what: string,
+    operation: (redis: RedisConnection) => Promise<T>,
+  ): Promise<T | Unavailable> {
     if (!this.usable(purpose)) return UNAVAILABLE;
     let redis: RedisConnection;
     try {
@@ -74,7 +79,9 @@ export class RemoteClient {
 
   private connection(): Promise<RedisConnection> {
     // The deadline is the server's: loading the client module is not counted.
-    this.connecting ??= loadIoredis().then((ioredis) => withDeadline(connect(ioredis, this.settings), remoteTimings.connectMs));
+    this.connecting ??= loadIoredis().then((ioredis) =>
+      withDeadline(connect(ioredis, this.settings), remoteTimings.connectMs),
+    );
     return this.connecting;
   }
 
@@ -84,19 +91,32 @@ export class RemoteClient {
     if (kind === "full") {
       // Reads still work; writes wait.
       this.writesBlockedUntil = Date.now() + remoteTimings.retryAfterMs;
-      warnOnce(`remote-full:${this.label}`, `the remote cache ${this.label} is full (${message}); results are not written to it for now`);
+      warnOnce(
+        `remote-full:${this.label}`,
+        `the remote cache ${this.label} is full (${message}); results are not written to it for now`,
+      );
       return;
     }
     if (kind === "reply") {
-      warnOnce(`remote-reply:${this.label}:${what}`, `the remote cache ${this.label} refused ${what} (${message}); computing instead`);
+      warnOnce(
+        `remote-reply:${this.label}:${what}`,
+        `the remote cache ${this.label} refused ${what} (${message}); computing instead`,
+      );
       return;
     }
     this.downUntil = Date.now() + remoteTimings.retryAfterMs;
     const connecting = this.connecting;
     this.connecting = undefined;
-    void connecting?.then((redis) => redis.disconnect(), () => {});
-    const why = kind === "auth" ? `refused the credentials (${message})` : `is unreachable or too slow (${what}: ${message})`;
-    warnOnce(`remote-down:${this.label}:${kind}`, `the remote cache ${this.label} ${why}; using the local cache only for now`);
+    void connecting?.then(
+      (redis) => redis.disconnect(),
+      () => {},
+    );
+    const why =
+      kind === "auth" ? `refused the credentials (${message})` : `is unreachable or too slow (${what}: ${message})`;
+    warnOnce(
+      `remote-down:${this.label}:${kind}`,
+      `the remote cache ${this.label} ${why}; using the local cache only for now`,
+    );
   }
 }
 
@@ -107,7 +127,11 @@ function faultKind(error: unknown): FaultKind {
   const previous = (error as { previousErrors?: unknown[] } | undefined)?.previousErrors ?? [];
   if (/\bOOM\b/.test(text) || previous.some((e) => /\bOOM\b/.test(describe(e)))) return "full";
   if (/\b(NOAUTH|WRONGPASS|NOPERM)\b|invalid password|AUTH/.test(text)) return "auth";
-  if ((error as { name?: string } | undefined)?.name === "ReplyError" && !/LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN/.test(text)) return "reply";
+  if (
+    (error as { name?: string } | undefined)?.name === "ReplyError" &&
+    !/LOADING|BUSY|CLUSTERDOWN|TRYAGAIN|MASTERDOWN/.test(text)
+  )
+    return "reply";
   return "connection";
 }
 
@@ -185,7 +209,9 @@ function describe(error: unknown): string {
   if (!(error instanceof Error)) return String(error);
   const code = (error as NodeJS.ErrnoException).code;
   // System errors (ECONNREFUSED, ETIMEDOUT) say what happened by their code.
-  return code !== undefined && /^E[A-Z]+$/.test(code) && !error.message.includes(code) ? `${code}: ${error.message}` : error.message;
+  return code !== undefined && /^E[A-Z]+$/.test(code) && !error.message.includes(code)
+    ? `${code}: ${error.message}`
+    : error.message;
 }
 
 /** Removes the URL's password and user name from a message, in case a library repeated them. */
@@ -193,7 +219,12 @@ function scrub(message: string, url: string): string {
   let text = message;
   try {
     const parsed = new URL(url);
-    for (const secret of [parsed.password, decodeURIComponent(parsed.password), parsed.username, decodeURIComponent(parsed.username)]) {
+    for (const secret of [
+      parsed.password,
+      decodeURIComponent(parsed.password),
+      parsed.username,
+      decodeURIComponent(parsed.username),
+    ]) {
       if (secret.length >= 3) text = text.split(secret).join("***");
     }
   } catch (error) {

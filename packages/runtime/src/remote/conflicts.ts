@@ -25,7 +25,11 @@ export interface RemoteConflict {
   readonly computed: string;
 }
 
-export async function recordConflict(redis: RedisConnection, layout: RemoteLayout, conflict: RemoteConflict): Promise<void> {
+export async function recordConflict(
+  redis: RedisConnection,
+  layout: RemoteLayout,
+  conflict: RemoteConflict,
+): Promise<void> {
   await redis.lpush(layout.conflictsKey, JSON.stringify(conflict));
   await redis.ltrim(layout.conflictsKey, 0, KEPT - 1);
 }
@@ -36,7 +40,11 @@ export async function readConflicts(redis: RedisConnection, layout: RemoteLayout
   return lines.flatMap((line) => {
     try {
       const value = JSON.parse(line) as Partial<RemoteConflict> | null;
-      const ok = typeof value?.key === "string" && typeof value.name === "string" && typeof value.file === "string" && typeof value.at === "number";
+      const ok =
+        typeof value?.key === "string" &&
+        typeof value.name === "string" &&
+        typeof value.file === "string" &&
+        typeof value.at === "number";
       return ok ? [value as RemoteConflict] : [];
     } catch (error) {
       if (!isJsonError(error)) throw error;

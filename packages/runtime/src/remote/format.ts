@@ -54,7 +54,8 @@ export function encodeEntry(name: string, bytes: Uint8Array, metadata: EntryMeta
   const content = Buffer.isBuffer(bytes) ? bytes : Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
   const inline = content.length <= INLINE_BYTES;
   const chunks: Buffer[] = [];
-  if (!inline) for (let at = 0; at < content.length; at += CHUNK_BYTES) chunks.push(content.subarray(at, at + CHUNK_BYTES));
+  if (!inline)
+    for (let at = 0; at < content.length; at += CHUNK_BYTES) chunks.push(content.subarray(at, at + CHUNK_BYTES));
   // The signature kind and signer are part of what is signed.
   const signed = signatureOf(trust);
   const header: EntryHeader = {
@@ -133,7 +134,8 @@ export function verifyContent(head: ParsedHead, content: readonly Buffer[]): Ref
     size += part.length;
   }
   if (size !== head.header.size) return { kind: "damaged", reason: "its content has the wrong size" };
-  if (hash.digest("hex") !== head.header.sha256) return { kind: "content", reason: "its content does not match the hash in its header" };
+  if (hash.digest("hex") !== head.header.sha256)
+    return { kind: "content", reason: "its content does not match the hash in its header" };
   return undefined;
 }
 
@@ -162,6 +164,8 @@ function isHeader(value: unknown): value is EntryHeader {
     /^[0-9a-f]{64}$/.test(h.sha256) &&
     h.chunks === (inline ? 0 : Math.ceil(size / CHUNK_BYTES)) &&
     (inline ? h.id === "" : typeof h.id === "string" && /^[0-9a-f]{16}$/.test(h.id)) &&
-    (h.signature === "hmac-sha256" || h.signature === "sha256" || (h.signature === "ed25519" && typeof h.signer === "string"))
+    (h.signature === "hmac-sha256" ||
+      h.signature === "sha256" ||
+      (h.signature === "ed25519" && typeof h.signer === "string"))
   );
 }

@@ -28,7 +28,10 @@ export function writeKeyPair(dir: string): KeyPairFiles {
   const privateKey = join(folder, PRIVATE_KEY_FILE);
   const publicKey = join(folder, PUBLIC_KEY_FILE);
   for (const file of [privateKey, publicKey]) {
-    if (existsSync(file)) throw new KeyFileExistsError(`${file} exists; keygen never overwrites a key (move it away, or give another --out)`);
+    if (existsSync(file))
+      throw new KeyFileExistsError(
+        `${file} exists; keygen never overwrites a key (move it away, or give another --out)`,
+      );
   }
   mkdirSync(folder, { recursive: true, mode: 0o700 });
   const pair = generateKeyPair();

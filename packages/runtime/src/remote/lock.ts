@@ -48,13 +48,17 @@ export class RemoteLocks {
    */
   async release(key: string): Promise<void> {
     if (!this.held.delete(key)) return;
-    await this.remote.client.use("write", operationBudget(0), "releasing a lock", (redis) => redis.del(this.remote.layout.lock(key)));
+    await this.remote.client.use("write", operationBudget(0), "releasing a lock", (redis) =>
+      redis.del(this.remote.layout.lock(key)),
+    );
   }
 
   /** Whether another process holds the lock of `key` now (false when the remote cannot say). */
   async lockedElsewhere(key: string): Promise<boolean> {
     if (this.held.has(key)) return false;
-    const exists = await this.remote.client.use("read", operationBudget(0), "checking a lock", (redis) => redis.exists(this.remote.layout.lock(key)));
+    const exists = await this.remote.client.use("read", operationBudget(0), "checking a lock", (redis) =>
+      redis.exists(this.remote.layout.lock(key)),
+    );
     return exists !== UNAVAILABLE && exists > 0;
   }
 }

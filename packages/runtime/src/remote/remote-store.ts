@@ -41,7 +41,9 @@ export class RemoteStore {
   /** The entry, verified; anything else is `missing`. Never throws. */
   async read(key: string): Promise<StoreRead> {
     const headKey = this.layout.head(key);
-    const raw = await this.client.use("read", operationBudget(0), "reading an entry", (redis) => redis.getBuffer(headKey));
+    const raw = await this.client.use("read", operationBudget(0), "reading an entry", (redis) =>
+      redis.getBuffer(headKey),
+    );
     if (raw === UNAVAILABLE || raw === null) return MISSING;
     const head = parseHead(raw);
     if (typeof head === "string") return this.refuse(key, head, "damaged");
@@ -74,30 +76,38 @@ export class RemoteStore {
     const entry = encodeEntry(this.layout.signedName(key), bytes, metadata, this.settings.trust);
     const headKey = this.layout.head(key);
     const chunkKeys = entry.chunks.map((_, i) => this.layout.chunk(key, entry.header.id, i));
-    const outcome = await this.client.use("write", operationBudget(bytes.byteLength), "writing an entry", async (redis) => {
-      // A large entry that is there already: its chunks are not sent for nothing.
-      if (chunkKeys.length > 0 && (await redis.exists(headKey)) > 0) {
-        if (releaseLock) await redis.del(this.layout.lock(key));
+    const outcome = await this.client.use(
+      "write",
+      operationBudget(bytes.byteLength),
+      "writing an entry",
+      async (redis) => {
+        // A large entry that is there already: its chunks are not sent for nothing.
+        if (chunkKeys.length > 0 && (await redis.exists(headKey)) > 0) {
+          if (releaseLock) await redis.del(this.layout.lock(key));
+          return "exists";
+        }
+        const transaction = redis.multi();
+        entry.chunks.forEach((chunk, i) => setOnce(transaction, chunkKeys[i]!, chunk, ttl));
+        setOnce(transaction, headKey, entry.head, ttl);
+        if (releaseLock) transaction.del(this.layout.lock(key));
+        const replies = (await transaction.exec()) ?? [];
+        if (replies[chunkKeys.length]?.[1] === "OK") return "written";
+        // Another writer's head is there: this write's chunks (a fresh id) are nobody's.
+        if (chunkKeys.length > 0) await redis.del(...chunkKeys);
         return "exists";
-      }
-      const transaction = redis.multi();
-      entry.chunks.forEach((chunk, i) => setOnce(transaction, chunkKeys[i]!, chunk, ttl));
-      setOnce(transaction, headKey, entry.head, ttl);
-      if (releaseLock) transaction.del(this.layout.lock(key));
-      const replies = (await transaction.exec()) ?? [];
-      if (replies[chunkKeys.length]?.[1] === "OK") return "written";
-      // Another writer's head is there: this write's chunks (a fresh id) are nobody's.
-      if (chunkKeys.length > 0) await redis.del(...chunkKeys);
-      return "exists";
-    });
+      },
+    );
     if (outcome === "exists") await this.compareExisting(key, entry.header);
     return outcome === "written";
   }
 
   /** After a write found an entry there: a conflict when it holds other content. */
   private async compareExisting(key: string, ours: EntryHeader): Promise<void> {
-    const head = await this.client.use("read", operationBudget(0), "reading an entry", (redis) => readHead(redis, this.layout.head(key)));
-    if (head === UNAVAILABLE || head === undefined || head.header.sha256 === ours.sha256 || this.refused.has(key)) return;
+    const head = await this.client.use("read", operationBudget(0), "reading an entry", (redis) =>
+      readHead(redis, this.layout.head(key)),
+    );
+    if (head === UNAVAILABLE || head === undefined || head.header.sha256 === ours.sha256 || this.refused.has(key))
+      return;
     // An entry this machine refuses (warned as such when read) is not another writer's result.
     if (verifyHead(this.layout.signedName(key), head, this.settings.trust) !== undefined) return;
     const theirs = head.header;
@@ -110,7 +120,14 @@ export class RemoteStore {
         "the function is not deterministic, or its key misses an input (see cachephant ls --remote)",
     );
     await this.client.use("write", operationBudget(0), "recording a conflict", (redis) =>
-      recordConflict(redis, this.layout, { key, name, file, at: Date.now(), stored: theirs.sha256, computed: ours.sha256 }),
+      recordConflict(redis, this.layout, {
+        key,
+        name,
+        file,
+        at: Date.now(),
+        stored: theirs.sha256,
+        computed: ours.sha256,
+      }),
     );
   }
 
@@ -134,7 +151,12 @@ function setOnce(transaction: Transaction, redisKey: string, value: Buffer, ttl:
 }
 
 /** The chunks of an entry, in order; undefined when one is gone (evicted before its head). */
-async function fetchChunks(redis: RedisConnection, layout: RemoteLayout, key: string, head: ParsedHead): Promise<Buffer[] | undefined> {
+async function fetchChunks(
+  redis: RedisConnection,
+  layout: RemoteLayout,
+  key: string,
+  head: ParsedHead,
+): Promise<Buffer[] | undefined> {
   const pipeline = redis.pipeline();
   for (let i = 0; i < head.header.chunks; i++) pipeline.getBuffer(layout.chunk(key, head.header.id, i));
   const replies = (await pipeline.exec()) ?? [];

@@ -88,7 +88,11 @@ export function resolveRemote(
   let mode = remoteMode(env.CACHEPHANT_REMOTE_MODE);
   if (trust.kind === "ed25519" && trust.signer === undefined && mode === "readwrite") {
     mode = "read";
-    if (debug) debugOnce(`remote-read:${label}`, `remote ${label}: read only (no CACHEPHANT_REMOTE_SIGNING_KEY; entries are checked against CACHEPHANT_REMOTE_TRUSTED_KEYS)`);
+    if (debug)
+      debugOnce(
+        `remote-read:${label}`,
+        `remote ${label}: read only (no CACHEPHANT_REMOTE_SIGNING_KEY; entries are checked against CACHEPHANT_REMOTE_TRUSTED_KEYS)`,
+      );
   }
   const id = JSON.stringify([url, namespace, mode, trustId(trust)]);
   return { url, trust, mode, namespace, id };
@@ -100,18 +104,29 @@ export function resolveRemote(
  * checksums with the insecure opt-in, else undefined.
  * @throws RemoteKeyError for a key that cannot be used.
  */
-function resolveTrust(env: Readonly<Record<string, string | undefined>>, configured: ConfiguredRemote): Trust | undefined {
+function resolveTrust(
+  env: Readonly<Record<string, string | undefined>>,
+  configured: ConfiguredRemote,
+): Trust | undefined {
   const signingValue = nonEmpty(env.CACHEPHANT_REMOTE_SIGNING_KEY);
   const configuredKeys = configured.remoteTrustedKeys;
   const trustedValue =
-    nonEmpty(env.CACHEPHANT_REMOTE_TRUSTED_KEYS) ?? (typeof configuredKeys === "string" ? configuredKeys : configuredKeys?.join(","));
+    nonEmpty(env.CACHEPHANT_REMOTE_TRUSTED_KEYS) ??
+    (typeof configuredKeys === "string" ? configuredKeys : configuredKeys?.join(","));
   const hmac = nonEmpty(env.CACHEPHANT_REMOTE_KEY);
   if (signingValue !== undefined || nonEmpty(trustedValue) !== undefined) {
-    const signer = signingValue === undefined ? undefined : loadSigningKey(signingValue, "CACHEPHANT_REMOTE_SIGNING_KEY");
-    const trusted = nonEmpty(trustedValue) === undefined ? new Map() : loadTrustedKeys(trustedValue!, "CACHEPHANT_REMOTE_TRUSTED_KEYS");
+    const signer =
+      signingValue === undefined ? undefined : loadSigningKey(signingValue, "CACHEPHANT_REMOTE_SIGNING_KEY");
+    const trusted =
+      nonEmpty(trustedValue) === undefined
+        ? new Map()
+        : loadTrustedKeys(trustedValue!, "CACHEPHANT_REMOTE_TRUSTED_KEYS");
     if (signer !== undefined) trusted.set(signer.id, signer.publicKey);
     if (hmac !== undefined) {
-      warnOnce("remote-key-ignored", "CACHEPHANT_REMOTE_KEY is ignored: Ed25519 keys (CACHEPHANT_REMOTE_SIGNING_KEY, CACHEPHANT_REMOTE_TRUSTED_KEYS) are set");
+      warnOnce(
+        "remote-key-ignored",
+        "CACHEPHANT_REMOTE_KEY is ignored: Ed25519 keys (CACHEPHANT_REMOTE_SIGNING_KEY, CACHEPHANT_REMOTE_TRUSTED_KEYS) are set",
+      );
     }
     return { kind: "ed25519", signer, trusted };
   }
@@ -123,7 +138,8 @@ function resolveTrust(env: Readonly<Record<string, string | undefined>>, configu
 
 /** Names a trust without its secrets (key ids; a hash stands for the HMAC key). */
 function trustId(trust: Trust): string {
-  if (trust.kind === "ed25519") return `ed25519:${trust.signer?.id ?? "-"}:${[...trust.trusted.keys()].sort().join(",")}`;
+  if (trust.kind === "ed25519")
+    return `ed25519:${trust.signer?.id ?? "-"}:${[...trust.trusted.keys()].sort().join(",")}`;
   if (trust.kind === "hmac") return `hmac:${secretHash(trust.secret)}`;
   return "insecure";
 }

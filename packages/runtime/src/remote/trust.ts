@@ -60,7 +60,10 @@ export function tagBytes(signature: Signature): number {
 
 /** The id of a public key: a short hash of its SPKI form (what `cachephant remote keygen` prints). */
 export function keyId(publicKey: KeyObject): string {
-  return createHash("sha256").update(publicKey.export({ type: "spki", format: "der" })).digest("hex").slice(0, 16);
+  return createHash("sha256")
+    .update(publicKey.export({ type: "spki", format: "der" }))
+    .digest("hex")
+    .slice(0, 16);
 }
 
 /** The private key of `CACHEPHANT_REMOTE_SIGNING_KEY` (a PEM file's path or the PEM text). */
@@ -72,7 +75,10 @@ export function loadSigningKey(value: string, setting: string): SigningKey {
 /** The public keys of `CACHEPHANT_REMOTE_TRUSTED_KEYS`: comma-separated paths or PEM texts. */
 export function loadTrustedKeys(value: string, setting: string): Map<string, KeyObject> {
   const keys = new Map<string, KeyObject>();
-  for (const item of value.split(",").map((part) => part.trim()).filter((part) => part !== "")) {
+  for (const item of value
+    .split(",")
+    .map((part) => part.trim())
+    .filter((part) => part !== "")) {
     const pem = readPem(item, setting);
     const { id, key } = remembered(publicKeys, pem, () => {
       const parsed = parsePublicKey(pem, item, setting);
@@ -80,7 +86,8 @@ export function loadTrustedKeys(value: string, setting: string): Map<string, Key
     });
     keys.set(id, key);
   }
-  if (keys.size === 0) throw new RemoteKeyError(`${setting} lists no key; give paths or PEM texts of public keys, separated by commas`);
+  if (keys.size === 0)
+    throw new RemoteKeyError(`${setting} lists no key; give paths or PEM texts of public keys, separated by commas`);
   return keys;
 }
 
@@ -96,13 +103,17 @@ function remembered<T>(cache: Map<string, T>, pem: string, parse: () => T): T {
 
 function parseSigningKey(pem: string, setting: string): SigningKey {
   if (!/-----BEGIN (?:ENCRYPTED )?PRIVATE KEY-----/.test(pem)) {
-    throw new RemoteKeyError(`${setting} is not a PEM private key; use the .key file that \`cachephant remote keygen\` writes`);
+    throw new RemoteKeyError(
+      `${setting} is not a PEM private key; use the .key file that \`cachephant remote keygen\` writes`,
+    );
   }
   let key: KeyObject;
   try {
     key = createPrivateKey(pem);
   } catch (error) {
-    throw new RemoteKeyError(`${setting} could not be read as a private key (${(error as Error).message}); use the .key file that \`cachephant remote keygen\` writes`);
+    throw new RemoteKeyError(
+      `${setting} could not be read as a private key (${(error as Error).message}); use the .key file that \`cachephant remote keygen\` writes`,
+    );
   }
   expectEd25519(key, setting);
   const publicKey = createPublicKey(key);
@@ -111,7 +122,9 @@ function parseSigningKey(pem: string, setting: string): SigningKey {
 
 function parsePublicKey(pem: string, item: string, setting: string): KeyObject {
   if (/PRIVATE KEY-----/.test(pem)) {
-    throw new RemoteKeyError(`${setting} lists a private key (${describeItem(item)}); list public keys only (the .pub file that \`cachephant remote keygen\` writes)`);
+    throw new RemoteKeyError(
+      `${setting} lists a private key (${describeItem(item)}); list public keys only (the .pub file that \`cachephant remote keygen\` writes)`,
+    );
   }
   let key: KeyObject;
   try {
@@ -135,7 +148,8 @@ export function generateKeyPair(): { privatePem: string; publicPem: string; id: 
 
 /** The signature kind (and signer) of what this process writes. */
 export function signatureOf(trust: Trust): { signature: Signature; signer?: string } {
-  if (trust.kind === "ed25519") return { signature: "ed25519", ...(trust.signer !== undefined ? { signer: trust.signer.id } : {}) };
+  if (trust.kind === "ed25519")
+    return { signature: "ed25519", ...(trust.signer !== undefined ? { signer: trust.signer.id } : {}) };
   return { signature: SIGNATURE_OF[trust.kind] };
 }
 
@@ -145,19 +159,32 @@ export function tagOf(trust: Trust, digest: Buffer): { signature: Signature; sig
     if (trust.signer === undefined) throw new Error("this process has no signing key");
     return { signature: "ed25519", signer: trust.signer.id, tag: sign(null, digest, trust.signer.key) };
   }
-  if (trust.kind === "hmac") return { signature: "hmac-sha256", tag: createHmac("sha256", trust.secret).update(digest).digest() };
+  if (trust.kind === "hmac")
+    return { signature: "hmac-sha256", tag: createHmac("sha256", trust.secret).update(digest).digest() };
   return { signature: "sha256", tag: digest };
 }
 
 /** Why a tag is not accepted under `trust`, as words for a warning; undefined when it is. */
-export function checkTag(trust: Trust, signature: Signature, signer: string | undefined, digest: Buffer, tag: Buffer): { kind: string; reason: string } | undefined {
+export function checkTag(
+  trust: Trust,
+  signature: Signature,
+  signer: string | undefined,
+  digest: Buffer,
+  tag: Buffer,
+): { kind: string; reason: string } | undefined {
   if (signature !== SIGNATURE_OF[trust.kind]) {
-    return { kind: `kind:${signature}`, reason: `it is ${IS[signature]}, and this machine accepts only ${ACCEPTS[trust.kind]}` };
+    return {
+      kind: `kind:${signature}`,
+      reason: `it is ${IS[signature]}, and this machine accepts only ${ACCEPTS[trust.kind]}`,
+    };
   }
   if (trust.kind === "ed25519") {
     const key = signer === undefined ? undefined : trust.trusted.get(signer);
     if (key === undefined) {
-      return { kind: "untrusted", reason: `it is signed by key ${String(signer)}, which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS` };
+      return {
+        kind: "untrusted",
+        reason: `it is signed by key ${String(signer)}, which is not among CACHEPHANT_REMOTE_TRUSTED_KEYS`,
+      };
     }
     return verify(null, digest, key, tag) ? undefined : BAD_SIGNATURE;
   }
@@ -185,13 +212,17 @@ function readPem(value: string, setting: string): string {
     return readFileSync(resolve(value), "utf8");
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    throw new RemoteKeyError(`${setting}: cannot read the key file ${value} (${code}); give a PEM file's path or the PEM text`);
+    throw new RemoteKeyError(
+      `${setting}: cannot read the key file ${value} (${code}); give a PEM file's path or the PEM text`,
+    );
   }
 }
 
 function expectEd25519(key: KeyObject, setting: string): void {
   if (key.asymmetricKeyType !== "ed25519") {
-    throw new RemoteKeyError(`${setting} holds an ${String(key.asymmetricKeyType)} key; Cachephant signs with Ed25519 (\`cachephant remote keygen\` makes a pair)`);
+    throw new RemoteKeyError(
+      `${setting} holds an ${String(key.asymmetricKeyType)} key; Cachephant signs with Ed25519 (\`cachephant remote keygen\` makes a pair)`,
+    );
   }
 }
 

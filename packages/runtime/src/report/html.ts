@@ -60,7 +60,10 @@ ${functions.map(details).join("\n")}
 `;
 }
 
-function functionTable(functions: readonly FunctionExplanation[], total: { hits: number; misses: number; saved: number; size: number; entries: number }): string {
+function functionTable(
+  functions: readonly FunctionExplanation[],
+  total: { hits: number; misses: number; saved: number; size: number; entries: number },
+): string {
   const row = (fn: FunctionExplanation) => `<tr data-function="${esc(fn.name)}">
 <td><a href="#${anchor(fn)}">${esc(fn.name)}</a></td><td><code>${esc(fn.file)}:${fn.line}</code></td>
 <td class="n">${fn.hits}</td><td class="n">${fn.misses}</td><td class="n">${hitRate(fn.hits, fn.misses)}</td>
@@ -88,7 +91,8 @@ function chart(functions: readonly FunctionExplanation[]): string {
     .sort((a, b) => value(b) - value(a))
     .slice(0, 30);
   const title = saved ? "Time saved" : "Stored size (no time saved recorded yet)";
-  if (shown.length === 0) return `<h2>${title}</h2><p class="empty">Nothing to chart yet: no function has stored results.</p>`;
+  if (shown.length === 0)
+    return `<h2>${title}</h2><p class="empty">Nothing to chart yet: no function has stored results.</p>`;
   const max = Math.max(...shown.map(value));
   const rowHeight = 26;
   const labelWidth = 220;
@@ -98,9 +102,11 @@ function chart(functions: readonly FunctionExplanation[]): string {
       const y = index * rowHeight;
       const width = Math.max(2, Math.round((value(fn) / max) * barWidth));
       const text = saved ? formatDuration(fn.savedMs) : formatSize(fn.entries.size);
-      return `<g transform="translate(0,${y})"><text x="${labelWidth - 8}" y="17" text-anchor="end">${esc(fn.name)}</text>` +
+      return (
+        `<g transform="translate(0,${y})"><text x="${labelWidth - 8}" y="17" text-anchor="end">${esc(fn.name)}</text>` +
         `<rect x="${labelWidth}" y="4" width="${width}" height="${rowHeight - 8}" rx="3"></rect>` +
-        `<text x="${labelWidth + width + 6}" y="17">${esc(text)}</text></g>`;
+        `<text x="${labelWidth + width + 6}" y="17">${esc(text)}</text></g>`
+      );
     })
     .join("");
   return `<h2>${title}</h2>
@@ -108,9 +114,11 @@ function chart(functions: readonly FunctionExplanation[]): string {
 }
 
 function details(fn: FunctionExplanation): string {
-  const list = (items: string[]) => (items.length === 0 ? `<p class="empty">none</p>` : `<ul>${items.map((item) => `<li>${item}</li>`).join("")}</ul>`);
+  const list = (items: string[]) =>
+    items.length === 0 ? `<p class="empty">none</p>` : `<ul>${items.map((item) => `<li>${item}</li>`).join("")}</ul>`;
   const variables = fn.variables.map(
-    (variable) => `<code>${esc(variable.name)}</code> ${variable.file !== undefined ? `<span class="where">${esc(variable.file)}${variable.line !== undefined ? `:${variable.line}` : ""}</span> ` : ""}<span class="by">${esc(describeVariable(variable))}</span>`,
+    (variable) =>
+      `<code>${esc(variable.name)}</code> ${variable.file !== undefined ? `<span class="where">${esc(variable.file)}${variable.line !== undefined ? `:${variable.line}` : ""}</span> ` : ""}<span class="by">${esc(describeVariable(variable))}</span>`,
   );
   const params = fn.params.map(
     (param) =>
@@ -140,7 +148,10 @@ function tree(nodes: readonly ReachedNode[]): string {
   return nodes
     .map((node) => {
       const label = node.line !== undefined ? node.label.replace(/ \([^()]+\)$/, "") : node.label;
-      const where = node.file !== undefined && node.line !== undefined ? ` <span class="where">${esc(node.file)}:${node.line}</span>` : "";
+      const where =
+        node.file !== undefined && node.line !== undefined
+          ? ` <span class="where">${esc(node.file)}:${node.line}</span>`
+          : "";
       const hash = node.hash ? ` <span class="hash">${esc(node.hash)}</span>` : "";
       const repeated = node.repeated ? ` <span class="by">(see above)</span>` : "";
       return `<li><span class="label">${esc(label)}</span>${where}${hash}${repeated}${node.reaches ? `<ul>${tree(node.reaches)}</ul>` : ""}</li>`;
@@ -162,7 +173,12 @@ function esc(text: string): string {
 
 /** JSON safe inside a `<script>` element. */
 function json(facts: ReportFacts): string {
-  return JSON.stringify({ format: 1, dir: facts.dir, made: facts.made.toISOString(), functions: facts.functions }).replace(/</g, "\\u003c");
+  return JSON.stringify({
+    format: 1,
+    dir: facts.dir,
+    made: facts.made.toISOString(),
+    functions: facts.functions,
+  }).replace(/</g, "\\u003c");
 }
 
 function sum<T>(items: readonly T[], of: (item: T) => number): number {

@@ -87,15 +87,18 @@ function hold(path: string, staleMs: number): Lease {
   held.add(path);
   installExitHook();
   // Refreshed well within the stale bound, so a live holder is never taken for dead.
-  const timer = setInterval(() => {
-    const now = new Date();
-    try {
-      utimesSync(path, now, now);
-    } catch (error) {
-      if (!isSystemError(error)) throw error;
-      // Removed by a clear; the work goes on without it.
-    }
-  }, Math.max(50, Math.floor(staleMs / 3)));
+  const timer = setInterval(
+    () => {
+      const now = new Date();
+      try {
+        utimesSync(path, now, now);
+      } catch (error) {
+        if (!isSystemError(error)) throw error;
+        // Removed by a clear; the work goes on without it.
+      }
+    },
+    Math.max(50, Math.floor(staleMs / 3)),
+  );
   timer.unref();
   let released = false;
   return {

@@ -72,7 +72,15 @@ export async function totalsByFunction(dir: string, versions: CodeVersions): Pro
     const id = functionId(item.fn);
     let found = byVersion.get(id);
     if (found === undefined) {
-      const row = { name: item.fn.name, file: item.fn.file, entries: 0, size: 0, lastUsed: 0, superseded: 0, supersededSize: 0 };
+      const row = {
+        name: item.fn.name,
+        file: item.fn.file,
+        entries: 0,
+        size: 0,
+        lastUsed: 0,
+        superseded: 0,
+        supersededSize: 0,
+      };
       found = { row, hashes: new Map() };
       byVersion.set(id, found);
     }
@@ -164,9 +172,16 @@ export async function clearStore(dir: string, matches?: (metadata: EntryMetadata
     if (outcome.status === "kept") stayed.push(entry);
     else removed.push(entry);
   }
-  logRemovals(dir, removed.map((entry) => ({ digest: digestOf(dir, entry.bucket), time: entry.time })));
+  logRemovals(
+    dir,
+    removed.map((entry) => ({ digest: digestOf(dir, entry.bucket), time: entry.time })),
+  );
   const inUse = new Set(stayed.map((entry) => entry.record.integrity));
-  removeContents(dir, new Set(removed.map((entry) => entry.record.integrity!).filter((integrity) => !inUse.has(integrity))), logAtStart);
+  removeContents(
+    dir,
+    new Set(removed.map((entry) => entry.record.integrity!).filter((integrity) => !inUse.has(integrity))),
+    logAtStart,
+  );
   const results = removed.filter((entry) => entry.metadata.kind === "result");
   return { removedEntries: results.length, freedBytes: sumSizes(results) };
 }
@@ -234,7 +249,10 @@ function removeQuietly(path: string): void {
 
 /** The key digest a bucket's path spells (`index-v5/aa/bb/rest`). */
 function digestOf(dir: string, bucket: string): string {
-  return bucket.slice(join(dir, INDEX_DIR).length + 1).split(sep).join("");
+  return bucket
+    .slice(join(dir, INDEX_DIR).length + 1)
+    .split(sep)
+    .join("");
 }
 
 function sumSizes(items: readonly { readonly size: number }[]): number {

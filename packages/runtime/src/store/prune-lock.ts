@@ -36,7 +36,9 @@ export async function withPruneLock<T>(dir: string, work: () => Promise<T>): Pro
       }
     }
     if (Date.now() - started > PRUNE_LOCK_WAIT_MS) {
-      throw new StoreBusyError(`another process has been pruning ${dir} for over five minutes; try again when it is done`);
+      throw new StoreBusyError(
+        `another process has been pruning ${dir} for over five minutes; try again when it is done`,
+      );
     }
     await sleep(delay);
   }

@@ -120,7 +120,9 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   const remove = async (item: IndexItem, usedAt: number): Promise<boolean> => {
     await slicer.tick();
     met += 1;
-    const outcome = dryRun ? { status: "removed" as const } : removeUnlessChanged(dir, bucketPath(dir, item.digest), (mtimeMs) => mtimeMs > usedAt || mtimeMs >= started + 1);
+    const outcome = dryRun
+      ? { status: "removed" as const }
+      : removeUnlessChanged(dir, bucketPath(dir, item.digest), (mtimeMs) => mtimeMs > usedAt || mtimeMs >= started + 1);
     if (outcome.status === "kept") {
       item.usedAt = Math.max(item.usedAt, outcome.mtimeMs);
       return false;
@@ -140,7 +142,8 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   for (const item of results) {
     const ttlPassed = item.expires > 0 && item.expires <= started;
     // The index's last use is a lower bound: only an entry it calls old is looked at on disk.
-    const unused = maxAge !== undefined && item.usedAt <= started - maxAge && (lastUse(dir, item) ?? 0) <= started - maxAge;
+    const unused =
+      maxAge !== undefined && item.usedAt <= started - maxAge && (lastUse(dir, item) ?? 0) <= started - maxAge;
     const outdated = !ttlPassed && !unused && versions?.superseded(item.fn) === true;
     if (fresh(item) || (!ttlPassed && !unused && !outdated)) kept.push(item);
     else if (!(await remove(item, ttlPassed || outdated ? started + 1 : started - maxAge!))) kept.push(item);
@@ -189,7 +192,11 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   for (const item of items.values()) inUse.add(item.integrity);
   if (!dryRun) {
     await slicer.tick();
-    removeContents(dir, new Set(removed.filter((item) => !inUse.has(item.integrity)).map((item) => item.integrity)), index.log);
+    removeContents(
+      dir,
+      new Set(removed.filter((item) => !inUse.has(item.integrity)).map((item) => item.integrity)),
+      index.log,
+    );
   }
 
   const orphans: StoreFile[] = [];
@@ -263,7 +270,7 @@ class UseQueue {
   push(item: IndexItem): void {
     const heap = this.heap;
     heap.push(item);
-    for (let i = heap.length - 1; i > 0; ) {
+    for (let i = heap.length - 1; i > 0;) {
       const parent = (i - 1) >> 1;
       if (heap[parent]!.usedAt <= heap[i]!.usedAt) break;
       [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
@@ -276,7 +283,7 @@ class UseQueue {
     const last = heap.pop();
     if (heap.length === 0 || last === undefined) return top;
     heap[0] = last;
-    for (let i = 0; ; ) {
+    for (let i = 0; ;) {
       const left = 2 * i + 1;
       const right = left + 1;
       let least = i;

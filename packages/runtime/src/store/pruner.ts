@@ -34,8 +34,13 @@ const PRUNE_FAILED = "prune-failed.json";
 /** The last background prune's failure, if the store has one on record. Never throws. */
 export function lastPruneFailure(dir: string): { time: string; error: string } | undefined {
   try {
-    const note = JSON.parse(readFileSync(join(dir, OWN_DIR, PRUNE_FAILED), "utf8")) as { time?: unknown; error?: unknown };
-    return typeof note.time === "string" && typeof note.error === "string" ? { time: note.time, error: note.error } : undefined;
+    const note = JSON.parse(readFileSync(join(dir, OWN_DIR, PRUNE_FAILED), "utf8")) as {
+      time?: unknown;
+      error?: unknown;
+    };
+    return typeof note.time === "string" && typeof note.error === "string"
+      ? { time: note.time, error: note.error }
+      : undefined;
   } catch (error) {
     if (!isSystemError(error) && !isJsonError(error)) throw error;
     return undefined;
@@ -140,10 +145,15 @@ export function clearPruneFailure(dir: string): void {
 }
 
 function notePruneFailure(dir: string, error: unknown): void {
-  const message = error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
+  const message =
+    error instanceof Error ? `${(error as NodeJS.ErrnoException).code ?? error.name}: ${error.message}` : String(error);
   if (settingsFor().debug) debugLine(`background prune of ${dir} failed: ${message}`);
   try {
-    writeFileSync(join(dir, OWN_DIR, PRUNE_FAILED), JSON.stringify({ time: new Date().toISOString(), error: message }), { mode: 0o600 });
+    writeFileSync(
+      join(dir, OWN_DIR, PRUNE_FAILED),
+      JSON.stringify({ time: new Date().toISOString(), error: message }),
+      { mode: 0o600 },
+    );
   } catch (error) {
     if (!isSystemError(error)) throw error;
     // A store that cannot be written cannot keep the note either.

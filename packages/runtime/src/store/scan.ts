@@ -8,7 +8,18 @@
  */
 import { readdirSync, statSync } from "node:fs";
 import { join } from "node:path";
-import { CONTENT_DIR, contentPath, INDEX_DIR, isEntryMetadata, LOCKS_DIR, OWN_DIR, parseBucket, TMP_DIR, type EntryMetadata, type IndexRecord } from "./layout.js";
+import {
+  CONTENT_DIR,
+  contentPath,
+  INDEX_DIR,
+  isEntryMetadata,
+  LOCKS_DIR,
+  OWN_DIR,
+  parseBucket,
+  TMP_DIR,
+  type EntryMetadata,
+  type IndexRecord,
+} from "./layout.js";
 import { readBucket } from "./read.js";
 
 /** One cachephant entry of the index. */
@@ -98,7 +109,10 @@ export async function* scanFiles(
   content = true,
 ): AsyncGenerator<StoreFile> {
   // content-v2/<algorithm>/<aa>/<bb>/<rest>, tmp/<name>
-  const roots = [[join(dir, CONTENT_DIR), 4], [join(dir, TMP_DIR), 1]] as const;
+  const roots = [
+    [join(dir, CONTENT_DIR), 4],
+    [join(dir, TMP_DIR), 1],
+  ] as const;
   for (const [root, depth] of content ? roots : roots.slice(1)) {
     for (const path of walkFiles(root, depth)) {
       await slicer.tick();

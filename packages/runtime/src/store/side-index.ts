@@ -63,9 +63,27 @@ export interface LoadedIndex {
 }
 
 /** Logs a write of an entry (before its index line). Returns the log's size after it. */
-export function logWrite(dir: string, digest: string, integrity: string, size: number, time: number, metadata: EntryMetadata): number {
+export function logWrite(
+  dir: string,
+  digest: string,
+  integrity: string,
+  size: number,
+  time: number,
+  metadata: EntryMetadata,
+): number {
   const kind = metadata.kind === "result" ? "r" : "m";
-  const line = ["w", digest, integrity, size, time, metadata.expires ?? 0, kind, metadata.name, metadata.file, metadata.hash];
+  const line = [
+    "w",
+    digest,
+    integrity,
+    size,
+    time,
+    metadata.expires ?? 0,
+    kind,
+    metadata.name,
+    metadata.file,
+    metadata.hash,
+  ];
   makeOwnerDir(join(dir, OWN_DIR));
   return appendSafely(join(dir, OWN_DIR, LOG_FILE), Buffer.from(`${JSON.stringify(line)}\n`));
 }
@@ -99,10 +117,21 @@ async function rebuild(dir: string, slicer: Slicer): Promise<LoadedIndex> {
   const functions = new Functions();
   const indexRoot = join(dir, INDEX_DIR);
   for await (const entry of scanEntries(dir, slicer)) {
-    const digest = entry.bucket.slice(indexRoot.length + 1).split(sep).join("");
+    const digest = entry.bucket
+      .slice(indexRoot.length + 1)
+      .split(sep)
+      .join("");
     const { metadata } = entry;
     const fn = functions.get(metadata.kind, metadata.name, metadata.file, metadata.hash);
-    items.set(digest, { digest, integrity: entry.record.integrity!, size: entry.size, time: entry.time, usedAt: entry.usedAt, expires: metadata.expires ?? 0, fn });
+    items.set(digest, {
+      digest,
+      integrity: entry.record.integrity!,
+      size: entry.size,
+      time: entry.time,
+      usedAt: entry.usedAt,
+      expires: metadata.expires ?? 0,
+      fn,
+    });
   }
   const log = readLog(dir, 0, 0) ?? { ino: 0, end: 0, lines: [] };
   for (const line of log.lines) apply(items, line, scanStarted - REBUILD_OVERLAP_MS, functions);
@@ -116,7 +145,18 @@ function apply(items: Map<string, IndexItem>, line: unknown[], since: number, fu
     if (items.get(digest)?.time === time) items.delete(digest);
     return;
   }
-  const [, digest, integrity, size, time, expires, kind, name, file, hash] = line as [string, string, string, number, number, number, string, string, string, string];
+  const [, digest, integrity, size, time, expires, kind, name, file, hash] = line as [
+    string,
+    string,
+    string,
+    number,
+    number,
+    number,
+    string,
+    string,
+    string,
+    string,
+  ];
   if (time < since) return;
   const known = items.get(digest);
   if (known !== undefined && (known.time > time || (known.time === time && known.integrity === integrity))) return;
@@ -130,7 +170,12 @@ function apply(items: Map<string, IndexItem>, line: unknown[], since: number, fu
  * appended to it since `log` is taken too (writers that appended to the
  * moved file write again to a new one: see `append.ts`).
  */
-export function saveIndex(dir: string, items: Map<string, IndexItem>, log: LoadedIndex["log"], rotateBytes = 1 << 20): void {
+export function saveIndex(
+  dir: string,
+  items: Map<string, IndexItem>,
+  log: LoadedIndex["log"],
+  rotateBytes = 1 << 20,
+): void {
   const logPath = join(dir, OWN_DIR, LOG_FILE);
   let taken = log;
   let moved: string | undefined;
@@ -159,7 +204,8 @@ export function saveIndex(dir: string, items: Map<string, IndexItem>, log: Loade
   const lines = [JSON.stringify(header)];
   for (const [fn, list] of byFunction) {
     lines.push(JSON.stringify(["f", fn.kind === "result" ? "r" : "m", fn.name, fn.file, fn.hash]));
-    for (const item of list) lines.push(JSON.stringify([item.digest, item.integrity, item.size, item.time, item.usedAt, item.expires]));
+    for (const item of list)
+      lines.push(JSON.stringify([item.digest, item.integrity, item.size, item.time, item.usedAt, item.expires]));
   }
   const path = join(dir, OWN_DIR, SNAPSHOT_FILE);
   const temporary = `${path}.${process.pid}.tmp`;
@@ -225,7 +271,13 @@ interface Header {
 function parseHeader(text: string): Header | undefined {
   try {
     const header = JSON.parse(text) as Partial<Header>;
-    if (header.v !== FORMAT || typeof header.ino !== "number" || typeof header.offset !== "number" || typeof header.bytes !== "number") return undefined;
+    if (
+      header.v !== FORMAT ||
+      typeof header.ino !== "number" ||
+      typeof header.offset !== "number" ||
+      typeof header.bytes !== "number"
+    )
+      return undefined;
     return header as Header;
   } catch (error) {
     if (error instanceof SyntaxError) return undefined;

@@ -10,7 +10,17 @@
  * computing did).
  */
 import { randomBytes } from "node:crypto";
-import { mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync, closeSync } from "node:fs";
+import {
+  mkdirSync,
+  openSync,
+  readdirSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+  closeSync,
+} from "node:fs";
 import { join } from "node:path";
 import { isJsonError, isSystemError } from "@cachephant/core/scan";
 import { OWN_DIR } from "./layout.js";

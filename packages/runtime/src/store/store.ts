@@ -27,7 +27,14 @@ import {
   type EntryMetadata,
 } from "./layout.js";
 import { NO_LEASE, sleep, tryLock, type Lease } from "./lock.js";
-import { contentMatches, noteWrite as noteLocalWrite, readBucketText, readContent, recordUse, stillIndexed } from "./read.js";
+import {
+  contentMatches,
+  noteWrite as noteLocalWrite,
+  readBucketText,
+  readContent,
+  recordUse,
+  stillIndexed,
+} from "./read.js";
 import { writeEntry } from "./write.js";
 import { isSystemError } from "@cachephant/core/scan";
 

@@ -42,7 +42,12 @@ interface Written {
  * after it (the pruner's cue).
  * @throws when the store cannot be written (read-only, full, no permission).
  */
-export async function writeEntry(dir: string, key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<number> {
+export async function writeEntry(
+  dir: string,
+  key: string,
+  bytes: Uint8Array,
+  metadata: EntryMetadata,
+): Promise<number> {
   const integrity = `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
   const content = contentPath(dir, integrity)!;
   const digest = keyDigest(key);
@@ -63,7 +68,14 @@ export async function writeEntry(dir: string, key: string, bytes: Uint8Array, me
   });
 }
 
-async function writeFiles(dir: string, bytes: Uint8Array, content: string, bucket: string, line: Uint8Array, entry: Written): Promise<number> {
+async function writeFiles(
+  dir: string,
+  bytes: Uint8Array,
+  content: string,
+  bucket: string,
+  line: Uint8Array,
+  entry: Written,
+): Promise<number> {
   makeOwnerDir(dir);
   tightenStore(dir);
   makeOwnerDir(join(dir, TMP_DIR));
@@ -99,7 +111,8 @@ async function writeLarge(tmp: string, bytes: Uint8Array, content: string): Prom
     try {
       await handle.chmod(FILE_MODE);
       let done = 0;
-      while (done < bytes.byteLength) done += (await handle.write(bytes, done, Math.min(bytes.byteLength - done, 64 << 20))).bytesWritten;
+      while (done < bytes.byteLength)
+        done += (await handle.write(bytes, done, Math.min(bytes.byteLength - done, 64 << 20))).bytesWritten;
     } finally {
       await handle.close();
     }

@@ -391,14 +391,12 @@ export class Session {
       const node = this.node(edge.key);
       if (node !== undefined && madeByPackage(node, (key) => this.node(key))) fromPackage.add(edge.name);
     }
-    return [...names.keys()]
-      .sort()
-      .map((name) => ({
-        name,
-        expression: name,
-        closure: names.get(name)!,
-        ...(fromPackage.has(name) ? { package: true } : {}),
-      }));
+    return [...names.keys()].sort().map((name) => ({
+      name,
+      expression: name,
+      closure: names.get(name)!,
+      ...(fromPackage.has(name) ? { package: true } : {}),
+    }));
   }
 
   /** The declaration node of a cached function itself (a recursive call reaches it): not listed in its deps. */

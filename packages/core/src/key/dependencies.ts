@@ -37,10 +37,11 @@ import {
   variableSites,
 } from "./explain.js";
 import type { Analysis } from "./function-analysis.js";
-import { type GraphNode, type StateBinding } from "./graph-node.js";
-import { type DependencyOptions, type ScopeEntry, Session } from "./graph-walk.js";
+import type { GraphNode, StateBinding } from "./graph-node.js";
+import { type DependencyOptions, Session } from "./graph-walk.js";
 import { hashFunction } from "./hash.js";
 import { depsOf, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
+import { type ScopeEntry, scopeOf, selfKey } from "./scope-entries.js";
 
 export interface FunctionDependencies {
   /** The function's hash: its own code and, transitively, everything it reaches. */
@@ -97,12 +98,12 @@ export async function analyzeDependencies(
     return {
       functions: analysis.functions.map((fn, index) => ({
         hash: fn.hash,
-        scope: session.scopeOf(index, []),
+        scope: scopeOf(session, index, []),
         deps: [["own code", fn.hash.slice(0, SHOWN)]],
         state: [],
         unknowable: [],
         tree: [],
-        scopeSites: session.scopeOf(index, []).map(({ name }) => ({ name })),
+        scopeSites: scopeOf(session, index, []).map(({ name }) => ({ name })),
         stateSites: [],
       })),
       files: [],
@@ -151,13 +152,13 @@ export async function analyzeDependencies(
     );
     const dependencies = new Map<string, string>();
     for (const edge of edges) dependencies.set(edge.name, hashOf(edge.key));
-    const self = session.selfKey(index);
+    const self = selfKey(session, index);
     const listed = [...reach]
       .filter((key) => key !== self)
       .map(nodeOf)
       .filter((node): node is GraphNode => node !== undefined);
     const reached = [...reach].map(nodeOf).filter((node): node is GraphNode => node !== undefined);
-    const scope = session.scopeOf(index, reach);
+    const scope = scopeOf(session, index, reach);
     const state = stateOf(reached, new Set(edges.map((edge) => edge.key)), entry.path, fn.node);
     const relativeFile = (file: string) => path.relative(options.root, stripQuery(file)).split(path.sep).join("/");
     const closures = reached.flatMap((node) => node.closures);

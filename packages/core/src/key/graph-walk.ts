@@ -12,31 +12,14 @@ import {
   type Resolver,
 } from "../modules/index.js";
 import { moduleState } from "../state/index.js";
-import { type ModuleScopes, shortHash, unwrap } from "../syntax/index.js";
+import { type ModuleScopes, shortHash } from "../syntax/index.js";
 import type { AnalyzedFunction } from "./function-analysis.js";
 import { declarationInfo, type GraphNode } from "./graph-node.js";
 import { declarationLabel, keyOf, Labels } from "./labels.js";
 import { NameLookup } from "./lookup.js";
 import type { GraphState } from "./module-graph.js";
-import { madeByPackage, SHOWN } from "./reach.js";
-import { type Edge, isData, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
-
-/** One outside variable a cached function reads, keyed by value at call time. */
-export interface ScopeEntry {
-  /** `RATE`, or `h.rate` for a member of a namespace import. */
-  name: string;
-  /** The expression the rewritten code evaluates for it. */
-  expression: string;
-  /**
-   * A variable of an enclosing function (a parameter or local: made at run
-   * time), or an import the build could not resolve, not a module binding
-   * whose code is in the hash: the runtime keys a function among its values
-   * by its source, never by the code hash.
-   */
-  closure: boolean;
-  /** A module binding whose declaration refers to packages only: a package's object (`madeByPackage`). */
-  package?: boolean;
-}
+import { SHOWN } from "./reach.js";
+import { type Edge, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
 
 export interface DependencyOptions {
   graph: GraphState;
@@ -65,9 +48,9 @@ export class Session {
   constructor(
     private readonly options: DependencyOptions,
     readonly entry: ModuleRecord,
-    private readonly functions: readonly AnalyzedFunction[],
+    readonly functions: readonly AnalyzedFunction[],
     /** The scopes of this transform's tree (the one `functions` are nodes of; a remembered `entry` may hold an earlier one). */
-    private readonly scopes: ModuleScopes,
+    readonly scopes: ModuleScopes,
   ) {
     this.version = options.graph.version;
     this.records.set(entry.path, Promise.resolve(entry));
@@ -360,54 +343,5 @@ export class Session {
     }
     node.shown = node.own.slice(0, SHOWN);
     node.edges = edges.map(([name, target]) => [name, this.ensure(target)]);
-  }
-
-  /**
-   * The outside variables a cached function reads, keyed by value: its
-   * free names bound to variables, closure parameters and data imported from
-   * project modules, plus the closure variables of enclosing functions that
-   * the helpers it reaches read (when the function sees them by the same name).
-   */
-  scopeOf(index: number, reachable: Iterable<string>): ScopeEntry[] {
-    // name → whether it is a closure variable
-    const names = new Map<string, boolean>();
-    for (const edge of this.rootEdges[index] ?? []) {
-      if (edge.value === "value" || (edge.value === "if-data" && isData(edge.target))) {
-        // A variable of an enclosing function, or an import the build could not resolve: made where the build cannot see.
-        const runtime = (edge.binding !== undefined && !edge.binding.scope.isProgram) || edge.target.kind === "token";
-        names.set(edge.name, (names.get(edge.name) ?? false) || runtime);
-      }
-    }
-    const scope = this.scopes.outerScope(this.functions[index]!.node);
-    for (const key of reachable) {
-      for (const closure of this.node(key)?.closures ?? []) {
-        if (scope.getBinding(closure.name) === closure.binding) names.set(closure.name, true);
-      }
-    }
-    // Module bindings made by a package (`const sdk = new Client(…)`).
-    const fromPackage = new Set<string>();
-    for (const edge of this.rootEdges[index] ?? []) {
-      if (edge.target.kind !== "declaration" || names.get(edge.name) !== false) continue;
-      const node = this.node(edge.key);
-      if (node !== undefined && madeByPackage(node, (key) => this.node(key))) fromPackage.add(edge.name);
-    }
-    return [...names.keys()].sort().map((name) => ({
-      name,
-      expression: name,
-      closure: names.get(name)!,
-      ...(fromPackage.has(name) ? { package: true } : {}),
-    }));
-  }
-
-  /** The declaration node of a cached function itself (a recursive call reaches it): not listed in its deps. */
-  selfKey(index: number): string | undefined {
-    const fn = this.functions[index]!.node;
-    if (fn.type === "FunctionDeclaration")
-      return keyOf({ kind: "declaration", record: this.entry, node: fn, scopes: this.scopes });
-    const parent = this.scopes.parentOf(fn);
-    if (parent?.type === "VariableDeclarator" && unwrap(parent.init) === fn) {
-      return keyOf({ kind: "declaration", record: this.entry, node: parent, scopes: this.scopes });
-    }
-    return undefined;
   }
 }

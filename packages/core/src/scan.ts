@@ -16,3 +16,4 @@ export {
   isSystemError,
   isUrlError,
 } from "./diagnostics/index.js";
+export { CachephantError } from "./diagnostics/index.js";

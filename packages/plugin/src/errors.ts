@@ -1,11 +1,10 @@
 /** A plugin option the plugin cannot use; thrown when the plugin is created. */
-export class PluginOptionsError extends Error {
+import { CachephantError } from "@cachephant/core/scan";
+export class PluginOptionsError extends CachephantError {
   readonly code = "CACHEPHANT_BAD_PLUGIN_OPTION";
-  override name = "PluginOptionsError";
 }
 
 /** `@cachephant/runtime` cannot be resolved from a module that needs it. */
-export class RuntimeNotFoundError extends Error {
+export class RuntimeNotFoundError extends CachephantError {
   readonly code = "CACHEPHANT_RUNTIME_NOT_FOUND";
-  override name = "RuntimeNotFoundError";
 }

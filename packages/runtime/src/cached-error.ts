@@ -1,4 +1,5 @@
 /** Codes of `CachedFunctionError`: match on these, not on the message. */
+import { CachephantError } from "@cachephant/core/scan";
 export type CachedFunctionErrorCode =
   /** `cached()` got something that is not a function. */
   | "CACHEPHANT_NOT_A_FUNCTION"
@@ -13,8 +14,7 @@ export type CachedFunctionErrorCode =
  * `cached(fn, options)` was called with something it cannot cache. Thrown at
  * wrap time; the message says what is wrong, then `Fix:` what to do.
  */
-export class CachedFunctionError extends Error {
-  override name = "CachedFunctionError";
+export class CachedFunctionError extends CachephantError {
   constructor(
     readonly code: CachedFunctionErrorCode,
     /** What is wrong, one sentence. */

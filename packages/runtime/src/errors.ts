@@ -2,10 +2,10 @@
  * Errors of the runtime. Each has a stable `code` that callers and tests can
  * match on; messages may change wording.
  */
+import { CachephantError } from "@cachephant/core/scan";
 
 /** A value at a path of a call's inputs or result that the cache cannot handle, and why. */
-abstract class ValueAtPathError extends Error {
-  abstract readonly code: string;
+abstract class ValueAtPathError extends CachephantError {
   constructor(
     /** Where the value sits, in the caller's terms: `args[1].logger`, `result.items[2].client`. */
     readonly path: string,
@@ -19,19 +19,16 @@ abstract class ValueAtPathError extends Error {
 /** A value among a cached function's inputs that cannot be part of a key. */
 export class UnkeyableValueError extends ValueAtPathError {
   readonly code = "CACHEPHANT_UNKEYABLE";
-  override name = "UnkeyableValueError";
 }
 
 /** A result the store cannot keep faithfully (it would come back changed). */
 export class UnstorableResultError extends ValueAtPathError {
   readonly code = "CACHEPHANT_UNSTORABLE";
-  override name = "UnstorableResultError";
 }
 
 /** A setting (environment variable, `configure()` option, plugin option) with a bad value. */
-export class ConfigError extends Error {
+export class ConfigError extends CachephantError {
   readonly code = "CACHEPHANT_BAD_CONFIG";
-  override name = "ConfigError";
 }
 
 /**
@@ -39,9 +36,8 @@ export class ConfigError extends Error {
  * function uses from outside its body: typically one is still in its
  * temporal dead zone (the function was called while its module was loading).
  */
-export class UnreadableScopeError extends Error {
+export class UnreadableScopeError extends CachephantError {
   readonly code = "CACHEPHANT_UNREADABLE_SCOPE";
-  override name = "UnreadableScopeError";
   constructor(cause: unknown) {
     super(
       `the variables it reads from outside its body could not be read (${cause instanceof Error ? cause.message : String(cause)})`,
@@ -55,9 +51,8 @@ export class UnreadableScopeError extends Error {
  * them to the runtime: it was not rewritten by the build step, or it has not
  * finished loading. The call runs uncached rather than risk an old result.
  */
-export class MissingStateError extends Error {
+export class MissingStateError extends CachephantError {
   readonly code = "CACHEPHANT_MISSING_STATE";
-  override name = "MissingStateError";
   constructor(
     readonly file: string,
     readonly binding: string,
@@ -73,9 +68,8 @@ export class MissingStateError extends Error {
  * (a fault of Cachephant, not of the call): the result is returned but not
  * stored, or the hit is taken for a miss.
  */
-export class InputsFaultError extends Error {
+export class InputsFaultError extends CachephantError {
   readonly code = "CACHEPHANT_INPUTS_FAULT";
-  override name = "InputsFaultError";
   constructor(
     /** `recording` (after the call computed) or `checking` (on a hit). */
     readonly stage: "recording" | "checking",
@@ -90,9 +84,8 @@ export class InputsFaultError extends Error {
  * peer dependencies (`@cachephant/core` for `cached()`, `ioredis` for the
  * remote tier), left out of production installs.
  */
-export class MissingPackageError extends Error {
+export class MissingPackageError extends CachephantError {
   readonly code = "CACHEPHANT_MISSING_PACKAGE";
-  override name = "MissingPackageError";
   constructor(
     /** The package to install: `@cachephant/core`, `ioredis`. */
     readonly packageName: string,
@@ -110,8 +103,7 @@ export class MissingPackageError extends Error {
  * `cachephant explain` named no cached function, or several: `candidates`
  * lists them as `file:name` (the nearest ones when none matched).
  */
-export class FunctionLookupError extends Error {
-  override name = "FunctionLookupError";
+export class FunctionLookupError extends CachephantError {
   constructor(
     readonly code: "CACHEPHANT_NO_SUCH_FUNCTION" | "CACHEPHANT_AMBIGUOUS_FUNCTION",
     message: string,
@@ -122,7 +114,6 @@ export class FunctionLookupError extends Error {
 }
 
 /** Another process held the store's prune lock for longer than a prune waits for it. */
-export class StoreBusyError extends Error {
+export class StoreBusyError extends CachephantError {
   readonly code = "CACHEPHANT_STORE_BUSY";
-  override name = "StoreBusyError";
 }

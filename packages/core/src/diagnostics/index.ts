@@ -7,3 +7,4 @@ export { ErrorReporter, spanOf } from "./reporter.js";
 export { WarningCollector } from "./warnings.js";
 export type { CachephantWarning } from "./warnings.js";
 export { ABSENT, hasErrorCode, isCachephantError, isJsonError, isSystemError, isUrlError } from "./error-kinds.js";
+export { CachephantError } from "./cachephant-error.js";

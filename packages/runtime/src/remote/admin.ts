@@ -14,6 +14,7 @@ import { readConflicts, type RemoteConflict } from "./conflicts.js";
 import type { EntryHeader } from "./format.js";
 import { readHeader, removeEntry, type RemoteStore } from "./remote-store.js";
 import { operationBudget } from "./timing.js";
+import { CachephantError } from "@cachephant/core/scan";
 /** A whole-remote operation may take this long per key. */
 const MS_PER_KEY = 2;
 
@@ -22,9 +23,8 @@ export interface RemoteEntry {
   readonly header: EntryHeader;
 }
 
-export class RemoteUnavailableError extends Error {
+export class RemoteUnavailableError extends CachephantError {
   readonly code = "CACHEPHANT_REMOTE_UNAVAILABLE";
-  override name = "RemoteUnavailableError";
 }
 
 /** The namespace's recent conflicts, newest first. */

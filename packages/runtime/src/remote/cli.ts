@@ -12,11 +12,11 @@ import { clearRemote, listConflicts, listRemote } from "./admin.js";
 import { closeRemotes, remoteFor } from "./index.js";
 import { writeKeyPair } from "./keygen.js";
 import { signatureOf } from "./trust.js";
+import { CachephantError } from "@cachephant/core/scan";
 
 /** Bad usage: the CLI exits 2 with this one-line message. */
-export class RemoteUsageError extends Error {
+export class RemoteUsageError extends CachephantError {
   readonly code = "CACHEPHANT_REMOTE_USAGE";
-  override name = "RemoteUsageError";
 }
 
 type Values = Record<string, string | boolean | undefined>;

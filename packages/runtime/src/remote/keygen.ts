@@ -9,6 +9,7 @@
 import { chmodSync, existsSync, mkdirSync, writeFileSync } from "node:fs";
 import { join, resolve } from "node:path";
 import { generateKeyPair } from "./trust.js";
+import { CachephantError } from "@cachephant/core/scan";
 
 export const PRIVATE_KEY_FILE = "cachephant-remote.key";
 export const PUBLIC_KEY_FILE = "cachephant-remote.pub";
@@ -42,7 +43,6 @@ export function writeKeyPair(dir: string): KeyPairFiles {
   return { id: pair.id, privateKey, publicKey };
 }
 
-export class KeyFileExistsError extends Error {
+export class KeyFileExistsError extends CachephantError {
   readonly code = "CACHEPHANT_REMOTE_KEY_EXISTS";
-  override name = "KeyFileExistsError";
 }

@@ -2,6 +2,7 @@
  * How long the remote tier may make a call wait, and for how long it stays
  * out of the way after a fault. One object, so tests can shorten the waits.
  */
+import { CachephantError } from "@cachephant/core/scan";
 export const remoteTimings = {
   /** Connecting and the server's first answer (a paused server is noticed here). */
   connectMs: 1000,
@@ -24,9 +25,8 @@ export function operationBudget(bytes: number): number {
   return remoteTimings.operationMs + Math.ceil(bytes / remoteTimings.bytesPerMs);
 }
 
-export class RemoteTimeoutError extends Error {
+export class RemoteTimeoutError extends CachephantError {
   readonly code = "CACHEPHANT_REMOTE_TIMEOUT";
-  override name = "RemoteTimeoutError";
 }
 
 /**

@@ -27,6 +27,7 @@ import {
 } from "node:crypto";
 import { readFileSync } from "node:fs";
 import { resolve } from "node:path";
+import { CachephantError } from "@cachephant/core/scan";
 
 export type Signature = "ed25519" | "hmac-sha256" | "sha256";
 
@@ -48,9 +49,8 @@ export type Trust =
   | { readonly kind: "insecure" };
 
 /** A key setting that cannot be used: the message names the setting and the fix. */
-export class RemoteKeyError extends Error {
+export class RemoteKeyError extends CachephantError {
   readonly code = "CACHEPHANT_REMOTE_BAD_KEY";
-  override name = "RemoteKeyError";
 }
 
 /** Bytes of each kind of tag. */

@@ -4,9 +4,12 @@
 // that module again.
 import { readFileSync } from "node:fs";
 import { watch, type RollupWatcher } from "rollup";
-import { afterEach, expect, test } from "vitest";
+import { afterEach, expect, test, vi } from "vitest";
 import cachephant from "../src/rollup.js";
 import { TempProject } from "./helpers/project.js";
+
+// Real bundlers compiling twice in watch mode: seconds on a loaded machine, not the unit default of 5.
+vi.setConfig({ testTimeout: 60_000 });
 
 let project: TempProject;
 let watcher: RollupWatcher | undefined;

@@ -8,11 +8,14 @@ import { readFileSync } from "node:fs";
 import { watch as rolldownWatch } from "rolldown";
 import { rspack } from "@rspack/core";
 import webpack from "webpack";
-import { afterEach, expect, test } from "vitest";
+import { afterEach, expect, test, vi } from "vitest";
 import cachephantRolldown from "../src/rolldown.js";
 import cachephantRspack from "../src/rspack.js";
 import cachephantWebpack from "../src/webpack.js";
 import { TempProject } from "./helpers/project.js";
+
+// Real bundlers compiling twice in watch mode: seconds on a loaded machine, not the unit default of 5.
+vi.setConfig({ testTimeout: 60_000 });
 
 let project: TempProject;
 let stop: (() => Promise<void>) | undefined;

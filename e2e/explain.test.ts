@@ -5,22 +5,13 @@
 // the store's entries, for a `cached()` function, and in a real browser.
 import { execFile } from "node:child_process";
 import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from "node:fs";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
 import type { FunctionExplanation, ReachedNode } from "@cachephant/runtime";
-import { BUNDLERS, Project } from "./helpers/project.js";
+import { BUNDLERS, CLI_PATH, Project } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "node_modules",
-  "@cachephant",
-  "runtime",
-  "dist",
-  "cli.js",
-);
 const CHROMIUM = "/usr/bin/chromium";
 
 const FILES: Record<string, string> = {
@@ -118,7 +109,7 @@ describe.each(BUNDLERS)("%s: explain", (bundler) => {
     if (context.task.result?.state === "pass") project?.remove();
   });
   const cachephant = (...args: string[]) =>
-    run(process.execPath, [cliPath, ...args], {
+    run(process.execPath, [CLI_PATH, ...args], {
       cwd: project.dir,
       env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
     });
@@ -190,7 +181,7 @@ describe("explain with the store's entries; report", () => {
     if (context.task.result?.state === "pass") project?.remove();
   });
   const cachephant = (...args: string[]) =>
-    run(process.execPath, [cliPath, ...args], {
+    run(process.execPath, [CLI_PATH, ...args], {
       cwd: project.dir,
       env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
     });

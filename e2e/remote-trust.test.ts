@@ -6,22 +6,13 @@
 import { execFile } from "node:child_process";
 import { mkdtempSync, readFileSync, statSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, beforeAll, beforeEach, describe, expect, test } from "vitest";
-import { Project, type RunOutput } from "./helpers/project.js";
+import { CLI_PATH, Project, type RunOutput } from "./helpers/project.js";
 import { startRedis, startRedisCluster, type RedisServer } from "../packages/runtime/test/redis-server.js";
 
 const exec = promisify(execFile);
-const cliPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "node_modules",
-  "@cachephant",
-  "runtime",
-  "dist",
-  "cli.js",
-);
 
 const LIB = `import { countRun } from "./runs";
 export async function square(n: number): Promise<number> {
@@ -103,7 +94,7 @@ async function cli(
   env: NodeJS.ProcessEnv = {},
 ): Promise<{ code: number; stdout: string; stderr: string }> {
   try {
-    const { stdout, stderr } = await exec(process.execPath, [cliPath, ...args], {
+    const { stdout, stderr } = await exec(process.execPath, [CLI_PATH, ...args], {
       env: { ...process.env, ...BLANK, ...env },
     });
     return { code: 0, stdout, stderr };

@@ -4,21 +4,12 @@
 import { execFile } from "node:child_process";
 import { existsSync, mkdtempSync, rmSync } from "node:fs";
 import { tmpdir } from "node:os";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join } from "node:path";
 import { promisify } from "node:util";
 import { afterAll, afterEach, expect, test } from "vitest";
-import { Project } from "./helpers/project.js";
+import { CLI_PATH, Project } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "node_modules",
-  "@cachephant",
-  "runtime",
-  "dist",
-  "cli.js",
-);
 // No CACHEPHANT_* from the test's own environment: the project's settings decide.
 const env = { ...process.env, CACHEPHANT_DIR: "", CACHEPHANT_MAX_SIZE: "", CACHEPHANT: "", CACHEPHANT_DEBUG: "" };
 const elsewhere = mkdtempSync(join(tmpdir(), "cachephant-elsewhere-"));
@@ -35,7 +26,7 @@ async function start(cwd: string): Promise<Record<string, number>> {
 }
 
 async function cachephant(...args: string[]): Promise<string> {
-  return (await run(process.execPath, [cliPath, ...args], { cwd: project.dir, env })).stdout;
+  return (await run(process.execPath, [CLI_PATH, ...args], { cwd: project.dir, env })).stdout;
 }
 
 test("the program uses the plugin's dir from any working directory, and the CLI in the project folder uses that store and bound", async () => {
@@ -76,7 +67,7 @@ test("an invalid CACHEPHANT_MAX_SIZE is one warning in the program, and bad usag
   ]);
   const second = await run(process.execPath, ["dist/main.mjs"], { cwd: project.dir, env: banana });
   expect(JSON.parse(second.stdout.trim()).runs).toEqual({});
-  const failure = await run(process.execPath, [cliPath, "prune"], { cwd: project.dir, env: banana }).catch(
+  const failure = await run(process.execPath, [CLI_PATH, "prune"], { cwd: project.dir, env: banana }).catch(
     (error: unknown) => error,
   );
   expect(failure).toMatchObject({
@@ -94,7 +85,7 @@ test("a misspelled CACHEPHANT_* variable is one warning naming the real one in t
     'cachephant: CACHEPHANT_DEBG="1" is not a Cachephant variable, so it is ignored; did you mean CACHEPHANT_DEBUG?',
   ]);
   expect(JSON.parse(first.stdout.trim()).result).toEqual([9, 16]);
-  const failure = await run(process.execPath, [cliPath, "ls"], { cwd: project.dir, env: typo }).catch(
+  const failure = await run(process.execPath, [CLI_PATH, "ls"], { cwd: project.dir, env: typo }).catch(
     (error: unknown) => error,
   );
   expect(failure).toMatchObject({

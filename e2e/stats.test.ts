@@ -2,21 +2,11 @@
 // memory and writes its counts when it exits; `cachephant ls` adds up those
 // of every process that ran.
 import { execFile } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
-import { BUNDLERS, Project } from "./helpers/project.js";
+import { BUNDLERS, CLI_PATH, Project } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "node_modules",
-  "@cachephant",
-  "runtime",
-  "dist",
-  "cli.js",
-);
 
 describe.each(BUNDLERS)("%s: what the cache did", (bundler) => {
   let project: Project;
@@ -39,7 +29,7 @@ export async function square(n: number): Promise<number> {
     await project.build();
     const cachephant = async (...args: string[]) =>
       (
-        await run(process.execPath, [cliPath, ...args], {
+        await run(process.execPath, [CLI_PATH, ...args], {
           cwd: project.dir,
           env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
         })

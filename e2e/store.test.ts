@@ -2,21 +2,12 @@
 // modes whatever the umask, and no write lost to a file-descriptor limit.
 import { execFile } from "node:child_process";
 import { chmodSync, readdirSync, statSync } from "node:fs";
-import { dirname, join, relative } from "node:path";
-import { fileURLToPath } from "node:url";
+import { join, relative } from "node:path";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
-import { Project, type RunOutput } from "./helpers/project.js";
+import { CLI_PATH, Project, type RunOutput } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "node_modules",
-  "@cachephant",
-  "runtime",
-  "dist",
-  "cli.js",
-);
 
 /** Runs `node <args>` in the project through bash, after `setup` (`umask 000`, `ulimit -n 256`). */
 async function shell(
@@ -72,7 +63,7 @@ describe("esbuild: the store on disk", () => {
     await project.build();
     const first = await runProgram(project, "umask 000");
     expect(first.runs).toEqual({ square: 2 });
-    await shell(project, "umask 000", [cliPath, "prune", "--max-size", "1GB"]);
+    await shell(project, "umask 000", [CLI_PATH, "prune", "--max-size", "1GB"]);
     expect(readdirSync(join(project.cacheDir, "cachephant")).sort()).toEqual([
       "entries",
       "entries.log",
@@ -146,7 +137,7 @@ export async function scenario() {
     const second = await runProgram<number[]>(project, "true", env);
     expect(second.result).toEqual([2, 600_000, 3]);
     expect(second.runs).toEqual({ huge: 1 });
-    const { stdout } = await shell(project, "true", [cliPath, "ls", "--json"], env);
+    const { stdout } = await shell(project, "true", [CLI_PATH, "ls", "--json"], env);
     expect(JSON.parse(stdout).total.entries).toBe(2);
   });
 

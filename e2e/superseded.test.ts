@@ -3,21 +3,11 @@
 // `prune --superseded` removes them, and only them. Switching back to the old
 // code (another branch) finds its results still there until asked.
 import { execFile } from "node:child_process";
-import { dirname, join } from "node:path";
-import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
 import { afterEach, describe, expect, test } from "vitest";
-import { BUNDLERS, Project } from "./helpers/project.js";
+import { BUNDLERS, CLI_PATH, Project } from "./helpers/project.js";
 
 const run = promisify(execFile);
-const cliPath = join(
-  dirname(fileURLToPath(import.meta.url)),
-  "node_modules",
-  "@cachephant",
-  "runtime",
-  "dist",
-  "cli.js",
-);
 
 interface Row {
   name: string;
@@ -48,7 +38,7 @@ describe.each(BUNDLERS)("%s: superseded versions", (bundler) => {
 
   const cachephant = async (...args: string[]) =>
     (
-      await run(process.execPath, [cliPath, ...args], {
+      await run(process.execPath, [CLI_PATH, ...args], {
         cwd: project.dir,
         env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
       })

@@ -10,6 +10,8 @@ const e2eRoot = join(dirname(fileURLToPath(import.meta.url)), "..");
 // Inside the workspace, so the copies resolve @cachephant/* and the bundlers
 // from e2e/node_modules: pnpm's strict layout, as a user project has it.
 const workRoot = join(e2eRoot, ".work");
+/** The `cachephant` CLI as the e2e workspace installs it (the built runtime). */
+export const CLI_PATH = join(e2eRoot, "node_modules", "@cachephant", "runtime", "dist", "cli.js");
 
 export type Bundler = "vite" | "esbuild" | "webpack" | "rspack";
 export const BUNDLERS: readonly Bundler[] = ["vite", "esbuild"];

@@ -27,7 +27,6 @@
  * class that needs it: `NeedsParser`), memoized per source text and per
  * function object.
  */
-import type { AnyFunction } from "./function-code.js";
 import { hash } from "node:crypto";
 import { types } from "node:util";
 import { UnkeyableValueError } from "../errors.js";
@@ -41,7 +40,7 @@ import {
   SET_ELEMENT_SEGMENT,
   ValuePathFailure,
 } from "../value-path.js";
-import { classCodeOf, functionCodeOf, NeedsParser } from "./function-code.js";
+import { type AnyFunction, classCodeOf, functionCodeOf, NeedsParser } from "./function-code.js";
 import { INTRINSIC_PROTOS, type Kind, kindOf } from "./value-kinds.js";
 
 /**

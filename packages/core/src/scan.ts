@@ -15,5 +15,6 @@ export {
   isJsonError,
   isSystemError,
   isUrlError,
+  parseJsonText,
 } from "./diagnostics/index.js";
 export { CachephantError } from "./diagnostics/index.js";

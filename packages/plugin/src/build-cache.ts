@@ -30,6 +30,11 @@ export interface CachedTransform {
   outside?: OutsideStamp;
 }
 
+/** A transform with output `code` and nothing else: no dependency, warning, check or function. */
+export function bareTransform(code: string | null): CachedTransform {
+  return { code, map: null, dependencies: [], stateFiles: [], warnings: [], checks: [], functions: [] };
+}
+
 /** An entry as written: short paths, and each dependency as the index of its check. */
 interface StoredTransform extends Omit<CachedTransform, "dependencies"> {
   dependencyChecks: number[];

@@ -1,7 +1,6 @@
 import type { ModuleGraph, ModuleGraphStats, TransformResult } from "@cachephant/core";
 import { stripQuery } from "@cachephant/core/scan";
-import type { BuiltFunction } from "@cachephant/runtime/project";
-import { BuildCache } from "./build-cache.js";
+import { bareTransform, BuildCache } from "./build-cache.js";
 import { BuiltRecorder } from "./built-record.js";
 import { loadCore } from "./core.js";
 import { FileContents } from "./file-contents.js";
@@ -10,6 +9,7 @@ import { OutsideLog, type OutsideStamp } from "./outside-log.js";
 import { ResolutionFingerprint } from "./resolution/index.js";
 import type { Resolve } from "./resolver.js";
 import { toolVersions } from "./tool-versions.js";
+import { outputOfCached, outputOfResult, type TransformOutput } from "./transform-output.js";
 
 /** Transform results remembered across builds, under the project root. */
 export const BUILD_CACHE_DIR = "node_modules/.cache/cachephant-build";
@@ -21,16 +21,6 @@ export interface ModuleTransformerOptions {
   maxSize: string | number | undefined;
   /** Where transform results are remembered across builds; false for none. */
   cacheDir: string | false;
-}
-
-export interface TransformOutput {
-  code: string;
-  map: TransformResult["map"];
-  dependencies: string[];
-  stateFiles: string[];
-  warnings: TransformResult["warnings"];
-  /** The cached functions, as the CLI's record of the latest build lists them. */
-  functions: BuiltFunction[];
 }
 
 export interface ModuleTransformerStats extends ModuleGraphStats {
@@ -270,14 +260,7 @@ export class ModuleTransformer {
         if (hit.code === null) return null;
         this.dependents.note(id, hit.outside, hit.dependencies);
         for (const stateFile of hit.stateFiles) this.stateFiles.add(stateFile);
-        return {
-          code: hit.code,
-          map: hit.map as TransformResult["map"],
-          dependencies: hit.dependencies,
-          stateFiles: hit.stateFiles,
-          warnings: hit.warnings,
-          functions: hit.functions,
-        };
+        return outputOfCached({ ...hit, code: hit.code });
       }
     }
     this.transforms++;
@@ -305,16 +288,7 @@ export class ModuleTransformer {
    */
   private storeNothing(key: string | undefined, file: string): null {
     this.built.record(file, []);
-    if (key !== undefined && !this.stateFiles.has(file))
-      this.cache!.set(key, {
-        code: null,
-        map: null,
-        dependencies: [],
-        stateFiles: [],
-        warnings: [],
-        checks: [],
-        functions: [],
-      });
+    if (key !== undefined && !this.stateFiles.has(file)) this.cache!.set(key, bareTransform(null));
     return null;
   }
 
@@ -323,24 +297,8 @@ export class ModuleTransformer {
     for (const stateFile of result.stateFiles) this.stateFiles.add(stateFile);
     const outside = result.outsideNames.length > 0 ? this.outside.stamp(result.outsideNames) : undefined;
     this.dependents.note(id, outside, result.dependencies);
-    const functions = result.functions.map(({ name, line, hash, deps, scope, state, explain }): BuiltFunction => ({
-      name,
-      line,
-      hash,
-      deps,
-      scope,
-      state,
-      explain,
-    }));
-    this.built.record(stripQuery(id), functions);
-    const output = {
-      code: result.code,
-      map: result.map,
-      dependencies: result.dependencies,
-      stateFiles: result.stateFiles,
-      warnings: result.warnings,
-      functions,
-    };
+    const output = outputOfResult(result);
+    this.built.record(stripQuery(id), output.functions);
     if (key !== undefined) {
       this.cache!.set(key, {
         ...output,

@@ -3,7 +3,7 @@
 import { readdirSync, readFileSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
-import { BuildCache } from "../src/build-cache.js";
+import { bareTransform, BuildCache } from "../src/build-cache.js";
 import { BUILD_CACHE_DIR, ModuleTransformer } from "../src/module-transformer.js";
 import { hashesIn, TempProject } from "./helpers/project.js";
 
@@ -185,15 +185,7 @@ describe("BuildCache.evict", () => {
     const cache = new BuildCache(project.path("cache"), "salt");
     const keys = ["a", "b", "c", "d"].map((name) => cache.key(name, name));
     keys.forEach((key, index) => {
-      cache.set(key, {
-        code: `${index}`,
-        map: null,
-        dependencies: [],
-        stateFiles: [],
-        warnings: [],
-        checks: [],
-        functions: [],
-      });
+      cache.set(key, bareTransform(`${index}`));
       const at = new Date(Date.now() - (10 - index) * 60_000);
       utimesSync(join(cache.dir, `${key}.json`), at, at);
     });

@@ -2,8 +2,6 @@
 // the fingerprint changes with each resolve setting and resolution file, and
 // with nothing else.
 import { readdirSync, readFileSync, utimesSync } from "node:fs";
-import { rspack } from "@rspack/core";
-import webpack from "webpack";
 import { build as viteBuild } from "vite";
 import { afterEach, describe, expect, test } from "vitest";
 import {
@@ -16,9 +14,8 @@ import {
   webpackResolveSettings,
 } from "../src/resolution/index.js";
 import cachephant from "../src/index.js";
-import cachephantRspack from "../src/rspack.js";
-import cachephantWebpack from "../src/webpack.js";
 import { BUILD_CACHE_DIR } from "../src/module-transformer.js";
+import { WEBPACK_LIKE } from "./helpers/bundlers.js";
 import { hashesIn, TempProject } from "./helpers/project.js";
 
 let project: TempProject;
@@ -374,19 +371,6 @@ describe("a rebuild with nothing changed", { timeout: 60_000 }, () => {
     expect(entries()).toEqual(written);
   });
 });
-
-const WEBPACK_LIKE = [
-  {
-    bundler: "webpack",
-    compile: (config: object) => webpack(config as webpack.Configuration),
-    plugin: cachephantWebpack,
-  },
-  {
-    bundler: "rspack",
-    compile: (config: object) => rspack(config as Parameters<typeof rspack>[0]),
-    plugin: cachephantRspack,
-  },
-] as const;
 
 test.each(WEBPACK_LIKE)(
   "$bundler: a `resolve.alias` pointed at another file gives a new hash (imports resolve through its resolver)",

@@ -6,7 +6,8 @@ import { readFileSync } from "node:fs";
 import { watch, type RollupWatcher } from "rollup";
 import { afterEach, expect, test, vi } from "vitest";
 import cachephant from "../src/rollup.js";
-import { TempProject } from "./helpers/project.js";
+import { sharedDataProject } from "./helpers/bundlers.js";
+import type { TempProject } from "./helpers/project.js";
 
 // Real bundlers compiling twice in watch mode: seconds on a loaded machine, not the unit default of 5.
 vi.setConfig({ testTimeout: 60_000 });
@@ -34,14 +35,7 @@ function bundles(count: number, onBuilt: (index: number) => void): Promise<strin
 }
 
 test("rollup --watch: a module that starts mutating exported data makes the reading module transform again", async () => {
-  project = new TempProject()
-    .write("src/h.js", "export const shared = { n: 1 };\nexport function read(x) { return x + shared.n; }\n")
-    .write(
-      "src/lib.js",
-      `import { read } from "./h.js";\nexport async function report(x) {\n  "use cache";\n  return read(x);\n}\n`,
-    )
-    .write("src/admin.js", `import { shared } from "./h.js";\nexport const peek = () => shared.n + 1;\n`)
-    .write("src/main.js", `export { report } from "./lib.js";\nexport { peek } from "./admin.js";\n`);
+  project = sharedDataProject();
   watcher = watch({
     input: project.path("src/main.js"),
     plugins: [cachephant({ root: project.root })],

@@ -6,13 +6,10 @@
 // so such a module watches every project file.
 import { readFileSync } from "node:fs";
 import { watch as rolldownWatch } from "rolldown";
-import { rspack } from "@rspack/core";
-import webpack from "webpack";
 import { afterEach, expect, test, vi } from "vitest";
 import cachephantRolldown from "../src/rolldown.js";
-import cachephantRspack from "../src/rspack.js";
-import cachephantWebpack from "../src/webpack.js";
-import { TempProject } from "./helpers/project.js";
+import { sharedDataProject, WEBPACK_LIKE } from "./helpers/bundlers.js";
+import type { TempProject } from "./helpers/project.js";
 
 // Real bundlers compiling twice in watch mode: seconds on a loaded machine, not the unit default of 5.
 vi.setConfig({ testTimeout: 60_000 });
@@ -24,17 +21,6 @@ afterEach(async () => {
   stop = undefined;
   project?.remove();
 });
-
-function createProject(): TempProject {
-  return new TempProject()
-    .write("src/h.js", "export const shared = { n: 1 };\nexport function read(x) { return x + shared.n; }\n")
-    .write(
-      "src/lib.js",
-      `import { read } from "./h.js";\nexport async function report(x) {\n  "use cache";\n  return read(x);\n}\n`,
-    )
-    .write("src/admin.js", `import { shared } from "./h.js";\nexport const peek = () => shared.n + 1;\n`)
-    .write("src/main.js", `export { report } from "./lib.js";\nexport { peek } from "./admin.js";\n`);
-}
 
 const MUTATING_ADMIN = `import { shared } from "./h.js";\nexport const peek = () => shared.n++;\n`;
 
@@ -54,7 +40,7 @@ function outputs(count: number, read: () => string, onBuilt: (index: number) => 
 }
 
 test("rolldown --watch: a module that starts mutating exported data makes the reading module transform again", async () => {
-  project = createProject();
+  project = sharedDataProject();
   const collected = outputs(
     2,
     () => readFileSync(project.path("out/main.mjs"), "utf8"),
@@ -79,23 +65,10 @@ test("rolldown --watch: a module that starts mutating exported data makes the re
   expect(after).toContain('state: [["src/h.js", "shared"]]');
 });
 
-const WEBPACK_LIKE = [
-  {
-    bundler: "webpack",
-    compile: (config: object) => webpack(config as webpack.Configuration),
-    plugin: cachephantWebpack,
-  },
-  {
-    bundler: "rspack",
-    compile: (config: object) => rspack(config as Parameters<typeof rspack>[0]),
-    plugin: cachephantRspack,
-  },
-] as const;
-
 test.each(WEBPACK_LIKE)(
   "$bundler --watch: a module that starts mutating exported data makes the reading module transform again",
   async ({ compile, plugin }) => {
-    project = createProject();
+    project = sharedDataProject();
     const collected = outputs(
       2,
       () => readFileSync(project.path("out/main.js"), "utf8"),

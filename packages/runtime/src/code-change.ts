@@ -4,7 +4,7 @@
  * the reason of a `new code` miss:
  * `new code: changed helper tax (src/tax.ts), package lodash 4.17.20 → 4.17.21`.
  */
-import { isJsonError } from "@cachephant/core/scan";
+import { parseJsonText } from "@cachephant/core/scan";
 
 /** Beyond this many changes the line says how many more there are. */
 const MAX_NAMED_CHANGES = 6;
@@ -57,13 +57,7 @@ function describeDep(label: string, hash: string): string {
 /** `[label, hash]` pairs as a map, or undefined when `text` is missing or not such a list. */
 export function parseDeps(text: string | undefined): Map<string, string> | undefined {
   if (text === undefined) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    if (!isJsonError(error)) throw error;
-    return undefined;
-  }
+  const parsed = parseJsonText(text);
   if (!Array.isArray(parsed)) return undefined;
   const deps = new Map<string, string>();
   for (const pair of parsed) {

@@ -27,6 +27,16 @@ export function isJsonError(error: unknown): boolean {
   return error instanceof SyntaxError;
 }
 
+/** `JSON.parse`, with undefined for text that is not JSON (no JSON text parses to undefined). */
+export function parseJsonText(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    if (!isJsonError(error)) throw error;
+    return undefined;
+  }
+}
+
 /** `new URL`'s error for a string that is not a URL. */
 export function isUrlError(error: unknown): boolean {
   return (error as { code?: unknown } | null)?.code === "ERR_INVALID_URL";

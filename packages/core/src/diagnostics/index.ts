@@ -6,5 +6,13 @@ export type { CachephantErrorCode, ErrorLocation } from "./build-error.js";
 export { ErrorReporter, spanOf } from "./reporter.js";
 export { WarningCollector } from "./warnings.js";
 export type { CachephantWarning } from "./warnings.js";
-export { ABSENT, hasErrorCode, isCachephantError, isJsonError, isSystemError, isUrlError } from "./error-kinds.js";
+export {
+  ABSENT,
+  hasErrorCode,
+  isCachephantError,
+  isJsonError,
+  isSystemError,
+  isUrlError,
+  parseJsonText,
+} from "./error-kinds.js";
 export { CachephantError } from "./cachephant-error.js";

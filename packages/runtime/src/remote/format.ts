@@ -17,7 +17,7 @@
 import { createHash, randomBytes } from "node:crypto";
 import { isEntryMetadata, type EntryMetadata } from "../store/index.js";
 import { checkTag, signatureOf, tagBytes, tagOf, type Signature, type Trust } from "./trust.js";
-import { isJsonError } from "@cachephant/core/scan";
+import { parseJsonText } from "@cachephant/core/scan";
 
 const MAGIC = Buffer.from("CPR2");
 /** Content up to this size is stored in the head itself: one `GET` per hit. */
@@ -96,13 +96,7 @@ export function parseHead(head: Buffer, { headerOnly = false } = {}): ParsedHead
   const tagAt = 8 + headerLength;
   if (head.length < tagAt) return "it is truncated";
   const headerBytes = head.subarray(8, tagAt);
-  let header: EntryHeader;
-  try {
-    header = JSON.parse(headerBytes.toString("utf8")) as EntryHeader;
-  } catch (error) {
-    if (!isJsonError(error)) throw error;
-    return "its header is damaged";
-  }
+  const header = parseJsonText(headerBytes.toString("utf8"));
   if (!isHeader(header)) return "its header is damaged";
   const contentAt = tagAt + tagBytes(header.signature);
   if (head.length < contentAt) return "it is truncated";

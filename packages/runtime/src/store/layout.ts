@@ -15,7 +15,7 @@
 import { hash } from "node:crypto";
 import { join } from "node:path";
 import type { InputRecord } from "../inputs/format.js";
-import { isJsonError } from "@cachephant/core/scan";
+import { parseJsonText } from "@cachephant/core/scan";
 
 export const INDEX_DIR = "index-v5";
 export const CONTENT_DIR = "content-v2";
@@ -151,13 +151,7 @@ function parseLine(line: string): IndexRecord | undefined {
   if (tab <= 0) return undefined;
   const json = line.slice(tab + 1);
   if (hash("sha1", json, "hex") !== line.slice(0, tab)) return undefined;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(json);
-  } catch (error) {
-    if (!isJsonError(error)) throw error;
-    return undefined;
-  }
+  const parsed = parseJsonText(json);
   if (typeof parsed !== "object" || parsed === null) return undefined;
   const record = parsed as Partial<IndexRecord>;
   if (typeof record.key !== "string") return undefined;

@@ -1,11 +1,12 @@
 /**
- * What normalization leaves out or rewrites: type-only syntax, fields that do
- * not change behavior, the order of statement slots, and how scalars print.
+ * What normalization leaves out or rewrites: type-only syntax and statements
+ * without effect, fields that do not change behavior, which fields are names,
+ * the order of statement slots, and how scalars print.
  */
 import * as t from "@babel/types";
 
 // Declarations that exist only for the type checker.
-export const TYPE_ONLY = new Set([
+const TYPE_ONLY = new Set([
   "TSInterfaceDeclaration",
   "TSTypeAliasDeclaration",
   "TSDeclareFunction",
@@ -49,7 +50,7 @@ const SKIPPED_FIELDS = new Set([
 export const OPTIONAL_CHAINS = new Set(["OptionalMemberExpression", "OptionalCallExpression"]);
 
 // Keys whose identifier is a property name, not a binding.
-export const KEYED = new Set([
+const KEYED = new Set([
   "ObjectProperty",
   "ObjectMethod",
   "ClassProperty",
@@ -146,4 +147,54 @@ export function cleanJsxText(value: string): string {
     text += trimmed;
   });
   return text;
+}
+
+/** Statements and members without run-time effect, and the function's own directive (`ownDirective`). */
+export function isDropped(item: t.Node, parent: t.Node, key: string, ownDirective: t.Directive | undefined): boolean {
+  if (item === ownDirective) return true;
+  if (item.type === "EmptyStatement" || TYPE_ONLY.has(item.type)) return true;
+  // `import type`, `export type { ... }` (in a serialized program).
+  if (
+    (item as { importKind?: string }).importKind === "type" ||
+    (item as { importKind?: string }).importKind === "typeof"
+  )
+    return true;
+  if ((item as { exportKind?: string }).exportKind === "type") return true;
+  if ((item as { declare?: boolean }).declare === true) return true;
+  if (item.type === "ClassProperty" && item.abstract) return true;
+  // TypeScript's `this: T` parameter of a nested function.
+  if (key === "params" && item.type === "Identifier" && item.name === "this") return true;
+  if (key === "children" && (parent.type === "JSXElement" || parent.type === "JSXFragment")) {
+    if (item.type === "JSXText") return cleanJsxText(item.value) === "";
+    if (item.type === "JSXExpressionContainer") return item.expression.type === "JSXEmptyExpression";
+  }
+  return false;
+}
+
+/**
+ * Whether `value`, the field `key` of `node`, is a name (kept as written), not
+ * a reference: a label, a property key, a lower-case JSX tag that is not a local.
+ */
+export function isNamePosition(node: t.Node, key: string, value: unknown, isLocal: (node: t.Node) => boolean): boolean {
+  if (!isNode(value)) return false;
+  switch (node.type) {
+    case "LabeledStatement":
+    case "BreakStatement":
+    case "ContinueStatement":
+      return key === "label";
+    case "MetaProperty":
+    case "JSXAttribute":
+    case "JSXNamespacedName":
+    case "JSXMemberExpression":
+    case "ImportAttribute":
+    case "TSEnumMember":
+      // new.target, import.meta, attribute names, `<a.b>`'s `b`, enum members.
+      return key !== "object" && key !== "value" && key !== "initializer";
+    case "JSXOpeningElement":
+    case "JSXClosingElement":
+      // `<div>` is a tag name; `<Item>` reads the binding `Item`.
+      return key === "name" && value.type === "JSXIdentifier" && /^[a-z]/.test(value.name) && !isLocal(value);
+    default:
+      return key === "key" && KEYED.has(node.type) && !(node as { computed?: boolean }).computed;
+  }
 }

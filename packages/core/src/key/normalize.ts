@@ -1,17 +1,17 @@
 import * as t from "@babel/types";
-import { type Binding, type ModuleScopes, runtimeParams, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
+import { type Binding, memberName, type ModuleScopes, runtimeParams, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
 import {
   type AnyNode,
   bigint,
   cleanJsxText,
   fieldsOf,
+  isDropped,
+  isNamePosition,
   isNode,
   isProtoShorthand,
-  KEYED,
   OPTIONAL_CHAINS,
   scalar,
   statementBody,
-  TYPE_ONLY,
 } from "./normalize-rules.js";
 
 /**
@@ -192,7 +192,7 @@ class Writer {
       if (key === "expression" && typeof value === "boolean") continue;
       if (value == null || value === false) continue;
       this.out.push(key, ":");
-      if (this.isNamePosition(node, key, value)) this.name(value as t.Node);
+      if (isNamePosition(node, key, value, (id) => this.locals.has(id))) this.name(value as t.Node);
       else if (Array.isArray(value)) this.list(value, node, key);
       else if (isNode(value)) this.node(value);
       else this.out.push(scalar(value));
@@ -207,57 +207,11 @@ class Writer {
       if (item == null)
         this.out.push("_"); // an array hole
       else if (!isNode(item)) this.out.push(scalar(item));
-      else if (this.isDropped(item, parent, key)) continue;
+      else if (isDropped(item, parent, key, this.ownDirective)) continue;
       else this.node(item);
       this.out.push(",");
     }
     this.out.push("]");
-  }
-
-  /** Statements and members without run-time effect, and our own directive. */
-  private isDropped(item: t.Node, parent: t.Node, key: string): boolean {
-    if (item === this.ownDirective) return true;
-    if (item.type === "EmptyStatement" || TYPE_ONLY.has(item.type)) return true;
-    // `import type`, `export type { ... }` (in a serialized program).
-    if (
-      (item as { importKind?: string }).importKind === "type" ||
-      (item as { importKind?: string }).importKind === "typeof"
-    )
-      return true;
-    if ((item as { exportKind?: string }).exportKind === "type") return true;
-    if ((item as { declare?: boolean }).declare === true) return true;
-    if (item.type === "ClassProperty" && item.abstract) return true;
-    // TypeScript's `this: T` parameter of a nested function.
-    if (key === "params" && item.type === "Identifier" && item.name === "this") return true;
-    if (key === "children" && (parent.type === "JSXElement" || parent.type === "JSXFragment")) {
-      if (item.type === "JSXText") return cleanJsxText(item.value) === "";
-      if (item.type === "JSXExpressionContainer") return item.expression.type === "JSXEmptyExpression";
-    }
-    return false;
-  }
-
-  private isNamePosition(node: t.Node, key: string, value: unknown): boolean {
-    if (!isNode(value)) return false;
-    switch (node.type) {
-      case "LabeledStatement":
-      case "BreakStatement":
-      case "ContinueStatement":
-        return key === "label";
-      case "MetaProperty":
-      case "JSXAttribute":
-      case "JSXNamespacedName":
-      case "JSXMemberExpression":
-      case "ImportAttribute":
-      case "TSEnumMember":
-        // new.target, import.meta, attribute names, `<a.b>`'s `b`, enum members.
-        return key !== "object" && key !== "value" && key !== "initializer";
-      case "JSXOpeningElement":
-      case "JSXClosingElement":
-        // `<div>` is a tag name; `<Item>` reads the binding `Item`.
-        return key === "name" && value.type === "JSXIdentifier" && /^[a-z]/.test(value.name) && !this.locals.has(value);
-      default:
-        return key === "key" && KEYED.has(node.type) && !(node as { computed?: boolean }).computed;
-    }
   }
 
   /** A property or label name: kept as written (by value for string and number keys). */
@@ -316,14 +270,9 @@ class Writer {
     const property = node.property;
     let object: t.Node = node.object;
     while (TRANSPARENT_WRAPPERS.has(object.type)) object = (object as t.TSAsExpression).expression;
-    const memberName =
-      !node.computed && property.type === "Identifier"
-        ? property.name
-        : property.type === "StringLiteral"
-          ? property.value
-          : undefined;
+    const name = memberName(node);
     // `ns.member` of a free name: which members are read matters (a namespace import).
-    if (object.type === "Identifier" && memberName !== undefined) this.reference(object, memberName);
+    if (object.type === "Identifier" && name !== undefined) this.reference(object, name);
     else this.node(node.object);
     if (!node.computed || property.type === "StringLiteral") {
       this.out.push(",name:");

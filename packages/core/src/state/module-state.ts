@@ -17,6 +17,7 @@ import type { ModuleRecord } from "../modules/index.js";
 import {
   type Binding,
   forEachChild,
+  memberName,
   type ModuleScopes,
   PRIMITIVE_LITERALS,
   TRANSPARENT_WRAPPERS,
@@ -24,7 +25,6 @@ import {
 import {
   isDefaultExportReference,
   isExportReference,
-  memberName,
   MUTATING_METHODS,
   runsLater,
   topStatement,

@@ -29,7 +29,7 @@ import {
   type ModuleRecord,
   resolveSpecifier,
 } from "../modules/index.js";
-import { exportName, forEachChild, type ModuleScopes } from "../syntax/index.js";
+import { exportName, forEachChild, memberName, type ModuleScopes } from "../syntax/index.js";
 import { isDefaultExportReference, isExportReference, useOf } from "./reference-use.js";
 import { isSystemError } from "../diagnostics/index.js";
 
@@ -226,13 +226,7 @@ function importUses(scopes: ModuleScopes): ImportUses {
   const markMembers = (reference: t.Node, specifier: string) => {
     const parent = scopes.parentOf(reference);
     if (parent?.type === "MemberExpression" && parent.object === reference) {
-      const property = parent.property;
-      const name =
-        !parent.computed && property.type === "Identifier"
-          ? property.name
-          : property.type === "StringLiteral"
-            ? property.value
-            : undefined;
+      const name = memberName(parent);
       if (name === undefined) uses.wholeModules.add(specifier);
       else mark(name, parent);
     } else if (isExportReference(reference, scopes) || useOf(reference, scopes) !== "read") {

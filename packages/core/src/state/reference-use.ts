@@ -3,7 +3,7 @@
  * calls it, or lets it escape where the analysis cannot follow.
  */
 import * as t from "@babel/types";
-import { type ModuleScopes, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
+import { memberName, type ModuleScopes, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
 
 // Methods that change the object they are called on (arrays, Map, Set, Date, typed arrays).
 export const MUTATING_METHODS = new Set([
@@ -147,12 +147,6 @@ const READING_CALLS = new Set([
 ]);
 
 export type Use = "read" | "mutate" | "call" | "escape";
-
-export function memberName(node: t.Node): string | undefined {
-  if (node.type !== "MemberExpression" && node.type !== "OptionalMemberExpression") return undefined;
-  if (!node.computed && node.property.type === "Identifier") return node.property.name;
-  return node.property.type === "StringLiteral" ? node.property.value : undefined;
-}
 
 /** `Object.assign`, `console.log`, `fn`: the dotted name of a callee, when it is one. */
 export function calleeName(node: t.Node): string | undefined {

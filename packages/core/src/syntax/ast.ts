@@ -43,3 +43,10 @@ export const PRIMITIVE_LITERALS: ReadonlySet<string> = new Set([
   "NullLiteral",
   "BigIntLiteral",
 ]);
+
+/** `a.b`, `a["b"]`, `a?.b`: the member read by name (undefined when computed from a value). */
+export function memberName(node: t.Node): string | undefined {
+  if (node.type !== "MemberExpression" && node.type !== "OptionalMemberExpression") return undefined;
+  if (!node.computed && node.property.type === "Identifier") return node.property.name;
+  return node.property.type === "StringLiteral" ? node.property.value : undefined;
+}

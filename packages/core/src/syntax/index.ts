@@ -1,7 +1,7 @@
 // Parsing a module and reading its syntax: scopes and bindings, names, parameter
 // bindings, module ids, and the globals code may read.
 
-export { exportName, PRIMITIVE_LITERALS, sha256, shortHash, TRANSPARENT_WRAPPERS, unwrap } from "./ast.js";
+export { exportName, memberName, PRIMITIVE_LITERALS, sha256, shortHash, TRANSPARENT_WRAPPERS, unwrap } from "./ast.js";
 export { queryOf, stripQuery } from "./ids.js";
 export { KNOWN_GLOBALS } from "./known-globals.js";
 export { functionName, functionStart } from "./names.js";

@@ -14,6 +14,7 @@ import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
 import { clear, configure, list, prune, refresh } from "../src/index.js";
 import { entryKey } from "../src/key/index.js";
+import { resultMetadata } from "../src/call/index.js";
 import { backgroundPrune, readIndex } from "../src/store/index.js";
 import { forgetStoredParts } from "../src/key-change.js";
 import { forgetMarkers } from "../src/markers.js";
@@ -620,15 +621,7 @@ describe("faults", () => {
     const meta = makeMeta();
     const key = entryKey(meta, []);
     await cacache.put(runtime.dir(), key, Buffer.from("not v8 data"), {
-      metadata: {
-        v: 1,
-        kind: "result",
-        name: meta.name,
-        file: meta.file,
-        line: 3,
-        hash: meta.hash,
-        created: Date.now(),
-      },
+      metadata: resultMetadata(meta, Date.now()),
     });
     const fn = cached(meta, () => "fresh");
     expect(await fn()).toBe("fresh");

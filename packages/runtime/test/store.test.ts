@@ -13,6 +13,7 @@ import { describe, expect, onTestFinished, test, vi } from "vitest";
 import { configure, list, prune, verify } from "../src/index.js";
 import { encodeResult } from "../src/codec.js";
 import { entryKey } from "../src/key/index.js";
+import { resultMetadata } from "../src/call/index.js";
 import { backgroundPrune, bucketPath, keyDigest, lockPath, readIndex, storeAt } from "../src/store/index.js";
 import { cached, makeMeta, useRuntime, warnings } from "./helpers.js";
 
@@ -116,15 +117,7 @@ describe("one computation across processes", () => {
     const call = fn(7);
     await new Promise((resolve) => setTimeout(resolve, 100));
     // The other process finishes: it writes the entry, then releases the lock.
-    await storeAt(runtime.dir()).put(key, encodeResult({ theirs: 7 }), {
-      v: 1,
-      kind: "result",
-      name: meta.name,
-      file: meta.file,
-      line: meta.line,
-      hash: meta.hash,
-      created: Date.now(),
-    });
+    await storeAt(runtime.dir()).put(key, encodeResult({ theirs: 7 }), resultMetadata(meta, Date.now()));
     await fsp.rm(lock);
     expect(await call).toEqual({ theirs: 7 });
     expect(fn.runs).toBe(0);

@@ -2,4 +2,5 @@
 // call, read, decode; or compute, encode, write.
 
 export { resetStoreFailures } from "./call.js";
+export { resultMetadata } from "./write-result.js";
 export { runCached } from "./run-cached.js";

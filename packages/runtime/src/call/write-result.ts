@@ -15,6 +15,20 @@ import { describeError } from "./call-warnings.js";
 import { type Call, unwritableDirs, usable } from "./call.js";
 import { partsOf } from "./look-up.js";
 
+/** What every result entry of `meta`'s function records: which function, and when it was made (and expires). */
+export function resultMetadata(meta: CachedFunctionMeta, created: number): EntryMetadata {
+  return {
+    v: 1,
+    kind: "result",
+    name: meta.name,
+    file: meta.file,
+    line: meta.line,
+    hash: meta.hash,
+    created,
+    ...(meta.ttl !== undefined ? { expires: created + meta.ttl } : {}),
+  };
+}
+
 /** Writes the entry and the function's marker. Returns false when the store cannot be written. Never throws. */
 export async function write(
   store: Store,
@@ -28,14 +42,7 @@ export async function write(
   const created = Date.now();
   const parts = partsOf(call);
   const metadata: EntryMetadata = {
-    v: 1,
-    kind: "result",
-    name: meta.name,
-    file: meta.file,
-    line: meta.line,
-    hash: meta.hash,
-    created,
-    ...(meta.ttl !== undefined ? { expires: created + meta.ttl } : {}),
+    ...resultMetadata(meta, created),
     ...(parts !== undefined ? { parts } : {}),
     ...(inputs !== undefined ? { inputs } : {}),
     ...(call.computeMs !== undefined ? { ms: Math.round(call.computeMs * 10) / 10 } : {}),

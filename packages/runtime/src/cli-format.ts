@@ -13,6 +13,11 @@ export interface CliIO {
   progress?: (text: string) => void;
 }
 
+/** `1 entry`, `2 entries`: a count with the word that agrees with it. */
+export function plural(count: number, one: string, many: string): string {
+  return `${count} ${count === 1 ? one : many}`;
+}
+
 /** A row of `table`: the remote's rows have no counts and no superseded mark. */
 export type TableRow = FunctionSummary & Partial<Pick<FunctionRow, "superseded" | "hits" | "misses" | "savedMs">>;
 type Column = [title: string, numeric: boolean, cell: (row: TableRow) => string];

@@ -22,7 +22,7 @@ async function call(meta: CachedFunctionMeta, arg: unknown, result: unknown = ar
 }
 
 describe("explain", () => {
-  test("a function no build recorded is explained from the store: its marker's deps, its entries and each computation's reason", async () => {
+  test("a function no build recorded is explained from the store: its marker's deps, its entries, counts and each computation's reason", async () => {
     vi.useFakeTimers({ toFake: ["Date"] });
     const deps = JSON.stringify([
       ["own code", "0123456789abcdef"],
@@ -37,6 +37,7 @@ describe("explain", () => {
     await call(v1, 2);
     vi.setSystemTime(new Date("2030-01-01T00:02:00Z"));
     await call(v2, 2);
+    await call(v2, 2); // a hit
     const { code, stdout } = await cli("explain", "price", "--json", "--dir", runtime.dir());
     expect(code).toBe(0);
     expect(JSON.parse(stdout)).toMatchObject({
@@ -63,6 +64,8 @@ describe("explain", () => {
     const text = await cli("explain", "src/price.ts:7", "--dir", runtime.dir());
     expect(text.stdout).toContain("price  src/price.ts:7\n  code hash h2 (own code 0123456789abcdef), from the store");
     expect(text.stdout).toContain("  ├─ helper round (src/round.ts)  fedcba9876543210\n  └─ package lodash  4.17.21");
+    // Counts agree with their words: "1 hit", not "1 hits".
+    expect(text.stdout).toMatch(/\n {2}3 entries, [^\n]*, 2 of superseded code\n {2}1 hit, 3 misses, /);
   });
 
   test("a name that matches no function or several exits 2 with the candidates", async () => {

@@ -12,10 +12,10 @@ import {
   storeSettings,
   verify,
 } from "../api.js";
-import { type CliIO, formatDuration, formatSize, table } from "../cli-format.js";
+import { type CliIO, formatDuration, formatSize, plural, table } from "../cli-format.js";
 import { nearestNames } from "../nearest.js";
 import { DURATION_FORMAT_HINT, parseDuration, parseSize, SIZE_FORMAT_HINT } from "../units.js";
-import { plural, stringOption, sum, UsageError, type Values } from "./values.js";
+import { stringOption, sum, UsageError, type Values } from "./values.js";
 
 export async function runLs(values: Values, io: CliIO): Promise<number> {
   const dir = stringOption(values.dir);

@@ -1,5 +1,5 @@
 /** How `cachephant explain` prints an explanation for a person. */
-import { formatDuration, formatSize } from "../cli-format.js";
+import { formatDuration, formatSize, plural } from "../cli-format.js";
 import type { ExplainedVariable, FunctionExplanation, ReachedNode } from "./model.js";
 
 export function formatExplanation(fn: FunctionExplanation): string {
@@ -49,10 +49,12 @@ export function formatExplanation(fn: FunctionExplanation): string {
   lines.push("", "Stored:");
   const { count, size, lastUsed, superseded } = fn.entries;
   lines.push(
-    `  ${count} ${count === 1 ? "entry" : "entries"}, ${formatSize(size)}` +
+    `  ${plural(count, "entry", "entries")}, ${formatSize(size)}` +
       `${lastUsed !== undefined ? `, last used ${lastUsed.replace(/\.\d+Z$/, "Z")}` : ""}${superseded > 0 ? `, ${superseded} of superseded code` : ""}`,
   );
-  lines.push(`  ${fn.hits} hits, ${fn.misses} misses, ${formatDuration(fn.savedMs)} saved`);
+  lines.push(
+    `  ${plural(fn.hits, "hit", "hits")}, ${plural(fn.misses, "miss", "misses")}, ${formatDuration(fn.savedMs)} saved`,
+  );
 
   lines.push("", "Last computations (each one a miss), newest first:");
   if (fn.computations.length === 0) lines.push("  none stored");

@@ -5,7 +5,7 @@
  * inline (CSS, SVG, the data): it opens from disk, with no server and no
  * network.
  */
-import { formatDuration, formatSize } from "../cli-format.js";
+import { formatDuration, formatSize, plural } from "../cli-format.js";
 import { describeVariable } from "../explain/format.js";
 import type { FunctionExplanation, ReachedNode } from "../explain/model.js";
 
@@ -37,7 +37,7 @@ export function reportHtml(facts: ReportFacts): string {
 <body>
 <header>
 <h1>Cachephant report</h1>
-<p class="meta">${functions.length} cached ${functions.length === 1 ? "function" : "functions"} · ${total.entries} entries, ${esc(formatSize(total.size))} · ${total.hits} hits, ${total.misses} misses · ${esc(formatDuration(total.saved))} saved<br>
+<p class="meta">${plural(functions.length, "cached function", "cached functions")} · ${plural(total.entries, "entry", "entries")}, ${esc(formatSize(total.size))} · ${plural(total.hits, "hit", "hits")}, ${plural(total.misses, "miss", "misses")} · ${esc(formatDuration(total.saved))} saved<br>
 Store <code>${esc(facts.dir)}</code> · made ${esc(facts.made.toISOString().replace(/\.\d+Z$/, "Z"))}</p>
 </header>
 <main>

@@ -2,8 +2,10 @@
 // (ratios; absolute numbers depend on the machine). Runs the built package:
 // `pnpm --filter @cachephant/runtime bench` after a build, or `pnpm bench`.
 //
-// - hits of 100 B, 1 KB, 1 MB, 10 MB: Cachephant, the floor (readFileSync +
-//   v8.deserialize of the same bytes), a plain cacache.get wrapper, memoize-fs
+// - disk hits of 100 B, 1 KB, 1 MB, 10 MB (the memory tier off): Cachephant, the
+//   floor (readFileSync + v8.deserialize of the same bytes), a plain cacache.get
+//   wrapper, memoize-fs
+// - a repeated 1 KB hit from the memory tier, against v8.deserialize of its bytes
 // - misses: Cachephant's extra cost (key, encode, lock, write) against
 //   cacache.put of the same bytes, a cacache.put wrapper and memoize-fs
 // - import + first hit in a fresh process, against a bare `node`
@@ -22,7 +24,7 @@ import memoizeFs from "memoize-fs";
 import { writeStore } from "./store-writer.mjs";
 
 const runtimeEntry = fileURLToPath(new URL("../dist/index.js", import.meta.url));
-const { runCached, list, prune, verify } = await import(runtimeEntry);
+const { configure, runCached, list, prune, verify } = await import(runtimeEntry);
 const quick = process.argv.includes("--quick");
 const root = mkdtempSync(join(tmpdir(), "cachephant-bench-"));
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
@@ -72,6 +74,10 @@ const ratio = (a, b) => `${(a / b).toFixed(2)}x`;
 say(
   `# Runtime benchmark — Node ${process.version}, ${cpus().length} × ${cpus()[0]?.model ?? "cpu"}, ${(totalmem() / 1e9).toFixed(0)} GB`,
 );
+say("");
+// A call repeated within a second is served from the memory tier: these rows time the disk.
+configure({ memorySize: 0 });
+say("Hits from disk (the memory tier off):");
 say("");
 say(
   "| result | Cachephant hit | floor: readFileSync + deserialize | hit / floor | cacache.get wrapper | hit / cacache.get | memoize-fs hit | memoize-fs / floor |",
@@ -133,6 +139,25 @@ for (const [label, size] of sizes) {
     `| ${label} | ${fmt(missOurs)} | ${fmt(put)} | **${ratio(missOurs, put)}** | ${fmt(wrapperMiss)} | ${fmt(memoMiss)} |`,
   );
 }
+configure({ memorySize: undefined });
+
+// The memory tier: the same 1 KB call repeated in one process decodes from memory.
+{
+  const dir = join(root, "memory");
+  const value = valueOf(1000);
+  const bytes = v8.serialize(value);
+  const meta = { hash: "memory", name: "load", file: "bench.ts", line: 1, paths: ["args[0]"], dir };
+  await runCached(meta, [1], async () => value);
+  const [ours, deserialize] = await medians(20_000, [
+    () => runCached(meta, [1], async () => value),
+    () => v8.deserialize(bytes),
+  ]);
+  say("");
+  say(
+    `Memory tier, a repeated 1 KB hit: ${fmt(ours)}; v8.deserialize of its ${bytes.length} bytes ${fmt(deserialize)}: **${ratio(ours, deserialize)}**.`,
+  );
+}
+
 say("");
 say(
   "| result | Cachephant miss (key, encode, lock, write) | cacache.put of the bytes | miss / cacache.put | cacache wrapper miss (get, serialize, put) | memoize-fs miss |",

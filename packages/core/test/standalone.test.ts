@@ -108,8 +108,39 @@ describe("freeNamesOfSource", () => {
     expect(freeNamesOfSource("class A extends Base { #p = 1; m() { return helper(this.#p); } }")).toEqual({
       free: ["Base", "helper"],
       privateMembers: true,
+      classReads: ["helper"],
     });
     expect(() => freeNamesOfSource("function max() { [native code] }")).toThrow(CachephantBuildError);
+  });
+
+  test("what a class's body reads from outside the class: methods, getters, fields and static blocks, not its `extends` clause", () => {
+    const cart = `class Cart {
+      static unit = defaultUnit;
+      static { registry.add(this); }
+      items = seed();
+      constructor(items) { this.items = items; }
+      get size() { return this.items.length * factor; }
+      total() { return round(this.items.reduce((s, x) => s + x, 0) * rate); }
+    }`;
+    expect(freeNamesOfSource(cart).classReads).toEqual(["defaultUnit", "factor", "rate", "registry", "round", "seed"]);
+    // Only `this` and known globals: nothing from outside (the runtime then keys the instance by its class's text).
+    expect(
+      freeNamesOfSource("class Plain { total() { return Math.round(this.items.length * 100) / 100; } }").classReads,
+    ).toEqual(["Math"]);
+    // The class's own name, its locals and parameters, and names declared inside a method are not outside reads.
+    expect(
+      freeNamesOfSource("class Node { child(v) { const next = new Node(); next.v = v; return next; } }").classReads,
+    ).toEqual([]);
+    // The superclass is read up the prototype chain, by its own source: not an outside read of the subclass.
+    expect(freeNamesOfSource("class Sub extends Base { size() { return this.n; } }")).toMatchObject({
+      free: ["Base"],
+      classReads: [],
+    });
+    expect(freeNamesOfSource("class Sub extends mixin(Base, Other) { size() { return Base.n; } }").classReads).toEqual([
+      "Base",
+    ]);
+    // A function has no class reads.
+    expect(freeNamesOfSource("(x) => x * k").classReads).toBeUndefined();
   });
 
   test("the known globals include the built-ins a self-contained function may read", () => {

@@ -3,12 +3,13 @@
  * small Map, a class instance argument. Prints nanoseconds per key (median of
  * rounds), and, with `--baseline <another build's dist/key.js>`, the ratio.
  *
- * The runtime's `dist` is bundled, so `key.ts` is bundled on its own first,
+ * The runtime's `dist` is bundled, so `key/` is bundled on its own first,
  * next to the runtime's node_modules (it loads `@cachephant/core/standalone`
- * for function values):
+ * for function and class values):
  *
- *   cd packages/runtime && npx esbuild src/key.ts --bundle --platform=node --format=esm \
- *     --external:@cachephant/core/standalone --outfile=node_modules/.key-bench.mjs
+ *   cd packages/runtime && npx esbuild src/key/index.ts --bundle --platform=node --format=esm \
+ *     --external:@cachephant/core/standalone --external:@cachephant/core/globals \
+ *     --external:@cachephant/core/scan --outfile=node_modules/.key-bench.mjs
  *   node bench/key.bench.mjs --current node_modules/.key-bench.mjs [--baseline /tmp/key-main.mjs]
  *
  * No assertion: numbers to read and compare.

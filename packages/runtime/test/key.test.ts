@@ -247,6 +247,54 @@ describe("class instances", () => {
   });
 });
 
+describe("instances of a class whose methods read outside names", () => {
+  // Two builds of one module: `class Cart { total() { return round(...) * rate } }`, with `rate` a module variable.
+  const cartModule = (rate: number) =>
+    new Function(`
+      let rate = ${rate};
+      function round(x) { return Math.round(x * 100) / 100; }
+      return class Cart { constructor(items) { this.items = items; } total() { return round(this.items[0] * rate); } };
+    `)() as new (items: number[]) => object;
+
+  test("as an argument: unkeyable, naming the class and what its methods read (never keyed alike across values of rate)", () => {
+    const Cart = cartModule(1);
+    expect(() => canonicalEncoding(new Cart([1]), "args[0]")).toThrowError(
+      "args[0] is an instance of Cart, whose methods read rate and round from outside the class; the key cannot see their values or code",
+    );
+    expect(() => canonicalEncoding({ cart: new Cart([1]) }, "scope.c", "closure")).toThrowError(/whose methods read/);
+    expect(() => canonicalEncoding(new Cart([1]), "state.c", "state")).toThrowError(/whose methods read/);
+  });
+
+  test("in a module binding's data (its making code is in the code hash): by its class's code and data", () => {
+    const [One, Two] = [cartModule(1), cartModule(2)];
+    expect(canonicalEncoding(new One([1]), "m", "module")).toBe(canonicalEncoding(new Two([1]), "m", "module"));
+    expect(canonicalEncoding(new One([1]), "m", "module")).not.toBe(canonicalEncoding(new One([2]), "m", "module"));
+  });
+
+  test("a superclass that reads an outside name makes its subclasses' instances unkeyable too", () => {
+    const Cart = cartModule(1);
+    class Basket extends Cart {}
+    expect(() => canonicalEncoding(new Basket([1]), "args[0]")).toThrowError(
+      /^args\[0\] is an instance of Cart, whose methods read rate and round/,
+    );
+  });
+
+  test("a class that reads only `this` and known globals stays keyed; its `extends` clause is not an outside read", () => {
+    const Base = new Function(`return class Base { size() { return Math.max(this.n, 0); } }`)() as new () => object;
+    const Sub = new Function("Base", `return class Sub extends Base { constructor(n) { super(); this.n = n; } }`)(
+      Base,
+    ) as new (n: number) => object;
+    same(new Sub(1), new Sub(1));
+    differ(new Sub(1), new Sub(2));
+  });
+
+  test("a class value whose methods read outside names closes over them, like a function", () => {
+    expect(() => canonicalEncoding(cartModule(1), "args[0]")).toThrowError(
+      /^args\[0\] is a class Cart, whose methods read rate and round from outside the class/,
+    );
+  });
+});
+
 describe("function values", () => {
   test("by their source when it reads nothing from outside but known globals", () => {
     same(
@@ -332,9 +380,9 @@ describe("unkeyable values", () => {
 
   test("a class instance with a function-valued property that closes over a variable", () => {
     class Client {
-      onError = closure;
+      constructor(readonly onError: (line: string) => number) {}
     }
-    expect(reasonOf({ client: new Client() })).toBe(
+    expect(reasonOf({ client: new Client(closure) })).toBe(
       "args[0].client.onError is a function that closes over log; the key cannot see its value",
     );
   });

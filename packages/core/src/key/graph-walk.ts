@@ -2,7 +2,6 @@
  * The walk that builds the dependency graph reachable from the cached functions
  * of one module, for one transform (see `dependencies.ts`).
  */
-import * as t from "@babel/types";
 import {
   builtinName,
   exportTable,
@@ -14,6 +13,7 @@ import {
 import { moduleState } from "../state/index.js";
 import { type ModuleScopes, shortHash } from "../syntax/index.js";
 import type { AnalyzedFunction } from "./function-analysis.js";
+import { addModuleState, type StateContext } from "./declaration-state.js";
 import { declarationInfo, type GraphNode } from "./graph-node.js";
 import { declarationLabel, keyOf, Labels } from "./labels.js";
 import { NameLookup } from "./lookup.js";
@@ -66,6 +66,10 @@ export class Session {
 
   private get state(): GraphState {
     return this.options.graph;
+  }
+
+  private get stateContext(): StateContext {
+    return { graph: this.options.graph, lookup: this.lookup };
   }
 
   node(key: string): GraphNode | undefined {
@@ -181,7 +185,7 @@ export class Session {
         const outer = target.scopes.outerScope(target.node);
         const edges = await this.lookup.edgesOf(target.record, outer, info.code, node.files, globals);
         if (!isLocal(target) && outer.isProgram) {
-          node.own = await this.addModuleState(node, target.record, target.node, edges, globals);
+          node.own = await addModuleState(this.stateContext, node, target.record, target.node, edges, globals);
           node.shown = node.own.slice(0, SHOWN);
         }
         node.globals = [...globals];
@@ -226,92 +230,6 @@ export class Session {
         }
         return;
     }
-  }
-
-  /**
-   * Code that runs at load and touches the declaration's bindings counts as
-   * its code (own hash and edges); bindings that change after load are
-   * listed as state, read by value at call time. Returns the own hash.
-   */
-  private async addModuleState(
-    node: GraphNode,
-    record: ModuleRecord,
-    declaration: t.Node,
-    edges: Edge[],
-    globals: Set<string>,
-  ): Promise<string> {
-    const state = moduleState(record);
-    const scopes = record.scopes!;
-    let names = Object.keys(t.getBindingIdentifiers(declaration));
-    // `export default { … }`: registered as `default` (see `anonymousDefaultData`).
-    if (
-      names.length === 0 &&
-      scopes.parentOf(declaration)?.type === "ExportDefaultDeclaration" &&
-      state.exported.includes("default")
-    )
-      names = ["default"];
-    const statements = [...new Set(names.flatMap((name) => state.loadTime.get(name) ?? []))].sort(
-      (a, b) => a.start! - b.start!,
-    );
-    let own = node.own;
-    if (statements.length > 0) {
-      const parts = statements.map((statement) => declarationInfo(record, statement, scopes));
-      own = shortHash(`${own}\nat load\n${parts.map((part) => part.own).join("\n")}`);
-      for (const part of parts)
-        edges.push(...(await this.lookup.edgesOf(record, scopes.program, part.code, node.files, globals)));
-    }
-    const outside = await this.mutatedOutside(
-      record,
-      names.filter((name) => state.exported.includes(name)),
-      state.exportedCode,
-    );
-    if (outside.names.length > 0) node.outside = outside.names;
-    node.state = names
-      .filter((name) => state.changing.includes(name) || outside.mutated.has(name))
-      .map((name) => ({ file: record.path, name, reads: state.reads.get(name) ?? [] }));
-    const ranges = [declaration, ...statements];
-    node.spans = { file: record.path, ranges: ranges.map((range): [number, number] => [range.start!, range.end!]) };
-    node.unknowable = state.unknowable
-      .filter(
-        (found) =>
-          found.global === undefined && ranges.some((range) => found.start >= range.start! && found.start < range.end!),
-      )
-      .map((found) => ({ ...found, file: record.path }));
-    node.globalWrites = state.unknowable
-      .filter((found) => found.global !== undefined)
-      .map((found) => ({ ...found, file: record.path }));
-    return own;
-  }
-
-  /**
-   * Which of a module's exported bindings (data, and the functions and classes in `code`) another module mutates (all
-   * of them without a view of the project), and the names searched for that.
-   */
-  private async mutatedOutside(
-    record: ModuleRecord,
-    exported: readonly string[],
-    code: ReadonlySet<string>,
-  ): Promise<{ mutated: Set<string>; names: string[] }> {
-    const graph = this.options.graph;
-    if (exported.length === 0) return { mutated: new Set(), names: [] };
-    // Without a view of the project: data counts as mutated; functions and classes by their code
-    // (a transform alone cannot search the importers; the plugin's builds can).
-    if (!graph.project) return { mutated: new Set(exported.filter((name) => !code.has(name))), names: [] };
-    const mutated = new Set<string>();
-    const names = new Set<string>();
-    const table = exportTable(record);
-    for (const local of exported) {
-      const exportedAs =
-        local === "default" && table.named.get("default")?.kind === "node"
-          ? ["default"]
-          : [...table.named]
-              .filter(([, entry]) => entry.kind === "local" && entry.name === local)
-              .map(([name]) => name);
-      const check = await graph.project.check(graph, record, local, exportedAs, code.has(local));
-      if (check.mutated) mutated.add(local);
-      for (const name of check.names) names.add(name);
-    }
-    return { mutated, names: [...names] };
   }
 
   /** A module as a whole: each export by name, or (CommonJS) its whole code and what it requires. */

@@ -149,6 +149,12 @@ export interface SourceFacts {
   free: string[];
   /** A class (or a class in its text) declares private members (`#x`), which no one outside can read. */
   privateMembers: boolean;
+  /**
+   * For a class: the names its body (methods, getters, fields, static blocks) reads from outside its text, sorted
+   * (known globals included). The `extends` clause is left out: the runtime reads the superclass's own source up
+   * the prototype chain.
+   */
+  classReads?: string[];
 }
 
 /**
@@ -160,11 +166,8 @@ export interface SourceFacts {
  * (`[native code]`).
  */
 export function freeNamesOfSource(source: string): SourceFacts {
-  const { path, ast } = parseFunctionOrClass(source, "<source>");
-  let free = normalizeDeclaration(path.node, scopesOf(ast)).freeNames;
-  // A function's own `arguments` (an arrow's is its enclosing function's).
-  if (path.isFunction() && path.node.type !== "ArrowFunctionExpression")
-    free = free.filter((name) => name !== "arguments");
+  const { path, ast, added } = parseFunctionOrClass(source, "<source>");
+  const free = freeNamesOf(path, ast);
   let privateMembers = false;
   traverse(ast, {
     PrivateName(inner) {
@@ -172,7 +175,26 @@ export function freeNamesOfSource(source: string): SourceFacts {
       inner.stop();
     },
   });
-  return { free, privateMembers };
+  if (!path.isClass()) return { free, privateMembers };
+  const heritage = path.node.superClass;
+  if (heritage == null) return { free, privateMembers, classReads: free };
+  // The body's reads alone: the same text with the superclass expression read as a known global.
+  const bodyOnly = parseFunctionOrClass(
+    `${source.slice(0, heritage.start! - added)}Object${source.slice(heritage.end! - added)}`,
+    "<source>",
+  );
+  const classReads = freeNamesOf(bodyOnly.path, bodyOnly.ast).filter(
+    (name) => name !== "Object" || free.includes("Object"),
+  );
+  return { free, privateMembers, classReads };
+}
+
+function freeNamesOf(path: NodePath<t.Function | t.Class>, ast: t.File): string[] {
+  const free = normalizeDeclaration(path.node, scopesOf(ast)).freeNames;
+  // A function's own `arguments` (an arrow's is its enclosing function's).
+  if (path.isFunction() && path.node.type !== "ArrowFunctionExpression")
+    return free.filter((name) => name !== "arguments");
+  return free;
 }
 
 /**
@@ -246,7 +268,7 @@ function parseFunctionOrClass(
   source: string,
   file: string,
   origin?: { line: number; column: number },
-): { path: NodePath<t.Function | t.Class>; ast: t.File; code: string; errors: ErrorReporter } {
+): { path: NodePath<t.Function | t.Class>; ast: t.File; code: string; errors: ErrorReporter; added: number } {
   let firstError: unknown;
   for (const [open, close] of WRAPPINGS) {
     const code = `${open}${source}${close}`;
@@ -276,7 +298,7 @@ function parseFunctionOrClass(
       statement?.type === "ExpressionStatement" &&
       isWhole(found.node, statement.expression)
     ) {
-      return { path: found, ast, code, errors };
+      return { path: found, ast, code, errors, added: open.length };
     }
   }
   const message = firstError instanceof Error ? firstError.message.replace(/\s*\(\d+:\d+\)$/, "") : "not a function";

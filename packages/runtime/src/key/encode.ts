@@ -40,7 +40,7 @@ import {
   SET_ELEMENT_SEGMENT,
   ValuePathFailure,
 } from "../value-path.js";
-import { type AnyFunction, classCodeOf, functionCodeOf, NeedsParser } from "./function-code.js";
+import { type AnyFunction, functionCodeOf, NeedsParser, usableClassCode } from "./function-code.js";
 import { INTRINSIC_PROTOS, type Kind, kindOf } from "./value-kinds.js";
 
 /**
@@ -53,14 +53,16 @@ const INLINE_BINARY_LIMIT = 256;
 /**
  * How a value is keyed (docs/keys.md, "Values in keys"):
  * - `args`: a parameter. A function by its source when that is all of it; a
- *   class instance by its class's code and own data; a resource (stream,
+ *   class instance by its class's code and own data, when its class's methods
+ *   read nothing from outside the class but known globals; a resource (stream,
  *   event emitter, native object) or a closure makes the call unkeyable.
  * - `closure`: a closure variable of an enclosing function (made at run
  *   time): as `args`, except that a resource counts by its class name.
  * - `module`: a module binding, import or module data that never changes
  *   after load (else it is also state): a function or class itself counts by
- *   the code hash (`F`); functions nested in its data by their source (the code
- *   that made them is in the code hash); resources by their class name.
+ *   the code hash (`F`); functions nested in its data by their source, and
+ *   instances by their class's code even when its methods read outside names
+ *   (the code that made them is in the code hash); resources by their class name.
  * - `state`: module state: as `closure`.
  */
 export type KeyMode = "args" | "closure" | "module" | "state";
@@ -231,12 +233,11 @@ function encodeOther(value: object, proto: unknown, walk: Walk): string {
     throw new ValuePathFailure(kind.unkeyable);
   }
   if (kind === "instance") {
-    let code = classCodeOf(proto as object);
+    // A package's object (a client): its class's code and public data count; its private fields are the package's.
+    const code = usableClassCode(proto as object, walk.mode === "module", walk.packageMade === true);
     if (typeof code !== "string") {
       if (code.resource && walk.mode !== "args") return byClass(value, className(value), walk);
-      // A package's object (a client): its class's code and public data count; its private fields are the package's.
-      if (code.publicCode === undefined || walk.packageMade !== true) throw new ValuePathFailure(code.reason);
-      code = code.publicCode;
+      throw new ValuePathFailure(code.reason);
     }
     // Data: by its class's code (and methods assigned to its prototypes since) and own enumerable data.
     let encoded = `c${code}`;
@@ -253,7 +254,8 @@ function encodeOther(value: object, proto: unknown, walk: Walk): string {
   if (INTRINSIC_PROTOS.has(proto)) return builtin;
   // A subclass of a built-in (class Tags extends Set) keys apart from the built-in, by its code
   // (an error subclass by its name: its chain has native classes such as TypeError).
-  const code = kind === "error" ? undefined : classCodeOf(proto as object);
+  const code =
+    kind === "error" ? undefined : usableClassCode(proto as object, walk.mode === "module", walk.packageMade === true);
   if (typeof code === "string") return `c${code}${builtin}`;
   if (code !== undefined && !code.resource) throw new ValuePathFailure(code.reason);
   const name = className(value);

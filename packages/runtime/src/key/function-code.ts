@@ -21,9 +21,16 @@ export class NeedsParser extends Error {
 }
 
 /** What the core's scope analysis says about one source text; `undefined`: it does not parse. */
-type SourceFacts = { readonly free: readonly string[]; readonly privateMembers: boolean } | undefined;
+type SourceFacts =
+  | {
+      readonly free: readonly string[];
+      readonly privateMembers: boolean;
+      /** A class: what its body reads from outside its text, known globals left out. */
+      readonly classReads?: readonly string[];
+    }
+  | undefined;
 
-let parseSource: ((source: string) => { free: string[]; privateMembers: boolean }) | undefined;
+let parseSource: ((source: string) => { free: string[]; privateMembers: boolean; classReads?: string[] }) | undefined;
 
 const factsBySource = new Map<string, SourceFacts>();
 
@@ -47,7 +54,12 @@ function factsOf(source: string): SourceFacts {
   let facts: SourceFacts;
   try {
     const found = parseSource(source);
-    facts = { free: found.free.filter((name) => !KNOWN_GLOBALS.has(name)), privateMembers: found.privateMembers };
+    const known = (name: string) => !KNOWN_GLOBALS.has(name);
+    facts = {
+      free: found.free.filter(known),
+      privateMembers: found.privateMembers,
+      ...(found.classReads !== undefined ? { classReads: found.classReads.filter(known) } : {}),
+    };
   } catch (error) {
     if (!isCachephantError(error)) throw error;
     facts = undefined;
@@ -124,10 +136,10 @@ function computeFunctionCode(fn: AnyFunction): FunctionCode {
   }
   const prototype: unknown = (fn as { prototype?: unknown }).prototype;
   if (/^class\b/.test(source) && typeof prototype === "object" && prototype !== null) {
-    // A class by its code: its source and its superclasses' (what its methods reach is not read).
+    // A class by its code: its source and its superclasses'; what their methods read from outside is not in it.
     const chain = chainCode(prototype);
-    if (chain.code !== undefined) return { head: `G${chain.code}` };
-    return { head: `G${source.length}:${source}` };
+    const head = chain.code !== undefined ? `G${chain.code}` : `G${source.length}:${source}`;
+    return chain.outside !== undefined ? { head, closes: `a class ${chain.outside}` } : { head };
   }
   const facts = factsOf(source);
   const head = `G${source.length}:${source}`;
@@ -143,8 +155,14 @@ function computeFunctionCode(fn: AnyFunction): FunctionCode {
 /** A class instance's class, once per prototype: its code, or why it cannot be keyed. */
 type ClassCode =
   | string
-  /** `publicCode`: the chain's code where only private members (`#x`) stood in the way. */
-  | { readonly reason: string; readonly resource: boolean; readonly publicCode?: string };
+  | {
+      readonly reason: string;
+      readonly resource: boolean;
+      /** The chain's code where only private members (`#x`) or reads from outside the classes stood in the way. */
+      readonly publicCode?: string;
+      /** Only reads from outside the classes stood in the way (no private members, nothing native). */
+      readonly outsideOnly?: boolean;
+    };
 
 const classCodes = new WeakMap<object, ClassCode>();
 
@@ -152,13 +170,15 @@ export function classCodeOf(proto: object): ClassCode {
   let code = classCodes.get(proto);
   if (code === undefined) {
     const chain = chainCode(proto);
+    const outside = chain.outside !== undefined ? `an instance of ${chain.outside}` : undefined;
     code =
-      chain.code !== undefined && chain.reason === undefined
+      chain.code !== undefined && chain.reason === undefined && outside === undefined
         ? chain.code
         : {
-            reason: chain.reason!,
+            reason: chain.reason ?? outside!,
             resource: chain.resource === true,
             ...(chain.code !== undefined ? { publicCode: chain.code } : {}),
+            ...(chain.reason === undefined && chain.code !== undefined ? { outsideOnly: true } : {}),
           };
     classCodes.set(proto, code);
   }
@@ -166,15 +186,30 @@ export function classCodeOf(proto: object): ClassCode {
 }
 
 /**
+ * The code an instance's class counts by where it is met, or why it cannot be keyed. A class whose methods read
+ * names from outside its text counts by its code only in a module binding's data (the code that made it is in
+ * the code hash) and in a package's object (the package's version is); private members only in a package's.
+ */
+export function usableClassCode(proto: object, inModuleData: boolean, packageMade: boolean): ClassCode {
+  const code = classCodeOf(proto);
+  if (typeof code === "string" || code.publicCode === undefined) return code;
+  if (packageMade || (inModuleData && code.outsideOnly === true)) return code.publicCode;
+  return code;
+}
+
+/**
  * The sources of the classes up a prototype chain, to the first built-in
  * prototype (`toString` of a `class` covers all its methods). A class whose
  * source declares private members (`#x`), which the runtime cannot read, and
- * a native class fail.
+ * a native class fail. `outside` names the first class whose body reads
+ * names from outside its text (other than known globals): its source does
+ * not show their values or code (`Cart, whose methods read rate, round …`).
  */
-function chainCode(proto: object): { code?: string; reason?: string; resource?: boolean } {
+function chainCode(proto: object): { code?: string; reason?: string; resource?: boolean; outside?: string } {
   let parts = "";
   let count = 0;
   let privateReason: string | undefined;
+  let outside: string | undefined;
   for (
     let p: object | null = proto;
     p !== null && p !== Object.prototype && !INTRINSIC_PROTOS.has(p);
@@ -191,10 +226,25 @@ function chainCode(proto: object): { code?: string; reason?: string; resource?: 
     if (NATIVE_SOURCE.test(source)) {
       return { reason: `an instance of ${name}, a native class whose data the key cannot read`, resource: true };
     }
-    if (source.includes("#") && factsOf(source)?.privateMembers === true) {
-      privateReason ??= `an instance of ${name}, whose private fields (#…) the key cannot read`;
+    if (/^class\b/.test(source)) {
+      const facts = factsOf(source);
+      if (source.includes("#") && facts?.privateMembers === true) {
+        privateReason ??= `an instance of ${name}, whose private fields (#…) the key cannot read`;
+      }
+      const reads = facts?.classReads ?? [];
+      if (reads.length > 0) outside ??= outsideReads(name, reads);
     }
     parts += `${source.length}:${source}`;
   }
-  return { code: `${count};${parts}`, ...(privateReason !== undefined ? { reason: privateReason } : {}) };
+  return {
+    code: `${count};${parts}`,
+    ...(privateReason !== undefined ? { reason: privateReason } : {}),
+    ...(outside !== undefined ? { outside } : {}),
+  };
+}
+
+/** `Cart, whose methods read rate and round from outside the class; the key cannot see them`. */
+function outsideReads(name: string, reads: readonly string[]): string {
+  const listed = reads.length === 1 ? reads[0]! : `${reads.slice(0, -1).join(", ")} and ${reads.at(-1)!}`;
+  return `${name}, whose methods read ${listed} from outside the class; the key cannot see ${reads.length === 1 ? "its value or code" : "their values or code"}`;
 }

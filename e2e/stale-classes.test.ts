@@ -1,0 +1,102 @@
+// Never a stale result through a class instance: what the class's methods
+// read from outside the class (a module `let`, a helper function) is not in
+// the instance's key, so an instance of such a class makes the call run
+// uncached with one warning naming the class and the names; a class whose
+// methods read only `this` and known globals stays cached. Built with a real
+// bundler and run in separate processes sharing one cache folder: each run's
+// result must equal what the same program returns with the cache off, and a
+// run in check mode (CACHEPHANT_CHECK=1) must find nothing stale.
+import { existsSync, readFileSync } from "node:fs";
+import { join } from "node:path";
+import { afterEach, describe, expect, test } from "vitest";
+import { BUNDLERS, Project } from "./helpers/project.js";
+
+/** `prices.ts`: a class whose `total()` calls a module helper and reads a module `let` changed at run time. */
+const prices = (round: string) => `export let rate = 1;
+export function setRate(r: number) { rate = r; }
+function round(x: number) { return ${round}; }
+export class Cart {
+  constructor(readonly items: number[]) {}
+  total() { return round(this.items.reduce((s, x) => s + x, 0) * rate); }
+}
+export class Plain {
+  constructor(readonly items: number[]) {}
+  total() { return Math.round(this.items.reduce((s, x) => s + x, 0) * 100) / 100; }
+}
+`;
+
+const lib = `import { countRun } from "./runs";
+export async function totalOf(cart: { total(): number }) {
+  "use cache";
+  countRun("totalOf");
+  return cart.total();
+}
+`;
+
+const scenario = (cartClass: "Cart" | "Plain") => `import { ${cartClass}, setRate } from "./prices";
+import { totalOf } from "./lib";
+export async function scenario() {
+  setRate(Number(process.env.RATE ?? 1));
+  return totalOf(new ${cartClass}([1.234, 2]));
+}
+`;
+
+const WARNING = /args\[0\] is an instance of Cart, whose methods read rate and round from outside the class/;
+
+describe.each(BUNDLERS)("%s: a class instance's methods read from outside the class", (bundler) => {
+  let project: Project;
+  afterEach((context) => {
+    if (context.task.result?.state === "pass") project?.remove();
+  });
+
+  function create(cartClass: "Cart" | "Plain", round = "Math.round(x * 100) / 100") {
+    project = Project.create(bundler);
+    project.write("src/prices.ts", prices(round));
+    project.write("src/lib.ts", lib);
+    project.write("src/scenario.ts", scenario(cartClass));
+  }
+
+  /** Cached, uncached and checked runs agree; returns the cached run. */
+  async function runAll(env: NodeJS.ProcessEnv = {}) {
+    const cached = await project.run(env);
+    const uncached = await project.run({ ...env, CACHEPHANT: "off" });
+    expect(cached.result).toEqual(uncached.result);
+    const report = join(project.dir, "check-report.jsonl");
+    const checked = await project.run({ ...env, CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report });
+    expect(checked.result).toEqual(uncached.result);
+    expect(checked.stderr).not.toMatch(/cachephant: (stale|nondeterministic):/);
+    expect(existsSync(report) ? readFileSync(report, "utf8") : "").toBe("");
+    return cached;
+  }
+
+  test("a module `let` the method reads, changed at run time: uncached with a warning naming the class and the names, never the other rate's result", async () => {
+    create("Cart");
+    await project.build();
+    const first = await runAll({ RATE: "1" });
+    expect(first).toMatchObject({ result: 3.23, runs: { totalOf: 1 } });
+    expect(first.stderr).toMatch(WARNING);
+    expect((first.stderr.match(/whose methods read/g) ?? []).length).toBe(1);
+    expect(await runAll({ RATE: "2" })).toMatchObject({ result: 6.47, runs: { totalOf: 1 } });
+    expect(await runAll({ RATE: "1" })).toMatchObject({ result: 3.23, runs: { totalOf: 1 } });
+  });
+
+  test("a helper the method calls, edited between builds: the new helper's result", async () => {
+    create("Cart");
+    await project.build();
+    expect(await runAll()).toMatchObject({ result: 3.23, runs: { totalOf: 1 } });
+    project.write("src/prices.ts", prices("Math.floor(x)"));
+    await project.build();
+    const after = await runAll();
+    expect(after).toMatchObject({ result: 3, runs: { totalOf: 1 } });
+    expect(after.stderr).toMatch(WARNING);
+  });
+
+  test("a class whose methods read only `this` and known globals stays cached: a hit on the second run", async () => {
+    create("Plain");
+    await project.build();
+    const first = await runAll();
+    expect(first).toMatchObject({ result: 3.23, runs: { totalOf: 1 } });
+    expect(first.stderr).not.toMatch(/whose methods read/);
+    expect(await runAll()).toMatchObject({ result: 3.23, runs: {} });
+  });
+});

@@ -70,6 +70,21 @@ describe("which module bindings change after load", () => {
       `const o = { n: 1 };\nexternalCall(o);\nexport function read(x: number) { return x + o.n; }\ndeclare function externalCall(o: object): void;`,
       ["o"],
     ],
+    [
+      "an array whose elements a `forEach` callback changes",
+      `const rows = [{ n: 1 }];\nexport function bump() { rows.forEach((row) => { row.n++; }); }\nexport function read(x: number) { return x + rows[0]!.n; }`,
+      ["rows"],
+    ],
+    [
+      "an array whose elements a `map` callback hands to a call the analysis cannot follow",
+      `const rows = [{ n: 1 }];\nexport function keep() { rows.map((row) => externalCall(row)); }\nexport function read(x: number) { return x + rows[0]!.n; }\ndeclare function externalCall(o: object): void;`,
+      ["rows"],
+    ],
+    [
+      "an array whose elements go to a callback that is not a function literal",
+      `const rows = [{ n: 1 }];\nexport function bump(f: (row: { n: number }) => void) { rows.forEach(f); }\nexport function read(x: number) { return x + rows[0]!.n; }`,
+      ["rows"],
+    ],
   ])("%s counts by value", async (_, helpers, names) => {
     expect((await stateOf(helpers)).map(([, name]) => name)).toEqual(names);
   });
@@ -95,6 +110,10 @@ describe("which module bindings change after load", () => {
     [
       "a function passed as a callback",
       `function double(x: number) { return x * 2; }\nexport function read(x: number) { return [x].map(double)[0]; }`,
+    ],
+    [
+      "an array whose callbacks only read or return its elements",
+      `const ROWS = [{ n: 1 }];\nexport function read(x: number) { return x + ROWS.map((row) => row.n).filter(Boolean).length + ROWS.filter((row) => row.n > x).length + ROWS.reduce((sum, row) => sum + row.n, 0) + ROWS.find(function (row) { return row; })!.n; }`,
     ],
   ])("%s counts by code only (no run-time cost)", async (_, helpers) => {
     expect(await stateOf(helpers)).toEqual([]);

@@ -4,147 +4,7 @@
  */
 import * as t from "@babel/types";
 import { memberName, type ModuleScopes, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
-
-// Methods that change the object they are called on (arrays, Map, Set, Date, typed arrays).
-export const MUTATING_METHODS = new Set([
-  "push",
-  "pop",
-  "shift",
-  "unshift",
-  "splice",
-  "sort",
-  "reverse",
-  "fill",
-  "copyWithin",
-  "set",
-  "add",
-  "delete",
-  "clear",
-  "setTime",
-  "setFullYear",
-  "setMonth",
-  "setDate",
-  "setHours",
-  "setMinutes",
-  "setSeconds",
-  "setMilliseconds",
-  "setUTCFullYear",
-  "setUTCMonth",
-  "setUTCDate",
-  "setUTCHours",
-  "setUTCMinutes",
-  "setUTCSeconds",
-  "setUTCMilliseconds",
-  "assign",
-  "defineProperty",
-  "defineProperties",
-  "setPrototypeOf",
-]);
-
-// Methods that only read; their result is followed further (it may be a part of the object).
-const READ_METHODS = new Set([
-  "get",
-  "has",
-  "includes",
-  "indexOf",
-  "lastIndexOf",
-  "at",
-  "find",
-  "findIndex",
-  "findLast",
-  "findLastIndex",
-  "map",
-  "filter",
-  "reduce",
-  "reduceRight",
-  "forEach",
-  "some",
-  "every",
-  "slice",
-  "concat",
-  "join",
-  "flat",
-  "flatMap",
-  "keys",
-  "values",
-  "entries",
-  "toString",
-  "toLocaleString",
-  "valueOf",
-  "toJSON",
-  "toFixed",
-  "toPrecision",
-  "toUpperCase",
-  "toLowerCase",
-  "trim",
-  "trimStart",
-  "trimEnd",
-  "split",
-  "startsWith",
-  "endsWith",
-  "replace",
-  "replaceAll",
-  "padStart",
-  "padEnd",
-  "charAt",
-  "charCodeAt",
-  "codePointAt",
-  "substring",
-  "substr",
-  "localeCompare",
-  "match",
-  "matchAll",
-  "search",
-  "test",
-  "exec",
-  "repeat",
-  "normalize",
-  "getTime",
-  "toISOString",
-  "toSorted",
-  "toReversed",
-  "toSpliced",
-  "with",
-  "hasOwnProperty",
-  "call",
-  "apply",
-  "bind",
-]);
-
-// Calls that change their first argument.
-const MUTATING_CALLS = new Set([
-  "Object.assign",
-  "Object.defineProperty",
-  "Object.defineProperties",
-  "Object.setPrototypeOf",
-  "Reflect.set",
-  "Reflect.defineProperty",
-  "Reflect.deleteProperty",
-  "Reflect.setPrototypeOf",
-]);
-
-// Calls that only read their arguments and keep nothing of them.
-const READING_CALLS = new Set([
-  "JSON.stringify",
-  "Object.keys",
-  "Object.values",
-  "Object.entries",
-  "Object.isFrozen",
-  "Object.getOwnPropertyNames",
-  "Array.isArray",
-  "String",
-  "Number",
-  "Boolean",
-  "BigInt",
-  "isNaN",
-  "isFinite",
-  "parseInt",
-  "parseFloat",
-  "Number.isInteger",
-  "Number.isFinite",
-  "Number.isNaN",
-  "structuredClone",
-]);
+import { CALLBACK_METHODS, MUTATING_CALLS, MUTATING_METHODS, READ_METHODS, READING_CALLS } from "./method-effects.js";
 
 export type Use = "read" | "mutate" | "call" | "escape";
 
@@ -189,6 +49,10 @@ export function useOf(reference: t.Node, scopes: ModuleScopes): Use {
       const method = memberName(current);
       if (method !== undefined && MUTATING_METHODS.has(method)) return "mutate";
       if (method !== undefined && READ_METHODS.has(method)) {
+        if (CALLBACK_METHODS.has(method)) {
+          const parts = callbackUse(node, scopes);
+          if (parts !== "read") return parts;
+        }
         // The result may be a part of the object: follow it.
         current = node;
         depth = 1;
@@ -233,6 +97,52 @@ export function useOf(reference: t.Node, scopes: ModuleScopes): Use {
     default:
       return readByCall(node, scopes) ? "read" : "escape";
   }
+}
+
+/**
+ * `rows.forEach((row) => { row.n++; })` changes the object through its parts:
+ * the callback's parameters are used as the object itself would be. Returning
+ * a part is a read (the method's result is followed). A callback that is not
+ * a function literal is followed no further (`escape`), unless it only reads
+ * (`filter(Boolean)`, `map(String)`).
+ */
+function callbackUse(call: t.CallExpression | t.OptionalCallExpression, scopes: ModuleScopes): Use {
+  const callback = call.arguments[0];
+  if (callback === undefined) return "read";
+  if (callback.type !== "ArrowFunctionExpression" && callback.type !== "FunctionExpression") {
+    return isReadingCall(calleeName(callback)) ? "read" : "escape";
+  }
+  const scope = scopes.ownScope(callback);
+  for (const param of callback.params) {
+    for (const name of Object.keys(t.getBindingIdentifiers(param))) {
+      for (const reference of scope?.getBinding(name)?.references ?? []) {
+        if (returnedFrom(reference, callback, scopes)) continue;
+        const use = useOf(reference, scopes);
+        if (use !== "read") return use;
+      }
+    }
+  }
+  return "read";
+}
+
+/** `(row) => row.name`, `function (row) { return row; }`: a reference (or a part read off it) the callback returns. */
+function returnedFrom(reference: t.Node, callback: t.Function, scopes: ModuleScopes): boolean {
+  let current = reference;
+  let parent = scopes.parentOf(current);
+  while (
+    parent &&
+    (TRANSPARENT_WRAPPERS.has(parent.type) ||
+      ((parent.type === "MemberExpression" || parent.type === "OptionalMemberExpression") && parent.object === current))
+  ) {
+    current = parent;
+    parent = scopes.parentOf(current);
+  }
+  if (parent === callback) return callback.body === current;
+  if (parent?.type !== "ReturnStatement") return false;
+  for (let scope = scopes.parentOf(parent); scope; scope = scopes.parentOf(scope)) {
+    if (t.isFunction(scope)) return scope === callback;
+  }
+  return false;
 }
 
 /** Inside object and array literals that are an argument of a reading call (`console.log({ runs })`). */

@@ -5,7 +5,7 @@
  */
 import * as t from "@babel/types";
 import { type Binding, memberName, type ModuleScopes, TRANSPARENT_WRAPPERS } from "../syntax/index.js";
-import { MUTATING_METHODS } from "./reference-use.js";
+import { MUTATING_METHODS } from "./method-effects.js";
 
 /** An expression whose value is thrown away: a statement of its own. */
 function discarded(node: t.Node, scopes: ModuleScopes): boolean {

@@ -13,14 +13,14 @@ export const SLOW_KEYING_MS = 10;
 
 /** Says once per function (debug only) that keying is slow, and which value is the largest. */
 export function noteSlowKeying(call: Call<unknown>, ms: number): void {
-  const encodings = call.encodings ?? [];
+  const sizes = call.keyedSizes ?? [];
   const paths = encodingPaths(call.meta, call.values.length, call.scope?.length, call.state?.length);
   let largest = -1;
-  for (let i = 0; i < encodings.length; i++) {
-    if ((encodings[i]?.length ?? 0) > (encodings[largest]?.length ?? -1)) largest = i;
+  for (let i = 0; i < sizes.length; i++) {
+    if (sizes[i]! > (sizes[largest] ?? -1)) largest = i;
   }
-  const what =
-    largest === -1 ? "" : `; the largest value is ${paths[largest]} (${encodings[largest]!.length} characters keyed)`;
+  // A byte of binary data (hashed on its own) counts as one character.
+  const what = largest === -1 ? "" : `; the largest value is ${paths[largest]} (${sizes[largest]} characters keyed)`;
   warnOnce(
     `slow-key:${label(call.meta)}`,
     `${label(call.meta)}: keying a call took ${ms.toFixed(1)}ms${what}. Every call pays it, hits included: pass a smaller value (an id, a path, a version) or name it in "ignore="`,

@@ -33,6 +33,8 @@ export interface Call<T> {
   computeMs?: number;
   /** Each part's encoding as the key was made of it (a miss digests them instead of walking the values again). */
   encodings?: PartEncodings | undefined;
+  /** How many characters (and bytes of binary data) each part's walk keyed, in the order of `encodings`. */
+  keyedSizes?: number[];
   /** The key's part digests, taken when the call misses (see `partsOf`). */
   parts?: KeyParts | undefined;
 }

@@ -78,25 +78,29 @@ async function runCall<T>(
 
   let key: string;
   let scopeValues: readonly unknown[] | undefined;
+  // When the keying that every call pays started: loading the parser, once per process, is not part of it.
+  let keying = call.started;
   try {
     scopeValues = scope === undefined ? undefined : readScope(scope);
     call.scope = scopeValues;
     call.state = meta.state === undefined ? undefined : readState(meta);
     try {
-      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []));
+      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []), (call.keyedSizes = []));
     } catch (error) {
       if (!(error instanceof NeedsParser)) throw error;
       // A function or class value whose source must be parsed: load the parser once, key again.
       await loadSourceParser();
-      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []));
+      keying = performance.now();
+      key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []), (call.keyedSizes = []));
     }
   } catch (error) {
     countMiss(settings.dir, meta.name, meta.file);
     return runUncached(call, keyingFailureWarning(meta, error));
   }
+  const keyingMs = performance.now() - keying;
+  if (settings.debug && keyingMs > SLOW_KEYING_MS) noteSlowKeying(call, keyingMs);
+  // Debug only, and not part of the keying time: it walks the scope values again.
   if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);
-  if (settings.debug && performance.now() - call.started > SLOW_KEYING_MS)
-    noteSlowKeying(call, performance.now() - call.started);
 
   // A refreshing call never joins a running one, which may be serving the old entry.
   call.refresh = settings.refresh || insideRefresh();

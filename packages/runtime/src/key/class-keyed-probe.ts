@@ -3,8 +3,9 @@
  * name alone (resources), so a miss can say which of them may hide a change.
  */
 import type { CachedFunctionMeta } from "../meta.js";
-import { ClassKeyedProbe, encode, type KeyMode } from "./encode.js";
+import { encodePart } from "./encode.js";
 import { scopePath } from "./entry-key.js";
+import { ClassKeyedProbe, type KeyMode, newWalk } from "./walk.js";
 
 /** A scope value keyed by its class only, and where it sits (`scope.config.client`). */
 export interface ClassKeyedValue {
@@ -29,7 +30,7 @@ export function classKeyedScopeValues(meta: CachedFunctionMeta, scope: readonly 
     const mode: KeyMode = closures !== undefined && closures.includes(i) ? "closure" : "module";
     for (let skip = 0; skip < CLASS_KEYED_PATHS_LIMIT; skip++) {
       try {
-        encode(scope[i], { stack: [], mode, depth0: mode === "module", probe: { skip, seen: 0 } });
+        encodePart(scope[i], { ...newWalk(mode), probe: { skip, seen: 0 } });
         break;
       } catch (error) {
         if (!(error instanceof ClassKeyedProbe)) break;

@@ -5,7 +5,8 @@
 import { hash } from "node:crypto";
 import type { CachedFunctionMeta } from "../meta.js";
 import { NOT_LOADED } from "../state.js";
-import { encode, type KeyMode, toUnkeyable, type Walk } from "./encode.js";
+import { encodePart } from "./encode.js";
+import { type KeyMode, keyedSize, newWalk, resetWalk, toUnkeyable, type Walk } from "./walk.js";
 
 /** Every entry key starts with this, then the code hash, then the arguments' digest. */
 export const ENTRY_KEY_PREFIX = "cachephant:v2:";
@@ -25,19 +26,23 @@ export function entryKey(
   scope?: readonly unknown[],
   state?: readonly unknown[],
   encodings?: PartEncodings,
+  sizes?: number[],
 ): string {
   const ignore = meta.ignore;
-  const walk: Walk = { stack: [], mode: "args", depth0: false };
+  const walk = newWalk("args");
   let encoded = "";
   for (let i = 0; i < values.length; i++) {
     if (ignore !== undefined && ignore.includes(i)) {
       encoded += "_";
       encodings?.push(undefined);
+      sizes?.push(0);
       continue;
     }
+    resetWalk(walk, "args", false);
     try {
-      const part = encode(values[i], walk);
+      const part = encodePart(values[i], walk);
       encodings?.push(part);
+      sizes?.push(keyedSize(walk));
       encoded += part;
     } catch (error) {
       throw toUnkeyable(error, meta.paths[i] ?? `args[${i}]`);
@@ -56,6 +61,7 @@ export function entryKey(
       meta.packageScope,
       undefined,
       encodings,
+      sizes,
     );
   }
   if (state !== undefined && state.length > 0) {
@@ -69,6 +75,7 @@ export function entryKey(
       meta.packageState,
       NOT_LOADED,
       encodings,
+      sizes,
     );
   }
   const digest = hash("sha256", input, "base64url");
@@ -94,7 +101,7 @@ export function keyParts(
   // Each part as `entryKey` encoded it (kept from that walk, or walked again the same way), so equal digests mean equal encodings.
   let at = 0;
   const part = (value: unknown, mode: KeyMode, packageMade = false) =>
-    digest(encodings?.[at] ?? encode(value, { stack: [], mode, depth0: mode === "module", packageMade }));
+    digest(encodings?.[at] ?? encodePart(value, newWalk(mode, packageMade)));
   for (let i = 0; i < values.length; i++, at++) {
     if (meta.ignore?.includes(i)) continue;
     parts[meta.paths[i] ?? `args[${i}]`] = part(values[i], "args");
@@ -143,6 +150,7 @@ function encodeSection(
   packageMade?: readonly number[],
   notLoaded?: symbol,
   encodings?: PartEncodings,
+  sizes?: number[],
 ): string {
   let encoded = `\n${name} ${values.length}\n`;
   for (let i = 0; i < values.length; i++) {
@@ -150,14 +158,14 @@ function encodeSection(
     if (notLoaded !== undefined && values[i] === notLoaded) {
       encoded += "U";
       encodings?.push(undefined);
+      sizes?.push(0);
       continue;
     }
-    walk.mode = modeOf(i);
-    walk.depth0 = walk.mode === "module";
-    walk.packageMade = packageMade !== undefined && packageMade.includes(i);
+    resetWalk(walk, modeOf(i), packageMade !== undefined && packageMade.includes(i));
     try {
-      const part = encode(values[i], walk);
+      const part = encodePart(values[i], walk);
       encodings?.push(part);
+      sizes?.push(keyedSize(walk));
       encoded += part;
     } catch (error) {
       throw toUnkeyable(error, pathOf(i));

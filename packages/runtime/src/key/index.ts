@@ -2,6 +2,7 @@
 // closure data, module state), hashed with the function's code hash.
 
 export { classKeyedScopeValues, type ClassKeyedValue } from "./class-keyed-probe.js";
-export { canonicalEncoding, type KeyMode } from "./encode.js";
+export { canonicalEncoding } from "./encode.js";
 export { encodingPaths, ENTRY_KEY_PREFIX, entryKey, keyParts, type PartEncodings } from "./entry-key.js";
 export { loadSourceParser, NeedsParser } from "./function-code.js";
+export { type KeyMode, PART_TEXT_LIMIT } from "./walk.js";

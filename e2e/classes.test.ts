@@ -103,6 +103,11 @@ test.each(BUNDLERS)(
     // Another process: shapes is a hit (its body does not run) and its instances are instances again.
     const second = await project.runAgainstUncached();
     expect(second).toEqual({ result: expected, runs: { secret: 1, viaHelper: 1 }, stderr: expect.any(String) });
+
+    // Check mode computes the hit again and compares bytes: the instances written again are the stored ones.
+    const checked = await project.run({ CACHEPHANT_CHECK: "1" });
+    expect(checked).toMatchObject({ result: expected, runs: { shapes: 1 } });
+    expect(checked.stderr).not.toMatch(/stale|not deterministic/);
   },
 );
 

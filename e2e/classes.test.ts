@@ -2,8 +2,12 @@
 // run in separate processes sharing one cache folder, a hit gives back
 // instances of the same classes (methods working, shared references kept),
 // and what the cache cannot restore is returned, not stored, with one warning.
+import { execFile } from "node:child_process";
+import { promisify } from "node:util";
 import { afterEach, expect, test } from "vitest";
-import { BUNDLERS, Project } from "./helpers/project.js";
+import { BUNDLERS, CLI_PATH, Project } from "./helpers/project.js";
+
+const run = promisify(execFile);
 
 let project: Project;
 afterEach((context) => {
@@ -108,6 +112,14 @@ test.each(BUNDLERS)(
     const checked = await project.run({ CACHEPHANT_CHECK: "1" });
     expect(checked).toMatchObject({ result: expected, runs: { shapes: 1 } });
     expect(checked.stderr).not.toMatch(/stale|not deterministic/);
+
+    // The CLI loads none of the program's classes: verify still finds the entries sound and keeps them.
+    const verify = await run(process.execPath, [CLI_PATH, "verify", "--json"], {
+      cwd: project.dir,
+      env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
+    });
+    expect(JSON.parse(verify.stdout)).toMatchObject({ problems: [] });
+    expect(await project.run()).toMatchObject({ result: expected, runs: { secret: 1, viaHelper: 1 } });
   },
 );
 

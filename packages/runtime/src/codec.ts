@@ -61,13 +61,32 @@ export function decodeResult(bytes: Uint8Array): unknown {
   const withClasses = startsWith(bytes, CLASS_RECORDS);
   const value = deserialize(withClasses ? bytes.subarray(CLASS_RECORDS.length) : bytes);
   if (!withClasses) return value;
-  const [result, instances] = value as [unknown, Array<[string, object]>];
+  const [result, instances] = classRecords(value);
   for (const [id, instance] of instances) {
     const cls = classById(id);
     if (cls === undefined) throw new Error(`its class ${id} is not registered in this process`);
     Object.setPrototypeOf(instance, cls.prototype as object);
   }
   return result;
+}
+
+/**
+ * Whether bytes decode, without giving instances their classes: for a process
+ * that loads none of the program's classes (`cachephant verify`).
+ * @throws what `decodeResult` throws for bytes that are not a value.
+ */
+export function checkDecodes(bytes: Uint8Array): void {
+  const withClasses = startsWith(bytes, CLASS_RECORDS);
+  const value = deserialize(withClasses ? bytes.subarray(CLASS_RECORDS.length) : bytes);
+  if (withClasses) classRecords(value);
+}
+
+function classRecords(value: unknown): [unknown, Array<[string, object]>] {
+  const [result, instances] = Array.isArray(value) && value.length === 2 ? (value as [unknown, unknown]) : [];
+  const isRecord = (item: unknown) =>
+    Array.isArray(item) && typeof item[0] === "string" && typeof item[1] === "object" && item[1] !== null;
+  if (!Array.isArray(instances) || !instances.every(isRecord)) throw new Error("its class records are malformed");
+  return [result, instances as Array<[string, object]>];
 }
 
 function deserialize(bytes: Uint8Array): unknown {

@@ -1,7 +1,7 @@
 import { describe, expect, test } from "vitest";
 import { registerClassBySource, registerClasses } from "../src/classes.js";
 import { hasPrivateMembers } from "../src/class-instances.js";
-import { decodeResult, encodeResult } from "../src/codec.js";
+import { checkDecodes, decodeResult, encodeResult } from "../src/codec.js";
 import { UnstorableResultError } from "../src/index.js";
 
 const roundTrip = <T>(value: T): T => decodeResult(encodeResult(value)) as T;
@@ -86,6 +86,9 @@ describe("instances of registered classes come back as themselves", () => {
     const at = bytes.indexOf("gone.ts");
     bytes.write("nope.ts", at);
     expect(() => decodeResult(bytes)).toThrow(/its class test\/nope\.ts#Gone@1 is not registered/);
+    // Sound bytes all the same: a process without the program's classes (cachephant verify) finds no damage.
+    expect(() => checkDecodes(bytes)).not.toThrow();
+    expect(() => checkDecodes(bytes.subarray(0, bytes.length - 4))).toThrow();
   });
 });
 

@@ -40,6 +40,7 @@ export async function runCached(meta, values, fn, scope) {
 export function registerState(file, getters) {
   (globalThis.__cachephantState ??= {})[file] = getters;
 }
+export function registerClasses() {}
 `;
 const FAKE_RUNTIME_CJS = `
 globalThis.__cachephantCalls ??= [];

@@ -13,32 +13,11 @@ import { CachedFunctionError } from "./cached-error.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { importOptional } from "./optional-package.js";
 import { runCached } from "./call/index.js";
-import { DURATION_FORMAT_HINT, parseDuration } from "./units.js";
+import { parseDuration } from "./units.js";
+import { type CachedOptions, checkOptions, describe } from "./cached-options.js";
+import { type AnyClass, registerClassBySource } from "./classes.js";
 import { label, warnOnce } from "./warn.js";
 import { isCachephantError, isSystemError } from "@cachephant/core/scan";
-
-/** Options of `cached()`: the directive's vocabulary, plus the helpers the function calls. */
-export interface CachedOptions {
-  /**
-   * Helpers the function calls (functions or classes), keyed by their
-   * normalized code: editing one recomputes. A helper that is itself
-   * `cached()` counts by its own code hash. Helpers not named here are not
-   * seen.
-   */
-  uses?: ReadonlyArray<(...args: never[]) => unknown> | undefined;
-  /** Parameters (after destructuring) left out of the key, as `ignore=` in the directive. */
-  ignore?: readonly string[] | string | undefined;
-  /** Time to live: milliseconds or a duration (`"1h"`, `"7d"`), as `ttl=` in the directive. */
-  ttl?: number | string | undefined;
-  /** The name in the key, listings and messages. Default: the function's own name. */
-  name?: string | undefined;
-  /**
-   * `false`: do not record or check the run-time inputs of its calls
-   * (environment variables, argv, cwd, files, directories), as
-   * `inputs=off` in the directive. Default: recorded.
-   */
-  inputs?: boolean | undefined;
-}
 
 type AsyncFunction = (...args: never[]) => Promise<unknown>;
 
@@ -52,6 +31,8 @@ interface Wrapped {
   readonly path: string | undefined;
   readonly line: number;
   readonly uses: ReadonlyArray<(...args: never[]) => unknown>;
+  /** The classes of `classes`, registered for the codec; their code counts in the key. */
+  readonly classes: readonly AnyClass[];
   readonly ignore: readonly string[] | undefined;
   readonly ttl: number | undefined;
   readonly inputs: false | undefined;
@@ -70,8 +51,6 @@ type Standalone = typeof import("@cachephant/core/standalone");
 
 const wrappers = new WeakMap<object, Wrapped>();
 let standalone: Promise<Standalone> | undefined;
-
-const OPTION_NAMES = new Set(["uses", "ignore", "ttl", "name", "inputs"]);
 
 /**
  * Wraps an async function so that its calls are cached like a `"use cache"`
@@ -112,7 +91,10 @@ export function cached<F extends AsyncFunction>(fn: F, options: CachedOptions = 
     ignore: typeof options.ignore === "string" ? options.ignore.split(",").map((part) => part.trim()) : options.ignore,
     ttl: typeof options.ttl === "string" ? parseDuration(options.ttl) : options.ttl,
     inputs: options.inputs === false ? false : undefined,
+    classes: [...(options.classes ?? [])] as AnyClass[],
   };
+  // Registered now: a hit (decoded before the function runs) gives its instances back as these classes.
+  for (const cls of wrapped.classes) registerClassBySource(cls);
 
   const wrapper = async function (...args: unknown[]): Promise<unknown> {
     const { meta, resolve } = await analysisOf(wrapped);
@@ -156,6 +138,7 @@ function warnFreeNames(core: Standalone, wrapped: Wrapped): void {
     return; // the first call reports a source that does not parse
   }
   const covered = new Set(wrapped.uses.map((helper) => wrappers.get(helper)?.name ?? helper.name));
+  for (const cls of wrapped.classes) covered.add(cls.name);
   const who = label({ name: wrapped.name, file: wrapped.file, line: wrapped.line } as CachedFunctionMeta);
   for (const name of free) {
     if (core.KNOWN_GLOBALS.has(name) || covered.has(name)) continue;
@@ -181,6 +164,10 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     const label = uses.has(helper.name) || !helper.name ? `${helper.name || "anonymous"}#${index}` : helper.name;
     const inner = wrappers.get(helper);
     uses.set(label, inner ? (await analysisOf(inner)).meta.hash : core.helperHash(helper.toString(), wrapped.file));
+  }
+  // An edited class recomputes: its instances' data and methods are what the results hold.
+  for (const [index, cls] of wrapped.classes.entries()) {
+    uses.set(`class ${cls.name || "anonymous"}#${index}`, core.helperHash(cls.toString(), wrapped.file));
   }
   const options = {
     name: wrapped.name,
@@ -261,50 +248,6 @@ function checkHelper(helper: unknown, index: number): (...args: never[]) => unkn
   const fn = helper as (...args: never[]) => unknown;
   if (!wrappers.has(fn)) readSource(fn, `cached(): \`uses[${index}]\``);
   return fn;
-}
-
-function checkOptions(options: CachedOptions): void {
-  const bad = (reason: string, hint: string) =>
-    new CachedFunctionError("CACHEPHANT_BAD_OPTION", `cached(): ${reason}`, hint);
-  if (typeof options !== "object" || options === null)
-    throw bad(`the options are ${describe(options)}`, "pass an object: { uses, ignore, ttl, name }");
-  for (const key of Object.keys(options)) {
-    if (!OPTION_NAMES.has(key))
-      throw bad(`unknown option \`${key}\``, "known options are `uses`, `ignore`, `ttl`, `name` and `inputs`");
-  }
-  const { uses, ignore, ttl, name, inputs } = options;
-  if (inputs !== undefined && typeof inputs !== "boolean")
-    throw bad(`\`inputs\` is ${describe(inputs)}`, "use `inputs: false` to stop recording its run-time inputs");
-  if (uses !== undefined && !Array.isArray(uses))
-    throw bad(`\`uses\` is ${describe(uses)}`, "list the helpers: { uses: [parseCsv, round] }");
-  if (
-    ignore !== undefined &&
-    typeof ignore !== "string" &&
-    !(Array.isArray(ignore) && ignore.every((item) => typeof item === "string"))
-  ) {
-    throw bad(
-      `\`ignore\` is ${describe(ignore)}`,
-      'name parameters: { ignore: ["signal"] } or { ignore: "signal,logger" }',
-    );
-  }
-  if (ttl !== undefined) {
-    const ok =
-      typeof ttl === "number"
-        ? Number.isFinite(ttl) && ttl > 0
-        : typeof ttl === "string" && parseDuration(ttl) !== undefined;
-    if (!ok)
-      throw bad(`bad \`ttl\`: ${describe(ttl)}`, `use milliseconds (a positive number) or ${DURATION_FORMAT_HINT}`);
-  }
-  if (name !== undefined && (typeof name !== "string" || name === ""))
-    throw bad(`\`name\` is ${describe(name)}`, "use a non-empty string");
-}
-
-function describe(value: unknown): string {
-  if (value === null) return "null";
-  if (Array.isArray(value)) return "an array";
-  if (typeof value === "string") return JSON.stringify(value);
-  if (typeof value === "number" || typeof value === "boolean") return String(value);
-  return typeof value === "object" ? "an object" : `a ${typeof value}`;
 }
 
 const IS_BUN = typeof (process.versions as Record<string, string | undefined>).bun === "string";

@@ -7,11 +7,18 @@
  * back as a plain object, a URL as `{}`, an Error loses its `code`), so a
  * result is checked before it is stored: anything that would not come back
  * as it went in makes the result unstorable, with the path of the culprit.
+ *
+ * Instances of registered classes (`classes.ts`) are written by v8 as plain
+ * objects of their own data, and listed beside the value with their class
+ * ids: `CLASS_RECORDS`, then `v8.serialize([value, [[id, instance], ...]])`.
+ * The list holds references to the same objects, so v8 keeps shared and
+ * cyclic instances as it does any object; reading gives each listed object
+ * its class's prototype back (no constructor runs). A result without class
+ * instances is written as v8 writes it, nothing before it.
  */
 import v8 from "node:v8";
 import { UnstorableResultError } from "./errors.js";
 import {
-  className,
   indexSegment,
   MAP_KEY_SEGMENT,
   mapValueSegment,
@@ -20,6 +27,8 @@ import {
   SET_ELEMENT_SEGMENT,
   ValuePathFailure,
 } from "./value-path.js";
+import { classById } from "./classes.js";
+import { instanceClassId } from "./class-instances.js";
 import { BINARY_VIEW_PROTOTYPES, BOXED_PROTOTYPES, NATIVE_ERROR_PROTOTYPES } from "./builtin-prototypes.js";
 
 /**
@@ -27,13 +36,15 @@ import { BINARY_VIEW_PROTOTYPES, BOXED_PROTOTYPES, NATIVE_ERROR_PROTOTYPES } fro
  * @throws UnstorableResultError naming the path (`result.items[2].client`).
  */
 export function encodeResult(value: unknown): Buffer {
+  const walk: Walk = { seen: new Set(), instances: [] };
   try {
-    checkStorable(value, new Set());
+    checkStorable(value, walk);
   } catch (error) {
     throw toUnstorable(error);
   }
   try {
-    return v8.serialize(value);
+    if (walk.instances.length === 0) return v8.serialize(value);
+    return Buffer.concat([CLASS_RECORDS, v8.serialize([value, walk.instances])]);
   } catch (error) {
     // Whatever the check let through and v8 still refuses (e.g. a function in an array's extra property).
     throw new UnstorableResultError("result", `not storable (${(error as Error).message})`);
@@ -47,11 +58,58 @@ export function encodeResult(value: unknown): Buffer {
  * @throws whatever `v8.deserialize` throws on bytes that are not a value.
  */
 export function decodeResult(bytes: Uint8Array): unknown {
+  const withClasses = startsWith(bytes, CLASS_RECORDS);
+  const value = deserialize(withClasses ? bytes.subarray(CLASS_RECORDS.length) : bytes);
+  if (!withClasses) return value;
+  const [result, instances] = classRecords(value);
+  for (const [id, instance] of instances) {
+    const cls = classById(id);
+    if (cls === undefined) throw new Error(`its class ${id} is not registered in this process`);
+    Object.setPrototypeOf(instance, cls.prototype as object);
+  }
+  return result;
+}
+
+/**
+ * Whether bytes decode, without giving instances their classes: for a process
+ * that loads none of the program's classes (`cachephant verify`).
+ * @throws what `decodeResult` throws for bytes that are not a value.
+ */
+export function checkDecodes(bytes: Uint8Array): void {
+  const withClasses = startsWith(bytes, CLASS_RECORDS);
+  const value = deserialize(withClasses ? bytes.subarray(CLASS_RECORDS.length) : bytes);
+  if (withClasses) classRecords(value);
+}
+
+function classRecords(value: unknown): [unknown, Array<[string, object]>] {
+  const [result, instances] = Array.isArray(value) && value.length === 2 ? (value as [unknown, unknown]) : [];
+  const isRecord = (item: unknown) =>
+    Array.isArray(item) && typeof item[0] === "string" && typeof item[1] === "object" && item[1] !== null;
+  if (!Array.isArray(instances) || !instances.every(isRecord)) throw new Error("its class records are malformed");
+  return [result, instances as Array<[string, object]>];
+}
+
+function deserialize(bytes: Uint8Array): unknown {
   checkFormat(bytes);
   if (IS_BUN) return v8.deserialize(bytes);
   const reader = new CopyingDeserializer(bytes);
   reader.readHeader();
   return reader.readValue();
+}
+
+/** Before the bytes of a result holding class instances (neither V8's format, 0xFF, nor JavaScriptCore's starts so). */
+const CLASS_RECORDS = Buffer.from([0xfe, 0x43, 0x01]);
+
+function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
+  if (bytes.length < prefix.length) return false;
+  for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
+  return true;
+}
+
+/** One walk of `checkStorable`: the objects seen, and the class instances met with their ids. */
+interface Walk {
+  readonly seen: Set<object>;
+  readonly instances: Array<[string, object]>;
 }
 
 /**
@@ -129,39 +187,37 @@ const UNSTORABLE_BY_PROTO = new Map<unknown, string>([
   [AggregateError.prototype, "an AggregateError (its errors would be lost)"],
 ]);
 
-function checkStorable(value: unknown, seen: Set<object>): void {
+function checkStorable(value: unknown, walk: Walk): void {
   if (typeof value === "function") throw new ValuePathFailure("a function");
   if (typeof value === "symbol") throw new ValuePathFailure("a symbol");
-  if (typeof value !== "object" || value === null || seen.has(value)) return;
-  seen.add(value);
+  if (typeof value !== "object" || value === null || walk.seen.has(value)) return;
+  walk.seen.add(value);
   const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return checkProperties(value, seen);
-  if (proto === Array.prototype) return checkArray(value as unknown[], seen);
+  if (proto === Object.prototype || proto === null) return checkProperties(value, walk);
+  if (proto === Array.prototype) return checkArray(value as unknown[], walk);
   switch (STORABLE_BY_PROTO.get(proto)) {
     case "leaf":
       return;
     case "map":
-      return checkMap(value as Map<unknown, unknown>, seen);
+      return checkMap(value as Map<unknown, unknown>, walk);
     case "set":
-      return checkSet(value as Set<unknown>, seen);
+      return checkSet(value as Set<unknown>, walk);
     case "error":
-      return checkError(value as Error, proto as Error, seen);
+      return checkError(value as Error, proto as Error, walk);
     default: {
       const known = UNSTORABLE_BY_PROTO.get(proto);
       if (known !== undefined) throw new ValuePathFailure(known);
-      const name = className(value) || "an unnamed class";
-      throw new ValuePathFailure(
-        `an instance of ${name} (class instances come back as plain objects; return plain data)`,
-      );
+      walk.instances.push([instanceClassId(value, proto as object), value]);
+      return checkProperties(value, walk);
     }
   }
 }
 
-function checkProperties(value: object, seen: Set<object>): void {
+function checkProperties(value: object, walk: Walk): void {
   const keys = Object.keys(value);
   let i = 0;
   try {
-    for (; i < keys.length; i++) checkStorable((value as Record<string, unknown>)[keys[i]!], seen);
+    for (; i < keys.length; i++) checkStorable((value as Record<string, unknown>)[keys[i]!], walk);
   } catch (error) {
     prependSegment(error, () => propertySegment(keys[i]!));
   }
@@ -173,40 +229,40 @@ function checkProperties(value: object, seen: Set<object>): void {
   }
 }
 
-function checkArray(value: readonly unknown[], seen: Set<object>): void {
+function checkArray(value: readonly unknown[], walk: Walk): void {
   let i = 0;
   try {
-    for (; i < value.length; i++) checkStorable(value[i], seen);
+    for (; i < value.length; i++) checkStorable(value[i], walk);
   } catch (error) {
     prependSegment(error, () => indexSegment(i));
   }
 }
 
-function checkMap(value: Map<unknown, unknown>, seen: Set<object>): void {
+function checkMap(value: Map<unknown, unknown>, walk: Walk): void {
   let onKey = true;
   let currentKey: unknown;
   try {
     for (const [key, item] of value) {
       currentKey = key;
       onKey = true;
-      checkStorable(key, seen);
+      checkStorable(key, walk);
       onKey = false;
-      checkStorable(item, seen);
+      checkStorable(item, walk);
     }
   } catch (error) {
     prependSegment(error, () => (onKey ? MAP_KEY_SEGMENT : mapValueSegment(currentKey)));
   }
 }
 
-function checkSet(value: Set<unknown>, seen: Set<object>): void {
+function checkSet(value: Set<unknown>, walk: Walk): void {
   try {
-    for (const element of value) checkStorable(element, seen);
+    for (const element of value) checkStorable(element, walk);
   } catch (error) {
     prependSegment(error, () => SET_ELEMENT_SEGMENT);
   }
 }
 
-function checkError(value: Error, proto: Error, seen: Set<object>): void {
+function checkError(value: Error, proto: Error, walk: Walk): void {
   for (const key of Reflect.ownKeys(value)) {
     if (STORED_ERROR_PROPERTIES.has(key)) continue;
     if (key === "name" && value.name === proto.name) continue;
@@ -215,7 +271,7 @@ function checkError(value: Error, proto: Error, seen: Set<object>): void {
     );
   }
   try {
-    checkStorable(value.cause, seen);
+    checkStorable(value.cause, walk);
   } catch (error) {
     prependSegment(error, () => ".cause");
   }

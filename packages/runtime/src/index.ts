@@ -8,9 +8,11 @@
  * first call of a `cached()` function.
  */
 export { runCached } from "./call/index.js";
-export { cached, type CachedOptions } from "./cached.js";
+export { cached } from "./cached.js";
+export type { CachedOptions } from "./cached-options.js";
 export { CachedFunctionError, type CachedFunctionErrorCode } from "./cached-error.js";
 export { registerState } from "./state.js";
+export { registerClasses } from "./classes.js";
 export { refresh } from "./refresh.js";
 export { stats, type CacheStats, type FunctionStats } from "./stats-view.js";
 export { configure, type ConfigureOptions } from "./config.js";

@@ -24,9 +24,9 @@ describe("encodeResult refuses what would come back changed", () => {
     ["a function", () => 1, "result is a function"],
     ["a symbol", Symbol("s"), "result is a symbol"],
     [
-      "a class instance",
+      "an instance of a class no one registered",
       new Client("x"),
-      "result is an instance of Client (class instances come back as plain objects; return plain data)",
+      "result is an instance of Client, a class the cache does not know, so it would come back as a plain object (the build registers the classes a cached function names, declared in its module or imported into it; with cached(), list it: cached(fn, { classes: [Client] }); or return plain data)",
     ],
     ["a URL", new URL("https://example.com"), "result is a URL (return url.href instead)"],
     ["a Promise", Promise.resolve(1), "result is a Promise (await it before returning)"],
@@ -34,7 +34,7 @@ describe("encodeResult refuses what would come back changed", () => {
     [
       "a subclass of Map",
       new (class Registry extends Map {})(),
-      "result is an instance of Registry (class instances come back as plain objects; return plain data)",
+      "result is an instance of Registry, a class the cache does not know, so it would come back as a plain object (the build registers the classes a cached function names, declared in its module or imported into it; with cached(), list it: cached(fn, { classes: [Registry] }); or return plain data)",
     ],
   ])("%s", (_, value, message) => {
     expect(unstorable(value)).toBe(message);

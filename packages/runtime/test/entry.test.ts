@@ -26,6 +26,7 @@ describe("the public entry", () => {
       "list",
       "prune",
       "refresh",
+      "registerClasses",
       "registerState",
       "runCached",
       "stats",

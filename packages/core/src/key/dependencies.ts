@@ -36,6 +36,7 @@ import {
   type VariableSite,
   variableSites,
 } from "./explain.js";
+import { type ClassEntry, classesOf } from "./class-entries.js";
 import type { Analysis } from "./function-analysis.js";
 import type { GraphNode, StateBinding } from "./graph-node.js";
 import { type DependencyOptions, Session } from "./graph-walk.js";
@@ -60,6 +61,8 @@ export interface FunctionDependencies {
   scopeSites: VariableSite[];
   /** Where each `state` binding is declared, in `state`'s order (files relative to the root). */
   stateSites: VariableSite[];
+  /** The project classes its module registers with the runtime, so a result's instances of them come back as such. */
+  classes: ClassEntry[];
 }
 
 export interface DependencyAnalysis {
@@ -105,6 +108,7 @@ export async function analyzeDependencies(
         tree: [],
         scopeSites: scopeOf(session, index, []).map(({ name }) => ({ name })),
         stateSites: [],
+        classes: [],
       })),
       files: [],
       outside: [],
@@ -185,6 +189,7 @@ export async function analyzeDependencies(
         state,
         declarationsOf,
       ),
+      classes: classesOf(session, index, reach, (key) => hashOf(key).slice(0, 16), relativeFile),
     };
   });
   const itself = stripQuery(entry.path);

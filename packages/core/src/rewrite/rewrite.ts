@@ -1,7 +1,8 @@
 import type * as t from "@babel/types";
 import MagicString, { type SourceMap } from "magic-string";
-import type { Analysis, AnalyzedFunction, ScopeEntry } from "../key/index.js";
+import type { Analysis, AnalyzedFunction, ClassEntry, ScopeEntry } from "../key/index.js";
 import { anonymousDefaultData } from "../state/index.js";
+import { classRegistration, sharedClassRegistration, sharedRegistration, stateRegistration } from "./registrations.js";
 
 /** What the dependency analysis adds to a function: the final hash, its scope values and deps. */
 export interface FunctionOutput {
@@ -30,6 +31,8 @@ export interface RewriteOptions extends MetaDefaults {
   runtimeModule: string;
   /** Module bindings whose current values the module hands to the runtime (see `state/module-state.ts`). */
   state?: readonly string[] | undefined;
+  /** Classes the module registers with the runtime (see `key/class-entries.ts`). */
+  classes?: readonly ClassEntry[] | undefined;
 }
 
 /**
@@ -79,6 +82,17 @@ export function rewrite(
         .filter((own) => own !== "default" || anonymous)
         .map((own): [string, string] => [own, own === "default" ? name : own]);
       registration = `${anonymous ? ` let ${name};` : ""} ${stateRegistration(register, options.file, getters)}`;
+    }
+  }
+  const classes = options.classes ?? [];
+  if (classes.length > 0) {
+    // Getters, read when a result is written or read: the classes are declared further down.
+    if (analysis.format === "cjs") {
+      registration += ` ${sharedClassRegistration(classes)}`;
+    } else {
+      const register = freeName(code, "__cachephant_classes");
+      imports.push(["registerClasses", register]);
+      registration += ` ${classRegistration(register, classes)}`;
     }
   }
   if (imports.length > 0 || registration !== "")
@@ -215,30 +229,6 @@ function lazyRuntime(code: string, run: string, runtimeModule: string): string {
     `let ${loaded}; const ${run} = (...args) => ` +
     `(${loaded} || (${loaded} = import(${JSON.stringify(runtimeModule)}))).then((runtime) => runtime.runCached(...args));`
   );
-}
-
-/**
- * Put first in a module whose bindings change after load: hands the runtime a
- * getter per binding, so a cached function that reaches them (through any
- * helper) keys its calls by their current values.
- */
-function stateRegistration(
-  register: string,
-  file: string,
-  getters: ReadonlyArray<readonly [name: string, expression: string]>,
-): string {
-  return `${register}(${JSON.stringify(file)}, { ${getters.map(([name, expression]) => `${JSON.stringify(name)}: () => ${expression}`).join(", ")} });`;
-}
-
-/**
- * The same for CommonJS, which loads the runtime only on a cached call: the
- * getters go straight into the registry every runtime copy shares
- * (`Symbol.for("cachephant.state")`, read by the runtime's `state/module-state.ts`).
- */
-function sharedRegistration(file: string, names: readonly string[]): string {
-  const getters = names.map((name) => `${JSON.stringify(name)}: () => ${name}`).join(", ");
-  // Merged with what the module registered before (a dev server evaluates it again).
-  return `((r, f) => r.set(f, { ...r.get(f), ${getters} }))(globalThis[Symbol.for("cachephant.state")] ??= new Map(), ${JSON.stringify(file)});`;
 }
 
 /** `base`, or `base2`, `base3`, ... when the file already uses that name anywhere. */

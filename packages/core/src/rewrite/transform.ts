@@ -95,6 +95,7 @@ export async function transform(
     dir: options.dir,
     maxSize: options.maxSize,
     state: ownState ? registrable(moduleState(entry)) : undefined,
+    classes: [...new Map(results.flatMap((result) => result.classes).map((entry) => [entry.id, entry])).values()],
   });
   const functions = analysis.functions.map((fn, index): CachedFunctionInfo => {
     const { name, line, column } = fn;

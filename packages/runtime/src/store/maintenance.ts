@@ -18,7 +18,7 @@
  */
 import { existsSync, statSync, unlinkSync } from "node:fs";
 import { join, sep } from "node:path";
-import { decodeResult } from "../codec.js";
+import { checkDecodes } from "../codec.js";
 import type { CodeVersions } from "./superseded.js";
 import { bucketPath, INDEX_DIR, type EntryMetadata } from "./layout.js";
 import { functionId, pruneIndexed, type Progress, type PruneOutcome, type PrunePlanOptions } from "./prune.js";
@@ -231,7 +231,8 @@ async function damage(entry: IndexedEntry): Promise<string | undefined> {
   if (!contentMatches(bytes, entry.record, entry.metadata, true)) return "content failed the integrity check";
   if (entry.metadata.kind !== "result") return undefined;
   try {
-    decodeResult(bytes);
+    // Not decodeResult: this process has none of the program's classes, and an entry holding their instances is sound.
+    checkDecodes(bytes);
     return undefined;
   } catch (error) {
     return `content could not be decoded (${(error as Error).message})`;

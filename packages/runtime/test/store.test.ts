@@ -7,8 +7,9 @@ import {
   utimesSync,
   writeFileSync,
   mkdirSync,
+  rmSync,
 } from "node:fs";
-import { dirname } from "node:path";
+import { dirname, join } from "node:path";
 import { describe, expect, onTestFinished, test, vi } from "vitest";
 import { configure, list, prune, verify } from "../src/index.js";
 import { encodeResult } from "../src/codec.js";
@@ -103,6 +104,52 @@ describe("the size bound, kept by the runtime", () => {
     }
     expect(fn.runs).toBe(40);
     expect(largest).toBeLessThan(6000);
+  });
+});
+
+describe("the side index beside removals outside a prune", () => {
+  test("entries a read drops as damaged and entries removed by key are logged: the next prune keeps the index instead of taking them for another tool's removals", async () => {
+    const dir = runtime.dir();
+    const store = storeAt(dir);
+    const metadata = {
+      v: 1,
+      kind: "result",
+      name: "f",
+      file: "src/f.ts",
+      line: 1,
+      hash: "h",
+      created: Date.now(),
+    } as const;
+    for (let i = 0; i < 40; i++) await store.put(`key-${i}`, encodeResult(`value ${i}`.padEnd(100, ".")), metadata);
+    await prune({ maxSize: 1e9 }); // writes the index's snapshot
+    const snapshot = join(dir, "cachephant", "entries");
+    expect(existsSync(snapshot)).toBe(true);
+    for (let i = 0; i < 20; i++) await store.remove(`key-${i}`);
+    for (const entry of await readIndex(dir)) writeFileSync(entry.path, Buffer.alloc(entry.size)); // same size, wrong bytes
+    for (let i = 20; i < 40; i++) expect((await store.get(`key-${i}`)).status).toBe("corrupt");
+    expect(await readIndex(dir)).toEqual([]);
+
+    expect(await prune({ maxSize: 0 })).toMatchObject({ removedEntries: 0, remainingEntries: 0 });
+    // A prune that met them all gone from the layout would have dropped its snapshot, to rebuild it from every bucket.
+    expect(existsSync(snapshot)).toBe(true);
+  });
+  test("a prune of a store without tmp/ removes every entry it counts: removals running at once all wait for the folder", async () => {
+    const dir = runtime.dir();
+    const store = storeAt(dir);
+    const metadata = {
+      v: 1,
+      kind: "result",
+      name: "f",
+      file: "src/f.ts",
+      line: 1,
+      hash: "h",
+      created: Date.now(),
+    } as const;
+    for (let i = 0; i < 100; i++) await store.put(`key-${i}`, encodeResult(`value ${i}`.padEnd(100, ".")), metadata);
+    rmSync(join(dir, "tmp"), { recursive: true }); // as another tool's writer may leave a store
+    expect(await prune({ maxSize: 0 })).toMatchObject({ removedEntries: 100, remainingEntries: 0 });
+    expect(await readIndex(dir)).toEqual([]);
+    expect(await list()).toEqual([]);
   });
 });
 

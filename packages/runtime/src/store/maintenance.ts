@@ -24,9 +24,10 @@ import { bucketPath, INDEX_DIR, type EntryMetadata } from "./layout.js";
 import { functionId, pruneIndexed, type Progress, type PruneOutcome, type PrunePlanOptions } from "./prune.js";
 import { tryPruneLock, withPruneLock } from "./prune-lock.js";
 import { contentMatches, readContent, stillIndexed } from "./read.js";
+import { inParallel, PARALLEL_REMOVALS } from "./parallel.js";
 import { removeContents, removeUnlessChanged } from "./removal.js";
 import { scanEntries, Slicer, type IndexedEntry } from "./scan.js";
-import { loadIndex, logPosition, logRemovals, saveIndex } from "./side-index.js";
+import { loadIndex, logPosition, logRemovals, saveIndex, WritesSince } from "./side-index.js";
 
 export type { IndexedEntry } from "./scan.js";
 export type { Progress, PruneOutcome } from "./prune.js";
@@ -167,20 +168,20 @@ export async function clearStore(dir: string, matches?: (metadata: EntryMetadata
     (matches(entry.metadata) && entry.usedAt < started + 1 ? doomed : stayed).push(entry);
   }
   const removed: IndexedEntry[] = [];
-  for (const entry of doomed) {
-    const outcome = removeUnlessChanged(dir, entry.bucket, (mtimeMs) => mtimeMs >= started + 1);
+  await inParallel(doomed, PARALLEL_REMOVALS, async (entry) => {
+    const outcome = await removeUnlessChanged(dir, entry.bucket, (mtimeMs) => mtimeMs >= started + 1);
     if (outcome.status === "kept") stayed.push(entry);
     else removed.push(entry);
-  }
+  });
   logRemovals(
     dir,
     removed.map((entry) => ({ digest: digestOf(dir, entry.bucket), time: entry.time })),
   );
   const inUse = new Set(stayed.map((entry) => entry.record.integrity));
-  removeContents(
+  await removeContents(
     dir,
     new Set(removed.map((entry) => entry.record.integrity!).filter((integrity) => !inUse.has(integrity))),
-    logAtStart,
+    new WritesSince(dir, logAtStart),
   );
   const results = removed.filter((entry) => entry.metadata.kind === "result");
   return { removedEntries: results.length, freedBytes: sumSizes(results) };

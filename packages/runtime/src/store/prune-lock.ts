@@ -20,8 +20,26 @@ const PRUNE_LOCK_WAIT_MS = 5 * 60_000;
  * @throws when the lock cannot be made (a store that cannot be written).
  */
 export function tryPruneLock(dir: string): Lease | undefined {
-  return tryLock(join(dir, OWN_DIR, PRUNE_LOCK), PRUNE_LOCK_STALE_MS);
+  if (prunedHere.has(dir)) return undefined;
+  const lease = tryLock(join(dir, OWN_DIR, PRUNE_LOCK), PRUNE_LOCK_STALE_MS);
+  if (lease === undefined) return undefined;
+  prunedHere.add(dir);
+  let released = false;
+  return {
+    release() {
+      if (!released) prunedHere.delete(dir);
+      released = true;
+      lease.release();
+    },
+  };
 }
+
+/**
+ * The stores this process prunes. Its own prunes never run two at once,
+ * whatever the lock file's mtime says (a clock moved forward makes a live
+ * holder's lock look stale).
+ */
+const prunedHere = new Set<string>();
 
 /** Runs `work` holding the prune lock of `dir`, waiting for another holder first. */
 export async function withPruneLock<T>(dir: string, work: () => Promise<T>): Promise<T> {

@@ -9,17 +9,21 @@
  * Beside other processes: removals go through `removal.ts` (moved aside,
  * looked at, put back when written or used after the bound), and are logged
  * slice by slice, so a prune cut short (a program that ends) leaves an index
- * that is still true.
+ * that is still true. They run in batches, many file operations at once
+ * (each waits on the disk, not the CPU); a background prune keeps its batches
+ * small, so that the program's own file work waits little behind them.
  */
-import { rmSync, statSync, utimesSync } from "node:fs";
-import { join } from "node:path";
+import { stat, rm } from "node:fs/promises";
 import { foldStats } from "./stats.js";
 import type { CodeVersions } from "./superseded.js";
-import { bucketPath, contentPath, OWN_DIR, PRUNE_STAMP } from "./layout.js";
-import { makeOwnerDir, writeOwnerFile } from "../files/index.js";
+import { bucketPath, contentPath, PRUNE_STAMP } from "./layout.js";
+import { inParallel, PARALLEL_REMOVALS } from "./parallel.js";
 import { removeContents, removeUnlessChanged } from "./removal.js";
 import { Slicer, scanFiles, scanLocks, type StoreFile } from "./scan.js";
-import { dropIndex, loadIndex, logRemovals, saveIndex, type IndexItem } from "./side-index.js";
+import { dropIndex, loadIndex, logRemovals, saveIndex, WritesSince, type IndexItem } from "./side-index.js";
+import { stamp, stampAge, SWEPT_STAMP } from "./stamps.js";
+import { UseQueue } from "./use-queue.js";
+import { hasErrorCode } from "@cachephant/core/scan";
 
 /** Files younger than this are never taken for orphans: a writer may be about to index them. */
 export const STRAY_MIN_AGE_MS = 60_000;
@@ -29,10 +33,10 @@ export const STRAY_MIN_AGE_MS = 60_000;
  * nobody will release it, so a prune does.
  */
 export const DEAD_LOCK_AGE_MS = 10 * 60_000;
-/** In `OWN_DIR`: its mtime is when a prune last looked for content no entry uses. */
-const SWEPT_STAMP = "swept";
 /** A prune looks for content no entry uses (left by a crash between writing it and logging it) this often. */
 const SWEEP_EVERY_MS = 24 * 60 * 60_000;
+/** File operations a background prune has in flight at once (the program's own queue behind them). */
+const BACKGROUND_PARALLEL = 4;
 /** When more than this share of the entries a prune met were gone from the layout, the index is rebuilt next time. */
 const VANISHED_SHARE = 0.01;
 
@@ -98,6 +102,14 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     if (!dryRun) logRemovals(dir, removedSinceLog.splice(0));
   };
   const slicer = new Slicer(options.background, flush);
+  const parallel = options.background === true ? BACKGROUND_PARALLEL : PARALLEL_REMOVALS;
+  /** Runs `work` on `list` a batch at a time, many at once within a batch; logs and yields between batches. */
+  const inBatches = async <T>(list: readonly T[], work: (item: T) => Promise<void>) => {
+    for (let at = 0; at < list.length; at += parallel * 2) {
+      await inParallel(list.slice(at, at + parallel * 2), parallel, work);
+      await slicer.tick();
+    }
+  };
   const index = await loadIndex(dir, slicer);
   const { items } = index;
   onProgress?.("scan", items.size);
@@ -118,11 +130,14 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   const removed: IndexItem[] = [];
   /** Removes `item` unless its bucket was used or written after `usedAt`; true when it is gone from the layout. */
   const remove = async (item: IndexItem, usedAt: number): Promise<boolean> => {
-    await slicer.tick();
     met += 1;
     const outcome = dryRun
       ? { status: "removed" as const }
-      : removeUnlessChanged(dir, bucketPath(dir, item.digest), (mtimeMs) => mtimeMs > usedAt || mtimeMs >= started + 1);
+      : await removeUnlessChanged(
+          dir,
+          bucketPath(dir, item.digest),
+          (mtimeMs) => mtimeMs > usedAt || mtimeMs >= started + 1,
+        );
     if (outcome.status === "kept") {
       item.usedAt = Math.max(item.usedAt, outcome.mtimeMs);
       return false;
@@ -139,64 +154,68 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   let expiredCount = 0;
   let supersededCount = 0;
   const kept: IndexItem[] = [];
+  const doomed: { item: IndexItem; usedAt: number; outdated: boolean }[] = [];
   for (const item of results) {
     const ttlPassed = item.expires > 0 && item.expires <= started;
     // The index's last use is a lower bound: only an entry it calls old is looked at on disk.
     const unused =
-      maxAge !== undefined && item.usedAt <= started - maxAge && (lastUse(dir, item) ?? 0) <= started - maxAge;
+      maxAge !== undefined && item.usedAt <= started - maxAge && ((await lastUse(dir, item)) ?? 0) <= started - maxAge;
     const outdated = !ttlPassed && !unused && versions?.superseded(item.fn) === true;
     if (fresh(item) || (!ttlPassed && !unused && !outdated)) kept.push(item);
-    else if (!(await remove(item, ttlPassed || outdated ? started + 1 : started - maxAge!))) kept.push(item);
+    else doomed.push({ item, usedAt: ttlPassed || outdated ? started + 1 : started - maxAge!, outdated });
+  }
+  await inBatches(doomed, async ({ item, usedAt, outdated }) => {
+    if (!(await remove(item, usedAt))) kept.push(item);
     else if (outdated) supersededCount += 1;
     else expiredCount += 1;
-  }
+  });
 
   // Least recently used first until the rest fits. The index's last use is a lower bound: a bucket's mtime says more.
   let keptBytes = 0;
   for (const item of kept) keptBytes += item.size;
   const queue = new UseQueue(kept);
   const confirmed = new Set<IndexItem>();
-  for (let item = queue.pop(); item !== undefined && keptBytes > target && !fresh(item); item = queue.pop()) {
+  const evict = async (item: IndexItem) => {
     if (!confirmed.has(item)) {
-      const used = lastUse(dir, item);
       confirmed.add(item);
+      const used = await lastUse(dir, item);
       if (used === undefined) {
         // Gone from the layout (removed by another tool): it weighs nothing.
         keptBytes -= item.size;
         items.delete(item.digest);
         vanished += 1;
-        continue;
+        return;
       }
       if (used > item.usedAt) {
         item.usedAt = used;
-        queue.push(item);
-        continue;
+        return queue.push(item);
       }
     }
-    if (await remove(item, item.usedAt)) {
-      keptBytes -= item.size;
-    } else {
-      queue.push(item);
-    }
+    if (await remove(item, item.usedAt)) keptBytes -= item.size;
+    else queue.push(item);
+  };
+  // A batch takes the next entries in order while what it would leave is still past the target.
+  for (let batch = queue.take(keptBytes, target, parallel * 2, fresh); batch.length > 0;) {
+    await inParallel(batch, parallel, evict);
+    await slicer.tick();
+    batch = queue.take(keptBytes, target, parallel * 2, fresh);
   }
 
   // Markers of functions left without results.
   const liveFunctions = new Set<string>();
   for (const item of items.values()) if (item.fn.kind === "result") liveFunctions.add(functionId(item.fn));
-  for (const marker of markers) {
-    if (!fresh(marker) && !liveFunctions.has(functionId(marker.fn))) await remove(marker, started + 1);
-  }
+  const unneeded = markers.filter((marker) => !fresh(marker) && !liveFunctions.has(functionId(marker.fn)));
+  await inBatches(unneeded, async (marker) => {
+    await remove(marker, started + 1);
+  });
 
   // Content of removed entries that nothing left uses (nor a write logged since the index was read: see `removal.ts`).
   const inUse = new Set<string>();
   for (const item of items.values()) inUse.add(item.integrity);
   if (!dryRun) {
     await slicer.tick();
-    removeContents(
-      dir,
-      new Set(removed.filter((item) => !inUse.has(item.integrity)).map((item) => item.integrity)),
-      index.log,
-    );
+    const unused = new Set(removed.filter((item) => !inUse.has(item.integrity)).map((item) => item.integrity));
+    await removeContents(dir, unused, new WritesSince(dir, index.log), parallel);
   }
 
   const orphans: StoreFile[] = [];
@@ -227,10 +246,7 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     freed += item.size;
   }
   if (!dryRun) {
-    for (const file of orphans) {
-      await slicer.tick();
-      rmSync(file.path, { force: true, recursive: true });
-    }
+    await inBatches(orphans, (file) => rm(file.path, { force: true, recursive: true }));
     flush();
     // An index that met many entries gone from the layout no longer knows the store: rebuilt next time.
     if (vanished > Math.max(16, met * VANISHED_SHARE)) dropIndex(dir);
@@ -252,71 +268,12 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
 }
 
 /** An entry's last use as the layout says it (its bucket's mtime, or its write time if later); undefined when its bucket is gone. */
-function lastUse(dir: string, item: IndexItem): number | undefined {
+async function lastUse(dir: string, item: IndexItem): Promise<number | undefined> {
   try {
-    return Math.max(statSync(bucketPath(dir, item.digest)).mtimeMs, item.time);
+    return Math.max((await stat(bucketPath(dir, item.digest))).mtimeMs, item.time);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return undefined;
+    if (hasErrorCode(error, ["ENOENT"])) return undefined;
     throw error;
-  }
-}
-
-/** A binary min-heap of entries by last use. */
-class UseQueue {
-  private readonly heap: IndexItem[];
-  constructor(items: IndexItem[]) {
-    this.heap = [...items].sort((a, b) => a.usedAt - b.usedAt); // a sorted array is a heap
-  }
-  push(item: IndexItem): void {
-    const heap = this.heap;
-    heap.push(item);
-    for (let i = heap.length - 1; i > 0;) {
-      const parent = (i - 1) >> 1;
-      if (heap[parent]!.usedAt <= heap[i]!.usedAt) break;
-      [heap[parent], heap[i]] = [heap[i]!, heap[parent]!];
-      i = parent;
-    }
-  }
-  pop(): IndexItem | undefined {
-    const heap = this.heap;
-    const top = heap[0];
-    const last = heap.pop();
-    if (heap.length === 0 || last === undefined) return top;
-    heap[0] = last;
-    for (let i = 0; ;) {
-      const left = 2 * i + 1;
-      const right = left + 1;
-      let least = i;
-      if (left < heap.length && heap[left]!.usedAt < heap[least]!.usedAt) least = left;
-      if (right < heap.length && heap[right]!.usedAt < heap[least]!.usedAt) least = right;
-      if (least === i) break;
-      [heap[least], heap[i]] = [heap[i]!, heap[least]!];
-      i = least;
-    }
-    return top;
-  }
-}
-
-/** How old the stamp `name` is (ms; Infinity when there is none). */
-function stampAge(dir: string, name: string): number {
-  try {
-    return Date.now() - statSync(join(dir, OWN_DIR, name)).mtimeMs;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Infinity;
-    throw error;
-  }
-}
-
-/** Notes the time of a prune (so the runtime's own pruner knows it is not due: `pruner.ts`) or of a content walk. */
-function stamp(dir: string, name: string): void {
-  const path = join(dir, OWN_DIR, name);
-  const now = Date.now() / 1000;
-  try {
-    utimesSync(path, now, now);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    makeOwnerDir(join(dir, OWN_DIR));
-    writeOwnerFile(path, new Uint8Array(0), "w");
   }
 }
 

@@ -13,13 +13,21 @@
  * log is read for writes of them since the remover looked (a writer logs
  * before its index line), and those are put back; a writer that finds its
  * content gone after its index line writes it again (`write.ts`).
+ *
+ * The file operations are asynchronous and run many at once (`inParallel`):
+ * an `unlink` that frees a block waits on the file system's journal (a
+ * millisecond or more on a busy disk), and waits overlap where they would
+ * add up one after the other.
  */
-import { linkSync, renameSync, statSync, unlinkSync } from "node:fs";
+import { linkSync, unlinkSync } from "node:fs";
+import { rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
-import { makeOwnerDir } from "../files/index.js";
+import { forgetDir, makeOwnerDir } from "../files/index.js";
 import { contentPath, TMP_DIR } from "./layout.js";
-import { writtenSince, type LoadedIndex } from "./side-index.js";
+import { inParallel, PARALLEL_REMOVALS } from "./parallel.js";
+import type { WritesSince } from "./side-index.js";
+import { hasErrorCode } from "@cachephant/core/scan";
 
 let movedCount = 0;
 
@@ -37,29 +45,36 @@ export type Removal =
   | { readonly status: "kept"; readonly mtimeMs: number };
 
 /** Removes the file at `path` unless `changed` says its mtime (ms since the epoch) is that of a later write or use. */
-export function removeUnlessChanged(dir: string, path: string, changed: (mtimeMs: number) => boolean): Removal {
+export async function removeUnlessChanged(
+  dir: string,
+  path: string,
+  changed: (mtimeMs: number) => boolean,
+): Promise<Removal> {
   const aside = asidePath(dir);
-  if (!moveAside(dir, path, aside)) return { status: "gone" };
-  const mtimeMs = statSync(aside).mtimeMs;
+  if (!(await moveAside(dir, path, aside))) return { status: "gone" };
+  const { mtimeMs } = await stat(aside);
   if (changed(mtimeMs)) {
     putBack(aside, path);
     return { status: "kept", mtimeMs };
   }
-  unlinkSync(aside);
+  await unlink(aside);
   return { status: "removed" };
 }
 
 /** Moves `path` to `aside` (in `tmp/`, made when missing); false when `path` is gone. */
-function moveAside(dir: string, path: string, aside: string): boolean {
+async function moveAside(dir: string, path: string, aside: string, attempt = 0): Promise<boolean> {
   try {
-    renameSync(path, aside);
+    await rename(path, aside);
     return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "ENOENT") throw error;
-    if (!folderMissing(join(dir, TMP_DIR))) return false;
+    if (!hasErrorCode(error, ["ENOENT"])) throw error;
+    // Either the file is gone, or `tmp/` is (made by another removal of the batch meanwhile, or not yet).
+    if (!(await exists(path))) return false;
+    if (attempt >= 2) throw error;
   }
+  forgetDir(join(dir, TMP_DIR));
   makeOwnerDir(join(dir, TMP_DIR));
-  return moveAside(dir, path, aside);
+  return moveAside(dir, path, aside, attempt + 1);
 }
 
 /** Puts a file moved aside back; a file made at its path meanwhile holds a newer write, and stays. */
@@ -67,17 +82,17 @@ function putBack(aside: string, path: string): void {
   try {
     linkSync(aside, path);
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== "EEXIST") throw error;
+    if (!hasErrorCode(error, ["EEXIST"])) throw error;
   }
   unlinkSync(aside);
 }
 
-function folderMissing(folder: string): boolean {
+async function exists(path: string): Promise<boolean> {
   try {
-    statSync(folder);
-    return false;
+    await stat(path);
+    return true;
   } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return true;
+    if (hasErrorCode(error, ["ENOENT"])) return false;
     throw error;
   }
 }
@@ -87,29 +102,37 @@ const CONTENT_BATCH = 256;
 
 /**
  * Removes the content files of `integrities`, except those written again
- * since the log stood at `since`. Returns how many it removed.
+ * since `writes` began (the log read after each batch is moved aside).
+ * Returns how many it removed.
  */
-export function removeContents(dir: string, integrities: Iterable<string>, since: LoadedIndex["log"]): number {
+export async function removeContents(
+  dir: string,
+  integrities: Iterable<string>,
+  writes: WritesSince,
+  parallel = PARALLEL_REMOVALS,
+): Promise<number> {
   let removed = 0;
-  let batch: { integrity: string; path: string; moved: string }[] = [];
-  const settle = () => {
-    const rewritten = writtenSince(dir, since);
-    for (const file of batch) {
-      if (rewritten.has(file.integrity)) putBack(file.moved, file.path);
-      else {
-        unlinkSync(file.moved);
-        removed += 1;
-      }
-    }
+  let batch: { integrity: string; path: string }[] = [];
+  const settle = async () => {
+    const moved: { integrity: string; path: string; aside: string }[] = [];
+    await inParallel(batch, parallel, async (file) => {
+      const aside = asidePath(dir);
+      if (await moveAside(dir, file.path, aside)) moved.push({ ...file, aside });
+    });
+    const rewritten = writes.read();
+    await inParallel(moved, parallel, async (file) => {
+      if (rewritten.has(file.integrity)) return putBack(file.aside, file.path);
+      await unlink(file.aside);
+      removed += 1;
+    });
     batch = [];
   };
   for (const integrity of integrities) {
     const path = contentPath(dir, integrity);
     if (path === undefined) continue;
-    const moved = asidePath(dir);
-    if (moveAside(dir, path, moved)) batch.push({ integrity, path, moved });
-    if (batch.length >= CONTENT_BATCH) settle();
+    batch.push({ integrity, path });
+    if (batch.length >= CONTENT_BATCH) await settle();
   }
-  settle();
+  await settle();
   return removed;
 }

@@ -7,6 +7,7 @@
  * that does not keep them uses memory that does not grow with the store.
  */
 import { readdirSync, statSync } from "node:fs";
+import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CONTENT_DIR,
@@ -21,6 +22,8 @@ import {
   type IndexRecord,
 } from "./layout.js";
 import { readBucket } from "./read.js";
+import { inParallel } from "./parallel.js";
+import { hasErrorCode } from "@cachephant/core/scan";
 
 /** One cachephant entry of the index. */
 export interface IndexedEntry {
@@ -114,12 +117,50 @@ export async function* scanFiles(
     [join(dir, TMP_DIR), 1],
   ] as const;
   for (const [root, depth] of content ? roots : roots.slice(1)) {
-    for (const path of walkFiles(root, depth)) {
-      await slicer.tick();
-      if (skip.has(path)) continue;
-      const file = statOrUndefined(path); // undefined: removed since the listing
-      if (file !== undefined) yield file;
+    for await (const paths of listFiles(root, depth)) {
+      for (const path of paths) {
+        await slicer.tick();
+        if (skip.has(path)) continue;
+        const file = statOrUndefined(path); // undefined: removed since the listing
+        if (file !== undefined) yield file;
+      }
     }
+  }
+}
+
+/** Folders listed at once by `listFiles`. */
+const PARALLEL_LISTINGS = 16;
+
+/**
+ * The paths of the files `depth` levels under `root`, a few hundred folders'
+ * worth at a time, their listings many at once (each `readdir` of a folder
+ * not in memory waits on the disk: a content folder of 100,000 entries holds
+ * some 65,000 of them).
+ */
+async function* listFiles(root: string, depth: number): AsyncGenerator<string[]> {
+  let folders = [root];
+  for (let level = depth; level >= 1; level--) {
+    const found: string[] = [];
+    for (let at = 0; at < folders.length; at += PARALLEL_LISTINGS * 16) {
+      const batch = folders.slice(at, at + PARALLEL_LISTINGS * 16);
+      const lists = batch.map((): string[] => []);
+      await inParallel([...batch.keys()], PARALLEL_LISTINGS, async (i) => {
+        lists[i] = (await listFolder(batch[i]!, batch[i] === root)).map((name) => join(batch[i]!, name));
+      });
+      if (level === 1) yield lists.flat();
+      else for (const list of lists) found.push(...list);
+    }
+    folders = found;
+  }
+}
+
+/** The names in `folder`; none when it is missing, or (below the top) a stray file where a folder belongs. */
+async function listFolder(folder: string, top: boolean): Promise<string[]> {
+  try {
+    return await readdir(folder);
+  } catch (error) {
+    if (hasErrorCode(error, ["ENOENT"]) || (!top && hasErrorCode(error, ["ENOTDIR"]))) return [];
+    throw error;
   }
 }
 

@@ -35,6 +35,7 @@ import {
   recordUse,
   stillIndexed,
 } from "./read.js";
+import { logRemovals } from "./side-index.js";
 import { writeEntry } from "./write.js";
 import { isSystemError } from "@cachephant/core/scan";
 
@@ -121,15 +122,17 @@ class DiskStore implements Store {
   /** One read (one async step, as a hit's path must stay); with `retry`, a transient fault waits for a file slot and reads again. */
   private async read(key: string, retry: boolean): Promise<StoreRead> {
     try {
-      const bucket = bucketPath(this.dir, keyDigest(key));
+      const digest = keyDigest(key);
+      const bucket = bucketPath(this.dir, digest);
       const text = readBucketText(bucket);
       if (text === undefined) return MISSING;
       const record = findRecord(text, key);
       if (record === undefined || record.integrity === null) return MISSING;
       const metadata = record.metadata;
       const content = contentPath(this.dir, record.integrity);
+      const entry = { dir: this.dir, digest, time: record.time };
       if (!isEntryMetadata(metadata) || content === undefined) {
-        discard(bucket, undefined);
+        discard(entry, undefined);
         return { status: "corrupt", reason: "its index record has no cachephant metadata" };
       }
       let bytes: Buffer;
@@ -140,15 +143,15 @@ class DiskStore implements Store {
         if (code === "ENOENT") {
           // Gone with its index line: a prune or clear took it while we read.
           if (!stillIndexed(bucket, record)) return EVICTED;
-          discard(bucket, undefined);
+          discard(entry, undefined);
           return { status: "corrupt", reason: "its content file is missing" };
         }
         if (code !== "EBADSIZE") throw error;
-        discard(bucket, content);
+        discard(entry, content);
         return { status: "corrupt", reason: "its content has the wrong size (truncated?)" };
       }
       if (!contentMatches(bytes, record, metadata)) {
-        discard(bucket, content);
+        discard(entry, content);
         return { status: "corrupt", reason: "its content failed the integrity check" };
       }
       recordUse(bucket);
@@ -168,7 +171,11 @@ class DiskStore implements Store {
   }
 
   remove(key: string): Promise<void> {
-    discard(bucketPath(this.dir, keyDigest(key)), undefined);
+    const digest = keyDigest(key);
+    const text = readBucketText(bucketPath(this.dir, digest));
+    const record = text === undefined ? undefined : findRecord(text, key);
+    if (record !== undefined && record.integrity !== null)
+      discard({ dir: this.dir, digest, time: record.time }, undefined);
     return Promise.resolve();
   }
 
@@ -198,9 +205,11 @@ export function lockPath(dir: string, key: string): string {
 /**
  * Removes a damaged entry's index record and, when the content itself is
  * damaged, its content file (so that nothing else reads it before the
- * rewrite replaces it).
+ * rewrite replaces it), and logs the removal, so that the side index stays
+ * exact (the log names the write removed: a newer write of the key stays).
  */
-function discard(bucket: string, content: string | undefined): void {
+function discard(entry: { dir: string; digest: string; time: number }, content: string | undefined): void {
+  const bucket = bucketPath(entry.dir, entry.digest);
   for (const path of content === undefined ? [bucket] : [bucket, content]) {
     try {
       unlinkSync(path);
@@ -208,6 +217,12 @@ function discard(bucket: string, content: string | undefined): void {
       if (!isSystemError(error)) throw error;
       // Gone already, or a store that cannot be written: the rewrite will say so.
     }
+  }
+  try {
+    logRemovals(entry.dir, [entry]);
+  } catch (error) {
+    if (!isSystemError(error)) throw error;
+    // A store that cannot be written, or one without a side index (written by another tool): a prune rebuilds it.
   }
 }
 

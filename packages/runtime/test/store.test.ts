@@ -111,15 +111,7 @@ describe("the side index beside removals outside a prune", () => {
   test("entries a read drops as damaged and entries removed by key are logged: the next prune keeps the index instead of taking them for another tool's removals", async () => {
     const dir = runtime.dir();
     const store = storeAt(dir);
-    const metadata = {
-      v: 1,
-      kind: "result",
-      name: "f",
-      file: "src/f.ts",
-      line: 1,
-      hash: "h",
-      created: Date.now(),
-    } as const;
+    const metadata = resultMetadata(makeMeta({ name: "f", file: "src/f.ts", line: 1, hash: "h" }), Date.now());
     for (let i = 0; i < 40; i++) await store.put(`key-${i}`, encodeResult(`value ${i}`.padEnd(100, ".")), metadata);
     await prune({ maxSize: 1e9 }); // writes the index's snapshot
     const snapshot = join(dir, "cachephant", "entries");
@@ -136,15 +128,7 @@ describe("the side index beside removals outside a prune", () => {
   test("a prune of a store without tmp/ removes every entry it counts: removals running at once all wait for the folder", async () => {
     const dir = runtime.dir();
     const store = storeAt(dir);
-    const metadata = {
-      v: 1,
-      kind: "result",
-      name: "f",
-      file: "src/f.ts",
-      line: 1,
-      hash: "h",
-      created: Date.now(),
-    } as const;
+    const metadata = resultMetadata(makeMeta({ name: "f", file: "src/f.ts", line: 1, hash: "h" }), Date.now());
     for (let i = 0; i < 100; i++) await store.put(`key-${i}`, encodeResult(`value ${i}`.padEnd(100, ".")), metadata);
     rmSync(join(dir, "tmp"), { recursive: true }); // as another tool's writer may leave a store
     expect(await prune({ maxSize: 0 })).toMatchObject({ removedEntries: 100, remainingEntries: 0 });

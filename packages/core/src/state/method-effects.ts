@@ -39,14 +39,8 @@ export const MUTATING_METHODS: ReadonlySet<string> = new Set([
   "setPrototypeOf",
 ]);
 
-// Methods that only read; their result is followed further (it may be a part of the object).
-export const READ_METHODS: ReadonlySet<string> = new Set([
-  "get",
-  "has",
-  "includes",
-  "indexOf",
-  "lastIndexOf",
-  "at",
+// Read methods that hand the object's parts to a callback (their first argument), which may change them.
+export const CALLBACK_METHODS: ReadonlySet<string> = new Set([
   "find",
   "findIndex",
   "findLast",
@@ -58,11 +52,23 @@ export const READ_METHODS: ReadonlySet<string> = new Set([
   "forEach",
   "some",
   "every",
+  "flatMap",
+  "toSorted",
+]);
+
+// Methods that only read; their result is followed further (it may be a part of the object).
+export const READ_METHODS: ReadonlySet<string> = new Set([
+  ...CALLBACK_METHODS,
+  "get",
+  "has",
+  "includes",
+  "indexOf",
+  "lastIndexOf",
+  "at",
   "slice",
   "concat",
   "join",
   "flat",
-  "flatMap",
   "keys",
   "values",
   "entries",
@@ -99,7 +105,6 @@ export const READ_METHODS: ReadonlySet<string> = new Set([
   "normalize",
   "getTime",
   "toISOString",
-  "toSorted",
   "toReversed",
   "toSpliced",
   "with",
@@ -107,23 +112,6 @@ export const READ_METHODS: ReadonlySet<string> = new Set([
   "call",
   "apply",
   "bind",
-]);
-
-// Read methods that hand the object's parts to a callback (their first argument), which may change them.
-export const CALLBACK_METHODS: ReadonlySet<string> = new Set([
-  "find",
-  "findIndex",
-  "findLast",
-  "findLastIndex",
-  "map",
-  "filter",
-  "reduce",
-  "reduceRight",
-  "forEach",
-  "some",
-  "every",
-  "flatMap",
-  "toSorted",
 ]);
 
 // Calls that change their first argument.

@@ -20,12 +20,11 @@ import v8 from "node:v8";
 import { UnstorableResultError } from "./errors.js";
 import {
   indexSegment,
-  MAP_KEY_SEGMENT,
-  mapValueSegment,
   prependSegment,
   propertySegment,
   SET_ELEMENT_SEGMENT,
   ValuePathFailure,
+  visitMapEntries,
 } from "./value-path.js";
 import { classById } from "./classes.js";
 import { instanceClassId } from "./class-instances.js";
@@ -239,19 +238,7 @@ function checkArray(value: readonly unknown[], walk: Walk): void {
 }
 
 function checkMap(value: Map<unknown, unknown>, walk: Walk): void {
-  let onKey = true;
-  let currentKey: unknown;
-  try {
-    for (const [key, item] of value) {
-      currentKey = key;
-      onKey = true;
-      checkStorable(key, walk);
-      onKey = false;
-      checkStorable(item, walk);
-    }
-  } catch (error) {
-    prependSegment(error, () => (onKey ? MAP_KEY_SEGMENT : mapValueSegment(currentKey)));
-  }
+  visitMapEntries(value, (part) => checkStorable(part, walk));
 }
 
 function checkSet(value: Set<unknown>, walk: Walk): void {

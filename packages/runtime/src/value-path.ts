@@ -39,6 +39,32 @@ export function mapValueSegment(key: unknown): string {
 export const MAP_KEY_SEGMENT = "<map key>";
 export const SET_ELEMENT_SEGMENT = "<set element>";
 
+/**
+ * Visits a Map's keys and values in iteration order, each entry's key
+ * first; a failure inside is prefixed with where it happened (a key, or the
+ * value at a key). `afterEntry` runs after each entry.
+ */
+export function visitMapEntries(
+  map: Map<unknown, unknown>,
+  visit: (value: unknown) => void,
+  afterEntry?: () => void,
+): void {
+  let onKey = true;
+  let currentKey: unknown;
+  try {
+    for (const [key, item] of map) {
+      currentKey = key;
+      onKey = true;
+      visit(key);
+      onKey = false;
+      visit(item);
+      afterEntry?.();
+    }
+  } catch (error) {
+    prependSegment(error, () => (onKey ? MAP_KEY_SEGMENT : mapValueSegment(currentKey)));
+  }
+}
+
 function describeKey(key: unknown): string {
   switch (typeof key) {
     case "string":

@@ -3,7 +3,7 @@
  * expressions, Maps and Sets, binary data, URLs, boxed primitives, errors.
  */
 import { types } from "node:util";
-import { className, MAP_KEY_SEGMENT, mapValueSegment, prependSegment, SET_ELEMENT_SEGMENT } from "../value-path.js";
+import { className, prependSegment, SET_ELEMENT_SEGMENT, visitMapEntries } from "../value-path.js";
 import type { Kind } from "./value-kinds.js";
 import { encodeBytes, flush, PART_TEXT_LIMIT, type Walk } from "./walk.js";
 
@@ -69,20 +69,13 @@ export function writeBuiltin(
  */
 function writeMap(value: Map<unknown, unknown>, walk: Walk, to: Writers): void {
   walk.out += `m${value.size}:`;
-  let onKey = true;
-  let currentKey: unknown;
-  try {
-    for (const [key, item] of value) {
-      currentKey = key;
-      onKey = true;
-      to.value(key, walk);
-      onKey = false;
-      to.value(item, walk);
+  visitMapEntries(
+    value,
+    (part) => to.value(part, walk),
+    () => {
       if (walk.out.length > PART_TEXT_LIMIT) flush(walk);
-    }
-  } catch (error) {
-    prependSegment(error, () => (onKey ? MAP_KEY_SEGMENT : mapValueSegment(currentKey)));
-  }
+    },
+  );
 }
 
 function writeSet(value: Set<unknown>, walk: Walk, to: Writers): void {

@@ -165,11 +165,14 @@ type ClassCode =
     };
 
 const classCodes = new WeakMap<object, ClassCode>();
+/** The same without looking at what the classes read from outside (no parse unless a source has `#`). */
+const classTextCodes = new WeakMap<object, ClassCode>();
 
-export function classCodeOf(proto: object): ClassCode {
-  let code = classCodes.get(proto);
+export function classCodeOf(proto: object, checkOutside = true): ClassCode {
+  const memo = checkOutside ? classCodes : classTextCodes;
+  let code = memo.get(proto);
   if (code === undefined) {
-    const chain = chainCode(proto);
+    const chain = chainCode(proto, checkOutside);
     const outside = chain.outside !== undefined ? `an instance of ${chain.outside}` : undefined;
     code =
       chain.code !== undefined && chain.reason === undefined && outside === undefined
@@ -180,7 +183,7 @@ export function classCodeOf(proto: object): ClassCode {
             ...(chain.code !== undefined ? { publicCode: chain.code } : {}),
             ...(chain.reason === undefined && chain.code !== undefined ? { outsideOnly: true } : {}),
           };
-    classCodes.set(proto, code);
+    memo.set(proto, code);
   }
   return code;
 }
@@ -191,7 +194,8 @@ export function classCodeOf(proto: object): ClassCode {
  * the code hash) and in a package's object (the package's version is); private members only in a package's.
  */
 export function usableClassCode(proto: object, inModuleData: boolean, packageMade: boolean): ClassCode {
-  const code = classCodeOf(proto);
+  // There what the methods read from outside does not matter: the class is not parsed for it (nor the parser loaded).
+  const code = classCodeOf(proto, !inModuleData && !packageMade);
   if (typeof code === "string" || code.publicCode === undefined) return code;
   if (packageMade || (inModuleData && code.outsideOnly === true)) return code.publicCode;
   return code;
@@ -205,7 +209,10 @@ export function usableClassCode(proto: object, inModuleData: boolean, packageMad
  * names from outside its text (other than known globals): its source does
  * not show their values or code (`Cart, whose methods read rate, round …`).
  */
-function chainCode(proto: object): { code?: string; reason?: string; resource?: boolean; outside?: string } {
+function chainCode(
+  proto: object,
+  checkOutside = true,
+): { code?: string; reason?: string; resource?: boolean; outside?: string } {
   let parts = "";
   let count = 0;
   let privateReason: string | undefined;
@@ -226,12 +233,12 @@ function chainCode(proto: object): { code?: string; reason?: string; resource?: 
     if (NATIVE_SOURCE.test(source)) {
       return { reason: `an instance of ${name}, a native class whose data the key cannot read`, resource: true };
     }
-    if (/^class\b/.test(source)) {
+    if (/^class\b/.test(source) && (checkOutside || source.includes("#"))) {
       const facts = factsOf(source);
       if (source.includes("#") && facts?.privateMembers === true) {
         privateReason ??= `an instance of ${name}, whose private fields (#…) the key cannot read`;
       }
-      const reads = facts?.classReads ?? [];
+      const reads = checkOutside ? (facts?.classReads ?? []) : [];
       if (reads.length > 0) outside ??= outsideReads(name, reads);
     }
     parts += `${source.length}:${source}`;

@@ -3,11 +3,14 @@
 // each measured in one run against a baseline of the same run: reading every
 // index bucket once (what a prune without the index had to do at least).
 // Prints the seconds, the ratio of each to that baseline, and the ratio of
-// 100,000 to 10,000 entries (10x: linear).
+// 100,000 to 10,000 entries (10x: linear). A second floor, for prune to half:
+// unlinking the same number of files (an index bucket and a content file per
+// removed entry) from an identical store, as many at once as the prune runs.
 //
 //   node bench/prune.bench.mjs [--quick]   (--quick: 10,000 entries only)
 import { spawnSync } from "node:child_process";
 import { mkdtempSync, readdirSync, readFileSync, rmSync } from "node:fs";
+import { unlink } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
@@ -33,6 +36,34 @@ function readEveryBucket(dir) {
   return sizes;
 }
 
+/** The removal floor: every other entry's bucket and content file unlinked, `parallel` at a time. */
+async function unlinkHalf(dir, parallel = 32) {
+  const paths = [];
+  const index = join(dir, "index-v5");
+  let n = 0;
+  for (const a of readdirSync(index)) {
+    for (const b of readdirSync(join(index, a))) {
+      for (const name of readdirSync(join(index, a, b))) {
+        if (n++ % 2 === 1) continue;
+        const bucket = join(index, a, b, name);
+        const text = readFileSync(bucket, "utf8");
+        const integrity = JSON.parse(text.slice(text.indexOf("\t") + 1)).integrity;
+        const hex = Buffer.from(integrity.slice("sha512-".length), "base64").toString("hex");
+        paths.push(bucket, join(dir, "content-v2", "sha512", hex.slice(0, 2), hex.slice(2, 4), hex.slice(4)));
+      }
+    }
+  }
+  spawnSync("sync");
+  return seconds(async () => {
+    let next = 0;
+    const worker = async () => {
+      while (next < paths.length) await unlink(paths[next++]);
+    };
+    await Promise.all(Array.from({ length: parallel }, worker));
+    spawnSync("sync");
+  });
+}
+
 async function seconds(fn) {
   const start = performance.now();
   const result = await fn();
@@ -52,19 +83,33 @@ for (const count of quick ? [10_000] : [10_000, 100_000]) {
   const half = await seconds(() => prune({ dir, maxSize: total / 2 }));
   if (half.result.removedEntries < count / 2 - 1)
     throw new Error(`prune removed ${half.result.removedEntries} of ${count}`);
+  half.s += (await seconds(() => spawnSync("sync"))).s; // its frees reach the disk inside the timing, as the floor's do
   const idle = await seconds(() => prune({ dir, maxSize: total })); // under the bound: nothing to remove
-  rows.push({ count, scan: scan.s, rebuild: rebuild.s, ls: ls.s, dry: dry.s, half: half.s, idle: idle.s });
   rmSync(dir, { recursive: true, force: true });
+  const floorDir = join(root, `floor-${count}`);
+  writeStore(floorDir, count);
+  const unlinked = await unlinkHalf(floorDir);
+  rmSync(floorDir, { recursive: true, force: true });
+  rows.push({
+    count,
+    scan: scan.s,
+    rebuild: rebuild.s,
+    ls: ls.s,
+    dry: dry.s,
+    half: half.s,
+    idle: idle.s,
+    unlink: unlinked.s,
+  });
 }
 
 const cell = (s, base) => `${s.toFixed(2)} s (${(s / base).toFixed(2)}x)`;
 console.log(
-  "| entries | read every bucket (baseline) | first ls (rebuilds the index) | ls | prune --dry-run | prune to half | prune under the bound |",
+  "| entries | read every bucket (baseline) | first ls (rebuilds the index) | ls | prune --dry-run | prune to half | prune under the bound | unlink the same files (floor) | prune to half / floor |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
   console.log(
-    `| ${r.count.toLocaleString("en")} | ${r.scan.toFixed(2)} s | ${cell(r.rebuild, r.scan)} | ${cell(r.ls, r.scan)} | ${cell(r.dry, r.scan)} | ${cell(r.half, r.scan)} | ${cell(r.idle, r.scan)} |`,
+    `| ${r.count.toLocaleString("en")} | ${r.scan.toFixed(2)} s | ${cell(r.rebuild, r.scan)} | ${cell(r.ls, r.scan)} | ${cell(r.dry, r.scan)} | ${cell(r.half, r.scan)} | ${cell(r.idle, r.scan)} | ${r.unlink.toFixed(2)} s | **${(r.half / r.unlink).toFixed(2)}x** |`,
   );
 }
 if (rows.length === 2) {

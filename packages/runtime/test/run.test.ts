@@ -10,6 +10,7 @@ import {
   writeFileSync,
 } from "node:fs";
 import { dirname, join } from "node:path";
+import v8 from "node:v8";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
 import { clear, configure, list, prune, refresh } from "../src/index.js";
@@ -31,6 +32,22 @@ describe("hits and misses", () => {
     expect(load.runs).toBe(1);
     expect(await load(3)).toEqual({ doubled: 6 });
     expect(load.runs).toBe(2);
+  });
+
+  test("an entry is in cacache's format: cacache.get reads its bytes, cacache.verify finds it whole, its content is addressed by sha256", async () => {
+    const meta = makeMeta();
+    const load = cached(meta, (x: number) => ({ doubled: x * 2 }));
+    await load(2);
+    const { data, integrity } = await cacache.get(runtime.dir(), entryKey(meta, [2]));
+    expect(integrity).toMatch(/^sha256-/);
+    expect(data).toEqual(Buffer.from(v8.serialize({ doubled: 4 })));
+    const digest = createHash("sha256").update(data).digest("hex");
+    expect(
+      existsSync(join(runtime.dir(), "content-v2", "sha256", digest.slice(0, 2), digest.slice(2, 4), digest.slice(4))),
+    ).toBe(true);
+    const verified = await cacache.verify(runtime.dir());
+    expect(verified.badContentCount).toBe(0);
+    expect(verified.verifiedContent).toBeGreaterThan(0);
   });
 
   test("another code hash computes again, and both results are kept", async () => {

@@ -6,9 +6,10 @@
  *   `<sha1 of json>\t<json>` and the last valid line for the key wins (a line
  *   whose sha1 does not match, e.g. one cut short by a crash, is ignored; a
  *   line with a null integrity deletes the key);
- * - the content of an integrity `sha512-<base64>` is in
- *   `content-v2/sha512/<aa>/<bb>/<rest>` of its hex digest, written to
- *   `tmp/` and renamed into place, never rewritten.
+ * - the content of an integrity `<algorithm>-<base64>` is in
+ *   `content-v2/<algorithm>/<aa>/<bb>/<rest>` of its hex digest, written to
+ *   `tmp/` and renamed into place, never rewritten. The runtime writes
+ *   `sha256-…` (`write.ts`); cacache writes `sha512-…`, and either is read.
  *
  * Cachephant's own files (locks, the pruner's stamp) live in `cachephant/`.
  */
@@ -43,8 +44,8 @@ export interface EntryMetadata {
   readonly expires?: number;
   /**
    * CRC-32 of the content, added by the store when it writes: a hit checks it
-   * (and the size) instead of re-hashing the content with sha512. Entries
-   * without it are checked against their sha512 integrity.
+   * (and the size) instead of re-hashing the content. Entries
+   * without it are checked against their integrity (sha256 or sha512).
    */
   readonly crc?: number;
   /**
@@ -81,7 +82,7 @@ export function isEntryMetadata(value: unknown): value is EntryMetadata {
 /** One index line as cacache writes it. */
 export interface IndexRecord {
   readonly key: string;
-  /** Subresource integrity of the content (`sha512-…`); null marks a deletion. */
+  /** Subresource integrity of the content (`sha256-…`, or `sha512-…` as cacache writes); null marks a deletion. */
   readonly integrity: string | null;
   /** When the line was written (ms since the epoch). */
   readonly time: number;
@@ -100,7 +101,7 @@ export function bucketPath(dir: string, digest: string): string {
 
 /** Absolute content file of an integrity string, or undefined when it is not one. */
 export function contentPath(dir: string, integrity: string): string | undefined {
-  // cacache stores content under the strongest algorithm; it writes sha512 only.
+  // cacache stores content under the strongest algorithm of the integrity: sha512 when there, else the first.
   const hashes = integrity.trim().split(/\s+/);
   const chosen = hashes.find((h) => h.startsWith("sha512-")) ?? hashes[0];
   const dash = chosen?.indexOf("-") ?? -1;

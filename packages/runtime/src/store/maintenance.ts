@@ -194,7 +194,7 @@ export interface VerifyOutcome {
 }
 
 /**
- * Reads every entry: size, sha512 integrity (what `cacache.get` checks), the
+ * Reads every entry: size, integrity hash (what `cacache.get` checks), the
  * CRC the runtime checks, and, for results, the decode. A damaged entry is
  * removed only when its record is still the latest (a writer may have
  * replaced it meanwhile); a content file gone with its record is a

@@ -1,7 +1,7 @@
 /**
  * Reading entries straight from cacache's layout (see `layout.ts`):
  * no cacache import, no thread-pool hops for small entries, and a CRC-32 +
- * size check instead of sha512 over the whole content. Shared by the hit
+ * size check instead of a cryptographic hash of the whole content. Shared by the hit
  * path (`store.ts`) and `verify` (`maintenance.ts`).
  */
 import { createHash } from "node:crypto";
@@ -138,7 +138,7 @@ async function readContentAsync(path: string, size: number): Promise<Buffer> {
 
 /**
  * Whether `bytes` are what was written: the CRC-32 the store recorded, or,
- * for entries written without one, the sha512 integrity (what `cacache.get`
+ * for entries written without one, the integrity, sha256 or sha512 (what `cacache.get`
  * checks).
  */
 export function contentMatches(bytes: Uint8Array, record: IndexRecord, metadata: EntryMetadata, full = false): boolean {

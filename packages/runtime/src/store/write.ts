@@ -48,7 +48,9 @@ export async function writeEntry(
   bytes: Uint8Array,
   metadata: EntryMetadata,
 ): Promise<number> {
-  const integrity = `sha512-${createHash("sha512").update(bytes).digest("base64")}`;
+  // sha256, not cacache's default sha512: as valid an integrity for cacache, and about 1.7x faster where the CPU has
+  // SHA extensions (most x86 and ARM servers), which a large miss feels.
+  const integrity = `sha256-${createHash("sha256").update(bytes).digest("base64")}`;
   const content = contentPath(dir, integrity)!;
   const digest = keyDigest(key);
   const bucket = bucketPath(dir, digest);

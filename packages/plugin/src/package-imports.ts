@@ -7,9 +7,10 @@
 import { existsSync } from "node:fs";
 import { dirname, join } from "node:path";
 
-const SPECIFIER = /(?:\bfrom|\bimport|\brequire\s*\()\s*["']([^"'./][^"']*)["']/g;
+// `from "x"`, `import "x"`, `import("x")`, `require("x")`.
+const SPECIFIER = /(?:\bfrom|\bimport(?:\s*\()?|\brequire\s*\()\s*["']([^"'./][^"']*)["']/g;
 
-/** Package names of the bare imports, re-exports and requires in a module's text. */
+/** Package names of the bare imports, re-exports, dynamic imports and requires in a module's text. */
 export function importedPackages(code: string): Set<string> {
   const names = new Set<string>();
   for (const match of code.matchAll(SPECIFIER)) {

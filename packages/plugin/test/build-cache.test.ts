@@ -155,6 +155,17 @@ describe("the build cache", () => {
     expect(after[0]).not.toBe(before[0]);
   });
 
+  test("a package upgrade is seen by the next build when the cached function loads it with import()", async () => {
+    project = createProject().write(
+      "src/load.ts",
+      `export async function total(n: number) {\n  "use cache";\n  const { label } = await import("pkg");\n  return label(n);\n}\n`,
+    );
+    const before = hashesIn(await project.esbuild());
+    project.write("node_modules/pkg/package.json", JSON.stringify({ name: "pkg", version: "1.1.0", main: "index.js" }));
+    const after = hashesIn(await project.esbuild());
+    expect(after[0]).not.toBe(before[0]);
+  });
+
   test("a corrupt cache file is ignored and rewritten", async () => {
     project = createProject();
     const expected = await project.esbuild();

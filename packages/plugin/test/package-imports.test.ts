@@ -6,9 +6,11 @@ let project: TempProject;
 afterEach(() => project?.remove());
 
 describe("importedPackages", () => {
-  test("names the packages of bare imports, re-exports and requires, scoped ones by scope and name", () => {
+  test("names the packages of bare imports, re-exports, dynamic imports and requires, scoped ones by scope and name", () => {
     const code = [
       `import a from "lodash/fp";`,
+      `const lazy = await import ( "lazy-pkg/sub");`,
+      `const rel = await import("./lazy-relative.js");`,
       `export { b } from '@scope/pkg/sub';`,
       `const c = require("left-pad");`,
       `import "./relative.js";`,
@@ -16,7 +18,7 @@ describe("importedPackages", () => {
       `import { readFileSync } from "node:fs";`,
       `import f from "/absolute/path.js";`,
     ].join("\n");
-    expect([...importedPackages(code)].sort()).toEqual(["@scope/pkg", "left-pad", "lodash"]);
+    expect([...importedPackages(code)].sort()).toEqual(["@scope/pkg", "lazy-pkg", "left-pad", "lodash"]);
   });
 
   test("text with no import names no package", () => {

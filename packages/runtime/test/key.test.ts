@@ -508,3 +508,16 @@ describe("entryKey", () => {
     expect(entryKey(meta, [[1], 2])).not.toBe(entryKey(meta, [[1, 2]]));
   });
 });
+
+describe("source text", () => {
+  test("regular expressions, functions and classes whose sources differ only in a lone surrogate key apart", () => {
+    const key = (value: unknown) => entryKey(makeMeta(), [value]);
+    expect(key(new RegExp("\uD800"))).not.toBe(key(new RegExp("\uD801")));
+    expect(key(new RegExp("\uD800"))).toBe(key(new RegExp("\uD800")));
+    const fn = (mark: string) => new Function(`return "${mark}";`);
+    expect(key(fn("\uD800"))).not.toBe(key(fn("\uD801")));
+    expect(key(fn("\uD800"))).toBe(key(fn("\uD800")));
+    const instance = (mark: string) => new (new Function(`return class Tag { label() { return "${mark}"; } }`)())();
+    expect(key(instance("\uD800"))).not.toBe(key(instance("\uD801")));
+  });
+});

@@ -5,6 +5,7 @@
 import { types } from "node:util";
 import { className, prependSegment, SET_ELEMENT_SEGMENT, visitMapEntries } from "../value-path.js";
 import type { Kind } from "./value-kinds.js";
+import { sizedText } from "./text.js";
 import { encodeBytes, flush, PART_TEXT_LIMIT, type Walk } from "./walk.js";
 
 /** The walk's own writers, for the values built-ins hold. */
@@ -29,7 +30,7 @@ export function writeBuiltin(
       return;
     case "regexp": {
       const source = (value as RegExp).source;
-      walk.out += `r${source.length}:${source}${(value as RegExp).flags};`;
+      walk.out += `r${sizedText(source)}${(value as RegExp).flags};`;
       return;
     }
     case "map":

@@ -7,6 +7,7 @@
 import { KNOWN_GLOBALS } from "@cachephant/core/globals";
 import { isCachephantError } from "@cachephant/core/scan";
 import { importOptional } from "../optional-package.js";
+import { sizedText } from "./text.js";
 import { INTRINSIC_PROTOS } from "./value-kinds.js";
 
 /**
@@ -138,11 +139,11 @@ function computeFunctionCode(fn: AnyFunction): FunctionCode {
   if (/^class\b/.test(source) && typeof prototype === "object" && prototype !== null) {
     // A class by its code: its source and its superclasses'; what their methods read from outside is not in it.
     const chain = chainCode(prototype);
-    const head = chain.code !== undefined ? `G${chain.code}` : `G${source.length}:${source}`;
+    const head = chain.code !== undefined ? `G${chain.code}` : `G${sizedText(source)}`;
     return chain.outside !== undefined ? { head, closes: `a class ${chain.outside}` } : { head };
   }
   const facts = factsOf(source);
-  const head = `G${source.length}:${source}`;
+  const head = `G${sizedText(source)}`;
   if (facts === undefined) return { head, fail: "a function whose source cannot be read" };
   if (facts.free.length === 0) return { head };
   const names = facts.free.join(", ");
@@ -241,7 +242,7 @@ function chainCode(
       const reads = checkOutside ? (facts?.classReads ?? []) : [];
       if (reads.length > 0) outside ??= outsideReads(name, reads);
     }
-    parts += `${source.length}:${source}`;
+    parts += sizedText(source);
   }
   return {
     code: `${count};${parts}`,

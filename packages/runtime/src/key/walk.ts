@@ -57,12 +57,7 @@ export interface Walk {
  */
 export const PART_TEXT_LIMIT = 64 * 1024;
 
-const isWellFormed = (String.prototype as unknown as { isWellFormed: (this: string) => boolean }).isWellFormed;
-
-/** Whether `text` has no lone surrogate (which UTF-8, and so the hash, would write as U+FFFD). */
-export function wellFormed(text: string): boolean {
-  return isWellFormed.call(text);
-}
+export { wellFormed } from "./text.js";
 
 /** A walk over one part, in `mode`. */
 export function newWalk(mode: KeyMode, packageMade = false): Walk {

@@ -101,7 +101,8 @@ beforeAll(async () => {
   for (const [name, code] of Object.entries(SCRIPTS)) writeFileSync(join(work, `${name}.mjs`), code);
 }, 60_000);
 
-afterAll(() => rmSync(work, { recursive: true, force: true }));
+// The stores the processes filled hold many files: removing them can take long on a loaded machine.
+afterAll(() => rmSync(work, { recursive: true, force: true }), 120_000);
 
 interface Exit {
   code: number | null;

@@ -16,7 +16,7 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { writeStore } from "./store-writer.mjs";
 
-const { list, prune } = await import(fileURLToPath(new URL("../dist/index.js", import.meta.url)));
+const { clear, list, prune } = await import(fileURLToPath(new URL("../dist/index.js", import.meta.url)));
 const quick = process.argv.includes("--quick");
 const root = mkdtempSync(join(tmpdir(), "cachephant-prune-bench-"));
 process.on("exit", () => rmSync(root, { recursive: true, force: true }));
@@ -85,6 +85,8 @@ for (const count of quick ? [10_000] : [10_000, 100_000]) {
     throw new Error(`prune removed ${half.result.removedEntries} of ${count}`);
   half.s += (await seconds(() => spawnSync("sync"))).s; // its frees reach the disk inside the timing, as the floor's do
   const idle = await seconds(() => prune({ dir, maxSize: total })); // under the bound: nothing to remove
+  const clearOne = await seconds(() => clear({ dir, fn: "fn7" })); // one function of 50
+  if (clearOne.result.removedEntries === 0) throw new Error("clear removed nothing");
   rmSync(dir, { recursive: true, force: true });
   const floorDir = join(root, `floor-${count}`);
   writeStore(floorDir, count);
@@ -98,18 +100,19 @@ for (const count of quick ? [10_000] : [10_000, 100_000]) {
     dry: dry.s,
     half: half.s,
     idle: idle.s,
+    clear: clearOne.s,
     unlink: unlinked.s,
   });
 }
 
 const cell = (s, base) => `${s.toFixed(2)} s (${(s / base).toFixed(2)}x)`;
 console.log(
-  "| entries | read every bucket (baseline) | first ls (rebuilds the index) | ls | prune --dry-run | prune to half | prune under the bound | unlink the same files (floor) | prune to half / floor |",
+  "| entries | read every bucket (baseline) | first ls (rebuilds the index) | ls | prune --dry-run | prune to half | prune under the bound | clear one function of 50 | unlink the same files (floor) | prune to half / floor |",
 );
-console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- |");
+console.log("| --- | --- | --- | --- | --- | --- | --- | --- | --- | --- |");
 for (const r of rows) {
   console.log(
-    `| ${r.count.toLocaleString("en")} | ${r.scan.toFixed(2)} s | ${cell(r.rebuild, r.scan)} | ${cell(r.ls, r.scan)} | ${cell(r.dry, r.scan)} | ${cell(r.half, r.scan)} | ${cell(r.idle, r.scan)} | ${r.unlink.toFixed(2)} s | **${(r.half / r.unlink).toFixed(2)}x** |`,
+    `| ${r.count.toLocaleString("en")} | ${r.scan.toFixed(2)} s | ${cell(r.rebuild, r.scan)} | ${cell(r.ls, r.scan)} | ${cell(r.dry, r.scan)} | ${cell(r.half, r.scan)} | ${cell(r.idle, r.scan)} | ${cell(r.clear, r.scan)} | ${r.unlink.toFixed(2)} s | **${(r.half / r.unlink).toFixed(2)}x** |`,
   );
 }
 if (rows.length === 2) {

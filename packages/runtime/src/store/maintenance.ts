@@ -1,7 +1,7 @@
 /**
  * Whole-store operations behind `list`, `clear`, `prune` and `verify`. Never
- * on a call's path. `list` and `prune` read the side index
- * (`side-index.ts`); `clear` of some functions and `verify` read every entry.
+ * on a call's path. `list`, `prune` and `clear` read the side index
+ * (`side-index.ts`); `verify` reads every entry.
  *
  * Safe beside other processes reading and writing the same store:
  * - an entry used or written after the operation started is never removed
@@ -27,7 +27,7 @@ import { contentMatches, readContent, stillIndexed } from "./read.js";
 import { inParallel, PARALLEL_REMOVALS } from "./parallel.js";
 import { removeContents, removeUnlessChanged } from "./removal.js";
 import { scanEntries, Slicer, type IndexedEntry } from "./scan.js";
-import { loadIndex, logPosition, logRemovals, saveIndex, WritesSince } from "./side-index.js";
+import { type IndexItem, loadIndex, logPosition, logRemovals, saveIndex, WritesSince } from "./side-index.js";
 
 export type { IndexedEntry } from "./scan.js";
 export type { Progress, PruneOutcome } from "./prune.js";
@@ -151,39 +151,39 @@ export interface ClearOutcome {
 }
 
 /**
- * Removes the entries whose metadata `matches` (all when undefined), with
+ * Removes the entries whose function `matches` (all when undefined), with
  * the same age guard as a prune; clearing everything also removes orphaned
- * content and leftovers older than a minute.
+ * content and leftovers older than a minute. Some functions' entries are
+ * found in the side index, as a prune finds its own (no read of every bucket).
  */
-export async function clearStore(dir: string, matches?: (metadata: EntryMetadata) => boolean): Promise<ClearOutcome> {
+export async function clearStore(
+  dir: string,
+  matches?: (fn: { readonly name: string; readonly file: string }) => boolean,
+): Promise<ClearOutcome> {
   if (matches === undefined) {
     const outcome = await pruneStore(dir, { maxSize: 0 });
     return { removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes - outcome.orphanedBytes };
   }
   const started = Date.now();
   const logAtStart = logPosition(dir);
-  const doomed: IndexedEntry[] = [];
-  const stayed: IndexedEntry[] = [];
-  for await (const entry of scanEntries(dir)) {
-    (matches(entry.metadata) && entry.usedAt < started + 1 ? doomed : stayed).push(entry);
-  }
-  const removed: IndexedEntry[] = [];
-  await inParallel(doomed, PARALLEL_REMOVALS, async (entry) => {
-    const outcome = await removeUnlessChanged(dir, entry.bucket, (mtimeMs) => mtimeMs >= started + 1);
-    if (outcome.status === "kept") stayed.push(entry);
-    else removed.push(entry);
+  const doomed: IndexItem[] = [];
+  const stayed: IndexItem[] = [];
+  for (const item of (await loadIndex(dir)).items.values()) (matches(item.fn) ? doomed : stayed).push(item);
+  const removed: IndexItem[] = [];
+  await inParallel(doomed, PARALLEL_REMOVALS, async (item) => {
+    // Written or used after the start: it stays.
+    const outcome = await removeUnlessChanged(dir, bucketPath(dir, item.digest), (mtimeMs) => mtimeMs >= started + 1);
+    if (outcome.status === "kept") stayed.push(item);
+    else removed.push(item);
   });
-  logRemovals(
-    dir,
-    removed.map((entry) => ({ digest: digestOf(dir, entry.bucket), time: entry.time })),
-  );
-  const inUse = new Set(stayed.map((entry) => entry.record.integrity));
+  logRemovals(dir, removed);
+  const inUse = new Set(stayed.map((item) => item.integrity));
   await removeContents(
     dir,
-    new Set(removed.map((entry) => entry.record.integrity!).filter((integrity) => !inUse.has(integrity))),
+    new Set(removed.map((item) => item.integrity).filter((integrity) => !inUse.has(integrity))),
     new WritesSince(dir, logAtStart),
   );
-  const results = removed.filter((entry) => entry.metadata.kind === "result");
+  const results = removed.filter((item) => item.fn.kind === "result");
   return { removedEntries: results.length, freedBytes: sumSizes(results) };
 }
 

@@ -67,6 +67,13 @@ describe("module data proven never to change after load", () => {
       "table",
     ],
     [
+      "the length of a filtered list, returned",
+      ROWS +
+        `function count(x: number) { return rows.filter((row) => row.n > x).length; }\n` +
+        CACHED("return count(x) + rows[0].n;"),
+      "rows",
+    ],
+    [
       "a file's text, awaited",
       `const text = await readFile("a.txt", "utf8");\n` + CACHED("return text.length + x;"),
       "text",
@@ -118,6 +125,10 @@ describe("near misses stay keyed on every call", () => {
       ROWS + `import pad from "left-pad";\nexport function use() { pad(rows[0]); }\n`,
     ],
     ["returned from a function", ROWS + `export function all() { return rows; }\n`],
+    [
+      "its `length` returned (data may hold an object there)",
+      ROWS + `export function size() { return rows.length; }\n`,
+    ],
     ["an element returned by find, returned", ROWS + `export function one() { return rows.find((r) => r.n === 1); }\n`],
     ["stored in another object", ROWS + `const holder = { rows };\n`],
     ["stored in a Map", ROWS + `const byName = new Map();\nbyName.set("all", rows);\n`],

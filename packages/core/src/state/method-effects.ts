@@ -247,3 +247,29 @@ export const CONSUMING_CALLS: ReadonlySet<string> = new Set([
 
 /** Global calls that return an array of their argument's parts: followed as an alias of the data. */
 export const PART_CALLS: ReadonlySet<string> = new Set(["Object.values", "Object.entries"]);
+
+/** Read methods that, called on built-in data, return an array or a string (whose `length` is a number). */
+export const SEQUENCE_METHODS: ReadonlySet<string> = new Set([
+  "filter",
+  "map",
+  "flatMap",
+  "slice",
+  "concat",
+  "flat",
+  "toSorted",
+  "toReversed",
+  "toSpliced",
+  "with",
+  "split",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "padStart",
+  "padEnd",
+  "substring",
+  "substr",
+  "repeat",
+  "normalize",
+  "replace",
+  "replaceAll",
+]);

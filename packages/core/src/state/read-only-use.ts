@@ -16,6 +16,7 @@ import {
   PART_CALLS,
   PART_METHODS,
   PRIMITIVE_METHODS,
+  SEQUENCE_METHODS,
 } from "./method-effects.js";
 
 /** Compound assignments whose result is a number or a string (`sum += row.n`), never the operand itself. */
@@ -57,6 +58,8 @@ export function onlyRead(node: t.Node, walk: ReadWalk): boolean {
       case "OptionalMemberExpression":
         // As a computed key (`other[row.id]`) it becomes a string.
         if (parent.object !== current) return true;
+        // `rows.filter(…).length`: a number. (`rows.length` may be data: `{ "length": { … } }`.)
+        if (memberName(parent) === "length" && madeArrayOrString(current, walk)) return true;
         current = parent;
         continue;
       case "CallExpression":
@@ -123,6 +126,19 @@ function methodResult(
   if (!PRIMITIVE_METHODS.has(method) && !PART_METHODS.has(method)) return "not";
   if (CALLBACK_METHODS.has(method) && !callbackReads(call, walk)) return "not";
   return PRIMITIVE_METHODS.has(method) ? "consumed" : "part";
+}
+
+/**
+ * The result of a method that only arrays or strings have and that returns
+ * an array or a string (`filter`, `slice`, `trim`), or of `Object.values`:
+ * fresh data holds no function, so such a call on it ran a built-in.
+ */
+function madeArrayOrString(node: t.Node, walk: ReadWalk): boolean {
+  if (node.type !== "CallExpression" && node.type !== "OptionalCallExpression") return false;
+  const method = memberName(node.callee);
+  if (method !== undefined) return SEQUENCE_METHODS.has(method);
+  const callee = globalCallee(node.callee, walk.scopes);
+  return callee === "Object.keys" || (callee !== undefined && PART_CALLS.has(callee));
 }
 
 /** `String(alias)`, `Object.values(alias)`: a global call given the alias. */

@@ -3,7 +3,7 @@
  * mixing the patterns the cache must follow (state changed through setters,
  * code that runs at load, helpers across modules, re-export chains, default
  * parameters from imported constants, closures, factories, classes, JSON
- * imports, namespaces), cached functions that reach them, and an entry that
+ * imports, namespaces, parsed JSON only read or changed through an alias), cached functions that reach them, and an entry that
  * runs a script of calls and state changes given at run time.
  *
  * A program is its shape (seeded, fixed) plus its constants: an edit changes
@@ -259,6 +259,21 @@ export function ${id}_f(x: number) {
   return x + n;
 }`,
     reset: (id) => `(await import("node:fs")).rmSync(\`${id}-\${process.pid}.txt\`, { force: true });`,
+  },
+  {
+    name: "parsed JSON only read (keyed once per process)",
+    constants: 2,
+    setter: false,
+    code: (id, c) => `const ${id}_rows: Array<{ n: number }> = JSON.parse('[{"n": ${c[0]}}, {"n": ${c[1]}}]');
+export function ${id}_f(x: number) { let s = 0; for (const r of ${id}_rows) s += r.n; return x + s; }`,
+  },
+  {
+    name: "parsed JSON changed through a loop alias by a setter",
+    constants: 1,
+    setter: true,
+    code: (id, c) => `const ${id}_rows: Array<{ n: number }> = JSON.parse('[{"n": ${c[0]}}]');
+export function ${id}_set(v: number) { for (const r of ${id}_rows) r.n = v; }
+export function ${id}_f(x: number) { return x + ${id}_rows.reduce((a, r) => a + r.n, 0); }`,
   },
 ];
 

@@ -67,6 +67,16 @@ export interface CachedFunctionMeta {
    */
   readonly packageScope?: readonly number[];
   readonly packageState?: readonly number[];
+  /**
+   * Indices into `scope` and into `state` of module data the build proved
+   * never changes after load: a `const` the module does not export, made
+   * fresh at load (`JSON.parse(…)`, a file's text, a literal of such values)
+   * and only read by every reference, through every alias. Keyed once per
+   * process, by the value's identity (a string by `===`), not walked on every
+   * call. Without them (an older build) every call keys them by value.
+   */
+  readonly unchangingScope?: readonly number[];
+  readonly unchangingState?: readonly number[];
   /** Indices into `values` left out of the key (`ignore=` in the directive). */
   readonly ignore?: readonly number[];
   /** Time to live in milliseconds (`ttl=` in the directive). */

@@ -7,7 +7,7 @@
  */
 import * as t from "@babel/types";
 import { exportTable, type ModuleRecord } from "../modules/index.js";
-import { moduleState } from "../state/index.js";
+import { moduleState, unchangingAfterLoad } from "../state/index.js";
 import { shortHash } from "../syntax/index.js";
 import { declarationInfo, type GraphNode } from "./graph-node.js";
 import type { NameLookup } from "./lookup.js";
@@ -62,7 +62,12 @@ export async function addModuleState(
   if (outside.names.length > 0) node.outside = outside.names;
   node.state = names
     .filter((name) => state.changing.includes(name) || outside.mutated.has(name))
-    .map((name) => ({ file: record.path, name, reads: state.reads.get(name) ?? [] }));
+    .map((name) => {
+      // State to the state analysis (which follows no alias, `for…of`), proven never to change by a closer look.
+      const binding = scopes.program.getBinding(name);
+      const unchanging = binding !== undefined && unchangingAfterLoad(binding);
+      return { file: record.path, name, reads: state.reads.get(name) ?? [], ...(unchanging ? { unchanging } : {}) };
+    });
   const ranges = [declaration, ...statements];
   node.spans = { file: record.path, ranges: ranges.map((range): [number, number] => [range.start!, range.end!]) };
   node.unknowable = state.unknowable

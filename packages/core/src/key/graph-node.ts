@@ -21,6 +21,8 @@ export interface StateBinding {
   name: string;
   /** Its declaration refers to packages only (`new Client(…)` of a package): a package's object (`madeByPackage`). */
   package?: boolean;
+  /** Its data is proven never to change after load (`state/unchanging-data.ts`): keyed once per process. */
+  unchanging?: boolean;
 }
 
 /** A changing binding a node declares, with the offsets of its module's references that read it. */

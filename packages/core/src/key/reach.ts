@@ -111,6 +111,7 @@ export function stateOf(
         file: binding.file,
         name: binding.name,
         ...(fromPackage ? { package: true } : {}),
+        ...(binding.unchanging === true ? { unchanging: true } : {}),
       });
     }
   }

@@ -3,6 +3,7 @@
  * closure parameters, imported data) and which node is the function itself,
  * read off the graph a \`Session\` built.
  */
+import { unchangingAfterLoad } from "../state/index.js";
 import { unwrap } from "../syntax/index.js";
 import type { Session } from "./graph-walk.js";
 import { keyOf } from "./labels.js";
@@ -24,6 +25,11 @@ export interface ScopeEntry {
   closure: boolean;
   /** A module binding whose declaration refers to packages only: a package's object (`madeByPackage`). */
   package?: boolean;
+  /**
+   * A module binding whose data the build proved never changes after load
+   * (`state/unchanging-data.ts`): the runtime keys its value once per process.
+   */
+  unchanging?: boolean;
 }
 
 /**
@@ -55,11 +61,19 @@ export function scopeOf(session: Session, index: number, reachable: Iterable<str
     const node = session.node(edge.key);
     if (node !== undefined && madeByPackage(node, (key) => session.node(key))) fromPackage.add(edge.name);
   }
+  // Module data proven never to change after load.
+  const unchanging = new Set<string>();
+  for (const edge of session.rootEdges[index] ?? []) {
+    if (edge.target.kind !== "declaration" || names.get(edge.name) !== false || !edge.binding?.scope.isProgram)
+      continue;
+    if (unchangingAfterLoad(edge.binding)) unchanging.add(edge.name);
+  }
   return [...names.keys()].sort().map((name) => ({
     name,
     expression: name,
     closure: names.get(name)!,
     ...(fromPackage.has(name) ? { package: true } : {}),
+    ...(unchanging.has(name) ? { unchanging: true } : {}),
   }));
 }
 

@@ -14,6 +14,8 @@ export interface FunctionOutput {
   state?: ReadonlyArray<readonly [string, string]>;
   /** Indices into `state` of bindings made by a package (`madeByPackage`). */
   packageState?: readonly number[];
+  /** Indices into `state` of bindings whose data is proven never to change after load. */
+  unchangingState?: readonly number[];
   /** Every module of `state` registers before it runs (see `TransformOptions.registeredAhead`). */
   stateAhead?: boolean;
 }
@@ -164,12 +166,17 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
   // Which of them, and of the state, hold a package's object (a client): its private fields are the package's.
   const packageScope = output.scope.flatMap((entry, index) => (entry.package === true ? [index] : []));
   if (packageScope.length > 0) fields.push(`packageScope: [${packageScope.join(", ")}]`);
+  // Which of them hold module data proven never to change after load: keyed once per process.
+  const unchangingScope = output.scope.flatMap((entry, index) => (entry.unchanging === true ? [index] : []));
+  if (unchangingScope.length > 0) fields.push(`unchangingScope: [${unchangingScope.join(", ")}]`);
   if (output.state && output.state.length > 0) {
     fields.push(`state: [${output.state.map(([file, name]) => `[${q(file)}, ${q(name)}]`).join(", ")}]`);
     if (output.stateAhead) fields.push("stateAhead: true");
   }
   if (output.packageState && output.packageState.length > 0)
     fields.push(`packageState: [${output.packageState.join(", ")}]`);
+  if (output.unchangingState && output.unchangingState.length > 0)
+    fields.push(`unchangingState: [${output.unchangingState.join(", ")}]`);
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
   if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
   if (fn.inputsOff) fields.push("inputs: false");

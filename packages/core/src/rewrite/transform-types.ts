@@ -69,6 +69,12 @@ export interface CachedFunctionInfo {
   column: number;
   /** The outside variables keyed by value at call time, as in the meta `scope` (after `ignore`). */
   scope: string[];
+  /**
+   * Module data proven never to change after load, keyed once per process:
+   * names of `scope` (the meta's `unchangingScope`) and `file#name` of `state`
+   * (`unchangingState`).
+   */
+  unchanging: string[];
   /** What the hash is made of, as in the meta `deps`: `[label, own hash]`, `["own code", ...]` first. */
   deps: Array<[string, string]>;
   /** Module bindings that change after load, keyed by value at call time: `[file relative to the root, name]`. */

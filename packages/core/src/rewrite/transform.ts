@@ -73,12 +73,15 @@ export async function transform(
     const scope = result.scope.filter((entry) => !ignored.has(entry.name) && !ignored.has(entry.name.split(".")[0]!));
     const state = result.state.map((binding): [string, string] => [relativeTo(root, binding.file), binding.name]);
     const packageState = result.state.flatMap((binding, stateIndex) => (binding.package === true ? [stateIndex] : []));
+    const unchangingState = result.state.flatMap((binding, stateIndex) =>
+      binding.unchanging === true ? [stateIndex] : [],
+    );
     // Its own module registers first thing, before any of its code can run.
     const ahead = options.registeredAhead;
     const stateAhead =
       state.length > 0 &&
       result.state.every((binding) => binding.file === entry.path || ahead?.has(binding.file) === true);
-    return { hash: result.hash, scope, deps: result.deps, state, packageState, stateAhead };
+    return { hash: result.hash, scope, deps: result.deps, state, packageState, unchangingState, stateAhead };
   });
 
   // The module's own changing bindings, when a cached function (here or elsewhere) reads them.
@@ -109,6 +112,12 @@ export async function transform(
       line,
       column,
       scope: scope.map((entry) => entry.name),
+      unchanging: [
+        ...scope.filter((entry) => entry.unchanging === true).map((entry) => entry.name),
+        ...result.state
+          .filter((binding) => binding.unchanging === true)
+          .map((binding) => `${relativeTo(root, binding.file)}#${binding.name}`),
+      ],
       deps: deps.map(([label, own]) => [label, own]),
       state: (state ?? []).map(([stateFile, name]) => [stateFile, name]),
       explain: {

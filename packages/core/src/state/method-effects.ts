@@ -1,6 +1,7 @@
 /**
  * What built-in methods and calls do to the object they are given: change it,
- * only read it, or hand its parts to a callback (`reference-use.ts` applies them).
+ * only read it, or hand its parts to a callback (`reference-use.ts` applies them);
+ * and, for data proven never to change, what their results are (`read-only-use.ts`).
  */
 
 // Methods that change the object they are called on (arrays, Map, Set, Date, typed arrays).
@@ -147,4 +148,128 @@ export const READING_CALLS: ReadonlySet<string> = new Set([
   "Number.isFinite",
   "Number.isNaN",
   "structuredClone",
+]);
+
+// For module data proven never to change (`read-only-use.ts`), which follows
+// parts as aliases: what the result of a read method or a global call is.
+
+/** Methods of built-in data whose result is a primitive or undefined: the data is consumed. */
+export const PRIMITIVE_METHODS: ReadonlySet<string> = new Set([
+  "forEach",
+  "some",
+  "every",
+  "findIndex",
+  "findLastIndex",
+  "includes",
+  "indexOf",
+  "lastIndexOf",
+  "join",
+  "has",
+  "hasOwnProperty",
+  "toString",
+  "toLocaleString",
+  "toFixed",
+  "toPrecision",
+  "toUpperCase",
+  "toLowerCase",
+  "startsWith",
+  "endsWith",
+  "charAt",
+  "charCodeAt",
+  "codePointAt",
+  "localeCompare",
+  "search",
+  "getTime",
+  "toISOString",
+]);
+
+/** Read methods of built-in data whose result may hold its parts: followed as an alias of the data. */
+export const PART_METHODS: ReadonlySet<string> = new Set([
+  "find",
+  "findLast",
+  "filter",
+  "map",
+  "flatMap",
+  "reduce",
+  "reduceRight",
+  "toSorted",
+  "at",
+  "slice",
+  "subarray",
+  "concat",
+  "flat",
+  "keys",
+  "values",
+  "entries",
+  "get",
+  "toReversed",
+  "toSpliced",
+  "with",
+  "valueOf",
+  "split",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "padStart",
+  "padEnd",
+  "substring",
+  "substr",
+  "repeat",
+  "normalize",
+  "replace",
+  "replaceAll",
+  "match",
+]);
+
+/** Global calls that read their arguments, keep nothing of them and return a primitive or a copy. */
+export const CONSUMING_CALLS: ReadonlySet<string> = new Set([
+  "String",
+  "Number",
+  "Boolean",
+  "BigInt",
+  "isNaN",
+  "isFinite",
+  "parseInt",
+  "parseFloat",
+  "Number.isInteger",
+  "Number.isSafeInteger",
+  "Number.isFinite",
+  "Number.isNaN",
+  "Object.keys",
+  "Object.getOwnPropertyNames",
+  "Object.isFrozen",
+  "Object.hasOwn",
+  "Object.is",
+  "Array.isArray",
+  "JSON.stringify",
+  "structuredClone",
+]);
+
+/** Global calls that return an array of their argument's parts: followed as an alias of the data. */
+export const PART_CALLS: ReadonlySet<string> = new Set(["Object.values", "Object.entries"]);
+
+/** Read methods that, called on built-in data, return an array or a string (whose `length` is a number). */
+export const SEQUENCE_METHODS: ReadonlySet<string> = new Set([
+  "filter",
+  "map",
+  "flatMap",
+  "slice",
+  "concat",
+  "flat",
+  "toSorted",
+  "toReversed",
+  "toSpliced",
+  "with",
+  "split",
+  "trim",
+  "trimStart",
+  "trimEnd",
+  "padStart",
+  "padEnd",
+  "substring",
+  "substr",
+  "repeat",
+  "normalize",
+  "replace",
+  "replaceAll",
 ]);

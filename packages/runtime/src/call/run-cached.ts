@@ -21,7 +21,7 @@ import { entryKey, loadSourceParser, NeedsParser } from "../key/index.js";
 import type { CachedFunctionMeta } from "../meta.js";
 import { insideRefresh } from "../refresh.js";
 import { withRemote } from "../remote/index.js";
-import { noteClassKeyedScope, readScope } from "../scope.js";
+import { noteScopeKeying, readScope } from "../scope.js";
 import { readState } from "../state.js";
 import { countHit, countMiss, type Store, storeAt } from "../store/index.js";
 import { keyingFailureWarning, noteSlowKeying, report, SLOW_KEYING_MS } from "./call-warnings.js";
@@ -100,7 +100,7 @@ async function runCall<T>(
   const keyingMs = performance.now() - keying;
   if (settings.debug && keyingMs > SLOW_KEYING_MS) noteSlowKeying(call, keyingMs);
   // Debug only, and not part of the keying time: it walks the scope values again.
-  if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);
+  if (settings.debug) noteScopeKeying(meta, scopeValues);
 
   // A refreshing call never joins a running one, which may be serving the old entry.
   call.refresh = settings.refresh || insideRefresh();

@@ -27,6 +27,8 @@ export function classKeyedScopeValues(meta: CachedFunctionMeta, scope: readonly 
   const found: ClassKeyedValue[] = [];
   const closures = meta.closures;
   for (let i = 0; i < scope.length; i++) {
+    // Fresh data (JSON, text, literals of them) holds no resource: not walked again.
+    if (meta.unchangingScope?.includes(i)) continue;
     const mode: KeyMode = closures !== undefined && closures.includes(i) ? "closure" : "module";
     for (let skip = 0; skip < CLASS_KEYED_PATHS_LIMIT; skip++) {
       try {

@@ -6,6 +6,7 @@ import { hash } from "node:crypto";
 import type { CachedFunctionMeta } from "../meta.js";
 import { NOT_LOADED } from "../state.js";
 import { encodePart } from "./encode.js";
+import { encodeUnchanging } from "./once.js";
 import { type KeyMode, keyedSize, newWalk, resetWalk, toUnkeyable, type Walk } from "./walk.js";
 
 /** Every entry key starts with this, then the code hash, then the arguments' digest. */
@@ -52,31 +53,28 @@ export function entryKey(
   // Each encoding is self-delimiting, so these suffixes cannot be confused with more arguments.
   if (scope !== undefined && scope.length > 0) {
     const closures = meta.closures;
-    input += encodeSection(
-      "scope",
-      scope,
-      walk,
-      (i) => scopePath(meta, i),
-      (i) => (closures !== undefined && closures.includes(i) ? "closure" : "module"),
-      meta.packageScope,
-      undefined,
+    input += encodeSection("scope", scope, walk, {
+      pathOf: (i) => scopePath(meta, i),
+      modeOf: (i) => (closures !== undefined && closures.includes(i) ? "closure" : "module"),
+      packageMade: meta.packageScope,
+      unchanging: meta.unchangingScope,
+      place: meta.hash,
       encodings,
       sizes,
-    );
+    });
   }
   if (state !== undefined && state.length > 0) {
     // Module state: values made at run time (swapped functions, filled registries).
-    input += encodeSection(
-      "state",
-      state,
-      walk,
-      (i) => statePath(meta, i),
-      () => "state",
-      meta.packageState,
-      NOT_LOADED,
+    input += encodeSection("state", state, walk, {
+      pathOf: (i) => statePath(meta, i),
+      modeOf: () => "state",
+      packageMade: meta.packageState,
+      unchanging: meta.unchangingState,
+      place: meta.hash,
+      notLoaded: NOT_LOADED,
       encodings,
       sizes,
-    );
+    });
   }
   const digest = hash("sha256", input, "base64url");
   return `${ENTRY_KEY_PREFIX}${meta.hash}:${digest}`;
@@ -140,18 +138,25 @@ export function encodingPaths(meta: CachedFunctionMeta, values: number, scope = 
 /** Enough of a sha256 to tell two values of one part apart in a debug line. */
 const KEY_PART_DIGEST_LENGTH = 12;
 
+/** How one section of the key (scope or state) keys its values. */
+interface SectionOptions {
+  pathOf: (index: number) => string;
+  modeOf: (index: number) => KeyMode;
+  /** Indices of values a package made. */
+  packageMade?: readonly number[] | undefined;
+  /** Indices of module data proven never to change after load: keyed once per process (`once.ts`). */
+  unchanging?: readonly number[] | undefined;
+  /** The function's code hash: where a remembered string belongs (`once.ts`). */
+  place: string;
+  /** State only: the tag of a module that has not run yet. */
+  notLoaded?: symbol;
+  encodings?: PartEncodings | undefined;
+  sizes?: number[] | undefined;
+}
+
 /** `\nscope 2\n` and the values' encodings; an unkeyable value names its path. */
-function encodeSection(
-  name: string,
-  values: readonly unknown[],
-  walk: Walk,
-  pathOf: (index: number) => string,
-  modeOf: (index: number) => KeyMode,
-  packageMade?: readonly number[],
-  notLoaded?: symbol,
-  encodings?: PartEncodings,
-  sizes?: number[],
-): string {
+function encodeSection(name: string, values: readonly unknown[], walk: Walk, options: SectionOptions): string {
+  const { packageMade, unchanging, notLoaded, encodings, sizes } = options;
   let encoded = `\n${name} ${values.length}\n`;
   for (let i = 0; i < values.length; i++) {
     // A module that has not run yet (state only): a tag no value has.
@@ -161,21 +166,25 @@ function encodeSection(
       sizes?.push(0);
       continue;
     }
-    resetWalk(walk, modeOf(i), packageMade !== undefined && packageMade.includes(i));
+    resetWalk(walk, options.modeOf(i), packageMade !== undefined && packageMade.includes(i));
     try {
-      const part = encodePart(values[i], walk);
+      // A remembered encoding walks nothing: its keyed size is 0.
+      const part =
+        unchanging !== undefined && unchanging.includes(i)
+          ? encodeUnchanging(values[i], walk, `${options.place}\0${name}\0${i}`)
+          : encodePart(values[i], walk);
       encodings?.push(part);
       sizes?.push(keyedSize(walk));
       encoded += part;
     } catch (error) {
-      throw toUnkeyable(error, pathOf(i));
+      throw toUnkeyable(error, options.pathOf(i));
     }
   }
   return encoded;
 }
 
 /** `src/h.ts#config`: the path of the `index`th state value. */
-function statePath(meta: CachedFunctionMeta, index: number): string {
+export function statePath(meta: CachedFunctionMeta, index: number): string {
   const entry = meta.state?.[index];
   return entry === undefined ? `state[${index}]` : `${entry[0]}#${entry[1]}`;
 }

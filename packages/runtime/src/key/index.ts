@@ -3,6 +3,14 @@
 
 export { classKeyedScopeValues, type ClassKeyedValue } from "./class-keyed-probe.js";
 export { canonicalEncoding } from "./encode.js";
-export { encodingPaths, ENTRY_KEY_PREFIX, entryKey, keyParts, type PartEncodings } from "./entry-key.js";
+export {
+  encodingPaths,
+  ENTRY_KEY_PREFIX,
+  entryKey,
+  keyParts,
+  type PartEncodings,
+  scopePath,
+  statePath,
+} from "./entry-key.js";
 export { loadSourceParser, NeedsParser } from "./function-code.js";
 export { type KeyMode, PART_TEXT_LIMIT } from "./walk.js";

@@ -119,6 +119,10 @@ describe("near misses stay keyed on every call", () => {
     ["a top-level push after the cached function", ROWS + "%CACHED%rows.push({ n: 3 });\n"],
     ["a mutating method on an element", ROWS + `export function sortTags() { rows[0].tags.sort(); }\n`],
     ["deleted through a part", ROWS + `export function drop() { delete rows[0].n; }\n`],
+    [
+      "an element in a tagged template (the tag is given it, not its text)",
+      ROWS + "export function tagged() { return tag`${rows[0]}`; }\nfunction tag(s: any, row: any) { row.n = 9; }\n",
+    ],
     ["passed to a project function", ROWS + `export function use() { touch(rows); }\nfunction touch(r: any) {}\n`],
     [
       "an element passed to a package's function",

@@ -82,8 +82,11 @@ export function onlyRead(node: t.Node, walk: ReadWalk): boolean {
         continue;
       case "UnaryExpression":
         return parent.operator !== "delete";
-      case "BinaryExpression":
       case "TemplateLiteral":
+        // A tag is given the values themselves, not their text.
+        if (scopes.parentOf(parent)?.type === "TaggedTemplateExpression") return false;
+        return true;
+      case "BinaryExpression":
       case "ExpressionStatement":
       case "IfStatement":
       case "WhileStatement":

@@ -161,6 +161,26 @@ describe("near misses stay keyed on every call", () => {
       ROWS + `function String(v: any) { v.n = 1; return ""; }\nexport function s() { return String(rows[0]); }\n`,
     ],
     ["a module with eval", ROWS + `export function e(code: string) { return eval(code); }\n`],
+    [
+      "a part of Object.entries changed in a callback",
+      ROWS + `export function g() { Object.entries(rows[0]).forEach(([k, v]: any) => { v.n = 1; }); }\n`,
+    ],
+    [
+      "a part of Object.entries changed through a loop's destructuring",
+      ROWS + `export function g() { for (const [k, v] of Object.entries(rows)) (v as any).n = 1; }\n`,
+    ],
+    [
+      "a method reached through .call",
+      ROWS + `export function g() { rows.forEach.call(rows, (r: any) => { r.n++; }); }\n`,
+    ],
+    [
+      "a JSON.stringify replacer that changes what it is given",
+      ROWS + `export function g() { return JSON.stringify(rows, (k, v) => { if (v?.n) v.n++; return v; }); }\n`,
+    ],
+    [
+      "a comparator that changes its arguments",
+      ROWS + `export function g() { rows.toSorted((a: any, b: any) => (a.n = 0)); }\n`,
+    ],
   ])("%s", async (_, code) => {
     const body = CACHED("return rows.length + x;");
     const full = code.includes("%CACHED%") ? code.replace("%CACHED%", body) : code + body;

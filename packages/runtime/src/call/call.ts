@@ -7,12 +7,22 @@ import type { Recorder } from "../inputs/index.js";
 import type { KeyParts } from "../key-change.js";
 import type { PartEncodings } from "../key/index.js";
 import type { CachedFunctionMeta } from "../meta.js";
-import type { Store } from "../store/index.js";
+import { countHit, type Store } from "../store/index.js";
 
 /** Store directories this process cannot read (any use) or cannot write. */
 export const unreadableDirs = new Set<string>();
 
 export const unwritableDirs = new Set<string>();
+
+/**
+ * What joiners of a running call get: bytes to decode their own copy from,
+ * or, when the result could not be encoded, the value itself.
+ */
+export type Outcome = ({ readonly bytes: Uint8Array } | { readonly value: unknown }) & {
+  readonly inputs?: unknown;
+  /** What computing the result took (ms), when known: a joiner's time saved is counted from it. */
+  readonly computeMs?: number | undefined;
+};
 
 /** One call of a cached function, as it goes through the steps below. */
 export interface Call<T> {
@@ -47,4 +57,10 @@ export function resetStoreFailures(): void {
 
 export function usable(store: Store): boolean {
   return !unwritableDirs.has(store.dir) && !unreadableDirs.has(store.dir);
+}
+
+/** Counts a call served without computing, and the time it saved (none known: none counted). */
+export function countServed(call: Call<unknown>, computeMs: number | undefined): void {
+  const saved = computeMs === undefined ? 0 : computeMs - (performance.now() - call.started);
+  countHit(call.settings.dir, call.meta.name, call.meta.file, saved);
 }

@@ -16,7 +16,8 @@ import type {
 } from "./api.js";
 import type { CacheStats } from "./stats-view.js";
 
-const api = () => import("./api.js");
+let apiModule: Promise<typeof import("./api.js")> | undefined;
+const api = () => (apiModule ??= import("./api.js"));
 
 /** One row per cached function in the store, sorted by file, then name (see `api.ts`). */
 export async function list(options?: StoreOptions): Promise<FunctionRow[]> {

@@ -12,6 +12,9 @@ import { label, warnOnce } from "../warn.js";
 import { describeError } from "./call-warnings.js";
 import { type Call, unreadableDirs } from "./call.js";
 
+let inputsCheckModule: Promise<typeof import("../inputs/check.js")> | undefined;
+const inputsCheck = () => (inputsCheckModule ??= import("../inputs/check.js"));
+
 export type Found = {
   readonly value: unknown;
   readonly bytes: Buffer;
@@ -68,7 +71,7 @@ export async function lookUp(store: Store, key: string, call: Call<unknown>): Pr
   if (inputs !== undefined) {
     // The check's modules load with the first entry that recorded inputs. Imported from its own module, not
     // the folder's index: an index a hit imports statically would pull every module it names into the hit's chunks.
-    const changed = (await import("../inputs/check.js")).changedInputsReason(inputs, meta, settings.root);
+    const changed = (await inputsCheck()).changedInputsReason(inputs, meta, settings.root);
     if (changed !== undefined) return { missReason: changed };
   }
   try {

@@ -21,7 +21,8 @@ import { type Found, lookUp, whence } from "./look-up.js";
  * What a miss, a refresh and a checked hit do (compute, record inputs, write, check),
  * loaded on the first of them: a process that only serves hits never loads it.
  */
-const missPath = () => import("./miss.js");
+let miss: Promise<typeof import("./miss.js")> | undefined;
+const missPath = () => (miss ??= import("./miss.js"));
 
 /** Calls running in this process, by entry key (single flight). */
 const running = new Map<string, Promise<Outcome>>();

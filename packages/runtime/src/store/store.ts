@@ -72,6 +72,10 @@ export interface Store {
   lock(key: string): Promise<Lease>;
 }
 
+let writesModule: Promise<typeof import("./store-writes.js")> | undefined;
+/** The store's writes, removals and locks, loaded once (a module promise awaited again costs next to nothing). */
+const writes = () => (writesModule ??= import("./store-writes.js"));
+
 const MISSING: StoreRead = { status: "missing" };
 const EVICTED: StoreRead = { status: "missing", reason: "evicted" };
 
@@ -145,15 +149,15 @@ class DiskStore implements Store {
 
   // Writing, removing and locking load their modules on first use: a process that only hits never loads them.
   async put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void> {
-    await (await import("./store-writes.js")).putEntry(this.dir, this.maxSize, key, bytes, metadata);
+    await (await writes()).putEntry(this.dir, this.maxSize, key, bytes, metadata);
   }
 
   async remove(key: string): Promise<void> {
-    (await import("./store-writes.js")).removeEntry(this.dir, key);
+    (await writes()).removeEntry(this.dir, key);
   }
 
   async lock(key: string): Promise<Lease> {
-    return (await import("./store-writes.js")).lockKey(lockPath(this.dir, key));
+    return (await writes()).lockKey(lockPath(this.dir, key));
   }
 }
 
@@ -167,5 +171,5 @@ async function discard(
   entry: { dir: string; digest: string; time: number },
   content: string | undefined,
 ): Promise<void> {
-  (await import("./store-writes.js")).discard(entry, content);
+  (await writes()).discard(entry, content);
 }

@@ -11,6 +11,10 @@ export default defineConfig({
   // resolving, reading and compiling each of a dozen chunks cost a few milliseconds more. What loads on
   // first need through import() (the miss path, the store api, the remote tier) stays in chunks of its own.
   outputOptions: {
+    // Without doc comments the code a fresh process compiles is 117 KB instead of 164 KB (about 2 ms of a
+    // hit's start on a busy 2-CPU machine); the declarations keep them, and so do the bundler hints
+    // (webpackIgnore, @vite-ignore) and pure annotations.
+    comments: { legal: true, annotation: true, jsdoc: false },
     codeSplitting: {
       groups: [
         {

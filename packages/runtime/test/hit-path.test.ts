@@ -71,7 +71,7 @@ describe("a fresh process serving a hit", () => {
     expect(files.sort()).toEqual(["index.js", expect.stringMatching(/^call-[\w-]+\.js$/)].sort());
   });
 
-  test("a hit loads no Node built-in beyond crypto, v8 and what they need: no zlib, worker_threads, fs/promises, async_hooks, os", () => {
+  test("a hit loads no Node built-in beyond crypto, v8 and what they need: no zlib, worker_threads, fs/promises, async_hooks, os, perf_hooks", () => {
     const bare = run(program("", false)).builtins;
     const { value, builtins } = run(program(`throw new Error("a hit must not compute");`));
     expect(value).toEqual({ rows: [1, 2, 3] });
@@ -79,7 +79,17 @@ describe("a fresh process serving a hit", () => {
     // Keys are sha256 and results v8-serialized: those two load, with the modules they bring.
     expect(added).toContain("crypto");
     expect(added).toContain("v8");
-    for (const name of ["zlib", "worker_threads", "fs/promises", "async_hooks", "os", "module", "readline", "net"]) {
+    for (const name of [
+      "zlib",
+      "worker_threads",
+      "fs/promises",
+      "async_hooks",
+      "os",
+      "module",
+      "perf_hooks",
+      "readline",
+      "net",
+    ]) {
       expect(added, name).not.toContain(name);
     }
   });

@@ -10,7 +10,7 @@ import { encodeResult } from "../codec.js";
 import { computeRecorded, type InputRecord, UNRECORDED } from "../inputs/index.js";
 import { countMiss, type Store } from "../store/index.js";
 import { report } from "./call-warnings.js";
-import { type Call, countServed, type Outcome, usable } from "./call.js";
+import { type Call, clock, countServed, type Outcome, usable } from "./call.js";
 import { type Found, partsOf, whence } from "./look-up.js";
 import { oversizeWarning, unstorableWarning, write } from "./write-result.js";
 
@@ -79,7 +79,7 @@ export async function computeAndWrite<T>(
   // The parts of the key as it was made, before the computation can change the values; the encodings go.
   call.parts = partsOf(call);
   call.encodings = undefined;
-  const computing = performance.now();
+  const computing = clock();
   try {
     ({ value, inputs } = await computeRecorded(meta, call.parent, settings.root, () => call.compute(...call.values)));
   } catch (error) {
@@ -87,7 +87,7 @@ export async function computeAndWrite<T>(
     throw error;
   }
 
-  call.computeMs = performance.now() - computing;
+  call.computeMs = clock() - computing;
   let bytes: Buffer;
   try {
     bytes = encodeResult(value);

@@ -14,7 +14,7 @@ import { noteClassKeyedScope, readScope } from "../scope.js";
 import { readState } from "../state.js";
 import { countMiss, type Store, storeAt } from "../store/index.js";
 import { keyingFailureWarning, noteSlowKeying, report, SLOW_KEYING_MS } from "./call-warnings.js";
-import { type Call, countServed, type Outcome, usable } from "./call.js";
+import { type Call, clock, countServed, type Outcome, usable } from "./call.js";
 import { type Found, lookUp, whence } from "./look-up.js";
 
 /**
@@ -58,7 +58,7 @@ async function runCall<T>(
   scope?: () => readonly unknown[],
 ): Promise<T> {
   const settings = settingsFor(meta);
-  const call: Call<T> = { meta, values, compute, settings, parent, started: performance.now() };
+  const call: Call<T> = { meta, values, compute, settings, parent, started: clock() };
   if (!settings.enabled) return runUncached(call, "caching is off");
 
   let key: string;
@@ -75,14 +75,14 @@ async function runCall<T>(
       if (!(error instanceof NeedsParser)) throw error;
       // A function or class value whose source must be parsed: load the parser once, key again.
       await loadSourceParser();
-      keying = performance.now();
+      keying = clock();
       key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []), (call.keyedSizes = []));
     }
   } catch (error) {
     countMiss(settings.dir, meta.name, meta.file);
     return runUncached(call, keyingFailureWarning(meta, error));
   }
-  const keyingMs = performance.now() - keying;
+  const keyingMs = clock() - keying;
   if (settings.debug && keyingMs > SLOW_KEYING_MS) noteSlowKeying(call, keyingMs);
   // Debug only, and not part of the keying time: it walks the scope values again.
   if (settings.debug && scopeValues !== undefined) noteClassKeyedScope(meta, scopeValues);

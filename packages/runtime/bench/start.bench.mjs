@@ -45,7 +45,7 @@ console.log(JSON.stringify({ ms, cpuMs: (used.user + used.system) / 1000, rows: 
 `;
 
 /** A user project whose `@cachephant/runtime` is the package in `runtime`. */
-async function makeApp(name, runtime) {
+async function makeApp(name, runtime, pluginOptions) {
   const dir = join(root, name);
   mkdirSync(join(dir, "src"), { recursive: true });
   mkdirSync(join(dir, "node_modules", "@cachephant"), { recursive: true });
@@ -68,7 +68,7 @@ async function makeApp(name, runtime) {
   await build({
     ...options,
     outfile: join(dir, "dist", "cached.mjs"),
-    plugins: [cachephant({ root: dir })],
+    plugins: [cachephant({ root: dir, ...pluginOptions })],
     logLevel: "warning",
   });
   if (!readFileSync(join(dir, "dist", "cached.mjs"), "utf8").includes("@cachephant/runtime")) {
@@ -109,11 +109,13 @@ const runtimes = [["this build", runtimeDir]];
 if (baselineDir !== undefined) runtimes.push(["baseline", resolve(baselineDir)]);
 const cases = [];
 for (const [label, runtime] of runtimes) {
-  for (const [store, count] of [
-    ["a small store", 0],
-    ["1,500 entries", 1500],
+  for (const { store, count, pluginOptions } of [
+    { store: "a small store", count: 0, pluginOptions: {} },
+    { store: "1,500 entries", count: 1500, pluginOptions: {} },
+    // A build with a plugin option records it under the project root, for the CLI: a call reads that file.
+    { store: "a small store, the build's maxSize recorded", count: 0, pluginOptions: { maxSize: "2GB" } },
   ]) {
-    const dir = await makeApp(`app-${cases.length}`, runtime);
+    const dir = await makeApp(`app-${cases.length}`, runtime, pluginOptions);
     if (count > 0) fill(dir, runtime, count);
     run(dir, "cached.mjs"); // the first run computes and stores
     run(dir, "cached.mjs");

@@ -6,8 +6,6 @@
 // bundler and run in separate processes sharing one cache folder: each run's
 // result must equal what the same program returns with the cache off, and a
 // run in check mode (CACHEPHANT_CHECK=1) must find nothing stale.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { BUNDLERS, Project } from "./helpers/project.js";
 
@@ -57,17 +55,7 @@ describe.each(BUNDLERS)("%s: a class instance's methods read from outside the cl
   }
 
   /** Cached, uncached and checked runs agree; returns the cached run. */
-  async function runAll(env: NodeJS.ProcessEnv = {}) {
-    const cached = await project.run(env);
-    const uncached = await project.run({ ...env, CACHEPHANT: "off" });
-    expect(cached.result).toEqual(uncached.result);
-    const report = join(project.dir, "check-report.jsonl");
-    const checked = await project.run({ ...env, CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report });
-    expect(checked.result).toEqual(uncached.result);
-    expect(checked.stderr).not.toMatch(/cachephant: (stale|nondeterministic):/);
-    expect(existsSync(report) ? readFileSync(report, "utf8") : "").toBe("");
-    return cached;
-  }
+  const runAll = (env: NodeJS.ProcessEnv = {}) => project.runAgainstUncachedAndChecked(env);
 
   test("a module `let` the method reads, changed at run time: uncached with a warning naming the class and the names, never the other rate's result", async () => {
     create("Cart");

@@ -5,8 +5,6 @@
 // module that mutates them) stay keyed on every call: each run gives what the
 // same program gives with the cache off. Built with a real bundler and run in
 // separate processes sharing one cache folder.
-import { existsSync, readFileSync } from "node:fs";
-import { join } from "node:path";
 import { afterEach, describe, expect, test } from "vitest";
 import { BUNDLERS, Project } from "./helpers/project.js";
 
@@ -60,17 +58,7 @@ describe.each(BUNDLERS)("%s: module data that never changes after load", (bundle
   }
 
   /** Cached, uncached and checked runs agree; returns the cached run. */
-  async function runAll(env: NodeJS.ProcessEnv = {}) {
-    const cached = await project.run<string[]>(env);
-    const uncached = await project.run<string[]>({ ...env, CACHEPHANT: "off" });
-    expect(cached.result).toEqual(uncached.result);
-    const report = join(project.dir, "check-report.jsonl");
-    const checked = await project.run({ ...env, CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report });
-    expect(checked.result).toEqual(uncached.result);
-    expect(checked.stderr).not.toMatch(/cachephant: (stale|nondeterministic):/);
-    expect(existsSync(report) ? readFileSync(report, "utf8") : "").toBe("");
-    return cached;
-  }
+  const runAll = (env: NodeJS.ProcessEnv = {}) => project.runAgainstUncachedAndChecked<string[]>(env);
 
   test("parsed JSON only read: marked, keyed once per process (said once in debug), calls hit, a new file's rows key anew", async () => {
     create();

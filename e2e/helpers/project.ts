@@ -1,5 +1,5 @@
 import { execFile } from "node:child_process";
-import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 import { promisify } from "node:util";
@@ -125,6 +125,23 @@ export class Project {
     const cached = await this.run<T>(env, program);
     const uncached = await this.run<T>({ ...env, CACHEPHANT: "off" }, program);
     expect(cached.result).toEqual(uncached.result);
+    return cached;
+  }
+
+  /**
+   * As `runAgainstUncached`, then once more in check mode (every hit also
+   * computes and compares: docs/keys.md), which must give the uncached result,
+   * print no stale or nondeterministic finding and leave an empty report.
+   */
+  async runAgainstUncachedAndChecked<T = unknown>(env: NodeJS.ProcessEnv = {}): Promise<RunOutput<T>> {
+    const cached = await this.run<T>(env);
+    const uncached = await this.run<T>({ ...env, CACHEPHANT: "off" });
+    expect(cached.result).toEqual(uncached.result);
+    const report = join(this.dir, "check-report.jsonl");
+    const checked = await this.run<T>({ ...env, CACHEPHANT_CHECK: "1", CACHEPHANT_CHECK_REPORT: report });
+    expect(checked.result).toEqual(uncached.result);
+    expect(checked.stderr).not.toMatch(/cachephant: (stale|nondeterministic):/);
+    expect(existsSync(report) ? readFileSync(report, "utf8") : "").toBe("");
     return cached;
   }
 

@@ -248,28 +248,23 @@ export const CONSUMING_CALLS: ReadonlySet<string> = new Set([
 /** Global calls that return an array of their argument's parts: followed as an alias of the data. */
 export const PART_CALLS: ReadonlySet<string> = new Set(["Object.values", "Object.entries"]);
 
-/** Read methods that, called on built-in data, return an array or a string (whose `length` is a number). */
-export const SEQUENCE_METHODS: ReadonlySet<string> = new Set([
-  "filter",
-  "map",
-  "flatMap",
-  "slice",
-  "concat",
-  "flat",
-  "toSorted",
-  "toReversed",
-  "toSpliced",
-  "with",
-  "split",
-  "trim",
-  "trimStart",
-  "trimEnd",
-  "padStart",
-  "padEnd",
-  "substring",
-  "substr",
-  "repeat",
-  "normalize",
-  "replace",
-  "replaceAll",
+/** Of `PART_METHODS`, those whose result is not an array or a string (an element, an iterator, a typed array, a match or null). */
+const NON_SEQUENCE_RESULTS: ReadonlySet<string> = new Set([
+  "find",
+  "findLast",
+  "reduce",
+  "reduceRight",
+  "at",
+  "keys",
+  "values",
+  "entries",
+  "get",
+  "valueOf",
+  "match",
+  "subarray",
 ]);
+
+/** Read methods that, called on built-in data, return an array or a string (whose `length` is a number). */
+export const SEQUENCE_METHODS: ReadonlySet<string> = new Set(
+  [...PART_METHODS].filter((method) => !NON_SEQUENCE_RESULTS.has(method)),
+);

@@ -71,21 +71,46 @@ async function execute(): Promise<{ computed: number; total: number }> {
 
 /**
  * The `stats` cell's table in the executed notebook, as the kernel rendered
- * it (its `text/html`), and the hits and misses of `loadReport` in it.
+ * it (its `text/html`), and the hits and misses of `loadReport` in it;
+ * undefined when the cell has no output at all (see `executeShowingStats`).
  */
-function statsShown(): { html: string; hits: number; misses: number } {
+function statsShown(): { html: string; hits: number; misses: number } | undefined {
   const executed = JSON.parse(readFileSync(join(dir, "executed.ipynb"), "utf8")) as {
     cells: Array<{ id: string; outputs?: Array<{ data?: Record<string, string | string[]> }> }>;
   };
-  const data = executed.cells
-    .find((c) => c.id === "stats")
-    ?.outputs?.find((output) => output.data?.["text/html"])?.data;
-  if (data === undefined) throw new Error("the stats cell shows no table");
+  const outputs = executed.cells.find((c) => c.id === "stats")?.outputs ?? [];
+  if (outputs.length === 0) return undefined;
+  const data = outputs.find((output) => output.data?.["text/html"])?.data;
+  if (data === undefined) throw new Error(`the stats cell shows no table: ${JSON.stringify(outputs)}`);
   const text = (value: string | string[] | undefined) => (Array.isArray(value) ? value.join("") : (value ?? ""));
   const html = text(data["text/html"]);
   const row = /<tr><td>loadReport<\/td><td>[^<]*<\/td><td[^>]*>(\d+)<\/td><td[^>]*>(\d+)<\/td>/.exec(html);
   if (row === null) throw new Error(`no row for loadReport in ${html}`);
   return { html, hits: Number(row[1]), misses: Number(row[2]) };
+}
+
+/**
+ * Executes the notebook until the `stats` cell has its output, at most four
+ * times. Deno's kernel at times publishes a cell's result after the cell's
+ * "idle" status, and nbconvert stops reading a cell's messages at "idle", so
+ * the result is missing from the executed notebook (seen for the
+ * `call-again` and `stats` cells, under load, whatever the runtime's build).
+ * Each execution is counted: an unchanged notebook adds two hits per run.
+ */
+async function executeShowingStats(): Promise<{
+  computed: number;
+  total: number;
+  runs: number;
+  shown: NonNullable<ReturnType<typeof statsShown>>;
+}> {
+  let computed = 0;
+  for (let runs = 1; runs <= 4; runs++) {
+    const result = await execute();
+    computed += result.computed;
+    const shown = statsShown();
+    if (shown !== undefined) return { computed, total: result.total, runs, shown };
+  }
+  throw new Error("the stats cell had no output in four executions of the notebook");
 }
 
 /** Edits the notebook's `define` cell (throws when the text is not there). */
@@ -102,18 +127,19 @@ function editDefinition(from: string, to: string): void {
 test.skipIf(missing !== undefined)(
   "a notebook run again in a new kernel is served from the cache, and stats() shows it; a comment edit reuses, a body edit computes again",
   async () => {
-    const first = await execute();
+    const first = await executeShowingStats();
     expect(first.computed).toBe(1);
-    // `call` computed, `call-again` was served: the table says so, with its header and a total row.
-    const shown = statsShown();
-    expect(shown).toMatchObject({ hits: 1, misses: 1 });
-    expect(shown.html).toMatch(/<th>function<\/th>.*<th[^>]*>hit rate<\/th>.*<th[^>]*>saved<\/th>/);
-    expect(shown.html).toContain('<td style="text-align:right">50%</td>');
+    // The first run's `call` computed and its `call-again` was served; a run the kernel lost the table of
+    // added two more hits. The table says so, with its header and a total row.
+    expect(first.shown).toMatchObject({ hits: 2 * first.runs - 1, misses: 1 });
+    expect(first.shown.html).toMatch(/<th>function<\/th>.*<th[^>]*>hit rate<\/th>.*<th[^>]*>saved<\/th>/);
+    const rate = Math.round((100 * (2 * first.runs - 1)) / (2 * first.runs));
+    expect(first.shown.html).toContain(`<td style="text-align:right">${rate}%</td>`);
 
-    const restarted = await execute();
-    expect(restarted).toEqual({ computed: 0, total: first.total });
-    // The first kernel's counts stay: two more hits, no miss.
-    expect(statsShown()).toMatchObject({ hits: 3, misses: 1 });
+    const restarted = await executeShowingStats();
+    expect({ computed: restarted.computed, total: restarted.total }).toEqual({ computed: 0, total: first.total });
+    // The earlier kernels' counts stay: two more hits per run, no miss.
+    expect(restarted.shown).toMatchObject({ hits: 2 * (first.runs + restarted.runs) - 1, misses: 1 });
 
     editDefinition(
       "// A stand-in for a slow load: a pause, then some work.",

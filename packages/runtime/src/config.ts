@@ -10,14 +10,8 @@
  * decides (the CLI checks the environment first and exits 2 instead).
  */
 import { ConfigError } from "./errors.js";
-import {
-  nearestPackageRoot,
-  type ProjectSettings,
-  readPackageSettings,
-  readRecordedSettings,
-  type RecordedSettings,
-  rootSearchStart,
-} from "./project.js";
+import { nearestPackageRoot, readPackageSettings, rootSearchStart } from "./project-root.js";
+import { type ProjectSettings, readRecordedSettings, type RecordedSettings } from "./recorded-settings.js";
 import {
   CONFIGURE_OPTIONS,
   type ConfigureOptions,

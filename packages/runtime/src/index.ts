@@ -3,7 +3,9 @@
  * calls (`runCached`), and the api to configure and manage the store.
  *
  * Importing this module loads only Node built-ins (the store reads and
- * writes cacache's layout itself); the normalizer
+ * writes cacache's layout itself), and only what a hit needs: the miss path,
+ * the store api, the remote tier and the inputs' hooks load on first use
+ * (docs/store.md, "A hit"); the normalizer
  * (`@cachephant/core/standalone`, with Babel, an optional peer) loads on the
  * first call of a `cached()` function.
  */
@@ -14,22 +16,20 @@ export { CachedFunctionError, type CachedFunctionErrorCode } from "./cached-erro
 export { registerState } from "./state.js";
 export { registerClasses } from "./classes.js";
 export { refresh } from "./refresh.js";
-export { stats, type CacheStats, type FunctionStats } from "./stats-view.js";
+export type { CacheStats, FunctionStats } from "./stats-view.js";
 export { configure, type ConfigureOptions } from "./config.js";
-export {
-  clear,
-  list,
-  prune,
-  verify,
-  type ClearReport,
-  type ClearTarget,
-  type FunctionRow,
-  type FunctionSummary,
-  type PruneOptions,
-  type PruneReport,
-  type StoreOptions,
-  type VerifyProblem,
-  type VerifyReport,
+// The store api loads its implementation on first call (api-entry.ts): hits never load it.
+export { clear, list, prune, stats, verify } from "./api-entry.js";
+export type {
+  ClearReport,
+  ClearTarget,
+  FunctionRow,
+  FunctionSummary,
+  PruneOptions,
+  PruneReport,
+  StoreOptions,
+  VerifyProblem,
+  VerifyReport,
 } from "./api.js";
 export {
   ConfigError,

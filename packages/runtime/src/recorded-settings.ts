@@ -139,9 +139,13 @@ function describeDisagreement(tool: string, builds: Builds): string | undefined 
 }
 
 function settersOf(builds: Builds, key: "dir" | "maxSize"): [string, BuildRecord][] {
-  return Object.entries(builds)
-    .filter(([, record]) => record[key] !== undefined)
-    .sort(([a], [b]) => a.localeCompare(b));
+  return (
+    Object.entries(builds)
+      .filter(([, record]) => record[key] !== undefined)
+      // Build tools' names are lowercase ASCII: code unit order, not localeCompare, whose first call loads
+      // ICU's collator (8-13 ms of a program's first call, on this project's test machine).
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+  );
 }
 
 function buildNames(tools: readonly string[]): string {

@@ -6,7 +6,7 @@ import { MissingStateError, UnkeyableValueError, UnreadableScopeError } from "..
 import { encodingPaths } from "../key/index.js";
 import type { CachedFunctionMeta } from "../meta.js";
 import { debugLine, label, warnOnce } from "../warn.js";
-import type { Call } from "./call.js";
+import { type Call, clock } from "./call.js";
 
 /** Keying slower than this is worth a debug line: large data in the key costs every call, hits included. */
 export const SLOW_KEYING_MS = 10;
@@ -69,7 +69,7 @@ function ignoreHint(meta: CachedFunctionMeta, path: string): string {
 }
 
 export function report(call: Call<unknown>, outcome: "hit" | "miss", reason?: string): void {
-  const ms = (performance.now() - call.started).toFixed(1);
+  const ms = (clock() - call.started).toFixed(1);
   debugLine(`${outcome} ${label(call.meta)} ${ms}ms${reason === undefined ? "" : `: ${reason}`}`);
 }
 

@@ -2,17 +2,18 @@
  * Reading a call's entry: found, expired, corrupt, or missed with the reason
  * a person can act on (new code, new arguments, changed inputs, evicted).
  */
-import { codeChangeReason } from "../code-change.js";
 import { decodeResult } from "../codec.js";
-import { changedInputsReason, type InputRecord } from "../inputs/index.js";
-import { describeKeyChange, type KeyParts, latestStoredParts } from "../key-change.js";
+import type { InputRecord } from "../inputs/index.js";
+import type { KeyParts } from "../key-change.js";
 import { keyParts } from "../key/index.js";
-import { readMarker } from "../markers.js";
 import { type EntryMetadata, memoryFor, type Store, type StoreRead } from "../store/index.js";
 import type { CachedFunctionMeta } from "../meta.js";
 import { label, warnOnce } from "../warn.js";
 import { describeError } from "./call-warnings.js";
 import { type Call, unreadableDirs } from "./call.js";
+
+let inputsCheckModule: Promise<typeof import("../inputs/check.js")> | undefined;
+const inputsCheck = () => (inputsCheckModule ??= import("../inputs/check.js"));
 
 export type Found = {
   readonly value: unknown;
@@ -61,17 +62,16 @@ export async function lookUp(store: Store, key: string, call: Call<unknown>): Pr
   if (read.status === "corrupt") return corruptEntry(meta, read.reason);
   if (read.status === "missing") {
     if (read.reason === "evicted") return { missReason: "evicted" };
-    // The reason is only printed with debug lines: the marker is read only then.
+    // The reason is only printed with debug lines: the marker is read (and its module loaded) only then.
     if (!settings.debug) return { missReason: "new arguments" };
-    const marker = await readMarker(store, meta);
-    if (marker === undefined) return { missReason: "nothing stored for this function" };
-    if (marker.hash === meta.hash) return { missReason: await newInputsReason(store, call) };
-    return { missReason: codeChangeReason(marker.deps, meta.deps) };
+    return { missReason: await (await import("./miss-reason.js")).missReason(store, call) };
   }
   if (isExpired(read.metadata, meta)) return { missReason: "expired" };
   const { inputs } = read.metadata;
   if (inputs !== undefined) {
-    const changed = changedInputsReason(inputs, meta, settings.root);
+    // The check's modules load with the first entry that recorded inputs. Imported from its own module, not
+    // the folder's index: an index a hit imports statically would pull every module it names into the hit's chunks.
+    const changed = (await inputsCheck()).changedInputsReason(inputs, meta, settings.root);
     if (changed !== undefined) return { missReason: changed };
   }
   try {
@@ -82,26 +82,6 @@ export async function lookUp(store: Store, key: string, call: Call<unknown>): Pr
     await store.remove(key).catch(() => {});
     return corruptEntry(meta, `its content could not be decoded (${describeError(error)})`);
   }
-}
-
-/**
- * Why a function whose code has results misses: the parts of its key that
- * differ from its latest stored result (`new arguments: args[1].retries`,
- * `new values: unit`), or, when that entry is gone or predates the parts,
- * what its key is made of; a key of nothing but the code: its one entry is gone.
- */
-async function newInputsReason(store: Store, call: Call<unknown>): Promise<string> {
-  const { meta } = call;
-  const stored = await latestStoredParts(store.dir, meta);
-  const now = stored === undefined ? undefined : partsOf(call);
-  const changed = stored === undefined || now === undefined ? undefined : describeKeyChange(stored, now);
-  if (changed !== undefined) return changed;
-  const keyedArguments = meta.paths.length - (meta.ignore?.length ?? 0) > 0;
-  const keyedValues = (meta.scope?.length ?? 0) + (meta.state?.length ?? 0) > 0;
-  if (keyedArguments && keyedValues) return "new arguments or new values of outside variables or state";
-  if (keyedArguments) return "new arguments";
-  if (keyedValues) return "new values of outside variables or state";
-  return "evicted or cleared (no inputs: its one entry is gone)";
 }
 
 /** The key's parts of this call; undefined when a value cannot be read again. Never throws. */

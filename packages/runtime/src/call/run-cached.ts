@@ -4,40 +4,25 @@
  * failure of the cache itself degrades to running the function uncached with
  * one warning; the caller always gets the function's own result or error.
  */
-import { checkHit, sampled } from "../check.js";
-import { decodeResult, encodeResult } from "../codec.js";
+import { decodeResult } from "../codec.js";
 import { settingsFor } from "../config.js";
-import {
-  activeRecorder,
-  adoptInputs,
-  computeRecorded,
-  type InputRecord,
-  outsideRecording,
-  type Recorder,
-  runAs,
-  UNRECORDED,
-} from "../inputs/index.js";
+import { activeRecorder, adoptInputs, outsideRecording, type Recorder, runAs } from "../inputs/index.js";
 import { entryKey, loadSourceParser, NeedsParser } from "../key/index.js";
 import type { CachedFunctionMeta } from "../meta.js";
 import { insideRefresh } from "../refresh.js";
-import { withRemote } from "../remote/index.js";
 import { noteScopeKeying, readScope } from "../scope.js";
 import { readState } from "../state.js";
-import { countHit, countMiss, type Store, storeAt } from "../store/index.js";
+import { countMiss, type Store, storeAt } from "../store/index.js";
 import { keyingFailureWarning, noteSlowKeying, report, SLOW_KEYING_MS } from "./call-warnings.js";
-import { type Call, usable } from "./call.js";
-import { type Found, lookUp, partsOf, whence } from "./look-up.js";
-import { oversizeWarning, unstorableWarning, write } from "./write-result.js";
+import { type Call, clock, countServed, type Outcome, usable } from "./call.js";
+import { type Found, lookUp, whence } from "./look-up.js";
 
 /**
- * What joiners of a running call get: bytes to decode their own copy from,
- * or, when the result could not be encoded, the value itself.
+ * What a miss, a refresh and a checked hit do (compute, record inputs, write, check),
+ * loaded on the first of them: a process that only serves hits never loads it.
  */
-type Outcome = ({ readonly bytes: Uint8Array } | { readonly value: unknown }) & {
-  readonly inputs?: unknown;
-  /** What computing the result took (ms), when known: a joiner's time saved is counted from it. */
-  readonly computeMs?: number | undefined;
-};
+let miss: Promise<typeof import("./miss.js")> | undefined;
+const missPath = () => (miss ??= import("./miss.js"));
 
 /** Calls running in this process, by entry key (single flight). */
 const running = new Map<string, Promise<Outcome>>();
@@ -73,7 +58,7 @@ async function runCall<T>(
   scope?: () => readonly unknown[],
 ): Promise<T> {
   const settings = settingsFor(meta);
-  const call: Call<T> = { meta, values, compute, settings, parent, started: performance.now() };
+  const call: Call<T> = { meta, values, compute, settings, parent, started: clock() };
   if (!settings.enabled) return runUncached(call, "caching is off");
 
   let key: string;
@@ -90,14 +75,14 @@ async function runCall<T>(
       if (!(error instanceof NeedsParser)) throw error;
       // A function or class value whose source must be parsed: load the parser once, key again.
       await loadSourceParser();
-      keying = performance.now();
+      keying = clock();
       key = entryKey(meta, values, scopeValues, call.state, (call.encodings = []), (call.keyedSizes = []));
     }
   } catch (error) {
     countMiss(settings.dir, meta.name, meta.file);
     return runUncached(call, keyingFailureWarning(meta, error));
   }
-  const keyingMs = performance.now() - keying;
+  const keyingMs = clock() - keying;
   if (settings.debug && keyingMs > SLOW_KEYING_MS) noteSlowKeying(call, keyingMs);
   // Debug only, and not part of the keying time: it walks the scope values again.
   if (settings.debug) noteScopeKeying(meta, scopeValues);
@@ -107,12 +92,6 @@ async function runCall<T>(
   const shared = running.get(key);
   if (shared !== undefined && !call.refresh) return join(call, shared);
   return lead(call, key);
-}
-
-/** Counts a call served without computing, and the time it saved (none known: none counted). */
-function countServed(call: Call<unknown>, computeMs: number | undefined): void {
-  const saved = computeMs === undefined ? 0 : computeMs - (performance.now() - call.started);
-  countHit(call.settings.dir, call.meta.name, call.meta.file, saved);
 }
 
 async function runUncached<T>(call: Call<T>, why: string): Promise<T> {
@@ -158,8 +137,11 @@ async function lead<T>(call: Call<T>, key: string): Promise<T> {
 async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Outcome) => void): Promise<T> {
   const { settings } = call;
   // The remote tier, when configured, sits behind the local store (docs/remote.md).
-  const store = withRemote(storeAt(settings.dir, settings.maxSize), settings.remote);
-  if (call.refresh) return refreshEntry(call, store, key, settle);
+  const local = storeAt(settings.dir, settings.maxSize);
+  // The remote tier loads only when one is configured.
+  const store =
+    settings.remote === undefined ? local : (await import("../remote/index.js")).withRemote(local, settings.remote);
+  if (call.refresh) return (await missPath()).refreshEntry(call, store, key, settle);
   const found = await lookUp(store, key, call);
   if ("value" in found) return hit(call, found, settle, store, key);
 
@@ -170,22 +152,7 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
       const again = await lookUp(store, key, call);
       if ("value" in again) return hit(call, again, settle, store, key);
     }
-    return await computeAndWrite(call, store, key, found.missReason, settle);
-  } finally {
-    lease?.release();
-  }
-}
-
-/** Computes and writes over the entry, holding its key like a miss does. */
-async function refreshEntry<T>(
-  call: Call<T>,
-  store: Store,
-  key: string,
-  settle: (outcome: Outcome) => void,
-): Promise<T> {
-  const lease = usable(store) ? await store.lock(key) : undefined;
-  try {
-    return await computeAndWrite(call, store, key, "refresh: computed again and stored over its entry", settle);
+    return await (await missPath()).computeAndWrite(call, store, key, found.missReason, settle);
   } finally {
     lease?.release();
   }
@@ -199,95 +166,19 @@ function hit<T>(
   key: string,
 ): T | Promise<T> {
   // Check mode (check.ts): off, it costs this one comparison.
-  if (call.settings.check !== 0 && sampled(call.settings.check)) return checkedHit(call, found, settle, store, key);
+  if (call.settings.check !== 0) {
+    return missPath().then(({ sampled, checkedHit }) =>
+      sampled(call.settings.check) ? checkedHit(call, found, settle, store, key) : served(call, found, settle),
+    );
+  }
+  return served(call, found, settle);
+}
+
+/** A hit as it is served without a check. */
+function served<T>(call: Call<T>, found: Found, settle: (outcome: Outcome) => void): T {
   settle({ bytes: found.bytes, inputs: found.inputs, computeMs: found.computeMs });
   if (found.inputs !== undefined) adoptInputs(call.parent, found.inputs);
   countServed(call, found.computeMs);
   if (call.settings.debug) report(call, "hit", whence(found));
   return found.value as T;
-}
-
-/** A hit that computes too; joiners wait for the value it proves or replaces. */
-async function checkedHit<T>(
-  call: Call<T>,
-  found: Found,
-  settle: (outcome: Outcome) => void,
-  store: Store,
-  key: string,
-): Promise<T> {
-  // Recorded like a miss's computation: a stale entry is stored over with what the fresh call read.
-  let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
-  const compute = async () => {
-    const fresh = await computeRecorded(call.meta, call.parent, call.settings.root, () => call.compute(...call.values));
-    inputs = fresh.inputs;
-    return fresh.value;
-  };
-  let checked;
-  try {
-    checked = await checkHit({ meta: call.meta, key, stored: found, compute, reportFile: call.settings.checkReport });
-  } catch (error) {
-    if (call.settings.debug) report(call, "hit", "checked: it threw, so its error is passed on; the entry is kept");
-    throw error;
-  }
-  const recorded = inputs === UNRECORDED ? undefined : inputs;
-  settle(
-    checked.bytes !== undefined
-      ? { bytes: checked.bytes, inputs: recorded }
-      : { value: checked.value, inputs: recorded },
-  );
-  countServed(call, found.computeMs);
-  if (checked.rewrite !== undefined && inputs !== UNRECORDED) await write(store, key, checked.rewrite, call, recorded);
-  if (call.settings.debug) report(call, "hit", `${whence(found)}; ${checked.note}`);
-  return checked.value as T;
-}
-
-async function computeAndWrite<T>(
-  call: Call<T>,
-  store: Store,
-  key: string,
-  missReason: string,
-  settle: (outcome: Outcome) => void,
-): Promise<T> {
-  const { meta, settings } = call;
-  let value: T;
-  let inputs: readonly InputRecord[] | undefined | typeof UNRECORDED;
-  countMiss(settings.dir, meta.name, meta.file);
-  // The parts of the key as it was made, before the computation can change the values; the encodings go.
-  call.parts = partsOf(call);
-  call.encodings = undefined;
-  const computing = performance.now();
-  try {
-    ({ value, inputs } = await computeRecorded(meta, call.parent, settings.root, () => call.compute(...call.values)));
-  } catch (error) {
-    if (settings.debug) report(call, "miss", `${missReason}; it threw, nothing stored`);
-    throw error;
-  }
-
-  call.computeMs = performance.now() - computing;
-  let bytes: Buffer;
-  try {
-    bytes = encodeResult(value);
-  } catch (error) {
-    settle({ value, inputs, computeMs: call.computeMs });
-    const why = unstorableWarning(meta, error);
-    if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${why}`);
-    return value;
-  }
-  // Joiners can decode their copies now; the write need not hold them up.
-  settle({ bytes, inputs, computeMs: call.computeMs });
-  if (inputs === UNRECORDED) {
-    if (settings.debug)
-      report(call, "miss", `${missReason}; result not stored: its run-time inputs could not be recorded`);
-    return value;
-  }
-  const oversize = oversizeWarning(call, bytes.byteLength);
-  if (oversize !== undefined) {
-    if (settings.debug) report(call, "miss", `${missReason}; result not stored: ${oversize}`);
-    return value;
-  }
-  const wrote = await write(store, key, bytes, call, inputs);
-  if (settings.debug) {
-    report(call, "miss", wrote ? missReason : `${missReason}; uncached: the store cannot be written`);
-  }
-  return value;
 }

@@ -6,7 +6,10 @@
  * its package.json. Returns the first change as a miss reason (the words of
  * `CACHEPHANT_DEBUG`), or undefined when nothing changed.
  */
-import type { InputRecord } from "./format.js";
+import { InputsFaultError } from "../errors.js";
+import type { CachedFunctionMeta } from "../meta.js";
+import { label, warnOnce } from "../warn.js";
+import { isInputRecords, type InputRecord } from "./format.js";
 import {
   absolutePath,
   argvHash,
@@ -87,5 +90,21 @@ function fileChanged(record: InputRecord & { 0: "file" }, path: string): boolean
   } catch (error) {
     if (!isSystemError(error)) throw error;
     return true;
+  }
+}
+
+/**
+ * Why a stored entry must not be served because an input it recorded
+ * changed, or undefined. Entries without inputs never get here (the caller
+ * checks the field). A fault is a miss with one warning.
+ */
+export function changedInputsReason(inputs: unknown, meta: CachedFunctionMeta, root: string): string | undefined {
+  try {
+    if (!isInputRecords(inputs)) throw new Error("the entry's inputs are not a list of records");
+    return changedInput(inputs, root);
+  } catch (error) {
+    const fault = new InputsFaultError("checking", error);
+    warnOnce(`inputs-check:${label(meta)}`, `${label(meta)}: computing again: ${fault.message}`);
+    return "input check failed";
   }
 }

@@ -8,9 +8,9 @@
  * Nothing here runs before the first cached call computes: the storage and
  * the hooks are made then (`startRecording`).
  */
-import { AsyncLocalStorage } from "node:async_hooks";
+import type { AsyncLocalStorage } from "node:async_hooks";
 import type { InputRecord } from "./format.js";
-import { recordId } from "./format.js";
+import { isInputRecords, recordId } from "./format.js";
 import { isSystemError } from "@cachephant/core/scan";
 
 /** What a hook saw, before it is fingerprinted: a kind and what it names (an absolute path, a variable). */
@@ -104,7 +104,8 @@ export async function recordWhile<T>(
   fn: () => Promise<T>,
 ): Promise<{ value: T; recorder: Recorder }> {
   if (storage === undefined) {
-    storage = new AsyncLocalStorage();
+    // Loaded here, not at import: a process that only serves hits never loads async_hooks.
+    storage = new (process.getBuiltinModule("node:async_hooks").AsyncLocalStorage)<Recorder | undefined>();
     install(); // never throws (index.ts)
   }
   const recorder = new Recorder(parent);
@@ -133,4 +134,14 @@ export function runAs<T>(recorder: Recorder | undefined, fn: () => T): T {
  */
 export function outsideRecording<T>(fn: () => T): T {
   return storage === undefined ? fn() : storage.run(undefined, fn);
+}
+
+/** Adds the inputs of a nested call's entry (a hit, or a call it joined) to the calls enclosing it. */
+export function adoptInputs(parent: Recorder | undefined, inputs: unknown): void {
+  if (parent !== undefined && isInputRecords(inputs)) parent.adopt(inputs);
+}
+
+/** For tests: whether the current context records. */
+export function isRecording(): boolean {
+  return activeRecorder() !== undefined;
 }

@@ -6,8 +6,7 @@
  */
 import { createHash } from "node:crypto";
 import { closeSync, fstatSync, openSync, readSync, utimesSync } from "node:fs";
-import { open } from "node:fs/promises";
-import { crc32 } from "node:zlib";
+import { crc32 } from "./crc32.js";
 import { findRecord, type EntryMetadata, type IndexRecord } from "./layout.js";
 import { isSystemError } from "@cachephant/core/scan";
 
@@ -119,7 +118,8 @@ export function readContent(path: string, size: number | undefined): Buffer | Pr
 
 /** One buffer of the indexed size, filled in large reads (no chunk list to concatenate: peak memory is the result's size). */
 async function readContentAsync(path: string, size: number): Promise<Buffer> {
-  const handle = await open(path, "r");
+  // Loaded here: a hit of small content never loads fs/promises (and the streams it brings).
+  const handle = await process.getBuiltinModule("node:fs/promises").open(path, "r");
   try {
     const actual = (await handle.stat()).size;
     if (actual !== size) throw new ContentSizeError(`${actual} bytes where ${size} were written`);

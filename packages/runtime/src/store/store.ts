@@ -11,11 +11,8 @@
  * the owner's only (`files/owner-only.ts`), and transient faults such as `EMFILE`
  * are waited out (`file-faults.ts`).
  */
-import { statSync, unlinkSync } from "node:fs";
 import { join } from "node:path";
-import { crc32 } from "node:zlib";
 import { inFileSlot, isTransient } from "./file-faults.js";
-import { noteWrite } from "./pruner.js";
 import {
   bucketPath,
   contentPath,
@@ -26,18 +23,8 @@ import {
   OWN_DIR,
   type EntryMetadata,
 } from "./layout.js";
-import { NO_LEASE, sleep, tryLock, type Lease } from "./lock.js";
-import {
-  contentMatches,
-  noteWrite as noteLocalWrite,
-  readBucketText,
-  readContent,
-  recordUse,
-  stillIndexed,
-} from "./read.js";
-import { logRemovals } from "./side-index.js";
-import { writeEntry } from "./write.js";
-import { isSystemError } from "@cachephant/core/scan";
+import type { Lease } from "./lock.js";
+import { contentMatches, readBucketText, readContent, recordUse, stillIndexed } from "./read.js";
 
 export { isEntryMetadata, type EntryMetadata } from "./layout.js";
 export type { Lease } from "./lock.js";
@@ -85,12 +72,9 @@ export interface Store {
   lock(key: string): Promise<Lease>;
 }
 
-/** A lock not refreshed for this long belongs to a dead process. */
-export const LOCK_STALE_MS = 10_000;
-/** A waiter computes by itself after waiting this long for another process. */
-export const LOCK_WAIT_MS = 30_000;
-/** A bucket past this size is dropped before its key is written again (rewrites append lines). */
-const MAX_BUCKET_BYTES = 4096;
+let writesModule: Promise<typeof import("./store-writes.js")> | undefined;
+/** The store's writes, removals and locks, loaded once (a module promise awaited again costs next to nothing). */
+const writes = () => (writesModule ??= import("./store-writes.js"));
 
 const MISSING: StoreRead = { status: "missing" };
 const EVICTED: StoreRead = { status: "missing", reason: "evicted" };
@@ -132,7 +116,7 @@ class DiskStore implements Store {
       const content = contentPath(this.dir, record.integrity);
       const entry = { dir: this.dir, digest, time: record.time };
       if (!isEntryMetadata(metadata) || content === undefined) {
-        discard(entry, undefined);
+        await discard(entry, undefined);
         return { status: "corrupt", reason: "its index record has no cachephant metadata" };
       }
       let bytes: Buffer;
@@ -143,15 +127,15 @@ class DiskStore implements Store {
         if (code === "ENOENT") {
           // Gone with its index line: a prune or clear took it while we read.
           if (!stillIndexed(bucket, record)) return EVICTED;
-          discard(entry, undefined);
+          await discard(entry, undefined);
           return { status: "corrupt", reason: "its content file is missing" };
         }
         if (code !== "EBADSIZE") throw error;
-        discard(entry, content);
+        await discard(entry, content);
         return { status: "corrupt", reason: "its content has the wrong size (truncated?)" };
       }
       if (!contentMatches(bytes, record, metadata)) {
-        discard(entry, content);
+        await discard(entry, content);
         return { status: "corrupt", reason: "its content failed the integrity check" };
       }
       recordUse(bucket);
@@ -163,37 +147,17 @@ class DiskStore implements Store {
     }
   }
 
+  // Writing, removing and locking load their modules on first use: a process that only hits never loads them.
   async put(key: string, bytes: Uint8Array, metadata: EntryMetadata): Promise<void> {
-    dropLongBucket(bucketPath(this.dir, keyDigest(key)));
-    const logBytes = await writeEntry(this.dir, key, bytes, { ...metadata, crc: crc32(bytes) });
-    noteLocalWrite();
-    if (this.maxSize !== undefined) noteWrite(this.dir, bytes.byteLength, this.maxSize, logBytes);
+    await (await writes()).putEntry(this.dir, this.maxSize, key, bytes, metadata);
   }
 
-  remove(key: string): Promise<void> {
-    const digest = keyDigest(key);
-    const text = readBucketText(bucketPath(this.dir, digest));
-    const record = text === undefined ? undefined : findRecord(text, key);
-    if (record !== undefined && record.integrity !== null)
-      discard({ dir: this.dir, digest, time: record.time }, undefined);
-    return Promise.resolve();
+  async remove(key: string): Promise<void> {
+    (await writes()).removeEntry(this.dir, key);
   }
 
   async lock(key: string): Promise<Lease> {
-    const path = lockPath(this.dir, key);
-    const started = Date.now();
-    for (let delay = 1; ; delay = Math.min(delay * 2, 50)) {
-      let lease: Lease | undefined;
-      try {
-        lease = tryLock(path, LOCK_STALE_MS);
-      } catch (error) {
-        if (!isSystemError(error)) throw error;
-        return NO_LEASE; // a store that cannot be written: the write will say so
-      }
-      if (lease !== undefined) return lease;
-      if (Date.now() - started >= LOCK_WAIT_MS) return NO_LEASE;
-      await sleep(delay);
-    }
+    return (await writes()).lockKey(lockPath(this.dir, key));
   }
 }
 
@@ -202,36 +166,10 @@ export function lockPath(dir: string, key: string): string {
   return join(dir, OWN_DIR, LOCKS_DIR, keyDigest(key));
 }
 
-/**
- * Removes a damaged entry's index record and, when the content itself is
- * damaged, its content file (so that nothing else reads it before the
- * rewrite replaces it), and logs the removal, so that the side index stays
- * exact (the log names the write removed: a newer write of the key stays).
- */
-function discard(entry: { dir: string; digest: string; time: number }, content: string | undefined): void {
-  const bucket = bucketPath(entry.dir, entry.digest);
-  for (const path of content === undefined ? [bucket] : [bucket, content]) {
-    try {
-      unlinkSync(path);
-    } catch (error) {
-      if (!isSystemError(error)) throw error;
-      // Gone already, or a store that cannot be written: the rewrite will say so.
-    }
-  }
-  try {
-    logRemovals(entry.dir, [entry]);
-  } catch (error) {
-    if (!isSystemError(error)) throw error;
-    // A store that cannot be written, or one without a side index (written by another tool): a prune rebuilds it.
-  }
-}
-
-/** Keeps a key rewritten many times (ttl, damage) from growing its bucket line by line. */
-function dropLongBucket(bucket: string): void {
-  try {
-    if (statSync(bucket).size > MAX_BUCKET_BYTES) unlinkSync(bucket);
-  } catch (error) {
-    if (!isSystemError(error)) throw error;
-    // No bucket yet.
-  }
+/** Removes a damaged entry (see `store-writes.ts`). */
+async function discard(
+  entry: { dir: string; digest: string; time: number },
+  content: string | undefined,
+): Promise<void> {
+  (await writes()).discard(entry, content);
 }

@@ -1,8 +1,8 @@
-import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { clear, list, prune, runCached, verify, type CachedFunctionMeta } from "../src/index.js";
-import { readIndex } from "../src/store/index.js";
+import { backgroundPrune, readIndex } from "../src/store/index.js";
 import { contentFiles, makeMeta, useRuntime } from "./helpers.js";
 
 const runtime = useRuntime();
@@ -159,6 +159,26 @@ describe("prune", () => {
     expect(real.remainingBytes).toBeLessThanOrEqual(1000);
     expect((await list()).reduce((sum, row) => sum + row.size, 0)).toBe(real.remainingBytes);
     expect((await clear()).freedBytes).toBe(real.remainingBytes);
+  });
+
+  test("a dry run counts the content of the entries it would remove once, not again as orphaned, when that content is old enough to sweep", async () => {
+    // Results this large have content files of their own (small ones live in their index line).
+    for (let i = 0; i < 6; i++) await call(makeMeta(), i, "z".repeat(10_000 * (i + 1)));
+    // Six results' content, and the function's marker.
+    const files = contentFiles(runtime.dir());
+    expect(files).toHaveLength(7);
+    // Older than a minute: a sweep for content no entry uses takes such files.
+    const past = new Date(Date.now() - 5 * 60_000);
+    for (const file of files) utimesSync(file, past, past);
+    // No record of an earlier sweep (the first write's background prune made one): this prune looks at every content file.
+    await backgroundPrune(runtime.dir());
+    rmSync(join(runtime.dir(), "cachephant", "swept"), { force: true });
+    const dry = await prune({ maxSize: 70_000, dryRun: true });
+    const real = await prune({ maxSize: 70_000 });
+    expect(real).toMatchObject({ removedEntries: 5, orphanedFiles: 0, orphanedBytes: 0 });
+    expect(dry).toMatchObject({ removedEntries: 5, orphanedFiles: 0, orphanedBytes: 0 });
+    expect(dry.freedBytes).toBe(real.freedBytes);
+    expect(contentFiles(runtime.dir())).toHaveLength(2);
   });
 
   test("maxSize 0 empties the store, markers and content included", async () => {

@@ -222,6 +222,8 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   const referenced = new Set<string>();
   const sweepContent = options.sweepContent ?? (index.rebuilt || stampAge(dir, SWEPT_STAMP) > SWEEP_EVERY_MS);
   if (sweepContent) for (const integrity of inUse) referenced.add(contentPath(dir, integrity) ?? "");
+  // A dry run removed nothing: the content of the entries it would remove is counted with them, not again as orphaned.
+  if (sweepContent && dryRun) for (const item of removed) referenced.add(contentPath(dir, item.integrity) ?? "");
   for await (const file of scanFiles(dir, referenced, slicer, sweepContent)) {
     if (file.mtimeMs < started - STRAY_MIN_AGE_MS) orphans.push(file);
   }

@@ -14,7 +14,7 @@
  * Cachephant's own files (locks, the pruner's stamp) live in `cachephant/`.
  */
 import { hash } from "node:crypto";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import type { InputRecord } from "../inputs/format.js";
 import { parseJsonText } from "@cachephant/core/scan";
 
@@ -96,20 +96,50 @@ export function keyDigest(key: string): string {
 }
 
 export function bucketPath(dir: string, digest: string): string {
-  return join(dir, INDEX_DIR, digest.slice(0, 2), digest.slice(2, 4), digest.slice(4));
+  return `${storeFolder(dir, INDEX_DIR)}${sep}${digest.slice(0, 2)}${sep}${digest.slice(2, 4)}${sep}${digest.slice(4)}`;
 }
+
+const folders = new Map<string, string>();
+
+/**
+ * `join(dir, folder)`, made once per store: the paths below it are built by
+ * concatenating hex names, which need no normalizing (`join` of six parts
+ * costs a few microseconds, and a prune builds one per entry).
+ */
+function storeFolder(dir: string, folder: string): string {
+  const id = `${folder}\0${dir}`;
+  let path = folders.get(id);
+  if (path === undefined) {
+    if (folders.size >= 64) folders.clear();
+    folders.set(id, (path = join(dir, folder)));
+  }
+  return path;
+}
+
+/** One hash, as the runtime writes integrities: `<algorithm>-<base64>`. */
+const SINGLE_HASH = /^([a-z0-9]+)-([A-Za-z0-9+/]+={0,2})$/;
 
 /** Absolute content file of an integrity string, or undefined when it is not one. */
 export function contentPath(dir: string, integrity: string): string | undefined {
-  // cacache stores content under the strongest algorithm of the integrity: sha512 when there, else the first.
-  const hashes = integrity.trim().split(/\s+/);
-  const chosen = hashes.find((h) => h.startsWith("sha512-")) ?? hashes[0];
-  const dash = chosen?.indexOf("-") ?? -1;
-  if (chosen === undefined || dash <= 0) return undefined;
-  const algorithm = chosen.slice(0, dash);
-  const hex = Buffer.from(chosen.slice(dash + 1).replace(/\?.*$/, ""), "base64").toString("hex");
-  if (hex.length < 8 || !/^[a-z0-9]+$/.test(algorithm)) return undefined;
-  return join(dir, CONTENT_DIR, algorithm, hex.slice(0, 2), hex.slice(2, 4), hex.slice(4));
+  const single = SINGLE_HASH.exec(integrity);
+  let algorithm: string;
+  let base64: string;
+  if (single !== null) {
+    algorithm = single[1]!;
+    base64 = single[2]!;
+  } else {
+    // cacache stores content under the strongest algorithm of the integrity: sha512 when there, else the first.
+    const hashes = integrity.trim().split(/\s+/);
+    const chosen = hashes.find((h) => h.startsWith("sha512-")) ?? hashes[0];
+    const dash = chosen?.indexOf("-") ?? -1;
+    if (chosen === undefined || dash <= 0) return undefined;
+    algorithm = chosen.slice(0, dash);
+    base64 = chosen.slice(dash + 1).replace(/\?.*$/, "");
+    if (!/^[a-z0-9]+$/.test(algorithm)) return undefined;
+  }
+  const hex = Buffer.from(base64, "base64").toString("hex");
+  if (hex.length < 8) return undefined;
+  return `${storeFolder(dir, CONTENT_DIR)}${sep}${algorithm}${sep}${hex.slice(0, 2)}${sep}${hex.slice(2, 4)}${sep}${hex.slice(4)}`;
 }
 
 /**

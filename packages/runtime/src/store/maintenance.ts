@@ -20,6 +20,7 @@ import { existsSync, statSync, unlinkSync } from "node:fs";
 import { join, sep } from "node:path";
 import { checkDecodes } from "../codec.js";
 import type { CodeVersions } from "./superseded.js";
+import { adaptiveFileOps } from "./file-ops.js";
 import { bucketPath, INDEX_DIR, type EntryMetadata } from "./layout.js";
 import { functionId, pruneIndexed, type Progress, type PruneOutcome, type PrunePlanOptions } from "./prune.js";
 import { tryPruneLock, withPruneLock } from "./prune-lock.js";
@@ -170,9 +171,16 @@ export async function clearStore(
   const stayed: IndexItem[] = [];
   for (const item of (await loadIndex(dir)).items.values()) (matches(item.fn) ? doomed : stayed).push(item);
   const removed: IndexItem[] = [];
+  // A clear is the user's: synchronous file calls while the file system answers from memory (`file-ops.ts`).
+  const ops = adaptiveFileOps();
   await inParallel(doomed, PARALLEL_REMOVALS, async (item) => {
     // Written or used after the start: it stays.
-    const outcome = await removeUnlessChanged(dir, bucketPath(dir, item.digest), (mtimeMs) => mtimeMs >= started + 1);
+    const outcome = await removeUnlessChanged(
+      dir,
+      bucketPath(dir, item.digest),
+      (mtimeMs) => mtimeMs >= started + 1,
+      ops,
+    );
     if (outcome.status === "kept") stayed.push(item);
     else removed.push(item);
   });
@@ -182,6 +190,8 @@ export async function clearStore(
     dir,
     new Set(removed.map((item) => item.integrity).filter((integrity) => !inUse.has(integrity))),
     new WritesSince(dir, logAtStart),
+    PARALLEL_REMOVALS,
+    ops,
   );
   const results = removed.filter((item) => item.fn.kind === "result");
   return { removedEntries: results.length, freedBytes: sumSizes(results) };

@@ -13,7 +13,8 @@
  * (each waits on the disk, not the CPU); a background prune keeps its batches
  * small, so that the program's own file work waits little behind them.
  */
-import { stat, rm } from "node:fs/promises";
+import { rm } from "node:fs/promises";
+import { adaptiveFileOps, type FileOps, POOLED_FILE_OPS } from "./file-ops.js";
 import { foldStats } from "./stats.js";
 import type { CodeVersions } from "./superseded.js";
 import { bucketPath, contentPath, PRUNE_STAMP } from "./layout.js";
@@ -103,6 +104,8 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   };
   const slicer = new Slicer(options.background, flush);
   const parallel = options.background === true ? BACKGROUND_PARALLEL : PARALLEL_REMOVALS;
+  // Synchronous calls hold the event loop: never in a program's background prune (`file-ops.ts`).
+  const ops = options.background === true ? POOLED_FILE_OPS : adaptiveFileOps();
   /** Runs `work` on `list` a batch at a time, many at once within a batch; logs and yields between batches. */
   const inBatches = async <T>(list: readonly T[], work: (item: T) => Promise<void>) => {
     for (let at = 0; at < list.length; at += parallel * 2) {
@@ -137,6 +140,7 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
           dir,
           bucketPath(dir, item.digest),
           (mtimeMs) => mtimeMs > usedAt || mtimeMs >= started + 1,
+          ops,
         );
     if (outcome.status === "kept") {
       item.usedAt = Math.max(item.usedAt, outcome.mtimeMs);
@@ -159,7 +163,9 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     const ttlPassed = item.expires > 0 && item.expires <= started;
     // The index's last use is a lower bound: only an entry it calls old is looked at on disk.
     const unused =
-      maxAge !== undefined && item.usedAt <= started - maxAge && ((await lastUse(dir, item)) ?? 0) <= started - maxAge;
+      maxAge !== undefined &&
+      item.usedAt <= started - maxAge &&
+      ((await lastUse(dir, item, ops)) ?? 0) <= started - maxAge;
     const outdated = !ttlPassed && !unused && versions?.superseded(item.fn) === true;
     if (fresh(item) || (!ttlPassed && !unused && !outdated)) kept.push(item);
     else doomed.push({ item, usedAt: ttlPassed || outdated ? started + 1 : started - maxAge!, outdated });
@@ -178,7 +184,7 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   const evict = async (item: IndexItem) => {
     if (!confirmed.has(item)) {
       confirmed.add(item);
-      const used = await lastUse(dir, item);
+      const used = await lastUse(dir, item, ops);
       if (used === undefined) {
         // Gone from the layout (removed by another tool): it weighs nothing.
         keptBytes -= item.size;
@@ -215,7 +221,7 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   if (!dryRun) {
     await slicer.tick();
     const unused = new Set(removed.filter((item) => !inUse.has(item.integrity)).map((item) => item.integrity));
-    await removeContents(dir, unused, new WritesSince(dir, index.log), parallel);
+    await removeContents(dir, unused, new WritesSince(dir, index.log), parallel, ops);
   }
 
   const orphans: StoreFile[] = [];
@@ -224,7 +230,7 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   if (sweepContent) for (const integrity of inUse) referenced.add(contentPath(dir, integrity) ?? "");
   // A dry run removed nothing: the content of the entries it would remove is counted with them, not again as orphaned.
   if (sweepContent && dryRun) for (const item of removed) referenced.add(contentPath(dir, item.integrity) ?? "");
-  for await (const file of scanFiles(dir, referenced, slicer, sweepContent)) {
+  for await (const file of scanFiles(dir, referenced, slicer, sweepContent, ops)) {
     if (file.mtimeMs < started - STRAY_MIN_AGE_MS) orphans.push(file);
   }
   for await (const file of scanLocks(dir, slicer)) {
@@ -270,9 +276,9 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
 }
 
 /** An entry's last use as the layout says it (its bucket's mtime, or its write time if later); undefined when its bucket is gone. */
-async function lastUse(dir: string, item: IndexItem): Promise<number | undefined> {
+async function lastUse(dir: string, item: IndexItem, ops: FileOps): Promise<number | undefined> {
   try {
-    return Math.max((await stat(bucketPath(dir, item.digest))).mtimeMs, item.time);
+    return Math.max((await ops.stat(bucketPath(dir, item.digest))).mtimeMs, item.time);
   } catch (error) {
     if (hasErrorCode(error, ["ENOENT"])) return undefined;
     throw error;

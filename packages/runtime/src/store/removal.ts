@@ -14,16 +14,17 @@
  * before its index line), and those are put back; a writer that finds its
  * content gone after its index line writes it again (`write.ts`).
  *
- * The file operations are asynchronous and run many at once (`inParallel`):
- * an `unlink` that frees a block waits on the file system's journal (a
- * millisecond or more on a busy disk), and waits overlap where they would
- * add up one after the other.
+ * The file operations run many at once (`inParallel`): an `unlink` that
+ * frees a block waits on the file system's journal (a millisecond or more on
+ * a busy disk), and waits overlap where they would add up one after the
+ * other. A prune the user runs makes them synchronously while the file
+ * system answers from memory (`file-ops.ts`).
  */
 import { linkSync, unlinkSync } from "node:fs";
-import { rename, stat, unlink } from "node:fs/promises";
 import { join } from "node:path";
 import { threadId } from "node:worker_threads";
 import { forgetDir, makeOwnerDir } from "../files/index.js";
+import { type FileOps, POOLED_FILE_OPS } from "./file-ops.js";
 import { contentPath, TMP_DIR } from "./layout.js";
 import { inParallel, PARALLEL_REMOVALS } from "./parallel.js";
 import type { WritesSince } from "./side-index.js";
@@ -49,32 +50,33 @@ export async function removeUnlessChanged(
   dir: string,
   path: string,
   changed: (mtimeMs: number) => boolean,
+  ops: FileOps = POOLED_FILE_OPS,
 ): Promise<Removal> {
   const aside = asidePath(dir);
-  if (!(await moveAside(dir, path, aside))) return { status: "gone" };
-  const { mtimeMs } = await stat(aside);
+  if (!(await moveAside(dir, path, aside, ops))) return { status: "gone" };
+  const { mtimeMs } = await ops.stat(aside);
   if (changed(mtimeMs)) {
     putBack(aside, path);
     return { status: "kept", mtimeMs };
   }
-  await unlink(aside);
+  await ops.unlink(aside);
   return { status: "removed" };
 }
 
 /** Moves `path` to `aside` (in `tmp/`, made when missing); false when `path` is gone. */
-async function moveAside(dir: string, path: string, aside: string, attempt = 0): Promise<boolean> {
+async function moveAside(dir: string, path: string, aside: string, ops: FileOps, attempt = 0): Promise<boolean> {
   try {
-    await rename(path, aside);
+    await ops.rename(path, aside);
     return true;
   } catch (error) {
     if (!hasErrorCode(error, ["ENOENT"])) throw error;
     // Either the file is gone, or `tmp/` is (made by another removal of the batch meanwhile, or not yet).
-    if (!(await exists(path))) return false;
+    if (!(await exists(path, ops))) return false;
     if (attempt >= 2) throw error;
   }
   forgetDir(join(dir, TMP_DIR));
   makeOwnerDir(join(dir, TMP_DIR));
-  return moveAside(dir, path, aside, attempt + 1);
+  return moveAside(dir, path, aside, ops, attempt + 1);
 }
 
 /** Puts a file moved aside back; a file made at its path meanwhile holds a newer write, and stays. */
@@ -87,9 +89,9 @@ function putBack(aside: string, path: string): void {
   unlinkSync(aside);
 }
 
-async function exists(path: string): Promise<boolean> {
+async function exists(path: string, ops: FileOps): Promise<boolean> {
   try {
-    await stat(path);
+    await ops.stat(path);
     return true;
   } catch (error) {
     if (hasErrorCode(error, ["ENOENT"])) return false;
@@ -110,6 +112,7 @@ export async function removeContents(
   integrities: Iterable<string>,
   writes: WritesSince,
   parallel = PARALLEL_REMOVALS,
+  ops: FileOps = POOLED_FILE_OPS,
 ): Promise<number> {
   let removed = 0;
   let batch: { integrity: string; path: string }[] = [];
@@ -117,12 +120,12 @@ export async function removeContents(
     const moved: { integrity: string; path: string; aside: string }[] = [];
     await inParallel(batch, parallel, async (file) => {
       const aside = asidePath(dir);
-      if (await moveAside(dir, file.path, aside)) moved.push({ ...file, aside });
+      if (await moveAside(dir, file.path, aside, ops)) moved.push({ ...file, aside });
     });
     const rewritten = writes.read();
     await inParallel(moved, parallel, async (file) => {
       if (rewritten.has(file.integrity)) return putBack(file.aside, file.path);
-      await unlink(file.aside);
+      await ops.unlink(file.aside);
       removed += 1;
     });
     batch = [];

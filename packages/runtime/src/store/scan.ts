@@ -7,7 +7,6 @@
  * that does not keep them uses memory that does not grow with the store.
  */
 import { readdirSync, statSync } from "node:fs";
-import { readdir } from "node:fs/promises";
 import { join } from "node:path";
 import {
   CONTENT_DIR,
@@ -21,6 +20,7 @@ import {
   type EntryMetadata,
   type IndexRecord,
 } from "./layout.js";
+import { type FileOps, POOLED_FILE_OPS } from "./file-ops.js";
 import { readBucket } from "./read.js";
 import { inParallel } from "./parallel.js";
 import { hasErrorCode } from "@cachephant/core/scan";
@@ -110,6 +110,7 @@ export async function* scanFiles(
   skip: ReadonlySet<string> = new Set(),
   slicer = new Slicer(),
   content = true,
+  ops: FileOps = POOLED_FILE_OPS,
 ): AsyncGenerator<StoreFile> {
   // content-v2/<algorithm>/<aa>/<bb>/<rest>, tmp/<name>
   const roots = [
@@ -117,13 +118,14 @@ export async function* scanFiles(
     [join(dir, TMP_DIR), 1],
   ] as const;
   for (const [root, depth] of content ? roots : roots.slice(1)) {
-    for await (const paths of listFiles(root, depth)) {
+    for await (const paths of listFiles(root, depth, ops)) {
       for (const path of paths) {
-        await slicer.tick();
         if (skip.has(path)) continue;
+        await slicer.tick();
         const file = statOrUndefined(path); // undefined: removed since the listing
         if (file !== undefined) yield file;
       }
+      await slicer.tick();
     }
   }
 }
@@ -137,7 +139,7 @@ const PARALLEL_LISTINGS = 16;
  * not in memory waits on the disk: a content folder of 100,000 entries holds
  * some 65,000 of them).
  */
-async function* listFiles(root: string, depth: number): AsyncGenerator<string[]> {
+async function* listFiles(root: string, depth: number, ops: FileOps): AsyncGenerator<string[]> {
   let folders = [root];
   for (let level = depth; level >= 1; level--) {
     const found: string[] = [];
@@ -145,7 +147,7 @@ async function* listFiles(root: string, depth: number): AsyncGenerator<string[]>
       const batch = folders.slice(at, at + PARALLEL_LISTINGS * 16);
       const lists = batch.map((): string[] => []);
       await inParallel([...batch.keys()], PARALLEL_LISTINGS, async (i) => {
-        lists[i] = (await listFolder(batch[i]!, batch[i] === root)).map((name) => join(batch[i]!, name));
+        lists[i] = (await listFolder(batch[i]!, batch[i] === root, ops)).map((name) => join(batch[i]!, name));
       });
       if (level === 1) yield lists.flat();
       else for (const list of lists) found.push(...list);
@@ -155,9 +157,9 @@ async function* listFiles(root: string, depth: number): AsyncGenerator<string[]>
 }
 
 /** The names in `folder`; none when it is missing, or (below the top) a stray file where a folder belongs. */
-async function listFolder(folder: string, top: boolean): Promise<string[]> {
+async function listFolder(folder: string, top: boolean, ops: FileOps): Promise<string[]> {
   try {
-    return await readdir(folder);
+    return await ops.readdir(folder);
   } catch (error) {
     if (hasErrorCode(error, ["ENOENT"]) || (!top && hasErrorCode(error, ["ENOTDIR"]))) return [];
     throw error;

@@ -99,20 +99,19 @@ export function bucketPath(dir: string, digest: string): string {
   return `${storeFolder(dir, INDEX_DIR)}${sep}${digest.slice(0, 2)}${sep}${digest.slice(2, 4)}${sep}${digest.slice(4)}`;
 }
 
-const folders = new Map<string, string>();
+/** The last store's folders: a process mostly uses one store, so this is `join`ed once. */
+const lastFolders: Record<string, { dir: string; path: string } | undefined> = {};
 
 /**
  * `join(dir, folder)`, made once per store: the paths below it are built by
  * concatenating hex names, which need no normalizing (`join` of six parts
- * costs a few microseconds, and a prune builds one per entry).
+ * costs a few microseconds, and a hit builds two paths, a prune one per entry).
  */
-function storeFolder(dir: string, folder: string): string {
-  const id = `${folder}\0${dir}`;
-  let path = folders.get(id);
-  if (path === undefined) {
-    if (folders.size >= 64) folders.clear();
-    folders.set(id, (path = join(dir, folder)));
-  }
+function storeFolder(dir: string, folder: typeof INDEX_DIR | typeof CONTENT_DIR): string {
+  const last = lastFolders[folder];
+  if (last !== undefined && last.dir === dir) return last.path;
+  const path = join(dir, folder);
+  lastFolders[folder] = { dir, path };
   return path;
 }
 

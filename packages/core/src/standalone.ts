@@ -11,6 +11,7 @@ export {
   cachedCallsWithDirective,
   freeNamesOfSource,
   helperHash,
+  helperReadsViewLayout,
   type ArgumentResolver,
   type SourceFacts,
   type StandaloneFunction,

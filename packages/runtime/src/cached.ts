@@ -160,14 +160,24 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
   const core = await loadStandalone();
   checkBunKeptDirective(core, wrapped);
   const uses = new Map<string, string>();
+  // A helper that may read past a typed array's view makes this function's views key whole too (`meta.viewBuffers`).
+  let helpersReadViews = false;
   for (const [index, helper] of wrapped.uses.entries()) {
     const label = uses.has(helper.name) || !helper.name ? `${helper.name || "anonymous"}#${index}` : helper.name;
     const inner = wrappers.get(helper);
-    uses.set(label, inner ? (await analysisOf(inner)).meta.hash : core.helperHash(helper.toString(), wrapped.file));
+    if (inner) {
+      const { meta } = await analysisOf(inner);
+      uses.set(label, meta.hash);
+      helpersReadViews ||= meta.viewBuffers === true;
+    } else {
+      uses.set(label, core.helperHash(helper.toString(), wrapped.file));
+      helpersReadViews ||= core.helperReadsViewLayout(helper.toString(), wrapped.file);
+    }
   }
   // An edited class recomputes: its instances' data and methods are what the results hold.
   for (const [index, cls] of wrapped.classes.entries()) {
     uses.set(`class ${cls.name || "anonymous"}#${index}`, core.helperHash(cls.toString(), wrapped.file));
+    helpersReadViews ||= core.helperReadsViewLayout(cls.toString(), wrapped.file);
   }
   const options = {
     name: wrapped.name,
@@ -196,6 +206,7 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
     ...(found.ignore.length > 0 ? { ignore: found.ignore } : {}),
     ...(found.ttl !== undefined ? { ttl: found.ttl } : {}),
     ...(found.inputsOff ? { inputs: false as const } : {}),
+    ...(found.viewBuffers || helpersReadViews ? { viewBuffers: true } : {}),
   };
   return { meta, resolve: found.resolve };
 }

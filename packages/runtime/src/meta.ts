@@ -51,6 +51,13 @@ export interface CachedFunctionMeta {
    */
   readonly stateAhead?: boolean;
   /**
+   * Code the function reaches may read a typed array's `buffer` or
+   * `byteOffset` (`@cachephant/core`'s `key/view-layout.ts`): a view that is
+   * a window on a larger buffer keys by the whole buffer and where the view
+   * is, not by the view's bytes alone.
+   */
+  readonly viewBuffers?: boolean;
+  /**
    * What the code hash is made of, for debug lines after a code change: a
    * JSON array of `[label, hash]` pairs, the function's own code first
    * (`["own code", "…"]`), then each declaration, module or package it

@@ -315,3 +315,55 @@ describe("what cannot be wrapped", () => {
     expect(runs("method")).toBe(1);
   });
 });
+
+describe("typed array views", () => {
+  const window = (buffer: ArrayBuffer) => new Uint8Array(buffer, 0, 2);
+
+  test("a function that reads its view's buffer computes again when a byte outside the view changes", async () => {
+    resetRuns();
+    const total = cached(
+      define<Fn>(
+        `async function total(view) { runs.total = (runs.total ?? 0) + 1; return new Uint8Array(view.buffer).reduce((a, b) => a + b, 0); }`,
+      ),
+    );
+    const buffer = new ArrayBuffer(8);
+    new Uint8Array(buffer).fill(1);
+    expect(await total(window(buffer))).toBe(8);
+    expect(await total(window(buffer))).toBe(8);
+    expect(runs("total")).toBe(1);
+    new Uint8Array(buffer)[7] = 10;
+    expect(await total(window(buffer))).toBe(17);
+    expect(runs("total")).toBe(2);
+  });
+
+  test("so does one whose helper in `uses` reads it; one that reads the view's own bytes is served", async () => {
+    resetRuns();
+    const whole = define<(view: Uint8Array) => Uint8Array>(
+      `function whole(view) { return new Uint8Array(view.buffer); }`,
+    );
+    const viaHelper = cached(
+      define<Fn>(
+        `async function viaHelper(view) { runs.viaHelper = (runs.viaHelper ?? 0) + 1; return whole(view).length; }`,
+      ),
+      { uses: [whole] },
+    );
+    const ownBytes = cached(
+      define<Fn>(
+        `async function ownBytes(view) { runs.ownBytes = (runs.ownBytes ?? 0) + 1; return view[0] + view[1]; }`,
+      ),
+    );
+    const buffer = new ArrayBuffer(8);
+    (globalThis as Record<string, unknown>).whole = whole;
+    try {
+      await viaHelper(window(buffer));
+      await ownBytes(window(buffer));
+      new Uint8Array(buffer)[7] = 10;
+      await viaHelper(window(buffer));
+      await ownBytes(window(buffer));
+    } finally {
+      delete (globalThis as Record<string, unknown>).whole;
+    }
+    expect(runs("viaHelper")).toBe(2);
+    expect(runs("ownBytes")).toBe(1);
+  });
+});

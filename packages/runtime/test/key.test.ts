@@ -521,3 +521,46 @@ describe("source text", () => {
     expect(key(instance("\uD800"))).not.toBe(key(instance("\uD801")));
   });
 });
+
+describe("views of a larger buffer (meta.viewBuffers)", () => {
+  const pool = () => {
+    const buffer = new ArrayBuffer(16);
+    new Uint8Array(buffer).set(Array.from({ length: 16 }, (_, i) => i));
+    return buffer;
+  };
+
+  test("without it a view keys by its own bytes: a byte changed outside it, or another offset, keys the same", () => {
+    const buffer = pool();
+    const meta = makeMeta();
+    const before = entryKey(meta, [new Uint8Array(buffer, 4, 4)]);
+    new Uint8Array(buffer)[15] = 99;
+    expect(entryKey(meta, [new Uint8Array(buffer, 4, 4)])).toBe(before);
+    const moved = pool();
+    const copy = new Uint8Array(moved);
+    copy.set([4, 5, 6, 7], 8);
+    expect(entryKey(meta, [new Uint8Array(moved, 8, 4)])).toBe(before);
+  });
+
+  test("with it a view keys by its whole buffer and place: a byte changed outside it, or another offset, keys anew", () => {
+    const buffer = pool();
+    const meta = makeMeta({ viewBuffers: true });
+    const before = entryKey(meta, [new Uint8Array(buffer, 4, 4)]);
+    expect(entryKey(meta, [new Uint8Array(buffer, 4, 4)])).toBe(before);
+    new Uint8Array(buffer)[15] = 99;
+    expect(entryKey(meta, [new Uint8Array(buffer, 4, 4)])).not.toBe(before);
+    // Equal buffers, equal places: the same key; another offset over the same bytes: another key.
+    const other = pool();
+    expect(entryKey(meta, [new Uint8Array(other, 4, 4)])).toBe(entryKey(meta, [new Uint8Array(pool(), 4, 4)]));
+    expect(entryKey(meta, [new Uint8Array(other, 4, 4)])).not.toBe(entryKey(meta, [new Uint8Array(other, 5, 4)]));
+    expect(entryKey(meta, [new DataView(other, 2, 2)])).not.toBe(entryKey(meta, [new DataView(other, 2, 3)]));
+  });
+
+  test("a view of its whole buffer keys the same either way, so entries written before stay valid", () => {
+    const bytes = new Uint8Array(pool());
+    expect(entryKey(makeMeta({ viewBuffers: true }), [bytes])).toBe(entryKey(makeMeta(), [bytes]));
+    // Buffer.alloc has memory of its own (Buffer.from of a few bytes is a window on a shared pool).
+    const own = Buffer.alloc(16);
+    own.set(bytes);
+    expect(entryKey(makeMeta({ viewBuffers: true }), [own])).toBe(entryKey(makeMeta(), [own]));
+  });
+});

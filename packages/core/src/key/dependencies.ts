@@ -43,6 +43,7 @@ import { type DependencyOptions, Session } from "./graph-walk.js";
 import { hashFunction } from "./hash.js";
 import { depsOf, reachableFrom, SHOWN, stateOf, unknowableOf } from "./reach.js";
 import { type ScopeEntry, scopeOf, selfKey } from "./scope-entries.js";
+import { readsViewLayout } from "./view-layout.js";
 
 export interface FunctionDependencies {
   /** The function's hash: its own code and, transitively, everything it reaches. */
@@ -63,6 +64,8 @@ export interface FunctionDependencies {
   stateSites: VariableSite[];
   /** The project classes its module registers with the runtime, so a result's instances of them come back as such. */
   classes: ClassEntry[];
+  /** Code it reaches may read a typed array's `buffer` or `byteOffset`: its views are keyed whole (`view-layout.ts`). */
+  viewBuffers: boolean;
 }
 
 export interface DependencyAnalysis {
@@ -109,6 +112,7 @@ export async function analyzeDependencies(
         scopeSites: scopeOf(session, index, []).map(({ name }) => ({ name })),
         stateSites: [],
         classes: [],
+        viewBuffers: readsViewLayout(fn.node),
       })),
       files: [],
       outside: [],
@@ -190,6 +194,7 @@ export async function analyzeDependencies(
         declarationsOf,
       ),
       classes: classesOf(session, index, reach, (key) => hashOf(key).slice(0, 16), relativeFile),
+      viewBuffers: readsViewLayout(fn.node) || reached.some((node) => node.viewLayout === true),
     };
   });
   const itself = stripQuery(entry.path);

@@ -58,6 +58,8 @@ export interface GraphNode {
   unknowable: Array<UnknowableConstruct & { file: string }>;
   /** Globals its code reads. */
   globals: string[];
+  /** Its code may read a typed array's `buffer` or `byteOffset` (`view-layout.ts`). */
+  viewLayout?: boolean;
   /** Globals its module writes. */
   globalWrites: Array<UnknowableConstruct & { file: string }>;
   /** Where a declaration is (file relative to the root, 1-based line), for `cachephant explain`. */

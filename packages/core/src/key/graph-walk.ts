@@ -20,6 +20,7 @@ import { NameLookup } from "./lookup.js";
 import type { GraphState } from "./module-graph.js";
 import { SHOWN } from "./reach.js";
 import { type Edge, isLocal, moduleSources, newNode, type Target, type Trail } from "./targets.js";
+import { readsViewLayout } from "./view-layout.js";
 
 export interface DependencyOptions {
   graph: GraphState;
@@ -176,6 +177,7 @@ export class Session {
       case "declaration": {
         const info = declarationInfo(target.record, target.node, target.scopes);
         node.own = info.own;
+        node.viewLayout = readsViewLayout(target.node);
         node.label = `${declarationLabel(target.node)} (${this.labels.relative(target.record.path)})`;
         if (target.node.loc)
           node.where = { file: this.labels.relative(target.record.path), line: target.node.loc.start.line };
@@ -246,6 +248,7 @@ export class Session {
         edges.push([`* ${source}`, await this.lookup.moduleTarget(record, source, node.files)]);
     } else {
       node.own = declarationInfo(record, record.ast!.program, record.scopes!).own;
+      node.viewLayout = readsViewLayout(record.ast!.program);
       const state = moduleState(record);
       node.state = state.changing.map((name) => ({ file: record.path, name, reads: [0, Number.MAX_SAFE_INTEGER] }));
       node.spans = { file: record.path, ranges: [[0, Number.MAX_SAFE_INTEGER]] };

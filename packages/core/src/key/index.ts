@@ -13,4 +13,5 @@ export type { HashInput } from "./hash.js";
 export { createModuleGraph, graphState, ModuleGraph } from "./module-graph.js";
 export type { ModuleGraphOptions, ModuleGraphStats } from "./module-graph.js";
 export { normalizeDeclaration, normalizeFunction } from "./normalize.js";
+export { readsViewLayout } from "./view-layout.js";
 export type { ScopeEntry } from "./scope-entries.js";

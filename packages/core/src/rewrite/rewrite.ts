@@ -18,6 +18,8 @@ export interface FunctionOutput {
   unchangingState?: readonly number[];
   /** Every module of `state` registers before it runs (see `TransformOptions.registeredAhead`). */
   stateAhead?: boolean;
+  /** Code it reaches may read a typed array's `buffer` or `byteOffset`: views are keyed whole (`key/view-layout.ts`). */
+  viewBuffers?: boolean;
 }
 
 /** The parts of the meta object that come from the build options. */
@@ -177,6 +179,7 @@ function metaLiteral(fn: AnalyzedFunction, output: FunctionOutput, options: Meta
     fields.push(`packageState: [${output.packageState.join(", ")}]`);
   if (output.unchangingState && output.unchangingState.length > 0)
     fields.push(`unchangingState: [${output.unchangingState.join(", ")}]`);
+  if (output.viewBuffers === true) fields.push("viewBuffers: true");
   if (fn.ignore.length > 0) fields.push(`ignore: [${fn.ignore.join(", ")}]`);
   if (fn.ttl !== undefined) fields.push(`ttl: ${fn.ttl}`);
   if (fn.inputsOff) fields.push("inputs: false");

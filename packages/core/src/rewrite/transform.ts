@@ -81,7 +81,17 @@ export async function transform(
     const stateAhead =
       state.length > 0 &&
       result.state.every((binding) => binding.file === entry.path || ahead?.has(binding.file) === true);
-    return { hash: result.hash, scope, deps: result.deps, state, packageState, unchangingState, stateAhead };
+    const { viewBuffers } = result;
+    return {
+      hash: result.hash,
+      scope,
+      deps: result.deps,
+      state,
+      packageState,
+      unchangingState,
+      stateAhead,
+      viewBuffers,
+    };
   });
 
   // The module's own changing bindings, when a cached function (here or elsewhere) reads them.

@@ -13,7 +13,14 @@ import {
   isCacheDirective,
   parseDirective,
 } from "../directive/index.js";
-import { FORMAT_VERSION, hashFunction, type HashInput, normalizeDeclaration, normalizeFunction } from "../key/index.js";
+import {
+  FORMAT_VERSION,
+  hashFunction,
+  type HashInput,
+  normalizeDeclaration,
+  normalizeFunction,
+  readsViewLayout,
+} from "../key/index.js";
 import { parseFile, scopesOf } from "../syntax/index.js";
 import { argumentResolver, type ArgumentResolver } from "./arguments.js";
 import { parseFunction, parseFunctionOrClass } from "./parse-function.js";
@@ -56,6 +63,8 @@ export interface StandaloneFunction {
   deps: Array<[string, string]>;
   /** The call's arguments → the values the key covers (see `arguments.ts`). */
   resolve: ArgumentResolver;
+  /** Its code may read a typed array's `buffer` or `byteOffset`: views are keyed whole (`key/view-layout.ts`). */
+  viewBuffers: boolean;
 }
 
 /**
@@ -130,7 +139,13 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
     inputsOff,
     deps,
     resolve: resolver.resolve,
+    viewBuffers: readsViewLayout(path.node),
   };
+}
+
+/** Whether a helper named in `uses` (a function or a class, from `toString()`) may read a typed array's `buffer` or `byteOffset`. */
+export function helperReadsViewLayout(source: string, file: string): boolean {
+  return readsViewLayout(parseFunctionOrClass(source, file).path.node);
 }
 
 /**

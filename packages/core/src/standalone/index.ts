@@ -2,5 +2,11 @@
 // build): its normalized code, free names and arguments.
 
 export type { ArgumentResolver } from "./arguments.js";
-export { analyzeFunctionSource, cachedCallsWithDirective, freeNamesOfSource, helperHash } from "./function-source.js";
+export {
+  analyzeFunctionSource,
+  cachedCallsWithDirective,
+  freeNamesOfSource,
+  helperHash,
+  helperReadsViewLayout,
+} from "./function-source.js";
 export type { SourceFacts, StandaloneFunction, StandaloneOptions } from "./function-source.js";

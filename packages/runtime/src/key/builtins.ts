@@ -42,7 +42,14 @@ export function writeBuiltin(
       const tag = Buffer.isBuffer(view)
         ? "Buffer"
         : String((view as unknown as Record<symbol, unknown>)[Symbol.toStringTag]);
-      walk.out += encodeBytes(tag, new Uint8Array(view.buffer, view.byteOffset, view.byteLength), walk);
+      const { buffer, byteOffset, byteLength } = view;
+      if (walk.wholeViews === true && (byteOffset !== 0 || byteLength !== buffer.byteLength)) {
+        // The function may look past the view (its `buffer`, its `byteOffset`): all of the memory counts, and where the view is.
+        walk.out += `w${byteOffset};${byteLength}:`;
+        walk.out += encodeBytes(tag, new Uint8Array(buffer), walk);
+        return;
+      }
+      walk.out += encodeBytes(tag, new Uint8Array(buffer, byteOffset, byteLength), walk);
       return;
     }
     case "arraybuffer": {

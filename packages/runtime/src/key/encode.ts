@@ -12,7 +12,9 @@
  * Tags: u undefined, z null, t/f booleans, n number, i bigint, s string (S: one
  * with lone surrogates, as JSON), a array, o plain object, c class instance
  * (its class's code C, then own data), d Date, r RegExp, m Map, e Set (both in
- * iteration order), b binary, l URL, x boxed primitive, E error, ^
+ * iteration order), b binary (w before it: a view keyed by its whole buffer,
+ * its offset and length first, when the function may read past the view:
+ * `meta.viewBuffers`), l URL, x boxed primitive, E error, ^
  * back-reference to an enclosing object (cycles), _ an ignored parameter, G a
  * function or class by its source, then its own properties (o) and its
  * prototype's (p), N a built-in function by its global name, H a long part by

@@ -30,7 +30,7 @@ export function entryKey(
   sizes?: number[],
 ): string {
   const ignore = meta.ignore;
-  const walk = newWalk("args");
+  const walk = newWalk("args", false, meta.viewBuffers === true);
   let encoded = "";
   for (let i = 0; i < values.length; i++) {
     if (ignore !== undefined && ignore.includes(i)) {
@@ -99,7 +99,7 @@ export function keyParts(
   // Each part as `entryKey` encoded it (kept from that walk, or walked again the same way), so equal digests mean equal encodings.
   let at = 0;
   const part = (value: unknown, mode: KeyMode, packageMade = false) =>
-    digest(encodings?.[at] ?? encodePart(value, newWalk(mode, packageMade)));
+    digest(encodings?.[at] ?? encodePart(value, newWalk(mode, packageMade, meta.viewBuffers === true)));
   for (let i = 0; i < values.length; i++, at++) {
     if (meta.ignore?.includes(i)) continue;
     parts[meta.paths[i] ?? `args[${i}]`] = part(values[i], "args");

@@ -36,6 +36,8 @@ export interface Walk {
   depth0: boolean;
   /** Inside a value a package made (`meta.packageScope`, `packageState`): private fields are the package's. */
   packageMade?: boolean;
+  /** The function may read a view's `buffer` or `byteOffset` (`meta.viewBuffers`): views key by their whole buffer. */
+  wholeViews?: boolean;
   /** Debug only: fail at the class-keyed value after the first `skip` ones, to learn its path. */
   readonly probe?: { readonly skip: number; seen: number };
   /** The encoding of the part at hand not yet fed to `hash`. */
@@ -60,8 +62,8 @@ export const PART_TEXT_LIMIT = 64 * 1024;
 export { wellFormed } from "./text.js";
 
 /** A walk over one part, in `mode`. */
-export function newWalk(mode: KeyMode, packageMade = false): Walk {
-  return { stack: [], mode, depth0: mode === "module", packageMade, out: "", hashed: 0, aside: 0 };
+export function newWalk(mode: KeyMode, packageMade = false, wholeViews = false): Walk {
+  return { stack: [], mode, depth0: mode === "module", packageMade, wholeViews, out: "", hashed: 0, aside: 0 };
 }
 
 /** Sets `walk` up for the next part, in `mode`. */

@@ -10,7 +10,7 @@
 import { encodePart } from "./encode.js";
 import type { Walk } from "./walk.js";
 
-/** By the walk's mode and whether a package made the value: the encodings of objects. */
+/** By the walk's mode, whether a package made the value and whether views key whole: the encodings of objects. */
 const byObject = new Map<string, WeakMap<object, string>>();
 /** By place: the last string seen there and its encoding. */
 const byPlace = new Map<string, { readonly text: string; readonly part: string }>();
@@ -28,7 +28,7 @@ export function encodeUnchanging(value: unknown, walk: Walk, place: string): str
     return part;
   }
   if (typeof value !== "object" || value === null) return encodePart(value, walk);
-  const setting = `${walk.mode}\0${walk.packageMade === true}`;
+  const setting = `${walk.mode}\0${walk.packageMade === true}\0${walk.wholeViews === true}`;
   let parts = byObject.get(setting);
   if (parts === undefined) byObject.set(setting, (parts = new WeakMap()));
   const known = parts.get(value);

@@ -173,6 +173,47 @@ describe.each(BUNDLERS)("%s: explain", (bundler) => {
     expect(text).toMatch(/^ {2}log +args\[2\] +ignored$/m);
     expect(text).not.toContain("unused");
   });
+
+  test("what a key walks once per process, and views keyed by their whole buffer: explain says so, in text and JSON", async () => {
+    project = Project.create(bundler);
+    project.write("rows.json", "[1, 2, 3]");
+    project.write(
+      "src/data.ts",
+      `import { readFileSync } from "node:fs";
+const rows = JSON.parse(readFileSync("rows.json", "utf8")) as number[];
+export async function total(view: Uint8Array) {
+  "use cache";
+  return rows.reduce((sum, row) => sum + row, 0) + new Uint8Array(view.buffer).length;
+}
+export async function plain(view: Uint8Array) {
+  "use cache";
+  return view.length;
+}
+`,
+    );
+    project.write(
+      "src/scenario.ts",
+      `import { plain, total } from "./data";\nexport async function scenario() {\n  return [await total(new Uint8Array(2)), await plain(new Uint8Array(2))];\n}\n`,
+    );
+    await project.build();
+    const total = await explainJson("total");
+    expect(total.variables).toContainEqual({
+      name: "rows",
+      by: "value",
+      kind: "scope",
+      file: "src/data.ts",
+      line: 2,
+      once: true,
+    });
+    expect(total.viewBuffers).toBe(true);
+    const plain = await explainJson("plain");
+    expect(plain.viewBuffers).toBeUndefined();
+    expect(plain.variables.filter((variable) => variable.once)).toEqual([]);
+    const text = (await cachephant("explain", "total")).stdout;
+    expect(text).toMatch(/^ {2}rows +src\/data\.ts:2 +by value, once per process \(never changes after load\)$/m);
+    expect(text).toContain("typed array views: by their whole buffer and place");
+    expect((await cachephant("explain", "plain")).stdout).not.toContain("typed array views");
+  });
 });
 
 describe("explain with the store's entries; report", () => {

@@ -64,6 +64,10 @@ export interface BuiltExplain {
   /** Milliseconds. */
   readonly ttl?: number;
   readonly inputs: boolean;
+  /** Of `scope` (names) and `state` (`file#name`): data proven never to change after load, keyed once per process. */
+  readonly keyedOnce?: readonly string[];
+  /** Typed array views key by their whole buffer and place (see `meta.viewBuffers`). */
+  readonly viewBuffers?: boolean;
 }
 
 /** One module's record. */

@@ -99,6 +99,10 @@ export interface FunctionExplain {
   ttl?: number;
   /** False with `inputs=off`: run-time inputs (env, files) are not recorded. */
   inputs: boolean;
+  /** Of `scope` (names) and `state` (`file#name`): data proven never to change after load, keyed once per process. */
+  keyedOnce?: string[];
+  /** Typed array views key by their whole buffer and place: code it reaches may read a view's `buffer` or `byteOffset`. */
+  viewBuffers?: boolean;
 }
 
 export interface TransformResult {

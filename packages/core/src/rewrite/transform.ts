@@ -116,18 +116,19 @@ export async function transform(
     const result = results[index]!;
     const kept = new Set(scope.map((entry) => entry.name));
     const defaults = paramDefaults(fn.node.params, code);
+    const unchanging = [
+      ...scope.filter((entry) => entry.unchanging === true).map((entry) => entry.name),
+      ...result.state
+        .filter((binding) => binding.unchanging === true)
+        .map((binding) => `${relativeTo(root, binding.file)}#${binding.name}`),
+    ];
     return {
       name,
       hash,
       line,
       column,
       scope: scope.map((entry) => entry.name),
-      unchanging: [
-        ...scope.filter((entry) => entry.unchanging === true).map((entry) => entry.name),
-        ...result.state
-          .filter((binding) => binding.unchanging === true)
-          .map((binding) => `${relativeTo(root, binding.file)}#${binding.name}`),
-      ],
+      unchanging,
       deps: deps.map(([label, own]) => [label, own]),
       state: (state ?? []).map(([stateFile, name]) => [stateFile, name]),
       explain: {
@@ -146,6 +147,8 @@ export async function transform(
         ignoredVariables: result.scope.map((entry) => entry.name).filter((entryName) => !kept.has(entryName)),
         ...(fn.ttl !== undefined ? { ttl: fn.ttl } : {}),
         inputs: !fn.inputsOff,
+        ...(unchanging.length > 0 ? { keyedOnce: unchanging } : {}),
+        ...(result.viewBuffers ? { viewBuffers: true } : {}),
       },
     };
   });

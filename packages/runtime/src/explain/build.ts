@@ -65,7 +65,16 @@ export function explanationOf(known: KnownFunction): FunctionExplanation {
 
 type Analysis = Pick<
   FunctionExplanation,
-  "source" | "ownCode" | "reaches" | "packages" | "variables" | "params" | "ignoredVariables" | "ttl" | "recordsInputs"
+  | "source"
+  | "ownCode"
+  | "reaches"
+  | "packages"
+  | "variables"
+  | "params"
+  | "ignoredVariables"
+  | "ttl"
+  | "recordsInputs"
+  | "viewBuffers"
 >;
 
 function fromBuild(built: BuiltFunction): Analysis {
@@ -73,11 +82,18 @@ function fromBuild(built: BuiltFunction): Analysis {
   // A module binding that changes after load is in `scope` and `state` both: listed once, as state.
   const isState = (site: { name: string; file?: string }) =>
     explain.state.some((state) => state.name === site.name && state.file === site.file);
+  const once = new Set(explain.keyedOnce ?? []);
+  const onceMark = (keyed: string) => (once.has(keyed) ? { once: true as const } : {});
   const byValue: ExplainedVariable[] = [
     ...explain.scope
       .filter((site) => !isState(site))
-      .map((site): ExplainedVariable => ({ ...site, by: "value", kind: "scope" })),
-    ...explain.state.map((site): ExplainedVariable => ({ ...site, by: "value", kind: "state" })),
+      .map((site): ExplainedVariable => ({ ...site, by: "value", kind: "scope", ...onceMark(site.name) })),
+    ...explain.state.map((site): ExplainedVariable => ({
+      ...site,
+      by: "value",
+      kind: "state",
+      ...onceMark(`${site.file}#${site.name}`),
+    })),
   ];
   return {
     source: "build",
@@ -89,6 +105,7 @@ function fromBuild(built: BuiltFunction): Analysis {
     ignoredVariables: [...explain.ignoredVariables],
     ...(explain.ttl !== undefined ? { ttl: explain.ttl } : {}),
     recordsInputs: explain.inputs,
+    ...(explain.viewBuffers === true ? { viewBuffers: true as const } : {}),
   };
 }
 

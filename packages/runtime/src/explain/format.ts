@@ -38,6 +38,10 @@ export function formatExplanation(fn: FunctionExplanation): string {
   }
   if (fn.ttl !== undefined) lines.push(`  ttl ${formatDuration(fn.ttl)}`);
   if (fn.recordsInputs === false) lines.push("  inputs=off: run-time inputs are not recorded");
+  if (fn.viewBuffers === true)
+    lines.push(
+      "  typed array views: by their whole buffer and place (its code may read a view's buffer or byteOffset)",
+    );
 
   lines.push("", "Run-time inputs its last computations read:");
   lines.push(
@@ -89,6 +93,7 @@ function site(variable: ExplainedVariable): string {
 
 export function describeVariable(variable: ExplainedVariable): string {
   if (variable.by === "code") return "by code";
+  if (variable.once === true) return "by value, once per process (never changes after load)";
   return variable.kind === "state" ? "by value at call time (changes after load)" : "by value at call time";
 }
 

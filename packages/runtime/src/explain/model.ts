@@ -20,6 +20,8 @@ export interface ExplainedVariable {
   by: "value" | "code";
   /** `scope`: a variable the function reads; `state`: a module binding that changes after load; `code`: hashed by its declaration. */
   kind: "scope" | "state" | "code";
+  /** By value, walked once per process: its data is proven never to change after load (docs/keys.md). */
+  once?: true;
   file?: string;
   line?: number;
 }
@@ -68,6 +70,8 @@ export interface FunctionExplanation {
   ttl?: number;
   /** False with `inputs=off`; absent when unknown (no build record). */
   recordsInputs?: boolean;
+  /** Typed array views key by their whole buffer and place: code it reaches may read a view's `buffer` or `byteOffset` (absent when unknown, or not). */
+  viewBuffers?: true;
   /** The run-time inputs its last computations read. */
   inputs: ExplainedInput[];
   /** Its stored results, all code versions. */

@@ -3,7 +3,8 @@
  * mixing the patterns the cache must follow (state changed through setters,
  * code that runs at load, helpers across modules, re-export chains, default
  * parameters from imported constants, closures, factories, classes, JSON
- * imports, namespaces, parsed JSON only read or changed through an alias), cached functions that reach them, and an entry that
+ * imports, namespaces, parsed JSON only read or changed through an alias, views of module memory read past
+ * their bytes), cached functions that reach them, and an entry that
  * runs a script of calls and state changes given at run time.
  *
  * A program is its shape (seeded, fixed) plus its constants: an edit changes
@@ -274,6 +275,15 @@ export function ${id}_f(x: number) { let s = 0; for (const r of ${id}_rows) s +=
     code: (id, c) => `const ${id}_rows: Array<{ n: number }> = JSON.parse('[{"n": ${c[0]}}]');
 export function ${id}_set(v: number) { for (const r of ${id}_rows) r.n = v; }
 export function ${id}_f(x: number) { return x + ${id}_rows.reduce((a, r) => a + r.n, 0); }`,
+  },
+  {
+    name: "a view of module memory read past its own bytes, the memory changed by a setter",
+    constants: 2,
+    setter: true,
+    code: (id, c) => `const ${id}_memory = new Uint8Array(8).fill(${c[0]});
+const ${id}_view = new Uint8Array(${id}_memory.buffer, 2, 2);
+export function ${id}_set(v: number) { ${id}_memory[7] = v; }
+export function ${id}_f(x: number) { return x * ${c[1]} + new Uint8Array(${id}_view.buffer).reduce((a, b) => a + b, 0) + ${id}_view.byteOffset; }`,
   },
 ];
 

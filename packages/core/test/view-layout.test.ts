@@ -50,6 +50,12 @@ describe("code that may read past a view", () => {
       "reads the view's bytes and length only",
       cached("let s = view.byteLength;\n  for (const b of view) s += b;\n  return s;"),
     ],
+    [
+      "requires the buffer module by name",
+      cached(
+        'const { Buffer: B } = require("buffer");\n  return B.from(view).length + (await import("buffer")).constants.MAX_LENGTH;',
+      ),
+    ],
     ["has a variable named buffer", cached("const buffer = [...view];\n  return buffer.length;")],
     ["builds an object with a buffer key", cached("return { buffer: view.length, byteOffset: 0 };")],
     [

@@ -170,14 +170,16 @@ async function analyze(wrapped: Wrapped): Promise<Analysis> {
       uses.set(label, meta.hash);
       helpersReadViews ||= meta.viewBuffers === true;
     } else {
-      uses.set(label, core.helperHash(helper.toString(), wrapped.file));
-      helpersReadViews ||= core.helperReadsViewLayout(helper.toString(), wrapped.file);
+      const facts = core.helperFacts(helper.toString(), wrapped.file);
+      uses.set(label, facts.hash);
+      helpersReadViews ||= facts.viewLayout;
     }
   }
   // An edited class recomputes: its instances' data and methods are what the results hold.
   for (const [index, cls] of wrapped.classes.entries()) {
-    uses.set(`class ${cls.name || "anonymous"}#${index}`, core.helperHash(cls.toString(), wrapped.file));
-    helpersReadViews ||= core.helperReadsViewLayout(cls.toString(), wrapped.file);
+    const facts = core.helperFacts(cls.toString(), wrapped.file);
+    uses.set(`class ${cls.name || "anonymous"}#${index}`, facts.hash);
+    helpersReadViews ||= facts.viewLayout;
   }
   const options = {
     name: wrapped.name,

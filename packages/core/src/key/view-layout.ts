@@ -11,8 +11,9 @@
  *
  * Found in property positions, so a variable that happens to be named
  * `buffer` does not count: `x.buffer`, `x?.buffer`, `x["buffer"]`,
- * `const { buffer } = x`, and the string `"buffer"` anywhere (as in
- * `Reflect.get(x, "buffer")`). A name computed at run time is not seen.
+ * `const { buffer } = x`, and the string `"buffer"` anywhere but in a
+ * `require()` or `import()` (as in `Reflect.get(x, "buffer")`). A name
+ * computed at run time is not seen.
  */
 import * as t from "@babel/types";
 import { forEachChild } from "../syntax/index.js";
@@ -31,7 +32,7 @@ export function readsViewLayout(node: t.Node): boolean {
 function search(root: t.Node): boolean {
   let found = false;
   const visit = (node: t.Node): void => {
-    if (found) return;
+    if (found || namesModule(node)) return;
     if (isLayoutAccess(node)) {
       found = true;
       return;
@@ -40,6 +41,15 @@ function search(root: t.Node): boolean {
   };
   visit(root);
   return found;
+}
+
+/** `require("buffer")`, `import("buffer")`: a module's name, not a property's (a CommonJS module is read whole). */
+function namesModule(node: t.Node): boolean {
+  return (
+    node.type === "ImportExpression" ||
+    (node.type === "CallExpression" &&
+      (node.callee.type === "Import" || (node.callee.type === "Identifier" && node.callee.name === "require")))
+  );
 }
 
 function isLayoutAccess(node: t.Node): boolean {

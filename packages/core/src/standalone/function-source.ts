@@ -143,19 +143,27 @@ export function analyzeFunctionSource(source: string, options: StandaloneOptions
   };
 }
 
-/** Whether a helper named in `uses` (a function or a class, from `toString()`) may read a typed array's `buffer` or `byteOffset`. */
-export function helperReadsViewLayout(source: string, file: string): boolean {
-  return readsViewLayout(parseFunctionOrClass(source, file).path.node);
+/** What a helper named in `uses` (a function or a class, from `toString()`) adds to a wrapped function's analysis. */
+export interface HelperFacts {
+  /** Its normalized code's hash, as the build step hashes a helper's own code. */
+  hash: string;
+  /** Whether it may read a typed array's `buffer` or `byteOffset` (`key/view-layout.ts`). */
+  viewLayout: boolean;
 }
 
-/**
- * The hash of a helper named in `uses`: its normalized code (a function or a
- * class, from `toString()`), as the build step hashes a helper's own code.
- */
-export function helperHash(source: string, file: string): string {
+/** The facts of a helper named in `uses`, from one parse of its source. */
+export function helperFacts(source: string, file: string): HelperFacts {
   const { path, ast } = parseFunctionOrClass(source, file);
   const text = normalizeDeclaration(path.node, scopesOf(ast)).text;
-  return createHash("sha256").update(`cachephant-format ${FORMAT_VERSION}\nhelper ${text}`).digest("hex").slice(0, 32);
+  return {
+    hash: createHash("sha256").update(`cachephant-format ${FORMAT_VERSION}\nhelper ${text}`).digest("hex").slice(0, 32),
+    viewLayout: readsViewLayout(path.node),
+  };
+}
+
+/** The hash of a helper named in `uses` (see `helperFacts`). */
+export function helperHash(source: string, file: string): string {
+  return helperFacts(source, file).hash;
 }
 
 /** What a function's or class's source text says about what it can see (see `freeNamesOfSource`). */

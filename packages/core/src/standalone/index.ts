@@ -7,6 +7,6 @@ export {
   cachedCallsWithDirective,
   freeNamesOfSource,
   helperHash,
-  helperReadsViewLayout,
+  helperFacts,
 } from "./function-source.js";
-export type { SourceFacts, StandaloneFunction, StandaloneOptions } from "./function-source.js";
+export type { HelperFacts, SourceFacts, StandaloneFunction, StandaloneOptions } from "./function-source.js";

@@ -24,6 +24,10 @@ import { type Found, lookUp, whence } from "./look-up.js";
 let miss: Promise<typeof import("./miss.js")> | undefined;
 const missPath = () => (miss ??= import("./miss.js"));
 
+/** The remote tier, loaded once, by the first call with one configured (every later call awaits the same promise). */
+let remote: Promise<typeof import("../remote/index.js")> | undefined;
+const remoteTier = () => (remote ??= import("../remote/index.js"));
+
 /** Calls running in this process, by entry key (single flight). */
 const running = new Map<string, Promise<Outcome>>();
 
@@ -138,9 +142,7 @@ async function readOrCompute<T>(call: Call<T>, key: string, settle: (outcome: Ou
   const { settings } = call;
   // The remote tier, when configured, sits behind the local store (docs/remote.md).
   const local = storeAt(settings.dir, settings.maxSize);
-  // The remote tier loads only when one is configured.
-  const store =
-    settings.remote === undefined ? local : (await import("../remote/index.js")).withRemote(local, settings.remote);
+  const store = settings.remote === undefined ? local : (await remoteTier()).withRemote(local, settings.remote);
   if (call.refresh) return (await missPath()).refreshEntry(call, store, key, settle);
   const found = await lookUp(store, key, call);
   if ("value" in found) return hit(call, found, settle, store, key);

@@ -270,6 +270,48 @@ export async function scenario() {
     expect(await runBoth({ UNIT: "km" })).toMatchObject({ result: "1 km", runs: { describeLength: 1 } });
     expect(await runBoth({ UNIT: "m" })).toMatchObject({ result: "1 m", runs: {} });
   });
+  test("results without a prototype, or frozen, come back so from the cache; arguments without one key apart", async () => {
+    create(
+      {
+        "src/words.ts": `import { countRun } from "./runs";
+export async function countWords(text: string) {
+  "use cache";
+  countRun("countWords");
+  const counts = Object.create(null) as Record<string, number>;
+  for (const word of text.split(" ")) counts[word] = (counts[word] ?? 0) + 1;
+  return Object.freeze({ counts });
+}
+export async function describeDict(dict: Record<string, number>) {
+  "use cache";
+  countRun("describeDict");
+  return \`\${"toString" in dict} \${Object.keys(dict).join()}\`;
+}
+`,
+      },
+      `import { countWords, describeDict } from "./words";
+export async function scenario() {
+  const result = await countWords("a b a");
+  const bare = Object.assign(Object.create(null), { a: 1 });
+  return {
+    counts: { ...result.counts },
+    noPrototype: Object.getPrototypeOf(result.counts) === null,
+    constructorCount: result.counts["constructor"] ?? 0,
+    frozen: Object.isFrozen(result),
+    described: [await describeDict({ a: 1 }), await describeDict(bare)],
+  };
+}`,
+    );
+    await project.build();
+    const expected = {
+      counts: { a: 2, b: 1 },
+      noPrototype: true,
+      constructorCount: 0,
+      frozen: true,
+      described: ["true a", "false a"],
+    };
+    expect(await runBoth()).toMatchObject({ result: expected, runs: { countWords: 1, describeDict: 2 } });
+    expect(await runBoth()).toMatchObject({ result: expected, runs: {} });
+  });
 });
 
 describe("cached() without a build step", () => {

@@ -3,47 +3,34 @@
  * (structured-clone fidelity: Map, Set, Date, BigInt, RegExp, typed arrays,
  * Buffer, Error, shared and cyclic references).
  *
- * v8 silently changes some values instead of failing (a class instance comes
- * back as a plain object, a URL as `{}`, an Error loses its `code`), so a
- * result is checked before it is stored: anything that would not come back
- * as it went in makes the result unstorable, with the path of the culprit.
+ * v8 silently changes some values instead of failing, so a result is checked
+ * before it is stored (`storable.ts`): what would not come back as it went in
+ * makes the result unstorable, with the path of the culprit, and what can be
+ * put back is listed as records.
  *
- * Instances of registered classes (`classes.ts`) are written by v8 as plain
- * objects of their own data, and listed beside the value with their class
- * ids: `CLASS_RECORDS`, then `v8.serialize([value, [[id, instance], ...]])`.
+ * The records are objects with their ids: an instance of a registered class
+ * (`classes.ts`; v8 writes its own data as a plain object's), an object
+ * without a prototype, a frozen, sealed or non-extensible object. They are
+ * written as `CLASS_RECORDS`, then `v8.serialize([value, [[id, object], ...]])`.
  * The list holds references to the same objects, so v8 keeps shared and
- * cyclic instances as it does any object; reading gives each listed object
- * its class's prototype back (no constructor runs). A result without class
- * instances is written as v8 writes it, nothing before it.
+ * cyclic ones as it does any object; reading gives each listed object its
+ * prototype back (no constructor runs), then its integrity level. A result
+ * without records is written as v8 writes it, nothing before it.
  */
 import v8 from "node:v8";
 import { UnstorableResultError } from "./errors.js";
-import {
-  indexSegment,
-  prependSegment,
-  propertySegment,
-  SET_ELEMENT_SEGMENT,
-  ValuePathFailure,
-  visitMapEntries,
-} from "./value-path.js";
 import { classById } from "./classes.js";
-import { instanceClassId } from "./class-instances.js";
-import { BINARY_VIEW_PROTOTYPES, BOXED_PROTOTYPES, NATIVE_ERROR_PROTOTYPES } from "./builtin-prototypes.js";
+import { FROZEN, NON_EXTENSIBLE, NULL_PROTOTYPE, SEALED, storableRecords } from "./storable.js";
 
 /**
  * Bytes of a result.
  * @throws UnstorableResultError naming the path (`result.items[2].client`).
  */
 export function encodeResult(value: unknown): Buffer {
-  const walk: Walk = { seen: new Set(), instances: [] };
+  const records = storableRecords(value);
   try {
-    checkStorable(value, walk);
-  } catch (error) {
-    throw toUnstorable(error);
-  }
-  try {
-    if (walk.instances.length === 0) return v8.serialize(value);
-    return Buffer.concat([CLASS_RECORDS, v8.serialize([value, walk.instances])]);
+    if (records.length === 0) return v8.serialize(value);
+    return Buffer.concat([CLASS_RECORDS, v8.serialize([value, records])]);
   } catch (error) {
     // Whatever the check let through and v8 still refuses (e.g. a function in an array's extra property).
     throw new UnstorableResultError("result", `not storable (${(error as Error).message})`);
@@ -60,11 +47,20 @@ export function decodeResult(bytes: Uint8Array): unknown {
   const withClasses = startsWith(bytes, CLASS_RECORDS);
   const value = deserialize(withClasses ? bytes.subarray(CLASS_RECORDS.length) : bytes);
   if (!withClasses) return value;
-  const [result, instances] = classRecords(value);
-  for (const [id, instance] of instances) {
-    const cls = classById(id);
-    if (cls === undefined) throw new Error(`its class ${id} is not registered in this process`);
-    Object.setPrototypeOf(instance, cls.prototype as object);
+  const [result, records] = classRecords(value);
+  // Prototypes first: an object made non-extensible cannot be given one.
+  for (const [id, object] of records) {
+    if (id === NULL_PROTOTYPE) Object.setPrototypeOf(object, null);
+    else if (id !== FROZEN && id !== SEALED && id !== NON_EXTENSIBLE) {
+      const cls = classById(id);
+      if (cls === undefined) throw new Error(`its class ${id} is not registered in this process`);
+      Object.setPrototypeOf(object, cls.prototype as object);
+    }
+  }
+  for (const [id, object] of records) {
+    if (id === FROZEN) Object.freeze(object);
+    else if (id === SEALED) Object.seal(object);
+    else if (id === NON_EXTENSIBLE) Object.preventExtensions(object);
   }
   return result;
 }
@@ -105,12 +101,6 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   return true;
 }
 
-/** One walk of `checkStorable`: the objects seen, and the class instances met with their ids. */
-interface Walk {
-  readonly seen: Set<object>;
-  readonly instances: Array<[string, object]>;
-}
-
 /**
  * Bun's `node:v8` writes JavaScriptCore's format (no `Deserializer` class;
  * its `deserialize` copies binary data already), and loses an Error's `cause`.
@@ -143,123 +133,5 @@ class CopyingDeserializer extends v8.DefaultDeserializer {
     }
     const TypedArray = view.constructor as new (source: ArrayBufferView) => ArrayBufferView;
     return new TypedArray(view);
-  }
-}
-
-function toUnstorable(error: unknown): UnstorableResultError {
-  if (error instanceof ValuePathFailure) return new UnstorableResultError(`result${error.suffix}`, error.reason);
-  const message = error instanceof Error ? error.message : String(error);
-  const reason =
-    error instanceof RangeError && /call stack/i.test(message)
-      ? "nested too deeply to store"
-      : `a value that could not be read (${message})`;
-  return new UnstorableResultError("result", reason);
-}
-
-type Storable = "leaf" | "map" | "set" | "error";
-
-// Built-ins that v8 stores faithfully, by exact prototype: a subclass would
-// come back as its base class, so it is not in here.
-const STORABLE_BY_PROTO = new Map<unknown, Storable>([
-  [Date.prototype, "leaf"],
-  [RegExp.prototype, "leaf"],
-  [Map.prototype, "map"],
-  [Set.prototype, "set"],
-  [ArrayBuffer.prototype, "leaf"],
-  ...BINARY_VIEW_PROTOTYPES.map((proto): [object, Storable] => [proto, "leaf"]),
-  ...BOXED_PROTOTYPES.map((proto): [object, Storable] => [proto, "leaf"]),
-  ...NATIVE_ERROR_PROTOTYPES.map((proto): [object, Storable] => [proto, "error"]),
-]);
-
-/** Own properties of an Error that v8 writes; any other would be lost. */
-const STORED_ERROR_PROPERTIES = new Set<string | symbol>(IS_BUN ? ["message", "stack"] : ["message", "stack", "cause"]);
-
-/** Why some well-known objects cannot be stored, with what to do instead. */
-const UNSTORABLE_BY_PROTO = new Map<unknown, string>([
-  [URL.prototype, "a URL (return url.href instead)"],
-  [Promise.prototype, "a Promise (await it before returning)"],
-  [WeakMap.prototype, "a WeakMap"],
-  [WeakSet.prototype, "a WeakSet"],
-  [WeakRef.prototype, "a WeakRef"],
-  [Symbol.prototype, "a symbol"],
-  [SharedArrayBuffer.prototype, "a SharedArrayBuffer"],
-  [AggregateError.prototype, "an AggregateError (its errors would be lost)"],
-]);
-
-function checkStorable(value: unknown, walk: Walk): void {
-  if (typeof value === "function") throw new ValuePathFailure("a function");
-  if (typeof value === "symbol") throw new ValuePathFailure("a symbol");
-  if (typeof value !== "object" || value === null || walk.seen.has(value)) return;
-  walk.seen.add(value);
-  const proto: unknown = Object.getPrototypeOf(value);
-  if (proto === Object.prototype || proto === null) return checkProperties(value, walk);
-  if (proto === Array.prototype) return checkArray(value as unknown[], walk);
-  switch (STORABLE_BY_PROTO.get(proto)) {
-    case "leaf":
-      return;
-    case "map":
-      return checkMap(value as Map<unknown, unknown>, walk);
-    case "set":
-      return checkSet(value as Set<unknown>, walk);
-    case "error":
-      return checkError(value as Error, proto as Error, walk);
-    default: {
-      const known = UNSTORABLE_BY_PROTO.get(proto);
-      if (known !== undefined) throw new ValuePathFailure(known);
-      walk.instances.push([instanceClassId(value, proto as object), value]);
-      return checkProperties(value, walk);
-    }
-  }
-}
-
-function checkProperties(value: object, walk: Walk): void {
-  const keys = Object.keys(value);
-  let i = 0;
-  try {
-    for (; i < keys.length; i++) checkStorable((value as Record<string, unknown>)[keys[i]!], walk);
-  } catch (error) {
-    prependSegment(error, () => propertySegment(keys[i]!));
-  }
-  // v8 drops symbol-keyed properties without a word.
-  for (const symbol of Object.getOwnPropertySymbols(value)) {
-    if (Object.prototype.propertyIsEnumerable.call(value, symbol)) {
-      throw new ValuePathFailure(`an object with a symbol key (${String(symbol)}), which would be lost`);
-    }
-  }
-}
-
-function checkArray(value: readonly unknown[], walk: Walk): void {
-  let i = 0;
-  try {
-    for (; i < value.length; i++) checkStorable(value[i], walk);
-  } catch (error) {
-    prependSegment(error, () => indexSegment(i));
-  }
-}
-
-function checkMap(value: Map<unknown, unknown>, walk: Walk): void {
-  visitMapEntries(value, (part) => checkStorable(part, walk));
-}
-
-function checkSet(value: Set<unknown>, walk: Walk): void {
-  try {
-    for (const element of value) checkStorable(element, walk);
-  } catch (error) {
-    prependSegment(error, () => SET_ELEMENT_SEGMENT);
-  }
-}
-
-function checkError(value: Error, proto: Error, walk: Walk): void {
-  for (const key of Reflect.ownKeys(value)) {
-    if (STORED_ERROR_PROPERTIES.has(key)) continue;
-    if (key === "name" && value.name === proto.name) continue;
-    throw new ValuePathFailure(
-      `an Error with a property v8 does not store (${String(key)}); return { message, ${String(key)} } as plain data instead`,
-    );
-  }
-  try {
-    checkStorable(value.cause, walk);
-  } catch (error) {
-    prependSegment(error, () => ".cause");
   }
 }

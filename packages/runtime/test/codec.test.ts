@@ -64,6 +64,25 @@ describe("encodeResult refuses what would come back changed", () => {
     expect(unstorable({ a: { [Symbol("tag")]: 1 } })).toMatch(/^result\.a is an object with a symbol key/);
   });
 
+  test("a non-enumerable property of a plain object would be lost, so it is refused", () => {
+    const hidden = Object.defineProperty({ a: 1 }, "secret", { value: 2, enumerable: false });
+    expect(unstorable({ rows: [hidden] })).toBe(
+      "result.rows[0] is an object with a non-enumerable property (secret), which would be lost; make it enumerable or leave it out",
+    );
+  });
+
+  test("a Date's or RegExp's own property, and a RegExp's lastIndex, would be lost, so they are refused", () => {
+    expect(unstorable({ at: Object.assign(new Date(0), { zone: "UTC" }) })).toMatch(
+      /^result\.at is a Date with a property v8 does not store \(zone\)/,
+    );
+    const used = /a/g;
+    used.test("aa");
+    expect(unstorable([used])).toBe(
+      "result[0] is a RegExp whose lastIndex is 1, which would come back as 0; reset it first",
+    );
+    expect(roundTrip(/a/g).flags).toBe("g");
+  });
+
   test("cycles and shared references are checked once and kept", () => {
     const node: Record<string, unknown> = {};
     node.next = { back: node };
@@ -88,6 +107,37 @@ describe("decodeResult", () => {
     const copy = roundTrip(view);
     expect(copy).toEqual(new Uint32Array([2, 3]));
     expect(copy.buffer.byteLength).toBe(8);
+  });
+
+  test("an object without a prototype comes back without one (v8 alone gives it Object.prototype)", () => {
+    const counts = Object.assign(Object.create(null) as Record<string, number>, { apple: 2 });
+    const copy = roundTrip({ counts });
+    expect(Object.getPrototypeOf(copy.counts)).toBeNull();
+    expect(copy.counts).toEqual(counts);
+    expect("constructor" in copy.counts).toBe(false);
+    expect(Object.getPrototypeOf(copy)).toBe(Object.prototype);
+  });
+
+  test("frozen, sealed and non-extensible objects come back so, the rest mutable as before", () => {
+    const frozen = Object.freeze({ a: 1, list: Object.freeze([1, 2]) });
+    const sealed = Object.seal({ b: 2 });
+    const closed = Object.preventExtensions({ c: 3 });
+    const copy = roundTrip({ frozen, sealed, closed, open: { d: 4 } });
+    expect(Object.isFrozen(copy.frozen)).toBe(true);
+    expect(Object.isFrozen(copy.frozen.list)).toBe(true);
+    expect(Object.isFrozen(copy.sealed)).toBe(false);
+    expect(Object.isSealed(copy.sealed)).toBe(true);
+    expect(Object.isSealed(copy.closed)).toBe(false);
+    expect(Object.isExtensible(copy.closed)).toBe(false);
+    expect(Object.isExtensible(copy.open)).toBe(true);
+    expect(Object.isExtensible(copy)).toBe(true);
+    expect(copy).toEqual({ frozen, sealed, closed, open: { d: 4 } });
+  });
+
+  test("a frozen object without a prototype gets its prototype back before it is frozen again", () => {
+    const copy = roundTrip(Object.freeze(Object.assign(Object.create(null) as object, { a: 1 })));
+    expect(Object.getPrototypeOf(copy)).toBeNull();
+    expect(Object.isFrozen(copy)).toBe(true);
   });
 
   test("bytes that are not a value throw", () => {

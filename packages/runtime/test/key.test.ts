@@ -48,9 +48,11 @@ describe("objects and arrays", () => {
     same({ 10: "x", 2: "y" }, { 2: "y", 10: "x" });
   });
 
-  test("objects without a prototype key like plain objects", () => {
-    const bare = Object.assign(Object.create(null) as object, { a: 1 });
-    same(bare, { a: 1 });
+  test("objects without a prototype key apart from plain objects with the same keys (`in` and `.constructor` tell them apart)", () => {
+    const bare = () => Object.assign(Object.create(null) as object, { a: 1 });
+    differ(bare(), { a: 1 });
+    same(bare(), bare());
+    differ({ groups: bare() }, { groups: { a: 1 } });
   });
 
   test("non-enumerable and symbol-keyed properties are left out", () => {

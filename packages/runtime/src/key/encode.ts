@@ -10,7 +10,8 @@
  * by its length and digest (`PART_TEXT_LIMIT`).
  *
  * Tags: u undefined, z null, t/f booleans, n number, i bigint, s string (S: one
- * with lone surrogates, as JSON), a array, o plain object, c class instance
+ * with lone surrogates, as JSON), a array, o plain object (O: one without a
+ * prototype), c class instance
  * (its class's code C, then own data), d Date, r RegExp, m Map, e Set (both in
  * iteration order), b binary (w before it: a view keyed by its whole buffer,
  * its offset and length first, when the function may read past the view:
@@ -165,7 +166,9 @@ function writeObject(value: object, walk: Walk): void {
     return;
   }
   stack.push(value);
-  if (proto === Object.prototype || proto === null) writeProperties("o", value, walk);
+  if (proto === Object.prototype) writeProperties("o", value, walk);
+  // Without a prototype (`Object.create(null)`, `Object.groupBy`): `in`, `.constructor`, `.toString` tell it apart.
+  else if (proto === null) writeProperties("O", value, walk);
   else if (proto === Array.prototype) writeArray(value as unknown[], walk);
   else writeOther(value, proto, walk);
   stack.pop();

@@ -12,6 +12,7 @@
  */
 import { UnstorableResultError } from "./errors.js";
 import {
+  className,
   indexSegment,
   prependSegment,
   propertySegment,
@@ -65,18 +66,20 @@ function toUnstorable(error: unknown): UnstorableResultError {
   return new UnstorableResultError("result", reason);
 }
 
-type Storable = "leaf" | "dated" | "map" | "set" | "error";
+type Storable = "leaf" | "bare" | "map" | "set" | "error";
 
 // Built-ins that v8 stores faithfully, by exact prototype: a subclass would
 // come back as its base class, so it is not in here.
+// "bare": v8 writes the contents and no own property of the object (a view's own properties are not looked for:
+// `Object.keys` of a typed array lists every index).
 const STORABLE_BY_PROTO = new Map<unknown, Storable>([
-  [Date.prototype, "dated"],
-  [RegExp.prototype, "dated"],
+  [Date.prototype, "bare"],
+  [RegExp.prototype, "bare"],
   [Map.prototype, "map"],
   [Set.prototype, "set"],
-  [ArrayBuffer.prototype, "leaf"],
+  [ArrayBuffer.prototype, "bare"],
   ...BINARY_VIEW_PROTOTYPES.map((proto): [object, Storable] => [proto, "leaf"]),
-  ...BOXED_PROTOTYPES.map((proto): [object, Storable] => [proto, "leaf"]),
+  ...BOXED_PROTOTYPES.map((proto): [object, Storable] => [proto, "bare"]),
   ...NATIVE_ERROR_PROTOTYPES.map((proto): [object, Storable] => [proto, "error"]),
 ]);
 
@@ -112,11 +115,13 @@ function checkStorable(value: unknown, walk: Walk): void {
   switch (STORABLE_BY_PROTO.get(proto)) {
     case "leaf":
       return;
-    case "dated":
-      return checkDated(value as Date | RegExp);
+    case "bare":
+      return checkBare(value);
     case "map":
+      checkBare(value);
       return checkMap(value as Map<unknown, unknown>, walk);
     case "set":
+      checkBare(value);
       return checkSet(value as Set<unknown>, walk);
     case "error":
       return checkError(value as Error, proto as Error, walk);
@@ -160,14 +165,14 @@ function checkProperties(value: object, walk: Walk, plain: boolean): void {
   }
 }
 
-/** A Date or RegExp: v8 writes its time, or its source and flags, and nothing else. */
-function checkDated(value: Date | RegExp): void {
-  const kind = value instanceof Date ? "a Date" : "a RegExp";
-  const extra = Object.keys(value)[0];
+/** A built-in v8 writes by its contents alone (a Date's time, a Map's entries): an own property would be lost. */
+function checkBare(value: object): void {
+  // A String object's characters are its first own keys.
+  const extra = Object.keys(value)[value instanceof String ? value.length : 0];
   if (extra !== undefined) {
-    throw new ValuePathFailure(
-      `${kind} with a property v8 does not store (${extra}); return it beside the ${kind.slice(2)}`,
-    );
+    const name = className(value);
+    const kind = `${/^[AEIOU]/.test(name) ? "an" : "a"} ${name}`;
+    throw new ValuePathFailure(`${kind} with a property v8 does not store (${extra}); return it beside the ${name}`);
   }
   if (value instanceof RegExp && value.lastIndex !== 0) {
     throw new ValuePathFailure(

@@ -83,6 +83,21 @@ describe("encodeResult refuses what would come back changed", () => {
     expect(roundTrip(/a/g).flags).toBe("g");
   });
 
+  test("a Map's, Set's, ArrayBuffer's or boxed primitive's own property would be lost, so it is refused", () => {
+    expect(unstorable(Object.assign(new Map([[1, 2]]), { total: 3 }))).toMatch(
+      /^result is a Map with a property v8 does not store \(total\)/,
+    );
+    expect(unstorable({ s: Object.assign(new Set(), { tag: "x" }) })).toMatch(/^result\.s is a Set with a property/);
+    expect(unstorable(Object.assign(new ArrayBuffer(2), { kind: "x" }))).toMatch(
+      /^result is an ArrayBuffer with a property v8 does not store \(kind\)/,
+    );
+    expect(unstorable(Object.assign(new String("ab"), { note: 1 }))).toMatch(
+      /^result is a String with a property v8 does not store \(note\)/,
+    );
+    expect(roundTrip(new String("ab")).valueOf()).toBe("ab");
+    expect(roundTrip(new Map([[1, 2]])).get(1)).toBe(2);
+  });
+
   test("cycles and shared references are checked once and kept", () => {
     const node: Record<string, unknown> = {};
     node.next = { back: node };

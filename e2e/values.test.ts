@@ -270,6 +270,34 @@ export async function scenario() {
     expect(await runBoth({ UNIT: "km" })).toMatchObject({ result: "1 km", runs: { describeLength: 1 } });
     expect(await runBoth({ UNIT: "m" })).toMatchObject({ result: "1 m", runs: {} });
   });
+  test("a Map argument's own property and a RegExp argument's lastIndex key beside their contents", async () => {
+    create(
+      {
+        "src/lookup.ts": `import { countRun } from "./runs";
+export async function share(counts: Map<string, number> & { total?: number }, key: string) {
+  "use cache";
+  countRun("share");
+  return (counts.get(key) ?? 0) / (counts.total ?? 1);
+}
+export async function nextMatch(pattern: RegExp, text: string) {
+  "use cache";
+  countRun("nextMatch");
+  return pattern.exec(text)?.index ?? -1;
+}
+`,
+      },
+      `import { nextMatch, share } from "./lookup";
+export async function scenario() {
+  const counts = (total: number) => Object.assign(new Map([["a", 2]]), { total });
+  const from = (lastIndex: number) => Object.assign(/a/g, { lastIndex });
+  return [await share(counts(4), "a"), await share(counts(8), "a"), await nextMatch(from(0), "aXa"), await nextMatch(from(1), "aXa")];
+}`,
+    );
+    await project.build();
+    expect(await runBoth()).toMatchObject({ result: [0.5, 0.25, 0, 2], runs: { share: 2, nextMatch: 2 } });
+    expect(await runBoth()).toMatchObject({ result: [0.5, 0.25, 0, 2], runs: {} });
+  });
+
   test("results without a prototype, or frozen, come back so from the cache; arguments without one key apart", async () => {
     create(
       {

@@ -97,6 +97,24 @@ describe("built-ins", () => {
     differ(new Date(5), 5);
   });
 
+  test("a built-in's own properties key beside its contents; without any, the key is the one it always was", () => {
+    differ(Object.assign(new Map([[1, 2]]), { total: 2 }), Object.assign(new Map([[1, 2]]), { total: 3 }));
+    differ(Object.assign(new Map(), { total: 2 }), new Map());
+    differ(Object.assign(new Set([1]), { tag: "a" }), Object.assign(new Set([1]), { tag: "b" }));
+    differ(Object.assign(new Date(0), { zone: "UTC" }), new Date(0));
+    differ(Object.assign(new String("ab"), { note: 1 }), new String("ab"));
+    same(new String("ab"), new String("ab"));
+    expect(canonicalEncoding(new Map([[1, 2]]))).toBe("m1:n1;n2;");
+    expect(canonicalEncoding(new Date(5))).toBe("d5;");
+  });
+
+  test("a RegExp's lastIndex keys when it is not 0 (where exec and test start)", () => {
+    const at = (n: number) => Object.assign(/a/g, { lastIndex: n });
+    differ(at(1), at(0));
+    same(at(0), /a/g);
+    expect(canonicalEncoding(/a/g)).toBe(canonicalEncoding(at(0)));
+  });
+
   test("RegExp by source and flags", () => {
     same(/a+/g, /a+/g);
     differ(/a+/g, /a+/i);

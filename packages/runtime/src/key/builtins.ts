@@ -21,6 +21,28 @@ export function writeBuiltin(
   walk: Walk,
   to: Writers,
 ): void {
+  writeContents(kind, value, walk, to);
+  // An array's or a view's own keys list every index (too costly to look at); an error writes its own data itself.
+  if (kind !== "array" && kind !== "view" && kind !== "error") writeOwnProperties(value, walk, to);
+}
+
+/**
+ * A built-in's own enumerable properties beside its contents (`map.total = 3`,
+ * a subclass's fields): after the contents, and only when there are any, so
+ * that a value without them keys as it always did.
+ */
+function writeOwnProperties(value: object, walk: Walk, to: Writers): void {
+  // A String object's characters are its first own keys.
+  const contents = types.isStringObject(value) ? String.prototype.valueOf.call(value).length : 0;
+  if (Object.keys(value).length > contents) to.properties("P", value, walk);
+}
+
+function writeContents(
+  kind: Exclude<Kind, "instance" | { unkeyable: string }>,
+  value: object,
+  walk: Walk,
+  to: Writers,
+): void {
   switch (kind) {
     case "array":
       return to.array(value as unknown[], walk);
@@ -29,8 +51,13 @@ export function writeBuiltin(
       walk.out += `d${Date.prototype.getTime.call(value)};`;
       return;
     case "regexp": {
-      const source = (value as RegExp).source;
-      walk.out += `r${sizedText(source)}${(value as RegExp).flags};`;
+      const regexp = value as RegExp;
+      walk.out += `r${sizedText(regexp.source)}${regexp.flags};`;
+      // Where `exec` and `test` of a global or sticky RegExp start; 0 (the usual) adds nothing.
+      if (regexp.lastIndex !== 0) {
+        walk.out += "L";
+        to.value(regexp.lastIndex, walk);
+      }
       return;
     }
     case "map":

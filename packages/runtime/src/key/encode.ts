@@ -13,7 +13,8 @@
  * with lone surrogates, as JSON), a array, o plain object (O: one without a
  * prototype), c class instance
  * (its class's code C, then own data), d Date, r RegExp, m Map, e Set (both in
- * iteration order), b binary (w before it: a view keyed by its whole buffer,
+ * iteration order; P before a built-in's own properties, L before a RegExp's
+ * lastIndex, each only when there are any), b binary (w before it: a view keyed by its whole buffer,
  * its offset and length first, when the function may read past the view:
  * `meta.viewBuffers`), l URL, x boxed primitive, E error, ^
  * back-reference to an enclosing object (cycles), _ an ignored parameter, G a

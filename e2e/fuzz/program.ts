@@ -285,6 +285,22 @@ const ${id}_view = new Uint8Array(${id}_memory.buffer, 2, 2);
 export function ${id}_set(v: number) { ${id}_memory[7] = v; }
 export function ${id}_f(x: number) { return x * ${c[1]} + new Uint8Array(${id}_view.buffer).reduce((a, b) => a + b, 0) + ${id}_view.byteOffset; }`,
   },
+  {
+    name: "a Map whose own property a setter changes (keyed beside its entries)",
+    constants: 2,
+    setter: true,
+    code: (id, c) => `const ${id}_m = Object.assign(new Map([["k", ${c[0]}]]), { total: ${c[1]} });
+export function ${id}_set(v: number) { ${id}_m.total = v; }
+export function ${id}_f(x: number) { return x * ${id}_m.get("k")! + ${id}_m.total; }`,
+  },
+  {
+    name: "a dictionary without a prototype changed by a setter",
+    constants: 2,
+    setter: true,
+    code: (id, c) => `const ${id}_d: Record<string, number> = Object.assign(Object.create(null), { n: ${c[0]} });
+export function ${id}_set(v: number) { ${id}_d.n = v; }
+export function ${id}_f(x: number) { return x + ("toString" in ${id}_d ? 1000 : 0) + ${id}_d.n * ${c[1]}; }`,
+  },
 ];
 
 interface Feature {

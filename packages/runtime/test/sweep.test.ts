@@ -5,8 +5,9 @@
 // rebuilt. Through the api's prune, on a store written by calls.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
+import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
-import { prune, runCached } from "../src/index.js";
+import { prune, runCached, verify } from "../src/index.js";
 import { backgroundPrune } from "../src/store/index.js";
 import { contentFiles, makeMeta, useRuntime } from "./helpers.js";
 
@@ -96,6 +97,13 @@ describe("the walk for content no entry uses", () => {
     }
     vi.useRealTimers();
     expect(await store.values()).toEqual(before);
+    // The layout is cacache's still: every entry lists and reads back, and no content is damaged or unused.
+    expect(await verify()).toMatchObject({ checkedEntries: 6, removedEntries: 0, problems: [] });
+    const listed = Object.values(await cacache.ls(runtime.dir()));
+    expect(listed).toHaveLength(7); // the six results and their function's marker
+    for (const entry of listed) expect((await cacache.get(runtime.dir(), entry.key)).data).toHaveLength(entry.size);
+    const verified = await cacache.verify(runtime.dir());
+    expect(verified).toMatchObject({ badContentCount: 0, reclaimedCount: 0, verifiedContent: 7 });
   });
 
   test("a prune a day or more after the last walk walks every slice", async () => {

@@ -11,9 +11,10 @@
  * `SWEEP_SLICES` slices by the first hex digit of `aa`, walked in turn, one
  * slice for each `SWEEP_EVERY_MS / SWEEP_SLICES` (90 minutes) since the last
  * walk, all of them when a day or more has passed, or when the side index was
- * rebuilt. So each slice is walked again at the first prune a day after its
- * last walk, as when the walk went whole once a day, and a prune walks a
- * sixteenth of the folders when it walks any.
+ * rebuilt. So each slice is walked again no later than the first prune a
+ * day after its last walk (the time recorded never passes the prune that
+ * walked), as when the walk went whole once a day, and a prune walks a
+ * sixteenth of the folders when it walks one slice.
  *
  * The round is recorded in `cachephant/swept`: its text is the next slice to
  * walk, its mtime the time up to which the slices were walked (a file of an

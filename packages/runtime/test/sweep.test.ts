@@ -7,7 +7,7 @@ import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writ
 import { join } from "node:path";
 import cacache from "cacache";
 import { describe, expect, test, vi } from "vitest";
-import { prune, runCached, verify } from "../src/index.js";
+import { clear, prune, runCached, verify } from "../src/index.js";
 import { backgroundPrune } from "../src/store/index.js";
 import { contentFiles, makeMeta, useRuntime } from "./helpers.js";
 
@@ -148,6 +148,15 @@ describe("the walk for content no entry uses", () => {
     expect(await prune()).toMatchObject({ orphanedFiles: 16, remainingEntries: 6 });
     expect(left(orphans)).toEqual([]);
     for (const path of store.inUse) expect(existsSync(path)).toBe(true);
+  });
+
+  test("clear of the whole store takes the orphans of every slice, with the last walk just done", async () => {
+    await storeWithOldContent();
+    recordRound(0, Date.now());
+    const orphans = plantOrphans();
+    expect(await clear()).toMatchObject({ removedEntries: 6 });
+    expect(left(orphans)).toEqual([]);
+    expect(contentFiles(runtime.dir())).toEqual([]);
   });
 
   test("a dry run reports the orphans of the slices due and removes nothing", async () => {

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, rmSync, utimesSync, writeFileSync } from "node:fs";
+import { existsSync, mkdirSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import { describe, expect, test, vi } from "vitest";
 import { clear, list, prune, runCached, verify, type CachedFunctionMeta } from "../src/index.js";
@@ -170,9 +170,10 @@ describe("prune", () => {
     // Older than a minute: a sweep for content no entry uses takes such files.
     const past = new Date(Date.now() - 5 * 60_000);
     for (const file of files) utimesSync(file, past, past);
-    // No record of an earlier sweep (the first write's background prune made one): this prune looks at every content file.
+    // The last walk a day old (the first write's background prune made one): this prune looks at every content file.
     await backgroundPrune(runtime.dir());
-    rmSync(join(runtime.dir(), "cachephant", "swept"), { force: true });
+    const dayAgo = new Date(Date.now() - 25 * 3_600_000);
+    utimesSync(join(runtime.dir(), "cachephant", "swept"), dayAgo, dayAgo);
     const dry = await prune({ maxSize: 70_000, dryRun: true });
     const real = await prune({ maxSize: 70_000 });
     expect(real).toMatchObject({ removedEntries: 5, orphanedFiles: 0, orphanedBytes: 0 });

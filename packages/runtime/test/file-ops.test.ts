@@ -31,6 +31,17 @@ describe("adaptive file calls", () => {
     expect((await ops.stat(join(dir, "a"))).size).toBe(1);
   });
 
+  test("one call held up far past the bound (a garbage collection, a busy CPU) does not move to the pool; a few slow ones in a row do", async () => {
+    // A bound of a nanosecond: every call is slow, and a microsecond call is a thousand times the bound.
+    const ops = adaptiveFileOps(1e-6);
+    expect(ops.stat(join(dir, "a"))).not.toBeInstanceOf(Promise);
+    expect(ops.pooled).toBe(false);
+    expect(ops.stat(join(dir, "a"))).not.toBeInstanceOf(Promise);
+    expect(ops.stat(join(dir, "a"))).not.toBeInstanceOf(Promise);
+    expect(ops.pooled).toBe(true);
+    expect((await ops.stat(join(dir, "a"))).size).toBe(1);
+  });
+
   test("a synchronous call's failure is thrown where it is awaited, as the pool's rejection is", async () => {
     const missing = join(dir, "missing");
     const code = async (call: () => unknown) => {

@@ -41,6 +41,13 @@ export const POOLED_FILE_OPS: FileOps = {
 export const SLOW_CALL_MS = 1;
 /** The moving average's weight of the newest call: a disk at 2 ms a call is found within about ten calls. */
 const NEWEST_WEIGHT = 0.1;
+/**
+ * A call counts in the average for at most this many times `SLOW_CALL_MS`:
+ * one call held up for tens of milliseconds (a garbage collection, a process
+ * descheduled on a loaded machine) would otherwise pass the bound alone; a
+ * disk that waits is found by the next few calls all the same.
+ */
+const SAMPLE_CAP = 4;
 
 /** Synchronous calls until they are slow, then the thread pool's (see above). */
 export function adaptiveFileOps(slowCallMs = SLOW_CALL_MS): FileOps & { readonly pooled: boolean } {
@@ -53,7 +60,8 @@ export function adaptiveFileOps(slowCallMs = SLOW_CALL_MS): FileOps & { readonly
       try {
         return sync(...args);
       } finally {
-        averageMs += (performance.now() - start - averageMs) * NEWEST_WEIGHT;
+        const tookMs = Math.min(performance.now() - start, slowCallMs * SAMPLE_CAP);
+        averageMs += (tookMs - averageMs) * NEWEST_WEIGHT;
         if (averageMs > slowCallMs) pooled = true;
       }
     };

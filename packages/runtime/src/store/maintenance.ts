@@ -162,7 +162,8 @@ export async function clearStore(
   matches?: (fn: { readonly name: string; readonly file: string }) => boolean,
 ): Promise<ClearOutcome> {
   if (matches === undefined) {
-    const outcome = await pruneStore(dir, { maxSize: 0 });
+    // Everything goes: content no entry uses too, in every content folder, whatever the walk's round (`sweep.ts`).
+    const outcome = await pruneStore(dir, { maxSize: 0, sweepContent: true });
     return { removedEntries: outcome.removedEntries, freedBytes: outcome.freedBytes - outcome.orphanedBytes };
   }
   const started = Date.now();

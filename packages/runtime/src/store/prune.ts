@@ -17,25 +17,16 @@ import { rm } from "node:fs/promises";
 import { adaptiveFileOps, type FileOps, POOLED_FILE_OPS } from "./file-ops.js";
 import { foldStats } from "./stats.js";
 import type { CodeVersions } from "./superseded.js";
-import { bucketPath, contentPath, PRUNE_STAMP } from "./layout.js";
+import { bucketPath, PRUNE_STAMP } from "./layout.js";
 import { inParallel, PARALLEL_REMOVALS } from "./parallel.js";
 import { removeContents, removeUnlessChanged } from "./removal.js";
-import { Slicer, scanFiles, scanLocks, type StoreFile } from "./scan.js";
+import { Slicer } from "./scan.js";
 import { dropIndex, loadIndex, logRemovals, saveIndex, WritesSince, type IndexItem } from "./side-index.js";
-import { stamp, stampAge, SWEPT_STAMP } from "./stamps.js";
+import { stamp } from "./stamps.js";
+import { findOrphans, planSweep, recordSweep } from "./sweep.js";
 import { UseQueue } from "./use-queue.js";
 import { hasErrorCode } from "@cachephant/core/scan";
 
-/** Files younger than this are never taken for orphans: a writer may be about to index them. */
-export const STRAY_MIN_AGE_MS = 60_000;
-/**
- * A lock file this old belongs to a process that died holding it (a holder
- * refreshes its lock every few seconds, and a normal exit removes it):
- * nobody will release it, so a prune does.
- */
-export const DEAD_LOCK_AGE_MS = 10 * 60_000;
-/** A prune looks for content no entry uses (left by a crash between writing it and logging it) this often. */
-const SWEEP_EVERY_MS = 24 * 60 * 60_000;
 /** File operations a background prune has in flight at once (the program's own queue behind them). */
 const BACKGROUND_PARALLEL = 4;
 /** When more than this share of the entries a prune met were gone from the layout, the index is rebuilt next time. */
@@ -78,9 +69,9 @@ export interface PrunePlanOptions {
   /** Evict down to this many bytes (default `maxSize`): the runtime's own prunes leave room for the next writes. */
   target?: number | undefined;
   /**
-   * Also look for content files no entry uses (a walk of every content
-   * file); by default when the index was rebuilt, or the last such walk is a
-   * day old (`SWEPT_STAMP`).
+   * Look for content files no entry uses in every content folder (true) or
+   * none (false); by default in every one when the index was rebuilt, else in
+   * the slices of them due (`sweep.ts`).
    */
   sweepContent?: boolean | undefined;
   /** A background prune: its yields do not keep the process alive (`scan.ts`). */
@@ -224,18 +215,11 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     await removeContents(dir, unused, new WritesSince(dir, index.log), parallel, ops);
   }
 
-  const orphans: StoreFile[] = [];
-  const referenced = new Set<string>();
-  const sweepContent = options.sweepContent ?? (index.rebuilt || stampAge(dir, SWEPT_STAMP) > SWEEP_EVERY_MS);
-  if (sweepContent) for (const integrity of inUse) referenced.add(contentPath(dir, integrity) ?? "");
+  const { sweepContent } = options;
+  const plan = planSweep(dir, started, sweepContent === false ? "none" : sweepContent || index.rebuilt ? "all" : "due");
   // A dry run removed nothing: the content of the entries it would remove is counted with them, not again as orphaned.
-  if (sweepContent && dryRun) for (const item of removed) referenced.add(contentPath(dir, item.integrity) ?? "");
-  for await (const file of scanFiles(dir, referenced, slicer, sweepContent, ops)) {
-    if (file.mtimeMs < started - STRAY_MIN_AGE_MS) orphans.push(file);
-  }
-  for await (const file of scanLocks(dir, slicer)) {
-    if (file.mtimeMs < started - DEAD_LOCK_AGE_MS) orphans.push(file);
-  }
+  if (dryRun) for (const item of removed) inUse.add(item.integrity);
+  const orphans = await findOrphans({ dir, inUse, plan, started, slicer, ops });
   let orphanedBytes = 0;
   for (const file of orphans) orphanedBytes += file.size;
 
@@ -260,7 +244,7 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     if (vanished > Math.max(16, met * VANISHED_SHARE)) dropIndex(dir);
     else saveIndex(dir, items, index.log);
     if (items.size + orphans.length + removed.length > 0) stamp(dir, PRUNE_STAMP);
-    if (sweepContent) stamp(dir, SWEPT_STAMP);
+    recordSweep(dir, plan);
     foldStats(dir);
   }
   return {

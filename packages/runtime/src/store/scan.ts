@@ -7,7 +7,7 @@
  * that does not keep them uses memory that does not grow with the store.
  */
 import { readdirSync, statSync } from "node:fs";
-import { join } from "node:path";
+import { join, sep } from "node:path";
 import {
   CONTENT_DIR,
   contentPath,
@@ -101,24 +101,27 @@ export interface StoreFile {
   readonly mtimeMs: number;
 }
 
+export interface FileScan {
+  /** Which top content folders (`content-v2/<algorithm>/<aa>`) are walked; `"none"`: no content file at all. */
+  readonly contentFolders: ((name: string) => boolean) | "none";
+  /** Content files not even looked at (those in use). */
+  readonly skip?: ReadonlySet<string> | undefined;
+  readonly slicer?: Slicer | undefined;
+  readonly ops?: FileOps | undefined;
+}
+
 /**
- * Content files and leftovers in `tmp/`, with their size and mtime, except
- * the content files `skip` names (those are not even looked at).
+ * Content files (of the folders `scan.contentFolders` covers) and leftovers
+ * in `tmp/`, with their size and mtime, except the content files
+ * `scan.skip` names.
  */
-export async function* scanFiles(
-  dir: string,
-  skip: ReadonlySet<string> = new Set(),
-  slicer = new Slicer(),
-  content = true,
-  ops: FileOps = POOLED_FILE_OPS,
-): AsyncGenerator<StoreFile> {
+export async function* scanFiles(dir: string, scan: FileScan): AsyncGenerator<StoreFile> {
+  const { contentFolders, skip = new Set<string>(), slicer = new Slicer(), ops = POOLED_FILE_OPS } = scan;
   // content-v2/<algorithm>/<aa>/<bb>/<rest>, tmp/<name>
-  const roots = [
-    [join(dir, CONTENT_DIR), 4],
-    [join(dir, TMP_DIR), 1],
-  ] as const;
-  for (const [root, depth] of content ? roots : roots.slice(1)) {
-    for await (const paths of listFiles(root, depth, ops)) {
+  const roots: [string, number, ((name: string) => boolean) | undefined][] = [[join(dir, TMP_DIR), 1, undefined]];
+  if (contentFolders !== "none") roots.unshift([join(dir, CONTENT_DIR), 4, contentFolders]);
+  for (const [root, depth, covers] of roots) {
+    for await (const paths of listFiles(root, depth, ops, covers)) {
       for (const path of paths) {
         if (skip.has(path)) continue;
         await slicer.tick();
@@ -137,17 +140,29 @@ const PARALLEL_LISTINGS = 16;
  * The paths of the files `depth` levels under `root`, a few hundred folders'
  * worth at a time, their listings many at once (each `readdir` of a folder
  * not in memory waits on the disk: a content folder of 100,000 entries holds
- * some 65,000 of them).
+ * some 51,000 of them). `covers`: which folders two levels under `root` are
+ * listed.
  */
-async function* listFiles(root: string, depth: number, ops: FileOps): AsyncGenerator<string[]> {
+async function* listFiles(
+  root: string,
+  depth: number,
+  ops: FileOps,
+  covers: ((name: string) => boolean) | undefined,
+): AsyncGenerator<string[]> {
   let folders = [root];
   for (let level = depth; level >= 1; level--) {
     const found: string[] = [];
+    const keep = level === depth - 1 ? covers : undefined;
     for (let at = 0; at < folders.length; at += PARALLEL_LISTINGS * 16) {
       const batch = folders.slice(at, at + PARALLEL_LISTINGS * 16);
       const lists = batch.map((): string[] => []);
       await inParallel([...batch.keys()], PARALLEL_LISTINGS, async (i) => {
-        lists[i] = (await listFolder(batch[i]!, batch[i] === root, ops)).map((name) => join(batch[i]!, name));
+        const folder = batch[i]!;
+        const names = await listFolder(folder, folder === root, ops);
+        // Joined by hand: the names are single path segments (path.join would normalize each path again).
+        const list: string[] = [];
+        for (const name of names) if (keep === undefined || keep(name)) list.push(`${folder}${sep}${name}`);
+        lists[i] = list;
       });
       if (level === 1) yield lists.flat();
       else for (const list of lists) found.push(...list);

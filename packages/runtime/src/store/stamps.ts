@@ -1,25 +1,13 @@
 /**
  * Empty files in `cachephant/` whose mtime records when something last
  * happened: a prune (`PRUNE_STAMP`, so the runtime's own pruner knows one is
- * not due: `pruner.ts`) and a walk of every content file (`SWEPT_STAMP`).
+ * not due: `pruner.ts`). The round of the walk for content no entry uses has
+ * its own record (`sweep.ts`).
  */
-import { statSync, utimesSync } from "node:fs";
+import { utimesSync } from "node:fs";
 import { join } from "node:path";
 import { makeOwnerDir, writeOwnerFile } from "../files/index.js";
 import { OWN_DIR } from "./layout.js";
-
-/** In `OWN_DIR`: its mtime is when a prune last looked for content no entry uses. */
-export const SWEPT_STAMP = "swept";
-
-/** How old the stamp `name` is (ms; Infinity when there is none). */
-export function stampAge(dir: string, name: string): number {
-  try {
-    return Date.now() - statSync(join(dir, OWN_DIR, name)).mtimeMs;
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === "ENOENT") return Infinity;
-    throw error;
-  }
-}
 
 /** Sets the stamp `name` to now. */
 export function stamp(dir: string, name: string): void {

@@ -43,7 +43,11 @@ export interface PruneOutcome {
   expiredEntries: number;
   /** Of those, the ones removed because their code no longer exists (`superseded`). */
   supersededEntries: number;
-  /** Content files no entry used and leftover temporary files (older than a minute). */
+  /**
+   * Content files no entry used (let go by a rewrite or a removal since the
+   * last prune, or found by the walk: `sweep.ts`) and
+   * leftover temporary files (older than a minute).
+   */
   orphanedFiles: number;
   /** Bytes of those files. */
   orphanedBytes: number;
@@ -206,21 +210,38 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     await remove(marker, started + 1);
   });
 
-  // Content of removed entries that nothing left uses (nor a write logged since the index was read: see `removal.ts`).
+  // Content of removed entries that nothing left uses (nor a write logged since the index was read: see `removal.ts`),
+  // and content let go since the last prune (an entry rewritten with other bytes, or removed: the log says so).
   const inUse = new Set<string>();
   for (const item of items.values()) inUse.add(item.integrity);
+  const released = [...index.released].filter(([integrity]) => !inUse.has(integrity));
+  let releasedFiles = 0;
+  let releasedBytes = 0;
   if (!dryRun) {
     await slicer.tick();
     const unused = new Set(removed.filter((item) => !inUse.has(item.integrity)).map((item) => item.integrity));
-    await removeContents(dir, unused, new WritesSince(dir, index.log), parallel, ops);
+    for (const [integrity] of released) unused.add(integrity);
+    const gone = await removeContents(dir, unused, new WritesSince(dir, index.log), parallel, ops);
+    for (const [integrity, size] of released) {
+      if (!gone.has(integrity)) continue;
+      releasedFiles += 1;
+      releasedBytes += size;
+    }
+  } else {
+    for (const [, size] of released) {
+      releasedFiles += 1;
+      releasedBytes += size;
+    }
   }
 
   const { sweepContent } = options;
   const plan = planSweep(dir, started, sweepContent === false ? "none" : sweepContent || index.rebuilt ? "all" : "due");
   // A dry run removed nothing: the content of the entries it would remove is counted with them, not again as orphaned.
   if (dryRun) for (const item of removed) inUse.add(item.integrity);
+  // Released content is counted above (it is gone, or in use again by a write since): not again by the walk.
+  for (const [integrity] of released) inUse.add(integrity);
   const orphans = await findOrphans({ dir, inUse, plan, started, slicer, ops });
-  let orphanedBytes = 0;
+  let orphanedBytes = releasedBytes;
   for (const file of orphans) orphanedBytes += file.size;
 
   let remainingEntries = 0;
@@ -243,7 +264,7 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     // An index that met many entries gone from the layout no longer knows the store: rebuilt next time.
     if (vanished > Math.max(16, met * VANISHED_SHARE)) dropIndex(dir);
     else saveIndex(dir, items, index.log);
-    if (items.size + orphans.length + removed.length > 0) stamp(dir, PRUNE_STAMP);
+    if (items.size + orphans.length + removed.length + releasedFiles > 0) stamp(dir, PRUNE_STAMP);
     recordSweep(dir, plan);
     foldStats(dir);
   }
@@ -251,7 +272,7 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     removedEntries: removedResults,
     expiredEntries: expiredCount,
     supersededEntries: supersededCount,
-    orphanedFiles: orphans.length,
+    orphanedFiles: orphans.length + releasedFiles,
     orphanedBytes,
     freedBytes: freed,
     remainingEntries,

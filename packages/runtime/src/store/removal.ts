@@ -105,7 +105,7 @@ const CONTENT_BATCH = 256;
 /**
  * Removes the content files of `integrities`, except those written again
  * since `writes` began (the log read after each batch is moved aside).
- * Returns how many it removed.
+ * Returns the integrities whose content it removed.
  */
 export async function removeContents(
   dir: string,
@@ -113,8 +113,8 @@ export async function removeContents(
   writes: WritesSince,
   parallel = PARALLEL_REMOVALS,
   ops: FileOps = POOLED_FILE_OPS,
-): Promise<number> {
-  let removed = 0;
+): Promise<Set<string>> {
+  const removed = new Set<string>();
   let batch: { integrity: string; path: string }[] = [];
   const settle = async () => {
     const moved: { integrity: string; path: string; aside: string }[] = [];
@@ -126,7 +126,7 @@ export async function removeContents(
     await inParallel(moved, parallel, async (file) => {
       if (rewritten.has(file.integrity)) return putBack(file.aside, file.path);
       await ops.unlink(file.aside);
-      removed += 1;
+      removed.add(file.integrity);
     });
     batch = [];
   };

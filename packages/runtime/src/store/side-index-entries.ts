@@ -39,13 +39,32 @@ export interface LoadedIndex {
   readonly log: LogPosition;
   /** Whether the snapshot was rebuilt from the layout by this load. */
   readonly rebuilt: boolean;
+  /**
+   * Content the log's lines let go since the snapshot, with its size: of an
+   * entry another process removed, or rewrote with other bytes (a `ttl`, a
+   * refresh). Nothing else may use it: a prune removes what no entry left uses.
+   */
+  readonly released: ReadonlyMap<string, number>;
 }
 
-/** Applies one log line; writes older than `since` are skipped (a rebuild's scan saw them). */
-export function apply(items: Map<string, IndexItem>, line: unknown[], since: number, functions: Functions): void {
+/**
+ * Applies one log line; writes older than `since` are skipped (a rebuild's
+ * scan saw them). The content of an entry it removes or rewrites with other
+ * bytes goes to `released`.
+ */
+export function apply(
+  items: Map<string, IndexItem>,
+  line: unknown[],
+  since: number,
+  functions: Functions,
+  released?: Map<string, number>,
+): void {
   if (line[0] === "x") {
     const [, digest, time] = line as [string, string, number];
-    if (items.get(digest)?.time === time) items.delete(digest);
+    const known = items.get(digest);
+    if (known?.time !== time) return;
+    items.delete(digest);
+    released?.set(known.integrity, known.size);
     return;
   }
   const [, digest, integrity, size, time, expires, kind, name, file, hash] = line as [
@@ -63,6 +82,7 @@ export function apply(items: Map<string, IndexItem>, line: unknown[], since: num
   if (time < since) return;
   const known = items.get(digest);
   if (known !== undefined && (known.time > time || (known.time === time && known.integrity === integrity))) return;
+  if (known !== undefined && known.integrity !== integrity) released?.set(known.integrity, known.size);
   const fn = functions.get(kind === "r" ? "result" : "marker", name, file, hash);
   items.set(digest, { digest, integrity, size, time, usedAt: time, expires, fn });
 }

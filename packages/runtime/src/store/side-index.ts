@@ -73,8 +73,9 @@ export async function loadIndex(dir: string, slicer: Slicer = new Slicer()): Pro
   if (snapshot !== undefined) {
     const log = readLog(dir, snapshot.ino, snapshot.offset);
     if (log !== undefined) {
-      for (const line of log.lines) apply(snapshot.items, line, 0, snapshot.functions);
-      return { items: snapshot.items, log: { ino: log.ino, offset: log.end }, rebuilt: false };
+      const released = new Map<string, number>();
+      for (const line of log.lines) apply(snapshot.items, line, 0, snapshot.functions, released);
+      return { items: snapshot.items, log: { ino: log.ino, offset: log.end }, rebuilt: false, released };
     }
   }
   return rebuild(dir, slicer);
@@ -104,7 +105,8 @@ async function rebuild(dir: string, slicer: Slicer): Promise<LoadedIndex> {
   }
   const log = readLog(dir, 0, 0) ?? { ino: 0, end: 0, lines: [] };
   for (const line of log.lines) apply(items, line, scanStarted - REBUILD_OVERLAP_MS, functions);
-  return { items, log: { ino: log.ino, offset: log.end }, rebuilt: true };
+  // What a rebuild's log lets go is found by the walk of every content folder a rebuild makes (`sweep.ts`).
+  return { items, log: { ino: log.ino, offset: log.end }, rebuilt: true, released: new Map() };
 }
 
 /** Where the log ends now (what a `WritesSince` later reads from). */

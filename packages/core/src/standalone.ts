@@ -10,7 +10,6 @@ export {
   analyzeFunctionSource,
   cachedCallsWithDirective,
   freeNamesOfSource,
-  helperHash,
   helperFacts,
   type HelperFacts,
   type ArgumentResolver,

@@ -5,7 +5,7 @@ import {
   CachephantBuildError,
   cachedCallsWithDirective,
   freeNamesOfSource,
-  helperHash,
+  helperFacts,
   KNOWN_GLOBALS,
 } from "../src/standalone.js";
 
@@ -64,7 +64,7 @@ describe("standalone normalization", () => {
       analyzeFunctionSource(source, {
         name: "load",
         file: "cell.js",
-        uses: new Map([["twice", helperHash(helper, "cell.js")]]),
+        uses: new Map([["twice", helperFacts(helper, "cell.js").hash]]),
       }).hash;
     const base = withHelper(`function twice(n) { return n * 2; }`);
     expect(withHelper(`function twice(x) {\n  // doubled\n  return x * 2\n}`)).toBe(base);

@@ -10,6 +10,7 @@
  */
 import { readFileSync } from "node:fs";
 import { CachedFunctionError } from "./cached-error.js";
+import { IS_BUN } from "./engine.js";
 import type { CachedFunctionMeta } from "./meta.js";
 import { importOptional } from "./optional-package.js";
 import { runCached } from "./call/index.js";
@@ -262,8 +263,6 @@ function checkHelper(helper: unknown, index: number): (...args: never[]) => unkn
   if (!wrappers.has(fn)) readSource(fn, `cached(): \`uses[${index}]\``);
   return fn;
 }
-
-const IS_BUN = typeof (process.versions as Record<string, string | undefined>).bun === "string";
 
 /**
  * Bun's transpiler drops directives from the functions it loads, so

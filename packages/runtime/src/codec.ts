@@ -18,6 +18,7 @@
  * without records is written as v8 writes it, nothing before it.
  */
 import v8 from "node:v8";
+import { IS_BUN } from "./engine.js";
 import { UnstorableResultError } from "./errors.js";
 import { classById } from "./classes.js";
 import { FROZEN, NON_EXTENSIBLE, NULL_PROTOTYPE, SEALED, storableRecords } from "./storable.js";
@@ -100,12 +101,6 @@ function startsWith(bytes: Uint8Array, prefix: Uint8Array): boolean {
   for (let i = 0; i < prefix.length; i++) if (bytes[i] !== prefix[i]) return false;
   return true;
 }
-
-/**
- * Bun's `node:v8` writes JavaScriptCore's format (no `Deserializer` class;
- * its `deserialize` copies binary data already), and loses an Error's `cause`.
- */
-const IS_BUN = typeof (process.versions as Record<string, string | undefined>).bun === "string";
 
 /**
  * V8's format starts with its version tag 0xFF, JavaScriptCore's with a

@@ -10,6 +10,7 @@
  * registered class's id, `NULL_PROTOTYPE`, or an integrity level. What cannot
  * makes the result unstorable, with the path of the culprit.
  */
+import { IS_BUN } from "./engine.js";
 import { UnstorableResultError } from "./errors.js";
 import {
   className,
@@ -52,9 +53,6 @@ interface Walk {
   readonly seen: Set<object>;
   readonly records: ObjectRecord[];
 }
-
-/** Whether the Node running this is Bun, whose `node:v8` (JavaScriptCore's format) loses an Error's `cause`. */
-const IS_BUN = typeof (process.versions as Record<string, string | undefined>).bun === "string";
 
 function toUnstorable(error: unknown): UnstorableResultError {
   if (error instanceof ValuePathFailure) return new UnstorableResultError(`result${error.suffix}`, error.reason);

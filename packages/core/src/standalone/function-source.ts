@@ -40,7 +40,7 @@ export interface StandaloneOptions {
   /** `false`: its run-time inputs are not recorded (`inputs=off`); an error when the directive sets it too. */
   inputs?: false | undefined;
   /**
-   * Helpers the function uses, by label: their hashes (`helperHash`, or a
+   * Helpers the function uses, by label: their hashes (`helperFacts`, or a
    * wrapped function's own hash), folded into the function's hash.
    */
   uses?: ReadonlyMap<string, string> | undefined;
@@ -159,11 +159,6 @@ export function helperFacts(source: string, file: string): HelperFacts {
     hash: createHash("sha256").update(`cachephant-format ${FORMAT_VERSION}\nhelper ${text}`).digest("hex").slice(0, 32),
     viewLayout: readsViewLayout(path.node),
   };
-}
-
-/** The hash of a helper named in `uses` (see `helperFacts`). */
-export function helperHash(source: string, file: string): string {
-  return helperFacts(source, file).hash;
 }
 
 /** What a function's or class's source text says about what it can see (see `freeNamesOfSource`). */

@@ -2,11 +2,5 @@
 // build): its normalized code, free names and arguments.
 
 export type { ArgumentResolver } from "./arguments.js";
-export {
-  analyzeFunctionSource,
-  cachedCallsWithDirective,
-  freeNamesOfSource,
-  helperHash,
-  helperFacts,
-} from "./function-source.js";
+export { analyzeFunctionSource, cachedCallsWithDirective, freeNamesOfSource, helperFacts } from "./function-source.js";
 export type { HelperFacts, SourceFacts, StandaloneFunction, StandaloneOptions } from "./function-source.js";

@@ -13,11 +13,12 @@
  * (each waits on the disk, not the CPU); a background prune keeps its batches
  * small, so that the program's own file work waits little behind them.
  */
+import { existsSync } from "node:fs";
 import { rm } from "node:fs/promises";
 import { adaptiveFileOps, type FileOps, POOLED_FILE_OPS } from "./file-ops.js";
 import { foldStats } from "./stats.js";
 import type { CodeVersions } from "./superseded.js";
-import { bucketPath, PRUNE_STAMP } from "./layout.js";
+import { bucketPath, contentPath, PRUNE_STAMP } from "./layout.js";
 import { inParallel, PARALLEL_REMOVALS } from "./parallel.js";
 import { removeContents, removeUnlessChanged } from "./removal.js";
 import { Slicer } from "./scan.js";
@@ -215,23 +216,20 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
   const inUse = new Set<string>();
   for (const item of items.values()) inUse.add(item.integrity);
   const released = [...index.released].filter(([integrity]) => !inUse.has(integrity));
-  let releasedFiles = 0;
-  let releasedBytes = 0;
+  let gone: ReadonlySet<string> | undefined;
   if (!dryRun) {
     await slicer.tick();
     const unused = new Set(removed.filter((item) => !inUse.has(item.integrity)).map((item) => item.integrity));
     for (const [integrity] of released) unused.add(integrity);
-    const gone = await removeContents(dir, unused, new WritesSince(dir, index.log), parallel, ops);
-    for (const [integrity, size] of released) {
-      if (!gone.has(integrity)) continue;
-      releasedFiles += 1;
-      releasedBytes += size;
-    }
-  } else {
-    for (const [, size] of released) {
-      releasedFiles += 1;
-      releasedBytes += size;
-    }
+    gone = await removeContents(dir, unused, new WritesSince(dir, index.log), parallel, ops);
+  }
+  let releasedFiles = 0;
+  let releasedBytes = 0;
+  // Counted when removed, or, in a dry run, when there to remove (a damaged entry's content went with it).
+  for (const [integrity, size] of released) {
+    if (gone === undefined ? !contentExists(dir, integrity) : !gone.has(integrity)) continue;
+    releasedFiles += 1;
+    releasedBytes += size;
   }
 
   const { sweepContent } = options;
@@ -278,6 +276,11 @@ export async function pruneIndexed(dir: string, options: PrunePlanOptions): Prom
     remainingEntries,
     remainingBytes,
   };
+}
+
+function contentExists(dir: string, integrity: string): boolean {
+  const path = contentPath(dir, integrity);
+  return path !== undefined && existsSync(path);
 }
 
 /** An entry's last use as the layout says it (its bucket's mtime, or its write time if later); undefined when its bucket is gone. */

@@ -28,12 +28,19 @@ export class Secret {
   get key() { return this.#key; }
 }
 `,
-  "src/hidden.ts": `class Hidden { x = 1; }
+  "src/hidden.ts": `class Hidden {
+  x = 1;
+  twice() { return 2 * this.x; }
+}
 export function hidden() { return new Hidden(); }
+export function inner() {
+  class Inner { y = 2; }
+  return new Inner();
+}
 `,
   "src/lib.ts": `import { countRun } from "./runs";
 import { ColorPoint, Point, Secret } from "./point";
-import { hidden } from "./hidden";
+import { hidden, inner } from "./hidden";
 
 class Segment {
   constructor(public from: Point, public to: Point) {}
@@ -59,8 +66,14 @@ export async function viaHelper() {
   countRun("viaHelper");
   return hidden();
 }
+
+export async function innerClass() {
+  "use cache";
+  countRun("innerClass");
+  return inner();
+}
 `,
-  "src/scenario.ts": `import { shapes, secret, viaHelper } from "./lib";
+  "src/scenario.ts": `import { innerClass, shapes, secret, viaHelper } from "./lib";
 import { ColorPoint, Point } from "./point";
 export async function scenario() {
   const a = await shapes(1);
@@ -70,7 +83,8 @@ export async function scenario() {
     colored: [a.colored instanceof ColorPoint, a.colored instanceof Point, a.colored.describe()],
     segment: [a.segment.constructor.name, a.segment.length(), a.segment.from === a.p],
     secret: (await secret()).key,
-    hidden: (await viaHelper()).x,
+    hidden: await viaHelper().then((h) => [h.constructor.name, h.twice()]),
+    inner: (await innerClass()).y,
   };
 }
 `,
@@ -82,35 +96,37 @@ const expected = {
   colored: [true, true, "red 10"],
   segment: ["Segment", 5, true],
   secret: 7,
-  hidden: 1,
+  hidden: ["Hidden", 2],
+  inner: 2,
 };
 
 test.each(BUNDLERS)(
-  "%s: a hit gives back instances of the project's classes; private fields and unregistered classes are not stored, one warning each",
+  "%s: a hit gives back instances of the project's classes, also one reached only through another module's helper; private fields and classes declared inside a function are not stored, one warning each",
   async (bundler) => {
     project = Project.create(bundler);
     for (const [file, content] of Object.entries(files)) project.write(file, content);
     await project.build();
 
     const first = await project.runAgainstUncached();
-    expect(first).toMatchObject({ result: expected, runs: { shapes: 1, secret: 1, viaHelper: 1 } });
+    expect(first).toMatchObject({ result: expected, runs: { shapes: 1, secret: 1, viaHelper: 1, innerClass: 1 } });
     const notStored = first.stderr.split("\n").filter((line) => line.includes("result not stored"));
     expect(notStored).toEqual([
       expect.stringMatching(
         /^cachephant: secret \(src\/lib\.ts:\d+\): result not stored, so calls compute again: result is an instance of Secret, whose class Secret has private members/,
       ),
       expect.stringMatching(
-        /^cachephant: viaHelper \(src\/lib\.ts:\d+\): result not stored, so calls compute again: result is an instance of Hidden, a class the cache does not know/,
+        /^cachephant: innerClass \(src\/lib\.ts:\d+\): result not stored, so calls compute again: result is an instance of Inner, a class the cache does not know/,
       ),
     ]);
 
-    // Another process: shapes is a hit (its body does not run) and its instances are instances again.
+    // Another process: shapes is a hit (its body does not run) and its instances are instances again;
+    // so is viaHelper, whose class another module declares (that module registers it).
     const second = await project.runAgainstUncached();
-    expect(second).toEqual({ result: expected, runs: { secret: 1, viaHelper: 1 }, stderr: expect.any(String) });
+    expect(second).toEqual({ result: expected, runs: { secret: 1, innerClass: 1 }, stderr: expect.any(String) });
 
     // Check mode computes the hit again and compares bytes: the instances written again are the stored ones.
     const checked = await project.run({ CACHEPHANT_CHECK: "1" });
-    expect(checked).toMatchObject({ result: expected, runs: { shapes: 1 } });
+    expect(checked).toMatchObject({ result: expected, runs: { shapes: 1, viaHelper: 1 } });
     expect(checked.stderr).not.toMatch(/stale|not deterministic/);
 
     // The CLI loads none of the program's classes: verify still finds the entries sound and keeps them.
@@ -119,7 +135,7 @@ test.each(BUNDLERS)(
       env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
     });
     expect(JSON.parse(verify.stdout)).toMatchObject({ problems: [] });
-    expect(await project.run()).toMatchObject({ result: expected, runs: { secret: 1, viaHelper: 1 } });
+    expect(await project.run()).toMatchObject({ result: expected, runs: { secret: 1, innerClass: 1 } });
   },
 );
 
@@ -140,5 +156,5 @@ test("esbuild lowering private fields into helpers (WeakMaps): an instance is st
   const first = await project.runAgainstUncached();
   expect(first).toMatchObject({ result: expected, runs: { shapes: 1, secret: 1 } });
   expect(first.stderr).toMatch(/result is an instance of Secret, whose class Secret has private members/);
-  expect(await project.runAgainstUncached()).toMatchObject({ result: expected, runs: { secret: 1, viaHelper: 1 } });
+  expect(await project.runAgainstUncached()).toMatchObject({ result: expected, runs: { secret: 1, innerClass: 1 } });
 });

@@ -40,6 +40,48 @@ console.log(JSON.stringify({ result, runs: globalThis.runs }));
   expect(await start()).toEqual({ result: [5, 7], runs: 2 });
 });
 
+test("the register hook: instances of a class another module declares, returned through its helper, come back as instances", async () => {
+  project = Project.create("esbuild")
+    .write(
+      "app/samples.mjs",
+      `export class Sample {
+  constructor(v) { this.v = v; }
+  twice() { return 2 * this.v; }
+}
+export function parseSamples(text) { return text.split(",").map((v) => new Sample(Number(v))); }
+`,
+    )
+    .write(
+      "app/main.mjs",
+      `import { parseSamples, Sample } from "./samples.mjs";
+globalThis.runs = 0;
+async function load(text) {
+  "use cache";
+  globalThis.runs++;
+  return parseSamples(text);
+}
+const samples = await load("1,2,3");
+const result = samples.map((s) => s instanceof Sample && s.twice());
+console.log(JSON.stringify({ result, runs: globalThis.runs }));
+`,
+    );
+  const start = async () => {
+    const { stdout, stderr } = await run(
+      process.execPath,
+      ["--import", "@cachephant/plugin/register", "app/main.mjs"],
+      {
+        cwd: project.dir,
+        env: { ...process.env, CACHEPHANT_DIR: project.cacheDir },
+      },
+    );
+    return { ...(JSON.parse(stdout) as { result: number[]; runs: number }), stderr };
+  };
+  const first = await start();
+  expect(first).toMatchObject({ result: [2, 4, 6], runs: 1 });
+  expect(first.stderr).not.toMatch(/not stored/);
+  expect(await start()).toMatchObject({ result: [2, 4, 6], runs: 0 });
+});
+
 test("the register hook reports a misused directive once: file:line:column, frame, fix and code, no stack", async () => {
   project = Project.create("esbuild").write(
     "app/main.mjs",

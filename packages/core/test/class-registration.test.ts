@@ -2,7 +2,8 @@
  * The classes a rewritten module registers with the runtime, run for real
  * (in a fresh Node process, against a fake runtime that keeps the getters):
  * the classes a cached function names, declared in its module or imported
- * into it, and those of its own module it reaches through a helper, each under
+ * into it, and those of its own module it reaches through a helper; a module
+ * whose classes it reaches through a helper there registers its own; each under
  * `<file>#<name>@<hash>`; ES modules through the runtime's `registerClasses`,
  * CommonJS straight into the registry every runtime copy shares.
  */
@@ -18,6 +19,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 writeFileSync(
   join(dir, "runtime.mjs"),
   `export async function runCached(meta, values, fn) { return fn(...values); }
+export function registerState() {}
 export function registerClasses(classes) { for (const k in classes) (globalThis[Symbol.for("cachephant.classes")] ??= new Map()).set(k, classes[k]); }
 `,
 );
@@ -27,8 +29,13 @@ writeFileSync(
   `export class Point { constructor(x) { this.x = x; } }\nexport class Unnamed {}\n`,
 );
 
-async function compile(name: string, code: string, runtimeModule: string): Promise<string> {
-  const result = await transform(code, join(dir, name), { root: dir, runtimeModule });
+async function compile(
+  name: string,
+  code: string,
+  runtimeModule: string,
+  stateFiles?: ReadonlySet<string>,
+): Promise<string> {
+  const result = await transform(code, join(dir, name), { root: dir, runtimeModule, stateFiles });
   writeFileSync(join(dir, name), result!.code);
   return result!.code;
 }
@@ -69,6 +76,46 @@ export async function make() {
     ["point.mjs#Unnamed@…", true],
     ["shapes.mjs#Local@…", true],
   ]);
+});
+
+test("a class of another module reached only through its helper: that module is rewritten to register its classes, under the ids a module naming them uses", async () => {
+  const parse = `export class Sample { constructor(v) { this.v = v; } twice() { return 2 * this.v; } }
+class Unexported { constructor() { this.u = 1; } }
+export function parseSamples(text) { return text.split(",").map((v) => new Sample(Number(v))); }
+export function hiddenOne() { return new Unexported(); }
+`;
+  writeFileSync(join(dir, "parse.mjs"), parse);
+  const reader = await transform(
+    `import { parseSamples, hiddenOne } from "./parse.mjs";
+export async function make() {
+  "use cache";
+  return [...parseSamples("1,2"), hiddenOne()];
+}
+`,
+    join(dir, "samples.mjs"),
+    { root: dir, runtimeModule: "./runtime.mjs" },
+  );
+  // The reading module names neither class: it registers none, and says which module must.
+  expect(reader!.code).not.toMatch(/registerClasses/);
+  expect(reader!.stateFiles).toEqual([join(dir, "parse.mjs")]);
+  writeFileSync(join(dir, "samples.mjs"), reader!.code);
+  // Without the rewrite (a build that did not know), the classes stay unknown.
+  expect(registered("samples-bare", `await import("./samples.mjs")`)).toEqual([]);
+
+  const rewritten = await compile("parse.mjs", parse, "./runtime.mjs", new Set([join(dir, "parse.mjs")]));
+  expect(rewritten.split("\n")[0]).toMatch(/registerClasses as __cachephant_classes .* __cachephant_classes\(\{ /);
+  expect(registered("samples", `await import("./samples.mjs")`)).toEqual([
+    ["parse.mjs#Sample@…", true],
+    ["parse.mjs#Unexported@…", true],
+  ]);
+  // A module that names Sample registers the very same id.
+  const naming = await transform(
+    `import { Sample } from "./parse.mjs";\nexport async function make() { "use cache"; return [new Sample(1)]; }\n`,
+    join(dir, "naming.mjs"),
+    { root: dir, runtimeModule: "./runtime.mjs" },
+  );
+  const id = (code: string) => /"(parse\.mjs#Sample@[0-9a-f]+)"/.exec(code)![1];
+  expect(id(naming!.code)).toBe(id(rewritten));
 });
 
 test("a CommonJS module registers into the shared registry without loading the runtime", async () => {

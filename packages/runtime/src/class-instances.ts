@@ -23,7 +23,7 @@ export function instanceClassId(value: object, prototype: object): string {
   if (id === undefined) {
     throw new ValuePathFailure(
       `an instance of ${name}, a class the cache does not know, so it would come back as a plain object ` +
-        `(the build registers the classes a cached function names, declared in its module or imported into it; ` +
+        `(the build registers the top-level classes of the project that a cached function reaches, not a class declared inside a function or in a package; ` +
         `with cached(), list it: cached(fn, { classes: [${name}] }); or return plain data)`,
     );
   }

@@ -5,9 +5,9 @@
  *
  * Ids: the build registers a class as `<file>#<name>@<hash>` (the file that
  * declares it, relative to the project root; its name there; the hash of its
- * code and of what it reaches), so two classes named `Point` in two files never
- * share an id, and an edited class no longer finds the instances written by
- * its old code (the entry is computed again). `cached(fn, { classes: [Point] })`
+ * own normalized code), so two classes named `Point` in two files never share
+ * an id, and an edited class no longer finds the instances written by its old
+ * code (the entry is computed again). `cached(fn, { classes: [Point] })`
  * has no file to go by: `<name>@<hash of its source text>`.
  *
  * Registrations are getters (`{ "src/point.ts#Point@…": () => Point }`), put

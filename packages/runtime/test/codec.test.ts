@@ -26,7 +26,7 @@ describe("encodeResult refuses what would come back changed", () => {
     [
       "an instance of a class no one registered",
       new Client("x"),
-      "result is an instance of Client, a class the cache does not know, so it would come back as a plain object (the build registers the classes a cached function names, declared in its module or imported into it; with cached(), list it: cached(fn, { classes: [Client] }); or return plain data)",
+      "result is an instance of Client, a class the cache does not know, so it would come back as a plain object (the build registers the top-level classes of the project that a cached function reaches, not a class declared inside a function or in a package; with cached(), list it: cached(fn, { classes: [Client] }); or return plain data)",
     ],
     ["a URL", new URL("https://example.com"), "result is a URL (return url.href instead)"],
     ["a Promise", Promise.resolve(1), "result is a Promise (await it before returning)"],
@@ -34,7 +34,7 @@ describe("encodeResult refuses what would come back changed", () => {
     [
       "a subclass of Map",
       new (class Registry extends Map {})(),
-      "result is an instance of Registry, a class the cache does not know, so it would come back as a plain object (the build registers the classes a cached function names, declared in its module or imported into it; with cached(), list it: cached(fn, { classes: [Registry] }); or return plain data)",
+      "result is an instance of Registry, a class the cache does not know, so it would come back as a plain object (the build registers the top-level classes of the project that a cached function reaches, not a class declared inside a function or in a package; with cached(), list it: cached(fn, { classes: [Registry] }); or return plain data)",
     ],
   ])("%s", (_, value, message) => {
     expect(unstorable(value)).toBe(message);

@@ -202,7 +202,7 @@ describe("results", () => {
     await connect();
     expect(connect.runs).toBe(2);
     expect(warnings(runtime.stderr())).toEqual([
-      "cachephant: connect (src/data.ts:7): result not stored, so calls compute again: result.items[2].client is an instance of Client, a class the cache does not know, so it would come back as a plain object (the build registers the classes a cached function names, declared in its module or imported into it; with cached(), list it: cached(fn, { classes: [Client] }); or return plain data)",
+      "cachephant: connect (src/data.ts:7): result not stored, so calls compute again: result.items[2].client is an instance of Client, a class the cache does not know, so it would come back as a plain object (the build registers the top-level classes of the project that a cached function reaches, not a class declared inside a function or in a package; with cached(), list it: cached(fn, { classes: [Client] }); or return plain data)",
     ]);
     expect(await list()).toEqual([]);
     expect(contentFiles(runtime.dir())).toEqual([]);

@@ -1,19 +1,26 @@
 /**
- * The project classes a cached function's module registers with the runtime,
- * so that instances of them in a result come back as instances (the runtime's
- * `classes.ts`): each under an id made of the file that declares it, its name
- * there and its hash (its code and what it reaches), with the expression the
- * module reads it by.
+ * The project classes a module registers with the runtime, so that instances
+ * of them in a result come back as instances (the runtime's `classes.ts`):
+ * each under an id made of the file that declares it, its name there and the
+ * hash of its own normalized code, with the expression the module reads it by.
+ * (What a class reaches is in the hash of every cached function that reaches
+ * the class, so an edit there is a new key already; the id tells an edited
+ * class from the one that wrote an entry, and is the same whichever module
+ * registers it.)
  *
- * Which: the classes the function names itself, declared at the top of its
- * module or imported into it (`Point`, `shapes.Point`), and the top-level
- * classes of its module that it reaches through its helpers. A class reached
- * only through a helper of another module has no name in this module (adding
- * an import would change when modules run), so it is not registered here.
+ * Which: a module with cached functions registers the classes they name,
+ * declared at its top level or imported into it (`Point`, `shapes.Point`),
+ * and the top-level classes of the module that they reach through helpers. A
+ * class of another module they reach only through a helper (`parsePoints()`
+ * returning `Point`s) has no name here, and an import added for it would change
+ * when modules run: that module registers its own top-level classes instead
+ * (`moduleClasses`), rewritten like a module whose state they read.
  */
-import * as t from "@babel/types";
-import { stripQuery, unwrap } from "../syntax/index.js";
+import { isInNodeModules, type ModuleRecord } from "../modules/index.js";
+import { type ModuleScopes, stripQuery } from "../syntax/index.js";
+import { declaredClassName, topLevelClasses } from "./class-declarations.js";
 import type { Session } from "./graph-walk.js";
+import { declarationInfo, type GraphNode } from "./graph-node.js";
 import { keyOf } from "./labels.js";
 import type { Target } from "./targets.js";
 
@@ -24,6 +31,8 @@ export interface ClassEntry {
   expression: string;
 }
 
+type DeclarationTarget = Target & { kind: "declaration" };
+
 const MEMBER_PATH = /^[A-Za-z_$][\w$]*(?:\.[A-Za-z_$][\w$]*)*$/;
 
 /** The classes the function at `index` makes its module register (see above), by id. */
@@ -31,60 +40,67 @@ export function classesOf(
   session: Session,
   index: number,
   reach: ReadonlySet<string>,
-  hashOf: (key: string) => string,
   relativeFile: (file: string) => string,
 ): ClassEntry[] {
   const found = new Map<string, string>();
-  const idOf = (target: Target & { kind: "declaration" }, key: string) => {
-    const name = declaredName(target.node);
-    return name === undefined ? undefined : `${relativeFile(stripQuery(target.record.path))}#${name}@${hashOf(key)}`;
-  };
   const scope = session.scopes.outerScope(session.functions[index]!.node);
   for (const edge of session.rootEdges[index] ?? []) {
     const target = edge.target;
     if (target.kind !== "declaration" || !MEMBER_PATH.test(edge.name)) continue;
     // Read at the module's top level: the name must be a module binding there, not a local of an enclosing function.
     if (scope.getBinding(edge.name.split(".")[0]!)?.scope.isProgram !== true) continue;
-    const id = idOf(target, edge.key);
+    const id = classId(target, relativeFile);
     if (id !== undefined) found.set(id, edge.name);
   }
-  for (const node of session.scopes.program.block.type === "Program"
-    ? topLevelClasses(session.scopes.program.block)
-    : []) {
-    const target = { kind: "declaration" as const, record: session.entry, node, scopes: session.scopes };
-    const key = keyOf(target);
-    if (!reach.has(key)) continue;
-    const id = idOf(target, key);
-    const name = declaredName(node);
-    if (id !== undefined && name !== undefined && name !== "default" && !found.has(id)) found.set(id, name);
+  for (const entry of moduleClasses(session.entry, session.scopes, relativeFile, (target) =>
+    reach.has(keyOf(target)),
+  )) {
+    if (!found.has(entry.id)) found.set(entry.id, entry.expression);
   }
   return [...found].map(([id, expression]) => ({ id, expression }));
 }
 
-/** The name a class declaration binds (`class Point`, `const Point = class {}`); undefined for anything else. */
-function declaredName(node: t.Node): string | undefined {
-  if (node.type === "ClassDeclaration" || node.type === "ClassExpression") return node.id?.name ?? "default";
-  if (
-    node.type === "VariableDeclarator" &&
-    node.id.type === "Identifier" &&
-    unwrap(node.init)?.type === "ClassExpression"
-  )
-    return node.id.name;
-  return undefined;
+/**
+ * The named top-level classes of a module (those `reached` keeps), each read
+ * by its name: what a module registers when a cached function elsewhere
+ * reaches its classes.
+ */
+export function moduleClasses(
+  record: ModuleRecord,
+  scopes: ModuleScopes,
+  relativeFile: (file: string) => string,
+  reached: (target: DeclarationTarget) => boolean = () => true,
+): ClassEntry[] {
+  const program = scopes.program.block;
+  if (program.type !== "Program") return [];
+  const entries: ClassEntry[] = [];
+  for (const node of topLevelClasses(program)) {
+    const target: DeclarationTarget = { kind: "declaration", record, node, scopes };
+    const name = declaredClassName(node);
+    if (name === undefined || name === "default" || !reached(target)) continue;
+    entries.push({ id: classId(target, relativeFile)!, expression: name });
+  }
+  return entries;
 }
 
-/** The module's top-level class declarations, as the graph keys them. */
-function topLevelClasses(program: t.Program): t.Node[] {
-  const classes: t.Node[] = [];
-  for (const statement of program.body) {
-    const declaration =
-      statement.type === "ExportNamedDeclaration" || statement.type === "ExportDefaultDeclaration"
-        ? statement.declaration
-        : statement;
-    if (declaration?.type === "ClassDeclaration" && declaration.id) classes.push(declaration);
-    if (declaration?.type === "VariableDeclaration") {
-      for (const declarator of declaration.declarations) if (declaredName(declarator)) classes.push(declarator);
-    }
+/** `src/point.ts#Point@<own hash>`; undefined when the target is not a class declaration. */
+function classId(target: DeclarationTarget, relativeFile: (file: string) => string): string | undefined {
+  const name = declaredClassName(target.node);
+  if (name === undefined) return undefined;
+  const own = declarationInfo(target.record, target.node, target.scopes).own;
+  return `${relativeFile(stripQuery(target.record.path))}#${name}@${own.slice(0, 16)}`;
+}
+
+/**
+ * The other project modules declaring top-level classes among `reached`
+ * (absolute, sorted): each registers its own classes (`moduleClasses`).
+ * Packages are left out: the build rewrites no package.
+ */
+export function classFilesOf(reached: Iterable<GraphNode>, entryPath: string): string[] {
+  const files = new Set<string>();
+  for (const node of reached) {
+    if (node.classIn !== undefined && node.classIn !== entryPath && !isInNodeModules(node.classIn))
+      files.add(node.classIn);
   }
-  return classes;
+  return [...files].sort();
 }

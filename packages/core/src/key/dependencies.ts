@@ -36,7 +36,7 @@ import {
   type VariableSite,
   variableSites,
 } from "./explain.js";
-import { type ClassEntry, classesOf } from "./class-entries.js";
+import { type ClassEntry, classesOf, classFilesOf } from "./class-entries.js";
 import type { Analysis } from "./function-analysis.js";
 import type { GraphNode, StateBinding } from "./graph-node.js";
 import { type DependencyOptions, Session } from "./graph-walk.js";
@@ -64,6 +64,8 @@ export interface FunctionDependencies {
   stateSites: VariableSite[];
   /** The project classes its module registers with the runtime, so a result's instances of them come back as such. */
   classes: ClassEntry[];
+  /** The other project modules declaring top-level classes it reaches (absolute): each registers its own. */
+  classFiles: string[];
   /** Code it reaches may read a typed array's `buffer` or `byteOffset`: its views are keyed whole (`view-layout.ts`). */
   viewBuffers: boolean;
 }
@@ -112,6 +114,7 @@ export async function analyzeDependencies(
         scopeSites: scopeOf(session, index, []).map(({ name }) => ({ name })),
         stateSites: [],
         classes: [],
+        classFiles: [],
         viewBuffers: readsViewLayout(fn.node),
       })),
       files: [],
@@ -193,7 +196,8 @@ export async function analyzeDependencies(
         state,
         declarationsOf,
       ),
-      classes: classesOf(session, index, reach, (key) => hashOf(key).slice(0, 16), relativeFile),
+      classes: classesOf(session, index, reach, relativeFile),
+      classFiles: classFilesOf(reached, entry.path),
       viewBuffers: readsViewLayout(fn.node) || reached.some((node) => node.viewLayout === true),
     };
   });

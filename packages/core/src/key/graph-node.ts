@@ -62,6 +62,8 @@ export interface GraphNode {
   viewLayout?: boolean;
   /** Globals its module writes. */
   globalWrites: Array<UnknowableConstruct & { file: string }>;
+  /** A top-level class declaration: the module declaring it (absolute), which registers it (`class-entries.ts`). */
+  classIn?: string;
   /** Where a declaration is (file relative to the root, 1-based line), for `cachephant explain`. */
   where?: { file: string; line: number };
   /** Resolves when `own`, `edges` and the rest are filled in. */

@@ -13,6 +13,7 @@ import {
 import { moduleState } from "../state/index.js";
 import { type ModuleScopes, shortHash } from "../syntax/index.js";
 import type { AnalyzedFunction } from "./function-analysis.js";
+import { declaredClassName } from "./class-declarations.js";
 import { addModuleState, type StateContext } from "./declaration-state.js";
 import { declarationInfo, type GraphNode } from "./graph-node.js";
 import { declarationLabel, keyOf, Labels } from "./labels.js";
@@ -186,6 +187,8 @@ export class Session {
         const globals = new Set<string>();
         const outer = target.scopes.outerScope(target.node);
         const edges = await this.lookup.edgesOf(target.record, outer, info.code, node.files, globals);
+        if (!isLocal(target) && outer.isProgram && declaredClassName(target.node) !== undefined)
+          node.classIn = target.record.path;
         if (!isLocal(target) && outer.isProgram) {
           node.own = await addModuleState(this.stateContext, node, target.record, target.node, edges, globals);
           node.shown = node.own.slice(0, SHOWN);

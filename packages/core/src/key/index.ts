@@ -1,6 +1,7 @@
 // What a cached function's key covers: its normalized code, the dependency
 // graph of what it reaches, and the hash of it all.
 
+export { moduleClasses } from "./class-entries.js";
 export type { ClassEntry } from "./class-entries.js";
 export { analyzeDependencies } from "./dependencies.js";
 export type { FunctionDependencies } from "./dependencies.js";

@@ -39,10 +39,11 @@ export interface TransformOptions {
    */
   trackDependencies?: boolean;
   /**
-   * Absolute paths of modules whose changing bindings cached functions read
-   * (`plan.stateFiles` from `planBuild`, or the union of earlier results'
-   * `stateFiles`): such a module, even without a directive, gets a small
-   * registration that hands the runtime their current values.
+   * Absolute paths of modules whose changing bindings or classes cached
+   * functions reach (`plan.stateFiles` from `planBuild`, or the union of
+   * earlier results' `stateFiles`): such a module, even without a directive,
+   * gets a small registration that hands the runtime their current values
+   * and its named top-level classes.
    */
   stateFiles?: ReadonlySet<string>;
   /**
@@ -118,9 +119,10 @@ export interface TransformResult {
   dependencies: string[];
   /**
    * Absolute paths of the other modules whose changing bindings these
-   * functions read: each registers them itself, so the build must rewrite
-   * them too (pass them in `stateFiles`), or calls run uncached with a
-   * warning.
+   * functions read, or whose top-level classes they reach: each registers
+   * them itself, so the build must rewrite them too (pass them in
+   * `stateFiles`), or calls run uncached with a warning (state), or results
+   * holding such instances are not stored, with a warning (classes).
    */
   stateFiles: string[];
   /**

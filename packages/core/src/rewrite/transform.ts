@@ -6,13 +6,15 @@ import {
   analyzeDependencies,
   type AnalyzedFunction,
   analyzeFunctions,
+  type ClassEntry,
   checkIgnoredNames,
   createModuleGraph,
   type FunctionDependencies,
   graphState,
   moduleAnalysis,
+  moduleClasses,
 } from "../key/index.js";
-import { CODE_FILE } from "../modules/index.js";
+import { CODE_FILE, type ModuleRecord } from "../modules/index.js";
 import { moduleState, type ModuleState } from "../state/index.js";
 import { paramDefaults, queryOf, stripQuery } from "../syntax/index.js";
 import { type FunctionOutput, rewrite } from "./rewrite.js";
@@ -96,11 +98,16 @@ export async function transform(
 
   // The module's own changing bindings, when a cached function (here or elsewhere) reads them.
   const ownState = isStateFile || results.some((result) => result.state.some((binding) => binding.file === entry.path));
-  // Other modules' state: each registers its own (no import added here, so no module runs earlier).
+  // Other modules' state and classes: each registers its own (no import added here, so no module runs earlier).
   const stateFiles = stateFilesOf(
     results.flatMap((result) => result.state),
     entry.path,
+    results.flatMap((result) => result.classFiles),
   );
+  const classes = new Map<string, ClassEntry>();
+  for (const found of results.flatMap((result) => result.classes)) classes.set(found.id, found);
+  // Reached from cached functions elsewhere, it registers all its classes, as a module without any would.
+  if (isStateFile) for (const own of ownClasses(entry, root)) if (!classes.has(own.id)) classes.set(own.id, own);
   const { code: output, map } = rewrite(code, analysis, outputs, {
     id,
     file,
@@ -108,7 +115,7 @@ export async function transform(
     dir: options.dir,
     maxSize: options.maxSize,
     state: ownState ? registrable(moduleState(entry)) : undefined,
-    classes: [...new Map(results.flatMap((result) => result.classes).map((entry) => [entry.id, entry])).values()],
+    classes: [...classes.values()],
   });
   const functions = analysis.functions.map((fn, index): CachedFunctionInfo => {
     const { name, line, column } = fn;
@@ -213,14 +220,25 @@ function registerModuleState(
   const graph = graphState(options.graph ?? createModuleGraph());
   const entry = graph.register(entryKey(id, absolute), code, analysis.ast);
   const state = registrable(moduleState(entry));
-  if (state.length === 0) return null;
+  const classes = ownClasses(entry, options.root ?? process.cwd());
+  if (state.length === 0 && classes.length === 0) return null;
   const { code: output, map } = rewrite(code, analysis, [], {
     id,
     file,
     runtimeModule: options.runtimeModule ?? DEFAULT_RUNTIME,
     state,
+    classes,
   });
   return { code: output, map, functions: [], dependencies: [], stateFiles: [], outsideNames: [], warnings: [] };
+}
+
+/**
+ * The classes a module registers when cached functions of other modules reach
+ * them (`stateFiles`): every named top-level class, so its output depends on
+ * its own code alone.
+ */
+function ownClasses(entry: ModuleRecord, root: string): ClassEntry[] {
+  return entry.scopes ? moduleClasses(entry, entry.scopes, (file) => relativeTo(root, file)) : [];
 }
 
 /**

@@ -95,6 +95,25 @@ export function label(x: number) { return x + config.unit; }
     expect(await runBoth({ STALE_ARG: "m" })).toMatchObject({ result: "1m", runs: {} });
   });
 
+  test("data a module makes at load from a file or an environment variable, read by a helper in a template, counts by its value", async () => {
+    create(
+      `import { readFileSync } from "node:fs";
+const cfg = JSON.parse(readFileSync("cfg.json", "utf8"));
+const SCALE = process.env.SCALE ?? "1";
+export function label(x: number) { return \`\${x * Number(SCALE)} \${cfg.unit}\`; }
+`,
+      "return lib.compute(5);",
+    );
+    await project.build();
+    project.write("cfg.json", '{"unit":"m"}');
+    expect(await runBoth({ SCALE: "1" })).toMatchObject({ result: "5 m", runs: { compute: 1 } });
+    project.write("cfg.json", '{"unit":"km"}');
+    expect(await runBoth({ SCALE: "1" })).toMatchObject({ result: "5 km", runs: { compute: 1 } });
+    expect(await runBoth({ SCALE: "2" })).toMatchObject({ result: "10 km", runs: { compute: 1 } });
+    // Each value keeps its own entry.
+    expect(await runBoth({ SCALE: "1" })).toMatchObject({ result: "5 km", runs: {} });
+  });
+
   /** Builds and runs, edits `helpers.ts`, builds and runs again: the edit must show. */
   async function editBetweenBuilds(before: string, after: string, expected: [unknown, unknown]) {
     create(before, "return lib.compute(1);");

@@ -236,6 +236,100 @@ describe("which module bindings change after load", () => {
   });
 });
 
+describe("module data made at load from a run-time input counts by value, however a helper reads it", () => {
+  test.each([
+    [
+      "a file parsed at load, read in a template literal",
+      `import { readFileSync } from "node:fs";\nconst cfg = JSON.parse(readFileSync("cfg.json", "utf8"));\nexport function read(x: number) { return \`\${x} \${cfg.unit}\`; }`,
+      ["cfg"],
+    ],
+    [
+      "an environment variable with a default, compared",
+      `const UNIT = process.env.UNIT ?? "m";\nexport function read(x: number) { return UNIT === "km" ? x * 1000 : x; }`,
+      ["UNIT"],
+    ],
+    [
+      "destructured from process.env",
+      `const { UNIT = "m" } = process.env;\nexport function read(x: number) { return x + UNIT; }`,
+      ["UNIT"],
+    ],
+    [
+      "a project function's result (it may read anything)",
+      `import { loadConfig } from "./config";\nconst cfg = loadConfig();\nexport function read(x: number) { return x + cfg.unit; }`,
+      ["cfg"],
+    ],
+    [
+      "a function of the module called at load",
+      `function load() { return { unit: "m" }; }\nconst cfg = load();\nexport function read(x: number) { return x + cfg.unit; }`,
+      ["cfg"],
+    ],
+    [
+      "an fs call through require",
+      `const fs = require("fs");\nconst text = fs.readFileSync("a.txt", "utf8");\nexport function read(x: number) { return x + text.length; }`,
+      ["text"],
+    ],
+    ["the clock", `const started = Date.now();\nexport function read(x: number) { return x + started; }`, ["started"]],
+    ["randomness", `const salt = Math.random();\nexport function read(x: number) { return x + salt; }`, ["salt"]],
+    [
+      "the working directory through path.resolve",
+      `import path from "node:path";\nconst out = path.resolve("out");\nexport function read(x: number) { return out + x; }`,
+      ["out"],
+    ],
+    [
+      "a value awaited at load",
+      `const rate = await Promise.resolve(2);\nexport function read(x: number) { return x * rate; }`,
+      ["rate"],
+    ],
+    [
+      "a `let` assigned an environment variable at load",
+      `let unit = "m";\nunit = process.env.UNIT ?? unit;\nexport function read(x: number) { return x + unit; }`,
+      ["unit"],
+    ],
+    [
+      "a `let` a load-time `if` on an environment variable assigns",
+      `let impl = (x: number) => x;\nif (process.env.DOUBLE) impl = (x: number) => 2 * x;\nexport function read(x: number) { return impl(x); }`,
+      ["impl"],
+    ],
+  ])("%s", async (_, helpers, names) => {
+    expect((await stateOf(helpers)).map(([, name]) => name)).toEqual(names);
+  });
+
+  test.each([
+    [
+      "pure built-ins over literals",
+      `const TABLE = Object.freeze(JSON.parse('{"a":1}'));\nconst NAMES = new Map([["a", Math.max(1, 2)]]);\nexport function read(x: number) { return \`\${x} \${TABLE.a} \${NAMES.get("a")}\`; }`,
+    ],
+    [
+      "methods of module data",
+      `const WORDS = "a b";\nconst UPPER = WORDS.toUpperCase().split(" ");\nconst FIRST = "x,y".split(",")[0];\nexport function read(x: number) { return x + UPPER[0] + FIRST; }`,
+    ],
+    [
+      "where the module's code is",
+      `import path from "node:path";\nimport { fileURLToPath } from "node:url";\nconst DATA = path.join(path.dirname(fileURLToPath(import.meta.url)), "data");\nexport function read(x: number) { return DATA + x; }`,
+    ],
+    [
+      "a JSON module through require",
+      `const rows = require("./rows.json");\nexport function read(x: number) { return x + rows.length; }`,
+    ],
+    [
+      "a date built from numbers",
+      `const EPOCH = new Date(2020, 0, 1);\nexport function read(x: number) { return x + EPOCH.getTime(); }`,
+    ],
+  ])("%s counts by code only", async (_, helpers) => {
+    expect(await stateOf(helpers)).toEqual([]);
+  });
+});
+
+test("data made from a run-time input that the cached function reads itself is keyed as its scope, not twice", async () => {
+  const project = new TempProject({
+    "src/entry.ts": `const UNIT = process.env.UNIT ?? "m";\nexport async function f(x: number) {\n  "use cache";\n  return x + UNIT;\n}\n`,
+  });
+  projects.push(project);
+  const [fn] = (await project.transform("src/entry.ts")).functions;
+  expect(fn!.scope).toEqual(["UNIT"]);
+  expect(fn!.state).toEqual([]);
+});
+
 describe("code that runs at load counts as the code of the bindings it touches", () => {
   const hashAfter = async (helpers: (value: string) => string, before: string, after: string) => {
     const project = new TempProject({ "src/entry.ts": ENTRY, "src/h.ts": helpers(before) });

@@ -61,12 +61,20 @@ export async function addModuleState(
   );
   if (outside.names.length > 0) node.outside = outside.names;
   node.state = names
-    .filter((name) => state.changing.includes(name) || outside.mutated.has(name))
+    .filter((name) => state.changing.includes(name) || state.inputs.includes(name) || outside.mutated.has(name))
     .map((name) => {
       // State to the state analysis (which follows no alias, `for…of`), proven never to change by a closer look.
       const binding = scopes.program.getBinding(name);
       const unchanging = binding !== undefined && unchangingAfterLoad(binding);
-      return { file: record.path, name, reads: state.reads.get(name) ?? [], ...(unchanging ? { unchanging } : {}) };
+      // Fixed after load (made from a run-time input): a cached function reading it itself keys it as scope already.
+      const input = state.inputs.includes(name) && !outside.mutated.has(name);
+      return {
+        file: record.path,
+        name,
+        reads: state.reads.get(name) ?? [],
+        ...(unchanging ? { unchanging } : {}),
+        ...(input ? { input } : {}),
+      };
     });
   const ranges = [declaration, ...statements];
   node.spans = { file: record.path, ranges: ranges.map((range): [number, number] => [range.start!, range.end!]) };

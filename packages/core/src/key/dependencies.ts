@@ -170,7 +170,14 @@ export async function analyzeDependencies(
       .filter((node): node is GraphNode => node !== undefined);
     const reached = [...reach].map(nodeOf).filter((node): node is GraphNode => node !== undefined);
     const scope = scopeOf(session, index, reach);
-    const state = stateOf(reached, new Set(edges.map((edge) => edge.key)), entry.path, fn.node);
+    const scopeNames = new Set(scope.map((entry) => entry.name));
+    const state = stateOf(
+      reached,
+      new Set(edges.map((edge) => edge.key)),
+      entry.path,
+      fn.node,
+      new Set(edges.filter((edge) => scopeNames.has(edge.name)).map((edge) => edge.key)),
+    );
     const relativeFile = (file: string) => path.relative(options.root, stripQuery(file)).split(path.sep).join("/");
     const closures = reached.flatMap((node) => node.closures);
     return {

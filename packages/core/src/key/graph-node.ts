@@ -23,6 +23,8 @@ export interface StateBinding {
   package?: boolean;
   /** Its data is proven never to change after load (`state/unchanging-data.ts`): keyed once per process. */
   unchanging?: boolean;
+  /** Fixed after load, made from a run-time input (`state/load-input.ts`): state only for the helpers that read it. */
+  input?: boolean;
 }
 
 /** A changing binding a node declares, with the offsets of its module's references that read it. */

@@ -253,7 +253,11 @@ export class Session {
       node.own = declarationInfo(record, record.ast!.program, record.scopes!).own;
       node.viewLayout = readsViewLayout(record.ast!.program);
       const state = moduleState(record);
-      node.state = state.changing.map((name) => ({ file: record.path, name, reads: [0, Number.MAX_SAFE_INTEGER] }));
+      node.state = [...state.changing, ...state.inputs].map((name) => ({
+        file: record.path,
+        name,
+        reads: [0, Number.MAX_SAFE_INTEGER],
+      }));
       node.spans = { file: record.path, ranges: [[0, Number.MAX_SAFE_INTEGER]] };
       node.unknowable = state.unknowable
         .filter((found) => found.global === undefined)

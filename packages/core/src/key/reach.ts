@@ -72,6 +72,8 @@ export function stateOf(
   rootKeys: ReadonlySet<string>,
   entryFile: string,
   fn: t.Node,
+  /** The root edges the function keys as its scope (by value at call time). */
+  scopeKeys: ReadonlySet<string> = new Set(),
 ): StateBinding[] {
   const found = new Map<string, StateBinding>();
   const within = (offsets: readonly number[], ranges: ReadonlyArray<readonly [number, number]>) =>
@@ -94,9 +96,11 @@ export function stateOf(
   let byKey: Map<string, GraphNode> | undefined;
   for (const node of nodes) {
     for (const binding of node.state) {
+      // Data fixed after load that the function reads itself is keyed as its scope: state only if helpers read it.
+      const own = binding.input === true && scopeKeys.has(node.key);
       const read =
-        rootKeys.has(node.key) ||
-        (binding.file === entryFile && within(binding.reads, [[fn.start!, fn.end!]])) ||
+        (!own && rootKeys.has(node.key)) ||
+        (!own && binding.file === entryFile && within(binding.reads, [[fn.start!, fn.end!]])) ||
         referrersOf(node.key).some(
           (other) =>
             other !== node &&

@@ -242,12 +242,13 @@ function ownClasses(entry: ModuleRecord, root: string): ClassEntry[] {
 }
 
 /**
- * The bindings a module registers: those that change, and exported data
+ * The bindings a module registers: those that change, those made from a
+ * run-time input at load, and exported data
  * (another module may mutate it; a getter costs nothing until a cached
  * function lists the binding).
  */
 function registrable(state: ModuleState): string[] {
-  return [...state.changing, ...state.exported].sort();
+  return [...state.changing, ...state.inputs, ...state.exported].sort();
 }
 
 /**

@@ -21,6 +21,7 @@ import {
   PRIMITIVE_LITERALS,
   TRANSPARENT_WRAPPERS,
 } from "../syntax/index.js";
+import { isCodeBinding, madeFromInput } from "./load-input.js";
 import { isDefaultExportReference, isExportReference, runsLater, topStatement, useOf } from "./reference-use.js";
 import { type UnknowableConstruct, unknowableConstructs } from "./unknowable.js";
 import { writesOnly } from "./writes-only.js";
@@ -28,6 +29,12 @@ import { writesOnly } from "./writes-only.js";
 export interface ModuleState {
   /** Module-level bindings whose value may change after the module has loaded, sorted. */
   changing: string[];
+  /**
+   * Bindings not among `changing` whose data the module makes at load from
+   * a run-time input (`load-input.ts`), sorted: fixed after load, but another
+   * value in the next process, so they count by value too.
+   */
+  inputs: string[];
   /**
    * Data the module exports by name and does not change itself, sorted: it
    * changes only if another module mutates it through an import (see
@@ -43,7 +50,7 @@ export interface ModuleState {
   /** By binding name: top-level statements (other than its declaration) that run at load and touch it. */
   loadTime: Map<string, t.Node[]>;
   /**
-   * By changing binding: offsets of the references that read its value (not
+   * By changing (or input) binding: offsets of the references that read its value (not
    * those that only write it, like `log.push(x)` or `runs[k] = (runs[k] ?? 0) + 1`
    * as statements): code that only writes a binding does not depend on it.
    */
@@ -63,6 +70,7 @@ export function moduleState(record: ModuleRecord): ModuleState {
         ? analyzeState(record.scopes!)
         : {
             changing: [],
+            inputs: [],
             exported: [],
             exportedCode: new Set(),
             loadTime: new Map(),
@@ -86,18 +94,6 @@ function isPrimitive(node: t.Node | null | undefined): boolean {
     default:
       return TRANSPARENT_WRAPPERS.has(node.type) ? isPrimitive((node as t.TSAsExpression).expression) : false;
   }
-}
-
-/** Functions and classes: code, whose escaping (a callback) is no mutation. */
-function isCode(binding: Binding): boolean {
-  const node = binding.node;
-  if (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") return true;
-  if (node.type !== "VariableDeclarator") return false;
-  let init: t.Node | null | undefined = node.init;
-  while (init && TRANSPARENT_WRAPPERS.has(init.type)) init = (init as t.TSAsExpression).expression;
-  return (
-    init?.type === "FunctionExpression" || init?.type === "ArrowFunctionExpression" || init?.type === "ClassExpression"
-  );
 }
 
 function isExported(binding: Binding): boolean {
@@ -148,6 +144,7 @@ function mutatesItselfStatically(binding: Binding, scopes: ModuleScopes): boolea
 
 function analyzeState(scopes: ModuleScopes): ModuleState {
   const changing: string[] = [];
+  const inputs: string[] = [];
   const exported: string[] = [];
   const exportedCode = new Set<string>();
   const loadTime = new Map<string, t.Node[]>();
@@ -163,7 +160,7 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
       statements.add(statement);
     };
     let changes = false;
-    const code = isCode(binding);
+    const code = isCodeBinding(binding);
     if (code && mutatesItselfStatically(binding, scopes)) changes = true;
     for (const violation of binding.violations) {
       if (violation === binding.node) continue;
@@ -190,9 +187,11 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
       if (use === "mutate" || (use === "call" && !code)) changes ||= later;
       if (use === "escape" && !code) changes = true;
     }
-    if (changes || exports) {
-      (changes ? changing : exported).push(name);
-      if (!changes && code) exportedCode.add(name);
+    // Made at load from an environment variable, a file, a call: another value in the next process.
+    const input = !changes && madeFromInput(binding, scopes);
+    if (changes || exports || input) {
+      (changes ? changing : input ? inputs : exported).push(name);
+      if (!changes && !input && code) exportedCode.add(name);
       reads.set(
         name,
         binding.references
@@ -218,6 +217,7 @@ function analyzeState(scopes: ModuleScopes): ModuleState {
   }
   return {
     changing: changing.sort(),
+    inputs: inputs.sort(),
     exported: exported.sort(),
     exportedCode,
     loadTime,

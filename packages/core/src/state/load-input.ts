@@ -1,0 +1,241 @@
+/**
+ * Whether module data is made at load from a run-time input: an environment
+ * variable, the working directory, a file, the clock, randomness, an awaited
+ * value, or a function call that may read any of them
+ * (`const cfg = JSON.parse(readFileSync("cfg.json", "utf8"))`,
+ * `const unit = process.env.UNIT ?? "m"`, `const cfg = loadConfig()`).
+ * Such data never changes after load, yet differs from one process to the
+ * next while the code stays the same: it counts by value (module state),
+ * never by its code alone (`module-state.ts`).
+ *
+ * What is not an input: literals and what is computed from them and from
+ * other module bindings (those count through their own nodes), the pure
+ * built-ins (`JSON.parse`, `Object.freeze`, `new Map(…)`, `Math.max`), methods
+ * called on such data (`NAMES.map(…)`), and where the module's own code is
+ * (`import.meta.url`, `__dirname`, `path.join`, `fileURLToPath`): a value
+ * fixed by the checkout, whose files count by their contents elsewhere.
+ */
+import * as t from "@babel/types";
+import { type Binding, memberName, type ModuleScopes, TRANSPARENT_WRAPPERS, unwrap } from "../syntax/index.js";
+import { globalCallee } from "./fresh-value.js";
+import { runsLater, topStatement } from "./reference-use.js";
+
+/** Globals whose value is fixed by the language (reading them reads no input). */
+const FIXED_GLOBALS: ReadonlySet<string> = new Set([
+  "undefined",
+  "NaN",
+  "Infinity",
+  "Object",
+  "Array",
+  "String",
+  "Number",
+  "Boolean",
+  "BigInt",
+  "Symbol",
+  "JSON",
+  "Math",
+  "Map",
+  "Set",
+  "WeakMap",
+  "WeakSet",
+  "RegExp",
+  "Error",
+  "TypeError",
+  "RangeError",
+  "Promise",
+  "Reflect",
+  "Int8Array",
+  "Uint8Array",
+  "Uint8ClampedArray",
+  "Int16Array",
+  "Uint16Array",
+  "Int32Array",
+  "Uint32Array",
+  "Float32Array",
+  "Float64Array",
+  "BigInt64Array",
+  "BigUint64Array",
+  "ArrayBuffer",
+  "DataView",
+  "URL",
+  "URLSearchParams",
+  "TextEncoder",
+  "TextDecoder",
+  "parseInt",
+  "parseFloat",
+  "isNaN",
+  "isFinite",
+  "encodeURIComponent",
+  "decodeURIComponent",
+  "encodeURI",
+  "decodeURI",
+  "structuredClone",
+  "__dirname",
+  "__filename",
+]);
+
+/** Calls of fixed globals whose result is an input all the same. */
+const INPUT_CALLS: ReadonlySet<string> = new Set(["Math.random", "Date.now", "Date", "performance.now"]);
+
+/** Functions of Node's modules that compute from their arguments alone (not `path.resolve`: it reads the working directory). */
+const PURE_IMPORTS: ReadonlyMap<string, ReadonlySet<string>> = new Map([
+  ["path", new Set(["join", "dirname", "basename", "extname", "normalize", "isAbsolute", "parse", "format", "sep"])],
+  ["url", new Set(["fileURLToPath", "URL", "URLSearchParams"])],
+]);
+
+/** `import.meta.url` and its kin: where the module's code is. */
+const LOCATION_META: ReadonlySet<string> = new Set(["url", "dirname", "filename"]);
+
+/** Whether the data of module binding `binding` is made at load from a run-time input (see above). */
+export function madeFromInput(binding: Binding, scopes: ModuleScopes): boolean {
+  const declarator = binding.node;
+  if (declarator.type === "VariableDeclarator" && declarator.init && readsInput(declarator.init, scopes)) return true;
+  // Assigned at load (`unit = process.env.UNIT`, or `impl = fast` under `if (process.env.FAST)`): the whole statement.
+  return binding.violations.some((violation) => {
+    if (violation === declarator || runsLater(violation, scopes)) return false;
+    const statement = topStatement(violation, scopes);
+    return statement !== undefined && readsInput(statement, scopes);
+  });
+}
+
+function readsInput(node: t.Node, scopes: ModuleScopes): boolean {
+  switch (node.type) {
+    case "FunctionExpression":
+    case "ArrowFunctionExpression":
+    case "ClassExpression":
+    case "FunctionDeclaration":
+    case "ClassDeclaration":
+    case "ObjectMethod":
+    case "ClassMethod":
+    case "ClassPrivateMethod":
+      // Code: runs later, if ever (a call of it is an input, below).
+      return false;
+    case "AwaitExpression":
+    case "YieldExpression":
+      return true;
+    case "MetaProperty":
+      return false; // `import.meta` itself; its members below
+    case "Identifier":
+      return scopes.scopeAt(node).getBinding(node.name) === undefined && !FIXED_GLOBALS.has(node.name);
+    case "MemberExpression":
+    case "OptionalMemberExpression": {
+      const object = unwrap(node.object);
+      if (object.type === "MetaProperty") return !LOCATION_META.has(memberName(node) ?? "");
+      return readsInput(node.object, scopes) || (node.computed && readsInput(node.property, scopes));
+    }
+    case "CallExpression":
+    case "OptionalCallExpression":
+    case "NewExpression":
+      return callReadsInput(node.callee, node.arguments, scopes);
+    case "TaggedTemplateExpression":
+      return true;
+    default:
+      return childrenReadInput(node, scopes);
+  }
+}
+
+function callReadsInput(callee: t.Node, args: ReadonlyArray<t.Node>, scopes: ModuleScopes): boolean {
+  const argsRead = () => args.some((arg) => readsInput(arg, scopes));
+  // `require("./rows.json")`: the module counts by its code or bytes (the graph's own node).
+  if (
+    callee.type === "Identifier" &&
+    callee.name === "require" &&
+    args.length === 1 &&
+    args[0]!.type === "StringLiteral"
+  )
+    return false;
+  const global = globalCallee(callee, scopes);
+  if (global !== undefined) {
+    // `new Date()` is the clock; `new Date(2020, 0)` is not.
+    if (global === "Date" && args.length > 0) return argsRead();
+    if (INPUT_CALLS.has(global)) return true;
+    return !FIXED_GLOBALS.has(global.split(".")[0]!) || argsRead();
+  }
+  const target = unwrap(callee);
+  const root = rootIdentifier(target);
+  const binding = root && scopes.scopeAt(root).getBinding(root.name);
+  if (root && binding) {
+    const pure = pureImport(binding, target, scopes);
+    if (pure !== undefined) return !pure || argsRead();
+    // A function of the project or a package (or a method of one): it may read anything.
+    if (isCodeBinding(binding)) return true;
+    // A method of module data (`NAMES.map(…)`): computed from that data, which counts by itself.
+    if (target.type === "MemberExpression" || target.type === "OptionalMemberExpression") return argsRead();
+    return true;
+  }
+  // A method of a literal or of a value computed here (`"a,b".split(",")`, `[…].map(…)`).
+  if (target.type === "MemberExpression" || target.type === "OptionalMemberExpression")
+    return readsInput(target.object, scopes) || argsRead();
+  return true;
+}
+
+/**
+ * For a callee bound to an import (`import { join } from "node:path"`,
+ * `const fs = require("fs")`): whether the function is pure (`path` and
+ * `url` functions); undefined for a binding that is no import.
+ */
+function pureImport(binding: Binding, callee: t.Node, scopes: ModuleScopes): boolean | undefined {
+  const node = binding.node;
+  const statement = scopes.parentOf(node);
+  let source: string | undefined;
+  let imported: string | undefined;
+  if (statement?.type === "ImportDeclaration") {
+    source = statement.source.value;
+    if (node.type === "ImportSpecifier") imported = t.isIdentifier(node.imported) ? node.imported.name : "";
+  } else if (node.type === "VariableDeclarator") {
+    source = requiredSource(node.init);
+    if (node.id.type === "ObjectPattern") imported = binding.identifier.name;
+  }
+  if (source === undefined) return undefined;
+  const pure = PURE_IMPORTS.get(source.replace(/^node:/, ""));
+  if (pure === undefined) return false;
+  if (imported !== undefined) return pure.has(imported);
+  // `path.join(…)`, `url.fileURLToPath(…)` through a namespace or default import.
+  return (callee.type === "MemberExpression" && pure.has(memberName(callee) ?? "")) || false;
+}
+
+/** `require("x")`: `x`. */
+function requiredSource(node: t.Node | null | undefined): string | undefined {
+  const call = node && unwrap(node);
+  if (call?.type !== "CallExpression" || call.callee.type !== "Identifier" || call.callee.name !== "require")
+    return undefined;
+  const [argument] = call.arguments;
+  return argument?.type === "StringLiteral" ? argument.value : undefined;
+}
+
+function rootIdentifier(node: t.Node): t.Identifier | undefined {
+  let current = node;
+  while (current.type === "MemberExpression" || current.type === "OptionalMemberExpression")
+    current = unwrap(current.object);
+  return current.type === "Identifier" ? current : undefined;
+}
+
+/** Functions and classes: code, whose escaping (a callback) is no mutation. */
+export function isCodeBinding(binding: Binding): boolean {
+  const node = binding.node;
+  if (node.type === "FunctionDeclaration" || node.type === "ClassDeclaration") return true;
+  if (node.type !== "VariableDeclarator") return false;
+  const init = node.init && unwrap(node.init);
+  return (
+    init?.type === "FunctionExpression" || init?.type === "ArrowFunctionExpression" || init?.type === "ClassExpression"
+  );
+}
+
+function childrenReadInput(node: t.Node, scopes: ModuleScopes): boolean {
+  if (TRANSPARENT_WRAPPERS.has(node.type)) return readsInput((node as t.TSAsExpression).expression, scopes);
+  for (const key of t.VISITOR_KEYS[node.type] ?? []) {
+    const child = (node as unknown as Record<string, unknown>)[key];
+    if (Array.isArray(child)) {
+      for (const item of child) if (isNode(item) && readsInput(item, scopes)) return true;
+    } else if (isNode(child)) {
+      // A property's name is no read (`{ unit: … }`), unless computed.
+      if ((key === "key" && !(node as t.ObjectProperty).computed) || key === "id" || key === "typeAnnotation") continue;
+      if (readsInput(child, scopes)) return true;
+    }
+  }
+  return false;
+}
+
+function isNode(value: unknown): value is t.Node {
+  return typeof value === "object" && value !== null && typeof (value as t.Node).type === "string";
+}

@@ -88,3 +88,104 @@ describe.each(BUNDLERS)("%s: a class instance's methods read from outside the cl
     expect(await runAll()).toMatchObject({ result: 3.23, runs: {} });
   });
 });
+
+describe.each(BUNDLERS)("%s: what a class's source does not show", (bundler) => {
+  let project: Project;
+  afterEach((context) => {
+    if (context.task.result?.state === "pass") project?.remove();
+  });
+  const runAll = (env: NodeJS.ProcessEnv = {}) => project.runAgainstUncachedAndChecked(env);
+
+  test("a static a method reads by the class's name, set at load from the environment: each rate its own result", async () => {
+    project = Project.create(bundler)
+      .write(
+        "src/pricing.ts",
+        `export class Pricing {
+  static rate = 1;
+  constructor(readonly items: number[]) {}
+  total() { return this.items.reduce((a, b) => a + b, 0) * Pricing.rate; }
+}
+`,
+      )
+      .write(
+        "src/lib.ts",
+        `import { countRun } from "./runs";
+import type { Pricing } from "./pricing";
+export async function total(p: Pricing) {
+  "use cache";
+  countRun("total");
+  return p.total();
+}
+`,
+      )
+      .write(
+        "src/scenario.ts",
+        `import { Pricing } from "./pricing";
+import { total } from "./lib";
+Pricing.rate = Number(process.env.RATE ?? 1);
+export async function scenario() { return total(new Pricing([1, 2, 3])); }
+`,
+      );
+    await project.build();
+    expect(await runAll({ RATE: "1" })).toMatchObject({ result: 6, runs: { total: 1 } });
+    expect(await runAll({ RATE: "10" })).toMatchObject({ result: 60, runs: { total: 1 } });
+    expect(await runAll({ RATE: "1" })).toMatchObject({ result: 6, runs: {} });
+  });
+
+  test("a prototype method another module replaces at load, edited between builds: the new method's result", async () => {
+    const patch = (factor: number) => `import { Calc } from "./calc";
+Calc.prototype.run = function (x: number) { return x * ${factor}; };
+`;
+    project = Project.create(bundler)
+      .write("src/calc.ts", `export class Calc {\n  run(x: number) { return x * 2; }\n}\n`)
+      .write("src/patch.ts", patch(3))
+      .write(
+        "src/lib.ts",
+        `import { countRun } from "./runs";
+import { Calc } from "./calc";
+export async function viaProto(x: number) {
+  "use cache";
+  countRun("viaProto");
+  return new Calc().run(x);
+}
+`,
+      )
+      .write(
+        "src/scenario.ts",
+        `import "./patch";\nimport { viaProto } from "./lib";\nexport async function scenario() { return viaProto(2); }\n`,
+      );
+    await project.build();
+    expect(await runAll()).toMatchObject({ result: 6, runs: { viaProto: 1 } });
+    expect(await runAll()).toMatchObject({ result: 6, runs: {} });
+    project.write("src/patch.ts", patch(4));
+    await project.build();
+    expect(await runAll()).toMatchObject({ result: 8, runs: { viaProto: 1 } });
+  });
+
+  test("an error subclass argument whose getter is edited between builds: the new getter's result", async () => {
+    const errors = (status: number) =>
+      `export class NotFound extends Error {\n  get status() { return ${status}; }\n}\n`;
+    project = Project.create(bundler)
+      .write("src/errors.ts", errors(404))
+      .write(
+        "src/lib.ts",
+        `import { countRun } from "./runs";
+export async function toResponse(err: Error & { status?: number }) {
+  "use cache";
+  countRun("toResponse");
+  return { status: err.status ?? 500, body: err.message };
+}
+`,
+      )
+      .write(
+        "src/scenario.ts",
+        `import { NotFound } from "./errors";\nimport { toResponse } from "./lib";\nexport async function scenario() { return toResponse(new NotFound("no such page")); }\n`,
+      );
+    await project.build();
+    expect(await runAll()).toMatchObject({ result: { status: 404 }, runs: { toResponse: 1 } });
+    expect(await runAll()).toMatchObject({ result: { status: 404 }, runs: {} });
+    project.write("src/errors.ts", errors(410));
+    await project.build();
+    expect(await runAll()).toMatchObject({ result: { status: 410 }, runs: { toResponse: 1 } });
+  });
+});

@@ -267,6 +267,51 @@ describe("class instances", () => {
   });
 });
 
+describe("what a class's source does not show", () => {
+  test("static data set at run time keys an instance apart (a method reads it by the class's name)", () => {
+    class Pricing {
+      static rate = 1;
+      constructor(readonly items: number[]) {}
+      total() {
+        return this.items.reduce((a, b) => a + b, 0) * Pricing.rate;
+      }
+    }
+    const before = canonicalEncoding([new Pricing([1]), new Pricing([2])]);
+    Pricing.rate = 10;
+    const after = canonicalEncoding([new Pricing([1]), new Pricing([2])]);
+    expect(after).not.toBe(before);
+    // Written once per class in a part, not once per instance.
+    expect(after.split("K1:").length - 1).toBe(1);
+    Pricing.rate = 1;
+    expect(canonicalEncoding([new Pricing([1]), new Pricing([2])])).toBe(before);
+  });
+
+  test("a method replaced on a class's prototype (a patch in another module) keys the class and its instances apart", () => {
+    const make = () =>
+      new Function(`return class Calc { run(x) { return x * 2; } }`)() as new () => { run(x: number): number };
+    const [Plain, Patched, Plain2] = [make(), make(), make()];
+    // Replaced at load, before the class is first keyed: an existing method stays non-enumerable.
+    Patched.prototype.run = function (x: number) {
+      return x * 3;
+    };
+    expect(Object.keys(Patched.prototype)).toEqual([]);
+    same(new Plain(), new Plain2());
+    differ(new Plain(), new Patched());
+    expect(canonicalEncoding(Plain, "state", "state")).not.toBe(canonicalEncoding(Patched, "state", "state"));
+  });
+
+  test("an error subclass keys by its classes' text, not its name alone: an edited getter keys apart", () => {
+    const make = (status: number) =>
+      new Function(`return class NotFound extends Error { get status() { return ${status}; } }`)() as new (
+        message: string,
+      ) => Error;
+    const [A, B, A2] = [make(404), make(410), make(404)];
+    differ(new A("no page"), new B("no page"));
+    same(new A("no page"), new A2("no page"));
+    differ(new A("no page"), new A("other page"));
+  });
+});
+
 describe("instances of a class whose methods read outside names", () => {
   // Two builds of one module: `class Cart { total() { return round(...) * rate } }`, with `rate` a module variable.
   const cartModule = (rate: number) =>

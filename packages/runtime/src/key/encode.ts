@@ -12,7 +12,8 @@
  * Tags: u undefined, z null, t/f booleans, n number, i bigint, s string (S: one
  * with lone surrogates, as JSON), a array, o plain object (O: one without a
  * prototype), c class instance
- * (its class's code C, then own data), d Date, r RegExp, m Map, e Set (both in
+ * (its class's code C, then per class its prototype's data p, static data K
+ * and methods replaced on its prototype Q, then own data), d Date, r RegExp, m Map, e Set (both in
  * iteration order; P before a built-in's own properties, L before a RegExp's
  * lastIndex, each only when there are any), b binary (w before it: a view keyed by its whole buffer,
  * its offset and length first, when the function may read past the view:
@@ -35,9 +36,11 @@
  */
 import { types } from "node:util";
 import { className, indexSegment, prependSegment, propertySegment, ValuePathFailure } from "../value-path.js";
-import { type AnyFunction, functionCodeOf, usableClassCode } from "./function-code.js";
+import { classExtras, hasStatics } from "./class-extras.js";
+import { type AnyFunction, errorClassText, functionCodeOf, usableClassCode } from "./function-code.js";
 import { writeBuiltin, type Writers } from "./builtins.js";
 import { keysInOrder } from "./shapes.js";
+import { sizedText } from "./text.js";
 import { INTRINSIC_PROTOS, kindOf } from "./value-kinds.js";
 import {
   byClass,
@@ -146,10 +149,42 @@ function writeFunction(fn: AnyFunction, walk: Walk): void {
   walk.out += code.head ?? `B${fn.name.length}:${fn.name}`;
   writeProperties("o", fn, walk);
   const prototype: unknown = (fn as { prototype?: unknown }).prototype;
-  if (typeof prototype === "object" && prototype !== null && Object.keys(prototype).length > 0) {
-    writeProperties("p", prototype, walk);
+  if (typeof prototype === "object" && prototype !== null) {
+    if (Object.keys(prototype).length > 0) writeProperties("p", prototype, walk);
+    writeReplacedMethods(prototype, walk);
   }
   stack.pop();
+}
+
+/**
+ * What a class's source does not show (`class-extras.ts`), once per class in
+ * a part: its static data (K) and the methods replaced on its prototype (Q).
+ * Both are module-level code's doing, so they key as module data does.
+ */
+function writeClassExtras(prototype: object, walk: Walk): void {
+  const seen = (walk.classes ??= new Set());
+  if (seen.has(prototype)) return;
+  seen.add(prototype);
+  const { ctor, patched } = classExtras(prototype);
+  if ((ctor === undefined || !hasStatics(ctor)) && patched.length === 0) return;
+  const mode = walk.mode;
+  walk.mode = "module";
+  try {
+    if (ctor !== undefined && hasStatics(ctor)) writeProperties("K", ctor, walk);
+    writeReplacedMethods(prototype, walk);
+  } finally {
+    walk.mode = mode;
+  }
+}
+
+function writeReplacedMethods(prototype: object, walk: Walk): void {
+  const replaced = classExtras(prototype).patched;
+  if (replaced.length === 0) return;
+  walk.out += `Q${replaced.length}:`;
+  for (const [name, method] of replaced) {
+    walk.out += sizedText(name);
+    writeFunction(method, walk);
+  }
 }
 
 function writeObject(value: object, walk: Walk): void {
@@ -238,16 +273,17 @@ function writeOther(value: object, proto: unknown, walk: Walk): void {
       p = Object.getPrototypeOf(p) as object | null
     ) {
       if (Object.keys(p).length > 0) writeProperties("p", p, walk);
+      writeClassExtras(p, walk);
     }
     writeProperties("o", value, walk);
     return;
   }
   if (!INTRINSIC_PROTOS.has(proto)) {
     // A subclass of a built-in (class Tags extends Set) keys apart from the built-in, by its code
-    // (an error subclass by its name: its chain has native classes such as TypeError).
+    // (an error subclass by its classes' text, or its name when a class in the chain is native).
     const code =
       kind === "error"
-        ? undefined
+        ? errorClassText(proto as object)
         : usableClassCode(proto as object, walk.mode === "module", walk.packageMade === true);
     if (typeof code === "string") walk.out += `c${code}`;
     else if (code !== undefined && !code.resource) throw new ValuePathFailure(code.reason);

@@ -251,6 +251,40 @@ function chainCode(
   };
 }
 
+const errorTexts = new WeakMap<object, string | null>();
+
+/**
+ * An error subclass's chain as text (its classes' sources up to the built-in
+ * error), without parsing: what its methods read is not looked at, as for
+ * the built-in errors themselves. Undefined when a class in the chain is
+ * native (an engine's or a host's error class): then its name counts.
+ */
+export function errorClassText(proto: object): string | undefined {
+  let text = errorTexts.get(proto);
+  if (text === undefined) {
+    let parts = "";
+    let count = 0;
+    text = "";
+    for (
+      let p: object | null = proto;
+      p !== null && !INTRINSIC_PROTOS.has(p);
+      p = Object.getPrototypeOf(p) as object | null
+    ) {
+      const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
+      count++;
+      const source = typeof ctor === "function" ? Function.prototype.toString.call(ctor) : "-";
+      if (NATIVE_SOURCE.test(source)) {
+        text = null;
+        break;
+      }
+      parts += sizedText(source);
+    }
+    if (text !== null) text = `${count};${parts}`;
+    errorTexts.set(proto, text);
+  }
+  return text ?? undefined;
+}
+
 /** `Cart, whose methods read rate and round from outside the class; the key cannot see them`. */
 function outsideReads(name: string, reads: readonly string[]): string {
   const listed = reads.length === 1 ? reads[0]! : `${reads.slice(0, -1).join(", ")} and ${reads.at(-1)!}`;

@@ -48,6 +48,8 @@ export interface Walk {
   hashed: number;
   /** Bytes of binary data hashed on their own (for the slow-keying line's size). */
   aside: number;
+  /** Prototypes whose class's static data and replaced methods this part wrote already (`class-extras.ts`). */
+  classes?: Set<object> | undefined;
 }
 
 /**
@@ -75,6 +77,7 @@ export function resetWalk(walk: Walk, mode: KeyMode, packageMade: boolean): void
   walk.hash = undefined;
   walk.hashed = 0;
   walk.aside = 0;
+  walk.classes = undefined;
 }
 
 /** Feeds the text made so far to the part's hash (called between values, when it is long). */

@@ -254,13 +254,13 @@ describe("module data made at load from a run-time input counts by value, howeve
       ["UNIT"],
     ],
     [
-      "a project function's result (it may read anything)",
-      `import { loadConfig } from "./config";\nconst cfg = loadConfig();\nexport function read(x: number) { return x + cfg.unit; }`,
-      ["cfg"],
+      "a package function's result (it may read anything)",
+      `import { createClient } from "some-sdk";\nconst client = createClient();\nexport function read(x: number) { return x + client.url; }`,
+      ["client"],
     ],
     [
-      "a function of the module called at load",
-      `function load() { return { unit: "m" }; }\nconst cfg = load();\nexport function read(x: number) { return x + cfg.unit; }`,
+      "a function of the module, called at load, that reads a file",
+      `import { readFileSync } from "node:fs";\nfunction load() { const text = readFileSync("cfg.json", "utf8"); return JSON.parse(text); }\nconst cfg = load();\nexport function read(x: number) { return x + cfg.unit; }`,
       ["cfg"],
     ],
     [
@@ -310,6 +310,14 @@ describe("module data made at load from a run-time input counts by value, howeve
     [
       "a JSON module through require",
       `const rows = require("./rows.json");\nexport function read(x: number) { return x + rows.length; }`,
+    ],
+    [
+      "a closure a factory of the module makes from literals",
+      `function make(k: number) { return (x: number) => x * k + Number(process.env.LATER ?? 0); }\nconst made = make(7);\nexport function read(x: number) { return made(x); }`,
+    ],
+    [
+      "a project function of another module (not looked into: docs/keys.md)",
+      `import { loadConfig } from "./config";\nconst cfg = loadConfig();\nexport function read(x: number) { return x + cfg.unit; }`,
     ],
     [
       "a date built from numbers",

@@ -3,7 +3,10 @@
  * variable, the working directory, a file, the clock, randomness, an awaited
  * value, or a function call that may read any of them
  * (`const cfg = JSON.parse(readFileSync("cfg.json", "utf8"))`,
- * `const unit = process.env.UNIT ?? "m"`, `const cfg = loadConfig()`).
+ * `const unit = process.env.UNIT ?? "m"`, `const client = makeClient()` of a
+ * package, `const cfg = load()` of a function of the module that reads one).
+ * A function of another project module called at load is not looked into
+ * (its module is not in view here): only its arguments count.
  * Such data never changes after load, yet differs from one process to the
  * next while the code stays the same: it counts by value (module state),
  * never by its code alone (`module-state.ts`).
@@ -155,10 +158,18 @@ function callReadsInput(callee: t.Node, args: ReadonlyArray<t.Node>, scopes: Mod
   const root = rootIdentifier(target);
   const binding = root && scopes.scopeAt(root).getBinding(root.name);
   if (root && binding) {
-    const pure = pureImport(binding, target, scopes);
-    if (pure !== undefined) return !pure || argsRead();
-    // A function of the project or a package (or a method of one): it may read anything.
-    if (isCodeBinding(binding)) return true;
+    switch (importKind(binding, target, scopes)) {
+      case "pure":
+        return argsRead();
+      case "input":
+        return true;
+      case "project":
+        // Another module's function: its body is not in view here (docs/keys.md says so).
+        return argsRead();
+      default:
+    }
+    // A function of this module: what its body reads when called at load.
+    if (isCodeBinding(binding)) return functionReadsInput(binding, scopes) || argsRead();
     // A method of module data (`NAMES.map(…)`): computed from that data, which counts by itself.
     if (target.type === "MemberExpression" || target.type === "OptionalMemberExpression") return argsRead();
     return true;
@@ -169,12 +180,36 @@ function callReadsInput(callee: t.Node, args: ReadonlyArray<t.Node>, scopes: Mod
   return true;
 }
 
+const functionVerdicts = new WeakMap<Binding, boolean>();
+
 /**
- * For a callee bound to an import (`import { join } from "node:path"`,
- * `const fs = require("fs")`): whether the function is pure (`path` and
- * `url` functions); undefined for a binding that is no import.
+ * Whether a function (or class) of the module reads a run-time input when
+ * called: its body, without the functions nested in it (they run later, if
+ * ever), and the module's functions it calls in turn.
  */
-function pureImport(binding: Binding, callee: t.Node, scopes: ModuleScopes): boolean | undefined {
+function functionReadsInput(binding: Binding, scopes: ModuleScopes): boolean {
+  const known = functionVerdicts.get(binding);
+  if (known !== undefined) return known;
+  // Recursion reads nothing new.
+  functionVerdicts.set(binding, false);
+  const node = binding.node;
+  const fn = node.type === "VariableDeclarator" && node.init ? unwrap(node.init) : node;
+  let verdict: boolean;
+  if (fn.type === "ClassDeclaration" || fn.type === "ClassExpression") verdict = childrenReadInput(fn.body, scopes);
+  else if (t.isFunction(fn)) verdict = childrenReadInput(fn.body, scopes);
+  else verdict = true;
+  functionVerdicts.set(binding, verdict);
+  return verdict;
+}
+
+/**
+ * What calling through an import does (`import { join } from "node:path"`,
+ * `const fs = require("fs")`): `pure` for the functions of `path` and `url`
+ * that compute from their arguments, `project` for a relative import,
+ * `input` for any other (Node's modules, packages: they may read anything);
+ * undefined for a binding that is no import.
+ */
+function importKind(binding: Binding, callee: t.Node, scopes: ModuleScopes): "pure" | "input" | "project" | undefined {
   const node = binding.node;
   const statement = scopes.parentOf(node);
   let source: string | undefined;
@@ -187,11 +222,12 @@ function pureImport(binding: Binding, callee: t.Node, scopes: ModuleScopes): boo
     if (node.id.type === "ObjectPattern") imported = binding.identifier.name;
   }
   if (source === undefined) return undefined;
+  if (/^\.{0,2}\//.test(source)) return "project";
   const pure = PURE_IMPORTS.get(source.replace(/^node:/, ""));
-  if (pure === undefined) return false;
-  if (imported !== undefined) return pure.has(imported);
+  if (pure === undefined) return "input";
   // `path.join(…)`, `url.fileURLToPath(…)` through a namespace or default import.
-  return (callee.type === "MemberExpression" && pure.has(memberName(callee) ?? "")) || false;
+  const name = imported ?? (callee.type === "MemberExpression" ? memberName(callee) : undefined);
+  return name !== undefined && pure.has(name) ? "pure" : "input";
 }
 
 /** `require("x")`: `x`. */

@@ -328,6 +328,17 @@ describe("module data made at load from a run-time input counts by value, howeve
   });
 });
 
+test("data made from a run-time input that a helper reads is keyed once per process (it changes only in another process)", async () => {
+  const project = new TempProject({
+    "src/entry.ts": ENTRY,
+    "src/h.ts": `import { createClient } from "some-sdk";\nconst client = createClient();\nexport function read(x: number) { return x + client.url; }`,
+  });
+  projects.push(project);
+  const [fn] = (await project.transform("src/entry.ts")).functions;
+  expect(fn!.state).toEqual([["src/h.ts", "client"]]);
+  expect(fn!.unchanging).toEqual(["src/h.ts#client"]);
+});
+
 test("data made from a run-time input that the cached function reads itself is keyed as its scope, not twice", async () => {
   const project = new TempProject({
     "src/entry.ts": `const UNIT = process.env.UNIT ?? "m";\nexport async function f(x: number) {\n  "use cache";\n  return x + UNIT;\n}\n`,

@@ -65,9 +65,10 @@ export async function addModuleState(
     .map((name) => {
       // State to the state analysis (which follows no alias, `for…of`), proven never to change by a closer look.
       const binding = scopes.program.getBinding(name);
-      const unchanging = binding !== undefined && unchangingAfterLoad(binding);
-      // Fixed after load (made from a run-time input): a cached function reading it itself keys it as scope already.
+      // Fixed after load (made from a run-time input): a cached function reading it itself keys it as scope already,
+      // and its value is another only in another process: keyed once per process, as proven-unchanging data is.
       const input = state.inputs.includes(name) && !outside.mutated.has(name);
+      const unchanging = binding !== undefined && (input || unchangingAfterLoad(binding));
       return {
         file: record.path,
         name,

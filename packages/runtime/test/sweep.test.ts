@@ -1,8 +1,9 @@
 // The walk for content no entry uses (a process killed between writing
 // content and logging it leaves such files): a slice of the content folders
-// at a time, one slice for each 90 minutes since the last walk, every folder
-// within a day of prunes; all of them a day after, or when the side index was
-// rebuilt. Through the api's prune, on a store written by calls.
+// at a time, one slice for each 90 minutes since the last walk, at most four
+// in one prune, every folder within four prunes a day after its last walk;
+// all of them when the side index was rebuilt. Through the api's prune, on a
+// store written by calls.
 import { existsSync, mkdirSync, readFileSync, rmSync, statSync, utimesSync, writeFileSync } from "node:fs";
 import { join } from "node:path";
 import cacache from "cacache";
@@ -106,11 +107,16 @@ describe("the walk for content no entry uses", () => {
     expect(verified).toMatchObject({ badContentCount: 0, reclaimedCount: 0, verifiedContent: 7 });
   });
 
-  test("a prune a day or more after the last walk walks every slice", async () => {
+  test("a day or more after the last walk, a prune walks four slices, and every slice is walked within four prunes", async () => {
     const store = await storeWithOldContent();
     const orphans = plantOrphans();
     recordRound(5, Date.now() - 25 * HOUR);
-    expect(await prune()).toMatchObject({ orphanedFiles: 16, removedEntries: 0 });
+    expect(await prune()).toMatchObject({ orphanedFiles: 4, removedEntries: 0 });
+    // Slices 5 to 8 walked; the rest stay owed.
+    expect(left(orphans)).toEqual([...hexDigits.slice(0, 5), ...hexDigits.slice(9)]);
+    expect(await prune()).toMatchObject({ orphanedFiles: 4 });
+    expect(await prune()).toMatchObject({ orphanedFiles: 4 });
+    expect(await prune()).toMatchObject({ orphanedFiles: 4 });
     expect(left(orphans)).toEqual([]);
     for (const path of store.inUse) expect(existsSync(path)).toBe(true);
     // The next prune owes nothing.

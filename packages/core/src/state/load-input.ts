@@ -19,84 +19,38 @@
  * fixed by the checkout, whose files count by their contents elsewhere.
  */
 import * as t from "@babel/types";
-import { type Binding, memberName, type ModuleScopes, TRANSPARENT_WRAPPERS, unwrap } from "../syntax/index.js";
+import {
+  type Binding,
+  KNOWN_GLOBALS,
+  memberName,
+  type ModuleScopes,
+  TRANSPARENT_WRAPPERS,
+  unwrap,
+} from "../syntax/index.js";
 import { globalCallee } from "./fresh-value.js";
 import { runsLater, topStatement } from "./reference-use.js";
 
-/** Globals whose value is fixed by the language (reading them reads no input). */
+/**
+ * The known globals (`syntax/known-globals.ts`) read as inputs: the process
+ * (its environment, arguments, working directory), the network, the clock's
+ * and randomness's doors, the locale, timers, and the global object itself.
+ */
+const INPUT_GLOBALS: ReadonlySet<string> = new Set([
+  "process",
+  "fetch",
+  "performance",
+  "crypto",
+  "globalThis",
+  "Intl",
+  "setTimeout",
+  "setInterval",
+  "setImmediate",
+  "queueMicrotask",
+]);
+
+/** Globals whose value is fixed by the language or the module's place (reading them reads no input). */
 const FIXED_GLOBALS: ReadonlySet<string> = new Set([
-  "undefined",
-  "NaN",
-  "Infinity",
-  "Object",
-  "Array",
-  "String",
-  "Number",
-  "Boolean",
-  "BigInt",
-  "Symbol",
-  "JSON",
-  "Math",
-  "Map",
-  "Set",
-  "WeakMap",
-  "WeakSet",
-  "RegExp",
-  "Error",
-  "TypeError",
-  "RangeError",
-  "Promise",
-  "Reflect",
-  "Int8Array",
-  "Uint8Array",
-  "Uint8ClampedArray",
-  "Int16Array",
-  "Uint16Array",
-  "Int32Array",
-  "Uint32Array",
-  "Float32Array",
-  "Float64Array",
-  "BigInt64Array",
-  "BigUint64Array",
-  "ArrayBuffer",
-  "DataView",
-  "URL",
-  "URLSearchParams",
-  "TextEncoder",
-  "TextDecoder",
-  "parseInt",
-  "parseFloat",
-  "isNaN",
-  "isFinite",
-  "encodeURIComponent",
-  "decodeURIComponent",
-  "encodeURI",
-  "decodeURI",
-  "structuredClone",
-  "SharedArrayBuffer",
-  "Atomics",
-  "AggregateError",
-  "EvalError",
-  "ReferenceError",
-  "SyntaxError",
-  "URIError",
-  "WeakRef",
-  "FinalizationRegistry",
-  "Proxy",
-  "Buffer",
-  "AbortController",
-  "Headers",
-  "Request",
-  "Response",
-  "FormData",
-  "Blob",
-  "Event",
-  "EventTarget",
-  "atob",
-  "btoa",
-  "escape",
-  "unescape",
-  "console",
+  ...[...KNOWN_GLOBALS].filter((name) => !INPUT_GLOBALS.has(name)),
   "__dirname",
   "__filename",
 ]);

@@ -10,11 +10,15 @@
  * whole. So the walk goes a slice at a time: the folders are cut in
  * `SWEEP_SLICES` slices by the first hex digit of `aa`, walked in turn, one
  * slice for each `SWEEP_EVERY_MS / SWEEP_SLICES` (90 minutes) since the last
- * walk, all of them when a day or more has passed, or when the side index was
- * rebuilt. So each slice is walked again no later than the first prune a
- * day after its last walk (the time recorded never passes the prune that
- * walked), as when the walk went whole once a day, and a prune walks a
- * sixteenth of the folders when it walks one slice.
+ * walk, at most `SWEEP_MAX_SLICES` (a quarter) in one prune, all of them
+ * when the side index was rebuilt (that prune reads every entry anyway). So
+ * a prune walks a sixteenth of the folders when it walks one slice, at most
+ * a quarter, and each slice is walked again no later than the fourth prune
+ * a day after its last walk (the slices a prune leaves stay owed: the time
+ * recorded never passes what was walked). Content no entry uses is rare
+ * (what entries let go is removed through the log: `prune.ts`), so a few
+ * prunes' delay costs little, where walking every folder in one prune cost
+ * a third of its time.
  *
  * The round is recorded in `cachephant/swept`: its text is the next slice to
  * walk, its mtime the time up to which the slices were walked (a file of an
@@ -37,6 +41,8 @@ export const SWEEP_SLICES = 16;
 /** Each slice is walked again at the first prune this long after its last walk. */
 export const SWEEP_EVERY_MS = 24 * 60 * 60_000;
 const SLICE_EVERY_MS = SWEEP_EVERY_MS / SWEEP_SLICES;
+/** At most this many slices in one prune that walks what is due (a rebuilt index walks all). */
+export const SWEEP_MAX_SLICES = 4;
 /** Files younger than this are never taken for orphans: a writer may be about to index them. */
 export const STRAY_MIN_AGE_MS = 60_000;
 /**
@@ -67,12 +73,18 @@ export function planSweep(dir: string, now: number, mode: "all" | "due" | "none"
   if (round === undefined) return { slices: sliceRange(0, 1), next: 1 % SWEEP_SLICES, time: now };
   // A round in the future (a clock set back) is taken as one slice due.
   const elapsed = round.time > now ? SLICE_EVERY_MS : now - round.time;
-  const due = Math.min(SWEEP_SLICES, Math.floor(elapsed / SLICE_EVERY_MS));
+  const owed = Math.min(SWEEP_SLICES, Math.floor(elapsed / SLICE_EVERY_MS));
+  const due = Math.min(SWEEP_MAX_SLICES, owed);
   return {
     slices: sliceRange(round.next, due),
     next: (round.next + due) % SWEEP_SLICES,
-    // Owed slices keep their schedule; a day or more owed starts it again now.
-    time: due === SWEEP_SLICES || round.time > now ? now : round.time + due * SLICE_EVERY_MS,
+    // Walked slices move the schedule on; those left stay owed (a day or more owed: at most a day's worth).
+    time:
+      round.time > now
+        ? now
+        : owed === SWEEP_SLICES
+          ? now - (SWEEP_SLICES - due) * SLICE_EVERY_MS
+          : round.time + due * SLICE_EVERY_MS,
   };
 }
 

@@ -254,8 +254,13 @@ describe("module data made at load from a run-time input counts by value, howeve
       ["UNIT"],
     ],
     [
-      "a package function's result (it may read anything)",
-      `import { createClient } from "some-sdk";\nconst client = createClient();\nexport function read(x: number) { return x + client.url; }`,
+      "a function of Node's own modules",
+      `import os from "node:os";\nconst host = os.hostname();\nexport function read(x: number) { return host + x; }`,
+      ["host"],
+    ],
+    [
+      "a package's client given an environment variable",
+      `import { createClient } from "some-sdk";\nconst client = createClient({ baseURL: process.env.API });\nexport function read(x: number) { return x + client.url; }`,
       ["client"],
     ],
     [
@@ -312,8 +317,16 @@ describe("module data made at load from a run-time input counts by value, howeve
       `const rows = require("./rows.json");\nexport function read(x: number) { return x + rows.length; }`,
     ],
     [
+      "a typed Map of a type the module declares",
+      `interface Row { n: number }\nconst byId = new Map<string, Row>([["a", { n: 1 }]]);\nexport function read(x: number) { return x + byId.get("a")!.n; }`,
+    ],
+    [
       "a closure a factory of the module makes from literals",
       `function make(k: number) { return (x: number) => x * k + Number(process.env.LATER ?? 0); }\nconst made = make(7);\nexport function read(x: number) { return made(x); }`,
+    ],
+    [
+      "a factory of a package or a path alias, given literals (not looked into: docs/keys.md)",
+      `import { createLogger } from "@/lib/logger";\nconst log = createLogger("db");\nexport function read(x: number) { return x + log.level; }`,
     ],
     [
       "a project function of another module (not looked into: docs/keys.md)",
@@ -331,7 +344,7 @@ describe("module data made at load from a run-time input counts by value, howeve
 test("data made from a run-time input that a helper reads is keyed once per process (it changes only in another process)", async () => {
   const project = new TempProject({
     "src/entry.ts": ENTRY,
-    "src/h.ts": `import { createClient } from "some-sdk";\nconst client = createClient();\nexport function read(x: number) { return x + client.url; }`,
+    "src/h.ts": `import { createClient } from "some-sdk";\nconst client = createClient({ baseURL: process.env.API });\nexport function read(x: number) { return x + client.url; }`,
   });
   projects.push(project);
   const [fn] = (await project.transform("src/entry.ts")).functions;

@@ -3,10 +3,11 @@
  * variable, the working directory, a file, the clock, randomness, an awaited
  * value, or a function call that may read any of them
  * (`const cfg = JSON.parse(readFileSync("cfg.json", "utf8"))`,
- * `const unit = process.env.UNIT ?? "m"`, `const client = makeClient()` of a
- * package, `const cfg = load()` of a function of the module that reads one).
- * A function of another project module called at load is not looked into
- * (its module is not in view here): only its arguments count.
+ * `const unit = process.env.UNIT ?? "m"`, `os.hostname()`,
+ * `createClient({ baseURL: process.env.API })`, `const cfg = load()` of a
+ * function of the module that reads one). A function of another project
+ * module or of a package called at load is not looked into (it is not in
+ * view here): only its arguments count.
  * Such data never changes after load, yet differs from one process to the
  * next while the code stays the same: it counts by value (module state),
  * never by its code alone (`module-state.ts`).
@@ -18,6 +19,7 @@
  * (`import.meta.url`, `__dirname`, `path.join`, `fileURLToPath`): a value
  * fixed by the checkout, whose files count by their contents elsewhere.
  */
+import { isBuiltin } from "node:module";
 import * as t from "@babel/types";
 import {
   type Binding,
@@ -141,8 +143,8 @@ function callReadsInput(callee: t.Node, args: ReadonlyArray<t.Node>, scopes: Mod
         return argsRead();
       case "input":
         return true;
-      case "project":
-        // Another module's function: its body is not in view here (docs/keys.md says so).
+      case "opaque":
+        // A function of another module or a package: its body is not in view here (docs/keys.md says so).
         return argsRead();
       default:
     }
@@ -182,12 +184,15 @@ function functionReadsInput(binding: Binding, scopes: ModuleScopes): boolean {
 
 /**
  * What calling through an import does (`import { join } from "node:path"`,
- * `const fs = require("fs")`): `pure` for the functions of `path` and `url`
- * that compute from their arguments, `project` for a relative import,
- * `input` for any other (Node's modules, packages: they may read anything);
+ * `const fs = require("fs")`): of Node's own modules, `pure` for the
+ * functions of `path` and `url` that compute from their arguments, `input`
+ * for the rest (files, the environment, the clock, the network); `opaque`
+ * for another module of the project or a package (a path alias cannot be
+ * told from a package here, and a factory of either may return closures
+ * that would make every call unkeyable: only their arguments count);
  * undefined for a binding that is no import.
  */
-function importKind(binding: Binding, callee: t.Node, scopes: ModuleScopes): "pure" | "input" | "project" | undefined {
+function importKind(binding: Binding, callee: t.Node, scopes: ModuleScopes): "pure" | "input" | "opaque" | undefined {
   const node = binding.node;
   const statement = scopes.parentOf(node);
   let source: string | undefined;
@@ -200,7 +205,7 @@ function importKind(binding: Binding, callee: t.Node, scopes: ModuleScopes): "pu
     if (node.id.type === "ObjectPattern") imported = binding.identifier.name;
   }
   if (source === undefined) return undefined;
-  if (/^\.{0,2}\//.test(source)) return "project";
+  if (!isBuiltin(source)) return "opaque";
   const pure = PURE_IMPORTS.get(source.replace(/^node:/, ""));
   if (pure === undefined) return "input";
   // `path.join(…)`, `url.fileURLToPath(…)` through a namespace or default import.
@@ -235,6 +240,15 @@ export function isCodeBinding(binding: Binding): boolean {
   );
 }
 
+/** Where TypeScript puts types: no value is read there. */
+const TYPE_KEYS: ReadonlySet<string> = new Set([
+  "typeAnnotation",
+  "typeParameters",
+  "typeArguments",
+  "returnType",
+  "superTypeParameters",
+]);
+
 function childrenReadInput(node: t.Node, scopes: ModuleScopes): boolean {
   if (TRANSPARENT_WRAPPERS.has(node.type)) return readsInput((node as t.TSAsExpression).expression, scopes);
   for (const key of t.VISITOR_KEYS[node.type] ?? []) {
@@ -242,8 +256,8 @@ function childrenReadInput(node: t.Node, scopes: ModuleScopes): boolean {
     if (Array.isArray(child)) {
       for (const item of child) if (isNode(item) && readsInput(item, scopes)) return true;
     } else if (isNode(child)) {
-      // A property's name is no read (`{ unit: … }`), unless computed.
-      if ((key === "key" && !(node as t.ObjectProperty).computed) || key === "id" || key === "typeAnnotation") continue;
+      // A property's name is no read (`{ unit: … }`), unless computed; nor is a type.
+      if ((key === "key" && !(node as t.ObjectProperty).computed) || key === "id" || TYPE_KEYS.has(key)) continue;
       if (readsInput(child, scopes)) return true;
     }
   }

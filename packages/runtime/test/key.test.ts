@@ -286,6 +286,21 @@ describe("what a class's source does not show", () => {
     expect(canonicalEncoding([new Pricing([1]), new Pricing([2])])).toBe(before);
   });
 
+  test("a static memo (a Map the class fills as it computes) does not change the key: only primitive statics count", () => {
+    class Geo {
+      static cache = new Map<string, number>();
+      constructor(readonly city: string) {}
+      lookup() {
+        let found = Geo.cache.get(this.city);
+        if (found === undefined) Geo.cache.set(this.city, (found = this.city.length));
+        return found;
+      }
+    }
+    const before = canonicalEncoding(new Geo("Paris"));
+    new Geo("Paris").lookup();
+    expect(canonicalEncoding(new Geo("Paris"))).toBe(before);
+  });
+
   test("a method replaced on a class's prototype (a patch in another module) keys the class and its instances apart", () => {
     const make = () =>
       new Function(`return class Calc { run(x) { return x * 2; } }`)() as new () => { run(x: number): number };
@@ -298,6 +313,14 @@ describe("what a class's source does not show", () => {
     same(new Plain(), new Plain2());
     differ(new Plain(), new Patched());
     expect(canonicalEncoding(Plain, "state", "state")).not.toBe(canonicalEncoding(Patched, "state", "state"));
+    // A replacement that reads a module constant counts by its source, as a function in module data does.
+    const Closing = make();
+    const FACTOR = 3;
+    Closing.prototype.run = function (x: number) {
+      return x * FACTOR;
+    };
+    expect(() => canonicalEncoding(new Closing(), "args[0]")).not.toThrow();
+    expect(() => canonicalEncoding(Closing, "state", "state")).not.toThrow();
   });
 
   test("an error subclass keys by its classes' text, not its name alone: an edited getter keys apart", () => {

@@ -1,7 +1,7 @@
 /**
  * What a class's source text does not show, for keys (`encode.ts`): its
- * static data, which code may set at run time (`Pricing.rate = 10`, read in
- * a method as `Pricing.rate`), and methods replaced on its prototype since
+ * static settings, which code may set at run time (`Pricing.rate = 10`, read
+ * in a method as `Pricing.rate`), and methods replaced on its prototype since
  * (`Calc.prototype.run = function …` in another module). A class counts by its
  * source, so without these two an instance (or the class itself) keys alike
  * before and after such a change.
@@ -40,10 +40,23 @@ export function classExtras(prototype: object): ClassExtras {
   return extras;
 }
 
-/** Whether a constructor has static data to key (own enumerable properties). */
-export function hasStatics(ctor: AnyFunction): boolean {
-  for (const key in ctor) if (Object.prototype.hasOwnProperty.call(ctor, key)) return true;
-  return false;
+/**
+ * A class's static settings: its own enumerable properties whose values are
+ * primitives (`static rate = 1`, `Pricing.rate = 10`), sorted by name;
+ * undefined when it has none. Objects are left out: a static `Map` a class
+ * keeps as a memo changes with every call computed, and would make the
+ * next call's key another one.
+ */
+export function staticSettings(ctor: AnyFunction): Array<[string, unknown]> | undefined {
+  let found: Array<[string, unknown]> | undefined;
+  for (const key in ctor) {
+    if (!Object.prototype.hasOwnProperty.call(ctor, key)) continue;
+    const value: unknown = (ctor as unknown as Record<string, unknown>)[key];
+    const type = typeof value;
+    if (value === null || (type !== "object" && type !== "function" && type !== "symbol"))
+      (found ??= []).push([key, value]);
+  }
+  return found?.sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
 }
 
 function findPatched(prototype: object, source: string): Array<[string, AnyFunction]> {

@@ -12,8 +12,8 @@
  * Tags: u undefined, z null, t/f booleans, n number, i bigint, s string (S: one
  * with lone surrogates, as JSON), a array, o plain object (O: one without a
  * prototype), c class instance
- * (its class's code C, then per class its prototype's data p, static data K
- * and methods replaced on its prototype Q, then own data), d Date, r RegExp, m Map, e Set (both in
+ * (its class's code C, then per class its prototype's data p, static
+ * settings K and methods replaced on its prototype Q, then own data), d Date, r RegExp, m Map, e Set (both in
  * iteration order; P before a built-in's own properties, L before a RegExp's
  * lastIndex, each only when there are any), b binary (w before it: a view keyed by its whole buffer,
  * its offset and length first, when the function may read past the view:
@@ -36,7 +36,7 @@
  */
 import { types } from "node:util";
 import { className, indexSegment, prependSegment, propertySegment, ValuePathFailure } from "../value-path.js";
-import { classExtras, hasStatics } from "./class-extras.js";
+import { classExtras, staticSettings } from "./class-extras.js";
 import { type AnyFunction, errorClassText, functionCodeOf, usableClassCode } from "./function-code.js";
 import { writeBuiltin, type Writers } from "./builtins.js";
 import { keysInOrder } from "./shapes.js";
@@ -165,25 +165,39 @@ function writeClassExtras(prototype: object, walk: Walk): void {
   const seen = (walk.classes ??= new Set());
   if (seen.has(prototype)) return;
   seen.add(prototype);
-  const { ctor, patched } = classExtras(prototype);
-  if ((ctor === undefined || !hasStatics(ctor)) && patched.length === 0) return;
-  const mode = walk.mode;
-  walk.mode = "module";
-  try {
-    if (ctor !== undefined && hasStatics(ctor)) writeProperties("K", ctor, walk);
-    writeReplacedMethods(prototype, walk);
-  } finally {
-    walk.mode = mode;
+  const { ctor } = classExtras(prototype);
+  const settings = ctor === undefined ? undefined : staticSettings(ctor);
+  if (settings !== undefined) {
+    walk.out += `K${settings.length}:`;
+    for (const [name, value] of settings) {
+      walk.out += sizedText(name);
+      write(value, walk);
+    }
   }
+  writeReplacedMethods(prototype, walk);
 }
 
+/** Replaced methods (Q) count by their source, as functions in module data do: module code replaced them. */
 function writeReplacedMethods(prototype: object, walk: Walk): void {
   const replaced = classExtras(prototype).patched;
   if (replaced.length === 0) return;
   walk.out += `Q${replaced.length}:`;
-  for (const [name, method] of replaced) {
-    walk.out += sizedText(name);
-    writeFunction(method, walk);
+  const mode = walk.mode;
+  walk.mode = "module";
+  const depth0 = walk.depth0;
+  walk.depth0 = false;
+  let at = "";
+  try {
+    for (const [name, method] of replaced) {
+      at = name;
+      walk.out += sizedText(name);
+      writeFunction(method, walk);
+    }
+  } catch (error) {
+    prependSegment(error, () => `.prototype.${at}`);
+  } finally {
+    walk.mode = mode;
+    walk.depth0 = depth0;
   }
 }
 

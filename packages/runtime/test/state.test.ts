@@ -72,6 +72,22 @@ describe("module state in the key", () => {
     );
   });
 
+  test("a function in state that closes over a variable: uncached, and the warning does not send the user to ignore=, which cannot name helpers' state", async () => {
+    const file = `src/log-${++files}.ts`;
+    const prefix = "app";
+    const log = { info: (m: string) => `${prefix}: ${m}` };
+    registerState(file, { log: () => log });
+    const run = cached(makeMeta({ state: [[file, "log"]] }), (x: number) => log.info(String(x)));
+    expect(await run(1)).toBe("app: 1");
+    expect(await run(1)).toBe("app: 1");
+    expect(run.runs).toBe(2);
+    const lines = warnings(runtime.stderr());
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/runs uncached: src\/log-\d+\.ts#log\.info is a function that closes over prefix/);
+    expect(lines[0]).toMatch(/"ignore=" cannot name: keep functions that close over variables out of it/);
+    expect(lines[0]).not.toMatch(/name the parameter/);
+  });
+
   test("with `stateAhead` (the build rewrote every state module to register first thing), a module that has not registered has not run yet: keyed apart from every value, never uncached", async () => {
     const file = `src/late-${++files}.ts`;
     const meta = makeMeta({ state: [[file, "factor"]], stateAhead: true });

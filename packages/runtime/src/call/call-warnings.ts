@@ -47,9 +47,20 @@ export function keyingFailureWarning(meta: CachedFunctionMeta, error: unknown): 
   }
   warnOnce(
     `unkeyable:${label(meta)}:${error.path}`,
-    `${label(meta)} runs uncached: ${error.message}; ${ignoreHint(meta, error.path)} or pass plain data`,
+    `${label(meta)} runs uncached: ${error.message}; ${isStatePath(meta, error.path) ? STATE_HINT : `${ignoreHint(meta, error.path)} or pass plain data`}`,
   );
   return error.message;
+}
+
+/** Module state a helper reads (`src/log.ts#log.info`): `ignore=` names only the function's own parameters and outside variables. */
+const STATE_HINT =
+  'it is module state the function\'s helpers read, which "ignore=" cannot name: keep functions that close over variables out of it, or pass what they compute as data';
+
+function isStatePath(meta: CachedFunctionMeta, path: string): boolean {
+  return (meta.state ?? []).some(([file, name]) => {
+    const head = `${file}#${name}`;
+    return path === head || (path.startsWith(head) && /^[.[<]/.test(path.slice(head.length)));
+  });
 }
 
 /** `add "ignore=logger" to its directive` when the parameter's name shows in its path. */

@@ -62,10 +62,12 @@ export function madeByPackage(node: GraphNode, nodeOf: (key: string) => GraphNod
 }
 
 /**
- * The changing module bindings a function depends on: declared by a node it
- * reaches, and read (not only written) by the function itself or by reached
- * code. Code of another module, or code whose spans are unknown, counts as
- * reading what it refers to.
+ * The changing (or input-made) module bindings a function depends on:
+ * declared by a node it reaches, and read (not only written) by the function
+ * itself or by reached code. Code of another module, or code whose spans are
+ * unknown, counts as reading what it refers to. Input-made data the function
+ * reads itself is its scope (`scopeKeys`), so only reached code's reads make
+ * it state.
  */
 export function stateOf(
   nodes: readonly GraphNode[],
@@ -73,7 +75,7 @@ export function stateOf(
   entryFile: string,
   fn: t.Node,
   /** The root edges the function keys as its scope (by value at call time). */
-  scopeKeys: ReadonlySet<string> = new Set(),
+  scopeKeys: ReadonlySet<string>,
 ): StateBinding[] {
   const found = new Map<string, StateBinding>();
   const within = (offsets: readonly number[], ranges: ReadonlyArray<readonly [number, number]>) =>

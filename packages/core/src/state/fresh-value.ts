@@ -27,7 +27,7 @@ export function globalCallee(callee: t.Node, scopes: ModuleScopes): string | und
 }
 
 /** `require("node:fs")`: the module a `require` call names, when it is a string. */
-function requiredModule(node: t.Node | null | undefined, scopes: ModuleScopes): string | undefined {
+export function requiredModule(node: t.Node | null | undefined, scopes: ModuleScopes): string | undefined {
   const call = unwrap(node);
   if (call?.type !== "CallExpression" || call.arguments.length !== 1) return undefined;
   const [argument] = call.arguments;

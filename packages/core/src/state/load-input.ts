@@ -19,7 +19,6 @@
  * (`import.meta.url`, `__dirname`, `path.join`, `fileURLToPath`): a value
  * fixed by the checkout, whose files count by their contents elsewhere.
  */
-import { isBuiltin } from "node:module";
 import * as t from "@babel/types";
 import {
   type Binding,
@@ -29,7 +28,8 @@ import {
   TRANSPARENT_WRAPPERS,
   unwrap,
 } from "../syntax/index.js";
-import { globalCallee } from "./fresh-value.js";
+import { builtinName } from "../modules/index.js";
+import { globalCallee, requiredModule } from "./fresh-value.js";
 import { runsLater, topStatement } from "./reference-use.js";
 
 /**
@@ -109,6 +109,8 @@ function readsInput(node: t.Node, scopes: ModuleScopes): boolean {
     case "CallExpression":
     case "OptionalCallExpression":
     case "NewExpression":
+      // `require("./rows.json")`: the module counts by its code or bytes (the graph's own node).
+      if (requiredModule(node, scopes) !== undefined) return false;
       return callReadsInput(node.callee, node.arguments, scopes);
     case "TaggedTemplateExpression":
       return true;
@@ -119,14 +121,6 @@ function readsInput(node: t.Node, scopes: ModuleScopes): boolean {
 
 function callReadsInput(callee: t.Node, args: ReadonlyArray<t.Node>, scopes: ModuleScopes): boolean {
   const argsRead = () => args.some((arg) => readsInput(arg, scopes));
-  // `require("./rows.json")`: the module counts by its code or bytes (the graph's own node).
-  if (
-    callee.type === "Identifier" &&
-    callee.name === "require" &&
-    args.length === 1 &&
-    args[0]!.type === "StringLiteral"
-  )
-    return false;
   const global = globalCallee(callee, scopes);
   if (global !== undefined) {
     // `new Date()` is the clock; `new Date(2020, 0)` is not.
@@ -201,25 +195,17 @@ function importKind(binding: Binding, callee: t.Node, scopes: ModuleScopes): "pu
     source = statement.source.value;
     if (node.type === "ImportSpecifier") imported = t.isIdentifier(node.imported) ? node.imported.name : "";
   } else if (node.type === "VariableDeclarator") {
-    source = requiredSource(node.init);
+    source = requiredModule(node.init, scopes);
     if (node.id.type === "ObjectPattern") imported = binding.identifier.name;
   }
   if (source === undefined) return undefined;
-  if (!isBuiltin(source)) return "opaque";
-  const pure = PURE_IMPORTS.get(source.replace(/^node:/, ""));
+  const builtin = builtinName(source);
+  if (builtin === undefined) return "opaque";
+  const pure = PURE_IMPORTS.get(builtin.slice("node:".length));
   if (pure === undefined) return "input";
   // `path.join(…)`, `url.fileURLToPath(…)` through a namespace or default import.
   const name = imported ?? (callee.type === "MemberExpression" ? memberName(callee) : undefined);
   return name !== undefined && pure.has(name) ? "pure" : "input";
-}
-
-/** `require("x")`: `x`. */
-function requiredSource(node: t.Node | null | undefined): string | undefined {
-  const call = node && unwrap(node);
-  if (call?.type !== "CallExpression" || call.callee.type !== "Identifier" || call.callee.name !== "require")
-    return undefined;
-  const [argument] = call.arguments;
-  return argument?.type === "StringLiteral" ? argument.value : undefined;
 }
 
 function rootIdentifier(node: t.Node): t.Identifier | undefined {

@@ -6,9 +6,7 @@
  * source, so without these two an instance (or the class itself) keys alike
  * before and after such a change.
  */
-import type { AnyFunction } from "./function-code.js";
-
-const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+import { type AnyFunction, NATIVE_SOURCE } from "./function-code.js";
 
 /** What a prototype's class holds beyond its source, found on first use in the process. */
 export interface ClassExtras {

@@ -158,8 +158,8 @@ function writeFunction(fn: AnyFunction, walk: Walk): void {
 
 /**
  * What a class's source does not show (`class-extras.ts`), once per class in
- * a part: its static data (K) and the methods replaced on its prototype (Q).
- * Both are module-level code's doing, so they key as module data does.
+ * a part: its static settings (K, primitives) and the methods replaced on
+ * its prototype (Q).
  */
 function writeClassExtras(prototype: object, walk: Walk): void {
   const seen = (walk.classes ??= new Set());

@@ -70,7 +70,7 @@ function factsOf(source: string): SourceFacts {
   return facts;
 }
 
-const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
+export const NATIVE_SOURCE = /\{\s*\[native code\]\s*\}\s*$/;
 
 /**
  * What a function is, once per function object: `head` its encoding without
@@ -213,6 +213,8 @@ export function usableClassCode(proto: object, inModuleData: boolean, packageMad
 function chainCode(
   proto: object,
   checkOutside = true,
+  /** Whether a source with `#` is parsed for private members (an error's chain is not). */
+  checkPrivate = true,
 ): { code?: string; reason?: string; resource?: boolean; outside?: string } {
   let parts = "";
   let count = 0;
@@ -234,7 +236,7 @@ function chainCode(
     if (NATIVE_SOURCE.test(source)) {
       return { reason: `an instance of ${name}, a native class whose data the key cannot read`, resource: true };
     }
-    if (/^class\b/.test(source) && (checkOutside || source.includes("#"))) {
+    if (/^class\b/.test(source) && (checkOutside || (checkPrivate && source.includes("#")))) {
       const facts = factsOf(source);
       if (source.includes("#") && facts?.privateMembers === true) {
         privateReason ??= `an instance of ${name}, whose private fields (#…) the key cannot read`;
@@ -255,31 +257,16 @@ const errorTexts = new WeakMap<object, string | null>();
 
 /**
  * An error subclass's chain as text (its classes' sources up to the built-in
- * error), without parsing: what its methods read is not looked at, as for
- * the built-in errors themselves. Undefined when a class in the chain is
- * native (an engine's or a host's error class): then its name counts.
+ * error), without parsing: neither what its methods read nor its private
+ * members are looked at, as for the built-in errors themselves. Undefined
+ * when a class in the chain is native (an engine's or a host's error
+ * class): then its name counts.
  */
 export function errorClassText(proto: object): string | undefined {
   let text = errorTexts.get(proto);
   if (text === undefined) {
-    let parts = "";
-    let count = 0;
-    text = "";
-    for (
-      let p: object | null = proto;
-      p !== null && !INTRINSIC_PROTOS.has(p);
-      p = Object.getPrototypeOf(p) as object | null
-    ) {
-      const ctor: unknown = Object.getOwnPropertyDescriptor(p, "constructor")?.value;
-      count++;
-      const source = typeof ctor === "function" ? Function.prototype.toString.call(ctor) : "-";
-      if (NATIVE_SOURCE.test(source)) {
-        text = null;
-        break;
-      }
-      parts += sizedText(source);
-    }
-    if (text !== null) text = `${count};${parts}`;
+    const chain = chainCode(proto, false, false);
+    text = chain.reason === undefined && chain.code !== undefined ? chain.code : null;
     errorTexts.set(proto, text);
   }
   return text ?? undefined;
